@@ -1,0 +1,39 @@
+"""Transform -> envelope: what each albumentations transform can do, given its arguments.
+
+Entries live in one module per effect family; importing this package registers them all.
+"""
+
+from __future__ import annotations
+
+from safeaug.catalog import degradation, geometric, occlusion, photometric, structural
+from safeaug.catalog._registry import (
+    Entry,
+    Knob,
+    Params,
+    Resolution,
+    defaults_for,
+    get_entry,
+    known_names,
+    qualified_name,
+    register_transform,
+    resolve,
+    short_name,
+    unregister_transform,
+)
+
+FAMILIES = (geometric, photometric, degradation, occlusion, structural)
+
+__all__ = [
+    "Entry",
+    "Knob",
+    "Params",
+    "Resolution",
+    "defaults_for",
+    "get_entry",
+    "known_names",
+    "qualified_name",
+    "register_transform",
+    "resolve",
+    "short_name",
+    "unregister_transform",
+]

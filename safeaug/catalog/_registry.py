@@ -1,0 +1,275 @@
+"""The catalog's machinery: entries, the parameter helper, registration and lookup."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from safeaug.catalog._defaults import DEFAULTS, REQUIRED
+from safeaug.effects import Envelope
+from safeaug.errors import ConfigError
+from safeaug.ir import Node
+
+# How a bare number given for a range parameter expands, as albumentations expands it.
+#   symmetric  x -> (-|x|, |x|)         Rotate(limit=15)
+#   zero       x -> (0, x)              GaussNoise-style "up to x"
+#   one        x -> (1, x)              CLAHE(clip_limit=4), RandomGamma(gamma_limit=120)
+#   fixed      x -> (x, x)              Affine(rotate=5)
+#   around_one x -> (max(0, 1-x), 1+x)  ColorJitter(brightness=0.2)
+Scalar = Literal["symmetric", "zero", "one", "fixed", "around_one"]
+
+
+class Params:
+    """The arguments of one transform, with albumentations' defaults filled in.
+
+    Every "number or (lo, hi)" argument goes through :meth:`range`, so every entry reads ranges the
+    same way and bad values get the same message.
+    """
+
+    __slots__ = ("defaults", "given", "transform")
+
+    def __init__(self, transform: str, given: Mapping[str, Any], defaults: Mapping[str, Any]) -> None:
+        self.transform = transform
+        self.given = given
+        self.defaults = defaults
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.given
+
+    def raw(self, name: str) -> Any:
+        if name in self.given:
+            return self.given[name]
+        if name not in self.defaults:
+            raise ConfigError(f"{self.transform}: no value and no known default for `{name}`")
+        value = self.defaults[name]
+        if value == REQUIRED:
+            raise ConfigError(f"{self.transform}: `{name}` is required and was not given")
+        return value
+
+    def _bad(self, name: str, value: Any, expected: str) -> ConfigError:
+        return ConfigError(f"{self.transform}.{name}: expected {expected}, got {value!r}")
+
+    def number(self, name: str) -> float:
+        value = self.raw(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            raise self._bad(name, value, "a number")
+        return float(value)
+
+    def optional_number(self, name: str) -> float | None:
+        return None if self.raw(name) is None else self.number(name)
+
+    def flag(self, name: str) -> bool:
+        value = self.raw(name)
+        if not isinstance(value, bool):
+            raise self._bad(name, value, "true or false")
+        return value
+
+    def text(self, name: str) -> str | None:
+        value = self.raw(name)
+        if value is not None and not isinstance(value, str):
+            raise self._bad(name, value, "a string")
+        return value
+
+    def range(self, name: str, scalar: Scalar = "symmetric") -> tuple[float, float]:
+        """A ``(lo, hi)`` pair from a number or a pair, expanded as albumentations does."""
+        return self.as_range(name, self.raw(name), scalar)
+
+    def as_range(self, name: str, value: Any, scalar: Scalar = "symmetric") -> tuple[float, float]:
+        if _is_number(value):
+            x = float(value)
+            if scalar == "symmetric":
+                return (-abs(x), abs(x))
+            if scalar == "zero":
+                return (min(0.0, x), max(0.0, x))
+            if scalar == "one":
+                return (min(1.0, x), max(1.0, x))
+            if scalar == "around_one":
+                return (max(0.0, 1.0 - x), 1.0 + x)
+            return (x, x)
+        if isinstance(value, (list, tuple)) and len(value) == 2 and all(_is_number(v) for v in value):
+            lo, hi = float(value[0]), float(value[1])
+            return (min(lo, hi), max(lo, hi))
+        raise self._bad(name, value, "a number or a [low, high] pair")
+
+    def axes(self, name: str, scalar: Scalar = "symmetric") -> list[tuple[float, float]]:
+        """Ranges of a parameter that may also be a per-axis dict (``{"x": ..., "y": ...}``)."""
+        value = self.raw(name)
+        if isinstance(value, Mapping):
+            unknown = set(value) - {"x", "y"}
+            if unknown:
+                raise self._bad(name, value, 'a dict with keys "x" and "y"')
+            return [self.as_range(f"{name}.{k}", v, scalar) for k, v in value.items()]
+        return [self.as_range(name, value, scalar)]
+
+    def magnitude(self, name: str, scalar: Scalar = "symmetric") -> float:
+        """The largest absolute value a range parameter can take."""
+        lo, hi = self.range(name, scalar)
+        return max(abs(lo), abs(hi))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
+
+
+Describe = Callable[[Params], Envelope]
+
+
+@dataclass(frozen=True)
+class Knob:
+    """Which argument of a transform controls an effect, and how to write a value that fits a bound.
+
+    ``example`` receives the policy's bound (``max`` or ``(min, max)``) and returns the argument text,
+    e.g. ``lambda b: f"limit={b:g}"`` for ``Rotate``.
+    """
+
+    param: str
+    example: Callable[[Any], str] | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How one transform class maps to an envelope."""
+
+    name: str
+    describe: Describe
+    family: str
+    knobs: Mapping[str, Knob] = field(default_factory=dict)
+    inheritable: bool = True
+    summary: str = ""
+    unknown: bool = False
+
+    def envelope(self, params: Params) -> Envelope:
+        return self.describe(params)
+
+
+_ENTRIES: dict[str, Entry] = {}
+
+
+def entry(
+    names: str | Iterable[str],
+    *,
+    family: str,
+    knobs: Mapping[str, Knob] | None = None,
+    inheritable: bool = True,
+    summary: str = "",
+) -> Callable[[Describe], Describe]:
+    """Decorator used by the catalog modules: ``@entry("Rotate", family="geometric")``."""
+
+    def wrap(fn: Describe) -> Describe:
+        for name in [names] if isinstance(names, str) else names:
+            _ENTRIES[name] = Entry(name, fn, family, dict(knobs or {}), inheritable, summary or (fn.__doc__ or ""))
+        return fn
+
+    return wrap
+
+
+def constant(names: str | Iterable[str], envelope: Envelope, *, family: str, summary: str = "") -> None:
+    """Register transforms whose envelope does not depend on their arguments."""
+    entry(names, family=family, summary=summary)(lambda _p: envelope)
+
+
+def unknown(names: str | Iterable[str], *, family: str, summary: str) -> None:
+    """Register transforms whose effect cannot be known from their arguments (``Lambda``)."""
+    for name in [names] if isinstance(names, str) else names:
+        _ENTRIES[name] = Entry(name, lambda _p: Envelope(), family, {}, False, summary, unknown=True)
+
+
+def register_transform(
+    target: type | str,
+    envelope: Envelope | Describe,
+    *,
+    defaults: Mapping[str, Any] | None = None,
+    knobs: Mapping[str, Knob] | None = None,
+    replace: bool = False,
+) -> None:
+    """Teach safeaug what a custom transform does, so pipelines using it can be judged.
+
+    ``target`` is the class (or its dotted name as it appears in configs, e.g.
+    ``"mypkg.aug.Sharpie"``). ``envelope`` is either a fixed :class:`~safeaug.Envelope` or a function
+    from :class:`~safeaug.Params` to one. Subclasses of ``target`` inherit the entry.
+
+    >>> import safeaug
+    >>> class Tint:  # doctest: +SKIP
+    ...     ...
+    >>> safeaug.register_transform(Tint, safeaug.Envelope(hue=5.0, color=True))  # doctest: +SKIP
+    """
+    name = target if isinstance(target, str) else qualified_name(target)
+    if name in _ENTRIES and not replace:
+        raise ValueError(f"{name} already has a catalog entry; pass replace=True to override it")
+    describe: Describe = envelope if callable(envelope) else (lambda _p, e=envelope: e)
+    _ENTRIES[name] = Entry(name, describe, "custom", dict(knobs or {}), True, "registered by the user")
+    if defaults is not None:
+        _CUSTOM_DEFAULTS[name] = dict(defaults)
+
+
+def unregister_transform(target: type | str) -> None:
+    """Remove an entry added with :func:`register_transform` (tests use it to clean up)."""
+    name = target if isinstance(target, str) else qualified_name(target)
+    entry_ = _ENTRIES.get(name)
+    if entry_ is None or entry_.family != "custom":
+        raise ValueError(f"{name} was not registered with register_transform")
+    del _ENTRIES[name]
+    _CUSTOM_DEFAULTS.pop(name, None)
+
+
+_CUSTOM_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def qualified_name(cls: type) -> str:
+    """``HorizontalFlip`` for albumentations classes, ``module.Class`` for everything else."""
+    module = cls.__module__ or ""
+    if module == "albumentations" or module.startswith("albumentations."):
+        return cls.__name__
+    return f"{module}.{cls.__qualname__}"
+
+
+def short_name(class_fullname: str) -> str:
+    """Shorten a serialised class name the way albumentations does (``albumentations.x.Y`` -> ``Y``)."""
+    if class_fullname.startswith("albumentations."):
+        return class_fullname.rsplit(".", 1)[-1]
+    return class_fullname
+
+
+def known_names() -> frozenset[str]:
+    return frozenset(_ENTRIES)
+
+
+def get_entry(name: str) -> Entry | None:
+    return _ENTRIES.get(name)
+
+
+def defaults_for(name: str) -> Mapping[str, Any]:
+    return _CUSTOM_DEFAULTS.get(name) or DEFAULTS.get(name) or {}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The entry that describes a node, or why there is none."""
+
+    entry: Entry | None
+    via: str | None = None  # the class the entry was inherited from, when not the node's own
+    problem: str | None = None
+
+
+def resolve(node: Node) -> Resolution:
+    """Find the entry for a transform node: its own class first, then its bases (MRO)."""
+    own = _ENTRIES.get(node.name)
+    if own is not None:
+        return Resolution(own)
+    for base in node.mro[1:]:
+        found = _ENTRIES.get(base)
+        if found is None:
+            continue
+        if not found.inheritable or found.unknown:
+            break
+        if node.overrides:
+            methods = ", ".join(node.overrides)
+            return Resolution(
+                None,
+                base,
+                f"it subclasses {base} but overrides {methods}, so {base}'s entry may not describe it",
+            )
+        return Resolution(found, base)
+    return Resolution(None)

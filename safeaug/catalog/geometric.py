@@ -1,0 +1,272 @@
+"""Geometric transforms: mirrors, turns, affine maps, warps, crops, resizes and pads.
+
+Every rigid map is written as "an optional left-right mirror, then a rotation": a vertical flip is a
+mirror plus a half turn, a transpose a mirror plus a quarter turn. So ``mirror`` answers "can the
+image come out as its own reflection?" and ``rotation`` "how far can up move away from up?".
+"""
+
+from __future__ import annotations
+
+import math
+
+from safeaug.catalog._registry import Knob, Params, constant, entry
+from safeaug.effects import Envelope
+
+FAMILY = "geometric"
+
+# OpenCV border modes that fill the border with content copied from the image.
+_COPYING_BORDERS = {2, 3, 4}  # BORDER_REFLECT, BORDER_WRAP, BORDER_REFLECT_101
+
+
+def _reflects(p: Params, key: str = "border_mode") -> bool:
+    value = p.raw(key)
+    if isinstance(value, str):  # configs sometimes spell the OpenCV constant
+        return value.upper().replace("CV2.", "") in {"BORDER_REFLECT", "BORDER_WRAP", "BORDER_REFLECT_101"}
+    return value in _COPYING_BORDERS
+
+
+def _fit_scale(angle: float) -> float:
+    """How much a square image must shrink so that its rotation by up to ``angle`` fits the frame."""
+    a = math.radians(min(abs(angle), 45.0))
+    return 1.0 / (math.cos(a) + math.sin(a))
+
+
+def _limit(b: float) -> str:
+    return f"limit={b:g}"
+
+
+constant("HorizontalFlip", Envelope(mirror=True), family=FAMILY, summary="mirrors left and right")
+# TimeReverse (spectrograms) subclasses HorizontalFlip and inherits its entry through the MRO.
+constant("VerticalFlip", Envelope(mirror=True, rotation=180.0), family=FAMILY, summary="turns the image upside down")
+constant("Transpose", Envelope(mirror=True, rotation=90.0), family=FAMILY, summary="swaps rows and columns")
+constant("RandomRotate90", Envelope(rotation=180.0), family=FAMILY, summary="turns by 0, 90, 180 or 270 degrees")
+# D4 and its subclass SquareSymmetry: the 8 symmetries of the square; CubicSymmetry: the 48 of the cube.
+constant(["D4", "CubicSymmetry"], Envelope(mirror=True, rotation=180.0), family=FAMILY,
+         summary="applies any symmetry of the square (or cube), mirrors included")
+
+
+@entry("Rotate", family=FAMILY, knobs={"rotation": Knob("limit", _limit), "reflect_border": Knob("border_mode")})
+def _rotate(p: Params) -> Envelope:
+    """rotates by a random angle"""
+    angle = min(p.magnitude("limit"), 180.0)
+    env = Envelope(rotation=angle, reflect_border=_reflects(p))
+    if p.flag("crop_border"):
+        # Cropping to the largest upright rectangle inside the turned square.
+        env = env.with_changes(crop_min=_fit_scale(angle) ** 2)
+    return env
+
+
+@entry("SafeRotate", family=FAMILY, knobs={"rotation": Knob("limit", _limit), "scale": Knob("limit")})
+def _safe_rotate(p: Params) -> Envelope:
+    """rotates and shrinks the image so that no corner is cut off"""
+    angle = min(p.magnitude("limit"), 180.0)
+    return Envelope(rotation=angle, scale_min=_fit_scale(angle), reflect_border=_reflects(p))
+
+
+@entry(
+    "ShiftScaleRotate",
+    family=FAMILY,
+    knobs={
+        "rotation": Knob("rotate_limit", lambda b: f"rotate_limit={b:g}"),
+        "scale": Knob("scale_limit", lambda b: f"scale_limit=({b[0] - 1:g}, {b[1] - 1:g})"),
+        "translation": Knob("shift_limit", lambda b: f"shift_limit={b:g}"),
+        "reflect_border": Knob("border_mode"),
+    },
+)
+def _shift_scale_rotate(p: Params) -> Envelope:
+    """shifts, scales and rotates"""
+    shifts = [p.magnitude("shift_limit")]
+    for axis in ("shift_limit_x", "shift_limit_y"):
+        if p.raw(axis) is not None:
+            shifts.append(p.magnitude(axis))
+    if p.raw("shift_limit_x") is not None and p.raw("shift_limit_y") is not None:
+        shifts = shifts[1:]
+    lo, hi = p.range("scale_limit")
+    return Envelope(
+        rotation=min(p.magnitude("rotate_limit"), 180.0),
+        scale_min=max(0.0, 1.0 + lo),
+        scale_max=1.0 + hi,
+        translation=max(shifts),
+        reflect_border=_reflects(p),
+    )
+
+
+def _scale_envelope(axes: list[tuple[float, float]]) -> tuple[float, float, bool, bool]:
+    """Magnitude range, whether a mirror is possible, and whether a half turn is possible."""
+    mags_lo, mags_hi = [], []
+    for lo, hi in axes:
+        if lo <= 0.0 <= hi:
+            mags_lo.append(0.0)
+        else:
+            mags_lo.append(min(abs(lo), abs(hi)))
+        mags_hi.append(max(abs(lo), abs(hi)))
+    if len(axes) == 1:
+        axes = axes * 2
+    (ax, bx), (ay, by) = axes[0], axes[1]
+    can_neg_x, can_pos_x = ax < 0, bx > 0
+    can_neg_y, can_pos_y = ay < 0, by > 0
+    mirror = (can_neg_x and can_pos_y) or (can_pos_x and can_neg_y)
+    half_turn = can_neg_x and can_neg_y
+    return min(mags_lo), max(mags_hi), mirror, half_turn
+
+
+@entry(
+    "Affine",
+    family=FAMILY,
+    knobs={
+        "rotation": Knob("rotate", lambda b: f"rotate=({-b:g}, {b:g})"),
+        "scale": Knob("scale", lambda b: f"scale=({b[0]:g}, {b[1]:g})"),
+        "translation": Knob("translate_percent", lambda b: f"translate_percent=({-b:g}, {b:g})"),
+        "shear": Knob("shear", lambda b: f"shear=({-b:g}, {b:g})"),
+        "mirror": Knob("scale"),
+        "reflect_border": Knob("border_mode"),
+    },
+)
+def _affine(p: Params) -> Envelope:
+    """applies a random affine map (scale, translate, rotate, shear)"""
+    s_lo, s_hi, mirror, half_turn = _scale_envelope(p.axes("scale", "fixed"))
+    rotation = p.magnitude("rotate", "fixed") + (180.0 if half_turn else 0.0)
+    shear = max(max(abs(lo), abs(hi)) for lo, hi in p.axes("shear", "fixed"))
+    translation = 0.0
+    if p.raw("translate_percent") is not None:
+        translation = max(max(abs(lo), abs(hi)) for lo, hi in p.axes("translate_percent", "fixed"))
+    translation_px = 0.0
+    if p.raw("translate_px") is not None:
+        translation_px = max(max(abs(lo), abs(hi)) for lo, hi in p.axes("translate_px", "fixed"))
+    if p.flag("fit_output") and (rotation or shear):
+        s_lo *= _fit_scale(rotation if rotation <= 90 else 45.0)
+    return Envelope(
+        mirror=mirror,
+        rotation=min(rotation, 180.0),
+        scale_min=s_lo,
+        scale_max=s_hi,
+        translation=translation,
+        translation_px=translation_px,
+        shear=shear,
+        reflect_border=_reflects(p),
+    )
+
+
+@entry("Perspective", family=FAMILY, knobs={"perspective": Knob("scale", lambda b: f"scale=(0, {b:g})")})
+def _perspective(p: Params) -> Envelope:
+    """moves the four corners independently"""
+    return Envelope(perspective=p.magnitude("scale", "zero"), reflect_border=_reflects(p))
+
+
+@entry(
+    ["ElasticTransform", "GridDistortion", "OpticalDistortion", "ThinPlateSpline", "PiecewiseAffine"],
+    family=FAMILY,
+    knobs={"reflect_border": Knob("border_mode")},
+)
+def _warp(p: Params) -> Envelope:
+    """warps the image with a smooth random displacement field"""
+    return Envelope(nonrigid=True, reflect_border=_reflects(p))
+
+
+@entry("GridElasticDeform", family=FAMILY)
+def _grid_elastic(p: Params) -> Envelope:
+    """warps the image cell by cell on a grid"""
+    p.number("magnitude")
+    return Envelope(nonrigid=True)
+
+
+@entry("RandomScale", family=FAMILY, knobs={"scale": Knob("scale_limit", lambda b: f"scale_limit=({b[0] - 1:g}, {b[1] - 1:g})")})
+def _random_scale(p: Params) -> Envelope:
+    """resizes by a random factor (the output size changes)"""
+    lo, hi = p.range("scale_limit")
+    return Envelope(scale_min=max(0.0, 1.0 + lo), scale_max=1.0 + hi)
+
+
+@entry(["Resize", "LongestMaxSize", "SmallestMaxSize"], family=FAMILY)
+def _resize(p: Params) -> Envelope:
+    """resizes to a fixed size (the factor depends on the input size)"""
+    return Envelope(resize=True)
+
+
+def _crop_zoom(s_lo: float, r_lo: float, r_hi: float) -> float:
+    """Largest magnification along one axis for a random-resized crop resized back to the input size.
+
+    A crop of area fraction ``s`` and aspect ``r`` has sides ``sqrt(s*r)`` and ``sqrt(s/r)`` (fractions
+    of the image) and must fit, so ``r`` lies in ``[s, 1/s]``; the worst case sits at an end.
+    """
+    candidates = [r for r in (max(r_lo, s_lo), min(r_hi, 1.0 / s_lo)) if r > 0]
+    if not candidates or candidates[0] > candidates[-1]:
+        return 1.0 / math.sqrt(s_lo)  # no ratio fits: albumentations falls back to a centre crop
+    return max(max(1.0 / math.sqrt(s_lo * r), math.sqrt(r / s_lo)) for r in candidates)
+
+
+@entry(
+    "RandomResizedCrop",
+    family=FAMILY,
+    knobs={
+        "crop": Knob("scale", lambda b: f"scale=({b:g}, 1.0)"),
+        "scale": Knob("scale", lambda b: "scale=(0.9, 1.0), ratio=(1, 1)"),
+    },
+)
+def _random_resized_crop(p: Params) -> Envelope:
+    """crops a random area and aspect ratio, then resizes to a fixed size"""
+    s_lo, s_hi = p.range("scale", "fixed")
+    r_lo, r_hi = p.range("ratio", "fixed")
+    s_lo = max(min(s_lo, 1.0), 1e-6)
+    return Envelope(crop_min=s_lo, scale_max=_crop_zoom(s_lo, r_lo, r_hi), resize=True)
+
+
+@entry(
+    ["RandomCrop", "CenterCrop", "Crop", "CropNonEmptyMaskIfExists", "RandomCropNearBBox", "BBoxSafeRandomCrop",
+     "AtLeastOneBBoxRandomCrop", "RandomCrop3D", "CenterCrop3D"],
+    family=FAMILY,
+    knobs={"crop": Knob("height")},
+)
+def _fixed_crop(p: Params) -> Envelope:
+    """crops a region whose share of the image depends on the input size"""
+    reflect = "pad_if_needed" in p.defaults and p.flag("pad_if_needed") and "border_mode" in p.defaults
+    return Envelope(crop_unbounded=True, reflect_border=bool(reflect and _reflects(p)))
+
+
+@entry(["RandomSizedCrop", "RandomSizedBBoxSafeCrop"], family=FAMILY, knobs={"crop": Knob("min_max_height")})
+def _sized_crop(p: Params) -> Envelope:
+    """crops a region sized in pixels, then resizes to a fixed size"""
+    return Envelope(crop_unbounded=True, resize=True)
+
+
+@entry("RandomCropFromBorders", family=FAMILY, knobs={"crop": Knob("crop_left")})
+def _crop_from_borders(p: Params) -> Envelope:
+    """cuts random strips off each border"""
+    width = 1.0 - min(1.0, p.number("crop_left") + p.number("crop_right"))
+    height = 1.0 - min(1.0, p.number("crop_top") + p.number("crop_bottom"))
+    return Envelope(crop_min=max(0.0, width) * max(0.0, height))
+
+
+def _side_values(p: Params, name: str) -> list[float]:
+    value = p.raw(name)
+    items = value if isinstance(value, (list, tuple)) and len(value) == 4 else [value]
+    out: list[float] = []
+    for item in items:
+        lo, hi = p.as_range(name, item, "fixed")
+        out += [lo, hi]
+    return out
+
+
+@entry("CropAndPad", family=FAMILY, knobs={"crop": Knob("percent"), "scale": Knob("percent")})
+def _crop_and_pad(p: Params) -> Envelope:
+    """crops (positive values) or pads (negative values) each side"""
+    env = Envelope(reflect_border=_reflects(p))
+    if p.raw("percent") is None:
+        return env.with_changes(crop_unbounded=True, resize=p.flag("keep_size"))
+    values = _side_values(p, "percent")
+    crop = max(0.0, max(values))
+    pad = max(0.0, -min(values))
+    kept_side = max(0.0, 1.0 - 2.0 * crop)
+    env = env.with_changes(crop_min=kept_side**2)
+    if p.flag("keep_size"):
+        env = env.with_changes(scale_min=1.0 / (1.0 + 2.0 * pad), scale_max=1.0 / max(kept_side, 1e-6))
+    return env
+
+
+@entry(["Pad", "PadIfNeeded"], family=FAMILY, knobs={"reflect_border": Knob("border_mode")})
+def _pad(p: Params) -> Envelope:
+    """pads the borders"""
+    return Envelope(reflect_border=_reflects(p))
+
+
+constant(["Pad3D", "PadIfNeeded3D"], Envelope(), family=FAMILY, summary="pads a volume with a constant")

@@ -1,0 +1,254 @@
+"""Effect envelopes: what a transform may do to an image, and how that adds up along a pipeline.
+
+An :class:`Envelope` over-approximates everything a transform can do with non-zero probability:
+``Envelope(rotation=15)`` means "may rotate by any angle up to ±15°". Envelopes compose:
+
+>>> a = Envelope(rotation=10, scale_min=0.9, scale_max=1.1)
+>>> b = Envelope(rotation=10, mirror=True)
+>>> s = a.then(b)                       # a sequence: rotations add, mirroring is sticky
+>>> (s.rotation, s.mirror, s.scale_max)
+(20.0, True, 1.1)
+>>> a.union(b).rotation                 # one of them: the larger of the two
+10.0
+
+Every field has an identity value (``Envelope()`` is "does nothing") and a rule for sequences and
+for unions, declared once in ``_FIELD_RULES`` below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal
+
+# How a field combines.
+#   flag     may-happen booleans: sequence and union are both "or".
+#   add      magnitudes that add up in a sequence (rotation, translation); union is the max.
+#   rss      independent random spreads (blur sigma, noise sigma): root of the sum of squares.
+#   mul_max  upper end of a multiplicative range: sequence multiplies, union takes the max.
+#   mul_min  lower end of a multiplicative range: sequence multiplies, union takes the min.
+#   min      "the worst so far" lower bounds (JPEG quality, bits kept, downscale factor).
+#   area     fractions of area hidden: 1 - (1 - a)(1 - b) in sequence, max in union.
+Rule = Literal["flag", "add", "rss", "mul_max", "mul_min", "min", "area"]
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """The set of things a transform (or a whole pipeline) may do, as bounds.
+
+    Units: angles in degrees; translation as a fraction of the image side; ``translation_px`` in
+    pixels when a transform shifts by pixels; intensities as fractions of the value range
+    (``brightness=0.2`` is an additive shift of up to 20% of full scale); ``blur`` as Gaussian
+    sigma in pixels; ``noise`` as standard deviation in fractions of full scale; ``crop_min`` as
+    the smallest fraction of the image area kept; ``resolution`` as the smallest down-sampling
+    factor; ``compression`` as the lowest JPEG/WebP quality; ``posterize_bits`` as the fewest
+    bits kept per channel; ``occlusion`` as the largest fraction of the area hidden.
+    """
+
+    # geometry
+    mirror: bool = False
+    rotation: float = 0.0
+    scale_min: float = 1.0
+    scale_max: float = 1.0
+    translation: float = 0.0
+    translation_px: float = 0.0
+    shear: float = 0.0
+    perspective: float = 0.0
+    nonrigid: bool = False
+    crop_min: float = 1.0
+    crop_unbounded: bool = False
+    resize: bool = False
+    reflect_border: bool = False
+    # intensity
+    inversion: bool = False
+    nonmonotone: bool = False
+    brightness: float = 0.0
+    contrast_min: float = 1.0
+    contrast_max: float = 1.0
+    gamma_min: float = 1.0
+    gamma_max: float = 1.0
+    equalization: bool = False
+    posterize_bits: float = 8.0
+    # colour
+    hue: float = 0.0
+    saturation_min: float = 1.0
+    saturation_max: float = 1.0
+    color: bool = False
+    grayscale: bool = False
+    # detail
+    blur: float = 0.0
+    resolution: float = 1.0
+    noise: float = 0.0
+    compression: float = 100.0
+    sharpen: bool = False
+    # structure
+    occlusion: float = 0.0
+    topology: bool = False
+    mixing: bool = False
+    overlay: bool = False
+
+    # ---------------------------------------------------------------- composition
+    def then(self, other: Envelope) -> Envelope:
+        """The envelope of doing ``self`` and then ``other`` (a sequence)."""
+        return _combine((self, other), "seq")
+
+    def union(self, other: Envelope) -> Envelope:
+        """The envelope of doing either ``self`` or ``other`` (one of them)."""
+        return _combine((self, other), "union")
+
+    @staticmethod
+    def sequence(envelopes: Iterable[Envelope]) -> Envelope:
+        """Everything in order: rotations add, scales multiply, flags are sticky."""
+        return _combine(tuple(envelopes), "seq")
+
+    @staticmethod
+    def union_of(envelopes: Iterable[Envelope]) -> Envelope:
+        """Any one of them (``OneOf``): the field-wise worst case."""
+        return _combine(tuple(envelopes), "union")
+
+    @staticmethod
+    def some_of(envelopes: Sequence[Envelope], n: int, *, replace: bool = False) -> Envelope:
+        """Up to ``n`` of them in sequence (``SomeOf``).
+
+        Field by field, the ``n`` worst branches are accumulated; with ``replace`` the same branch may be
+        drawn ``n`` times, so the worst branch is accumulated ``n`` times.
+        """
+        if n <= 0 or not envelopes:
+            return IDENTITY
+        values: dict[str, Any] = {}
+        for f in fields(Envelope):
+            rule = _FIELD_RULES[f.name]
+            column = [getattr(e, f.name) for e in envelopes]
+            column.sort(key=_badness(rule), reverse=True)
+            picked = [column[0]] * n if replace else column[:n]
+            acc = getattr(IDENTITY, f.name)
+            for v in picked:
+                acc = _seq(rule, f.name, acc, v)
+            values[f.name] = acc
+        return Envelope(**values)
+
+    # ---------------------------------------------------------------- reading
+    def is_identity(self) -> bool:
+        return self == IDENTITY
+
+    def differs(self) -> list[str]:
+        """Names of the fields that are not at their identity value."""
+        return [f.name for f in fields(Envelope) if getattr(self, f.name) != getattr(IDENTITY, f.name)]
+
+    def contains(self, other: Envelope, *, tol: float = 1e-6) -> bool:
+        """True when every effect of ``other`` lies within this envelope."""
+        for f in fields(Envelope):
+            rule = _FIELD_RULES[f.name]
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if rule == "flag":
+                if theirs and not mine:
+                    return False
+            elif rule in ("mul_min", "min"):
+                if theirs < mine - tol * max(1.0, abs(mine)):
+                    return False
+            elif theirs > mine + tol * max(1.0, abs(mine)):
+                return False
+        return True
+
+    def with_changes(self, **changes: Any) -> Envelope:
+        return replace(self, **changes)
+
+
+IDENTITY = Envelope()
+
+_FIELD_RULES: dict[str, Rule] = {
+    "mirror": "flag",
+    "rotation": "add",
+    "scale_min": "mul_min",
+    "scale_max": "mul_max",
+    "translation": "add",
+    "translation_px": "add",
+    "shear": "add",
+    "perspective": "add",
+    "nonrigid": "flag",
+    "crop_min": "mul_min",
+    "crop_unbounded": "flag",
+    "resize": "flag",
+    "reflect_border": "flag",
+    "inversion": "flag",
+    "nonmonotone": "flag",
+    "brightness": "add",
+    "contrast_min": "mul_min",
+    "contrast_max": "mul_max",
+    "gamma_min": "mul_min",
+    "gamma_max": "mul_max",
+    "equalization": "flag",
+    "posterize_bits": "min",
+    "hue": "add",
+    "saturation_min": "mul_min",
+    "saturation_max": "mul_max",
+    "color": "flag",
+    "grayscale": "flag",
+    "blur": "rss",
+    "resolution": "min",
+    "noise": "rss",
+    "compression": "min",
+    "sharpen": "flag",
+    "occlusion": "area",
+    "topology": "flag",
+    "mixing": "flag",
+    "overlay": "flag",
+}
+
+# Angles wrap: no rotation or hue shift is larger than half a turn.
+_CAPS: dict[str, float] = {"rotation": 180.0, "hue": 180.0, "occlusion": 1.0}
+
+assert set(_FIELD_RULES) == {f.name for f in fields(Envelope)}, "every envelope field needs a rule"
+
+
+def field_rule(name: str) -> Rule:
+    return _FIELD_RULES[name]
+
+
+def _seq(rule: Rule, name: str, a: Any, b: Any) -> Any:
+    if rule == "flag":
+        return bool(a or b)
+    if rule == "add":
+        out = float(a + b)
+    elif rule == "rss":
+        out = math.hypot(a, b)
+    elif rule in ("mul_max", "mul_min"):
+        out = float(a * b)
+    elif rule == "min":
+        out = float(min(a, b))
+    else:  # area
+        out = 1.0 - (1.0 - a) * (1.0 - b)
+    cap = _CAPS.get(name)
+    return min(out, cap) if cap is not None else out
+
+
+def _union(rule: Rule, a: Any, b: Any) -> Any:
+    if rule == "flag":
+        return bool(a or b)
+    if rule in ("mul_min", "min"):
+        return float(min(a, b))
+    return float(max(a, b))
+
+
+def _badness(rule: Rule) -> Any:
+    """Sort key: larger means "does more" for this field."""
+    if rule in ("mul_min", "min"):
+        return lambda v: -v
+    return lambda v: v
+
+
+def _combine(envelopes: tuple[Envelope, ...], how: Literal["seq", "union"]) -> Envelope:
+    if not envelopes:
+        return IDENTITY
+    if len(envelopes) == 1:
+        return envelopes[0]
+    values: dict[str, Any] = {}
+    for f in fields(Envelope):
+        rule = _FIELD_RULES[f.name]
+        acc = getattr(envelopes[0], f.name)
+        for e in envelopes[1:]:
+            v = getattr(e, f.name)
+            acc = _seq(rule, f.name, acc, v) if how == "seq" else _union(rule, acc, v)
+        values[f.name] = acc
+    return Envelope(**values)

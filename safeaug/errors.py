@@ -1,0 +1,37 @@
+"""The exceptions safeaug raises. Findings are data; exceptions mean "could not run" or "refused"."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from safeaug.report import Report
+
+
+class SafeaugError(Exception):
+    """Base class of every error safeaug raises on purpose."""
+
+
+class PolicyError(SafeaugError, ValueError):
+    """A policy could not be found, read or understood."""
+
+
+class ConfigError(SafeaugError, ValueError):
+    """A pipeline (object, dict or file) could not be read into a pipeline tree."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(where + message)
+        self.bare_message = message
+
+
+class PolicyViolationError(SafeaugError, ValueError):
+    """A pipeline breaks its policy. ``.report`` holds every finding."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        super().__init__(report.error_summary())

@@ -1,0 +1,72 @@
+"""The neutral pipeline tree every reader produces and every rule reads.
+
+A live ``A.Compose``, an ``A.to_dict`` dict and a YAML file all become the same :class:`Node` tree, so
+the verdict for a pipeline does not depend on how it arrived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# How a composition combines its children.
+#   sequence      every child in order (Compose, Sequential, ReplayCompose, SelectiveChannelTransform)
+#   one_of        exactly one child, drawn with weights from the children's ``p`` (OneOf)
+#   some_of       ``n`` children drawn uniformly, each applied with its own ``p`` (SomeOf, RandomOrder)
+#   one_or_other  the first child with probability ``p``, else the second (OneOrOther)
+Mode = Literal["sequence", "one_of", "some_of", "one_or_other"]
+
+COMPOSE_MODES: dict[str, Mode] = {
+    "Compose": "sequence",
+    "Sequential": "sequence",
+    "ReplayCompose": "sequence",
+    "SelectiveChannelTransform": "sequence",
+    "OneOf": "one_of",
+    "SomeOf": "some_of",
+    "RandomOrder": "some_of",
+    "OneOrOther": "one_or_other",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One transform or composition.
+
+    ``name`` is the short class name (``"HorizontalFlip"``) for albumentations classes and the dotted
+    path for anything else. ``params`` holds the arguments as they were given or stored, *without*
+    defaults filled in; ``p`` is the probability (``None`` when the source gave none). ``location``
+    is the path in the tree (``transforms[2].transforms[0]``) and ``line`` the source line when read
+    from a file. ``obj`` is the live transform when the tree came from objects; ``mro`` the names of
+    its classes, most derived first, so that subclasses can inherit catalog entries.
+    """
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    p: float | None = None
+    children: tuple[Node, ...] = ()
+    mode: Mode | None = None
+    location: str = ""
+    line: int | None = None
+    obj: Any = field(default=None, compare=False, repr=False)
+    mro: tuple[str, ...] = ()
+    overrides: tuple[str, ...] = ()
+
+    @property
+    def is_composition(self) -> bool:
+        return self.mode is not None
+
+    def walk(self) -> Iterator[Node]:
+        """This node and all below it, depth first, in order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def leaves(self) -> Iterator[Node]:
+        for node in self.walk():
+            if not node.is_composition:
+                yield node
+
+
+def child_location(parent: str, index: int, key: str = "transforms") -> str:
+    return f"{parent}.{key}[{index}]" if parent else f"{key}[{index}]"
