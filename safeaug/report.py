@@ -1,0 +1,85 @@
+"""Findings and reports: what the validator found, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from safeaug.effects import Envelope
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with a pipeline.
+
+    ``code`` is stable (``SA101``); ``location`` is the path in the pipeline tree
+    (``transforms[2].transforms[0]``, empty for the whole pipeline); ``line`` is set when the pipeline
+    came from a file; ``reason`` is the policy's reason; ``fix`` says what to write instead.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    transform: str | None
+    location: str
+    line: int | None = None
+    reason: str = ""
+    fix: str = ""
+    effect: str | None = None
+    policy: str | None = None
+    references: tuple[str, ...] = ()
+    path: str | None = None
+
+    def one_line(self) -> str:
+        where = self.location or "pipeline"
+        if self.line is not None:
+            where = f"line {self.line}, {where}"
+        return f"{self.code} [{where}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the validator found. ``ok`` is true when no finding is an error."""
+
+    policy: str
+    findings: tuple[Finding, ...] = ()
+    envelope: Envelope = field(default_factory=Envelope)
+    source: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def error_summary(self) -> str:
+        """Every error, one line each, then the reason and fix of each: readable without the docs."""
+        errors = self.errors
+        what = f" {self.source}" if self.source else ""
+        head = f"policy {self.policy!r} refuses this pipeline{what} ({len(errors)} error{'s' * (len(errors) != 1)}):"
+        lines = [head]
+        for f in errors:
+            lines.append(f"  {f.one_line()}")
+            if f.reason:
+                lines.append(f"      why: {f.reason}")
+            if f.fix:
+                lines.append(f"      fix: {f.fix}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        if not self.findings:
+            return f"policy {self.policy!r}: no findings"
+        lines = [f"policy {self.policy!r}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"]
+        lines += [f"  {f.severity}: {f.one_line()}" for f in self.findings]
+        return "\n".join(lines)

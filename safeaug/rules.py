@@ -1,0 +1,127 @@
+"""The rule table: one stable code per effect, plus the rules that are not about effects.
+
+Codes never change meaning and are never reused. ``SA1xx`` geometry, ``SA2xx`` intensity and colour,
+``SA3xx`` detail and resolution, ``SA4xx`` structure and unknown transforms, ``SA5xx`` config hygiene.
+``safeaug explain SA101`` prints a rule's entry; SARIF output builds its rule list from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# How an effect is bounded by an invariant.
+#   flag   yes/no: only `allowed: false` applies
+#   max    a magnitude: `max` (and `allowed: false` means "none at all")
+#   min    a floor: `min` (crop area kept, JPEG quality, ...)
+#   range  a factor range: `min` and `max` (scale, contrast, gamma, saturation)
+Kind = Literal["flag", "max", "min", "range"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    kind: Kind
+    unit: str
+    does: str  # what the effect is, completing "the pipeline ..."
+    why: str  # why a policy might bound it, in general terms
+    fields: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.name.replace("_", " ")
+
+
+def _r(code: str, name: str, kind: Kind, unit: str, does: str, why: str, fields: tuple[str, ...] = ()) -> Rule:
+    if not fields:
+        fields = (f"{name}_min", f"{name}_max") if kind == "range" else (name,)
+    return Rule(code, name, kind, unit, does, why, fields)
+
+
+EFFECT_RULES: tuple[Rule, ...] = (
+    _r("SA101", "mirror", "flag", "", "may mirror the image (a reflection: left becomes right)",
+       "Anatomy, text and traffic scenes are not symmetric; a mirrored example can carry the wrong label."),
+    _r("SA102", "rotation", "max", "°", "may rotate the image",
+       "Large turns put up where down was: a 6 becomes a 9, a chest film stands on its head."),
+    _r("SA103", "scale", "range", "×", "may zoom in or out",
+       "Apparent size is evidence in many domains (heart size, lesion size, ground sampling distance)."),
+    _r("SA104", "translation", "max", " of the side", "may shift the image",
+       "Large shifts push the region that carries the label out of the frame."),
+    _r("SA105", "shear", "max", "°", "may shear the image", "Shear distorts shapes and angles."),
+    _r("SA106", "perspective", "max", "", "may apply a perspective warp", "Perspective changes shape and proportions."),
+    _r("SA107", "nonrigid", "flag", "", "may warp the image non-rigidly (elastic, grid or optical distortion)",
+       "Non-rigid warps change shapes; some domains accept them, others measure shape."),
+    _r("SA108", "crop", "min", " of the area", "may crop away part of the image",
+       "A crop can remove the finding that the label describes.", ("crop_min",)),
+    _r("SA109", "reflect_border", "flag", "", "may fill borders with mirrored or wrapped copies of the image",
+       "Reflected borders create mirrored anatomy or duplicated objects at the edges."),
+    _r("SA110", "resize", "flag", "", "resizes to a fixed size",
+       "A resize by an input-dependent factor can shrink small objects below what the model can see."),
+    _r("SA201", "inversion", "flag", "", "may invert intensities (negative image)",
+       "An inverted image is a different kind of input in many modalities."),
+    _r("SA202", "nonmonotone", "flag", "", "may apply a non-monotone intensity map (solarisation)",
+       "A non-monotone map reorders intensities: dense becomes lucent, dark becomes bright."),
+    _r("SA203", "brightness", "max", " of full scale", "may shift brightness",
+       "Intensity can carry meaning (density, exposure, stain)."),
+    _r("SA204", "contrast", "range", "×", "may change contrast", "Contrast changes can hide or fake subtle findings."),
+    _r("SA205", "gamma", "range", "", "may apply a gamma curve", "Strong gamma compresses shadows or highlights."),
+    _r("SA206", "hue", "max", "°", "may shift hue", "Colour can be the label (a lesion's colour, a sign's colour)."),
+    _r("SA207", "saturation", "range", "×", "may change saturation", "Saturation carries stain and colour information."),
+    _r("SA208", "color", "flag", "", "may change the balance between colour channels",
+       "Channel changes alter colour that may be diagnostic, or are meaningless for single-channel modalities."),
+    _r("SA209", "grayscale", "flag", "", "may drop colour entirely",
+       "Removing colour removes information the label may depend on."),
+    _r("SA210", "equalization", "flag", "", "may remap intensities from the image histogram (equalise, CLAHE)",
+       "Histogram-driven maps change intensity relations across the image."),
+    _r("SA211", "posterize", "min", " bits", "may reduce the number of intensity levels",
+       "Quantisation erases subtle intensity differences.", ("posterize_bits",)),
+    _r("SA301", "blur", "max", " px σ", "may blur", "Blur erases fine structures that can be the finding."),
+    _r("SA302", "resolution", "min", "× of the resolution", "may lower the resolution",
+       "Down-sampling can make small objects vanish."),
+    _r("SA303", "noise", "max", " of full scale (σ)", "may add noise", "Strong noise hides low-contrast findings."),
+    _r("SA304", "compression", "min", " quality", "may add compression artefacts",
+       "Heavy compression erases fine texture and adds blocks."),
+    _r("SA305", "sharpen", "flag", "", "may sharpen or emboss", "Sharpening creates halos that look like edges."),
+    _r("SA403", "occlusion", "max", " of the area", "may hide part of the image",
+       "Occluding the labelled region makes the label false."),
+    _r("SA404", "topology", "flag", "", "may shuffle or break the spatial layout",
+       "Shuffled tiles destroy the spatial relations a label may rest on."),
+    _r("SA405", "mixing", "flag", "", "may mix in content or statistics from other images",
+       "Mixed images carry more than one label."),
+    _r("SA406", "overlay", "flag", "", "may draw things that are not there (rain, text, flares, shadows)",
+       "Overlays can cover or imitate the finding."),
+)
+
+# Rules not tied to an effect.
+UNKNOWN_TRANSFORM = "SA401"
+DENIED_TRANSFORM = "SA402"
+UNBOUNDED_EFFECT = "SA407"  # an effect whose size depends on the input (pixel sizes, fixed-size crops)
+BAD_PARAMETER = "SA501"
+
+OTHER_RULES: dict[str, tuple[str, str]] = {
+    UNKNOWN_TRANSFORM: (
+        "unknown transform",
+        "safeaug has no catalog entry for this transform, so it cannot tell what it does. It fails closed: "
+        "register an entry with safeaug.register_transform(...), or allow the transform by name in your "
+        "policy with a reason.",
+    ),
+    DENIED_TRANSFORM: ("transform denied by name", "The policy lists this transform in `deny`."),
+    UNBOUNDED_EFFECT: (
+        "effect not bounded",
+        "The size of this effect depends on the input (a crop or shift given in pixels), so it cannot be "
+        "compared with the policy's bound. Use a relative parameter (fractions of the image) instead.",
+    ),
+    BAD_PARAMETER: ("invalid parameter", "A transform argument has a value or type safeaug cannot read."),
+}
+
+RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in EFFECT_RULES}
+RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in EFFECT_RULES}
+EFFECT_NAMES: tuple[str, ...] = tuple(r.name for r in EFFECT_RULES)
+
+
+def all_codes() -> dict[str, str]:
+    """Every code with its short title, in code order."""
+    out = {r.code: r.title for r in EFFECT_RULES}
+    out.update({code: title for code, (title, _) in OTHER_RULES.items()})
+    return dict(sorted(out.items()))

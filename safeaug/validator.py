@@ -1,0 +1,376 @@
+"""The validator: envelopes of every node and of the whole pipeline, compared with a policy.
+
+>>> import albumentations as A, safeaug  # doctest: +SKIP
+>>> safeaug.validate(A.Compose([A.HorizontalFlip()]), "chest_xray").codes()  # doctest: +SKIP
+['SA101']
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from safeaug.catalog import Entry, Params, defaults_for, resolve
+from safeaug.effects import IDENTITY, Envelope
+from safeaug.errors import ConfigError, PolicyViolationError
+from safeaug.ir import Node
+from safeaug.policies import PolicyLike, load_policy
+from safeaug.policy import Invariant, Policy, TransformRule
+from safeaug.readers import read_pipeline
+from safeaug.report import Finding, Report
+from safeaug.rules import DENIED_TRANSFORM, RULES_BY_NAME, UNBOUNDED_EFFECT, UNKNOWN_TRANSFORM, Rule
+
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A transform with what it may do on its own, and whether it can run at all."""
+
+    node: Node
+    envelope: Envelope
+    entry: Entry | None
+    reachable: bool
+    trusted: TransformRule | None = None
+
+
+def validate(pipeline: Any, policy: PolicyLike) -> Report:
+    """Judge a pipeline against a policy. Never raises for a violation: read ``report.ok``.
+
+    ``pipeline`` is an albumentations transform or composition, a list of transforms, a dict in
+    ``albumentations.to_dict`` form, or a path to a JSON/YAML config. ``policy`` is a built-in id, a
+    path to a policy file, or a :class:`~safeaug.Policy`. Raises :class:`~safeaug.ConfigError` when
+    the pipeline cannot be read and :class:`~safeaug.PolicyError` when the policy cannot.
+    """
+    resolved = load_policy(policy)
+    source = os.fspath(pipeline) if isinstance(pipeline, (str, os.PathLike)) else None
+    root = read_pipeline(pipeline)
+    return judge(root, resolved, source=source)
+
+
+def check(pipeline: Any, policy: PolicyLike) -> Report:
+    """Like :func:`validate`, but raise :class:`~safeaug.PolicyViolationError` when there is an error."""
+    report = validate(pipeline, policy)
+    if not report.ok:
+        raise PolicyViolationError(report)
+    return report
+
+
+def judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
+    """Validate an already-read pipeline tree."""
+    leaves: list[Leaf] = []
+    total = _envelope(root, policy, leaves, reachable=True, source=source)
+    live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
+    findings: list[Finding] = []
+    for leaf in live:
+        findings += _name_findings(leaf, policy, source)
+    for inv in policy.invariants:
+        findings += _invariant_findings(inv, policy, root, live, total, source)
+    findings.sort(key=lambda f: (_order(f.location), f.code))
+    return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source)
+
+
+def _order(location: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in location.replace("]", "").split("[")[1:] if part.isdigit())
+
+
+# ------------------------------------------------------------------------------------------ envelopes
+
+
+def _probability(node: Node) -> float:
+    if node.p is not None:
+        return node.p
+    default = defaults_for(node.name).get("p", 1.0)
+    return float(default) if isinstance(default, (int, float)) else 1.0
+
+
+def _envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable: bool, source: str | None) -> Envelope:
+    p = _probability(node)
+    if not node.is_composition:
+        return _leaf_envelope(node, policy, leaves, reachable=reachable and p > 0, source=source)
+
+    children = node.children
+    if node.mode == "one_or_other":
+        live = [not (p >= 1 and i == 1) and not (p <= 0 and i == 0) for i in range(len(children))]
+    else:
+        reachable = reachable and p > 0
+        live = [_probability(c) > 0 for c in children]
+        if node.mode == "some_of" and int(node.params.get("n", 1)) <= 0:
+            live = [False] * len(children)
+    envs = [
+        _envelope(c, policy, leaves, reachable=reachable and ok, source=source) for c, ok in zip(children, live)
+    ]
+    envs = [e for e, ok in zip(envs, live) if ok]
+    if not reachable or not envs:
+        return IDENTITY
+    if node.mode in ("one_of", "one_or_other"):
+        env = Envelope.union_of(envs)
+    elif node.mode == "some_of":
+        n = int(node.params.get("n", 1))
+        env = Envelope.some_of(envs, n, replace=bool(node.params.get("replace", False)))
+    else:
+        env = Envelope.sequence(envs)
+    if node.name == "SelectiveChannelTransform" and not env.is_identity():
+        env = env.with_changes(color=True)  # changing some channels and not others changes colour
+    return env
+
+
+def _trusted(node: Node, policy: Policy) -> TransformRule | None:
+    names = {node.name, *node.mro}
+    for rule in policy.allow:
+        if rule.transform in names:
+            return rule
+    return None
+
+
+def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable: bool, source: str | None) -> Envelope:
+    trusted = _trusted(node, policy)
+    if trusted is not None:
+        leaves.append(Leaf(node, IDENTITY, None, reachable, trusted))
+        return IDENTITY
+    found = resolve(node)
+    if found.entry is None or found.entry.unknown:
+        leaves.append(Leaf(node, IDENTITY, found.entry, reachable))
+        return IDENTITY
+    entry = found.entry
+    defaults = defaults_for(found.via or node.name)
+    try:
+        env = entry.envelope(Params(node.name, node.params, defaults))
+    except ConfigError as exc:
+        where = f" (at {node.location})" if node.location else ""
+        raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
+    leaves.append(Leaf(node, env, entry, reachable))
+    return env if reachable else IDENTITY
+
+
+# ------------------------------------------------------------------------------------------ findings
+
+
+def _finding(code: str, leaf_or_root: Leaf | Node, policy: Policy, source: str | None, **kw: Any) -> Finding:
+    node = leaf_or_root.node if isinstance(leaf_or_root, Leaf) else leaf_or_root
+    is_leaf = isinstance(leaf_or_root, Leaf)
+    return Finding(
+        code=code,
+        transform=node.name if is_leaf else None,
+        location=node.location,
+        line=node.line,
+        policy=policy.id,
+        path=source,
+        **kw,
+    )
+
+
+def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Finding]:
+    node = leaf.node
+    out: list[Finding] = []
+    names = {node.name, *node.mro}
+    for rule in policy.deny:
+        if rule.transform in names:
+            out.append(_finding(
+                DENIED_TRANSFORM, leaf, policy, source, severity="error",
+                message=f"`{node.name}` is denied by name in policy `{policy.id}`.",
+                reason=rule.reason, references=rule.references,
+                fix=f"Remove `{node.name}`.",
+            ))
+    if leaf.entry is None or leaf.entry.unknown:
+        found = resolve(node)
+        if leaf.entry is not None and leaf.entry.unknown:
+            what = f"`{node.name}` {leaf.entry.summary}"
+        elif found.problem:
+            what = f"`{node.name}` has no catalog entry: {found.problem}"
+        else:
+            what = f"`{node.name}` is not in safeaug's catalog, so what it does to an image is unknown"
+        out.append(_finding(
+            UNKNOWN_TRANSFORM, leaf, policy, source, severity="error",
+            message=f"{what}; safeaug refuses what it cannot check.",
+            reason="An unchecked transform could mirror, turn or recolour images without anyone noticing.",
+            fix=(
+                f"Describe it with safeaug.register_transform({node.name.rsplit('.', 1)[-1]}, safeaug.Envelope(...)), "
+                f"or add `{node.name}` to the policy's `allow` list with the reason it is safe."
+            ),
+        ))
+    return out
+
+
+def _values(rule: Rule, env: Envelope) -> Any:
+    if rule.kind == "range":
+        return (getattr(env, rule.fields[0]), getattr(env, rule.fields[1]))
+    return getattr(env, rule.fields[0])
+
+
+def _violates(inv: Invariant, rule: Rule, env: Envelope) -> bool:
+    value = _values(rule, env)
+    identity = _values(rule, IDENTITY)
+    if rule.kind == "flag":
+        return bool(value) and not inv.allowed
+    if rule.kind == "max":
+        limit = 0.0 if not inv.allowed else inv.max
+        return limit is not None and value > limit + _TOL
+    if rule.kind == "min":
+        floor = identity if not inv.allowed else inv.min
+        return floor is not None and value < floor - _TOL
+    lo, hi = value
+    if not inv.allowed:
+        return lo < 1.0 - _TOL or hi > 1.0 + _TOL
+    return (inv.min is not None and lo < inv.min - _TOL) or (inv.max is not None and hi > inv.max + _TOL)
+
+
+def fmt(rule: Rule, value: Any) -> str:
+    """A value of an effect in the words and units an engineer expects."""
+    name = rule.name
+    if rule.kind == "range":
+        lo, hi = value
+        unit = "" if name == "gamma" else "×"
+        return f"{lo:.3g}–{hi:.3g}{unit}"
+    v = float(value)
+    if name in ("rotation", "hue", "shear"):
+        return f"±{v:.3g}°"
+    if name in ("translation", "crop", "occlusion"):
+        what = "of the side" if name == "translation" else "of the area"
+        return f"{v * 100:.3g}% {what}"
+    if name == "brightness":
+        return f"±{v:.3g} of full scale"
+    if name == "blur":
+        return f"σ {v:.3g} px"
+    if name == "noise":
+        return f"σ {v:.3g} of full scale"
+    if name == "resolution":
+        return f"{v:.3g}× resolution"
+    if name == "compression":
+        return f"quality {v:.3g}"
+    if name == "posterize":
+        return f"{v:.3g} bits"
+    return f"{v:.3g}"
+
+
+def _bound(inv: Invariant, rule: Rule, value: Any) -> Any:
+    if rule.kind == "range":
+        lo, hi = value
+        return (inv.min if inv.min is not None else lo, inv.max if inv.max is not None else hi)
+    return inv.max if rule.kind == "max" else inv.min
+
+
+def _allowance(inv: Invariant, rule: Rule, bound: Any) -> str:
+    if not inv.allowed or rule.kind == "flag":
+        return f"does not allow {rule.title}"
+    if rule.kind == "max":
+        return f"allows at most {fmt(rule, bound)}"
+    if rule.kind == "min":
+        return f"requires at least {fmt(rule, bound)}"
+    return f"allows {fmt(rule, bound)}"
+
+
+def _param_note(leaf: Leaf, param: str) -> str:
+    node = leaf.node
+    default = defaults_for(node.name).get(param)
+    if param in node.params:
+        value = node.params[param]
+        same = _show(value) == _show(default) if default is not None else False
+        return f" (`{param}={_show(value)}`{', the default' if same else ''})"
+    if default is not None:
+        return f" (`{param}={_show(default)}`, the default)"
+    return ""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _leaf_message(inv: Invariant, rule: Rule, leaf: Leaf, policy: Policy) -> tuple[str, str]:
+    name = leaf.node.name
+    value = _values(rule, leaf.envelope)
+    knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None else None
+    note = _param_note(leaf, knob.param) if knob else ""
+    if rule.kind == "flag":
+        message = f"`{name}` {rule.does}{note} — policy `{policy.id}` {_allowance(inv, rule, None)}."
+    else:
+        reach = "as little as " if rule.kind == "min" else "up to " if rule.kind == "max" else ""
+        bound = _bound(inv, rule, value)
+        message = (
+            f"`{name}` {rule.does}: {reach}{fmt(rule, value)}{note} — "
+            f"policy `{policy.id}` {_allowance(inv, rule, bound)}."
+        )
+    if rule.kind == "flag" or not inv.allowed:
+        fix = f"Change `{knob.param}` or remove `{name}`." if knob and rule.kind == "flag" else f"Remove `{name}`."
+    else:
+        bound = _bound(inv, rule, value)
+        if knob and knob.example is not None:
+            fix = f"Use `{name}({knob.example(bound)})`."
+        elif knob:
+            fix = f"Change `{knob.param}` of `{name}` so that it stays within {fmt(rule, bound)}."
+        else:
+            fix = f"Remove `{name}` or use a transform that stays within {fmt(rule, bound)}."
+    if inv.fix:
+        fix = f"{fix} {inv.fix.strip()}"
+    return message, fix
+
+
+def _invariant_findings(
+    inv: Invariant, policy: Policy, root: Node, live: list[Leaf], total: Envelope, source: str | None
+) -> list[Finding]:
+    rule = RULES_BY_NAME[inv.effect]
+    common = {"reason": inv.reason.strip(), "references": inv.references, "effect": inv.effect}
+    out: list[Finding] = []
+    for leaf in live:
+        if _violates(inv, rule, leaf.envelope):
+            message, fix = _leaf_message(inv, rule, leaf, policy)
+            out.append(_finding(rule.code, leaf, policy, source, severity=inv.severity, message=message, fix=fix,
+                                **common))
+        out += _unbounded(inv, rule, leaf, policy, source, common)
+    if out or not _violates(inv, rule, total):
+        return out
+    value = _values(rule, total)
+    bound = _bound(inv, rule, value)
+    parts = [
+        f"`{leaf.node.name}` at {leaf.node.location or 'the root'} ({fmt(rule, _values(rule, leaf.envelope))})"
+        for leaf in live
+        if _values(rule, leaf.envelope) != _values(rule, IDENTITY)
+    ]
+    message = (
+        f"Together, {', '.join(parts)} {rule.does.removeprefix('may ')} by {fmt(rule, value)} — "
+        f"policy `{policy.id}` {_allowance(inv, rule, bound)}."
+    )
+    fix = (
+        f"Reduce them so that together they stay within {fmt(rule, bound)}, "
+        "or put them in a OneOf so that only one of them runs."
+    )
+    out.append(_finding(rule.code, root, policy, source, severity=inv.severity, message=message, fix=fix, **common))
+    return out
+
+
+def _unbounded(
+    inv: Invariant, rule: Rule, leaf: Leaf, policy: Policy, source: str | None, common: dict[str, Any]
+) -> list[Finding]:
+    """Effects whose size depends on the input: crops and shifts in pixels."""
+    env = leaf.envelope
+    name = leaf.node.name
+    if rule.name == "crop" and env.crop_unbounded and (inv.min is not None or not inv.allowed):
+        if not inv.allowed:
+            return [_finding(rule.code, leaf, policy, source, severity=inv.severity,
+                             message=f"`{name}` crops the image — policy `{policy.id}` does not allow crops.",
+                             fix=f"Remove `{name}`.", **common)]
+        bound = fmt(rule, inv.min)
+        return [_finding(
+            UNBOUNDED_EFFECT, leaf, policy, source, severity="warning",
+            message=(f"`{name}` crops to a size in pixels, so the share of the image it keeps depends on the "
+                     f"input size — policy `{policy.id}` requires crops to keep at least {bound}."),
+            fix=f"Use `RandomResizedCrop(size=..., scale=({inv.min:g}, 1.0))`, or make sure the crop keeps {bound} "
+                "of your inputs and allow it by name.",
+            **common,
+        )]
+    if rule.name == "translation" and env.translation_px > 0 and (inv.max is not None or not inv.allowed):
+        return [_finding(
+            UNBOUNDED_EFFECT, leaf, policy, source, severity="warning",
+            message=(f"`{name}` shifts by up to {env.translation_px:g} px, which cannot be compared with policy "
+                     f"`{policy.id}`'s bound of {fmt(rule, inv.max or 0.0)} without the image size."),
+            fix=f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`.",
+            **common,
+        )]
+    return []
