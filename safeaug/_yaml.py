@@ -26,6 +26,15 @@ class _LineLoader(yaml.SafeLoader):
 
 def load_with_lines(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     """Parse YAML (or JSON, which YAML reads too) and map each value's path to its 1-based line."""
+    try:
+        return _load(text, source)
+    except RecursionError:
+        raise ConfigError(
+            "nesting too deep to read; no augmentation pipeline is nested this deeply", path=source
+        ) from None
+
+
+def _load(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     if source.endswith(".json"):
         try:
             data = json.loads(text)

@@ -33,9 +33,13 @@ from typing import Any, Literal
 Rule = Literal["flag", "add", "rss", "mul_max", "mul_min", "min", "area"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Envelope:
     """The set of things a transform (or a whole pipeline) may do, as bounds.
+
+    Treat envelopes as values: combine them with :meth:`then` and :meth:`union`, change one with
+    :meth:`with_changes`. (Not a frozen dataclass only because frozen construction costs three
+    times as much, and validation must stay far cheaper than building the pipeline.)
 
     Units: angles in degrees; translation as a fraction of the image side; ``translation_px`` in
     pixels when a transform shifts by pixels; intensities as fractions of the value range
@@ -200,6 +204,7 @@ _FIELD_RULES: dict[str, Rule] = {
 _CAPS: dict[str, float] = {"rotation": 180.0, "hue": 180.0, "occlusion": 1.0}
 
 assert set(_FIELD_RULES) == {f.name for f in fields(Envelope)}, "every envelope field needs a rule"
+_FIELDS: tuple[tuple[str, Rule], ...] = tuple((f.name, _FIELD_RULES[f.name]) for f in fields(Envelope))
 
 
 def field_rule(name: str) -> Rule:
@@ -238,17 +243,39 @@ def _badness(rule: Rule) -> Any:
     return lambda v: v
 
 
+def _reduce_seq(rule: Rule, name: str, values: list[Any]) -> Any:
+    if rule == "flag":
+        return any(values)
+    if rule == "add":
+        out = float(sum(values))
+    elif rule == "rss":
+        out = math.sqrt(sum(v * v for v in values))
+    elif rule in ("mul_max", "mul_min"):
+        out = float(math.prod(values))
+    elif rule == "min":
+        out = float(min(values))
+    else:  # area
+        out = 1.0 - math.prod(1.0 - v for v in values)
+    cap = _CAPS.get(name)
+    return min(out, cap) if cap is not None else out
+
+
+def _reduce_union(rule: Rule, values: list[Any]) -> Any:
+    if rule == "flag":
+        return any(values)
+    if rule in ("mul_min", "min"):
+        return float(min(values))
+    return float(max(values))
+
+
 def _combine(envelopes: tuple[Envelope, ...], how: Literal["seq", "union"]) -> Envelope:
+    envelopes = tuple(e for e in envelopes if e is not IDENTITY)
     if not envelopes:
         return IDENTITY
     if len(envelopes) == 1:
         return envelopes[0]
     values: dict[str, Any] = {}
-    for f in fields(Envelope):
-        rule = _FIELD_RULES[f.name]
-        acc = getattr(envelopes[0], f.name)
-        for e in envelopes[1:]:
-            v = getattr(e, f.name)
-            acc = _seq(rule, f.name, acc, v) if how == "seq" else _union(rule, acc, v)
-        values[f.name] = acc
+    for name, rule in _FIELDS:
+        column = [getattr(e, name) for e in envelopes]
+        values[name] = _reduce_seq(rule, name, column) if how == "seq" else _reduce_union(rule, column)
     return Envelope(**values)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from safeaug.catalog import Entry, Params, defaults_for, resolve
+from safeaug.catalog._defaults import REQUIRED
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.errors import ConfigError, PolicyViolationError
 from safeaug.ir import Node
@@ -85,21 +87,39 @@ def _probability(node: Node) -> float:
     return float(default) if isinstance(default, (int, float)) else 1.0
 
 
-def _envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable: bool, source: str | None) -> Envelope:
-    p = _probability(node)
+def _runs(node: Node) -> bool:
+    """Whether a node can run when its parent calls it (OneOrOther's ``p`` is a split, not a chance)."""
+    return node.mode == "one_or_other" or _probability(node) > 0
+
+
+def _envelope(
+    node: Node, policy: Policy, leaves: list[Leaf], *, reachable: bool, source: str | None, forced: bool = False
+) -> Envelope:
+    """The node's envelope; records every leaf with whether it can run at all.
+
+    A node runs when it is forced (OneOrOther and OneOf apply their pick with ``force_apply``) or
+    its ``p`` is above zero. OneOf picks by the children's ``p`` as weights, so a zero weight never
+    runs; OneOrOther runs the first child with probability ``p`` and the second otherwise.
+    """
+    runs = forced or _runs(node)
     if not node.is_composition:
-        return _leaf_envelope(node, policy, leaves, reachable=reachable and p > 0, source=source)
+        return _leaf_envelope(node, policy, leaves, reachable=reachable and runs, source=source)
 
     children = node.children
+    reachable = reachable and runs
+    split = _probability(node)
     if node.mode == "one_or_other":
-        live = [not (p >= 1 and i == 1) and not (p <= 0 and i == 0) for i in range(len(children))]
+        live = [not (split >= 1 and i == len(children) - 1) and not (split <= 0 and i == 0) for i in range(len(children))]
+        if len(children) > 2:  # albumentations runs the first or the last; the middle never
+            live = [ok and i in (0, len(children) - 1) for i, ok in enumerate(live)]
     else:
-        reachable = reachable and p > 0
-        live = [_probability(c) > 0 for c in children]
+        live = [_runs(c) for c in children]
         if node.mode == "some_of" and int(node.params.get("n", 1)) <= 0:
             live = [False] * len(children)
+    force_children = node.mode in ("one_of", "one_or_other")
     envs = [
-        _envelope(c, policy, leaves, reachable=reachable and ok, source=source) for c, ok in zip(children, live)
+        _envelope(c, policy, leaves, reachable=reachable and ok, source=source, forced=force_children and ok)
+        for c, ok in zip(children, live)
     ]
     envs = [e for e, ok in zip(envs, live) if ok]
     if not reachable or not envs:
@@ -124,6 +144,11 @@ def _trusted(node: Node, policy: Policy) -> TransformRule | None:
     return None
 
 
+@lru_cache(maxsize=None)
+def _required(name: str) -> tuple[str, ...]:
+    return tuple(k for k, v in defaults_for(name).items() if v == REQUIRED)
+
+
 def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable: bool, source: str | None) -> Envelope:
     trusted = _trusted(node, policy)
     if trusted is not None:
@@ -135,6 +160,10 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
         return IDENTITY
     entry = found.entry
     defaults = defaults_for(found.via or node.name)
+    missing = [k for k in _required(found.via or node.name) if k not in node.params]
+    if missing:
+        where = f" (at {node.location})" if node.location else ""
+        raise ConfigError(f"{node.name}: `{missing[0]}` is required and was not given{where}", path=source, line=node.line)
     try:
         env = entry.envelope(Params(node.name, node.params, defaults))
     except ConfigError as exc:
@@ -173,6 +202,7 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
                 reason=rule.reason, references=rule.references,
                 fix=f"Remove `{node.name}`.",
             ))
+            return out  # denied by name: whether safeaug knows it no longer matters
     if leaf.entry is None or leaf.entry.unknown:
         found = resolve(node)
         if leaf.entry is not None and leaf.entry.unknown:
@@ -200,17 +230,18 @@ def _values(rule: Rule, env: Envelope) -> Any:
 
 
 def _violates(inv: Invariant, rule: Rule, env: Envelope) -> bool:
-    value = _values(rule, env)
-    identity = _values(rule, IDENTITY)
-    if rule.kind == "flag":
-        return bool(value) and not inv.allowed
-    if rule.kind == "max":
+    if env is IDENTITY:
+        return False
+    kind = rule.kind
+    if kind == "flag":
+        return not inv.allowed and bool(getattr(env, rule.fields[0]))
+    if kind == "max":
         limit = 0.0 if not inv.allowed else inv.max
-        return limit is not None and value > limit + _TOL
-    if rule.kind == "min":
-        floor = identity if not inv.allowed else inv.min
-        return floor is not None and value < floor - _TOL
-    lo, hi = value
+        return limit is not None and getattr(env, rule.fields[0]) > limit + _TOL
+    if kind == "min":
+        floor = getattr(IDENTITY, rule.fields[0]) if not inv.allowed else inv.min
+        return floor is not None and getattr(env, rule.fields[0]) < floor - _TOL
+    lo, hi = getattr(env, rule.fields[0]), getattr(env, rule.fields[1])
     if not inv.allowed:
         return lo < 1.0 - _TOL or hi > 1.0 + _TOL
     return (inv.min is not None and lo < inv.min - _TOL) or (inv.max is not None and hi > inv.max + _TOL)
@@ -316,6 +347,10 @@ def _invariant_findings(
     inv: Invariant, policy: Policy, root: Node, live: list[Leaf], total: Envelope, source: str | None
 ) -> list[Finding]:
     rule = RULES_BY_NAME[inv.effect]
+    # Every live leaf's envelope lies inside the total, so a total within bounds clears them all.
+    unbounded = (rule.name == "crop" and total.crop_unbounded) or (rule.name == "translation" and total.translation_px)
+    if not unbounded and not _violates(inv, rule, total):
+        return []
     common = {"reason": inv.reason.strip(), "references": inv.references, "effect": inv.effect}
     out: list[Finding] = []
     for leaf in live:

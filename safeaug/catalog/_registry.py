@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from safeaug.catalog._defaults import DEFAULTS, REQUIRED
-from safeaug.effects import Envelope
+from safeaug.effects import IDENTITY, Envelope
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 
@@ -77,6 +77,10 @@ class Params:
         return self.as_range(name, self.raw(name), scalar)
 
     def as_range(self, name: str, value: Any, scalar: Scalar = "symmetric") -> tuple[float, float]:
+        if type(value) is tuple and len(value) == 2:  # the common case, from live objects: no checks needed
+            lo, hi = value
+            if type(lo) in _PLAIN and type(hi) in _PLAIN and lo == lo and hi == hi:
+                return (float(lo), float(hi)) if lo <= hi else (float(hi), float(lo))
         if _is_number(value):
             x = float(value)
             if scalar == "symmetric":
@@ -107,6 +111,9 @@ class Params:
         """The largest absolute value a range parameter can take."""
         lo, hi = self.range(name, scalar)
         return max(abs(lo), abs(hi))
+
+
+_PLAIN = (int, float)
 
 
 def _is_number(value: Any) -> bool:
@@ -167,7 +174,8 @@ def entry(
 
 def constant(names: str | Iterable[str], envelope: Envelope, *, family: str, summary: str = "") -> None:
     """Register transforms whose envelope does not depend on their arguments."""
-    entry(names, family=family, summary=summary)(lambda _p: envelope)
+    shared = IDENTITY if envelope == IDENTITY else envelope  # `is IDENTITY` is the validator's fast path
+    entry(names, family=family, summary=summary)(lambda _p: shared)
 
 
 def unknown(names: str | Iterable[str], *, family: str, summary: str) -> None:

@@ -39,7 +39,7 @@ def _suggest(name: str) -> str:
 def _read_node(
     data: Mapping[str, Any], location: str, path: tuple[Hashable, ...], source: str | None, lines: Lines
 ) -> Node:
-    line = lines.get(path)
+    line = lines.get((*path, _CLASS_KEY), lines.get(path))
     where = f" at {location}" if location else ""
     if not isinstance(data, Mapping):
         raise ConfigError(f"expected a transform (a mapping){where}, got {type(data).__name__}", path=source, line=line)

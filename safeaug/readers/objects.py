@@ -7,6 +7,7 @@ transform has, so that a user's own callable simply becomes an unknown transform
 from __future__ import annotations
 
 import inspect
+from functools import lru_cache
 from typing import Any
 
 from safeaug.catalog import qualified_name
@@ -14,7 +15,6 @@ from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
 
 # Methods whose override means a subclass may do something its base class does not.
 _BEHAVIOUR = ("apply", "get_params", "__call__")
-_ALBUMENTATIONS_BASES = frozenset({"BasicTransform", "DualTransform", "ImageOnlyTransform", "Transform3D", "NoOp"})
 
 
 def _is_albumentations(cls: type) -> bool:
@@ -29,6 +29,12 @@ def _compose_mode(cls: type) -> tuple[str, Mode] | None:
     return None
 
 
+@lru_cache(maxsize=None)
+def _mro(cls: type) -> tuple[str, ...]:
+    return tuple(qualified_name(c) for c in cls.__mro__ if c is not object)
+
+
+@lru_cache(maxsize=None)
 def _overrides(cls: type) -> tuple[str, ...]:
     """Behaviour methods defined by the non-albumentations classes above the first albumentations one."""
     found: list[str] = []
@@ -41,15 +47,47 @@ def _overrides(cls: type) -> tuple[str, ...]:
     return tuple(found)
 
 
+_ARG_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _arg_names(obj: Any) -> tuple[str, ...] | None:
+    """Per class, the init-argument names, when the class reads its arguments the standard way.
+
+    albumentations finds these names by inspecting every ``__init__`` in the MRO on each call; they
+    depend on the class only, so they are looked up once per class here.
+    """
+    cls = type(obj)
+    if cls in _ARG_NAMES:
+        return _ARG_NAMES[cls]
+    names: tuple[str, ...] | None = None
+    owner = next((c for c in cls.__mro__ if "get_transform_init_args" in vars(c)), None)
+    if owner is not None and owner.__name__ == "BasicTransform" and _is_albumentations(owner):
+        try:
+            names = tuple(obj.get_transform_init_args_names())
+        except Exception:
+            names = None
+    _ARG_NAMES[cls] = names
+    return names
+
+
 def _init_args(obj: Any) -> dict[str, Any]:
+    names = _arg_names(obj)
+    if names is not None:
+        args = {}
+        for name in names:
+            if name != "seed" and hasattr(obj, name):
+                value = getattr(obj, name)
+                if not (isinstance(value, (list, dict, tuple, set)) and len(value) == 0):
+                    args[name] = value
+        return args
     getter = getattr(obj, "get_transform_init_args", None)
     if getter is None:
         return {}
     try:
-        args = getter()
+        found = getter()
     except Exception:  # a broken user transform: describe it as having no arguments
         return {}
-    return dict(args) if isinstance(args, dict) else {}
+    return dict(found) if isinstance(found, dict) else {}
 
 
 def read_object(obj: Any, location: str = "") -> Node:
@@ -73,7 +111,7 @@ def read_object(obj: Any, location: str = "") -> Node:
             mode=mode,
             location=location,
             obj=obj,
-            mro=tuple(qualified_name(c) for c in cls.__mro__),
+            mro=_mro(cls),
         )
     if not inspect.isclass(cls) or cls.__module__ == "builtins":
         name = type(obj).__name__
@@ -85,7 +123,7 @@ def read_object(obj: Any, location: str = "") -> Node:
         p=p,
         location=location,
         obj=obj,
-        mro=tuple(qualified_name(c) for c in cls.__mro__ if c is not object),
+        mro=_mro(cls),
         overrides=_overrides(cls),
     )
 

@@ -1,0 +1,415 @@
+"""Hypothesis strategies for safeaug's property tests.
+
+``transforms()`` draws albumentations 2.0.8 transform objects with arguments inside the ranges
+albumentations accepts (every draw is built by albumentations itself, so an invalid combination
+would raise here rather than reach safeaug); ``pipelines()`` nests them in compositions;
+``envelopes()`` draws :class:`safeaug.Envelope` values, both built directly and read off the catalog.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import albumentations as A
+from hypothesis import strategies as st
+
+import safeaug
+from safeaug.effects import Envelope
+
+# Ordered so that shrinking heads for "always applied": p=0 is the interesting edge, not the simplest.
+P_VALUES = (1.0, 0.5, 0.3, 0.0)
+POLICIES = ("chest_xray", "natural")
+
+probabilities = st.sampled_from(P_VALUES)
+border_modes = st.sampled_from([0, 1, 2, 3, 4])  # CONSTANT, REPLICATE, REFLECT, WRAP, REFLECT_101
+
+
+def _quiet(cls: Callable[..., Any]) -> Callable[..., Any]:
+    """``cls`` with albumentations' construction warnings (aliases, deprecations) silenced."""
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return cls(*args, **kwargs)
+
+    make.__name__ = getattr(cls, "__name__", "make")
+    return make
+
+
+# ------------------------------------------------------------------------------------------ numbers
+
+
+def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Floats in [lo, hi] rounded to 3 decimals, so failing examples read well."""
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(lambda x: min(max(round(x, 3), lo), hi))
+
+
+def pairs(lo: float, hi: float, *, ints: bool = False) -> st.SearchStrategy[tuple[Any, Any]]:
+    """An ordered ``(low, high)`` pair inside [lo, hi]."""
+    one = st.integers(int(lo), int(hi)) if ints else floats(lo, hi)
+    return st.tuples(one, one).map(lambda ab: (min(ab), max(ab)))
+
+
+def limits(hi: float) -> st.SearchStrategy[Any]:
+    """A symmetric limit: a bare number (albumentations reads ``x`` as ``(-x, x)``) or a pair."""
+    return st.one_of(floats(0.0, hi), pairs(-hi, hi))
+
+
+def odd_kernels(lo: int = 3, hi: int = 9) -> st.SearchStrategy[Any]:
+    odd = st.integers(lo // 2, hi // 2).map(lambda k: 2 * k + 1)
+    return st.one_of(odd, st.tuples(odd, odd).map(lambda ab: (min(ab), max(ab))))
+
+
+def _per_axis(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A value, or a ``{"x": ..., "y": ...}`` dict of values (Affine's per-axis form)."""
+    return st.one_of(values, st.fixed_dictionaries({"x": values, "y": values}))
+
+
+def _signed(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """A magnitude in [lo, hi] with either sign (Affine's negative scales are mirrors)."""
+    return st.tuples(floats(lo, hi), st.booleans()).map(lambda mn: -mn[0] if mn[1] else mn[0])
+
+
+# ------------------------------------------------------------------------------------------ transforms
+
+
+def _t(cls: Any, p: st.SearchStrategy[float], **kwargs: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.builds(_quiet(cls), p=p, **kwargs)
+
+
+@st.composite
+def _affine(draw: st.DrawFn, p: st.SearchStrategy[float]) -> Any:
+    scale_value = st.one_of(_signed(0.5, 2.0), st.tuples(_signed(0.5, 2.0), _signed(0.5, 2.0)).map(
+        lambda ab: (min(ab), max(ab))))
+    kwargs: dict[str, Any] = {
+        "scale": draw(_per_axis(scale_value)),
+        "rotate": draw(st.one_of(floats(-180.0, 180.0), pairs(-180.0, 180.0))),
+        "shear": draw(_per_axis(st.one_of(floats(-30.0, 30.0), pairs(-30.0, 30.0)))),
+        "fit_output": draw(st.booleans()),
+        "border_mode": draw(border_modes),
+    }
+    shift = draw(st.sampled_from(["none", "percent", "px"]))
+    if shift == "percent":
+        kwargs["translate_percent"] = draw(_per_axis(st.one_of(floats(-0.3, 0.3), pairs(-0.3, 0.3))))
+    elif shift == "px":
+        kwargs["translate_px"] = draw(_per_axis(st.one_of(st.integers(-20, 20), pairs(-20, 20, ints=True))))
+    return _quiet(A.Affine)(p=draw(p), **kwargs)
+
+
+def _crop_and_pad_percent() -> st.SearchStrategy[Any]:
+    side = st.one_of(floats(-0.3, 0.3), pairs(-0.3, 0.3))
+    return st.one_of(floats(-0.3, 0.3), pairs(-0.3, 0.3), st.lists(side, min_size=4, max_size=4))
+
+
+def _posterize_bits() -> st.SearchStrategy[Any]:
+    bits = st.integers(1, 7)
+    pair = st.tuples(bits, bits).map(lambda ab: (min(ab), max(ab)))
+    return st.one_of(bits, pair, st.lists(pair, min_size=3, max_size=3))
+
+
+def _factor_range(lo: float, hi: float, bare_hi: float) -> st.SearchStrategy[Any]:
+    """ColorJitter's factors: a bare number ``x`` (read as ``(1 - x, 1 + x)``) or a pair of factors."""
+    return st.one_of(floats(0.0, bare_hi), pairs(lo, hi))
+
+
+@st.composite
+def _coarse_dropout(draw: st.DrawFn, p: st.SearchStrategy[float]) -> Any:
+    if draw(st.booleans()):  # fractions of the image side
+        heights, widths = draw(pairs(0.05, 0.5)), draw(pairs(0.05, 0.5))
+    else:  # pixels
+        heights, widths = draw(pairs(2, 32, ints=True)), draw(pairs(2, 32, ints=True))
+    return _quiet(A.CoarseDropout)(
+        num_holes_range=draw(pairs(1, 8, ints=True)),
+        hole_height_range=heights,
+        hole_width_range=widths,
+        fill=draw(st.sampled_from([0, "random"])),
+        p=draw(p),
+    )
+
+
+def transform_strategies(p: st.SearchStrategy[float] = probabilities) -> dict[str, st.SearchStrategy[Any]]:
+    """One strategy per albumentations class, keyed by class name."""
+    return {
+        # flips and symmetries
+        "NoOp": _t(A.NoOp, p),
+        "HorizontalFlip": _t(A.HorizontalFlip, p),
+        "VerticalFlip": _t(A.VerticalFlip, p),
+        "Transpose": _t(A.Transpose, p),
+        "D4": _t(A.D4, p),
+        "SquareSymmetry": _t(A.SquareSymmetry, p),
+        "TimeReverse": _t(A.TimeReverse, p),
+        "RandomRotate90": _t(A.RandomRotate90, p),
+        # rotations and affine maps
+        "Rotate": _t(A.Rotate, p, limit=limits(180.0), border_mode=border_modes, crop_border=st.booleans(),
+                     rotate_method=st.sampled_from(["largest_box", "ellipse"])),
+        "SafeRotate": _t(A.SafeRotate, p, limit=limits(180.0), border_mode=border_modes),
+        "ShiftScaleRotate": _t(
+            A.ShiftScaleRotate, p,
+            shift_limit=limits(0.3),
+            scale_limit=st.one_of(floats(0.0, 0.5), pairs(-0.5, 0.5)),
+            rotate_limit=limits(180.0),
+            shift_limit_x=st.one_of(st.none(), limits(0.3)),
+            shift_limit_y=st.one_of(st.none(), limits(0.3)),
+            border_mode=border_modes,
+        ),
+        "Affine": _affine(p),
+        "Perspective": _t(A.Perspective, p, scale=st.one_of(floats(0.0, 0.3), pairs(0.0, 0.3)),
+                          keep_size=st.booleans(), fit_output=st.booleans(), border_mode=border_modes),
+        # warps
+        "ElasticTransform": _t(A.ElasticTransform, p, alpha=floats(0.0, 200.0), sigma=floats(1.0, 60.0),
+                               approximate=st.booleans(), border_mode=border_modes),
+        "GridDistortion": _t(A.GridDistortion, p, num_steps=st.integers(1, 10), distort_limit=limits(0.9),
+                             border_mode=border_modes),
+        # scales and crops
+        "RandomScale": _t(A.RandomScale, p, scale_limit=st.one_of(floats(0.0, 0.5), pairs(-0.5, 1.0))),
+        "RandomResizedCrop": _t(A.RandomResizedCrop, p, size=st.tuples(st.integers(8, 64), st.integers(8, 64)),
+                                scale=pairs(0.05, 1.0), ratio=pairs(0.5, 2.0)),
+        "RandomCropFromBorders": _t(A.RandomCropFromBorders, p, crop_left=floats(0.0, 0.5),
+                                    crop_right=floats(0.0, 0.5), crop_top=floats(0.0, 0.5),
+                                    crop_bottom=floats(0.0, 0.5)),
+        "CropAndPad": _t(A.CropAndPad, p, percent=_crop_and_pad_percent(), keep_size=st.booleans(),
+                         sample_independently=st.booleans(), border_mode=border_modes),
+        # intensity and colour
+        "RandomBrightnessContrast": _t(A.RandomBrightnessContrast, p, brightness_limit=limits(0.5),
+                                       contrast_limit=limits(0.5), brightness_by_max=st.booleans()),
+        "RandomGamma": _t(A.RandomGamma, p, gamma_limit=st.one_of(pairs(50.0, 150.0), floats(60.0, 150.0))),
+        "HueSaturationValue": _t(A.HueSaturationValue, p, hue_shift_limit=limits(40.0),
+                                 sat_shift_limit=limits(60.0), val_shift_limit=limits(60.0)),
+        "ColorJitter": _t(A.ColorJitter, p, brightness=_factor_range(0.5, 1.5, 0.5),
+                          contrast=_factor_range(0.5, 1.5, 0.5), saturation=_factor_range(0.0, 2.0, 1.0),
+                          hue=st.one_of(floats(0.0, 0.5), pairs(-0.5, 0.5))),
+        "CLAHE": _t(A.CLAHE, p, clip_limit=st.one_of(floats(1.0, 8.0), pairs(1.0, 8.0)),
+                    tile_grid_size=st.tuples(st.integers(2, 16), st.integers(2, 16))),
+        "InvertImg": _t(A.InvertImg, p),
+        "Solarize": _t(A.Solarize, p, threshold_range=pairs(0.0, 1.0)),
+        "Posterize": _t(A.Posterize, p, num_bits=_posterize_bits()),
+        "ToGray": _t(A.ToGray, p, num_output_channels=st.sampled_from([1, 3]),
+                     method=st.sampled_from(["weighted_average", "from_lab", "desaturation", "average", "max",
+                                             "pca"])),
+        # blur, noise, resolution, compression
+        "GaussianBlur": _t(A.GaussianBlur, p, blur_limit=st.one_of(st.just(0), odd_kernels()),
+                           sigma_limit=st.one_of(floats(0.1, 3.0), pairs(0.1, 3.0))),
+        "Blur": _t(A.Blur, p, blur_limit=odd_kernels()),
+        "MedianBlur": _t(A.MedianBlur, p, blur_limit=odd_kernels()),
+        "GaussNoise": _t(A.GaussNoise, p, std_range=pairs(0.0, 0.5),
+                         mean_range=st.one_of(st.just((0.0, 0.0)), pairs(-0.1, 0.1)),
+                         per_channel=st.booleans(), noise_scale_factor=floats(0.1, 1.0)),
+        "Downscale": _t(A.Downscale, p, scale_range=pairs(0.1, 0.99)),
+        "ImageCompression": _t(A.ImageCompression, p, compression_type=st.sampled_from(["jpeg", "webp"]),
+                               quality_range=pairs(1, 100, ints=True)),
+        # occlusion and layout
+        "CoarseDropout": _coarse_dropout(p),
+        "RandomGridShuffle": _t(A.RandomGridShuffle, p, grid=st.tuples(st.integers(1, 4), st.integers(1, 4))),
+    }
+
+
+TRANSFORM_NAMES = tuple(transform_strategies())
+FLIP_NAMES = ("NoOp", "HorizontalFlip", "VerticalFlip", "Transpose", "D4", "SquareSymmetry", "TimeReverse",
+              "RandomRotate90")
+
+
+def transforms(
+    p: st.SearchStrategy[float] = probabilities, names: tuple[str, ...] | None = None
+) -> st.SearchStrategy[Any]:
+    """A random albumentations transform (one of ``names``, default all) with valid arguments."""
+    table = transform_strategies(p)
+    return st.one_of([table[name] for name in (names or TRANSFORM_NAMES)])
+
+
+def flips(p: st.SearchStrategy[float] = probabilities) -> st.SearchStrategy[Any]:
+    """Transforms that only mirror or turn by multiples of 90 degrees (and NoOp)."""
+    return transforms(p, FLIP_NAMES)
+
+
+# ------------------------------------------------------------------------------------------ pipelines
+
+COMPOSITIONS = ("Compose", "Sequential", "OneOf", "SomeOf", "OneOrOther", "RandomOrder")
+
+
+def _children(node: st.SearchStrategy[Any], *, min_size: int = 0) -> st.SearchStrategy[list[Any]]:
+    return st.lists(node, min_size=min_size, max_size=4)
+
+
+def _one_of_children(node: st.SearchStrategy[Any]) -> st.SearchStrategy[list[Any]]:
+    # albumentations divides by the sum of the children's p: all-zero branches cannot be built.
+    return _children(node).filter(lambda cs: not cs or any(c.p > 0 for c in cs))
+
+
+@st.composite
+def _some_of(draw: st.DrawFn, cls: Any, node: st.SearchStrategy[Any]) -> Any:
+    children = draw(_children(node))
+    replace = draw(st.booleans())
+    n = draw(st.integers(0, len(children) + 1))
+    return _quiet(cls)(children, n=n, replace=replace, p=draw(probabilities))
+
+
+def compositions(node: st.SearchStrategy[Any], names: tuple[str, ...] = COMPOSITIONS) -> st.SearchStrategy[Any]:
+    """One level of composition over ``node`` children."""
+    table: dict[str, st.SearchStrategy[Any]] = {
+        "Compose": st.builds(_quiet(A.Compose), _children(node), p=probabilities),
+        "Sequential": st.builds(_quiet(A.Sequential), _children(node), p=probabilities),
+        "OneOf": st.builds(_quiet(A.OneOf), _one_of_children(node), p=probabilities),
+        "SomeOf": _some_of(A.SomeOf, node),
+        "OneOrOther": st.builds(_quiet(A.OneOrOther), node, node, p=probabilities),
+        "RandomOrder": _some_of(A.RandomOrder, node),
+    }
+    return st.one_of([table[name] for name in names])
+
+
+def pipelines(
+    max_depth: int = 3,
+    leaves: st.SearchStrategy[Any] | None = None,
+    names: tuple[str, ...] = COMPOSITIONS,
+) -> st.SearchStrategy[Any]:
+    """A random tree of compositions (``names``) over ``leaves`` (default: ``transforms()``), at most
+    ``max_depth`` compositions deep. The root may be a plain transform; shrinking heads for leaves."""
+    node = transforms() if leaves is None else leaves
+    for _ in range(max_depth):
+        node = st.one_of(node, compositions(node, names))
+    return node
+
+
+def sequences(max_depth: int = 2, *, max_size: int = 4) -> st.SearchStrategy[list[Any]]:
+    """A list of pipelines, to put in a ``Compose`` (or ``validate`` directly, as a list)."""
+    return st.lists(pipelines(max_depth), max_size=max_size)
+
+
+# ------------------------------------------------------------------------------------------ odd transforms
+
+
+class Unknown(A.ImageOnlyTransform):
+    """A user's own transform: an albumentations subclass safeaug has no entry for."""
+
+    def apply(self, img: Any, **params: Any) -> Any:
+        return img[:, ::-1]  # secretly mirrors
+
+
+class PlainCallable:
+    """A callable that is no albumentations transform at all (validate accepts it in a list)."""
+
+    def __init__(self, p: float = 1.0) -> None:
+        self.p = p
+
+    def __call__(self, **data: Any) -> dict[str, Any]:
+        return data
+
+
+def _lambda(p: float) -> Any:
+    return _quiet(A.Lambda)(image=_mirror_image, p=p)
+
+
+def _mirror_image(img: Any, **params: Any) -> Any:
+    return img[:, ::-1]
+
+
+def forbidden_transforms(p: float = 1.0) -> st.SearchStrategy[Any]:
+    """Transforms chest_xray refuses on their own: mirrors, big turns, inversion, unknown code."""
+    return st.one_of(
+        st.builds(_quiet(A.HorizontalFlip), p=st.just(p)),
+        st.builds(_quiet(A.VerticalFlip), p=st.just(p)),
+        st.builds(_quiet(A.Transpose), p=st.just(p)),
+        st.builds(_quiet(A.Rotate), limit=st.just(90), p=st.just(p)),
+        st.builds(_quiet(A.InvertImg), p=st.just(p)),
+        st.builds(_quiet(A.RandomGridShuffle), p=st.just(p)),
+        st.builds(_lambda, p=st.just(p)),
+        st.builds(Unknown, p=st.just(p)),
+    )
+
+
+def _with_p(obj: Any, p: float) -> Any:
+    obj.p = p
+    return obj
+
+
+def dead_branches() -> st.SearchStrategy[Any]:
+    """Things with ``p=0`` that never run when called by a sequence: transforms, Lambda, unknown classes,
+    plain callables and whole compositions (OneOrOther excluded: it runs one branch whatever its p)."""
+    leaf_like = st.one_of(
+        st.builds(_quiet(A.HorizontalFlip), p=st.just(0.0)),
+        st.builds(_lambda, p=st.just(0.0)),
+        st.builds(Unknown, p=st.just(0.0)),
+        st.builds(PlainCallable, p=st.just(0.0)),
+        transforms(st.just(0.0)),
+    )
+    compositions_ = pipelines(2, names=("Compose", "Sequential", "OneOf", "SomeOf", "RandomOrder")).filter(
+        lambda t: isinstance(t, A.BaseCompose)
+    )
+    return st.one_of(leaf_like, compositions_.map(lambda t: _with_p(t, 0.0)))
+
+
+def dead_wrappers() -> st.SearchStrategy[Any]:
+    """A forbidden transform (or several) wrapped in a composition with ``p=0``."""
+    kids = st.lists(forbidden_transforms(), min_size=1, max_size=3)
+    return st.one_of(
+        st.builds(_quiet(A.OneOf), kids, p=st.just(0.0)),
+        st.builds(_quiet(A.Compose), kids, p=st.just(0.0)),
+        st.builds(_quiet(A.Sequential), kids, p=st.just(0.0)),
+        st.builds(_quiet(A.SomeOf), kids, n=st.integers(1, 3), p=st.just(0.0)),
+        st.builds(_quiet(A.RandomOrder), kids, n=st.integers(1, 3), p=st.just(0.0)),
+    )
+
+
+# ------------------------------------------------------------------------------------------ envelopes
+
+
+@st.composite
+def direct_envelopes(draw: st.DrawFn) -> Envelope:
+    """Envelope values built field by field over plausible ranges (ranges ordered low <= high)."""
+
+    def factor_range(lo: float, hi: float) -> tuple[float, float]:
+        return draw(pairs(lo, hi))
+
+    scale_min, scale_max = factor_range(0.1, 3.0)
+    contrast_min, contrast_max = factor_range(0.2, 2.0)
+    gamma_min, gamma_max = factor_range(0.3, 2.0)
+    saturation_min, saturation_max = factor_range(0.0, 2.0)
+    flag = st.booleans()
+    return Envelope(
+        mirror=draw(flag),
+        rotation=draw(floats(0.0, 180.0)),
+        scale_min=scale_min,
+        scale_max=scale_max,
+        translation=draw(floats(0.0, 0.5)),
+        translation_px=draw(floats(0.0, 50.0)),
+        shear=draw(floats(0.0, 45.0)),
+        perspective=draw(floats(0.0, 0.3)),
+        nonrigid=draw(flag),
+        crop_min=draw(floats(0.01, 1.0)),
+        crop_unbounded=draw(flag),
+        resize=draw(flag),
+        reflect_border=draw(flag),
+        inversion=draw(flag),
+        nonmonotone=draw(flag),
+        brightness=draw(floats(0.0, 1.0)),
+        contrast_min=contrast_min,
+        contrast_max=contrast_max,
+        gamma_min=gamma_min,
+        gamma_max=gamma_max,
+        equalization=draw(flag),
+        posterize_bits=float(draw(st.integers(1, 8))),
+        hue=draw(floats(0.0, 180.0)),
+        saturation_min=saturation_min,
+        saturation_max=saturation_max,
+        color=draw(flag),
+        grayscale=draw(flag),
+        blur=draw(floats(0.0, 5.0)),
+        resolution=draw(floats(0.05, 1.0)),
+        noise=draw(floats(0.0, 0.5)),
+        compression=float(draw(st.integers(1, 100))),
+        sharpen=draw(flag),
+        occlusion=draw(floats(0.0, 1.0)),
+        topology=draw(flag),
+        mixing=draw(flag),
+        overlay=draw(flag),
+    )
+
+
+def catalog_envelopes(policy: str = "natural") -> st.SearchStrategy[Envelope]:
+    """Envelopes the catalog gives random transforms and pipelines."""
+    return st.one_of(transforms(), pipelines(2)).map(lambda t: safeaug.validate(t, policy).envelope)
+
+
+def envelopes() -> st.SearchStrategy[Envelope]:
+    return st.one_of(st.just(Envelope()), direct_envelopes(), catalog_envelopes())

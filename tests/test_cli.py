@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from safeaug.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "configs"
+
+
+def test_lint_good_configs_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", str(EXAMPLES / "chest_xray" / "good.json"), str(EXAMPLES / "chest_xray" / "good.yaml"),
+                 "--policy", "chest_xray"]) == 0
+    assert "2 file(s) checked: 0 error(s)" in capsys.readouterr().out
+
+
+def test_lint_bad_configs_exits_one_with_path_line_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", str(EXAMPLES / "chest_xray"), "--policy", "chest_xray"]) == 1
+    out = capsys.readouterr().out
+    assert f"{EXAMPLES / 'chest_xray' / 'bad.yaml'}:" in out
+    assert "SA101" in out and "why:" in out and "fix:" in out
+
+
+def test_json_output_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["lint", str(EXAMPLES / "natural"), "--policy", "natural", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc["summary"]) >= {"files", "errors", "warnings"}
+    assert doc["summary"]["files"] == 2
+    for item in doc["findings"]:
+        assert {"path", "line", "code", "severity", "message", "transform", "location"} <= set(item)
+    assert {f["transform"] for f in doc["findings"]} == {"RandomRotate90", "VerticalFlip"}
+
+
+def test_unreadable_input_exits_two_and_still_reports_the_rest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ not json")
+    code = main(["lint", str(broken), str(EXAMPLES / "chest_xray" / "bad.json"), "--policy", "chest_xray"])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "broken.json:1: invalid JSON" in out
+    assert "SA101" in out
+
+
+def test_a_bad_policy_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", str(EXAMPLES), "--policy", "no_such_policy"]) == 2
+
+
+def test_github_and_sarif_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["lint", str(EXAMPLES / "chest_xray" / "bad.json"), "--policy", "chest_xray", "--format", "github"])
+    assert capsys.readouterr().out.startswith("::error file=")
+    main(["lint", str(EXAMPLES / "chest_xray" / "bad.json"), "--policy", "chest_xray", "--format", "sarif"])
+    sarif = json.loads(capsys.readouterr().out)
+    assert sarif["version"] == "2.1.0"
+    rule_ids = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {res["ruleId"] for res in sarif["runs"][0]["results"]} <= rule_ids
+
+
+def test_explain_a_code_and_a_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "SA101"]) == 0
+    assert "mirror" in capsys.readouterr().out
+    assert main(["explain", "chest_xray"]) == 0
+    out = capsys.readouterr().out
+    assert "rotation" in out and "≤ ±15°" in out and "forbidden" in out and "refs:" in out
+    assert main(["explain", "SA999x"]) == 2
+
+
+def test_policies_lists_the_builtins(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["policies"]) == 0
+    out = capsys.readouterr().out
+    assert "chest_xray" in out and "natural" in out
+
+
+def test_the_console_script_runs() -> None:
+    done = subprocess.run([sys.executable, "-m", "safeaug.cli", "policies"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "chest_xray" in done.stdout

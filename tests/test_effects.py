@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from safeaug import Envelope
+from safeaug.effects import IDENTITY
+
+
+def test_sequences_add_rotations_multiply_scales_and_keep_mirroring() -> None:
+    a = Envelope(rotation=10, scale_min=0.9, scale_max=1.1, mirror=True)
+    b = Envelope(rotation=15, scale_min=0.8, scale_max=1.2)
+    s = a.then(b)
+    assert s.rotation == 25
+    assert s.scale_min == pytest.approx(0.72)
+    assert s.scale_max == pytest.approx(1.32)
+    assert s.mirror is True
+
+
+def test_unions_take_the_worst_of_each_field() -> None:
+    u = Envelope(rotation=10, crop_min=0.5).union(Envelope(rotation=5, crop_min=0.9, hue=3))
+    assert (u.rotation, u.crop_min, u.hue) == (10, 0.5, 3)
+
+
+def test_angles_never_exceed_half_a_turn() -> None:
+    assert Envelope(rotation=120).then(Envelope(rotation=120)).rotation == 180
+    assert Envelope(hue=100).then(Envelope(hue=100)).hue == 180
+
+
+def test_blur_and_noise_add_in_quadrature() -> None:
+    s = Envelope(blur=3, noise=0.03).then(Envelope(blur=4, noise=0.04))
+    assert s.blur == pytest.approx(5)
+    assert s.noise == pytest.approx(0.05)
+
+
+def test_occlusion_compounds_as_area() -> None:
+    assert Envelope(occlusion=0.5).then(Envelope(occlusion=0.5)).occlusion == pytest.approx(0.75)
+
+
+def test_floors_take_the_lowest() -> None:
+    s = Envelope(compression=80, resolution=0.5, posterize_bits=6).then(Envelope(compression=90, resolution=0.7))
+    assert (s.compression, s.resolution, s.posterize_bits) == (80, 0.5, 6)
+
+
+def test_some_of_accumulates_the_n_worst_branches_field_by_field() -> None:
+    branches = [Envelope(rotation=10), Envelope(rotation=20), Envelope(rotation=5, mirror=True)]
+    assert Envelope.some_of(branches, 1).rotation == 20
+    two = Envelope.some_of(branches, 2)
+    assert two.rotation == 30 and two.mirror
+    assert Envelope.some_of(branches, 2, replace=True).rotation == 40
+    assert Envelope.some_of(branches, 0) == IDENTITY
+
+
+def test_identity_is_neutral() -> None:
+    e = Envelope(rotation=7, blur=1.5, scale_min=0.8, mirror=True)
+    assert e.then(IDENTITY) == e == IDENTITY.then(e)
+    assert e.union(IDENTITY) == e
+    assert IDENTITY.is_identity() and not e.is_identity()
+    assert set(e.differs()) == {"rotation", "blur", "scale_min", "mirror"}
+
+
+def test_contains_compares_every_field_in_its_direction() -> None:
+    wide = Envelope(rotation=20, scale_min=0.8, scale_max=1.2, mirror=True, compression=50)
+    assert wide.contains(Envelope(rotation=10, scale_min=0.9, scale_max=1.1, compression=90))
+    assert not wide.contains(Envelope(rotation=21))
+    assert not wide.contains(Envelope(scale_min=0.7))
+    assert not Envelope().contains(Envelope(mirror=True))
+    assert not wide.contains(Envelope(compression=40))
+    assert math.isclose(Envelope.sequence([]).rotation, 0)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import safeaug
+
+
+def test_every_public_name_is_exported_and_documented() -> None:
+    for name in safeaug.__all__:
+        obj = getattr(safeaug, name)
+        assert obj.__doc__ and obj.__doc__.strip(), f"safeaug.{name} has no docstring"
+
+
+def test_nothing_public_is_missing_from_all() -> None:
+    public = {n for n in vars(safeaug) if not n.startswith("_")} - {"annotations", "TYPE_CHECKING", "Any"}
+    modules = {n for n in public if type(getattr(safeaug, n)).__name__ == "module"}
+    assert public - modules - {"Compose"} <= set(safeaug.__all__)
+
+
+def test_importing_safeaug_does_not_import_albumentations() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, safeaug; safeaug.validate({'transform': {'__class_fullname__': 'Compose', 'transforms': []}}, 'natural'); print('albumentations' in sys.modules, 'cv2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_errors_share_a_base() -> None:
+    for err in (safeaug.PolicyError, safeaug.ConfigError, safeaug.PolicyViolationError):
+        assert issubclass(err, safeaug.SafeaugError)
+    assert issubclass(safeaug.PolicyViolationError, ValueError)

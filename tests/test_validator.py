@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import albumentations as A
+import numpy as np
+import pytest
+
+import safeaug
+
+
+class MirrorAlias(A.HorizontalFlip):
+    """A user subclass that only renames: inherits HorizontalFlip's entry."""
+
+
+class SneakyFlip(A.HorizontalFlip):
+    """A user subclass that changes what apply does: its base's entry no longer describes it."""
+
+    def apply(self, img: np.ndarray, **params: object) -> np.ndarray:
+        return np.ascontiguousarray(img[::-1])
+
+
+class Tint(A.ImageOnlyTransform):
+    def __init__(self, shift: float = 5.0, p: float = 0.5) -> None:
+        super().__init__(p=p)
+        self.shift = shift
+
+    def apply(self, img: np.ndarray, **params: object) -> np.ndarray:
+        return img
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("shift",)
+
+
+def test_user_subclasses_inherit_their_base_entry() -> None:
+    assert safeaug.validate(A.Compose([MirrorAlias()]), "chest_xray").codes() == ["SA101"]
+
+
+def test_a_subclass_that_overrides_apply_fails_closed() -> None:
+    report = safeaug.validate(A.Compose([SneakyFlip()]), "natural")
+    assert report.codes() == ["SA401"]
+    assert "overrides apply" in report.findings[0].message
+
+
+def test_unknown_transforms_fail_closed_and_lambda_too() -> None:
+    report = safeaug.validate(A.Compose([Tint(), A.Lambda(image=lambda x, **k: x)]), "natural")
+    assert report.codes() == ["SA401", "SA401"]
+    assert not report.ok
+
+
+def test_registering_a_custom_transform_lets_it_be_judged() -> None:
+    safeaug.register_transform(Tint, lambda p: safeaug.Envelope(hue=p.number("shift"), color=True), defaults={"shift": 5.0, "p": 0.5})
+    try:
+        assert safeaug.validate(A.Compose([Tint(shift=3)]), "natural").ok
+        report = safeaug.validate(A.Compose([Tint(shift=3)]), "chest_xray")
+        assert set(report.codes()) == {"SA206", "SA208"}
+        with pytest.raises(ValueError, match="already has a catalog entry"):
+            safeaug.register_transform(Tint, safeaug.Envelope())
+    finally:
+        safeaug.unregister_transform(Tint)
+    assert safeaug.validate(A.Compose([Tint()]), "natural").codes() == ["SA401"]
+
+
+def test_one_or_other_probability_selects_the_branches() -> None:
+    flip_second = lambda p: A.Compose([A.OneOrOther(A.NoOp(), A.HorizontalFlip(), p=p)])  # noqa: E731
+    assert safeaug.validate(flip_second(1.0), "chest_xray").ok
+    assert not safeaug.validate(flip_second(0.5), "chest_xray").ok
+    assert not safeaug.validate(flip_second(0.0), "chest_xray").ok
+
+
+def test_one_of_branch_with_zero_weight_never_runs() -> None:
+    assert safeaug.validate(A.Compose([A.OneOf([A.NoOp(p=1), A.HorizontalFlip(p=0)])]), "chest_xray").ok
+
+
+def test_some_of_counts_only_n_branches() -> None:
+    pipe = lambda n: A.Compose([A.SomeOf([A.Rotate(limit=10), A.Affine(rotate=(-10, 10)), A.NoOp()], n=n)])  # noqa: E731
+    assert safeaug.validate(pipe(1), "chest_xray").ok
+    assert safeaug.validate(pipe(2), "chest_xray").codes() == ["SA102"]
+
+
+def test_selective_channel_transform_changes_colour() -> None:
+    pipe = A.Compose([A.SelectiveChannelTransform([A.Blur(blur_limit=3)], channels=[0], p=1)])
+    assert safeaug.validate(pipe, "natural").envelope.color
+
+
+def test_replay_compose_is_a_sequence() -> None:
+    assert safeaug.validate(A.ReplayCompose([A.HorizontalFlip()]), "chest_xray").codes() == ["SA101"]
+
+
+def test_report_envelope_is_the_cumulative_envelope() -> None:
+    report = safeaug.validate(A.Compose([A.Rotate(limit=10), A.Affine(rotate=(-5, 5), scale=(0.9, 1.2))]), "natural")
+    assert report.envelope.rotation == 15
+    assert report.envelope.scale_min == pytest.approx(0.9)
+
+
+def test_fixed_size_crops_cannot_be_bounded_and_say_so() -> None:
+    report = safeaug.validate(A.Compose([A.RandomCrop(height=64, width=64)]), "chest_xray")
+    assert [(f.code, f.severity) for f in report.findings] == [("SA407", "warning")]
+    assert "RandomResizedCrop" in report.findings[0].fix
+
+
+def test_pixel_shifts_cannot_be_bounded_and_say_so() -> None:
+    report = safeaug.validate(A.Compose([A.Affine(translate_px=(-20, 20))]), "chest_xray")
+    assert [(f.code, f.severity) for f in report.findings] == [("SA407", "warning")]
+
+
+def test_findings_carry_policy_reason_location_and_fix() -> None:
+    (f,) = safeaug.validate(A.Compose([A.NoOp(), A.Transpose()]), "natural").findings
+    assert (f.code, f.severity, f.transform, f.location, f.line, f.policy) == (
+        "SA102", "error", "Transpose", "transforms[1]", None, "natural"
+    )
+    assert "gravity" in f.reason and f.fix and f.references
