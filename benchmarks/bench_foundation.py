@@ -74,12 +74,16 @@ def main() -> None:
     args = parser.parse_args()
     build, check = bench_validate(args.rounds)
     ratio = check / build
-    print(f"validate(): {check * 1e6:.0f} us; A.Compose construction: {build * 1e6:.0f} us; "
-          f"ratio {ratio:.3f} (target <= 0.1) {'OK' if ratio <= 0.1 else 'MISSED'}")
+    print(
+        f"validate(): {check * 1e6:.0f} us; A.Compose construction: {build * 1e6:.0f} us; "
+        f"ratio {ratio:.3f} (target <= 0.1) {'OK' if ratio <= 0.1 else 'MISSED'}"
+    )
     ours, theirs = bench_throughput(args.rounds)
     ratio = theirs / ours  # throughput ratio = time ratio inverted
-    print(f"call on 512x512: safeaug.Compose {ours * 1e3:.2f} ms, A.Compose {theirs * 1e3:.2f} ms; "
-          f"throughput ratio {ratio:.3f} (target >= 0.99) {'OK' if ratio >= 0.99 else 'MISSED'}")
+    print(
+        f"call on 512x512: safeaug.Compose {ours * 1e3:.2f} ms, A.Compose {theirs * 1e3:.2f} ms; "
+        f"throughput ratio {ratio:.3f} (target >= 0.99) {'OK' if ratio >= 0.99 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

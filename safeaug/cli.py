@@ -122,12 +122,20 @@ def _github(findings: list[Finding], problems: list[str], files: int, out: TextI
 
 def _sarif(findings: list[Finding], problems: list[str], files: int, out: TextIO) -> None:
     rules = [
-        {"id": r.code, "name": r.name, "shortDescription": {"text": f"The pipeline {r.does}."},
-         "fullDescription": {"text": r.why}}
+        {
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": f"The pipeline {r.does}."},
+            "fullDescription": {"text": r.why},
+        }
         for r in EFFECT_RULES
     ] + [
-        {"id": code, "name": title.replace(" ", "_"), "shortDescription": {"text": title},
-         "fullDescription": {"text": text}}
+        {
+            "id": code,
+            "name": title.replace(" ", "_"),
+            "shortDescription": {"text": title},
+            "fullDescription": {"text": text},
+        }
         for code, (title, text) in OTHER_RULES.items()
     ]
     results = [
@@ -135,25 +143,34 @@ def _sarif(findings: list[Finding], problems: list[str], files: int, out: TextIO
             "ruleId": f.code,
             "level": "error" if f.severity == "error" else "warning",
             "message": {"text": f"{f.message} Why: {f.reason} Fix: {f.fix}"},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": Path(f.path).as_posix() if f.path else ""},
-                "region": {"startLine": f.line or 1},
-            }}],
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": Path(f.path).as_posix() if f.path else ""},
+                        "region": {"startLine": f.line or 1},
+                    }
+                }
+            ],
         }
         for f in findings
     ]
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "safeaug", "informationUri": "https://pypi.org/project/safeaug/",
-                                "rules": rules}},
-            "results": results,
-            "invocations": [{
-                "executionSuccessful": not problems,
-                "toolExecutionNotifications": [{"level": "error", "message": {"text": p}} for p in problems],
-            }],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {"name": "safeaug", "informationUri": "https://pypi.org/project/safeaug/", "rules": rules}
+                },
+                "results": results,
+                "invocations": [
+                    {
+                        "executionSuccessful": not problems,
+                        "toolExecutionNotifications": [{"level": "error", "message": {"text": p}} for p in problems],
+                    }
+                ],
+            }
+        ],
     }
     json.dump(doc, out, indent=2, ensure_ascii=False)
     out.write("\n")
@@ -188,7 +205,9 @@ def _explain(target: str, out: TextIO) -> int:
         elif inv.min is None and inv.max is None:
             bound = "allowed"
         elif rule.kind == "range":
-            bound = fmt(rule, (inv.min if inv.min is not None else 0.0, inv.max if inv.max is not None else float("inf")))
+            bound = fmt(
+                rule, (inv.min if inv.min is not None else 0.0, inv.max if inv.max is not None else float("inf"))
+            )
         else:
             bound = ("≤ " if rule.kind == "max" else "≥ ") + fmt(rule, inv.max if rule.kind == "max" else inv.min)
         if inv.severity == "warning":
@@ -196,7 +215,10 @@ def _explain(target: str, out: TextIO) -> int:
         if inv.evidence == "convention":
             bound += " [convention]"
         rows.append((inv.effect, bound, inv.code, " ".join(inv.reason.split()), "; ".join(inv.references)))
-    for name, (title, rules) in {"allow": ("allowed by name", policy.allow), "deny": ("denied by name", policy.deny)}.items():
+    for name, (title, rules) in {
+        "allow": ("allowed by name", policy.allow),
+        "deny": ("denied by name", policy.deny),
+    }.items():
         for r in rules:
             rows.append((r.transform, title, name, r.reason, "; ".join(r.references)))
     for effect, bound, code_, reason, refs in rows:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from safeaug.catalog import Entry, Params, defaults_for, resolve
@@ -109,7 +109,9 @@ def _envelope(
     reachable = reachable and runs
     split = _probability(node)
     if node.mode == "one_or_other":
-        live = [not (split >= 1 and i == len(children) - 1) and not (split <= 0 and i == 0) for i in range(len(children))]
+        live = [
+            not (split >= 1 and i == len(children) - 1) and not (split <= 0 and i == 0) for i in range(len(children))
+        ]
         if len(children) > 2:  # albumentations runs the first or the last; the middle never
             live = [ok and i in (0, len(children) - 1) for i, ok in enumerate(live)]
     else:
@@ -119,9 +121,9 @@ def _envelope(
     force_children = node.mode in ("one_of", "one_or_other")
     envs = [
         _envelope(c, policy, leaves, reachable=reachable and ok, source=source, forced=force_children and ok)
-        for c, ok in zip(children, live)
+        for c, ok in zip(children, live, strict=False)
     ]
-    envs = [e for e, ok in zip(envs, live) if ok]
+    envs = [e for e, ok in zip(envs, live, strict=False) if ok]
     if not reachable or not envs:
         return IDENTITY
     if node.mode in ("one_of", "one_or_other"):
@@ -144,7 +146,7 @@ def _trusted(node: Node, policy: Policy) -> TransformRule | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _required(name: str) -> tuple[str, ...]:
     return tuple(k for k, v in defaults_for(name).items() if v == REQUIRED)
 
@@ -163,7 +165,9 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
     missing = [k for k in _required(found.via or node.name) if k not in node.params]
     if missing:
         where = f" (at {node.location})" if node.location else ""
-        raise ConfigError(f"{node.name}: `{missing[0]}` is required and was not given{where}", path=source, line=node.line)
+        raise ConfigError(
+            f"{node.name}: `{missing[0]}` is required and was not given{where}", path=source, line=node.line
+        )
     try:
         env = entry.envelope(Params(node.name, node.params, defaults))
     except ConfigError as exc:
@@ -196,12 +200,19 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
     names = {node.name, *node.mro}
     for rule in policy.deny:
         if rule.transform in names:
-            out.append(_finding(
-                DENIED_TRANSFORM, leaf, policy, source, severity="error",
-                message=f"`{node.name}` is denied by name in policy `{policy.id}`.",
-                reason=rule.reason, references=rule.references,
-                fix=f"Remove `{node.name}`.",
-            ))
+            out.append(
+                _finding(
+                    DENIED_TRANSFORM,
+                    leaf,
+                    policy,
+                    source,
+                    severity="error",
+                    message=f"`{node.name}` is denied by name in policy `{policy.id}`.",
+                    reason=rule.reason,
+                    references=rule.references,
+                    fix=f"Remove `{node.name}`.",
+                )
+            )
             return out  # denied by name: whether safeaug knows it no longer matters
     if leaf.entry is None or leaf.entry.unknown:
         found = resolve(node)
@@ -211,15 +222,22 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
             what = f"`{node.name}` has no catalog entry: {found.problem}"
         else:
             what = f"`{node.name}` is not in safeaug's catalog, so what it does to an image is unknown"
-        out.append(_finding(
-            UNKNOWN_TRANSFORM, leaf, policy, source, severity="error",
-            message=f"{what}; safeaug refuses what it cannot check.",
-            reason="An unchecked transform could mirror, turn or recolour images without anyone noticing.",
-            fix=(
-                f"Describe it with safeaug.register_transform({node.name.rsplit('.', 1)[-1]}, safeaug.Envelope(...)), "
-                f"or add `{node.name}` to the policy's `allow` list with the reason it is safe."
-            ),
-        ))
+        out.append(
+            _finding(
+                UNKNOWN_TRANSFORM,
+                leaf,
+                policy,
+                source,
+                severity="error",
+                message=f"{what}; safeaug refuses what it cannot check.",
+                reason="An unchecked transform could mirror, turn or recolour images without anyone noticing.",
+                fix=(
+                    f"Describe it with "
+                    f"safeaug.register_transform({node.name.rsplit('.', 1)[-1]}, safeaug.Envelope(...)), "
+                    f"or add `{node.name}` to the policy's `allow` list with the reason it is safe."
+                ),
+            )
+        )
     return out
 
 
@@ -237,11 +255,11 @@ def _violates(inv: Invariant, rule: Rule, env: Envelope) -> bool:
         return not inv.allowed and bool(getattr(env, rule.fields[0]))
     if kind == "max":
         limit = 0.0 if not inv.allowed else inv.max
-        return limit is not None and getattr(env, rule.fields[0]) > limit + _TOL
+        return limit is not None and float(getattr(env, rule.fields[0])) > limit + _TOL
     if kind == "min":
         floor = getattr(IDENTITY, rule.fields[0]) if not inv.allowed else inv.min
-        return floor is not None and getattr(env, rule.fields[0]) < floor - _TOL
-    lo, hi = getattr(env, rule.fields[0]), getattr(env, rule.fields[1])
+        return floor is not None and float(getattr(env, rule.fields[0])) < floor - _TOL
+    lo, hi = float(getattr(env, rule.fields[0])), float(getattr(env, rule.fields[1]))
     if not inv.allowed:
         return lo < 1.0 - _TOL or hi > 1.0 + _TOL
     return (inv.min is not None and lo < inv.min - _TOL) or (inv.max is not None and hi > inv.max + _TOL)
@@ -356,8 +374,9 @@ def _invariant_findings(
     for leaf in live:
         if _violates(inv, rule, leaf.envelope):
             message, fix = _leaf_message(inv, rule, leaf, policy)
-            out.append(_finding(rule.code, leaf, policy, source, severity=inv.severity, message=message, fix=fix,
-                                **common))
+            out.append(
+                _finding(rule.code, leaf, policy, source, severity=inv.severity, message=message, fix=fix, **common)
+            )
         out += _unbounded(inv, rule, leaf, policy, source, common)
     if out or not _violates(inv, rule, total):
         return out
@@ -388,24 +407,49 @@ def _unbounded(
     name = leaf.node.name
     if rule.name == "crop" and env.crop_unbounded and (inv.min is not None or not inv.allowed):
         if not inv.allowed:
-            return [_finding(rule.code, leaf, policy, source, severity=inv.severity,
-                             message=f"`{name}` crops the image — policy `{policy.id}` does not allow crops.",
-                             fix=f"Remove `{name}`.", **common)]
+            return [
+                _finding(
+                    rule.code,
+                    leaf,
+                    policy,
+                    source,
+                    severity=inv.severity,
+                    message=f"`{name}` crops the image — policy `{policy.id}` does not allow crops.",
+                    fix=f"Remove `{name}`.",
+                    **common,
+                )
+            ]
         bound = fmt(rule, inv.min)
-        return [_finding(
-            UNBOUNDED_EFFECT, leaf, policy, source, severity="warning",
-            message=(f"`{name}` crops to a size in pixels, so the share of the image it keeps depends on the "
-                     f"input size — policy `{policy.id}` requires crops to keep at least {bound}."),
-            fix=f"Use `RandomResizedCrop(size=..., scale=({inv.min:g}, 1.0))`, or make sure the crop keeps {bound} "
+        return [
+            _finding(
+                UNBOUNDED_EFFECT,
+                leaf,
+                policy,
+                source,
+                severity="warning",
+                message=(
+                    f"`{name}` crops to a size in pixels, so the share of the image it keeps depends on the "
+                    f"input size — policy `{policy.id}` requires crops to keep at least {bound}."
+                ),
+                fix=f"Use `RandomResizedCrop(size=..., scale=({inv.min:g}, 1.0))`, or make sure the crop keeps {bound} "
                 "of your inputs and allow it by name.",
-            **common,
-        )]
+                **common,
+            )
+        ]
     if rule.name == "translation" and env.translation_px > 0 and (inv.max is not None or not inv.allowed):
-        return [_finding(
-            UNBOUNDED_EFFECT, leaf, policy, source, severity="warning",
-            message=(f"`{name}` shifts by up to {env.translation_px:g} px, which cannot be compared with policy "
-                     f"`{policy.id}`'s bound of {fmt(rule, inv.max or 0.0)} without the image size."),
-            fix=f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`.",
-            **common,
-        )]
+        return [
+            _finding(
+                UNBOUNDED_EFFECT,
+                leaf,
+                policy,
+                source,
+                severity="warning",
+                message=(
+                    f"`{name}` shifts by up to {env.translation_px:g} px, which cannot be compared with policy "
+                    f"`{policy.id}`'s bound of {fmt(rule, inv.max or 0.0)} without the image size."
+                ),
+                fix=f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`.",
+                **common,
+            )
+        ]
     return []

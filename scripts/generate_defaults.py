@@ -55,7 +55,7 @@ def main() -> None:
     import albumentations as A
 
     table = collect()
-    print('"""Parameter defaults of albumentations', A.__version__, 'transforms. Generated; do not edit.')
+    print('"""Parameter defaults of albumentations', A.__version__, "transforms. Generated; do not edit.")
     print()
     print("Regenerate with ``python scripts/generate_defaults.py > safeaug/catalog/_defaults.py``.")
     print('"""')

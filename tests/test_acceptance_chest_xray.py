@@ -32,13 +32,19 @@ def test_horizontal_flip_is_refused_for_mirroring_with_the_reason() -> None:
 
 
 def test_a_flip_hidden_in_nested_compositions_is_refused() -> None:
-    pipeline = A.Compose([
-        A.RandomGamma(),
-        A.OneOf([
-            A.NoOp(),
-            A.Sequential([A.SomeOf([A.RandomBrightnessContrast(), A.OneOrOther(A.NoOp(), A.HorizontalFlip())], n=1)]),
-        ]),
-    ])
+    pipeline = A.Compose(
+        [
+            A.RandomGamma(),
+            A.OneOf(
+                [
+                    A.NoOp(),
+                    A.Sequential(
+                        [A.SomeOf([A.RandomBrightnessContrast(), A.OneOrOther(A.NoOp(), A.HorizontalFlip())], n=1)]
+                    ),
+                ]
+            ),
+        ]
+    )
     report = safeaug.validate(pipeline, "chest_xray")
     assert not report.ok
     (finding,) = [f for f in report.errors if f.code == "SA101"]
@@ -82,14 +88,16 @@ def test_rotations_in_a_one_of_do_not_add_up() -> None:
 
 
 def test_the_radiologists_pipeline_is_accepted() -> None:
-    pipeline = A.Compose([
-        A.ElasticTransform(alpha=120, sigma=6, p=0.3),
-        A.GridDistortion(num_steps=5, distort_limit=0.3, p=0.3),
-        A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2),
-        A.RandomGamma(gamma_limit=(80, 120)),
-        A.CLAHE(),
-        A.Affine(rotate=(-10, 10), scale=(0.9, 1.1), translate_percent=(-0.05, 0.05)),
-    ])
+    pipeline = A.Compose(
+        [
+            A.ElasticTransform(alpha=120, sigma=6, p=0.3),
+            A.GridDistortion(num_steps=5, distort_limit=0.3, p=0.3),
+            A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2),
+            A.RandomGamma(gamma_limit=(80, 120)),
+            A.CLAHE(),
+            A.Affine(rotate=(-10, 10), scale=(0.9, 1.1), translate_percent=(-0.05, 0.05)),
+        ]
+    )
     report = safeaug.validate(pipeline, "chest_xray")
     assert report.ok, str(report)
     assert report.findings == ()

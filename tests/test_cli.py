@@ -13,8 +13,18 @@ EXAMPLES = Path(__file__).parent.parent / "examples" / "configs"
 
 
 def test_lint_good_configs_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["lint", str(EXAMPLES / "chest_xray" / "good.json"), str(EXAMPLES / "chest_xray" / "good.yaml"),
-                 "--policy", "chest_xray"]) == 0
+    assert (
+        main(
+            [
+                "lint",
+                str(EXAMPLES / "chest_xray" / "good.json"),
+                str(EXAMPLES / "chest_xray" / "good.yaml"),
+                "--policy",
+                "chest_xray",
+            ]
+        )
+        == 0
+    )
     assert "2 file(s) checked: 0 error(s)" in capsys.readouterr().out
 
 
@@ -35,7 +45,9 @@ def test_json_output_has_the_documented_shape(capsys: pytest.CaptureFixture[str]
     assert {f["transform"] for f in doc["findings"]} == {"RandomRotate90", "VerticalFlip"}
 
 
-def test_unreadable_input_exits_two_and_still_reports_the_rest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_input_exits_two_and_still_reports_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{ not json")
     code = main(["lint", str(broken), str(EXAMPLES / "chest_xray" / "bad.json"), "--policy", "chest_xray"])
@@ -75,5 +87,7 @@ def test_policies_lists_the_builtins(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_the_console_script_runs() -> None:
-    done = subprocess.run([sys.executable, "-m", "safeaug.cli", "policies"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "safeaug.cli", "policies"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0 and "chest_xray" in done.stdout

@@ -32,9 +32,7 @@ def test_an_unknown_id_names_the_builtin_policies() -> None:
 
 def test_a_misspelt_key_names_the_file_line_key_and_allowed_keys(tmp_path: Path) -> None:
     path = tmp_path / "ward.yaml"
-    path.write_text(
-        "id: ward\ntitle: Ward\ninvariants:\n  - effect: rotation\n    maxx: 10\n    reason: tilt\n"
-    )
+    path.write_text("id: ward\ntitle: Ward\ninvariants:\n  - effect: rotation\n    maxx: 10\n    reason: tilt\n")
     with pytest.raises(safeaug.PolicyError) as info:
         safeaug.load_policy(path)
     text = str(info.value)
@@ -46,7 +44,7 @@ def test_a_misspelt_key_names_the_file_line_key_and_allowed_keys(tmp_path: Path)
 def test_an_unknown_effect_lists_the_known_ones(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text("id: p\ntitle: P\ninvariants:\n  - effect: rotaton\n    max: 10\n    reason: r\n")
-    with pytest.raises(safeaug.PolicyError, match="unknown effect 'rotaton'.*rotation"):
+    with pytest.raises(safeaug.PolicyError, match=r"unknown effect 'rotaton'.*rotation"):
         safeaug.load_policy(path)
 
 
@@ -69,7 +67,8 @@ def test_extends_tightens_a_builtin_and_keeps_the_rest(tmp_path: Path) -> None:
     path = tmp_path / "ward.yaml"
     path.write_text(
         "id: ward\ntitle: Our ward\nextends: chest_xray\ninvariants:\n"
-        "  - effect: rotation\n    max: 5\n    reason: our technicians position carefully\n    references: [local SOP]\n"
+        "  - effect: rotation\n    max: 5\n    reason: our technicians position carefully\n"
+        "    references: [local SOP]\n"
     )
     policy = safeaug.load_policy(path)
     assert policy.invariant("rotation").max == 5  # type: ignore[union-attr]

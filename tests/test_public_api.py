@@ -19,7 +19,11 @@ def test_importing_safeaug_does_not_import_albumentations() -> None:
     import subprocess
     import sys
 
-    code = "import sys, safeaug; safeaug.validate({'transform': {'__class_fullname__': 'Compose', 'transforms': []}}, 'natural'); print('albumentations' in sys.modules, 'cv2' in sys.modules)"
+    code = (
+        "import sys, safeaug\n"
+        "safeaug.validate({'transform': {'__class_fullname__': 'Compose', 'transforms': []}}, 'natural')\n"
+        "print('albumentations' in sys.modules, 'cv2' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 

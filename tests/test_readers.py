@@ -23,16 +23,18 @@ def test_object_and_dict_forms_give_the_same_tree_shape() -> None:
 
 
 def test_1x_fully_qualified_class_names_are_shortened() -> None:
-    doc = _doc({
-        "__class_fullname__": "albumentations.core.composition.Compose",
-        "transforms": [{"__class_fullname__": "albumentations.augmentations.transforms.HorizontalFlip", "p": 0.5}],
-    })
+    doc = _doc(
+        {
+            "__class_fullname__": "albumentations.core.composition.Compose",
+            "transforms": [{"__class_fullname__": "albumentations.augmentations.transforms.HorizontalFlip", "p": 0.5}],
+        }
+    )
     report = safeaug.validate(doc, "chest_xray")
     assert report.codes() == ["SA101"] and report.findings[0].transform == "HorizontalFlip"
 
 
 def test_an_unknown_class_name_is_a_config_error_with_a_suggestion() -> None:
-    with pytest.raises(safeaug.ConfigError, match="'HorizontalFlp'.*did you mean 'HorizontalFlip'"):
+    with pytest.raises(safeaug.ConfigError, match=r"'HorizontalFlp'.*did you mean 'HorizontalFlip'"):
         read_pipeline(_doc({"__class_fullname__": "Compose", "transforms": [{"__class_fullname__": "HorizontalFlp"}]}))
 
 
@@ -97,10 +99,7 @@ def test_malformed_files_give_file_and_line(tmp_path: Path) -> None:
 def test_yaml_tags_are_never_constructed(tmp_path: Path) -> None:
     sentinel = tmp_path / "pwned"
     path = tmp_path / "evil.yaml"
-    path.write_text(
-        "transform: !!python/object/apply:os.system\n"
-        f"  - touch {sentinel}\n"
-    )
+    path.write_text(f"transform: !!python/object/apply:os.system\n  - touch {sentinel}\n")
     with pytest.raises(safeaug.ConfigError, match="tag not allowed"):
         safeaug.validate(path, "natural")
     assert not sentinel.exists()

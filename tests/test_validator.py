@@ -47,7 +47,9 @@ def test_unknown_transforms_fail_closed_and_lambda_too() -> None:
 
 
 def test_registering_a_custom_transform_lets_it_be_judged() -> None:
-    safeaug.register_transform(Tint, lambda p: safeaug.Envelope(hue=p.number("shift"), color=True), defaults={"shift": 5.0, "p": 0.5})
+    safeaug.register_transform(
+        Tint, lambda p: safeaug.Envelope(hue=p.number("shift"), color=True), defaults={"shift": 5.0, "p": 0.5}
+    )
     try:
         assert safeaug.validate(A.Compose([Tint(shift=3)]), "natural").ok
         report = safeaug.validate(A.Compose([Tint(shift=3)]), "chest_xray")
@@ -105,6 +107,11 @@ def test_pixel_shifts_cannot_be_bounded_and_say_so() -> None:
 def test_findings_carry_policy_reason_location_and_fix() -> None:
     (f,) = safeaug.validate(A.Compose([A.NoOp(), A.Transpose()]), "natural").findings
     assert (f.code, f.severity, f.transform, f.location, f.line, f.policy) == (
-        "SA102", "error", "Transpose", "transforms[1]", None, "natural"
+        "SA102",
+        "error",
+        "Transpose",
+        "transforms[1]",
+        None,
+        "natural",
     )
     assert "gravity" in f.reason and f.fix and f.references

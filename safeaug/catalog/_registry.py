@@ -206,7 +206,16 @@ def register_transform(
     name = target if isinstance(target, str) else qualified_name(target)
     if name in _ENTRIES and not replace:
         raise ValueError(f"{name} already has a catalog entry; pass replace=True to override it")
-    describe: Describe = envelope if callable(envelope) else (lambda _p, e=envelope: e)
+    describe: Describe
+    if isinstance(envelope, Envelope):
+        fixed = envelope
+
+        def _fixed(_p: Params) -> Envelope:
+            return fixed
+
+        describe = _fixed
+    else:
+        describe = envelope
     _ENTRIES[name] = Entry(name, describe, "custom", dict(knobs or {}), True, "registered by the user")
     if defaults is not None:
         _CUSTOM_DEFAULTS[name] = dict(defaults)

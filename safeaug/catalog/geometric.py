@@ -41,8 +41,12 @@ constant("VerticalFlip", Envelope(mirror=True, rotation=180.0), family=FAMILY, s
 constant("Transpose", Envelope(mirror=True, rotation=90.0), family=FAMILY, summary="swaps rows and columns")
 constant("RandomRotate90", Envelope(rotation=180.0), family=FAMILY, summary="turns by 0, 90, 180 or 270 degrees")
 # D4 and its subclass SquareSymmetry: the 8 symmetries of the square; CubicSymmetry: the 48 of the cube.
-constant(["D4", "CubicSymmetry"], Envelope(mirror=True, rotation=180.0), family=FAMILY,
-         summary="applies any symmetry of the square (or cube), mirrors included")
+constant(
+    ["D4", "CubicSymmetry"],
+    Envelope(mirror=True, rotation=180.0),
+    family=FAMILY,
+    summary="applies any symmetry of the square (or cube), mirrors included",
+)
 
 
 @entry("Rotate", family=FAMILY, knobs={"rotation": Knob("limit", _limit), "reflect_border": Knob("border_mode")})
@@ -170,7 +174,11 @@ def _grid_elastic(p: Params) -> Envelope:
     return Envelope(nonrigid=True)
 
 
-@entry("RandomScale", family=FAMILY, knobs={"scale": Knob("scale_limit", lambda b: f"scale_limit=({b[0] - 1:g}, {b[1] - 1:g})")})
+@entry(
+    "RandomScale",
+    family=FAMILY,
+    knobs={"scale": Knob("scale_limit", lambda b: f"scale_limit=({b[0] - 1:g}, {b[1] - 1:g})")},
+)
 def _random_scale(p: Params) -> Envelope:
     """resizes by a random factor (the output size changes)"""
     lo, hi = p.range("scale_limit")
@@ -205,15 +213,24 @@ def _crop_zoom(s_lo: float, r_lo: float, r_hi: float) -> float:
 )
 def _random_resized_crop(p: Params) -> Envelope:
     """crops a random area and aspect ratio, then resizes to a fixed size"""
-    s_lo, s_hi = p.range("scale", "fixed")
+    s_lo, _s_hi = p.range("scale", "fixed")
     r_lo, r_hi = p.range("ratio", "fixed")
     s_lo = max(min(s_lo, 1.0), 1e-6)
     return Envelope(crop_min=s_lo, scale_max=_crop_zoom(s_lo, r_lo, r_hi), resize=True)
 
 
 @entry(
-    ["RandomCrop", "CenterCrop", "Crop", "CropNonEmptyMaskIfExists", "RandomCropNearBBox", "BBoxSafeRandomCrop",
-     "AtLeastOneBBoxRandomCrop", "RandomCrop3D", "CenterCrop3D"],
+    [
+        "RandomCrop",
+        "CenterCrop",
+        "Crop",
+        "CropNonEmptyMaskIfExists",
+        "RandomCropNearBBox",
+        "BBoxSafeRandomCrop",
+        "AtLeastOneBBoxRandomCrop",
+        "RandomCrop3D",
+        "CenterCrop3D",
+    ],
     family=FAMILY,
     knobs={"crop": Knob("height")},
 )

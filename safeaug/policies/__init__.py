@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,12 @@ from safeaug.errors import ConfigError, PolicyError
 from safeaug.policy import Invariant, Policy, TransformRule
 
 _HERE = Path(__file__).parent
-_MODELS: dict[str, type[BaseModel]] = {"": Policy, "invariants": Invariant, "allow": TransformRule, "deny": TransformRule}
+_MODELS: dict[str, type[BaseModel]] = {
+    "": Policy,
+    "invariants": Invariant,
+    "allow": TransformRule,
+    "deny": TransformRule,
+}
 
 PolicyLike = str | os.PathLike[str] | Policy
 
@@ -32,7 +37,9 @@ def load_policy(policy: PolicyLike) -> Policy:
     if isinstance(policy, Policy):
         return policy
     if not isinstance(policy, (str, os.PathLike)):
-        raise PolicyError(f"a policy is a built-in id, a path to a policy file or a Policy, not {type(policy).__name__}")
+        raise PolicyError(
+            f"a policy is a built-in id, a path to a policy file or a Policy, not {type(policy).__name__}"
+        )
     text = os.fspath(policy)
     if text in list_policies():
         return _load_builtin(text)
@@ -43,7 +50,7 @@ def load_policy(policy: PolicyLike) -> Policy:
     raise PolicyError(f"no built-in policy {text!r} and no such file; built-in policies: {known}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_builtin(policy_id: str) -> Policy:
     return _load_file(_HERE / f"{policy_id}.yaml", ())
 

@@ -45,9 +45,7 @@ def _read_node(
         raise ConfigError(f"expected a transform (a mapping){where}, got {type(data).__name__}", path=source, line=line)
     if _CLASS_KEY not in data:
         keys = ", ".join(sorted(map(str, data))) or "none"
-        raise ConfigError(
-            f"transform{where} has no `{_CLASS_KEY}` (keys found: {keys})", path=source, line=line
-        )
+        raise ConfigError(f"transform{where} has no `{_CLASS_KEY}` (keys found: {keys})", path=source, line=line)
     full = data[_CLASS_KEY]
     if not isinstance(full, str) or not full:
         raise ConfigError(f"`{_CLASS_KEY}`{where} must be a class name, got {full!r}", path=source, line=line)
@@ -77,8 +75,9 @@ def _read_node(
             _read_node(c, child_location(location, i), (*path, "transforms", i), source, lines)
             for i, c in enumerate(children)
         )
-        return Node(name=name, params=params, p=p_value, children=kids, mode=COMPOSE_MODES[name],
-                    location=location, line=line)
+        return Node(
+            name=name, params=params, p=p_value, children=kids, mode=COMPOSE_MODES[name], location=location, line=line
+        )
 
     if name not in known_names() and name not in DEFAULTS and "." not in name:
         raise ConfigError(

@@ -7,7 +7,6 @@ transform has, so that a user's own callable simply becomes an unknown transform
 from __future__ import annotations
 
 import inspect
-from functools import lru_cache
 from typing import Any
 
 from safeaug.catalog import qualified_name
@@ -29,13 +28,23 @@ def _compose_mode(cls: type) -> tuple[str, Mode] | None:
     return None
 
 
-@lru_cache(maxsize=None)
+_MRO: dict[type, tuple[str, ...]] = {}
+_OVERRIDES: dict[type, tuple[str, ...]] = {}
+
+
 def _mro(cls: type) -> tuple[str, ...]:
-    return tuple(qualified_name(c) for c in cls.__mro__ if c is not object)
+    if cls not in _MRO:
+        _MRO[cls] = tuple(qualified_name(c) for c in cls.__mro__ if c is not object)
+    return _MRO[cls]
 
 
-@lru_cache(maxsize=None)
 def _overrides(cls: type) -> tuple[str, ...]:
+    if cls not in _OVERRIDES:
+        _OVERRIDES[cls] = _find_overrides(cls)
+    return _OVERRIDES[cls]
+
+
+def _find_overrides(cls: type) -> tuple[str, ...]:
     """Behaviour methods defined by the non-albumentations classes above the first albumentations one."""
     found: list[str] = []
     for base in cls.__mro__:
@@ -113,10 +122,7 @@ def read_object(obj: Any, location: str = "") -> Node:
             obj=obj,
             mro=_mro(cls),
         )
-    if not inspect.isclass(cls) or cls.__module__ == "builtins":
-        name = type(obj).__name__
-    else:
-        name = qualified_name(cls)
+    name = type(obj).__name__ if not inspect.isclass(cls) or cls.__module__ == "builtins" else qualified_name(cls)
     return Node(
         name=name,
         params=_init_args(obj),

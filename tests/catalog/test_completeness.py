@@ -34,7 +34,8 @@ def test_every_exported_transform_has_a_catalog_entry() -> None:
 
 def test_every_exported_composition_has_a_mode() -> None:
     compositions = {
-        name for name in dir(A)
+        name
+        for name in dir(A)
         if inspect.isclass(getattr(A, name)) and issubclass(getattr(A, name), BaseCompose) and name != "BaseCompose"
     }
     assert compositions <= set(COMPOSE_MODES)
