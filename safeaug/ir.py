@@ -26,6 +26,8 @@ COMPOSE_MODES: dict[str, Mode] = {
     "SomeOf": "some_of",
     "RandomOrder": "some_of",
     "OneOrOther": "one_or_other",
+    # safeaug's own validated Compose, as albumentations.to_dict names it
+    "safeaug.compose.Compose": "sequence",
 }
 
 

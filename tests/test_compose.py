@@ -76,3 +76,10 @@ def test_runs_in_spawned_worker_processes() -> None:
     with ctx.Pool(2) as pool:
         means = pool.map(_augment, [(safe, i) for i in range(4)])
     assert len(means) == 4 and all(0 <= m <= 255 for m in means)
+
+
+def test_its_dict_form_is_judged_like_the_object() -> None:
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray")
+    assert safeaug.validate(A.to_dict(safe), "chest_xray").codes() == safeaug.validate(safe, "chest_xray").codes() == []
+    nested = A.Compose([safe, A.HorizontalFlip()])
+    assert safeaug.validate(A.to_dict(nested), "chest_xray").codes() == ["SA101"]

@@ -27,9 +27,22 @@ def _exported() -> dict[str, type]:
     return out
 
 
+def _entry_through_mro(cls: type) -> object:
+    for base in cls.__mro__:
+        found = get_entry(base.__name__)
+        if found is not None:
+            return found if base is cls or found.inheritable else None
+    return None
+
+
 def test_every_exported_transform_has_a_catalog_entry() -> None:
-    missing = sorted(name for name, cls in _exported().items() if get_entry(name) is None)
+    missing = sorted(name for name, cls in _exported().items() if _entry_through_mro(cls) is None)
     assert missing == [], f"no catalog entry for: {missing}"
+
+
+def test_subclasses_inherit_through_the_mro() -> None:
+    assert get_entry("TimeReverse") is None and _entry_through_mro(A.TimeReverse) is get_entry("HorizontalFlip")
+    assert get_entry("SquareSymmetry") is None and _entry_through_mro(A.SquareSymmetry) is get_entry("D4")
 
 
 def test_every_exported_composition_has_a_mode() -> None:

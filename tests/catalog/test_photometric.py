@@ -1,0 +1,657 @@
+"""Photometric entries: their envelopes, and pixels showing that the envelopes hold what the transforms do."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import albumentations as A
+import cv2
+import numpy as np
+import pytest
+from albumentations.augmentations.pixel import functional as fpixel
+
+from safeaug.catalog import Params, defaults_for, get_entry
+from safeaug.catalog import photometric as photo
+from safeaug.effects import Envelope
+from safeaug.errors import ConfigError
+
+NAMES = [
+    "AutoContrast", "CLAHE", "ChannelDropout", "ChannelShuffle", "ColorJitter", "Equalize", "FancyPCA", "HEStain",
+    "HueSaturationValue", "Illumination", "InvertImg", "PlanckianJitter", "PlasmaBrightnessContrast", "PlasmaShadow",
+    "Posterize", "RGBShift", "RandomBrightnessContrast", "RandomGamma", "RandomToneCurve", "Solarize", "ToGray",
+    "ToSepia",
+]
+LUMA = np.array([0.299, 0.587, 0.114])
+
+
+def env(name: str, **raw: Any) -> Envelope:
+    entry = get_entry(name)
+    assert entry is not None, name
+    return entry.envelope(Params(name, raw, defaults_for(name)))
+
+
+def processed_env(transform: Any) -> Envelope:
+    name = type(transform).__name__
+    return env(name, **transform.get_transform_init_args())
+
+
+def assert_affine_within(out: np.ndarray, x: np.ndarray, e: Envelope, tol: float) -> None:
+    """``out = c·(x - pivot) + pivot + b``: a level moves by at most B + |c - 1|·|x - pivot|.
+
+    The pivot is zero for a gain and the image mean for a stretch, so anywhere in [0, 1]:
+    ``|x - pivot| <= max(x, 1 - x)``.
+    """
+    slope = max(abs(1.0 - e.contrast_min), abs(e.contrast_max - 1.0))
+    assert float((np.abs(out - x) - slope * np.maximum(x, 1 - x)).max()) <= e.brightness + tol
+
+
+def assert_envelope(got: Envelope, expected: Envelope) -> None:
+    assert got.differs() == expected.differs()
+    for field in expected.differs():
+        assert getattr(got, field) == pytest.approx(getattr(expected, field), abs=1e-4), field
+
+
+def runs(transform: Any, image: np.ndarray, n: int = 40) -> Iterator[np.ndarray]:
+    """The transform applied ``n`` times with different seeds."""
+    for seed in range(n):
+        transform.set_random_seed(seed)
+        yield transform(image=image)["image"]
+
+
+def grey_ramp(dtype: type = np.uint8, levels: int = 256) -> np.ndarray:
+    ramp = np.linspace(0, 255, levels).round().astype(np.uint8)
+    img = np.repeat(np.tile(ramp[None, :, None], (4, 1, 1)), 3, axis=2)
+    return img if dtype == np.uint8 else (img.astype(np.float32) / 255)
+
+
+def as_float(img: np.ndarray) -> np.ndarray:
+    return img.astype(np.float64) / 255 if img.dtype == np.uint8 else img.astype(np.float64)
+
+
+def luma(img: np.ndarray) -> np.ndarray:
+    return as_float(img) @ LUMA
+
+
+# ----------------------------------------------------------------------------- registry
+
+
+def test_every_photometric_transform_has_an_entry_with_a_summary() -> None:
+    for name in NAMES:
+        entry = get_entry(name)
+        assert entry is not None, name
+        assert entry.family == "photometric", name
+        assert entry.summary and entry.summary[0].islower(), name
+
+
+def test_knobs_name_real_parameters_and_effects() -> None:
+    effects = {f.removesuffix("_min").removesuffix("_max") for f in Envelope.__dataclass_fields__}
+    effects |= {"posterize"}
+    for name in NAMES:
+        entry = get_entry(name)
+        assert entry is not None
+        for effect, knob in entry.knobs.items():
+            assert effect in effects, (name, effect)
+            assert knob.param in defaults_for(name), (name, knob.param)
+
+
+# ----------------------------------------------------------------------------- envelopes with default arguments
+
+DEFAULT_ENVELOPES = {
+    "AutoContrast": Envelope(equalization=True, color=True),
+    "CLAHE": Envelope(equalization=True),
+    "ChannelDropout": Envelope(color=True, brightness=0.587, contrast_min=0.413),
+    "ChannelShuffle": Envelope(color=True),
+    # brightness gain (0.8, 1.2) x contrast (0.8, 1.2) is a slope, not a shift; hue (-0.5, 0.5) of a turn is any hue.
+    "ColorJitter": Envelope(
+        contrast_min=0.64, contrast_max=1.44, saturation_min=0.8, saturation_max=1.2, hue=180
+    ),
+    "Equalize": Envelope(equalization=True, color=True),
+    "FancyPCA": Envelope(contrast_min=1 - 5 * 0.1 * 0.75, contrast_max=1 + 5 * 0.1 * 0.75, color=True),
+    "HueSaturationValue": Envelope(hue=40, saturation_min=0, saturation_max=31, brightness=20 / 255),
+    "InvertImg": Envelope(inversion=True),
+    "PlasmaBrightnessContrast": Envelope(brightness=0.3, contrast_min=0.7, contrast_max=1.3),
+    "PlasmaShadow": Envelope(contrast_min=0.3),
+    "Posterize": Envelope(posterize_bits=4),
+    "RGBShift": Envelope(brightness=20 / 255, color=True),
+    # out = alpha·x + beta with alpha in (0.8, 1.2) (a slope) and beta in (-0.2, 0.2) (a shift).
+    "RandomBrightnessContrast": Envelope(brightness=0.2, contrast_min=0.8, contrast_max=1.2),
+    "RandomGamma": Envelope(gamma_min=0.8, gamma_max=1.2),
+    "Solarize": Envelope(nonmonotone=True),
+    "ToGray": Envelope(grayscale=True),
+    # Linear gradients at angles that are not multiples of 45° are not normalised: gains 1 ± 3.83 x 0.2.
+    "Illumination": Envelope(
+        contrast_min=1 - 0.2 - 2 * math.sqrt(2) * 0.2,
+        contrast_max=1 + 0.2 + 2 * math.sqrt(2) * 0.2,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEFAULT_ENVELOPES))
+def test_default_envelopes(name: str) -> None:
+    assert_envelope(env(name), DEFAULT_ENVELOPES[name])
+
+
+def test_default_envelopes_of_computed_entries() -> None:
+    sepia = env("ToSepia")
+    assert (sepia.color, sepia.grayscale) == (True, True)
+    assert sepia.contrast_max == pytest.approx(0.299 * 1.351 + 0.587 * 1.203 + 0.114 * 0.937)
+    assert sepia.brightness == pytest.approx(0.1606, abs=1e-3)
+    planck = env("PlanckianJitter")
+    assert planck.color and planck.brightness == pytest.approx(0.1137, abs=1e-3)  # white turns yellow at 3000 K
+    assert (planck.contrast_min, planck.contrast_max) == pytest.approx((0.982, 1.088), abs=1e-3)
+    he = env("HEStain")
+    assert he.color and not he.equalization
+    assert (he.gamma_min, he.gamma_max) == (0.7, 1.3)
+    assert 0.3 < he.brightness < 0.4
+    curve = env("RandomToneCurve")
+    assert not curve.nonmonotone and not curve.color
+    assert curve.contrast_min == 0.0  # at 5 sigma the low control point reaches 0: flat shadows
+    assert curve.contrast_max == pytest.approx(2.25)
+    assert curve.brightness == pytest.approx(0.282, abs=1e-3)
+
+
+# ----------------------------------------------------------------------------- envelopes with explicit arguments
+
+EXPLICIT = [
+    (A.HueSaturationValue(hue_shift_limit=10, sat_shift_limit=0, val_shift_limit=0), Envelope(hue=20)),
+    (A.HueSaturationValue(hue_shift_limit=(-10.5, 3), sat_shift_limit=0, val_shift_limit=0), Envelope(hue=22)),
+    (A.HueSaturationValue(hue_shift_limit=100, sat_shift_limit=0, val_shift_limit=0), Envelope(hue=180)),
+    (A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(10, 20), val_shift_limit=(-51, 0)),
+     Envelope(saturation_min=1, saturation_max=21, brightness=0.2)),
+    (A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(-255, 0), val_shift_limit=0),
+     Envelope(saturation_min=0, grayscale=True)),
+    (A.ColorJitter(brightness=0, contrast=0, saturation=0, hue=0.1), Envelope(hue=36)),
+    (A.ColorJitter(brightness=0, contrast=0, saturation=0, hue=(-0.05, 0.02)), Envelope(hue=18)),
+    # uint8 adds -9.36 OpenCV units and truncates to -10: 20°, not the 18.72° of float32.
+    (A.ColorJitter(brightness=0, contrast=0, saturation=0, hue=(-0.052, 0.02)), Envelope(hue=20)),
+    (A.ColorJitter(brightness=0.5, contrast=0, saturation=1.0, hue=0),
+     Envelope(contrast_min=0.5, contrast_max=1.5, saturation_min=0, saturation_max=2, grayscale=True)),
+    (A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=0),
+     Envelope(brightness=0.1)),
+    (A.RandomBrightnessContrast(brightness_limit=0, contrast_limit=(-0.5, 0)),
+     Envelope(contrast_min=0.5)),
+    (A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=(-3, 0)),
+     Envelope(brightness=0.1, contrast_min=0.0, contrast_max=2.0, inversion=True)),
+    # ensure_safe_range: negative beta becomes 0 and alpha drops to 1 - beta, so nothing brightens past white.
+    (A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, ensure_safe_range=True),
+     Envelope(brightness=0.2, contrast_min=0.8)),
+    (A.RandomGamma(gamma_limit=20), Envelope(gamma_min=0.01, gamma_max=0.2)),
+    (A.RandomGamma(gamma_limit=(90, 150)), Envelope(gamma_min=0.9, gamma_max=1.5)),
+    (A.CLAHE(clip_limit=(2, 8), tile_grid_size=(4, 4)), Envelope(equalization=True)),
+    (A.Equalize(by_channels=False), Envelope(equalization=True)),
+    (A.AutoContrast(cutoff=5, method="pil"), Envelope(equalization=True, color=True)),
+    (A.Posterize(num_bits=(2, 6)), Envelope(posterize_bits=2)),
+    (A.Posterize(num_bits=[(3, 3), (5, 5), (4, 6)]), Envelope(posterize_bits=3, color=True)),
+    (A.Solarize(threshold_range=(1.0, 1.0)), Envelope(nonmonotone=True)),  # 255 still flips to 0
+    (A.Solarize(threshold_range=(0.0, 0.0)), Envelope(inversion=True)),
+    (A.Solarize(threshold_range=(0.0, 0.4)), Envelope(inversion=True, nonmonotone=True)),
+    (A.RGBShift(r_shift_limit=(-51, 0), g_shift_limit=0, b_shift_limit=0),
+     Envelope(brightness=0.299 * 0.2, color=True)),
+    # |limit| <= 1 is a fraction of full scale even for uint8: 1 means ±255.
+    (A.RGBShift(r_shift_limit=1, g_shift_limit=1, b_shift_limit=1), Envelope(brightness=1.0, color=True)),
+    (A.RGBShift(r_shift_limit=0, g_shift_limit=0, b_shift_limit=0), Envelope()),
+    (A.PlasmaShadow(shadow_intensity_range=(0.1, 0.25)), Envelope(contrast_min=0.75)),
+    (A.PlasmaBrightnessContrast(brightness_range=(-0.1, 0.05), contrast_range=(0, 0)), Envelope(brightness=0.1)),
+    (A.PlasmaBrightnessContrast(brightness_range=(0, 0), contrast_range=(-0.2, 0.1)),
+     Envelope(contrast_min=0.8, contrast_max=1.1)),
+    (A.Illumination(mode="corner", intensity_range=(0.05, 0.1), effect_type="darken"),
+     Envelope(contrast_max=1.1)),
+    (A.Illumination(mode="gaussian", intensity_range=(0.05, 0.1), effect_type="darken"),
+     Envelope(contrast_min=0.9)),
+    (A.Illumination(mode="linear", intensity_range=(0.1, 0.1), angle_range=(90, 90)),
+     Envelope(contrast_min=0.9, contrast_max=1.1)),
+    (A.Illumination(mode="linear", intensity_range=(0.1, 0.1), angle_range=(180, 270), effect_type="brighten"),
+     Envelope(contrast_min=1 - 0.1 - 2 * math.sqrt(2) * 0.1,
+              contrast_max=0.9)),
+    (A.FancyPCA(alpha=0.02), Envelope(contrast_min=1 - 0.075, contrast_max=1 + 0.075, color=True)),
+    (A.FancyPCA(alpha=0.0), Envelope()),
+    (A.FancyPCA(alpha=0.5), Envelope(contrast_min=0.0, contrast_max=1 + 5 * 0.5 * 0.75, inversion=True, color=True)),
+    (A.ChannelDropout(channel_drop_range=(1, 2), fill=255), Envelope(color=True, brightness=0.886, contrast_min=0.114)),
+    (A.ChannelDropout(fill=128), Envelope(color=True, brightness=0.587 * (128 / 255), contrast_min=0.413)),
+    (A.ToGray(method="max"), Envelope(grayscale=True)),
+    (A.ToGray(method="from_lab"), Envelope(grayscale=True, brightness=0.04, contrast_min=0.69, contrast_max=1.31)),
+    (A.ToGray(method="pca"), Envelope(grayscale=True, inversion=True, equalization=True)),
+    (A.RandomToneCurve(scale=0.0), Envelope(brightness=6 / 255 + 0.000_5, contrast_min=0.75, contrast_max=1.125)),
+]
+
+
+@pytest.mark.parametrize(("transform", "expected"), EXPLICIT, ids=lambda v: type(v).__name__)
+def test_explicit_envelopes(transform: Any, expected: Envelope) -> None:
+    got = processed_env(transform)
+    if isinstance(transform, A.RandomToneCurve):  # a computed curve: compare loosely
+        assert got.brightness == pytest.approx(expected.brightness, abs=1e-3)
+        assert (got.contrast_min, got.contrast_max) == pytest.approx((expected.contrast_min, expected.contrast_max))
+        return
+    assert_envelope(got, expected)
+
+
+def test_planckian_at_one_temperature() -> None:
+    r, b = 0.4979 / 0.4584, 0.4468 / 0.4584  # 6000 K black body: R and B gains, G kept
+    white = 0.299 * (1 - 1 / r) + 0.114 * (b / r - 1 / r)  # a grey level of 1/r: red just reaches white
+    expected = Envelope(color=True, brightness=white, contrast_max=0.299 * r + 0.587 + 0.114 * b)
+    assert_envelope(processed_env(A.PlanckianJitter(temperature_limit=(6000, 6000))), expected)
+    assert expected.brightness == pytest.approx(0.0211, abs=1e-4)
+
+
+def test_planckian_narrow_range_is_milder() -> None:
+    narrow = env("PlanckianJitter", temperature_limit=(5500, 6500))
+    wide = env("PlanckianJitter")
+    assert narrow.color and narrow.brightness < wide.brightness / 2
+    assert env("PlanckianJitter", mode="cied").brightness < wide.brightness  # starts at 4000 K
+
+
+def test_he_stain_variants() -> None:
+    preset = env("HEStain", method="preset", preset="light", intensity_scale_range=(1, 1), intensity_shift_range=(0, 0))
+    assert preset.color and preset.brightness < 0.06  # only the projection onto the stain plane
+    assert (preset.gamma_min, preset.gamma_max, preset.contrast_min, preset.contrast_max) == (1, 1, 1, 1)
+    assert preset.brightness == pytest.approx(0.0194, abs=1e-3)
+    shifted = processed_env(
+        A.HEStain(method="preset", intensity_scale_range=(1, 1), intensity_shift_range=(-0.1, 0.1))
+    )
+    # "standard": the largest sum of the two stain vectors is 0.70 + 0.99 (green), so gains exp(±0.169).
+    assert (shifted.contrast_min, shifted.contrast_max) == pytest.approx((math.exp(-0.169), math.exp(0.169)))
+    fitted = env("HEStain", method="macenko")
+    assert fitted.equalization and fitted.brightness == 1.0
+
+
+def test_tone_curve_per_channel_is_a_colour_change() -> None:
+    assert env("RandomToneCurve", per_channel=True).color
+    assert env("RandomToneCurve", scale=0.3).brightness > env("RandomToneCurve").brightness
+
+
+@pytest.mark.parametrize("limit", [0.2, (0.1, 0.3), (-0.4, -0.1)])
+def test_brightness_by_mean_never_shifts_more_than_by_max(limit: Any) -> None:
+    # beta = limit * mean(image) and the mean is at most the maximum value.
+    for contrast in (0, 0.2):
+        args = {"brightness_limit": limit, "contrast_limit": contrast}
+        by_max = env("RandomBrightnessContrast", **args)
+        by_mean = env("RandomBrightnessContrast", **args, brightness_by_max=False)
+        assert 0 < by_mean.brightness <= by_max.brightness
+
+
+# ----------------------------------------------------------------------------- raw arguments == processed arguments
+
+RAW_CASES: list[tuple[str, dict[str, Any]]] = [(name, {}) for name in NAMES] + [
+    ("RandomBrightnessContrast", {"brightness_limit": 0.1}),
+    ("RandomBrightnessContrast", {"brightness_limit": -0.15}),
+    ("RandomBrightnessContrast", {"brightness_limit": (-0.1, 0.3)}),
+    ("RandomBrightnessContrast", {"contrast_limit": 0.3}),
+    ("RandomBrightnessContrast", {"contrast_limit": [-0.5, 0.1], "brightness_by_max": False}),
+    ("RandomBrightnessContrast", {"brightness_limit": 0.25, "contrast_limit": 0.1, "ensure_safe_range": True}),
+    ("RandomGamma", {"gamma_limit": 20}),
+    ("RandomGamma", {"gamma_limit": 150}),
+    ("RandomGamma", {"gamma_limit": (90, 110)}),
+    ("CLAHE", {"clip_limit": 4}),
+    ("CLAHE", {"clip_limit": 1.5}),
+    ("CLAHE", {"clip_limit": (2, 6)}),
+    ("ColorJitter", {"brightness": 0.2}),
+    ("ColorJitter", {"brightness": 1.5}),
+    ("ColorJitter", {"contrast": 0.5}),
+    ("ColorJitter", {"contrast": (0.9, 1.3)}),
+    ("ColorJitter", {"saturation": 1.0}),
+    ("ColorJitter", {"saturation": (0.5, 1.5)}),
+    ("ColorJitter", {"hue": 0.1}),
+    ("ColorJitter", {"hue": (-0.2, 0.05)}),
+    ("HueSaturationValue", {"hue_shift_limit": 10}),
+    ("HueSaturationValue", {"hue_shift_limit": -10}),
+    ("HueSaturationValue", {"hue_shift_limit": (-5, 15)}),
+    ("HueSaturationValue", {"sat_shift_limit": 40}),
+    ("HueSaturationValue", {"sat_shift_limit": (5, 40)}),
+    ("HueSaturationValue", {"val_shift_limit": 25}),
+    ("HueSaturationValue", {"val_shift_limit": (-60, 0)}),
+    ("RGBShift", {"r_shift_limit": 1}),
+    ("RGBShift", {"r_shift_limit": 0.5, "g_shift_limit": 30}),
+    ("RGBShift", {"g_shift_limit": (-10, 40)}),
+    ("RGBShift", {"b_shift_limit": 15}),
+    ("RGBShift", {"b_shift_limit": (-0.1, 0.2)}),
+    ("Posterize", {"num_bits": 3}),
+    ("Posterize", {"num_bits": (2, 5)}),
+    ("Posterize", {"num_bits": [(3, 4), (4, 5), (5, 6)]}),
+    ("Solarize", {"threshold_range": (0.3, 0.6)}),
+    ("PlasmaBrightnessContrast", {"brightness_range": (-0.1, 0.2)}),
+    ("PlasmaBrightnessContrast", {"contrast_range": (-0.4, 0.1)}),
+    ("PlasmaShadow", {"shadow_intensity_range": (0.1, 0.4)}),
+    ("Illumination", {"intensity_range": (0.05, 0.1)}),
+    ("Illumination", {"angle_range": (0, 90)}),
+    ("Illumination", {"angle_range": (45, 45), "effect_type": "darken"}),
+    ("Illumination", {"mode": "gaussian", "center_range": (0.2, 0.8), "sigma_range": (0.3, 0.6)}),
+    ("Illumination", {"mode": "corner", "intensity_range": (0.1, 0.15)}),
+    ("HEStain", {"method": "preset"}),
+    ("HEStain", {"method": "preset", "preset": "dark", "intensity_scale_range": (0.9, 1.1)}),
+    ("HEStain", {"intensity_shift_range": (-0.1, 0.05), "augment_background": True}),
+    ("ChannelDropout", {"channel_drop_range": (1, 2)}),
+    ("ChannelDropout", {"fill": 200}),
+    ("PlanckianJitter", {"mode": "cied"}),
+    ("PlanckianJitter", {"temperature_limit": (4000, 9000)}),
+    ("PlanckianJitter", {"mode": "cied", "temperature_limit": (5000, 7000), "sampling_method": "gaussian"}),
+    ("FancyPCA", {"alpha": 0.3}),
+    ("RandomToneCurve", {"scale": 0.05, "per_channel": True}),
+    ("AutoContrast", {"cutoff": 2, "method": "pil"}),
+    ("Equalize", {"mode": "pil", "by_channels": False}),
+    ("ToGray", {"method": "from_lab"}),
+    ("ToGray", {"method": "pca", "num_output_channels": 1}),
+]
+
+
+@pytest.mark.parametrize(("name", "raw"), RAW_CASES, ids=[f"{n}-{'-'.join(r) or 'defaults'}" for n, r in RAW_CASES])
+def test_raw_and_processed_arguments_agree(name: str, raw: dict[str, Any]) -> None:
+    transform = getattr(A, name)(**raw)
+    processed = transform.get_transform_init_args()
+    from_raw, from_processed = env(name, **raw), env(name, **processed)
+    assert_envelope(from_raw, from_processed)
+
+
+def test_every_range_parameter_is_exercised_raw() -> None:
+    """Each parameter whose default is a (lo, hi) pair appears in a raw case."""
+    covered = {(name, key) for name, raw in RAW_CASES for key in raw}
+    for name in NAMES:
+        for key, value in defaults_for(name).items():
+            if isinstance(value, tuple) and len(value) == 2 and key != "tile_grid_size":
+                assert (name, key) in covered, (name, key)
+
+
+# ----------------------------------------------------------------------------- bad arguments
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("RandomGamma", {"gamma_limit": "wide"}),
+        ("RandomBrightnessContrast", {"brightness_limit": (0.1, 0.2, 0.3)}),
+        ("RandomBrightnessContrast", {"brightness_by_max": "yes"}),
+        ("ColorJitter", {"hue": None}),
+        ("HueSaturationValue", {"hue_shift_limit": True}),
+        ("Solarize", {"threshold_range": 0.5}),  # albumentations only takes a pair here
+        ("PlasmaShadow", {"shadow_intensity_range": 0.5}),
+        ("ChannelDropout", {"channel_drop_range": 2}),
+        ("ToGray", {"method": "luminosity"}),
+        ("Illumination", {"mode": "spot"}),
+        ("HEStain", {"method": "preset", "preset": "purple"}),
+        ("FancyPCA", {"alpha": "0.1"}),
+        ("RandomToneCurve", {"per_channel": 1}),
+        ("Posterize", {"num_bits": "4"}),
+    ],
+)
+def test_bad_arguments_are_config_errors(name: str, raw: dict[str, Any]) -> None:
+    with pytest.raises(ConfigError):
+        env(name, **raw)
+
+
+# ----------------------------------------------------------------------------- knob examples fit their bounds
+
+KNOB_CASES: list[tuple[str, str, Any]] = [
+    ("RandomBrightnessContrast", "brightness", 0.1),
+    ("RandomBrightnessContrast", "contrast", (0.9, 1.1)),
+    ("RandomGamma", "gamma", (0.9, 1.1)),
+    ("ColorJitter", "hue", 10.0),
+    ("ColorJitter", "saturation", (0.9, 1.1)),
+    ("HueSaturationValue", "hue", 10.0),
+    ("HueSaturationValue", "brightness", 0.05),
+    ("RGBShift", "brightness", 0.03),
+    ("PlasmaBrightnessContrast", "brightness", 0.1),
+    ("Posterize", "posterize", 5),
+    ("FancyPCA", "contrast", (0.9, 1.1)),
+    ("RandomToneCurve", "brightness", 0.1),
+]
+
+
+@pytest.mark.parametrize(("name", "effect", "bound"), KNOB_CASES)
+def test_knob_examples_fit_the_bound(name: str, effect: str, bound: Any) -> None:
+    entry = get_entry(name)
+    assert entry is not None
+    knob = entry.knobs[effect]
+    assert knob.example is not None
+    raw = eval(f"dict({knob.example(bound)})")
+    getattr(A, name)(**raw)  # albumentations accepts it
+    got = env(name, **raw)
+    if effect == "posterize":
+        assert got.posterize_bits >= bound
+    elif isinstance(bound, tuple):
+        assert bound[0] - 1e-9 <= getattr(got, f"{effect}_min") <= getattr(got, f"{effect}_max") <= bound[1] + 1e-9
+    else:
+        assert getattr(got, effect) <= bound + 1e-9
+
+
+def test_tone_curve_knob_says_when_nothing_fits() -> None:
+    entry = get_entry("RandomToneCurve")
+    assert entry is not None and entry.knobs["contrast"].example is not None
+    assert "no scale fits" in entry.knobs["contrast"].example((0.9, 1.1))
+
+
+# ----------------------------------------------------------------------------- copied tables match albumentations
+
+
+def test_copied_tables_match_albumentations() -> None:
+    for mode, table in fpixel.PLANCKIAN_COEFFS.items():
+        assert {k: tuple(v) for k, v in table.items()} == photo._PLANCKIAN[mode]
+    assert set(fpixel.STAIN_MATRICES) == set(photo._STAINS)
+    for name, matrix in fpixel.STAIN_MATRICES.items():
+        assert np.allclose(matrix, np.array(photo._STAINS[name]))
+    assert np.allclose(A.ToSepia().sepia_transformation_matrix.sum(axis=1), [1.351, 1.203, 0.937])
+
+
+# ----------------------------------------------------------------------------- pixels stay inside the envelopes
+
+
+def test_random_gamma_pixels() -> None:
+    e = env("RandomGamma", gamma_limit=(80, 120))
+    x = np.linspace(0.05, 0.95, 64, dtype=np.float32)
+    image = np.repeat(x[None, :, None], 3, axis=2)
+    gammas = []
+    for out in runs(A.RandomGamma(gamma_limit=(80, 120), p=1), image, n=60):
+        gammas.append(float(np.median(np.log(out[0, :, 0]) / np.log(x))))
+    assert e.gamma_min - 1e-4 <= min(gammas) and max(gammas) <= e.gamma_max + 1e-4
+    assert min(gammas) < 0.85 and max(gammas) > 1.15  # the envelope is not wider than the transform
+
+
+def _colour_patches(dtype: type) -> np.ndarray:
+    hues = np.arange(0, 360, 15, dtype=np.float32)
+    hsv = np.stack([hues, np.ones_like(hues), np.ones_like(hues)], axis=-1)[None]
+    rgb = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)  # float32 RGB in [0, 1]
+    return (rgb * 255).round().astype(np.uint8) if dtype == np.uint8 else rgb
+
+
+def _hue_shift_degrees(before: np.ndarray, after: np.ndarray) -> float:
+    h0 = cv2.cvtColor(as_float(before).astype(np.float32), cv2.COLOR_RGB2HSV)[..., 0]
+    h1 = cv2.cvtColor(as_float(after).astype(np.float32), cv2.COLOR_RGB2HSV)[..., 0]
+    d = np.abs((h1 - h0 + 180) % 360 - 180)
+    return float(d.max())
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("limit", [10, (-10.5, 10.5), (-3, 25)])
+def test_hue_saturation_value_hue_in_degrees(dtype: type, limit: Any) -> None:
+    e = env("HueSaturationValue", hue_shift_limit=limit, sat_shift_limit=0, val_shift_limit=0)
+    image = _colour_patches(dtype)
+    t = A.HueSaturationValue(hue_shift_limit=limit, sat_shift_limit=0, val_shift_limit=0, p=1)
+    worst = max(_hue_shift_degrees(image, out) for out in runs(t, image, n=60))
+    # OpenCV keeps 8-bit hue in 2° steps, so the round trip itself rounds by up to 1° (plus 8-bit RGB).
+    assert worst <= e.hue + 1.2
+    assert worst >= e.hue - 4.0  # and the envelope is tight: float32 is not shifted in "percent"
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_color_jitter_hue_in_degrees(dtype: type) -> None:
+    kwargs = {"brightness": 0, "contrast": 0, "saturation": 0, "hue": (-0.05, 0.05)}
+    e = env("ColorJitter", **kwargs)
+    image = _colour_patches(dtype)
+    worst = max(_hue_shift_degrees(image, out) for out in runs(A.ColorJitter(**kwargs, p=1), image, n=60))
+    assert worst <= e.hue + 1.2
+    assert worst >= 16.0
+
+
+def test_hue_saturation_value_greys_out_pale_colours() -> None:
+    hsv = np.array([[[0, 25, 200], [60, 25, 200]]], dtype=np.uint8)  # pale red and pale blue
+    image = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    t = A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(-30, -30), val_shift_limit=0, p=1)
+    out = next(runs(t, image, n=1))
+    assert np.all(out.max(axis=-1) - out.min(axis=-1) <= 1)  # grey: saturation factor 0
+    assert env("HueSaturationValue", sat_shift_limit=(-30, -30)).saturation_min == 0.0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"brightness_by_max": False},
+        {"ensure_safe_range": True},
+        {"brightness_limit": (0.1, 0.3), "contrast_limit": (0.2, 0.5)},
+        {"brightness_limit": 0.1, "contrast_limit": (-3, 0)},
+    ],
+)
+def test_random_brightness_contrast_pixels(kwargs: dict[str, Any]) -> None:
+    e = env("RandomBrightnessContrast", **kwargs)
+    image = grey_ramp()
+    t = A.RandomBrightnessContrast(**kwargs, p=1)
+    for out in runs(t, image, n=60):
+        assert_affine_within(as_float(out), as_float(image), e, 1 / 255)
+    # flat images (what by-mean scales with) stay inside too
+    for level in (30, 128, 250):
+        flat = np.full((4, 4, 3), level, np.uint8)
+        for out in runs(t, flat, n=20):
+            assert_affine_within(as_float(out), as_float(flat), e, 1 / 255)
+
+
+def test_random_brightness_contrast_gain_is_contrast() -> None:
+    e = env("RandomBrightnessContrast", brightness_limit=0, contrast_limit=(-0.4, -0.2))
+    x = np.linspace(0, 1, 64, dtype=np.float32)
+    image = np.repeat(x[None, :, None], 3, axis=2)
+    t = A.RandomBrightnessContrast(brightness_limit=0, contrast_limit=(-0.4, -0.2), p=1)
+    for out in runs(t, image):
+        slope = np.polyfit(x, out[0, :, 0], 1)[0]
+        assert e.contrast_min - 1e-4 <= slope <= e.contrast_max + 1e-4
+        # a gain about zero: black stays black, so the mean of a bright image falls
+        assert out[0, 0, 0] == 0.0
+
+
+def test_illumination_linear_gains_reach_beyond_intensity() -> None:
+    e = env("Illumination")
+    image = np.full((32, 32, 3), 0.5, np.float32)
+    gains = np.concatenate([(out / 0.5).ravel() for out in runs(A.Illumination(p=1), image, n=80)])
+    assert e.contrast_min - 1e-4 <= gains.min() and gains.max() <= e.contrast_max + 1e-4
+    assert gains.min() < 0.7  # with intensity <= 0.2 a normalised gradient would stop at 0.8
+    white = np.ones((32, 32, 3), np.float32)
+    for out in runs(A.Illumination(p=1), white, n=40):
+        assert_affine_within(out, white, e, 1e-4)
+
+
+@pytest.mark.parametrize("mode", ["corner", "gaussian"])
+def test_illumination_other_modes(mode: str) -> None:
+    e = env("Illumination", mode=mode)
+    image = np.full((32, 32, 3), 0.5, np.float32)
+    for out in runs(A.Illumination(mode=mode, p=1), image):
+        gain = out / 0.5
+        assert e.contrast_min - 1e-4 <= gain.min() and gain.max() <= e.contrast_max + 1e-4
+        assert_affine_within(out, image, e, 1e-4)
+
+
+def test_plasma_shadow_pixels() -> None:
+    e = env("PlasmaShadow")
+    white = np.ones((64, 64, 3), np.float32)
+    darkest = max(float((white - out).max()) for out in runs(A.PlasmaShadow(p=1), white))
+    assert darkest <= (1 - e.contrast_min) + 1e-4  # a local gain down to contrast_min
+    assert darkest > 0.5
+
+
+def test_plasma_brightness_contrast_pixels() -> None:
+    e = env("PlasmaBrightnessContrast")
+    for level in (0.2, 0.5, 0.8):
+        flat = np.full((64, 64, 3), level, np.float32)
+        for out in runs(A.PlasmaBrightnessContrast(p=1), flat, n=20):
+            assert_affine_within(out, flat, e, 1e-4)
+
+
+def test_random_tone_curve_pixels() -> None:
+    e = env("RandomToneCurve", scale=0.1, per_channel=True)
+    image = grey_ramp()
+    t = A.RandomToneCurve(scale=0.1, per_channel=True, p=1)
+    for out in runs(t, image, n=80):
+        assert float(np.abs(as_float(out) - as_float(image)).max()) <= e.brightness + 0.5 / 255
+        assert np.all(np.diff(out[0].astype(int), axis=0) >= 0)  # monotone: never solarises
+
+
+def test_solarize_flips_the_brightest_value_even_at_threshold_one() -> None:
+    out = A.Solarize(threshold_range=(1.0, 1.0), p=1)(image=np.array([[[254, 255, 0]]], np.uint8))["image"]
+    assert out.tolist() == [[[254, 0, 0]]]
+    assert env("Solarize", threshold_range=(1.0, 1.0)).nonmonotone
+
+
+def test_to_sepia_pixels() -> None:
+    e = env("ToSepia")
+    image = grey_ramp()
+    shift = np.abs(luma(A.ToSepia(p=1)(image=image)["image"]) - luma(image)).max()
+    assert e.brightness - 2 / 255 <= shift <= e.brightness + 1 / 255
+
+
+def test_planckian_jitter_pixels() -> None:
+    e = env("PlanckianJitter")
+    image = grey_ramp(np.float32)
+    shifts = [float(np.abs(luma(out) - luma(image)).max()) for out in runs(A.PlanckianJitter(p=1), image, n=80)]
+    assert max(shifts) <= e.brightness + 1e-3
+    assert max(shifts) > 0.05
+
+
+def test_channel_dropout_pixels() -> None:
+    e = env("ChannelDropout")
+    white = np.full((4, 4, 3), 255, np.uint8)
+    shifts = [float(np.abs(luma(out) - 1.0).max()) for out in runs(A.ChannelDropout(p=1), white)]
+    assert max(shifts) == pytest.approx(e.brightness, abs=1e-6)  # dropping green from white
+
+
+def test_he_stain_pixels() -> None:
+    for kwargs in ({}, {"augment_background": True}, {"method": "preset", "preset": "e_heavy"}):
+        e = env("HEStain", **kwargs)
+        image = grey_ramp(np.float32)
+        t = A.HEStain(**kwargs, p=1)
+        worst = max(float(np.abs(luma(out) - luma(image)).max()) for out in runs(t, image, n=40))
+        assert worst <= e.brightness + 2e-3
+
+
+def test_to_gray_from_lab_pixels() -> None:
+    e = env("ToGray", method="from_lab")
+    image = grey_ramp()
+    out = as_float(A.ToGray(method="from_lab", p=1)(image=image)["image"])[0, :, 0]
+    x = as_float(image)[0, :, 0]
+    assert np.abs(out - x).max() <= e.brightness
+    slopes = (out[32:] - out[:-32]) / (x[32:] - x[:-32])  # over 32 levels, past 8-bit rounding
+    assert e.contrast_min <= slopes.min() and slopes.max() <= e.contrast_max
+
+
+def test_fancy_pca_pixels_on_a_black_and_white_image() -> None:
+    e = env("FancyPCA", alpha=0.1)
+    image = np.zeros((16, 16, 3), np.float32)
+    image[:, 8:] = 1.0  # the largest possible variance: eigenvalue 0.75
+    ratios = []
+    for out in runs(A.FancyPCA(alpha=0.1, p=1), image, n=200):
+        ratios.append(float((out[0, 8:] - out[0, :8]).mean()))  # the black/white step, scaled (then clipped)
+    assert e.contrast_min - 1e-4 <= min(ratios)
+    assert min(ratios) < 0.95  # it does change contrast on such an image
+
+
+FLAT_GREY = [
+    A.ColorJitter(), A.ColorJitter(brightness=0.5, hue=0.2), A.HueSaturationValue(), A.RGBShift(), A.ToSepia(),
+    A.PlanckianJitter(), A.PlanckianJitter(mode="cied"), A.ChannelDropout(), A.ChannelDropout(fill=255),
+    A.RandomToneCurve(), A.RandomToneCurve(scale=0.3), A.FancyPCA(alpha=1.0), A.PlasmaShadow(),
+    A.PlasmaBrightnessContrast(), A.Illumination(), A.RandomBrightnessContrast(), A.HEStain(), A.ToGray(),
+    A.ToGray(method="from_lab"), A.ChannelShuffle(),
+]
+
+
+@pytest.mark.parametrize("transform", FLAT_GREY, ids=lambda t: type(t).__name__)
+@pytest.mark.parametrize("level", [0, 40, 128, 200, 255])
+def test_flat_grey_regions_move_within_the_brightness_bound(transform: Any, level: int) -> None:
+    """Flat grey regions move as ``contrast · x + brightness`` allows, for uint8 and float32 alike."""
+    e = processed_env(transform)
+    transform.p = 1.0
+    dtypes: tuple[type, ...] = (np.uint8, np.float32)
+    if isinstance(transform, A.ChannelDropout) and transform.fill > 1:
+        dtypes = (np.uint8,)  # fill is in pixel units: 255 written into a float32 image is 255, unclipped
+    for dtype in dtypes:
+        flat = np.full((32, 32, 3), level, np.uint8)
+        image = flat if dtype == np.uint8 else flat.astype(np.float32) / 255
+        for out in runs(transform, image, n=25):
+            # out = c·(x - pivot) + pivot + b, the pivot anywhere in [0, 1] (see assert_affine_within).
+            slack = max(abs(1.0 - e.contrast_min), abs(e.contrast_max - 1.0)) * max(level, 255 - level) / 255
+            assert float(np.abs(luma(out) - level / 255).max()) <= e.brightness + slack + 1.5 / 255
