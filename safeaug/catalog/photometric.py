@@ -5,9 +5,10 @@ What the numbers mean here (the Envelope docstring gives the units; this is how 
 * An intensity map is read as ``out = contrast · (x - pivot) + pivot + brightness``, the way radiology
   and the albumentations arguments speak of it: ``brightness`` is the largest *additive* shift, as a
   fraction of full scale, and ``contrast`` the range of the *slope* (saturation at 0 or full scale is not
-  counted). The pivot is zero for a gain and the image mean for a stretch. A pure gain is a contrast change, whatever albumentations calls it
-  (``ColorJitter``'s "brightness" and ``RandomBrightnessContrast``'s "contrast" are both gains about zero),
-  so ``RandomBrightnessContrast(0.2, 0.2)`` reads as brightness ±0.2 and contrast 0.8-1.2, the bounds the
+  counted). The pivot is zero for a gain and the image mean for a stretch. A pure gain is a contrast
+  change, whatever albumentations calls it (``ColorJitter``'s "brightness" and
+  ``RandomBrightnessContrast``'s "contrast" are both gains about zero), so
+  ``RandomBrightnessContrast(0.2, 0.2)`` reads as brightness ±0.2 and contrast 0.8-1.2, the bounds the
   literature quotes. Curves that are neither (tone curves, colour casts, gray conversion) report the
   largest change of a flat grey level as brightness, and their slope range as contrast.
 * Non-linear maps that have a field of their own (gamma, posterisation, histogram remaps, inversion,
