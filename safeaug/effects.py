@@ -158,6 +158,23 @@ class Envelope:
     def with_changes(self, **changes: Any) -> Envelope:
         return replace(self, **changes)
 
+    def including_identity(self) -> Envelope:
+        """This envelope widened so that "do nothing" lies inside it.
+
+        A transform may always be skipped in a pipeline (its ``p``, a OneOf, a SomeOf), so factor ranges
+        that exclude 1 (``Affine(scale=0.9)``) are widened to reach 1; otherwise a sequence would
+        multiply them as if every member always ran, and appending a transform could *shrink* the
+        envelope.
+        """
+        widened: dict[str, float] = {}
+        for low, high in _RANGES:
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo > 1.0:
+                widened[low] = 1.0
+            if hi < 1.0:
+                widened[high] = 1.0
+        return replace(self, **widened) if widened else self
+
 
 IDENTITY = Envelope()
 
@@ -205,6 +222,8 @@ _CAPS: dict[str, float] = {"rotation": 180.0, "hue": 180.0, "occlusion": 1.0}
 
 assert set(_FIELD_RULES) == {f.name for f in fields(Envelope)}, "every envelope field needs a rule"
 _FIELDS: tuple[tuple[str, Rule], ...] = tuple((f.name, _FIELD_RULES[f.name]) for f in fields(Envelope))
+_RANGES = (("scale_min", "scale_max"), ("contrast_min", "contrast_max"), ("gamma_min", "gamma_max"),
+           ("saturation_min", "saturation_max"))
 
 
 def field_rule(name: str) -> Rule:
@@ -222,8 +241,8 @@ def _seq(rule: Rule, name: str, a: Any, b: Any) -> Any:
         out = float(a * b)
     elif rule == "min":
         out = float(min(a, b))
-    else:  # area
-        out = 1.0 - (1.0 - a) * (1.0 - b)
+    else:  # area: 1 - (1 - a)(1 - b), written so that adding nothing is exact
+        out = a + b - a * b
     cap = _CAPS.get(name)
     return min(out, cap) if cap is not None else out
 
@@ -254,8 +273,10 @@ def _reduce_seq(rule: Rule, name: str, values: list[Any]) -> Any:
         out = float(math.prod(values))
     elif rule == "min":
         out = float(min(values))
-    else:  # area
-        out = 1.0 - math.prod(1.0 - v for v in values)
+    else:  # area: 1 - (1 - a)(1 - b), written so that adding nothing is exact
+        out = 0.0
+        for v in values:
+            out = out + v - out * v
     cap = _CAPS.get(name)
     return min(out, cap) if cap is not None else out
 
@@ -269,7 +290,8 @@ def _reduce_union(rule: Rule, values: list[Any]) -> Any:
 
 
 def _combine(envelopes: tuple[Envelope, ...], how: Literal["seq", "union"]) -> Envelope:
-    envelopes = tuple(e for e in envelopes if e is not IDENTITY)
+    if how == "seq":  # doing nothing in a sequence changes nothing; in a union it is one of the options
+        envelopes = tuple(e for e in envelopes if e is not IDENTITY)
     if not envelopes:
         return IDENTITY
     if len(envelopes) == 1:

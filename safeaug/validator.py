@@ -87,43 +87,53 @@ def _probability(node: Node) -> float:
     return float(default) if isinstance(default, (int, float)) else 1.0
 
 
-def _runs(node: Node) -> bool:
-    """Whether a node can run when its parent calls it (OneOrOther's ``p`` is a split, not a chance)."""
-    return node.mode == "one_or_other" or _probability(node) > 0
+# How each composition treats ``force_apply`` (albumentations 2.0.8, core/composition.py): Compose,
+# Sequential, ReplayCompose, SelectiveChannelTransform and OneOf run when forced, whatever their p;
+# SomeOf and RandomOrder ignore the force; OneOrOther always runs one of its ends. A transform with
+# p <= 0 never runs, forced or not (BasicTransform.should_apply).
+_HONOURS_FORCE = frozenset({"sequence", "one_of"})
+
+
+def _runs(node: Node, *, forced: bool) -> bool:
+    """Whether a node can do anything when its parent calls it."""
+    if node.mode == "one_or_other":
+        return True
+    if forced and node.mode in _HONOURS_FORCE:
+        return True
+    return _probability(node) > 0
+
+
+def _live_children(node: Node) -> list[tuple[bool, bool]]:
+    """For each child: can it run at all, and is it called with ``force_apply``."""
+    children = node.children
+    if node.mode == "one_or_other":
+        split = _probability(node)
+        last = len(children) - 1
+        picked = [(i == 0 and split > 0) or (i == last and split < 1) for i in range(len(children))]
+        return [(ok and _runs(c, forced=True), True) for c, ok in zip(children, picked, strict=True)]
+    if node.mode == "one_of":
+        # picked with the children's p as weights, then called forced
+        return [(_probability(c) > 0 and _runs(c, forced=True), True) for c in children]
+    if node.mode == "some_of" and int(node.params.get("n", 1)) <= 0:
+        return [(False, False)] * len(children)
+    return [(_runs(c, forced=False), False) for c in children]
 
 
 def _envelope(
     node: Node, policy: Policy, leaves: list[Leaf], *, reachable: bool, source: str | None, forced: bool = False
 ) -> Envelope:
-    """The node's envelope; records every leaf with whether it can run at all.
-
-    A node runs when it is forced (OneOrOther and OneOf apply their pick with ``force_apply``) or
-    its ``p`` is above zero. OneOf picks by the children's ``p`` as weights, so a zero weight never
-    runs; OneOrOther runs the first child with probability ``p`` and the second otherwise.
-    """
-    runs = forced or _runs(node)
+    """The node's envelope; records every leaf with whether it can run at all."""
+    runs = _runs(node, forced=forced)
     if not node.is_composition:
         return _leaf_envelope(node, policy, leaves, reachable=reachable and runs, source=source)
 
-    children = node.children
     reachable = reachable and runs
-    split = _probability(node)
-    if node.mode == "one_or_other":
-        live = [
-            not (split >= 1 and i == len(children) - 1) and not (split <= 0 and i == 0) for i in range(len(children))
-        ]
-        if len(children) > 2:  # albumentations runs the first or the last; the middle never
-            live = [ok and i in (0, len(children) - 1) for i, ok in enumerate(live)]
-    else:
-        live = [_runs(c) for c in children]
-        if node.mode == "some_of" and int(node.params.get("n", 1)) <= 0:
-            live = [False] * len(children)
-    force_children = node.mode in ("one_of", "one_or_other")
+    live = _live_children(node)
     envs = [
-        _envelope(c, policy, leaves, reachable=reachable and ok, source=source, forced=force_children and ok)
-        for c, ok in zip(children, live, strict=False)
+        _envelope(c, policy, leaves, reachable=reachable and ok, source=source, forced=force)
+        for c, (ok, force) in zip(node.children, live, strict=True)
     ]
-    envs = [e for e, ok in zip(envs, live, strict=False) if ok]
+    envs = [e for e, (ok, _) in zip(envs, live, strict=True) if ok]
     if not reachable or not envs:
         return IDENTITY
     if node.mode in ("one_of", "one_or_other"):
@@ -173,6 +183,7 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
     except ConfigError as exc:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
+    env = env.including_identity()
     leaves.append(Leaf(node, env, entry, reachable))
     return env if reachable else IDENTITY
 

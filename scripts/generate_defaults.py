@@ -51,6 +51,22 @@ def collect() -> dict[str, dict[str, Any]]:
     return table
 
 
+def bases() -> dict[str, tuple[str, ...]]:
+    """For each exported class, the albumentations classes it derives from, nearest first."""
+    import albumentations as A
+
+    out: dict[str, tuple[str, ...]] = {}
+    for name in sorted(dir(A)):
+        cls = getattr(A, name)
+        if inspect.isclass(cls) and hasattr(cls, "__mro__"):
+            chain = tuple(
+                c.__name__ for c in cls.__mro__[1:] if (c.__module__ or "").startswith("albumentations")
+            )
+            if chain:
+                out[name] = chain
+    return out
+
+
 def main() -> None:
     import albumentations as A
 
@@ -68,6 +84,10 @@ def main() -> None:
     print('REQUIRED = "<required>"')
     print()
     print("DEFAULTS: dict[str, dict[str, Any]] = " + pprint.pformat(table, width=105, sort_dicts=True))
+    print()
+    print("# The albumentations classes each class derives from, nearest first (for inheritance in dicts).")
+    known = {k: v for k, v in bases().items() if k in table}
+    print("BASES: dict[str, tuple[str, ...]] = " + pprint.pformat(known, width=105, sort_dicts=True))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ would raise here rather than reach safeaug); ``pipelines()`` nests them in compo
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -43,7 +44,8 @@ def _quiet(cls: Callable[..., Any]) -> Callable[..., Any]:
 
 def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
     """Floats in [lo, hi] rounded to 3 decimals, so failing examples read well."""
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(lambda x: min(max(round(x, 3), lo), hi))
+    raw = st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+    return raw.map(lambda x: min(max(round(x, 3), lo), hi))
 
 
 def pairs(lo: float, hi: float, *, ints: bool = False) -> st.SearchStrategy[tuple[Any, Any]]:
@@ -99,8 +101,12 @@ def _affine(draw: st.DrawFn, p: st.SearchStrategy[float]) -> Any:
 
 
 def _crop_and_pad_percent() -> st.SearchStrategy[Any]:
-    side = st.one_of(floats(-0.3, 0.3), pairs(-0.3, 0.3))
-    return st.one_of(floats(-0.3, 0.3), pairs(-0.3, 0.3), st.lists(side, min_size=4, max_size=4))
+    """A number, a range, or one per side: four numbers or four ranges (albumentations fails on a mix)."""
+    sides = st.one_of(
+        st.lists(floats(-0.3, 0.3), min_size=4, max_size=4),
+        st.lists(pairs(-0.3, 0.3), min_size=4, max_size=4),
+    )
+    return st.one_of(floats(-0.3, 0.3), pairs(-0.3, 0.3), sides)
 
 
 def _posterize_bits() -> st.SearchStrategy[Any]:
@@ -164,7 +170,8 @@ def transform_strategies(p: st.SearchStrategy[float] = probabilities) -> dict[st
                              border_mode=border_modes),
         # scales and crops
         "RandomScale": _t(A.RandomScale, p, scale_limit=st.one_of(floats(0.0, 0.5), pairs(-0.5, 1.0))),
-        "RandomResizedCrop": _t(A.RandomResizedCrop, p, size=st.tuples(st.integers(8, 64), st.integers(8, 64)),
+        "RandomResizedCrop": _t(A.RandomResizedCrop, p,
+                                size=st.tuples(st.integers(8, 64), st.integers(8, 64)),
                                 scale=pairs(0.05, 1.0), ratio=pairs(0.5, 2.0)),
         "RandomCropFromBorders": _t(A.RandomCropFromBorders, p, crop_left=floats(0.0, 0.5),
                                     crop_right=floats(0.0, 0.5), crop_top=floats(0.0, 0.5),
@@ -215,7 +222,8 @@ def transforms(
 ) -> st.SearchStrategy[Any]:
     """A random albumentations transform (one of ``names``, default all) with valid arguments."""
     table = transform_strategies(p)
-    return st.one_of([table[name] for name in (names or TRANSFORM_NAMES)])
+    chosen = [table[name] for name in (names or TRANSFORM_NAMES)]
+    return st.deferred(lambda: st.one_of(chosen))  # deferred: a short repr instead of 17 kB of builds()
 
 
 def flips(p: st.SearchStrategy[float] = probabilities) -> st.SearchStrategy[Any]:
@@ -232,20 +240,26 @@ def _children(node: st.SearchStrategy[Any], *, min_size: int = 0) -> st.SearchSt
     return st.lists(node, min_size=min_size, max_size=4)
 
 
-def _one_of_children(node: st.SearchStrategy[Any]) -> st.SearchStrategy[list[Any]]:
-    # albumentations divides by the sum of the children's p: all-zero branches cannot be built.
-    return _children(node).filter(lambda cs: not cs or any(c.p > 0 for c in cs))
+@st.composite
+def _one_of_children(draw: st.DrawFn, node: st.SearchStrategy[Any]) -> list[Any]:
+    children = draw(_children(node))
+    if children and not any(c.p > 0 for c in children):
+        # albumentations divides by the sum of the children's p: all-zero weights cannot be built.
+        children[0].p = 1.0
+    return children
 
 
 @st.composite
 def _some_of(draw: st.DrawFn, cls: Any, node: st.SearchStrategy[Any]) -> Any:
     children = draw(_children(node))
-    replace = draw(st.booleans())
+    replace = bool(children) and draw(st.booleans())  # drawing with replacement from nothing fails at run time
     n = draw(st.integers(0, len(children) + 1))
     return _quiet(cls)(children, n=n, replace=replace, p=draw(probabilities))
 
 
-def compositions(node: st.SearchStrategy[Any], names: tuple[str, ...] = COMPOSITIONS) -> st.SearchStrategy[Any]:
+def compositions(
+    node: st.SearchStrategy[Any], names: tuple[str, ...] = COMPOSITIONS
+) -> st.SearchStrategy[Any]:
     """One level of composition over ``node`` children."""
     table: dict[str, st.SearchStrategy[Any]] = {
         "Compose": st.builds(_quiet(A.Compose), _children(node), p=probabilities),
@@ -255,7 +269,8 @@ def compositions(node: st.SearchStrategy[Any], names: tuple[str, ...] = COMPOSIT
         "OneOrOther": st.builds(_quiet(A.OneOrOther), node, node, p=probabilities),
         "RandomOrder": _some_of(A.RandomOrder, node),
     }
-    return st.one_of([table[name] for name in names])
+    chosen = [table[name] for name in names]
+    return st.deferred(lambda: st.one_of(chosen))
 
 
 def pipelines(
@@ -267,7 +282,7 @@ def pipelines(
     ``max_depth`` compositions deep. The root may be a plain transform; shrinking heads for leaves."""
     node = transforms() if leaves is None else leaves
     for _ in range(max_depth):
-        node = st.one_of(node, compositions(node, names))
+        node = st.deferred(lambda node=node: st.one_of(node, compositions(node, names)))
     return node
 
 
@@ -333,22 +348,44 @@ def dead_branches() -> st.SearchStrategy[Any]:
         st.builds(PlainCallable, p=st.just(0.0)),
         transforms(st.just(0.0)),
     )
-    compositions_ = pipelines(2, names=("Compose", "Sequential", "OneOf", "SomeOf", "RandomOrder")).filter(
-        lambda t: isinstance(t, A.BaseCompose)
-    )
+    names = ("Compose", "Sequential", "OneOf", "SomeOf", "RandomOrder")
+    compositions_ = compositions(pipelines(1, names=names), names)
     return st.one_of(leaf_like, compositions_.map(lambda t: _with_p(t, 0.0)))
 
 
-def dead_wrappers() -> st.SearchStrategy[Any]:
-    """A forbidden transform (or several) wrapped in a composition with ``p=0``."""
-    kids = st.lists(forbidden_transforms(), min_size=1, max_size=3)
-    return st.one_of(
-        st.builds(_quiet(A.OneOf), kids, p=st.just(0.0)),
-        st.builds(_quiet(A.Compose), kids, p=st.just(0.0)),
-        st.builds(_quiet(A.Sequential), kids, p=st.just(0.0)),
-        st.builds(_quiet(A.SomeOf), kids, n=st.integers(1, 3), p=st.just(0.0)),
-        st.builds(_quiet(A.RandomOrder), kids, n=st.integers(1, 3), p=st.just(0.0)),
-    )
+@st.composite
+def dead_wrappers(draw: st.DrawFn) -> tuple[Any, list[Any]]:
+    """A branch that never runs, holding transforms chest_xray refuses: ``(branch, refused transforms)``.
+
+    Compositions with ``p=0``; a ``p=0`` transform or a ``p=0`` SomeOf (which ignores ``force_apply``)
+    as the branch a OneOrOther forces; a zero-weight branch of a OneOf (even a OneOrOther, which would
+    run if called, but OneOf never picks a zero weight).
+    """
+    kids = draw(st.lists(forbidden_transforms(), min_size=1, max_size=3))
+    how = draw(st.sampled_from(["Compose", "Sequential", "OneOf", "SomeOf", "RandomOrder", "OneOrOther first",
+                                "OneOrOther second", "OneOf weight"]))
+    n = draw(st.integers(1, 3))
+    if how in ("Compose", "Sequential", "OneOf"):
+        return _quiet(getattr(A, how))(kids, p=0.0), kids
+    if how in ("SomeOf", "RandomOrder"):
+        return _quiet(getattr(A, how))(kids, n=n, p=0.0), kids
+
+    choices = ["leaf", "SomeOf"] if how.startswith("OneOrOther") else ["leaf", "OneOrOther", "Compose"]
+    inner = draw(st.sampled_from(choices))
+    if inner == "leaf":
+        dead, kids = _with_p(copy.deepcopy(kids[0]), 0.0), kids[:1]
+    elif inner == "SomeOf":
+        dead = _quiet(A.SomeOf)(kids, n=n, p=0.0)
+    elif inner == "OneOrOther":
+        dead = _quiet(A.OneOrOther)(kids[0], kids[-1], p=0.0)
+    else:
+        dead = _quiet(A.Compose)(kids, p=0.0)
+
+    if how == "OneOrOther first":  # p=1: always the first branch, which does nothing
+        return _quiet(A.OneOrOther)(dead, A.NoOp(p=1.0), p=1.0), kids
+    if how == "OneOrOther second":  # p=0: always the second
+        return _quiet(A.OneOrOther)(A.NoOp(p=1.0), dead, p=0.0), kids
+    return _quiet(A.OneOf)([A.NoOp(p=1.0), dead], p=1.0), kids
 
 
 # ------------------------------------------------------------------------------------------ envelopes

@@ -7,7 +7,7 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 from safeaug.catalog import defaults_for, known_names, short_name
-from safeaug.catalog._defaults import DEFAULTS
+from safeaug.catalog._defaults import BASES, DEFAULTS
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, child_location
 
@@ -92,4 +92,7 @@ def _read_node(
     defaults = defaults_for(name)
     if p_value is None and "p" in defaults and isinstance(defaults["p"], (int, float)):
         p_value = float(defaults["p"])
-    return Node(name=name, params=params, p=p_value, location=location, line=line, mro=(name,))
+    # Dicts carry no class hierarchy: albumentations' own comes from the checked-in table, so that
+    # TimeReverse inherits HorizontalFlip's entry here exactly as it does for a live object.
+    mro = (name, *BASES.get(name, ()))
+    return Node(name=name, params=params, p=p_value, location=location, line=line, mro=mro)

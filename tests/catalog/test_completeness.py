@@ -77,3 +77,11 @@ def test_the_defaults_table_matches_the_installed_albumentations(name: str) -> N
 def test_reading_a_transform_never_needs_more_than_its_attributes() -> None:
     node = read_object(A.Rotate(limit=12))
     assert node.name == "Rotate" and tuple(node.params["limit"]) == (-12, 12)
+
+
+def test_the_bases_table_matches_the_installed_albumentations() -> None:
+    from safeaug.catalog._defaults import BASES
+
+    for name, chain in BASES.items():
+        cls = getattr(A, name)
+        assert chain == tuple(c.__name__ for c in cls.__mro__[1:] if c.__module__.startswith("albumentations"))
