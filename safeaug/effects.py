@@ -166,7 +166,7 @@ class Envelope:
         multiply them as if every member always ran, and appending a transform could *shrink* the
         envelope.
         """
-        widened: dict[str, float] = {}
+        widened: dict[str, Any] = {}
         for low, high in _RANGES:
             lo, hi = getattr(self, low), getattr(self, high)
             if lo > 1.0:
