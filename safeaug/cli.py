@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -222,9 +223,9 @@ def _explain(target: str, out: TextIO) -> int:
         for r in rules:
             rows.append((r.transform, title, name, r.reason, "; ".join(r.references)))
     for effect, bound, code_, reason, refs in rows:
-        print(f"{effect:<15} {bound:<28} {code_:<6} {reason}", file=out)
+        print(f"{effect:<15} {bound:<32} {code_:<6} {reason}", file=out)
         if refs and refs != "references":
-            print(f"{'':<51} refs: {refs}", file=out)
+            print(f"{'':<55} refs: {refs}", file=out)
     return 0
 
 
@@ -246,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `safeaug ... | head`: the reader left; that is not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter shutdown from writing again
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     out = sys.stdout
     if args.command == "policies":
