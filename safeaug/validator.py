@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -284,6 +285,8 @@ def fmt(rule: Rule, value: Any) -> str:
         unit = "" if name == "gamma" else "×"
         return f"{lo:.3g}–{hi:.3g}{unit}"
     v = float(value)
+    if math.isinf(v):
+        return "an amount that grows with the image size (no bound in pixels)"
     if name in ("rotation", "hue", "shear"):
         return f"±{v:.3g}°"
     if name in ("translation", "crop", "occlusion"):
