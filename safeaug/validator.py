@@ -121,17 +121,29 @@ def _live_children(node: Node) -> list[tuple[bool, bool]]:
 
 
 def _envelope(
-    node: Node, policy: Policy, leaves: list[Leaf], *, reachable: bool, source: str | None, forced: bool = False
+    node: Node,
+    policy: Policy,
+    leaves: list[Leaf],
+    *,
+    reachable: bool,
+    source: str | None,
+    forced: bool = False,
+    excluded: frozenset[int] = frozenset(),
 ) -> Envelope:
-    """The node's envelope; records every leaf with whether it can run at all."""
+    """The node's envelope; records every leaf with whether it can run at all.
+
+    ``excluded`` holds ``id()`` of transforms to count as doing nothing (already reported on their own).
+    """
     runs = _runs(node, forced=forced)
     if not node.is_composition:
+        if id(node) in excluded:
+            return IDENTITY
         return _leaf_envelope(node, policy, leaves, reachable=reachable and runs, source=source)
 
     reachable = reachable and runs
     live = _live_children(node)
     envs = [
-        _envelope(c, policy, leaves, reachable=reachable and ok, source=source, forced=force)
+        _envelope(c, policy, leaves, reachable=reachable and ok, source=source, forced=force, excluded=excluded)
         for c, (ok, force) in zip(node.children, live, strict=True)
     ]
     envs = [e for e, (ok, _) in zip(envs, live, strict=True) if ok]
@@ -392,18 +404,23 @@ def _invariant_findings(
                 _finding(rule.code, leaf, policy, source, severity=inv.severity, message=message, fix=fix, **common)
             )
         out += _unbounded(inv, rule, leaf, policy, source, common)
-    if out or not _violates(inv, rule, total):
+    flagged = {id(f_leaf.node) for f_leaf in live if _violates(inv, rule, f_leaf.envelope)}
+    if flagged:
+        # The rest may still break the bound together; say so now rather than after the first fix.
+        total = _envelope(root, policy, [], reachable=True, source=source, excluded=frozenset(flagged))
+    if not _violates(inv, rule, total):
         return out
     value = _values(rule, total)
     bound = _bound(inv, rule, value)
     parts = [
         f"`{leaf.node.name}` at {leaf.node.location or 'the root'} ({fmt(rule, _values(rule, leaf.envelope))})"
         for leaf in live
-        if _values(rule, leaf.envelope) != _values(rule, IDENTITY)
+        if id(leaf.node) not in flagged and _values(rule, leaf.envelope) != _values(rule, IDENTITY)
     ]
+    lead = "Even without the transforms flagged above, " if flagged else ""
     message = (
-        f"Together, {', '.join(parts)} {rule.does.removeprefix('may ')} by {fmt(rule, value)} — "
-        f"policy `{policy.id}` {_allowance(inv, rule, bound)}."
+        f"{lead}{'together' if lead else 'Together'}, {', '.join(parts)} {rule.does.removeprefix('may ')} "
+        f"by {fmt(rule, value)} — policy `{policy.id}` {_allowance(inv, rule, bound)}."
     )
     fix = (
         f"Reduce them so that together they stay within {fmt(rule, bound)}, "

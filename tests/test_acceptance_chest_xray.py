@@ -122,3 +122,12 @@ def test_the_error_message_lists_every_error_one_line_each() -> None:
     assert [line.split()[0] for line in head] == ["SA101", "SA102", "SA201"]
     assert "3 errors" in text.splitlines()[0]
     assert isinstance(info.value, ValueError)
+
+
+def test_a_sum_that_breaks_the_bound_is_reported_beside_a_transform_that_breaks_it_alone() -> None:
+    pipeline = A.Compose([A.RandomRotate90(), A.Rotate(limit=10), A.Affine(rotate=(-10, 10))])
+    report = safeaug.validate(pipeline, "chest_xray")
+    rotation = [f for f in report.errors if f.code == "SA102"]
+    assert [f.transform for f in rotation] == [None, "RandomRotate90"]
+    assert "Even without the transforms flagged above" in rotation[0].message
+    assert "RandomRotate90" not in rotation[0].message and "±20°" in rotation[0].message
