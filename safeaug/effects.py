@@ -18,6 +18,7 @@ for unions, declared once in ``_FIELD_RULES`` below.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
@@ -33,13 +34,14 @@ from typing import Any, Literal
 Rule = Literal["flag", "add", "rss", "mul_max", "mul_min", "min", "area"]
 
 
-@dataclass(slots=True)
+@dataclass(init=False)
 class Envelope:
     """The set of things a transform (or a whole pipeline) may do, as bounds.
 
     Treat envelopes as values: combine them with :meth:`then` and :meth:`union`, change one with
-    :meth:`with_changes`. (Not a frozen dataclass only because frozen construction costs three
-    times as much, and validation must stay far cheaper than building the pipeline.)
+    :meth:`with_changes` (which makes a new one); never assign to a field. An envelope stores only
+    the effects it was given (the rest read as the class defaults, "does nothing"), which keeps
+    building and combining them cheap: validation must cost far less than building the pipeline.
 
     Units: angles in degrees; translation as a fraction of the image side; ``translation_px`` in
     pixels when a transform shifts by pixels; intensities as fractions of the value range
@@ -91,6 +93,12 @@ class Envelope:
     topology: bool = False
     mixing: bool = False
     overlay: bool = False
+
+    def __init__(self, **effects: Any) -> None:
+        if not _FIELD_RULES.keys() >= effects.keys():
+            unknown = effects.keys() - _FIELD_RULES.keys()
+            raise TypeError(f"Envelope has no effect {', '.join(sorted(unknown))}; effects: {', '.join(_FIELD_RULES)}")
+        self.__dict__.update(effects)
 
     # ---------------------------------------------------------------- composition
     def then(self, other: Envelope) -> Envelope:
@@ -167,16 +175,13 @@ class Envelope:
         envelope.
         """
         widened: dict[str, Any] = {}
-        for low, high in _RANGES:
-            lo, hi = getattr(self, low), getattr(self, high)
-            if lo > 1.0:
-                widened[low] = 1.0
-            if hi < 1.0:
-                widened[high] = 1.0
+        for name, value in moved_fields(self):
+            if (name in _RANGE_LOWS and value > 1.0) or (name in _RANGE_HIGHS and value < 1.0):
+                widened[name] = 1.0
         return replace(self, **widened) if widened else self
 
 
-IDENTITY = Envelope()
+IDENTITY = Envelope.__new__(Envelope)  # nothing given: every effect at its "does nothing" default
 
 _FIELD_RULES: dict[str, Rule] = {
     "mirror": "flag",
@@ -222,8 +227,18 @@ _CAPS: dict[str, float] = {"rotation": 180.0, "hue": 180.0, "occlusion": 1.0}
 
 assert set(_FIELD_RULES) == {f.name for f in fields(Envelope)}, "every envelope field needs a rule"
 _FIELDS: tuple[tuple[str, Rule], ...] = tuple((f.name, _FIELD_RULES[f.name]) for f in fields(Envelope))
-_RANGES = (("scale_min", "scale_max"), ("contrast_min", "contrast_max"), ("gamma_min", "gamma_max"),
-           ("saturation_min", "saturation_max"))
+_ALL_VALUES = operator.attrgetter(*(name for name, _ in _FIELDS))
+_IDENTITY_VALUES = _ALL_VALUES(IDENTITY)
+_NAMES = tuple(name for name, _ in _FIELDS)
+_IDENTITY_BY_NAME = dict(zip(_NAMES, _IDENTITY_VALUES, strict=True))
+_RANGE_LOWS = frozenset({"scale_min", "contrast_min", "gamma_min", "saturation_min"})
+_RANGE_HIGHS = frozenset({"scale_max", "contrast_max", "gamma_max", "saturation_max"})
+_RANGES = (
+    ("scale_min", "scale_max"),
+    ("contrast_min", "contrast_max"),
+    ("gamma_min", "gamma_max"),
+    ("saturation_min", "saturation_max"),
+)
 
 
 def field_rule(name: str) -> Rule:
@@ -289,6 +304,11 @@ def _reduce_union(rule: Rule, values: list[Any]) -> Any:
     return float(max(values))
 
 
+def moved_fields(e: Envelope) -> list[tuple[str, Any]]:
+    """The effects of ``e`` that differ from doing nothing (only given effects are stored)."""
+    return [(name, value) for name, value in e.__dict__.items() if value != _IDENTITY_BY_NAME[name]]
+
+
 def _combine(envelopes: tuple[Envelope, ...], how: Literal["seq", "union"]) -> Envelope:
     if how == "seq":  # doing nothing in a sequence changes nothing; in a union it is one of the options
         envelopes = tuple(e for e in envelopes if e is not IDENTITY)
@@ -296,8 +316,17 @@ def _combine(envelopes: tuple[Envelope, ...], how: Literal["seq", "union"]) -> E
         return IDENTITY
     if len(envelopes) == 1:
         return envelopes[0]
-    values: dict[str, Any] = {}
-    for name, rule in _FIELDS:
-        column = [getattr(e, name) for e in envelopes]
-        values[name] = _reduce_seq(rule, name, column) if how == "seq" else _reduce_union(rule, column)
-    return Envelope(**values)
+    # Most fields are untouched by most transforms: gather only the fields that moved, then fold those.
+    moved: dict[str, list[Any]] = {}
+    for e in envelopes:
+        for name, value in moved_fields(e):
+            moved.setdefault(name, []).append(value)
+    if how == "seq":
+        return Envelope(**{name: _reduce_seq(_FIELD_RULES[name], name, vals) for name, vals in moved.items()})
+    count = len(envelopes)
+    return Envelope(
+        **{
+            name: _reduce_union(_FIELD_RULES[name], vals if len(vals) == count else [*vals, _IDENTITY_BY_NAME[name]])
+            for name, vals in moved.items()
+        }
+    )

@@ -31,7 +31,7 @@ COMPOSE_MODES: dict[str, Mode] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Node:
     """One transform or composition.
 
@@ -41,6 +41,9 @@ class Node:
     is the path in the tree (``transforms[2].transforms[0]``) and ``line`` the source line when read
     from a file. ``obj`` is the live transform when the tree came from objects; ``mro`` the names of
     its classes, most derived first, so that subclasses can inherit catalog entries.
+
+    Readers build nodes and nothing changes them afterwards. (Not a frozen dataclass only because
+    frozen construction is three times slower, and reading must stay cheap next to building a pipeline.)
     """
 
     name: str

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from safeaug.catalog import Entry, Params, defaults_for, resolve
 from safeaug.catalog._defaults import REQUIRED
-from safeaug.effects import IDENTITY, Envelope
+from safeaug.effects import IDENTITY, Envelope, moved_fields
 from safeaug.errors import ConfigError, PolicyViolationError
 from safeaug.ir import Node
 from safeaug.policies import PolicyLike, load_policy
@@ -27,8 +26,7 @@ from safeaug.rules import DENIED_TRANSFORM, RULES_BY_NAME, UNBOUNDED_EFFECT, UNK
 _TOL = 1e-9
 
 
-@dataclass(frozen=True)
-class Leaf:
+class Leaf(NamedTuple):
     """A transform with what it may do on its own, and whether it can run at all."""
 
     node: Node
@@ -68,7 +66,15 @@ def judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
     findings: list[Finding] = []
     for leaf in live:
         findings += _name_findings(leaf, policy, source)
+    # Only effects the pipeline has at all can break a bound: look at those invariants alone.
+    present = {name for name, _ in moved_fields(total)}
     for inv in policy.invariants:
+        if (
+            present.isdisjoint(RULES_BY_NAME[inv.effect].fields)
+            and not (inv.effect == "crop" and "crop_unbounded" in present)
+            and not (inv.effect == "translation" and "translation_px" in present)
+        ):
+            continue
         findings += _invariant_findings(inv, policy, root, live, total, source)
     findings.sort(key=lambda f: (_order(f.location), f.code))
     return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source)
@@ -162,6 +168,8 @@ def _envelope(
 
 
 def _trusted(node: Node, policy: Policy) -> TransformRule | None:
+    if not policy.allow:
+        return None
     names = {node.name, *node.mro}
     for rule in policy.allow:
         if rule.transform in names:
@@ -185,14 +193,15 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
         return IDENTITY
     entry = found.entry
     defaults = defaults_for(found.via or node.name)
-    missing = [k for k in _required(found.via or node.name) if k not in node.params]
+    required = _required(found.via or node.name)
+    missing = [k for k in required if k not in node.params] if required else None
     if missing:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(
             f"{node.name}: `{missing[0]}` is required and was not given{where}", path=source, line=node.line
         )
     try:
-        env = entry.envelope(Params(node.name, node.params, defaults))
+        env = entry.describe(Params(node.name, node.params, defaults))
     except ConfigError as exc:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
@@ -221,7 +230,7 @@ def _finding(code: str, leaf_or_root: Leaf | Node, policy: Policy, source: str |
 def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Finding]:
     node = leaf.node
     out: list[Finding] = []
-    names = {node.name, *node.mro}
+    names = {node.name, *node.mro} if policy.deny else set()
     for rule in policy.deny:
         if rule.transform in names:
             out.append(

@@ -83,8 +83,9 @@ def _t(cls: Any, p: st.SearchStrategy[float], **kwargs: st.SearchStrategy[Any]) 
 
 @st.composite
 def _affine(draw: st.DrawFn, p: st.SearchStrategy[float]) -> Any:
-    scale_value = st.one_of(_signed(0.5, 2.0), st.tuples(_signed(0.5, 2.0), _signed(0.5, 2.0)).map(
-        lambda ab: (min(ab), max(ab))))
+    scale_value = st.one_of(
+        _signed(0.5, 2.0), st.tuples(_signed(0.5, 2.0), _signed(0.5, 2.0)).map(lambda ab: (min(ab), max(ab)))
+    )
     kwargs: dict[str, Any] = {
         "scale": draw(_per_axis(scale_value)),
         "rotate": draw(st.one_of(floats(-180.0, 180.0), pairs(-180.0, 180.0))),
@@ -148,11 +149,18 @@ def transform_strategies(p: st.SearchStrategy[float] = probabilities) -> dict[st
         "TimeReverse": _t(A.TimeReverse, p),
         "RandomRotate90": _t(A.RandomRotate90, p),
         # rotations and affine maps
-        "Rotate": _t(A.Rotate, p, limit=limits(180.0), border_mode=border_modes, crop_border=st.booleans(),
-                     rotate_method=st.sampled_from(["largest_box", "ellipse"])),
+        "Rotate": _t(
+            A.Rotate,
+            p,
+            limit=limits(180.0),
+            border_mode=border_modes,
+            crop_border=st.booleans(),
+            rotate_method=st.sampled_from(["largest_box", "ellipse"]),
+        ),
         "SafeRotate": _t(A.SafeRotate, p, limit=limits(180.0), border_mode=border_modes),
         "ShiftScaleRotate": _t(
-            A.ShiftScaleRotate, p,
+            A.ShiftScaleRotate,
+            p,
             shift_limit=limits(0.3),
             scale_limit=st.one_of(floats(0.0, 0.5), pairs(-0.5, 0.5)),
             rotate_limit=limits(180.0),
@@ -161,51 +169,114 @@ def transform_strategies(p: st.SearchStrategy[float] = probabilities) -> dict[st
             border_mode=border_modes,
         ),
         "Affine": _affine(p),
-        "Perspective": _t(A.Perspective, p, scale=st.one_of(floats(0.0, 0.3), pairs(0.0, 0.3)),
-                          keep_size=st.booleans(), fit_output=st.booleans(), border_mode=border_modes),
+        "Perspective": _t(
+            A.Perspective,
+            p,
+            scale=st.one_of(floats(0.0, 0.3), pairs(0.0, 0.3)),
+            keep_size=st.booleans(),
+            fit_output=st.booleans(),
+            border_mode=border_modes,
+        ),
         # warps
-        "ElasticTransform": _t(A.ElasticTransform, p, alpha=floats(0.0, 200.0), sigma=floats(1.0, 60.0),
-                               approximate=st.booleans(), border_mode=border_modes),
-        "GridDistortion": _t(A.GridDistortion, p, num_steps=st.integers(1, 10), distort_limit=limits(0.9),
-                             border_mode=border_modes),
+        "ElasticTransform": _t(
+            A.ElasticTransform,
+            p,
+            alpha=floats(0.0, 200.0),
+            sigma=floats(1.0, 60.0),
+            approximate=st.booleans(),
+            border_mode=border_modes,
+        ),
+        "GridDistortion": _t(
+            A.GridDistortion, p, num_steps=st.integers(1, 10), distort_limit=limits(0.9), border_mode=border_modes
+        ),
         # scales and crops
         "RandomScale": _t(A.RandomScale, p, scale_limit=st.one_of(floats(0.0, 0.5), pairs(-0.5, 1.0))),
-        "RandomResizedCrop": _t(A.RandomResizedCrop, p,
-                                size=st.tuples(st.integers(8, 64), st.integers(8, 64)),
-                                scale=pairs(0.05, 1.0), ratio=pairs(0.5, 2.0)),
-        "RandomCropFromBorders": _t(A.RandomCropFromBorders, p, crop_left=floats(0.0, 0.5),
-                                    crop_right=floats(0.0, 0.5), crop_top=floats(0.0, 0.5),
-                                    crop_bottom=floats(0.0, 0.5)),
-        "CropAndPad": _t(A.CropAndPad, p, percent=_crop_and_pad_percent(), keep_size=st.booleans(),
-                         sample_independently=st.booleans(), border_mode=border_modes),
+        "RandomResizedCrop": _t(
+            A.RandomResizedCrop,
+            p,
+            size=st.tuples(st.integers(8, 64), st.integers(8, 64)),
+            scale=pairs(0.05, 1.0),
+            ratio=pairs(0.5, 2.0),
+        ),
+        "RandomCropFromBorders": _t(
+            A.RandomCropFromBorders,
+            p,
+            crop_left=floats(0.0, 0.5),
+            crop_right=floats(0.0, 0.5),
+            crop_top=floats(0.0, 0.5),
+            crop_bottom=floats(0.0, 0.5),
+        ),
+        "CropAndPad": _t(
+            A.CropAndPad,
+            p,
+            percent=_crop_and_pad_percent(),
+            keep_size=st.booleans(),
+            sample_independently=st.booleans(),
+            border_mode=border_modes,
+        ),
         # intensity and colour
-        "RandomBrightnessContrast": _t(A.RandomBrightnessContrast, p, brightness_limit=limits(0.5),
-                                       contrast_limit=limits(0.5), brightness_by_max=st.booleans()),
+        "RandomBrightnessContrast": _t(
+            A.RandomBrightnessContrast,
+            p,
+            brightness_limit=limits(0.5),
+            contrast_limit=limits(0.5),
+            brightness_by_max=st.booleans(),
+        ),
         "RandomGamma": _t(A.RandomGamma, p, gamma_limit=st.one_of(pairs(50.0, 150.0), floats(60.0, 150.0))),
-        "HueSaturationValue": _t(A.HueSaturationValue, p, hue_shift_limit=limits(40.0),
-                                 sat_shift_limit=limits(60.0), val_shift_limit=limits(60.0)),
-        "ColorJitter": _t(A.ColorJitter, p, brightness=_factor_range(0.5, 1.5, 0.5),
-                          contrast=_factor_range(0.5, 1.5, 0.5), saturation=_factor_range(0.0, 2.0, 1.0),
-                          hue=st.one_of(floats(0.0, 0.5), pairs(-0.5, 0.5))),
-        "CLAHE": _t(A.CLAHE, p, clip_limit=st.one_of(floats(1.0, 8.0), pairs(1.0, 8.0)),
-                    tile_grid_size=st.tuples(st.integers(2, 16), st.integers(2, 16))),
+        "HueSaturationValue": _t(
+            A.HueSaturationValue,
+            p,
+            hue_shift_limit=limits(40.0),
+            sat_shift_limit=limits(60.0),
+            val_shift_limit=limits(60.0),
+        ),
+        "ColorJitter": _t(
+            A.ColorJitter,
+            p,
+            brightness=_factor_range(0.5, 1.5, 0.5),
+            contrast=_factor_range(0.5, 1.5, 0.5),
+            saturation=_factor_range(0.0, 2.0, 1.0),
+            hue=st.one_of(floats(0.0, 0.5), pairs(-0.5, 0.5)),
+        ),
+        "CLAHE": _t(
+            A.CLAHE,
+            p,
+            clip_limit=st.one_of(floats(1.0, 8.0), pairs(1.0, 8.0)),
+            tile_grid_size=st.tuples(st.integers(2, 16), st.integers(2, 16)),
+        ),
         "InvertImg": _t(A.InvertImg, p),
         "Solarize": _t(A.Solarize, p, threshold_range=pairs(0.0, 1.0)),
         "Posterize": _t(A.Posterize, p, num_bits=_posterize_bits()),
-        "ToGray": _t(A.ToGray, p, num_output_channels=st.sampled_from([1, 3]),
-                     method=st.sampled_from(["weighted_average", "from_lab", "desaturation", "average", "max",
-                                             "pca"])),
+        "ToGray": _t(
+            A.ToGray,
+            p,
+            num_output_channels=st.sampled_from([1, 3]),
+            method=st.sampled_from(["weighted_average", "from_lab", "desaturation", "average", "max", "pca"]),
+        ),
         # blur, noise, resolution, compression
-        "GaussianBlur": _t(A.GaussianBlur, p, blur_limit=st.one_of(st.just(0), odd_kernels()),
-                           sigma_limit=st.one_of(floats(0.1, 3.0), pairs(0.1, 3.0))),
+        "GaussianBlur": _t(
+            A.GaussianBlur,
+            p,
+            blur_limit=st.one_of(st.just(0), odd_kernels()),
+            sigma_limit=st.one_of(floats(0.1, 3.0), pairs(0.1, 3.0)),
+        ),
         "Blur": _t(A.Blur, p, blur_limit=odd_kernels()),
         "MedianBlur": _t(A.MedianBlur, p, blur_limit=odd_kernels()),
-        "GaussNoise": _t(A.GaussNoise, p, std_range=pairs(0.0, 0.5),
-                         mean_range=st.one_of(st.just((0.0, 0.0)), pairs(-0.1, 0.1)),
-                         per_channel=st.booleans(), noise_scale_factor=floats(0.1, 1.0)),
+        "GaussNoise": _t(
+            A.GaussNoise,
+            p,
+            std_range=pairs(0.0, 0.5),
+            mean_range=st.one_of(st.just((0.0, 0.0)), pairs(-0.1, 0.1)),
+            per_channel=st.booleans(),
+            noise_scale_factor=floats(0.1, 1.0),
+        ),
         "Downscale": _t(A.Downscale, p, scale_range=pairs(0.1, 0.99)),
-        "ImageCompression": _t(A.ImageCompression, p, compression_type=st.sampled_from(["jpeg", "webp"]),
-                               quality_range=pairs(1, 100, ints=True)),
+        "ImageCompression": _t(
+            A.ImageCompression,
+            p,
+            compression_type=st.sampled_from(["jpeg", "webp"]),
+            quality_range=pairs(1, 100, ints=True),
+        ),
         # occlusion and layout
         "CoarseDropout": _coarse_dropout(p),
         "RandomGridShuffle": _t(A.RandomGridShuffle, p, grid=st.tuples(st.integers(1, 4), st.integers(1, 4))),
@@ -213,8 +284,16 @@ def transform_strategies(p: st.SearchStrategy[float] = probabilities) -> dict[st
 
 
 TRANSFORM_NAMES = tuple(transform_strategies())
-FLIP_NAMES = ("NoOp", "HorizontalFlip", "VerticalFlip", "Transpose", "D4", "SquareSymmetry", "TimeReverse",
-              "RandomRotate90")
+FLIP_NAMES = (
+    "NoOp",
+    "HorizontalFlip",
+    "VerticalFlip",
+    "Transpose",
+    "D4",
+    "SquareSymmetry",
+    "TimeReverse",
+    "RandomRotate90",
+)
 
 
 def transforms(
@@ -257,9 +336,7 @@ def _some_of(draw: st.DrawFn, cls: Any, node: st.SearchStrategy[Any]) -> Any:
     return _quiet(cls)(children, n=n, replace=replace, p=draw(probabilities))
 
 
-def compositions(
-    node: st.SearchStrategy[Any], names: tuple[str, ...] = COMPOSITIONS
-) -> st.SearchStrategy[Any]:
+def compositions(node: st.SearchStrategy[Any], names: tuple[str, ...] = COMPOSITIONS) -> st.SearchStrategy[Any]:
     """One level of composition over ``node`` children."""
     table: dict[str, st.SearchStrategy[Any]] = {
         "Compose": st.builds(_quiet(A.Compose), _children(node), p=probabilities),
@@ -362,8 +439,20 @@ def dead_wrappers(draw: st.DrawFn) -> tuple[Any, list[Any]]:
     run if called, but OneOf never picks a zero weight).
     """
     kids = draw(st.lists(forbidden_transforms(), min_size=1, max_size=3))
-    how = draw(st.sampled_from(["Compose", "Sequential", "OneOf", "SomeOf", "RandomOrder", "OneOrOther first",
-                                "OneOrOther second", "OneOf weight"]))
+    how = draw(
+        st.sampled_from(
+            [
+                "Compose",
+                "Sequential",
+                "OneOf",
+                "SomeOf",
+                "RandomOrder",
+                "OneOrOther first",
+                "OneOrOther second",
+                "OneOf weight",
+            ]
+        )
+    )
     n = draw(st.integers(1, 3))
     if how in ("Compose", "Sequential", "OneOf"):
         return _quiet(getattr(A, how))(kids, p=0.0), kids

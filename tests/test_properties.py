@@ -114,9 +114,7 @@ _GROW = A.Affine(scale=(1.1, 1.2), p=0.5)
 @policies
 @given(ts=S.sequences(), t=S.pipelines(2))
 @example(ts=[_SHRINK], t=_GROW).via("mixed-direction zoom")
-def test_appending_a_transform_never_shrinks_the_sequence_envelope(
-    policy: str, ts: list[Any], t: Any
-) -> None:
+def test_appending_a_transform_never_shrinks_the_sequence_envelope(policy: str, ts: list[Any], t: Any) -> None:
     before = envelope_of(A.Compose(list(ts)), policy)
     after = envelope_of(A.Compose([*ts, t]), policy)
     assert after.contains(before), f"{before.differs()} -> {after.differs()}"
@@ -144,10 +142,13 @@ def test_appending_a_p0_transform_never_changes_the_verdict(policy: str, pipe: A
 
 @policies
 @given(pipe=S.pipelines(), dead=S.dead_wrappers())
-@example(pipe=A.NoOp(), dead=(A.OneOrOther(A.HorizontalFlip(p=0.0), A.NoOp(p=1.0), p=1.0),
-                              [A.HorizontalFlip(p=1.0)])).via("p=0 transform forced by OneOrOther")
-@example(pipe=A.NoOp(), dead=(A.OneOf([A.NoOp(p=1.0), A.OneOrOther(A.NoOp(), A.HorizontalFlip(p=1.0), p=0.0)]),
-                              [A.HorizontalFlip(p=1.0)])).via("zero-weight OneOrOther in a OneOf")
+@example(
+    pipe=A.NoOp(), dead=(A.OneOrOther(A.HorizontalFlip(p=0.0), A.NoOp(p=1.0), p=1.0), [A.HorizontalFlip(p=1.0)])
+).via("p=0 transform forced by OneOrOther")
+@example(
+    pipe=A.NoOp(),
+    dead=(A.OneOf([A.NoOp(p=1.0), A.OneOrOther(A.NoOp(), A.HorizontalFlip(p=1.0), p=0.0)]), [A.HorizontalFlip(p=1.0)]),
+).via("zero-weight OneOrOther in a OneOf")
 def test_a_p0_branch_holding_forbidden_transforms_never_changes_the_verdict(
     policy: str, pipe: Any, dead: tuple[Any, list[Any]]
 ) -> None:

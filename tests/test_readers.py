@@ -137,3 +137,4 @@ def test_a_plain_function_is_an_unknown_transform() -> None:
 
     report = safeaug.validate([mirror], "natural")
     assert report.codes() == ["SA401"]
+    assert report.findings[0].transform.endswith("test_a_plain_function_is_an_unknown_transform.<locals>.mirror")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from safeaug.catalog._defaults import DEFAULTS, REQUIRED
 from safeaug.effects import IDENTITY, Envelope
@@ -19,6 +19,10 @@ from safeaug.ir import Node
 #   fixed      x -> (x, x)              Affine(rotate=5)
 #   around_one x -> (max(0, 1-x), 1+x)  ColorJitter(brightness=0.2)
 Scalar = Literal["symmetric", "zero", "one", "fixed", "around_one"]
+
+
+_UNSET = object()
+_AXES = frozenset({"x", "y"})
 
 
 class Params:
@@ -39,8 +43,9 @@ class Params:
         return name in self.given
 
     def raw(self, name: str) -> Any:
-        if name in self.given:
-            return self.given[name]
+        value = self.given.get(name, _UNSET)
+        if value is not _UNSET:
+            return value
         if name not in self.defaults:
             raise ConfigError(f"{self.transform}: no value and no known default for `{name}`")
         value = self.defaults[name]
@@ -100,11 +105,16 @@ class Params:
     def axes(self, name: str, scalar: Scalar = "symmetric") -> list[tuple[float, float]]:
         """Ranges of a parameter that may also be a per-axis dict (``{"x": ..., "y": ...}``)."""
         value = self.raw(name)
-        if isinstance(value, Mapping):
-            unknown = set(value) - {"x", "y"}
-            if unknown:
+        if type(value) is dict or isinstance(value, Mapping):
+            if not value.keys() <= _AXES:
                 raise self._bad(name, value, 'a dict with keys "x" and "y"')
-            return [self.as_range(f"{name}.{k}", v, scalar) for k, v in value.items()]
+            out = []
+            for axis, v in value.items():
+                try:
+                    out.append(self.as_range(name, v, scalar))
+                except ConfigError:
+                    raise self._bad(f"{name}.{axis}", v, "a number or a [low, high] pair") from None
+            return out
         return [self.as_range(name, value, scalar)]
 
     def magnitude(self, name: str, scalar: Scalar = "symmetric") -> float:
@@ -152,6 +162,7 @@ class Entry:
 
 
 _ENTRIES: dict[str, Entry] = {}
+_RESOLVED: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Resolution] = {}  # cleared on any change
 
 
 def entry(
@@ -167,6 +178,7 @@ def entry(
     def wrap(fn: Describe) -> Describe:
         for name in [names] if isinstance(names, str) else names:
             _ENTRIES[name] = Entry(name, fn, family, dict(knobs or {}), inheritable, summary or (fn.__doc__ or ""))
+        _RESOLVED.clear()
         return fn
 
     return wrap
@@ -182,6 +194,7 @@ def unknown(names: str | Iterable[str], *, family: str, summary: str) -> None:
     """Register transforms whose effect cannot be known from their arguments (``Lambda``)."""
     for name in [names] if isinstance(names, str) else names:
         _ENTRIES[name] = Entry(name, lambda _p: Envelope(), family, {}, False, summary, unknown=True)
+    _RESOLVED.clear()
 
 
 def register_transform(
@@ -206,6 +219,7 @@ def register_transform(
     name = target if isinstance(target, str) else qualified_name(target)
     if name in _ENTRIES and not replace:
         raise ValueError(f"{name} already has a catalog entry; pass replace=True to override it")
+    _RESOLVED.clear()
     describe: Describe
     if isinstance(envelope, Envelope):
         fixed = envelope
@@ -229,6 +243,7 @@ def unregister_transform(target: type | str) -> None:
         raise ValueError(f"{name} was not registered with register_transform")
     del _ENTRIES[name]
     _CUSTOM_DEFAULTS.pop(name, None)
+    _RESOLVED.clear()
 
 
 _CUSTOM_DEFAULTS: dict[str, dict[str, Any]] = {}
@@ -261,8 +276,7 @@ def defaults_for(name: str) -> Mapping[str, Any]:
     return _CUSTOM_DEFAULTS.get(name) or DEFAULTS.get(name) or {}
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """The entry that describes a node, or why there is none."""
 
     entry: Entry | None
@@ -272,6 +286,14 @@ class Resolution:
 
 def resolve(node: Node) -> Resolution:
     """Find the entry for a transform node: its own class first, then its bases (MRO)."""
+    key = (node.name, node.mro, node.overrides)
+    found = _RESOLVED.get(key)
+    if found is None:
+        found = _RESOLVED[key] = _resolve(node)
+    return found
+
+
+def _resolve(node: Node) -> Resolution:
     own = _ENTRIES.get(node.name)
     if own is not None:
         return Resolution(own)

@@ -166,9 +166,13 @@ def _random_brightness_contrast(p: Params) -> Envelope:
     )
 
 
-@entry("RandomGamma", family=FAMILY, knobs={
-    "gamma": Knob("gamma_limit", lambda b: f"gamma_limit=({b[0] * 100:g}, {b[1] * 100:g})"),
-})
+@entry(
+    "RandomGamma",
+    family=FAMILY,
+    knobs={
+        "gamma": Knob("gamma_limit", lambda b: f"gamma_limit=({b[0] * 100:g}, {b[1] * 100:g})"),
+    },
+)
 def _random_gamma(p: Params) -> Envelope:
     """applies a random gamma curve"""
     # gamma = U(gamma_limit) / 100; out = img ** gamma. A bare number x means (1, x): gamma_limit=20 is
@@ -225,28 +229,34 @@ def _tone_scale_example(fits: Callable[[tuple[float, float, float]], bool]) -> s
     return f"scale={best:g}"
 
 
-@entry("RandomToneCurve", family=FAMILY, knobs={
-    "brightness": Knob("scale", lambda b: _tone_scale_example(lambda c: c[0] <= b)),
-    "contrast": Knob("scale", lambda b: _tone_scale_example(lambda c: b[0] <= c[1] and c[2] <= b[1])),
-    "color": Knob("per_channel", lambda _b: "per_channel=False"),
-})
+@entry(
+    "RandomToneCurve",
+    family=FAMILY,
+    knobs={
+        "brightness": Knob("scale", lambda b: _tone_scale_example(lambda c: c[0] <= b)),
+        "contrast": Knob("scale", lambda b: _tone_scale_example(lambda c: b[0] <= c[1] and c[2] <= b[1])),
+        "color": Knob("per_channel", lambda _b: "per_channel=False"),
+    },
+)
 def _random_tone_curve(p: Params) -> Envelope:
     """bends the tone curve (an S-curve through two random control points)"""
     # Control values 0.25/0.75 are not the straight line (that needs 1/3, 2/3): even scale=0 applies a
     # mild S-curve (slope 0.75 at the ends, 1.125 in the middle). With both points in [0, 1] the curve
     # never turns down (its slope is a non-negative quadratic form), so it is never non-monotone.
     shift, s_min, s_max = _tone_curve_for_scale(p.number("scale"))
-    return Envelope(
-        brightness=shift, contrast_min=max(0.0, s_min), contrast_max=s_max, color=p.flag("per_channel")
-    )
+    return Envelope(brightness=shift, contrast_min=max(0.0, s_min), contrast_max=s_max, color=p.flag("per_channel"))
 
 
-@entry("PlasmaBrightnessContrast", family=FAMILY, knobs={
-    "brightness": Knob(
-        "brightness_range", lambda b: f"brightness_range=(-{_down(b)}, {_down(b)}), contrast_range=(0, 0)"
-    ),
-    "contrast": Knob("contrast_range", lambda b: f"contrast_range=({b[0] - 1:g}, {b[1] - 1:g})"),
-})
+@entry(
+    "PlasmaBrightnessContrast",
+    family=FAMILY,
+    knobs={
+        "brightness": Knob(
+            "brightness_range", lambda b: f"brightness_range=(-{_down(b)}, {_down(b)}), contrast_range=(0, 0)"
+        ),
+        "contrast": Knob("contrast_range", lambda b: f"contrast_range=({b[0] - 1:g}, {b[1] - 1:g})"),
+    },
+)
 def _plasma_brightness_contrast(p: Params) -> Envelope:
     """adds a fractal brightness field and stretches contrast by a fractal field"""
     # out = m + (x - m)(1 + c·P) with x = img + b·P, m = mean(x), P a plasma field normalised to [0, 1].
@@ -256,14 +266,16 @@ def _plasma_brightness_contrast(p: Params) -> Envelope:
     c_lo, c_hi = _pair(p, "contrast_range")
     smallest, largest, inverts = _factors(1.0 + min(0.0, c_lo), 1.0 + max(0.0, c_hi))
     brightness = max(abs(b_lo), abs(b_hi))  # the additive field; the contrast field is a slope
-    return Envelope(
-        brightness=min(1.0, brightness), contrast_min=smallest, contrast_max=largest, inversion=inverts
-    )
+    return Envelope(brightness=min(1.0, brightness), contrast_min=smallest, contrast_max=largest, inversion=inverts)
 
 
-@entry("PlasmaShadow", family=FAMILY, knobs={
-    "contrast": Knob("shadow_intensity_range", lambda b: f"shadow_intensity_range=(0, {1 - b[0]:g})"),
-})
+@entry(
+    "PlasmaShadow",
+    family=FAMILY,
+    knobs={
+        "contrast": Knob("shadow_intensity_range", lambda b: f"shadow_intensity_range=(0, {1 - b[0]:g})"),
+    },
+)
 def _plasma_shadow(p: Params) -> Envelope:
     """darkens the image under a fractal shadow"""
     # out = img · (1 - i·P), P normalised to [0, 1] (it reaches 1 somewhere): a local gain down to 1 - i.
@@ -292,9 +304,13 @@ def _gradient_range(a_lo: float, a_hi: float) -> tuple[float, float]:
     return g_min, g_max
 
 
-@entry("Illumination", family=FAMILY, knobs={
-    "contrast": Knob("intensity_range"),
-})
+@entry(
+    "Illumination",
+    family=FAMILY,
+    knobs={
+        "contrast": Knob("intensity_range"),
+    },
+)
 def _illumination(p: Params) -> Envelope:
     """multiplies the image by a smooth light field (gradient, corner or spot)"""
     mode = _choice(p, "mode", ("linear", "corner", "gaussian"))
@@ -329,10 +345,14 @@ def _illumination(p: Params) -> Envelope:
     )
 
 
-@entry("FancyPCA", family=FAMILY, knobs={
-    "contrast": Knob("alpha", lambda b: f"alpha={_down(max(0.0, min(b[1] - 1, 1 - b[0])) / (_TAIL * 0.75))}"),
-    "color": Knob("alpha", lambda _b: "alpha=0"),
-})
+@entry(
+    "FancyPCA",
+    family=FAMILY,
+    knobs={
+        "contrast": Knob("alpha", lambda b: f"alpha={_down(max(0.0, min(b[1] - 1, 1 - b[0])) / (_TAIL * 0.75))}"),
+        "color": Knob("alpha", lambda _b: "alpha=0"),
+    },
+)
 def _fancy_pca(p: Params) -> Envelope:
     """scales the image's colour principal components (AlexNet colour augmentation)"""
     # x' = x + V·diag(a·λ)·Vᵀ(x - mean), a ~ N(0, alpha) per component (bounded at ±_TAIL σ): each principal
@@ -378,10 +398,14 @@ def _auto_contrast(p: Params) -> Envelope:
 # ------------------------------------------------------------------------------------------ quantisation & solarisation
 
 
-@entry("Posterize", family=FAMILY, knobs={
-    "posterize": Knob("num_bits", lambda b: f"num_bits={math.ceil(b)}" if b <= 7 else "num_bits=(8, 8)"),
-    "color": Knob("num_bits", lambda _b: "num_bits=(4, 4)"),
-})
+@entry(
+    "Posterize",
+    family=FAMILY,
+    knobs={
+        "posterize": Knob("num_bits", lambda b: f"num_bits={math.ceil(b)}" if b <= 7 else "num_bits=(8, 8)"),
+        "color": Knob("num_bits", lambda _b: "num_bits=(4, 4)"),
+    },
+)
 def _posterize(p: Params) -> Envelope:
     """keeps only the top bits of each channel"""
     value = p.raw("num_bits")
@@ -395,9 +419,13 @@ def _posterize(p: Params) -> Envelope:
     return Envelope(posterize_bits=float(min(8, max(0, math.floor(fewest)))), color=per_channel)
 
 
-@entry("Solarize", family=FAMILY, knobs={
-    "inversion": Knob("threshold_range", lambda _b: "threshold_range=(0.5, 0.5)"),
-})
+@entry(
+    "Solarize",
+    family=FAMILY,
+    knobs={
+        "inversion": Knob("threshold_range", lambda _b: "threshold_range=(0.5, 0.5)"),
+    },
+)
 def _solarize(p: Params) -> Envelope:
     """inverts the pixels above a threshold"""
     # Pixels >= threshold·max are replaced by max - value. Even threshold 1.0 flips the brightest value
@@ -416,12 +444,16 @@ def _cj_contrast_example(b: tuple[float, float]) -> str:
     return f"brightness=({lo:.3g}, {hi:.3g}), contrast=({lo:.3g}, {hi:.3g})"
 
 
-@entry("ColorJitter", family=FAMILY, knobs={
-    "contrast": Knob("contrast", _cj_contrast_example),
-    "saturation": Knob("saturation", lambda b: f"saturation=({b[0]:g}, {b[1]:g})"),
-    "hue": Knob("hue", lambda b: f"hue={_down(_floor(b / 2) / 180)}"),
-    "grayscale": Knob("saturation", lambda _b: "saturation=(0.8, 1.2)"),
-})
+@entry(
+    "ColorJitter",
+    family=FAMILY,
+    knobs={
+        "contrast": Knob("contrast", _cj_contrast_example),
+        "saturation": Knob("saturation", lambda b: f"saturation=({b[0]:g}, {b[1]:g})"),
+        "hue": Knob("hue", lambda b: f"hue={_down(_floor(b / 2) / 180)}"),
+        "grayscale": Knob("saturation", lambda _b: "saturation=(0.8, 1.2)"),
+    },
+)
 def _color_jitter(p: Params) -> Envelope:
     """jitters brightness, contrast, saturation and hue (torchvision style)"""
     # Brightness is a gain, contrast a stretch about the grey mean, saturation a blend with the pixel's own
@@ -446,12 +478,16 @@ def _color_jitter(p: Params) -> Envelope:
     )
 
 
-@entry("HueSaturationValue", family=FAMILY, knobs={
-    "hue": Knob("hue_shift_limit", lambda b: f"hue_shift_limit={_floor(b / 2)}"),
-    "saturation": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=0"),
-    "grayscale": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=(-254, 30)"),
-    "brightness": Knob("val_shift_limit", lambda b: f"val_shift_limit={_floor(255 * b)}"),
-})
+@entry(
+    "HueSaturationValue",
+    family=FAMILY,
+    knobs={
+        "hue": Knob("hue_shift_limit", lambda b: f"hue_shift_limit={_floor(b / 2)}"),
+        "saturation": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=0"),
+        "grayscale": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=(-254, 30)"),
+        "brightness": Knob("val_shift_limit", lambda b: f"val_shift_limit={_floor(255 * b)}"),
+    },
+)
 def _hue_saturation_value(p: Params) -> Envelope:
     """shifts hue, saturation and value"""
     # shift_hsv is wrapped in @uint8_io: float32 images are converted to uint8 and take the very same path,
@@ -484,11 +520,16 @@ def _rgb_fraction(lo: float, hi: float) -> tuple[float, float]:
     return lo, hi
 
 
-@entry("RGBShift", family=FAMILY, knobs={
-    "brightness": Knob("r_shift_limit", lambda b: f"r_shift_limit={_down(b)}, g_shift_limit={_down(b)}, "
-                       f"b_shift_limit={_down(b)}"),
-    "color": Knob("r_shift_limit", lambda _b: "r_shift_limit=0, g_shift_limit=0, b_shift_limit=0"),
-})
+@entry(
+    "RGBShift",
+    family=FAMILY,
+    knobs={
+        "brightness": Knob(
+            "r_shift_limit", lambda b: f"r_shift_limit={_down(b)}, g_shift_limit={_down(b)}, b_shift_limit={_down(b)}"
+        ),
+        "color": Knob("r_shift_limit", lambda _b: "r_shift_limit=0, g_shift_limit=0, b_shift_limit=0"),
+    },
+)
 def _rgb_shift(p: Params) -> Envelope:
     """adds a random constant to each colour channel"""
     names = ("r_shift_limit", "g_shift_limit", "b_shift_limit")
@@ -527,25 +568,56 @@ def _channel_dropout(p: Params) -> Envelope:
 # 500 K; the tests check this copy against the installed albumentations.
 _PLANCKIAN: dict[str, dict[int, tuple[float, float, float]]] = {
     "blackbody": {
-        3000: (0.6743, 0.4029, 0.0013), 3500: (0.6281, 0.4241, 0.1665), 4000: (0.5919, 0.4372, 0.2513),
-        4500: (0.5623, 0.4457, 0.3154), 5000: (0.5376, 0.4515, 0.3672), 5500: (0.5163, 0.4555, 0.4103),
-        6000: (0.4979, 0.4584, 0.4468), 6500: (0.4816, 0.4604, 0.4782), 7000: (0.4672, 0.4619, 0.5053),
-        7500: (0.4542, 0.4630, 0.5289), 8000: (0.4426, 0.4638, 0.5497), 8500: (0.4320, 0.4644, 0.5681),
-        9000: (0.4223, 0.4648, 0.5844), 9500: (0.4135, 0.4651, 0.5990), 10000: (0.4054, 0.4653, 0.6121),
-        10500: (0.3980, 0.4654, 0.6239), 11000: (0.3911, 0.4655, 0.6346), 11500: (0.3847, 0.4656, 0.6444),
-        12000: (0.3787, 0.4656, 0.6532), 12500: (0.3732, 0.4656, 0.6613), 13000: (0.3680, 0.4655, 0.6688),
-        13500: (0.3632, 0.4655, 0.6756), 14000: (0.3586, 0.4655, 0.6820), 14500: (0.3544, 0.4654, 0.6878),
+        3000: (0.6743, 0.4029, 0.0013),
+        3500: (0.6281, 0.4241, 0.1665),
+        4000: (0.5919, 0.4372, 0.2513),
+        4500: (0.5623, 0.4457, 0.3154),
+        5000: (0.5376, 0.4515, 0.3672),
+        5500: (0.5163, 0.4555, 0.4103),
+        6000: (0.4979, 0.4584, 0.4468),
+        6500: (0.4816, 0.4604, 0.4782),
+        7000: (0.4672, 0.4619, 0.5053),
+        7500: (0.4542, 0.4630, 0.5289),
+        8000: (0.4426, 0.4638, 0.5497),
+        8500: (0.4320, 0.4644, 0.5681),
+        9000: (0.4223, 0.4648, 0.5844),
+        9500: (0.4135, 0.4651, 0.5990),
+        10000: (0.4054, 0.4653, 0.6121),
+        10500: (0.3980, 0.4654, 0.6239),
+        11000: (0.3911, 0.4655, 0.6346),
+        11500: (0.3847, 0.4656, 0.6444),
+        12000: (0.3787, 0.4656, 0.6532),
+        12500: (0.3732, 0.4656, 0.6613),
+        13000: (0.3680, 0.4655, 0.6688),
+        13500: (0.3632, 0.4655, 0.6756),
+        14000: (0.3586, 0.4655, 0.6820),
+        14500: (0.3544, 0.4654, 0.6878),
         15000: (0.3503, 0.4653, 0.6933),
     },
     "cied": {
-        4000: (0.5829, 0.4421, 0.2288), 4500: (0.5510, 0.4514, 0.2948), 5000: (0.5246, 0.4576, 0.3488),
-        5500: (0.5021, 0.4618, 0.3941), 6000: (0.4826, 0.4646, 0.4325), 6500: (0.4654, 0.4667, 0.4654),
-        7000: (0.4502, 0.4681, 0.4938), 7500: (0.4364, 0.4692, 0.5186), 8000: (0.4240, 0.4700, 0.5403),
-        8500: (0.4127, 0.4705, 0.5594), 9000: (0.4023, 0.4709, 0.5763), 9500: (0.3928, 0.4713, 0.5914),
-        10000: (0.3839, 0.4715, 0.6049), 10500: (0.3757, 0.4716, 0.6171), 11000: (0.3681, 0.4717, 0.6281),
-        11500: (0.3609, 0.4718, 0.6380), 12000: (0.3543, 0.4719, 0.6472), 12500: (0.3480, 0.4719, 0.6555),
-        13000: (0.3421, 0.4719, 0.6631), 13500: (0.3365, 0.4719, 0.6702), 14000: (0.3313, 0.4719, 0.6766),
-        14500: (0.3263, 0.4719, 0.6826), 15000: (0.3217, 0.4719, 0.6882),
+        4000: (0.5829, 0.4421, 0.2288),
+        4500: (0.5510, 0.4514, 0.2948),
+        5000: (0.5246, 0.4576, 0.3488),
+        5500: (0.5021, 0.4618, 0.3941),
+        6000: (0.4826, 0.4646, 0.4325),
+        6500: (0.4654, 0.4667, 0.4654),
+        7000: (0.4502, 0.4681, 0.4938),
+        7500: (0.4364, 0.4692, 0.5186),
+        8000: (0.4240, 0.4700, 0.5403),
+        8500: (0.4127, 0.4705, 0.5594),
+        9000: (0.4023, 0.4709, 0.5763),
+        9500: (0.3928, 0.4713, 0.5914),
+        10000: (0.3839, 0.4715, 0.6049),
+        10500: (0.3757, 0.4716, 0.6171),
+        11000: (0.3681, 0.4717, 0.6281),
+        11500: (0.3609, 0.4718, 0.6380),
+        12000: (0.3543, 0.4719, 0.6472),
+        12500: (0.3480, 0.4719, 0.6555),
+        13000: (0.3421, 0.4719, 0.6631),
+        13500: (0.3365, 0.4719, 0.6702),
+        14000: (0.3313, 0.4719, 0.6766),
+        14500: (0.3263, 0.4719, 0.6826),
+        15000: (0.3217, 0.4719, 0.6882),
     },
 }
 
@@ -581,10 +653,14 @@ def _planckian(mode: str, t_lo: float, t_hi: float) -> tuple[float, float, float
     return shift, s_min, s_max
 
 
-@entry("PlanckianJitter", family=FAMILY, knobs={
-    "color": Knob("temperature_limit", lambda _b: "temperature_limit=(5500, 6500)"),
-    "brightness": Knob("temperature_limit"),
-})
+@entry(
+    "PlanckianJitter",
+    family=FAMILY,
+    knobs={
+        "color": Knob("temperature_limit", lambda _b: "temperature_limit=(5500, 6500)"),
+        "brightness": Knob("temperature_limit"),
+    },
+)
 def _planckian_jitter(p: Params) -> Envelope:
     """tints the image as a black body (or CIE daylight) of a random colour temperature"""
     mode = _choice(p, "mode", ("blackbody", "cied"))
@@ -623,9 +699,7 @@ def _stain_concentrations(
     return (d * ph - b * pe) / det, (a * pe - b * ph) / det
 
 
-def _stain_luma(
-    stains: tuple[tuple[float, float, float], tuple[float, float, float]], ch: float, ce: float
-) -> float:
+def _stain_luma(stains: tuple[tuple[float, float, float], tuple[float, float, float]], ch: float, ce: float) -> float:
     """Luma of the RGB pixel ``exp(-(ch·H + ce·E))``, clipped to [0, 1]."""
     rgb = [min(1.0, max(0.0, math.exp(-(ch * hc + ce * ec)))) for hc, ec in zip(*stains, strict=True)]
     return sum(w * c for w, c in zip(_LUMA, rgb, strict=True))
@@ -650,7 +724,10 @@ def _he_stain_shift(
             if background or v < 0.85:
                 outs = [
                     _stain_luma(stains, ch * sh + th, ce * se + te)
-                    for sh in (s_lo, s_hi) for se in (s_lo, s_hi) for th in (t_lo, t_hi) for te in (t_lo, t_hi)
+                    for sh in (s_lo, s_hi)
+                    for se in (s_lo, s_hi)
+                    for th in (t_lo, t_hi)
+                    for te in (t_lo, t_hi)
                 ]
             else:
                 outs = [_stain_luma(stains, ch, ce)]
@@ -658,11 +735,15 @@ def _he_stain_shift(
     return worst
 
 
-@entry("HEStain", family=FAMILY, knobs={
-    "gamma": Knob("intensity_scale_range", lambda b: f"intensity_scale_range=({b[0]:g}, {b[1]:g})"),
-    "brightness": Knob("intensity_shift_range"),
-    "contrast": Knob("intensity_shift_range"),
-})
+@entry(
+    "HEStain",
+    family=FAMILY,
+    knobs={
+        "gamma": Knob("intensity_scale_range", lambda b: f"intensity_scale_range=({b[0]:g}, {b[1]:g})"),
+        "brightness": Knob("intensity_shift_range"),
+        "contrast": Knob("intensity_shift_range"),
+    },
+)
 def _he_stain(p: Params) -> Envelope:
     """re-stains a haematoxylin & eosin image (stain-space scale and shift)"""
     method = _choice(p, "method", ("preset", "random_preset", "vahadane", "macenko"))
@@ -709,12 +790,16 @@ def _he_stain(p: Params) -> Envelope:
 _FROM_LAB = Envelope(brightness=0.04, contrast_min=0.69, contrast_max=1.31)
 
 
-@entry("ToGray", family=FAMILY, knobs={
-    "brightness": Knob("method", lambda _b: 'method="weighted_average"'),
-    "contrast": Knob("method", lambda _b: 'method="weighted_average"'),
-    "inversion": Knob("method", lambda _b: 'method="weighted_average"'),
-    "equalization": Knob("method", lambda _b: 'method="weighted_average"'),
-})
+@entry(
+    "ToGray",
+    family=FAMILY,
+    knobs={
+        "brightness": Knob("method", lambda _b: 'method="weighted_average"'),
+        "contrast": Knob("method", lambda _b: 'method="weighted_average"'),
+        "inversion": Knob("method", lambda _b: 'method="weighted_average"'),
+        "equalization": Knob("method", lambda _b: 'method="weighted_average"'),
+    },
+)
 def _to_gray(p: Params) -> Envelope:
     """converts to grey"""
     method = _choice(p, "method", ("weighted_average", "from_lab", "desaturation", "average", "max", "pca"))

@@ -7,6 +7,7 @@ transform has, so that a user's own callable simply becomes an unknown transform
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from safeaug.catalog import qualified_name
@@ -21,14 +22,32 @@ def _is_albumentations(cls: type) -> bool:
     return module == "albumentations" or module.startswith("albumentations.")
 
 
+_COMPOSE: dict[type, tuple[str, Mode] | None] = {}
+
+
 def _compose_mode(cls: type) -> tuple[str, Mode] | None:
-    for base in cls.__mro__:
-        if _is_albumentations(base) and base.__name__ in COMPOSE_MODES:
-            return base.__name__, COMPOSE_MODES[base.__name__]
-    return None
+    if cls not in _COMPOSE:
+        _COMPOSE[cls] = next(
+            (
+                (b.__name__, COMPOSE_MODES[b.__name__])
+                for b in cls.__mro__
+                if _is_albumentations(b) and b.__name__ in COMPOSE_MODES
+            ),
+            None,
+        )
+    return _COMPOSE[cls]
 
 
 _MRO: dict[type, tuple[str, ...]] = {}
+_NAMES: dict[type, str] = {}
+
+
+def _qualified(cls: type) -> str:
+    if cls not in _NAMES:
+        _NAMES[cls] = qualified_name(cls)
+    return _NAMES[cls]
+
+
 _OVERRIDES: dict[type, tuple[str, ...]] = {}
 
 
@@ -56,10 +75,10 @@ def _find_overrides(cls: type) -> tuple[str, ...]:
     return tuple(found)
 
 
-_ARG_NAMES: dict[type, tuple[str, ...] | None] = {}
+_ARG_NAMES: dict[type, frozenset[str] | None] = {}
 
 
-def _arg_names(obj: Any) -> tuple[str, ...] | None:
+def _arg_names(obj: Any) -> frozenset[str] | None:
     """Per class, the init-argument names, when the class reads its arguments the standard way.
 
     albumentations finds these names by inspecting every ``__init__`` in the MRO on each call; they
@@ -68,27 +87,70 @@ def _arg_names(obj: Any) -> tuple[str, ...] | None:
     cls = type(obj)
     if cls in _ARG_NAMES:
         return _ARG_NAMES[cls]
-    names: tuple[str, ...] | None = None
+    names: frozenset[str] | None = None
     owner = next((c for c in cls.__mro__ if "get_transform_init_args" in vars(c)), None)
     if owner is not None and owner.__name__ == "BasicTransform" and _is_albumentations(owner):
         try:
-            names = tuple(obj.get_transform_init_args_names())
+            names = frozenset(obj.get_transform_init_args_names())
         except Exception:
             names = None
     _ARG_NAMES[cls] = names
     return names
 
 
-def _init_args(obj: Any) -> dict[str, Any]:
+_MISSING = object()
+
+
+class _Arguments(Mapping[str, Any]):
+    """A transform's init arguments, read from its attributes when asked for.
+
+    Entries read two or three arguments; reading all of them up front (as albumentations'
+    ``get_transform_init_args`` does) would cost more than the rest of validation.
+    """
+
+    __slots__ = ("_names", "_obj")
+
+    def __init__(self, obj: Any, names: frozenset[str]) -> None:
+        self._obj = obj
+        self._names = names
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name not in self._names or name == "seed":
+            return default
+        stored = getattr(self._obj, "__dict__", None)
+        if stored is not None and name in stored:
+            value = stored[name]
+        else:  # a property or a slot
+            value = getattr(self._obj, name, _MISSING)
+            if value is _MISSING:
+                return default
+        if isinstance(value, (list, dict, tuple, set)) and len(value) == 0:
+            return default  # albumentations leaves empty containers out of its arguments too
+        return value
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.get(name, _MISSING)
+        if value is _MISSING:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name, _MISSING) is not _MISSING
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in sorted(self._names) if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+def _init_args(obj: Any) -> Mapping[str, Any]:
     names = _arg_names(obj)
     if names is not None:
-        args = {}
-        for name in names:
-            if name != "seed" and hasattr(obj, name):
-                value = getattr(obj, name)
-                if not (isinstance(value, (list, dict, tuple, set)) and len(value) == 0):
-                    args[name] = value
-        return args
+        return _Arguments(obj, names)
     getter = getattr(obj, "get_transform_init_args", None)
     if getter is None:
         return {}
@@ -122,7 +184,10 @@ def read_object(obj: Any, location: str = "") -> Node:
             obj=obj,
             mro=_mro(cls),
         )
-    name = type(obj).__name__ if not inspect.isclass(cls) or cls.__module__ == "builtins" else qualified_name(cls)
+    if inspect.isfunction(obj) or inspect.ismethod(obj) or inspect.isbuiltin(obj):
+        name = f"{getattr(obj, '__module__', None) or 'builtins'}.{getattr(obj, '__qualname__', repr(obj))}"
+    else:
+        name = _qualified(cls)
     return Node(
         name=name,
         params=_init_args(obj),

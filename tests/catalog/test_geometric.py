@@ -92,8 +92,14 @@ def test_rotate_with_crop_border_keeps_less_area() -> None:
 
 
 def test_affine_reads_every_argument_form() -> None:
-    e = envelope(A.Affine(scale={"x": (0.8, 1.0), "y": (1.0, 1.3)}, rotate=(-7, 3), shear=(-4, 4),
-                          translate_percent={"x": (-0.1, 0.05), "y": (0, 0.2)}))
+    e = envelope(
+        A.Affine(
+            scale={"x": (0.8, 1.0), "y": (1.0, 1.3)},
+            rotate=(-7, 3),
+            shear=(-4, 4),
+            translate_percent={"x": (-0.1, 0.05), "y": (0, 0.2)},
+        )
+    )
     assert (e.rotation, e.shear, e.translation) == (7, 4, 0.2)
     assert (e.scale_min, e.scale_max) == pytest.approx((0.8, 1.3))
     assert not e.mirror
@@ -169,11 +175,19 @@ def measure(transform: Any, seed: int) -> tuple[bool, float, float, float]:
 @pytest.mark.parametrize(
     "transform",
     [
-        A.HorizontalFlip(p=1), A.VerticalFlip(p=1), A.Transpose(p=1), A.D4(p=1), A.SquareSymmetry(p=1),
-        A.RandomRotate90(p=1), A.Rotate(limit=25, p=1), A.SafeRotate(limit=40, p=1),
+        A.HorizontalFlip(p=1),
+        A.VerticalFlip(p=1),
+        A.Transpose(p=1),
+        A.D4(p=1),
+        A.SquareSymmetry(p=1),
+        A.RandomRotate90(p=1),
+        A.Rotate(limit=25, p=1),
+        A.SafeRotate(limit=40, p=1),
         A.ShiftScaleRotate(shift_limit=0.05, scale_limit=0.15, rotate_limit=20, p=1),
-        A.Affine(rotate=(-12, 12), scale=(0.8, 1.2), p=1), A.Affine(scale={"x": (-1, -1), "y": (1, 1)}, p=1),
-        A.Affine(shear=(-10, 10), p=1), A.RandomScale(scale_limit=0.3, p=1),
+        A.Affine(rotate=(-12, 12), scale=(0.8, 1.2), p=1),
+        A.Affine(scale={"x": (-1, -1), "y": (1, 1)}, p=1),
+        A.Affine(shear=(-10, 10), p=1),
+        A.RandomScale(scale_limit=0.3, p=1),
         A.RandomResizedCrop(size=(SIZE, SIZE), scale=(0.6, 1.0), p=1),
     ],
     ids=lambda t: type(t).__name__,

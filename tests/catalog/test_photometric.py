@@ -18,9 +18,27 @@ from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
 
 NAMES = [
-    "AutoContrast", "CLAHE", "ChannelDropout", "ChannelShuffle", "ColorJitter", "Equalize", "FancyPCA", "HEStain",
-    "HueSaturationValue", "Illumination", "InvertImg", "PlanckianJitter", "PlasmaBrightnessContrast", "PlasmaShadow",
-    "Posterize", "RGBShift", "RandomBrightnessContrast", "RandomGamma", "RandomToneCurve", "Solarize", "ToGray",
+    "AutoContrast",
+    "CLAHE",
+    "ChannelDropout",
+    "ChannelShuffle",
+    "ColorJitter",
+    "Equalize",
+    "FancyPCA",
+    "HEStain",
+    "HueSaturationValue",
+    "Illumination",
+    "InvertImg",
+    "PlanckianJitter",
+    "PlasmaBrightnessContrast",
+    "PlasmaShadow",
+    "Posterize",
+    "RGBShift",
+    "RandomBrightnessContrast",
+    "RandomGamma",
+    "RandomToneCurve",
+    "Solarize",
+    "ToGray",
     "ToSepia",
 ]
 LUMA = np.array([0.299, 0.587, 0.114])
@@ -104,9 +122,7 @@ DEFAULT_ENVELOPES = {
     "ChannelDropout": Envelope(color=True, brightness=0.587, contrast_min=0.413),
     "ChannelShuffle": Envelope(color=True),
     # brightness gain (0.8, 1.2) x contrast (0.8, 1.2) is a slope, not a shift; hue (-0.5, 0.5) of a turn is any hue.
-    "ColorJitter": Envelope(
-        contrast_min=0.64, contrast_max=1.44, saturation_min=0.8, saturation_max=1.2, hue=180
-    ),
+    "ColorJitter": Envelope(contrast_min=0.64, contrast_max=1.44, saturation_min=0.8, saturation_max=1.2, hue=180),
     "Equalize": Envelope(equalization=True, color=True),
     "FancyPCA": Envelope(contrast_min=1 - 5 * 0.1 * 0.75, contrast_max=1 + 5 * 0.1 * 0.75, color=True),
     "HueSaturationValue": Envelope(hue=40, saturation_min=0, saturation_max=31, brightness=20 / 255),
@@ -158,25 +174,33 @@ EXPLICIT = [
     (A.HueSaturationValue(hue_shift_limit=10, sat_shift_limit=0, val_shift_limit=0), Envelope(hue=20)),
     (A.HueSaturationValue(hue_shift_limit=(-10.5, 3), sat_shift_limit=0, val_shift_limit=0), Envelope(hue=22)),
     (A.HueSaturationValue(hue_shift_limit=100, sat_shift_limit=0, val_shift_limit=0), Envelope(hue=180)),
-    (A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(10, 20), val_shift_limit=(-51, 0)),
-     Envelope(saturation_min=1, saturation_max=21, brightness=0.2)),
-    (A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(-255, 0), val_shift_limit=0),
-     Envelope(saturation_min=0, grayscale=True)),
+    (
+        A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(10, 20), val_shift_limit=(-51, 0)),
+        Envelope(saturation_min=1, saturation_max=21, brightness=0.2),
+    ),
+    (
+        A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(-255, 0), val_shift_limit=0),
+        Envelope(saturation_min=0, grayscale=True),
+    ),
     (A.ColorJitter(brightness=0, contrast=0, saturation=0, hue=0.1), Envelope(hue=36)),
     (A.ColorJitter(brightness=0, contrast=0, saturation=0, hue=(-0.05, 0.02)), Envelope(hue=18)),
     # uint8 adds -9.36 OpenCV units and truncates to -10: 20°, not the 18.72° of float32.
     (A.ColorJitter(brightness=0, contrast=0, saturation=0, hue=(-0.052, 0.02)), Envelope(hue=20)),
-    (A.ColorJitter(brightness=0.5, contrast=0, saturation=1.0, hue=0),
-     Envelope(contrast_min=0.5, contrast_max=1.5, saturation_min=0, saturation_max=2, grayscale=True)),
-    (A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=0),
-     Envelope(brightness=0.1)),
-    (A.RandomBrightnessContrast(brightness_limit=0, contrast_limit=(-0.5, 0)),
-     Envelope(contrast_min=0.5)),
-    (A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=(-3, 0)),
-     Envelope(brightness=0.1, contrast_min=0.0, contrast_max=2.0, inversion=True)),
+    (
+        A.ColorJitter(brightness=0.5, contrast=0, saturation=1.0, hue=0),
+        Envelope(contrast_min=0.5, contrast_max=1.5, saturation_min=0, saturation_max=2, grayscale=True),
+    ),
+    (A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=0), Envelope(brightness=0.1)),
+    (A.RandomBrightnessContrast(brightness_limit=0, contrast_limit=(-0.5, 0)), Envelope(contrast_min=0.5)),
+    (
+        A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=(-3, 0)),
+        Envelope(brightness=0.1, contrast_min=0.0, contrast_max=2.0, inversion=True),
+    ),
     # ensure_safe_range: negative beta becomes 0 and alpha drops to 1 - beta, so nothing brightens past white.
-    (A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, ensure_safe_range=True),
-     Envelope(brightness=0.2, contrast_min=0.8)),
+    (
+        A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, ensure_safe_range=True),
+        Envelope(brightness=0.2, contrast_min=0.8),
+    ),
     (A.RandomGamma(gamma_limit=20), Envelope(gamma_min=0.01, gamma_max=0.2)),
     (A.RandomGamma(gamma_limit=(90, 150)), Envelope(gamma_min=0.9, gamma_max=1.5)),
     (A.CLAHE(clip_limit=(2, 8), tile_grid_size=(4, 4)), Envelope(equalization=True)),
@@ -187,24 +211,29 @@ EXPLICIT = [
     (A.Solarize(threshold_range=(1.0, 1.0)), Envelope(nonmonotone=True)),  # 255 still flips to 0
     (A.Solarize(threshold_range=(0.0, 0.0)), Envelope(inversion=True)),
     (A.Solarize(threshold_range=(0.0, 0.4)), Envelope(inversion=True, nonmonotone=True)),
-    (A.RGBShift(r_shift_limit=(-51, 0), g_shift_limit=0, b_shift_limit=0),
-     Envelope(brightness=0.299 * 0.2, color=True)),
+    (
+        A.RGBShift(r_shift_limit=(-51, 0), g_shift_limit=0, b_shift_limit=0),
+        Envelope(brightness=0.299 * 0.2, color=True),
+    ),
     # |limit| <= 1 is a fraction of full scale even for uint8: 1 means ±255.
     (A.RGBShift(r_shift_limit=1, g_shift_limit=1, b_shift_limit=1), Envelope(brightness=1.0, color=True)),
     (A.RGBShift(r_shift_limit=0, g_shift_limit=0, b_shift_limit=0), Envelope()),
     (A.PlasmaShadow(shadow_intensity_range=(0.1, 0.25)), Envelope(contrast_min=0.75)),
     (A.PlasmaBrightnessContrast(brightness_range=(-0.1, 0.05), contrast_range=(0, 0)), Envelope(brightness=0.1)),
-    (A.PlasmaBrightnessContrast(brightness_range=(0, 0), contrast_range=(-0.2, 0.1)),
-     Envelope(contrast_min=0.8, contrast_max=1.1)),
-    (A.Illumination(mode="corner", intensity_range=(0.05, 0.1), effect_type="darken"),
-     Envelope(contrast_max=1.1)),
-    (A.Illumination(mode="gaussian", intensity_range=(0.05, 0.1), effect_type="darken"),
-     Envelope(contrast_min=0.9)),
-    (A.Illumination(mode="linear", intensity_range=(0.1, 0.1), angle_range=(90, 90)),
-     Envelope(contrast_min=0.9, contrast_max=1.1)),
-    (A.Illumination(mode="linear", intensity_range=(0.1, 0.1), angle_range=(180, 270), effect_type="brighten"),
-     Envelope(contrast_min=1 - 0.1 - 2 * math.sqrt(2) * 0.1,
-              contrast_max=0.9)),
+    (
+        A.PlasmaBrightnessContrast(brightness_range=(0, 0), contrast_range=(-0.2, 0.1)),
+        Envelope(contrast_min=0.8, contrast_max=1.1),
+    ),
+    (A.Illumination(mode="corner", intensity_range=(0.05, 0.1), effect_type="darken"), Envelope(contrast_max=1.1)),
+    (A.Illumination(mode="gaussian", intensity_range=(0.05, 0.1), effect_type="darken"), Envelope(contrast_min=0.9)),
+    (
+        A.Illumination(mode="linear", intensity_range=(0.1, 0.1), angle_range=(90, 90)),
+        Envelope(contrast_min=0.9, contrast_max=1.1),
+    ),
+    (
+        A.Illumination(mode="linear", intensity_range=(0.1, 0.1), angle_range=(180, 270), effect_type="brighten"),
+        Envelope(contrast_min=1 - 0.1 - 2 * math.sqrt(2) * 0.1, contrast_max=0.9),
+    ),
     (A.FancyPCA(alpha=0.02), Envelope(contrast_min=1 - 0.075, contrast_max=1 + 0.075, color=True)),
     (A.FancyPCA(alpha=0.0), Envelope()),
     (A.FancyPCA(alpha=0.5), Envelope(contrast_min=0.0, contrast_max=1 + 5 * 0.5 * 0.75, inversion=True, color=True)),
@@ -247,9 +276,7 @@ def test_he_stain_variants() -> None:
     assert preset.color and preset.brightness < 0.06  # only the projection onto the stain plane
     assert (preset.gamma_min, preset.gamma_max, preset.contrast_min, preset.contrast_max) == (1, 1, 1, 1)
     assert preset.brightness == pytest.approx(0.0194, abs=1e-3)
-    shifted = processed_env(
-        A.HEStain(method="preset", intensity_scale_range=(1, 1), intensity_shift_range=(-0.1, 0.1))
-    )
+    shifted = processed_env(A.HEStain(method="preset", intensity_scale_range=(1, 1), intensity_shift_range=(-0.1, 0.1)))
     # "standard": the largest sum of the two stain vectors is 0.70 + 0.99 (green), so gains exp(±0.169).
     assert (shifted.contrast_min, shifted.contrast_max) == pytest.approx((math.exp(-0.169), math.exp(0.169)))
     fitted = env("HEStain", method="macenko")
@@ -631,11 +658,26 @@ def test_fancy_pca_pixels_on_a_black_and_white_image() -> None:
 
 
 FLAT_GREY = [
-    A.ColorJitter(), A.ColorJitter(brightness=0.5, hue=0.2), A.HueSaturationValue(), A.RGBShift(), A.ToSepia(),
-    A.PlanckianJitter(), A.PlanckianJitter(mode="cied"), A.ChannelDropout(), A.ChannelDropout(fill=255),
-    A.RandomToneCurve(), A.RandomToneCurve(scale=0.3), A.FancyPCA(alpha=1.0), A.PlasmaShadow(),
-    A.PlasmaBrightnessContrast(), A.Illumination(), A.RandomBrightnessContrast(), A.HEStain(), A.ToGray(),
-    A.ToGray(method="from_lab"), A.ChannelShuffle(),
+    A.ColorJitter(),
+    A.ColorJitter(brightness=0.5, hue=0.2),
+    A.HueSaturationValue(),
+    A.RGBShift(),
+    A.ToSepia(),
+    A.PlanckianJitter(),
+    A.PlanckianJitter(mode="cied"),
+    A.ChannelDropout(),
+    A.ChannelDropout(fill=255),
+    A.RandomToneCurve(),
+    A.RandomToneCurve(scale=0.3),
+    A.FancyPCA(alpha=1.0),
+    A.PlasmaShadow(),
+    A.PlasmaBrightnessContrast(),
+    A.Illumination(),
+    A.RandomBrightnessContrast(),
+    A.HEStain(),
+    A.ToGray(),
+    A.ToGray(method="from_lab"),
+    A.ChannelShuffle(),
 ]
 
 
