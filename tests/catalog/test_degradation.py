@@ -10,9 +10,10 @@ from typing import Any
 import albumentations as A
 import numpy as np
 import pytest
+from support import assert_fields, envelope
 
-from safeaug.catalog import Params, defaults_for, get_entry
-from safeaug.effects import IDENTITY, Envelope
+from safeaug.catalog import defaults_for, get_entry
+from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
 
 warnings.filterwarnings("ignore", module="albumentations")
@@ -25,24 +26,8 @@ NAMES = [
 ]  # fmt: skip
 
 
-def envelope(name: str, **given: Any) -> Envelope:
-    entry = get_entry(name)
-    assert entry is not None, name
-    return entry.envelope(Params(name, given, defaults_for(name)))
-
-
 def box(k: int) -> float:
     return math.sqrt((k * k - 1) / 12)
-
-
-def assert_envelope(env: Envelope, expected: dict[str, Any]) -> None:
-    """Exactly the expected fields differ from the identity, with the expected values."""
-    assert set(env.differs()) == {k for k, v in expected.items() if v != getattr(IDENTITY, k)}, env.differs()
-    for key, value in expected.items():
-        if isinstance(value, bool):
-            assert getattr(env, key) is value, key
-        else:
-            assert getattr(env, key) == pytest.approx(value, rel=1e-3), key
 
 
 # --------------------------------------------------------------------------- registration
@@ -99,7 +84,7 @@ def defocus_kernel_sigma(radius: int, alias: float) -> float:
 def test_default_envelope(name: str, expected: dict[str, Any]) -> None:
     if name == "Defocus":
         expected = {"blur": defocus_kernel_sigma(10, 0.5)}
-    assert_envelope(envelope(name), expected)
+    assert_fields(envelope(name), expected)
 
 
 def motion_kernel_sigma(k: int, directions: tuple[float, ...] = (-1.0, 0.0, 1.0)) -> float:
@@ -244,7 +229,7 @@ EXPLICIT_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("name", "given", "expected"), EXPLICIT_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(EXPLICIT_CASES)]
 )
 def test_explicit_envelope(name: str, given: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert_envelope(envelope(name, **given), expected)
+    assert_fields(envelope(name, **given), expected)
 
 
 def test_advanced_blur_grows_with_kernel_size_and_sigma() -> None:

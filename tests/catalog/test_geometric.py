@@ -8,23 +8,9 @@ from typing import Any
 import albumentations as A
 import numpy as np
 import pytest
+from support import envelope, envelope_of
 
-from safeaug.catalog import Params, defaults_for, get_entry, resolve
 from safeaug.effects import Envelope
-from safeaug.readers import read_object
-
-
-def envelope(transform: Any) -> Envelope:
-    node = read_object(transform)
-    found = resolve(node)  # subclasses (TimeReverse, SquareSymmetry) inherit through the MRO
-    assert found.entry is not None
-    return found.entry.envelope(Params(node.name, node.params, defaults_for(found.via or node.name)))
-
-
-def raw_envelope(name: str, **raw: Any) -> Envelope:
-    entry = get_entry(name)
-    assert entry is not None
-    return entry.envelope(Params(name, raw, defaults_for(name)))
 
 
 @pytest.mark.parametrize(
@@ -63,36 +49,36 @@ def raw_envelope(name: str, **raw: Any) -> Envelope:
     ids=lambda v: type(v).__name__ if not isinstance(v, Envelope) else "",
 )
 def test_envelopes(transform: Any, expected: Envelope) -> None:
-    got = envelope(transform)
+    got = envelope_of(transform)
     assert got.differs() == expected.differs()
     for name in expected.differs():
         assert getattr(got, name) == pytest.approx(getattr(expected, name)), name
 
 
 def test_shift_scale_rotate_defaults() -> None:
-    e = envelope(A.ShiftScaleRotate())
+    e = envelope_of(A.ShiftScaleRotate())
     assert (e.rotation, e.translation) == (45, 0.0625)
     assert (e.scale_min, e.scale_max) == pytest.approx((0.9, 1.1))
 
 
 def test_shift_scale_rotate_per_axis_shift_wins() -> None:
-    e = envelope(A.ShiftScaleRotate(shift_limit=0.3, shift_limit_x=0.05, shift_limit_y=0.1))
+    e = envelope_of(A.ShiftScaleRotate(shift_limit=0.3, shift_limit_x=0.05, shift_limit_y=0.1))
     assert e.translation == pytest.approx(0.1)
 
 
 def test_safe_rotate_shrinks_to_fit() -> None:
-    e = envelope(A.SafeRotate(limit=45))
+    e = envelope_of(A.SafeRotate(limit=45))
     assert e.rotation == 45
     assert e.scale_min == pytest.approx(1 / math.sqrt(2))
 
 
 def test_rotate_with_crop_border_keeps_less_area() -> None:
-    e = envelope(A.Rotate(limit=15, crop_border=True))
+    e = envelope_of(A.Rotate(limit=15, crop_border=True))
     assert e.crop_min == pytest.approx(1 / (math.cos(math.radians(15)) + math.sin(math.radians(15))) ** 2)
 
 
 def test_affine_reads_every_argument_form() -> None:
-    e = envelope(
+    e = envelope_of(
         A.Affine(
             scale={"x": (0.8, 1.0), "y": (1.0, 1.3)},
             rotate=(-7, 3),
@@ -103,31 +89,31 @@ def test_affine_reads_every_argument_form() -> None:
     assert (e.rotation, e.shear, e.translation) == (7, 4, 0.2)
     assert (e.scale_min, e.scale_max) == pytest.approx((0.8, 1.3))
     assert not e.mirror
-    assert envelope(A.Affine(translate_px=(-12, 12))).translation_px == 12
+    assert envelope_of(A.Affine(translate_px=(-12, 12))).translation_px == 12
 
 
 def test_affine_negative_scales_mirror_or_turn() -> None:
-    assert envelope(A.Affine(scale={"x": (-1, -1), "y": (1, 1)})).mirror
-    both = envelope(A.Affine(scale=(-1, -1)))
+    assert envelope_of(A.Affine(scale={"x": (-1, -1), "y": (1, 1)})).mirror
+    both = envelope_of(A.Affine(scale=(-1, -1)))
     assert not both.mirror and both.rotation == 180
-    spans_zero = envelope(A.Affine(scale=(-0.5, 1.0)))
+    spans_zero = envelope_of(A.Affine(scale=(-0.5, 1.0)))
     assert spans_zero.mirror and spans_zero.scale_min == 0
 
 
 def test_random_resized_crop_area_and_zoom() -> None:
-    e = envelope(A.RandomResizedCrop(size=(64, 64)))
+    e = envelope_of(A.RandomResizedCrop(size=(64, 64)))
     assert e.crop_min == pytest.approx(0.08) and e.resize
     assert e.scale_max == pytest.approx(math.sqrt((4 / 3) / 0.08))
-    square = envelope(A.RandomResizedCrop(size=(64, 64), scale=(0.81, 1.0), ratio=(1, 1)))
+    square = envelope_of(A.RandomResizedCrop(size=(64, 64), scale=(0.81, 1.0), ratio=(1, 1)))
     assert square.scale_max == pytest.approx(1 / 0.9)
 
 
 def test_crop_and_pad_by_percent() -> None:
-    crop = envelope(A.CropAndPad(percent=0.1))
+    crop = envelope_of(A.CropAndPad(percent=0.1))
     assert crop.crop_min == pytest.approx(0.64)
-    pad = envelope(A.CropAndPad(percent=(-0.2, 0.0)))
+    pad = envelope_of(A.CropAndPad(percent=(-0.2, 0.0)))
     assert pad.crop_min == 1 and pad.scale_min == pytest.approx(1 / 1.4)
-    assert envelope(A.CropAndPad(px=10)).crop_unbounded
+    assert envelope_of(A.CropAndPad(px=10)).crop_unbounded
 
 
 @pytest.mark.parametrize(
@@ -146,8 +132,8 @@ def test_crop_and_pad_by_percent() -> None:
         ("CropAndPad", {"percent": (-0.1, 0.1)}),
     ],
 )
-def test_raw_and_stored_arguments_give_the_same_envelope(name: str, raw: dict[str, Any]) -> None:
-    assert raw_envelope(name, **raw) == envelope(getattr(A, name)(**raw))
+def test_raw_and_stored_arguments_give_the_same_envelope_of(name: str, raw: dict[str, Any]) -> None:
+    assert envelope(name, **raw) == envelope_of(getattr(A, name)(**raw))
 
 
 # ------------------------------------------------------------------------- keypoints agree with envelopes
@@ -192,8 +178,8 @@ def measure(transform: Any, seed: int) -> tuple[bool, float, float, float]:
     ],
     ids=lambda t: type(t).__name__,
 )
-def test_measured_keypoint_maps_lie_inside_the_envelope(transform: Any) -> None:
-    env = envelope(transform)
+def test_measured_keypoint_maps_lie_inside_the_envelope_of(transform: Any) -> None:
+    env = envelope_of(transform)
     for seed in range(25):
         mirrored, angle, s_lo, s_hi = measure(transform, seed)
         assert env.mirror or not mirrored, f"seed {seed}: mirrored but the envelope says it cannot"

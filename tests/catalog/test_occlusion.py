@@ -8,9 +8,10 @@ from typing import Any
 import albumentations as A
 import numpy as np
 import pytest
+from support import assert_fields, envelope
 
-from safeaug.catalog import Params, defaults_for, get_entry
-from safeaug.effects import IDENTITY, Envelope
+from safeaug.catalog import defaults_for, get_entry
+from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
 
 warnings.filterwarnings("ignore", module="albumentations")
@@ -42,22 +43,6 @@ FAMILIES = {
 }
 FONT = {"font_path": "DejaVuSans.ttf"}
 GAIN = 255.0
-
-
-def envelope(name: str, **given: Any) -> Envelope:
-    entry = get_entry(name)
-    assert entry is not None, name
-    return entry.envelope(Params(name, given, defaults_for(name)))
-
-
-def assert_envelope(env: Envelope, expected: dict[str, Any]) -> None:
-    """Exactly the expected fields differ from the identity, with the expected values."""
-    assert set(env.differs()) == {k for k, v in expected.items() if v != getattr(IDENTITY, k)}, env.differs()
-    for key, value in expected.items():
-        if isinstance(value, bool):
-            assert getattr(env, key) is value, key
-        else:
-            assert getattr(env, key) == pytest.approx(value, rel=1e-3), key
 
 
 @pytest.mark.parametrize(("name", "family"), sorted(FAMILIES.items()))
@@ -107,7 +92,7 @@ DEFAULT_CASES: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("name", "expected"), DEFAULT_CASES, ids=[c[0] for c in DEFAULT_CASES])
 def test_default_envelope(name: str, expected: dict[str, Any]) -> None:
-    assert_envelope(envelope(name), expected)
+    assert_fields(envelope(name), expected)
 
 
 def test_xy_masking_has_no_masks_by_default() -> None:
@@ -117,7 +102,7 @@ def test_xy_masking_has_no_masks_by_default() -> None:
 def test_text_image_requires_a_font() -> None:
     with pytest.raises(ConfigError, match="font_path"):
         envelope("TextImage")
-    assert_envelope(envelope("TextImage", **FONT), {"overlay": True})
+    assert_fields(envelope("TextImage", **FONT), {"overlay": True})
 
 
 # --------------------------------------------------------------------------- explicit arguments
@@ -186,7 +171,7 @@ EXPLICIT_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("name", "given", "expected"), EXPLICIT_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(EXPLICIT_CASES)]
 )
 def test_explicit_envelope(name: str, given: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert_envelope(envelope(name, **given), expected)
+    assert_fields(envelope(name, **given), expected)
 
 
 def test_bad_values_are_reported() -> None:

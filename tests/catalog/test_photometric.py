@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import albumentations as A
@@ -11,8 +10,9 @@ import cv2
 import numpy as np
 import pytest
 from albumentations.augmentations.pixel import functional as fpixel
+from support import assert_envelope, envelope, processed_envelope, runs
 
-from safeaug.catalog import Params, defaults_for, get_entry
+from safeaug.catalog import defaults_for, get_entry
 from safeaug.catalog import photometric as photo
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
@@ -44,17 +44,6 @@ NAMES = [
 LUMA = np.array([0.299, 0.587, 0.114])
 
 
-def env(name: str, **raw: Any) -> Envelope:
-    entry = get_entry(name)
-    assert entry is not None, name
-    return entry.envelope(Params(name, raw, defaults_for(name)))
-
-
-def processed_env(transform: Any) -> Envelope:
-    name = type(transform).__name__
-    return env(name, **transform.get_transform_init_args())
-
-
 def assert_affine_within(out: np.ndarray, x: np.ndarray, e: Envelope, tol: float) -> None:
     """``out = c·(x - pivot) + pivot + b``: a level moves by at most B + |c - 1|·|x - pivot|.
 
@@ -63,19 +52,6 @@ def assert_affine_within(out: np.ndarray, x: np.ndarray, e: Envelope, tol: float
     """
     slope = max(abs(1.0 - e.contrast_min), abs(e.contrast_max - 1.0))
     assert float((np.abs(out - x) - slope * np.maximum(x, 1 - x)).max()) <= e.brightness + tol
-
-
-def assert_envelope(got: Envelope, expected: Envelope) -> None:
-    assert got.differs() == expected.differs()
-    for field in expected.differs():
-        assert getattr(got, field) == pytest.approx(getattr(expected, field), abs=1e-4), field
-
-
-def runs(transform: Any, image: np.ndarray, n: int = 40) -> Iterator[np.ndarray]:
-    """The transform applied ``n`` times with different seeds."""
-    for seed in range(n):
-        transform.set_random_seed(seed)
-        yield transform(image=image)["image"]
 
 
 def grey_ramp(dtype: type = np.uint8, levels: int = 256) -> np.ndarray:
@@ -146,22 +122,22 @@ DEFAULT_ENVELOPES = {
 
 @pytest.mark.parametrize("name", sorted(DEFAULT_ENVELOPES))
 def test_default_envelopes(name: str) -> None:
-    assert_envelope(env(name), DEFAULT_ENVELOPES[name])
+    assert_envelope(envelope(name), DEFAULT_ENVELOPES[name])
 
 
 def test_default_envelopes_of_computed_entries() -> None:
-    sepia = env("ToSepia")
+    sepia = envelope("ToSepia")
     assert (sepia.color, sepia.grayscale) == (True, True)
     assert sepia.contrast_max == pytest.approx(0.299 * 1.351 + 0.587 * 1.203 + 0.114 * 0.937)
     assert sepia.brightness == pytest.approx(0.1606, abs=1e-3)
-    planck = env("PlanckianJitter")
+    planck = envelope("PlanckianJitter")
     assert planck.color and planck.brightness == pytest.approx(0.1137, abs=1e-3)  # white turns yellow at 3000 K
     assert (planck.contrast_min, planck.contrast_max) == pytest.approx((0.982, 1.088), abs=1e-3)
-    he = env("HEStain")
+    he = envelope("HEStain")
     assert he.color and not he.equalization
     assert (he.gamma_min, he.gamma_max) == (0.7, 1.3)
     assert 0.3 < he.brightness < 0.4
-    curve = env("RandomToneCurve")
+    curve = envelope("RandomToneCurve")
     assert not curve.nonmonotone and not curve.color
     assert curve.contrast_min == 0.0  # at 5 sigma the low control point reaches 0: flat shadows
     assert curve.contrast_max == pytest.approx(2.25)
@@ -248,7 +224,7 @@ EXPLICIT = [
 
 @pytest.mark.parametrize(("transform", "expected"), EXPLICIT, ids=lambda v: type(v).__name__)
 def test_explicit_envelopes(transform: Any, expected: Envelope) -> None:
-    got = processed_env(transform)
+    got = processed_envelope(transform)
     if isinstance(transform, A.RandomToneCurve):  # a computed curve: compare loosely
         assert got.brightness == pytest.approx(expected.brightness, abs=1e-3)
         assert (got.contrast_min, got.contrast_max) == pytest.approx((expected.contrast_min, expected.contrast_max))
@@ -260,32 +236,36 @@ def test_planckian_at_one_temperature() -> None:
     r, b = 0.4979 / 0.4584, 0.4468 / 0.4584  # 6000 K black body: R and B gains, G kept
     white = 0.299 * (1 - 1 / r) + 0.114 * (b / r - 1 / r)  # a grey level of 1/r: red just reaches white
     expected = Envelope(color=True, brightness=white, contrast_max=0.299 * r + 0.587 + 0.114 * b)
-    assert_envelope(processed_env(A.PlanckianJitter(temperature_limit=(6000, 6000))), expected)
+    assert_envelope(processed_envelope(A.PlanckianJitter(temperature_limit=(6000, 6000))), expected)
     assert expected.brightness == pytest.approx(0.0211, abs=1e-4)
 
 
 def test_planckian_narrow_range_is_milder() -> None:
-    narrow = env("PlanckianJitter", temperature_limit=(5500, 6500))
-    wide = env("PlanckianJitter")
+    narrow = envelope("PlanckianJitter", temperature_limit=(5500, 6500))
+    wide = envelope("PlanckianJitter")
     assert narrow.color and narrow.brightness < wide.brightness / 2
-    assert env("PlanckianJitter", mode="cied").brightness < wide.brightness  # starts at 4000 K
+    assert envelope("PlanckianJitter", mode="cied").brightness < wide.brightness  # starts at 4000 K
 
 
 def test_he_stain_variants() -> None:
-    preset = env("HEStain", method="preset", preset="light", intensity_scale_range=(1, 1), intensity_shift_range=(0, 0))
+    preset = envelope(
+        "HEStain", method="preset", preset="light", intensity_scale_range=(1, 1), intensity_shift_range=(0, 0)
+    )
     assert preset.color and preset.brightness < 0.06  # only the projection onto the stain plane
     assert (preset.gamma_min, preset.gamma_max, preset.contrast_min, preset.contrast_max) == (1, 1, 1, 1)
     assert preset.brightness == pytest.approx(0.0194, abs=1e-3)
-    shifted = processed_env(A.HEStain(method="preset", intensity_scale_range=(1, 1), intensity_shift_range=(-0.1, 0.1)))
+    shifted = processed_envelope(
+        A.HEStain(method="preset", intensity_scale_range=(1, 1), intensity_shift_range=(-0.1, 0.1))
+    )
     # "standard": the largest sum of the two stain vectors is 0.70 + 0.99 (green), so gains exp(±0.169).
     assert (shifted.contrast_min, shifted.contrast_max) == pytest.approx((math.exp(-0.169), math.exp(0.169)))
-    fitted = env("HEStain", method="macenko")
+    fitted = envelope("HEStain", method="macenko")
     assert fitted.equalization and fitted.brightness == 1.0
 
 
 def test_tone_curve_per_channel_is_a_colour_change() -> None:
-    assert env("RandomToneCurve", per_channel=True).color
-    assert env("RandomToneCurve", scale=0.3).brightness > env("RandomToneCurve").brightness
+    assert envelope("RandomToneCurve", per_channel=True).color
+    assert envelope("RandomToneCurve", scale=0.3).brightness > envelope("RandomToneCurve").brightness
 
 
 @pytest.mark.parametrize("limit", [0.2, (0.1, 0.3), (-0.4, -0.1)])
@@ -293,8 +273,8 @@ def test_brightness_by_mean_never_shifts_more_than_by_max(limit: Any) -> None:
     # beta = limit * mean(image) and the mean is at most the maximum value.
     for contrast in (0, 0.2):
         args = {"brightness_limit": limit, "contrast_limit": contrast}
-        by_max = env("RandomBrightnessContrast", **args)
-        by_mean = env("RandomBrightnessContrast", **args, brightness_by_max=False)
+        by_max = envelope("RandomBrightnessContrast", **args)
+        by_mean = envelope("RandomBrightnessContrast", **args, brightness_by_max=False)
         assert 0 < by_mean.brightness <= by_max.brightness
 
 
@@ -366,7 +346,7 @@ RAW_CASES: list[tuple[str, dict[str, Any]]] = [(name, {}) for name in NAMES] + [
 def test_raw_and_processed_arguments_agree(name: str, raw: dict[str, Any]) -> None:
     transform = getattr(A, name)(**raw)
     processed = transform.get_transform_init_args()
-    from_raw, from_processed = env(name, **raw), env(name, **processed)
+    from_raw, from_processed = envelope(name, **raw), envelope(name, **processed)
     assert_envelope(from_raw, from_processed)
 
 
@@ -403,7 +383,7 @@ def test_every_range_parameter_is_exercised_raw() -> None:
 )
 def test_bad_arguments_are_config_errors(name: str, raw: dict[str, Any]) -> None:
     with pytest.raises(ConfigError):
-        env(name, **raw)
+        envelope(name, **raw)
 
 
 # ----------------------------------------------------------------------------- knob examples fit their bounds
@@ -432,7 +412,7 @@ def test_knob_examples_fit_the_bound(name: str, effect: str, bound: Any) -> None
     assert knob.example is not None
     raw = eval(f"dict({knob.example(bound)})")
     getattr(A, name)(**raw)  # albumentations accepts it
-    got = env(name, **raw)
+    got = envelope(name, **raw)
     if effect == "posterize":
         assert got.posterize_bits >= bound
     elif isinstance(bound, tuple):
@@ -463,7 +443,7 @@ def test_copied_tables_match_albumentations() -> None:
 
 
 def test_random_gamma_pixels() -> None:
-    e = env("RandomGamma", gamma_limit=(80, 120))
+    e = envelope("RandomGamma", gamma_limit=(80, 120))
     x = np.linspace(0.05, 0.95, 64, dtype=np.float32)
     image = np.repeat(x[None, :, None], 3, axis=2)
     gammas = []
@@ -490,7 +470,7 @@ def _hue_shift_degrees(before: np.ndarray, after: np.ndarray) -> float:
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32])
 @pytest.mark.parametrize("limit", [10, (-10.5, 10.5), (-3, 25)])
 def test_hue_saturation_value_hue_in_degrees(dtype: type, limit: Any) -> None:
-    e = env("HueSaturationValue", hue_shift_limit=limit, sat_shift_limit=0, val_shift_limit=0)
+    e = envelope("HueSaturationValue", hue_shift_limit=limit, sat_shift_limit=0, val_shift_limit=0)
     image = _colour_patches(dtype)
     t = A.HueSaturationValue(hue_shift_limit=limit, sat_shift_limit=0, val_shift_limit=0, p=1)
     worst = max(_hue_shift_degrees(image, out) for out in runs(t, image, n=60))
@@ -502,7 +482,7 @@ def test_hue_saturation_value_hue_in_degrees(dtype: type, limit: Any) -> None:
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32])
 def test_color_jitter_hue_in_degrees(dtype: type) -> None:
     kwargs = {"brightness": 0, "contrast": 0, "saturation": 0, "hue": (-0.05, 0.05)}
-    e = env("ColorJitter", **kwargs)
+    e = envelope("ColorJitter", **kwargs)
     image = _colour_patches(dtype)
     worst = max(_hue_shift_degrees(image, out) for out in runs(A.ColorJitter(**kwargs, p=1), image, n=60))
     assert worst <= e.hue + 1.2
@@ -515,7 +495,7 @@ def test_hue_saturation_value_greys_out_pale_colours() -> None:
     t = A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(-30, -30), val_shift_limit=0, p=1)
     out = next(runs(t, image, n=1))
     assert np.all(out.max(axis=-1) - out.min(axis=-1) <= 1)  # grey: saturation factor 0
-    assert env("HueSaturationValue", sat_shift_limit=(-30, -30)).saturation_min == 0.0
+    assert envelope("HueSaturationValue", sat_shift_limit=(-30, -30)).saturation_min == 0.0
 
 
 @pytest.mark.parametrize(
@@ -529,7 +509,7 @@ def test_hue_saturation_value_greys_out_pale_colours() -> None:
     ],
 )
 def test_random_brightness_contrast_pixels(kwargs: dict[str, Any]) -> None:
-    e = env("RandomBrightnessContrast", **kwargs)
+    e = envelope("RandomBrightnessContrast", **kwargs)
     image = grey_ramp()
     t = A.RandomBrightnessContrast(**kwargs, p=1)
     for out in runs(t, image, n=60):
@@ -542,7 +522,7 @@ def test_random_brightness_contrast_pixels(kwargs: dict[str, Any]) -> None:
 
 
 def test_random_brightness_contrast_gain_is_contrast() -> None:
-    e = env("RandomBrightnessContrast", brightness_limit=0, contrast_limit=(-0.4, -0.2))
+    e = envelope("RandomBrightnessContrast", brightness_limit=0, contrast_limit=(-0.4, -0.2))
     x = np.linspace(0, 1, 64, dtype=np.float32)
     image = np.repeat(x[None, :, None], 3, axis=2)
     t = A.RandomBrightnessContrast(brightness_limit=0, contrast_limit=(-0.4, -0.2), p=1)
@@ -554,7 +534,7 @@ def test_random_brightness_contrast_gain_is_contrast() -> None:
 
 
 def test_illumination_linear_gains_reach_beyond_intensity() -> None:
-    e = env("Illumination")
+    e = envelope("Illumination")
     image = np.full((32, 32, 3), 0.5, np.float32)
     gains = np.concatenate([(out / 0.5).ravel() for out in runs(A.Illumination(p=1), image, n=80)])
     assert e.contrast_min - 1e-4 <= gains.min() and gains.max() <= e.contrast_max + 1e-4
@@ -566,7 +546,7 @@ def test_illumination_linear_gains_reach_beyond_intensity() -> None:
 
 @pytest.mark.parametrize("mode", ["corner", "gaussian"])
 def test_illumination_other_modes(mode: str) -> None:
-    e = env("Illumination", mode=mode)
+    e = envelope("Illumination", mode=mode)
     image = np.full((32, 32, 3), 0.5, np.float32)
     for out in runs(A.Illumination(mode=mode, p=1), image):
         gain = out / 0.5
@@ -575,7 +555,7 @@ def test_illumination_other_modes(mode: str) -> None:
 
 
 def test_plasma_shadow_pixels() -> None:
-    e = env("PlasmaShadow")
+    e = envelope("PlasmaShadow")
     white = np.ones((64, 64, 3), np.float32)
     darkest = max(float((white - out).max()) for out in runs(A.PlasmaShadow(p=1), white))
     assert darkest <= (1 - e.contrast_min) + 1e-4  # a local gain down to contrast_min
@@ -583,7 +563,7 @@ def test_plasma_shadow_pixels() -> None:
 
 
 def test_plasma_brightness_contrast_pixels() -> None:
-    e = env("PlasmaBrightnessContrast")
+    e = envelope("PlasmaBrightnessContrast")
     for level in (0.2, 0.5, 0.8):
         flat = np.full((64, 64, 3), level, np.float32)
         for out in runs(A.PlasmaBrightnessContrast(p=1), flat, n=20):
@@ -591,7 +571,7 @@ def test_plasma_brightness_contrast_pixels() -> None:
 
 
 def test_random_tone_curve_pixels() -> None:
-    e = env("RandomToneCurve", scale=0.1, per_channel=True)
+    e = envelope("RandomToneCurve", scale=0.1, per_channel=True)
     image = grey_ramp()
     t = A.RandomToneCurve(scale=0.1, per_channel=True, p=1)
     for out in runs(t, image, n=80):
@@ -602,18 +582,18 @@ def test_random_tone_curve_pixels() -> None:
 def test_solarize_flips_the_brightest_value_even_at_threshold_one() -> None:
     out = A.Solarize(threshold_range=(1.0, 1.0), p=1)(image=np.array([[[254, 255, 0]]], np.uint8))["image"]
     assert out.tolist() == [[[254, 0, 0]]]
-    assert env("Solarize", threshold_range=(1.0, 1.0)).nonmonotone
+    assert envelope("Solarize", threshold_range=(1.0, 1.0)).nonmonotone
 
 
 def test_to_sepia_pixels() -> None:
-    e = env("ToSepia")
+    e = envelope("ToSepia")
     image = grey_ramp()
     shift = np.abs(luma(A.ToSepia(p=1)(image=image)["image"]) - luma(image)).max()
     assert e.brightness - 2 / 255 <= shift <= e.brightness + 1 / 255
 
 
 def test_planckian_jitter_pixels() -> None:
-    e = env("PlanckianJitter")
+    e = envelope("PlanckianJitter")
     image = grey_ramp(np.float32)
     shifts = [float(np.abs(luma(out) - luma(image)).max()) for out in runs(A.PlanckianJitter(p=1), image, n=80)]
     assert max(shifts) <= e.brightness + 1e-3
@@ -621,7 +601,7 @@ def test_planckian_jitter_pixels() -> None:
 
 
 def test_channel_dropout_pixels() -> None:
-    e = env("ChannelDropout")
+    e = envelope("ChannelDropout")
     white = np.full((4, 4, 3), 255, np.uint8)
     shifts = [float(np.abs(luma(out) - 1.0).max()) for out in runs(A.ChannelDropout(p=1), white)]
     assert max(shifts) == pytest.approx(e.brightness, abs=1e-6)  # dropping green from white
@@ -629,7 +609,7 @@ def test_channel_dropout_pixels() -> None:
 
 def test_he_stain_pixels() -> None:
     for kwargs in ({}, {"augment_background": True}, {"method": "preset", "preset": "e_heavy"}):
-        e = env("HEStain", **kwargs)
+        e = envelope("HEStain", **kwargs)
         image = grey_ramp(np.float32)
         t = A.HEStain(**kwargs, p=1)
         worst = max(float(np.abs(luma(out) - luma(image)).max()) for out in runs(t, image, n=40))
@@ -637,7 +617,7 @@ def test_he_stain_pixels() -> None:
 
 
 def test_to_gray_from_lab_pixels() -> None:
-    e = env("ToGray", method="from_lab")
+    e = envelope("ToGray", method="from_lab")
     image = grey_ramp()
     out = as_float(A.ToGray(method="from_lab", p=1)(image=image)["image"])[0, :, 0]
     x = as_float(image)[0, :, 0]
@@ -647,7 +627,7 @@ def test_to_gray_from_lab_pixels() -> None:
 
 
 def test_fancy_pca_pixels_on_a_black_and_white_image() -> None:
-    e = env("FancyPCA", alpha=0.1)
+    e = envelope("FancyPCA", alpha=0.1)
     image = np.zeros((16, 16, 3), np.float32)
     image[:, 8:] = 1.0  # the largest possible variance: eigenvalue 0.75
     ratios = []
@@ -685,7 +665,7 @@ FLAT_GREY = [
 @pytest.mark.parametrize("level", [0, 40, 128, 200, 255])
 def test_flat_grey_regions_move_within_the_brightness_bound(transform: Any, level: int) -> None:
     """Flat grey regions move as ``contrast · x + brightness`` allows, for uint8 and float32 alike."""
-    e = processed_env(transform)
+    e = processed_envelope(transform)
     transform.p = 1.0
     dtypes: tuple[type, ...] = (np.uint8, np.float32)
     if isinstance(transform, A.ChannelDropout) and transform.fill > 1:
