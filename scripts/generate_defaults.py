@@ -59,9 +59,7 @@ def bases() -> dict[str, tuple[str, ...]]:
     for name in sorted(dir(A)):
         cls = getattr(A, name)
         if inspect.isclass(cls) and hasattr(cls, "__mro__"):
-            chain = tuple(
-                c.__name__ for c in cls.__mro__[1:] if (c.__module__ or "").startswith("albumentations")
-            )
+            chain = tuple(c.__name__ for c in cls.__mro__[1:] if (c.__module__ or "").startswith("albumentations"))
             if chain:
                 out[name] = chain
     return out
