@@ -126,6 +126,27 @@ class Params:
 _PLAIN = (int, float)
 
 
+def round_down(x: float, digits: int = 3) -> str:
+    """``x`` with ``digits`` significant digits, rounded toward zero: an example never exceeds its bound."""
+    if x <= 0:
+        return "0"
+    step = 10.0 ** (math.floor(math.log10(x)) - (digits - 1))
+    return f"{math.floor(x / step + 1e-9) * step:.{digits}g}"
+
+
+def round_up(x: float, digits: int = 3) -> str:
+    """``x`` with ``digits`` significant digits, rounded up: an example never falls below its floor."""
+    if x <= 0:
+        return "0"
+    step = 10.0 ** (math.floor(math.log10(x)) - (digits - 1))
+    return f"{math.ceil(x / step - 1e-9) * step:.{digits}g}"
+
+
+def is_number(value: Any) -> bool:
+    """A real number: not a bool, not NaN."""
+    return _is_number(value)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
 

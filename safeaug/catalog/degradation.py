@@ -20,13 +20,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from safeaug.catalog._registry import Knob, Params, entry
+from safeaug.catalog._registry import Knob, Params, entry, is_number
+from safeaug.catalog._registry import round_down as _down
+from safeaug.catalog._registry import round_up as _up
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FAMILY = "degradation"
 
@@ -71,26 +74,6 @@ def _gaussian_std(sigma: float, size: int) -> float:
     return _taps_std([math.exp(-0.5 * (x / sigma) ** 2) for x in range(-half, half + 1)])
 
 
-def _down(x: float) -> str:
-    """``x`` written with 3 significant digits, rounded toward zero (for upper bounds in examples)."""
-    if x <= 0:
-        return "0"
-    scale = 10 ** (math.floor(math.log10(x)) - 2)
-    return f"{math.floor(x / scale + 1e-9) * scale:.3g}"
-
-
-def _up(x: float) -> str:
-    """``x`` written with 3 significant digits, rounded up (for lower bounds in examples)."""
-    if x <= 0:
-        return "0"
-    scale = 10 ** (math.floor(math.log10(x)) - 2)
-    return f"{math.ceil(x / scale - 1e-9) * scale:.3g}"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
-
-
 def _kernel_limit(p: Params, name: str, min_value: int) -> tuple[int, int]:
     """A kernel-size range normalised exactly as albumentations' ``process_blur_limit`` does it.
 
@@ -99,7 +82,7 @@ def _kernel_limit(p: Params, name: str, min_value: int) -> tuple[int, int]:
     """
     value = p.raw(name)
     p.as_range(name, value, "fixed")  # validates the shape and types
-    if _is_number(value):
+    if is_number(value):
         lo, hi = min_value, int(value)
     else:
         lo, hi = int(value[0]), int(value[1])
@@ -136,6 +119,8 @@ def _motion_line_sigma(k: int, angles: tuple[float, float], directions: tuple[fl
     five directions; the random shift only moves the line. A 3% margin covers the angle grid, and
     the closed form for a line along the kernel's diagonal caps it.
     """
+    import numpy as np  # only for the numeric searches: keep the lint path light
+
     c = k // 2
     a_lo, a_hi = angles
     if a_hi - a_lo >= 180.0:
@@ -245,6 +230,8 @@ def _advanced_blur_sigma(
     spread along the widest direction is taken. Multiplicative tap noise in ``[n_lo, n_hi]`` can
     raise the second moment by at most ``n_hi / n_lo``. A 2% margin covers the angle grid.
     """
+    import numpy as np  # only for the numeric searches: keep the lint path light
+
     best = 0.0
     a_lo, a_hi = angles
     grid = {a_lo, a_hi, *np.arange(a_lo, a_hi, 5.0).tolist()}
@@ -297,6 +284,8 @@ def _advanced_blur(p: Params) -> Envelope:
 
 
 def _opencv_gaussian_taps(sigma: float, ksize: int) -> np.ndarray:
+    import numpy as np  # only for the numeric searches: keep the lint path light
+
     if sigma <= 0 and ksize in _OPENCV_SMALL_GAUSSIANS:
         return np.array(_OPENCV_SMALL_GAUSSIANS[ksize])
     if sigma <= 0:
@@ -314,6 +303,8 @@ def _defocus_kernel_sigma(radius: int, alias: float) -> float:
     default border (reflect-101). The border folds smoothing back onto the disk's rim, so the
     spread is a little larger than the disk's and the Gaussian's variances added.
     """
+    import numpy as np  # only for the numeric searches: keep the lint path light
+
     r = max(1, radius)
     half = max(8, r)
     ax = np.arange(-half, half + 1)
@@ -386,6 +377,8 @@ def _zoom_blur(p: Params) -> Envelope:
 def _ringing_sigma(ksize: int, cutoff: float) -> float:
     """Gaussian-equivalent sigma of RingingOvershoot's truncated jinc kernel (half-amplitude match)."""
     import importlib
+
+    import numpy as np  # only for the numeric searches: keep the lint path light
 
     special: Any = importlib.import_module("scipy.special")
     cutoff = max(cutoff, 1e-3)

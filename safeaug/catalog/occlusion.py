@@ -21,7 +21,8 @@ import math
 from typing import Any
 
 from safeaug.catalog._registry import Knob, Params, entry
-from safeaug.catalog.degradation import _down, _up
+from safeaug.catalog._registry import round_down as _down
+from safeaug.catalog._registry import round_up as _up
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
 

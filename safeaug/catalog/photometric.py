@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from safeaug.catalog._registry import Knob, Params, constant, entry
+from safeaug.catalog._registry import Knob, Params, constant, entry, round_down
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
 
@@ -79,11 +79,7 @@ def _hue_reach(lo_deg: float, hi_deg: float) -> float:
 
 
 def _down(x: float) -> str:
-    """``x`` written with 4 significant digits, rounded toward zero (so an example never exceeds its bound)."""
-    if x <= 0.0:
-        return "0"
-    step = 10.0 ** (math.floor(math.log10(x)) - 3)
-    return f"{math.floor(x / step + 1e-9) * step:.4g}"
+    return round_down(x, 4)
 
 
 def _floor(x: float) -> int:
