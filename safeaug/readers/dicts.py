@@ -13,7 +13,8 @@ from safeaug.ir import COMPOSE_MODES, Node, child_location
 
 Lines = Mapping[tuple[Hashable, ...], int]
 _CLASS_KEY = "__class_fullname__"
-_STRUCTURE_KEYS = {_CLASS_KEY, "transforms", "p", "id", "params"}
+# Keys of a node that are not init arguments (ReplayCompose records add `id`, `params`, `applied`).
+_STRUCTURE_KEYS = {_CLASS_KEY, "transforms", "p", "id", "params", "applied"}
 
 
 def read_dict(data: Mapping[str, Any], *, source: str | None = None, lines: Lines | None = None) -> Node:
@@ -87,8 +88,6 @@ def _read_node(
             line=line,
         )
     params = {k: v for k, v in data.items() if k not in _STRUCTURE_KEYS}
-    if isinstance(data.get("params"), Mapping):  # the `class_name` + `params` shape nests arguments
-        params.update(data["params"])
     defaults = defaults_for(name)
     if p_value is None and "p" in defaults and isinstance(defaults["p"], (int, float)):
         p_value = float(defaults["p"])
