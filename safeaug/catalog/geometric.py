@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from safeaug.catalog._registry import Knob, Params, constant, entry
+from safeaug.catalog._registry import Knob, Params, constant, entry, round_up
 from safeaug.effects import Envelope
 
 FAMILY = "geometric"
@@ -208,7 +208,8 @@ def _crop_zoom(s_lo: float, r_lo: float, r_hi: float) -> float:
     family=FAMILY,
     knobs={
         "crop": Knob("scale", lambda b: f"scale=({b:g}, 1.0)"),
-        "scale": Knob("scale", lambda b: "scale=(0.9, 1.0), ratio=(1, 1)"),
+        # square crops zoom by 1/sqrt(area): keep the area at or above 1/max_zoom²
+        "scale": Knob("scale", lambda b: f"scale=({round_up(min(1.0, 1.0 / b[1] ** 2))}, 1.0), ratio=(1, 1)"),
     },
 )
 def _random_resized_crop(p: Params) -> Envelope:

@@ -195,3 +195,13 @@ def test_flips_are_measured_as_what_the_envelope_says() -> None:
     assert mirrored and angle == pytest.approx(180, abs=1e-6)
     mirrored, angle, *_ = measure(A.Transpose(p=1), 0)
     assert mirrored and angle == pytest.approx(90, abs=1e-6)
+
+
+def test_random_resized_crop_fix_fits_the_zoom_bound() -> None:
+    from safeaug.catalog import get_entry
+
+    knob = get_entry("RandomResizedCrop").knobs["scale"]  # type: ignore[union-attr]
+    example = knob.example((0.85, 1.15))  # type: ignore[misc]
+    assert example == "scale=(0.757, 1.0), ratio=(1, 1)"
+    fixed = A.RandomResizedCrop(size=(32, 32), scale=(0.757, 1.0), ratio=(1, 1))
+    assert envelope_of(fixed).scale_max <= 1.15
