@@ -264,14 +264,22 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
                 severity="error",
                 message=f"{what}; safeaug refuses what it cannot check.",
                 reason="An unchecked transform could mirror, turn or recolour images without anyone noticing.",
-                fix=(
-                    f"Describe it with "
-                    f"safeaug.register_transform({node.name.rsplit('.', 1)[-1]}, safeaug.Envelope(...)), "
-                    f"or add `{node.name}` to the policy's `allow` list with the reason it is safe."
-                ),
+                fix=_unknown_fix(node, leaf.entry),
             )
         )
     return out
+
+
+def _unknown_fix(node: Node, entry: Entry | None) -> str:
+    if entry is not None and entry.unknown:  # Lambda: one entry cannot describe every function
+        return (
+            f"Write the function as a transform class and describe it with safeaug.register_transform(...), "
+            f"or add `{node.name}` to the policy's `allow` list with the reason every function in it is safe."
+        )
+    return (
+        f"Describe it with safeaug.register_transform({node.name.rsplit('.', 1)[-1]}, safeaug.Envelope(...)), "
+        f"or add `{node.name}` to the policy's `allow` list with the reason it is safe."
+    )
 
 
 def _values(rule: Rule, env: Envelope) -> Any:

@@ -44,6 +44,9 @@ def test_unknown_transforms_fail_closed_and_lambda_too() -> None:
     report = safeaug.validate(A.Compose([Tint(), A.Lambda(image=lambda x, **k: x)]), "natural")
     assert report.codes() == ["SA401", "SA401"]
     assert not report.ok
+    tint, lam = report.findings
+    assert "register_transform(Tint, safeaug.Envelope(...))" in tint.fix
+    assert "transform class" in lam.fix and "`Lambda`" in lam.fix
 
 
 def test_registering_a_custom_transform_lets_it_be_judged() -> None:
