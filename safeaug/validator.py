@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from functools import cache
+from functools import cache, partial
 from typing import Any, NamedTuple
 
 from safeaug.catalog import Entry, Params, defaults_for, resolve
@@ -451,6 +451,7 @@ def _unbounded(
     inv: Invariant, rule: Rule, leaf: Leaf, policy: Policy, source: str | None, common: dict[str, Any]
 ) -> list[Finding]:
     """Effects whose size depends on the input: crops and shifts in pixels."""
+    unbounded = partial(_finding, UNBOUNDED_EFFECT, leaf, policy, source, severity="warning", **common)
     env = leaf.envelope
     name = leaf.node.name
     if rule.name == "crop" and env.crop_unbounded and (inv.min is not None or not inv.allowed):
@@ -469,35 +470,23 @@ def _unbounded(
             ]
         bound = fmt(rule, inv.min)
         return [
-            _finding(
-                UNBOUNDED_EFFECT,
-                leaf,
-                policy,
-                source,
-                severity="warning",
+            unbounded(
                 message=(
                     f"`{name}` crops to a size in pixels, so the share of the image it keeps depends on the "
                     f"input size — policy `{policy.id}` requires crops to keep at least {bound}."
                 ),
-                fix=f"Use `RandomResizedCrop(size=..., scale=({inv.min:g}, 1.0))`, or make sure the crop keeps {bound} "
-                "of your inputs and allow it by name.",
-                **common,
+                fix=f"Use `RandomResizedCrop(size=..., scale=({inv.min:g}, 1.0))`, or make sure the crop keeps "
+                f"{bound} of your inputs and allow it by name.",
             )
         ]
     if rule.name == "translation" and env.translation_px > 0 and (inv.max is not None or not inv.allowed):
         return [
-            _finding(
-                UNBOUNDED_EFFECT,
-                leaf,
-                policy,
-                source,
-                severity="warning",
+            unbounded(
                 message=(
                     f"`{name}` shifts by up to {env.translation_px:g} px, which cannot be compared with policy "
                     f"`{policy.id}`'s bound of {fmt(rule, inv.max or 0.0)} without the image size."
                 ),
                 fix=f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`.",
-                **common,
             )
         ]
     return []

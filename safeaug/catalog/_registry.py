@@ -86,7 +86,7 @@ class Params:
             lo, hi = value
             if type(lo) in _PLAIN and type(hi) in _PLAIN and lo == lo and hi == hi:
                 return (float(lo), float(hi)) if lo <= hi else (float(hi), float(lo))
-        if _is_number(value):
+        if is_number(value):
             x = float(value)
             if scalar == "symmetric":
                 return (-abs(x), abs(x))
@@ -97,7 +97,7 @@ class Params:
             if scalar == "around_one":
                 return (max(0.0, 1.0 - x), 1.0 + x)
             return (x, x)
-        if isinstance(value, (list, tuple)) and len(value) == 2 and all(_is_number(v) for v in value):
+        if isinstance(value, (list, tuple)) and len(value) == 2 and all(is_number(v) for v in value):
             lo, hi = float(value[0]), float(value[1])
             return (min(lo, hi), max(lo, hi))
         raise self._bad(name, value, "a number or a [low, high] pair")
@@ -144,10 +144,6 @@ def round_up(x: float, digits: int = 3) -> str:
 
 def is_number(value: Any) -> bool:
     """A real number: not a bool, not NaN."""
-    return _is_number(value)
-
-
-def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
 
 
