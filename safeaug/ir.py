@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 # How a composition combines its children.
 #   sequence      every child in order (Compose, Sequential, ReplayCompose, SelectiveChannelTransform)
@@ -31,6 +31,20 @@ COMPOSE_MODES: dict[str, Mode] = {
 }
 
 
+class Note(NamedTuple):
+    """Something a reader noticed about a node that the policy alone cannot see.
+
+    For example an argument the installed albumentations would silently ignore. The validator turns
+    each note of a node that can run into a finding with this code and severity.
+    """
+
+    code: str
+    severity: Literal["error", "warning"]
+    message: str
+    fix: str = ""
+    reason: str = ""
+
+
 @dataclass(slots=True)
 class Node:
     """One transform or composition.
@@ -40,7 +54,9 @@ class Node:
     defaults filled in; ``p`` is the probability (``None`` when the source gave none). ``location``
     is the path in the tree (``transforms[2].transforms[0]``) and ``line`` the source line when read
     from a file. ``obj`` is the live transform when the tree came from objects; ``mro`` the names of
-    its classes, most derived first, so that subclasses can inherit catalog entries.
+    its classes, most derived first, so that subclasses can inherit catalog entries. ``notes`` are what
+    the reader noticed (see :class:`Note`). A root read from a file with several pipelines in it has a
+    ``location`` naming where in the file it sits (``train_pipeline``); its children extend it.
 
     Readers build nodes and nothing changes them afterwards. (Not a frozen dataclass only because
     frozen construction is three times slower, and reading must stay cheap next to building a pipeline.)
@@ -56,6 +72,7 @@ class Node:
     obj: Any = field(default=None, compare=False, repr=False)
     mro: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def is_composition(self) -> bool:

@@ -83,3 +83,21 @@ class Report:
         lines = [f"policy {self.policy!r}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"]
         lines += [f"  {f.severity}: {f.one_line()}" for f in self.findings]
         return "\n".join(lines)
+
+
+def merge_reports(reports: list[Report]) -> Report:
+    """One report for several pipelines judged by the same policy (a file holding train and val pipelines).
+
+    The envelope is the union: what any one of the pipelines may do.
+    """
+    if len(reports) == 1:
+        return reports[0]
+    if not reports:
+        raise ValueError("merge_reports needs at least one report")
+    first = reports[0]
+    return Report(
+        policy=first.policy,
+        findings=tuple(f for r in reports for f in r.findings),
+        envelope=Envelope.union_of([r.envelope for r in reports]),
+        source=first.source,
+    )

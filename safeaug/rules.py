@@ -228,6 +228,9 @@ UNKNOWN_TRANSFORM = "SA401"
 DENIED_TRANSFORM = "SA402"
 UNBOUNDED_EFFECT = "SA407"  # an effect whose size depends on the input (pixel sizes, fixed-size crops)
 BAD_PARAMETER = "SA501"
+IGNORED_ARGUMENT = "SA502"  # an argument the installed albumentations line would silently drop
+SUPPRESSION_WITHOUT_REASON = "SA601"
+UNUSED_SUPPRESSION = "SA602"
 
 OTHER_RULES: dict[str, tuple[str, str]] = {
     UNKNOWN_TRANSFORM: (
@@ -243,6 +246,21 @@ OTHER_RULES: dict[str, tuple[str, str]] = {
         "compared with the policy's bound. Use a relative parameter (fractions of the image) instead.",
     ),
     BAD_PARAMETER: ("invalid parameter", "A transform argument has a value or type safeaug cannot read."),
+    IGNORED_ARGUMENT: (
+        "argument ignored by the installed albumentations",
+        "The config uses an argument name from another albumentations line (1.x, 2.0.x or AlbumentationsX). "
+        "The installed line would drop it with at most a warning at start-up, so the pipeline would run with "
+        "a default nobody chose. Rename the argument to the installed line's name.",
+    ),
+    SUPPRESSION_WITHOUT_REASON: (
+        "suppression without a reason",
+        "An inline `safeaug: ignore[...]` comment must say why, after ` -- `, so that a reviewer can judge it.",
+    ),
+    UNUSED_SUPPRESSION: (
+        "unused suppression",
+        "An inline `safeaug: ignore[...]` comment matches no finding. Remove it, so that it cannot hide a "
+        "future problem.",
+    ),
 }
 
 RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in EFFECT_RULES}

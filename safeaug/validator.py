@@ -19,8 +19,8 @@ from safeaug.errors import ConfigError, PolicyViolationError
 from safeaug.ir import Node
 from safeaug.policies import PolicyLike, load_policy
 from safeaug.policy import Invariant, Policy, TransformRule
-from safeaug.readers import read_pipeline
-from safeaug.report import Finding, Report
+from safeaug.readers import read_config, read_pipeline
+from safeaug.report import Finding, Report, merge_reports
 from safeaug.rules import DENIED_TRANSFORM, RULES_BY_NAME, UNBOUNDED_EFFECT, UNKNOWN_TRANSFORM, Rule
 
 _TOL = 1e-9
@@ -45,9 +45,13 @@ def validate(pipeline: Any, policy: PolicyLike) -> Report:
     the pipeline cannot be read and :class:`~safeaug.PolicyError` when the policy cannot.
     """
     resolved = load_policy(policy)
-    source = os.fspath(pipeline) if isinstance(pipeline, (str, os.PathLike)) else None
-    root = read_pipeline(pipeline)
-    return judge(root, resolved, source=source)
+    if isinstance(pipeline, (str, os.PathLike)):
+        source = os.fspath(pipeline)
+        roots = read_config(source)
+        if not roots:
+            raise ConfigError("no augmentation pipeline found in this file", path=source)
+        return merge_reports([judge(root, resolved, source=source) for root in roots])
+    return judge(read_pipeline(pipeline), resolved)
 
 
 def check(pipeline: Any, policy: PolicyLike) -> Report:
@@ -64,6 +68,23 @@ def judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
     total = _envelope(root, policy, leaves, reachable=True, source=source)
     live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     findings: list[Finding] = []
+    running = {id(leaf.node) for leaf in leaves if leaf.reachable}
+    for node in root.walk():
+        if node.notes and (node.is_composition or id(node) in running):
+            findings += [
+                _finding(
+                    n.code,
+                    node,
+                    policy,
+                    source,
+                    severity=n.severity,
+                    message=n.message,
+                    fix=n.fix,
+                    reason=n.reason,
+                    transform=node.name,
+                )
+                for n in node.notes
+            ]
     for leaf in live:
         findings += _name_findings(leaf, policy, source)
     # Only effects the pipeline has at all can break a bound: look at those invariants alone.
@@ -215,10 +236,9 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
 
 def _finding(code: str, leaf_or_root: Leaf | Node, policy: Policy, source: str | None, **kw: Any) -> Finding:
     node = leaf_or_root.node if isinstance(leaf_or_root, Leaf) else leaf_or_root
-    is_leaf = isinstance(leaf_or_root, Leaf)
+    kw.setdefault("transform", node.name if isinstance(leaf_or_root, Leaf) else None)
     return Finding(
         code=code,
-        transform=node.name if is_leaf else None,
         location=node.location,
         line=node.line,
         policy=policy.id,

@@ -13,6 +13,14 @@ from safeaug.readers.files import read_file
 from safeaug.readers.objects import read_object, read_transform_list
 
 
+def read_config(path: str | os.PathLike[str]) -> list[Node]:
+    """Every augmentation pipeline in a config file, in file order; an empty list when it holds none.
+
+    Raises :class:`~safeaug.ConfigError` (with file and line) for a file that cannot be parsed.
+    """
+    return [read_file(path)]
+
+
 def read_pipeline(pipeline: Any) -> Node:
     """An albumentations transform or composition, a list of transforms, a ``to_dict`` dict, or a path."""
     if isinstance(pipeline, Node):
@@ -28,4 +36,4 @@ def read_pipeline(pipeline: Any) -> Node:
     return read_object(pipeline)
 
 
-__all__ = ["read_dict", "read_file", "read_object", "read_pipeline", "read_transform_list"]
+__all__ = ["read_config", "read_dict", "read_file", "read_object", "read_pipeline", "read_transform_list"]
