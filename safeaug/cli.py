@@ -16,10 +16,11 @@ from typing import TextIO
 
 from safeaug.errors import ConfigError, PolicyError
 from safeaug.policies import list_policies, load_policy
+from safeaug.policies.describe import describe_policy
 from safeaug.policy import Policy
 from safeaug.report import Finding
 from safeaug.rules import EFFECT_RULES, OTHER_RULES, RULES_BY_CODE, all_codes
-from safeaug.validator import fmt, validate
+from safeaug.validator import validate
 
 CONFIG_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -197,39 +198,8 @@ def _explain(target: str, out: TextIO) -> int:
     except PolicyError as exc:
         print(f"safeaug: {target!r} is neither a rule code nor a policy: {exc}", file=sys.stderr)
         return 2
-    print(f"{policy.id}: {policy.title}\n\n{policy.description.strip()}\n", file=out)
-    rows = [("effect", "bound", "code", "reason", "references")]
-    for inv in policy.invariants:
-        rule = RULES_BY_NAME_LOOKUP[inv.effect]
-        if not inv.allowed:
-            bound = "forbidden"
-        elif inv.min is None and inv.max is None:
-            bound = "allowed"
-        elif rule.kind == "range":
-            bound = fmt(
-                rule, (inv.min if inv.min is not None else 0.0, inv.max if inv.max is not None else float("inf"))
-            )
-        else:
-            bound = ("≤ " if rule.kind == "max" else "≥ ") + fmt(rule, inv.max if rule.kind == "max" else inv.min)
-        if inv.severity == "warning":
-            bound += " (warning)"
-        if inv.evidence == "convention":
-            bound += " [convention]"
-        rows.append((inv.effect, bound, inv.code, " ".join(inv.reason.split()), "; ".join(inv.references)))
-    for name, (title, rules) in {
-        "allow": ("allowed by name", policy.allow),
-        "deny": ("denied by name", policy.deny),
-    }.items():
-        for r in rules:
-            rows.append((r.transform, title, name, r.reason, "; ".join(r.references)))
-    for effect, bound, code_, reason, refs in rows:
-        print(f"{effect:<15} {bound:<32} {code_:<6} {reason}", file=out)
-        if refs and refs != "references":
-            print(f"{'':<55} refs: {refs}", file=out)
+    out.write(describe_policy(policy))
     return 0
-
-
-RULES_BY_NAME_LOOKUP = {r.name: r for r in EFFECT_RULES}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -73,6 +73,10 @@ class Node:
     mro: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()
+    # Other readings of the arguments, judged too: the envelope is the union over ``params`` and each
+    # of these. A config written for another albumentations line means one thing to its author and
+    # another to the installed line (which drops arguments it does not know): both must be safe.
+    alt_params: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def is_composition(self) -> bool:

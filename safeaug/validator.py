@@ -223,6 +223,8 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
         )
     try:
         env = entry.describe(Params(node.name, node.params, defaults))
+        for params in node.alt_params:
+            env = env.union(entry.describe(Params(node.name, params, defaults)))
     except ConfigError as exc:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
