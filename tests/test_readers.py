@@ -127,7 +127,7 @@ def test_missing_file_and_wrong_suffix(tmp_path: Path) -> None:
         safeaug.validate(tmp_path / "nope.json", "natural")
     other = tmp_path / "aug.txt"
     other.write_text("x")
-    with pytest.raises(safeaug.ConfigError, match=r"\.json, \.yaml or \.yml"):
+    with pytest.raises(safeaug.ConfigError, match=r"\.json, \.yaml, \.yml or \.py"):
         safeaug.validate(other, "natural")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.readers.dicts import read_dict
-from safeaug.readers.files import read_file
+from safeaug.readers.files import read_file, read_pipelines
 from safeaug.readers.objects import read_object, read_transform_list
 
 
@@ -18,7 +18,7 @@ def read_config(path: str | os.PathLike[str]) -> list[Node]:
 
     Raises :class:`~safeaug.ConfigError` (with file and line) for a file that cannot be parsed.
     """
-    return [read_file(path)]
+    return read_pipelines(path)
 
 
 def read_pipeline(pipeline: Any) -> Node:

@@ -1,34 +1,88 @@
-"""Pipeline config files: ``A.save`` JSON and YAML. Files are parsed, never executed."""
+"""Config files in every dialect: JSON, YAML and Python. Files are parsed, never executed."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from safeaug._yaml import load_with_lines
+from safeaug._yaml import json_lines, load_json, load_with_lines
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
-from safeaug.readers.dicts import read_dict
+from safeaug.readers.generic import Reader
+from safeaug.readers.python_source import read_python
 
 MAX_BYTES = 5 * 1024 * 1024
+SUFFIXES = (".json", ".yaml", ".yml", ".py")
 
 
-def read_file(path: str | os.PathLike[str]) -> Node:
-    source = os.fspath(path)
+# Words every dialect but a bare `name` list uses; a large file without any is data, not a pipeline.
+_MARKERS = (b"albumentations", b"__class_fullname__", b"_target_", b"class_path", b"class_name", b"Albu")
+
+
+def read_text(source: str) -> str | None:
+    """The file's text; None for a file too large to be a pipeline config that mentions none."""
     file = Path(source)
-    if file.suffix.lower() not in (".json", ".yaml", ".yml"):
-        raise ConfigError("expected a .json, .yaml or .yml pipeline config", path=source)
+    if file.suffix.lower() not in SUFFIXES:
+        raise ConfigError("expected a .json, .yaml, .yml or .py pipeline config", path=source)
     try:
         if file.stat().st_size > MAX_BYTES:
-            raise ConfigError(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB; not a pipeline config", path=source)
-        text = file.read_text(encoding="utf-8")
+            if not _mentions_a_pipeline(file):
+                return None  # e.g. a dataset's annotation JSON next to the configs
+            raise ConfigError(
+                f"file larger than {MAX_BYTES // (1024 * 1024)} MiB; no augmentation config is this large, so it is "
+                "not read",
+                path=source,
+            )
+        return file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("no such file", path=source) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the file ({exc})", path=source) from None
+
+
+def _mentions_a_pipeline(file: Path) -> bool:
+    tail = b""
+    with file.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            block = tail + chunk
+            if any(marker in block for marker in _MARKERS):
+                return True
+            tail = chunk[-32:]
+    return False
+
+
+def read_pipelines(path: str | os.PathLike[str]) -> list[Node]:
+    """Every pipeline in a config file, in file order (``[]`` when it holds none)."""
+    source = os.fspath(path)
+    text = read_text(source)
+    if text is None:
+        return []
+    if source.lower().endswith(".py"):
+        return read_python(text, source)
+    if source.lower().endswith(".json"):
+        data = load_json(text, source)
+        try:
+            if not Reader(source, None).find(data):  # most JSON files hold no pipeline: skip finding lines
+                return []
+        except ConfigError:
+            pass  # read again with lines, for a message that points at one
+        return Reader(source, json_lines(text, source)).find(data)
     data, lines = load_with_lines(text, source)
-    if not isinstance(data, dict):
+    return Reader(source, lines).find(data)
+
+
+def read_file(path: str | os.PathLike[str]) -> Node:
+    """The one pipeline in a config file; an error when it holds none or several."""
+    source = os.fspath(path)
+    roots = read_pipelines(source)
+    if len(roots) == 1:
+        return roots[0]
+    if not roots:
         raise ConfigError(
-            "expected a mapping with `transform` (as written by albumentations.save)", path=source, line=1
+            "no augmentation pipeline found (expected `albumentations.save` output, Hydra `_target_`, "
+            "`class_path`, `class_name`/`name` + `params`, mmdet `Albu` or Python building `A.Compose`)",
+            path=source,
+            line=1,
         )
-    return read_dict(data, source=source, lines=lines)
+    where = ", ".join(r.location or "the document" for r in roots)
+    raise ConfigError(f"the file holds {len(roots)} pipelines ({where}); read them with read_config", path=source)

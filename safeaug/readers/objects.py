@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from safeaug.catalog import qualified_name
+from safeaug.catalog._renames import X_ARGUMENTS
 from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
 
 # Methods whose override means a subclass may do something its base class does not.
@@ -76,6 +77,18 @@ def _find_overrides(cls: type) -> tuple[str, ...]:
 
 
 _ARG_NAMES: dict[type, frozenset[str] | None] = {}
+_ALIASES: dict[type, dict[str, str]] = {}
+
+
+def _aliases(cls: type, names: frozenset[str]) -> dict[str, str]:
+    """2.0.8 argument name -> attribute name, for classes whose arguments carry AlbumentationsX names.
+
+    AlbumentationsX stores ``Rotate(angle_range=...)`` as ``angle_range``; the catalog reads ``limit``.
+    """
+    if cls not in _ALIASES:
+        renames = X_ARGUMENTS.get(cls.__name__, {}) if _is_albumentations(cls) else {}
+        _ALIASES[cls] = {old: new for new, old in renames.items() if new in names and old not in names}
+    return _ALIASES[cls]
 
 
 def _arg_names(obj: Any) -> frozenset[str] | None:
@@ -108,15 +121,17 @@ class _Arguments(Mapping[str, Any]):
     ``get_transform_init_args`` does) would cost more than the rest of validation.
     """
 
-    __slots__ = ("_names", "_obj")
+    __slots__ = ("_aliases", "_names", "_obj")
 
-    def __init__(self, obj: Any, names: frozenset[str]) -> None:
+    def __init__(self, obj: Any, names: frozenset[str], aliases: dict[str, str] | None = None) -> None:
         self._obj = obj
-        self._names = names
+        self._aliases = aliases or {}
+        self._names = (names - frozenset(self._aliases.values())) | frozenset(self._aliases) if aliases else names
 
     def get(self, name: str, default: Any = None) -> Any:
         if name not in self._names or name == "seed":
             return default
+        name = self._aliases.get(name, name)
         stored = getattr(self._obj, "__dict__", None)
         if stored is not None and name in stored:
             value = stored[name]
@@ -150,7 +165,7 @@ class _Arguments(Mapping[str, Any]):
 def _init_args(obj: Any) -> Mapping[str, Any]:
     names = _arg_names(obj)
     if names is not None:
-        return _Arguments(obj, names)
+        return _Arguments(obj, names, _aliases(type(obj), names))
     getter = getattr(obj, "get_transform_init_args", None)
     if getter is None:
         return {}

@@ -1,0 +1,421 @@
+"""Python source that builds albumentations pipelines, or holds mmengine config dicts, read with ``ast``.
+
+The file is parsed, never imported or run. Two forms are read:
+
+* code that calls albumentations (``A.Compose([...])``, ``albumentations.Rotate(limit=10)``, names
+  imported from albumentations): each call that is not inside another albumentations call is a
+  pipeline, named by the variable it is assigned to or by its line;
+* mmengine / mmdet configs: module-level ``dict(type='Albu', transforms=[dict(type='Rotate', ...)])``,
+  with module-level variables referenced by name.
+
+Literal arguments are read (numbers, strings, tuples, lists, dicts, ``None``/``True``/``False``, negative
+numbers, simple arithmetic on numbers, OpenCV border and interpolation constants); a name is read
+through a single literal assignment in the same function or at module level. Anything else is an
+:class:`~safeaug.readers.generic.Opaque` value, which the reader reports instead of guessing.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Hashable
+from pathlib import Path as FilePath
+from typing import Any
+
+from safeaug.errors import ConfigError
+from safeaug.ir import Node
+from safeaug.readers._signatures import POSITIONAL
+from safeaug.readers.generic import NATIVE, Opaque, Reader
+from safeaug.readers.vocabulary import is_albumentations_name
+
+Path = tuple[Hashable, ...]
+MAX_DEPTH = 100
+
+# OpenCV constants that pipelines pass as arguments (cv2.BORDER_REFLECT_101, cv2.INTER_LINEAR, ...).
+CV2_CONSTANTS: dict[str, int] = {
+    "BORDER_CONSTANT": 0,
+    "BORDER_REPLICATE": 1,
+    "BORDER_REFLECT": 2,
+    "BORDER_WRAP": 3,
+    "BORDER_REFLECT_101": 4,
+    "BORDER_REFLECT101": 4,
+    "BORDER_DEFAULT": 4,
+    "INTER_NEAREST": 0,
+    "INTER_LINEAR": 1,
+    "INTER_CUBIC": 2,
+    "INTER_AREA": 3,
+    "INTER_LANCZOS4": 4,
+    "INTER_LINEAR_EXACT": 5,
+    "INTER_NEAREST_EXACT": 6,
+}
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Pow: operator.pow,
+}
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def might_hold_pipeline(text: str) -> bool:
+    """A cheap test before parsing: ordinary Python files never mention albumentations."""
+    return "albumentations" in text or "Albu" in text
+
+
+def read_python(text: str, source: str) -> list[Node]:
+    """Every pipeline the file builds, in file order; ``[]`` for Python that builds none."""
+    if not might_hold_pipeline(text):
+        return []
+    try:
+        tree = ast.parse(text, filename=source)
+    except SyntaxError as exc:
+        raise ConfigError(
+            f"invalid Python: {exc.msg}; the file is parsed (never run) to find pipelines",
+            path=source,
+            line=exc.lineno,
+        ) from None
+    except (RecursionError, MemoryError):
+        raise ConfigError(
+            "nesting too deep to parse; no augmentation config is nested this deeply", path=source
+        ) from None
+    except ValueError as exc:  # e.g. null bytes
+        raise ConfigError(f"invalid Python: {exc}", path=source) from None
+    try:
+        return _Source(tree, source).pipelines(text)
+    except (_TooDeep, RecursionError):
+        raise ConfigError(
+            f"values nested deeper than {MAX_DEPTH} levels; no augmentation config is nested this deeply",
+            path=source,
+        ) from None
+
+
+class _Source:
+    def __init__(self, tree: ast.Module, source: str) -> None:
+        self.tree = tree
+        self.source = source
+        self.modules: set[str] = set()  # names bound to albumentations (or a submodule)
+        self.classes: dict[str, str] = {}  # local name -> albumentations class
+        self.foreign: dict[str, str] = {}  # local name -> dotted path of a non-albumentations import
+        self.star = False
+        self.lines: dict[Path, int] = {}
+        self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
+        self.current: ast.Call | None = None  # the pipeline call being read
+        self._imports(tree)
+        self.module_scope = _assignments(tree.body)
+        self.stem = FilePath(source).stem
+
+    # ------------------------------------------------------------------ imports
+
+    def _imports(self, tree: ast.Module) -> None:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if _is_albu_module(alias.name):
+                        self.modules.add(alias.asname or alias.name.split(".", 1)[0])
+                    else:
+                        self.foreign[alias.asname or alias.name] = alias.name
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                albu = _is_albu_module(node.module)
+                for alias in node.names:
+                    local = alias.asname or alias.name
+                    if alias.name == "*":
+                        self.star = self.star or albu
+                    elif albu and is_albumentations_name(alias.name):
+                        self.classes[local] = alias.name
+                    elif albu:
+                        self.modules.add(local)  # a submodule, or a helper such as BboxParams
+                    else:
+                        self.foreign[local] = f"{node.module}.{alias.name}"
+
+    @property
+    def uses_albumentations(self) -> bool:
+        return bool(self.modules or self.classes or self.star)
+
+    def albumentations_class(self, func: ast.expr) -> str | None:
+        """The albumentations class a call's function refers to, if any."""
+        if isinstance(func, ast.Name):
+            if func.id in self.classes:
+                return self.classes[func.id]
+            if self.star and is_albumentations_name(func.id):
+                return func.id
+            return None
+        if isinstance(func, ast.Attribute):
+            root = func.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in self.modules and is_albumentations_name(func.attr):
+                return func.attr
+        return None
+
+    def dotted(self, func: ast.expr) -> str:
+        """A readable dotted name for a called function or class that is not albumentations."""
+        text = ast.unparse(func)
+        head, _, rest = text.partition(".")
+        if head in self.foreign:
+            return f"{self.foreign[head]}.{rest}" if rest else self.foreign[head]
+        if "." not in text:
+            return f"{self.stem}.{text}"
+        return text
+
+    # ------------------------------------------------------------------ pipelines
+
+    def pipelines(self, text: str) -> list[Node]:
+        roots = self._calls() if self.uses_albumentations else []
+        if "Albu" in text:  # mmengine dicts, possibly beside code that calls albumentations
+            seen = {root.line for root in roots}
+            roots += [root for root in self._mmengine() if root.line not in seen]
+        return roots
+
+    def _calls(self) -> list[Node]:
+        found: list[tuple[ast.Call, str, list[dict[str, list[ast.expr]]]]] = []
+        self._collect(self.tree.body, [self.module_scope], found)
+        converted = []
+        for index, (call, name, scopes) in enumerate(found):
+            self.current = call
+            converted.append((call, name, self.value(call, (index,), scopes, 0)))
+        reader = Reader(self.source, self.lines, opaque=True)
+        roots = []
+        for index, (call, name, data) in enumerate(converted):
+            if id(call) in self.consumed:
+                continue  # read as part of the pipeline that uses it
+            roots.append(reader.build(data, (index,), name, albu=False))
+        return roots
+
+    def _collect(
+        self,
+        body: list[ast.stmt],
+        scopes: list[dict[str, list[ast.expr]]],
+        found: list[tuple[ast.Call, str, list[dict[str, list[ast.expr]]]]],
+    ) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._collect(stmt.body, [_assignments(stmt.body), *scopes], found)
+                continue
+            if isinstance(stmt, ast.ClassDef):
+                self._collect(stmt.body, scopes, found)
+                continue
+            name = None
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                if len(targets) == 1 and isinstance(targets[0], (ast.Name, ast.Attribute)):
+                    name = ast.unparse(targets[0])
+            for call in self._outer_calls(stmt):
+                label = name if name is not None and call is getattr(stmt, "value", None) else f"line {call.lineno}"
+                found.append((call, label, scopes))
+            for child in _nested_bodies(stmt):
+                self._collect(child, scopes, found)
+
+    def _outer_calls(self, stmt: ast.stmt) -> list[ast.Call]:
+        """Albumentations calls in a statement (not its nested blocks) that are not inside another."""
+        out: list[ast.Call] = []
+        stack: list[ast.AST] = [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Call) and self.albumentations_class(node.func) is not None:
+                out.append(node)
+                continue
+            stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt))
+        return sorted(out, key=lambda c: (c.lineno, c.col_offset))
+
+    def _mmengine(self) -> list[Node]:
+        doc: dict[str, Any] = {}
+        scopes = [self.module_scope]
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                key = stmt.targets[0].id
+                if _may_hold_dicts(stmt.value):
+                    self.lines[(key,)] = stmt.value.lineno
+                    doc[key] = self.value(stmt.value, (key,), scopes, 0)
+        roots = Reader(self.source, self.lines, opaque=True).find(doc)
+        seen: set[int | None] = set()
+        out = []
+        for root in roots:  # a pipeline variable referenced again (`dataset=dict(pipeline=train_pipeline)`)
+            if root.line in seen:
+                continue
+            seen.add(root.line)
+            out.append(root)
+        return out
+
+    # ------------------------------------------------------------------ values
+
+    def value(self, node: ast.expr, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        self.lines.setdefault(path, node.lineno)
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, (int, float, str, bool)) or node.value is None:
+                return node.value
+            return self._opaque(node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = self.value(node.operand, path, scopes, depth + 1)
+            if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+                return -inner if isinstance(node.op, ast.USub) else inner
+            return self._opaque(node)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left = self.value(node.left, path, scopes, depth + 1)
+            right = self.value(node.right, path, scopes, depth + 1)
+            if isinstance(node.op, ast.Add) and isinstance(left, list) and isinstance(right, list):
+                return left + right
+            if _number(left) and _number(right):
+                try:
+                    result = _BINARY[type(node.op)](left, right)
+                except (ArithmeticError, ValueError):
+                    return self._opaque(node)
+                return result if _number(result) else self._opaque(node)
+            return self._opaque(node)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            items: list[Any] = []
+            for element in self._elements(node.elts, scopes, depth):
+                items.append(self.value(element, (*path, len(items)), scopes, depth + 1))
+            if isinstance(node, ast.Tuple):
+                return self._opaque(node) if any(isinstance(i, Opaque) for i in items) else tuple(items)
+            return items
+        if isinstance(node, ast.Dict):
+            out: dict[str, Any] = {}
+            for key, val in zip(node.keys, node.values, strict=True):
+                if key is None or not isinstance(key, ast.Constant) or not isinstance(key.value, (str, int)):
+                    return self._opaque(node)
+                self._mark((*path, key.value), key.lineno)
+                out[key.value] = self.value(val, (*path, key.value), scopes, depth + 1)  # type: ignore[index]
+            return out
+        if isinstance(node, ast.Name):
+            return self._name(node, path, scopes, depth)
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "cv2" and node.attr in CV2_CONSTANTS:
+                return CV2_CONSTANTS[node.attr]
+            return self._opaque(node)
+        if isinstance(node, ast.Call):
+            return self._call(node, path, scopes, depth)
+        return self._opaque(node)
+
+    def _elements(self, elts: list[ast.expr], scopes: list[dict[str, list[ast.expr]]], depth: int) -> list[ast.expr]:
+        """List elements with ``*name`` spliced in when ``name`` is assigned a literal list once."""
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        out: list[ast.expr] = []
+        for element in elts:
+            if not isinstance(element, ast.Starred):
+                out.append(element)
+                continue
+            target = self._assigned(element.value, scopes) if isinstance(element.value, ast.Name) else None
+            if isinstance(target, (ast.List, ast.Tuple)):
+                out.extend(self._elements(target.elts, scopes, depth + 1))
+            else:
+                out.append(element)  # read as an unreadable value
+        return out
+
+    def _assigned(self, node: ast.Name, scopes: list[dict[str, list[ast.expr]]]) -> ast.expr | None:
+        for scope in scopes:
+            assigned = scope.get(node.id)
+            if assigned is not None:
+                return assigned[0] if len(assigned) == 1 else None
+        return None
+
+    def _name(self, node: ast.Name, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
+        for scope in scopes:
+            assigned = scope.get(node.id)
+            if assigned is None:
+                continue
+            if len(assigned) != 1:
+                return self._opaque(node)  # assigned more than once: which value runs depends on the code
+            target = assigned[0]
+            return self.value(target, path, scopes, depth + 1)
+        return self._opaque(node)
+
+    def _call(self, node: ast.Call, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
+        cls = self.albumentations_class(node.func)
+        if cls is not None:
+            if node is not self.current:
+                self.consumed.add(id(node))  # reached through a variable: part of the pipeline being read
+            self._mark((*path, NATIVE), node.lineno)
+            out: dict[str, Any] = {NATIVE: cls}
+            order = POSITIONAL.get(cls, ())
+            for i, arg in enumerate(node.args):
+                if isinstance(arg, ast.Starred) or i >= len(order):
+                    out["**"] = self._opaque(arg)
+                    continue
+                out[order[i]] = self.value(arg, (*path, order[i]), scopes, depth + 1)
+            for kw in node.keywords:
+                if kw.arg is None:
+                    out["**"] = self._opaque(kw.value)
+                    continue
+                self._mark((*path, kw.arg), kw.value.lineno)
+                out[kw.arg] = self.value(kw.value, (*path, kw.arg), scopes, depth + 1)
+            return out
+        if isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:
+            data: dict[str, Any] = {}
+            for kw in node.keywords:
+                if kw.arg is None:
+                    return self._opaque(node)
+                self._mark((*path, kw.arg), kw.value.lineno)
+                data[kw.arg] = self.value(kw.value, (*path, kw.arg), scopes, depth + 1)
+            return data
+        return Opaque(ast.unparse(node), node.lineno, call=self.dotted(node.func))
+
+    def _mark(self, path: Path, line: int) -> None:
+        self.lines[path] = line
+
+    def _opaque(self, node: ast.AST) -> Opaque:
+        return Opaque(ast.unparse(node), getattr(node, "lineno", None))
+
+
+def _is_albu_module(name: str) -> bool:
+    return name in ("albumentations", "albumentationsx") or name.startswith(("albumentations.", "albumentationsx."))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
+    """Simple ``name = value`` assignments in a block and the blocks nested in it (not in functions)."""
+    out: dict[str, list[ast.expr]] = {}
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                for name in _target_names(target):
+                    out.setdefault(name, []).append(stmt.value if isinstance(target, ast.Name) else stmt)  # type: ignore[arg-type]
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            out.setdefault(stmt.target.id, []).append(stmt.value)
+        elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+            bound = stmt.target if isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)) else None
+            if bound is not None:
+                for name in _target_names(bound):
+                    out.setdefault(name, []).append(stmt)  # type: ignore[arg-type]
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for child in _nested_bodies(stmt):
+                stack.extend(child)
+    return out
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for t in target.elts for n in _target_names(t)]
+    return []
+
+
+def _nested_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    out = []
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, field, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            out.append(block)
+    for handler in getattr(stmt, "handlers", []) or []:
+        out.append(handler.body)
+    for case in getattr(stmt, "cases", []) or []:
+        out.append(case.body)
+    return out
+
+
+def _may_hold_dicts(node: ast.expr) -> bool:
+    return isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.Call, ast.Name))

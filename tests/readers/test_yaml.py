@@ -1,0 +1,61 @@
+"""The YAML loader builds exactly what PyYAML's safe loader builds, plus the line of every value."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+import safeaug
+from safeaug import _yaml
+from safeaug._yaml import load_with_lines
+
+DOCS = [
+    "a: 1\nb: [1, 2.5, -3, 1e3, 0x10, .inf, -.inf, ~, null, yes, No, 'no', \"7\", 2001-12-14]\n",
+    "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n",
+    "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\nf: !!float 3\nstr: !!str 12\n",
+    "- - a\n  - b\n- {c: [d, {e: f}]}\n",
+    "k: |\n  multi\n  line\n? complex\n: value\n",
+    "1: int key\n2.5: float key\ntrue: bool key\n~: null key\n",
+]
+
+
+@pytest.mark.parametrize("text", DOCS)
+def test_data_is_what_the_safe_loader_builds(text: str) -> None:
+    data, _ = load_with_lines(text, "doc.yaml")
+    assert data == yaml.safe_load(text)
+
+
+scalars = st.one_of(
+    st.integers(-(10**6), 10**6), st.floats(allow_nan=False, width=32), st.booleans(), st.none(), st.text(max_size=8)
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@given(doc=documents, flow=st.booleans())
+def test_any_dumped_document_reads_back_like_the_safe_loader(doc: object, flow: bool) -> None:
+    text = yaml.safe_dump(doc, default_flow_style=flow)
+    data, lines = load_with_lines(text, "doc.yaml")
+    assert data == yaml.safe_load(text)
+    assert all(1 <= line <= text.count("\n") + 1 for line in lines.values())
+
+
+def test_lines_point_at_keys_and_items() -> None:
+    _, lines = load_with_lines("a:\n  b:\n    - x\n    - y: 1\n", "doc.yaml")
+    assert (
+        lines[("a",)] == 1 and lines[("a", "b")] == 2 and lines[("a", "b", 1)] == 4 and lines[("a", "b", 1, "y")] == 4
+    )
+
+
+def test_the_c_parser_is_used_when_available() -> None:
+    assert issubclass(_yaml._LineLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def test_unhashable_keys_are_a_clear_error() -> None:
+    with pytest.raises(safeaug.ConfigError, match=r"doc\.yaml:1: a mapping key that is itself a list"):
+        load_with_lines("? [a, b]\n: c\n", "doc.yaml")
