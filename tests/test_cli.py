@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from safeaug.cli import main
+from safeaug.cli import build_parser, main
 
-EXAMPLES = Path(__file__).parent.parent / "examples" / "configs"
+ROOT = Path(__file__).parent.parent
+EXAMPLES = ROOT / "examples" / "configs"
 
 
 def test_lint_good_configs_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -25,7 +27,7 @@ def test_lint_good_configs_exits_zero(capsys: pytest.CaptureFixture[str]) -> Non
         )
         == 0
     )
-    assert "2 file(s) checked: 0 error(s)" in capsys.readouterr().out
+    assert "2 files checked: 0 errors, 0 warnings." in capsys.readouterr().out
 
 
 def test_lint_bad_configs_exits_one_with_path_line_code(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,3 +93,54 @@ def test_the_console_script_runs() -> None:
         [sys.executable, "-m", "safeaug.cli", "policies"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "chest_xray" in done.stdout
+
+
+def test_pre_commit_hook_points_at_the_real_console_script() -> None:
+    import importlib
+
+    from safeaug.config import tomllib
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    [hook] = hooks
+    assert hook["id"] == "safeaug-lint" and hook["entry"] == "safeaug lint" and hook["language"] == "python"
+    assert set(hook["types_or"]) == {"yaml", "json", "python"}
+    script, command = hook["entry"].split()
+    target = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"][script]
+    module, func = target.split(":")
+    assert getattr(importlib.import_module(module), func) is main
+    assert build_parser().parse_args([command, "x.yaml"]).command == "lint"
+
+
+def test_the_example_workflow_runs_the_linter_in_both_formats() -> None:
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "github-actions.yml").read_text())
+    runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert any(r.startswith("safeaug lint") and "--format github" in r for r in runs)
+    assert any(r.startswith("safeaug lint") and "--format sarif" in r for r in runs)
+    uses = [step.get("uses", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert any(u.startswith("github/codeql-action/upload-sarif") for u in uses)
+    for r in runs:
+        if r.startswith("safeaug lint"):
+            argv = r.split(">")[0].split()[1:]
+            assert build_parser().parse_args(argv).format in ("github", "sarif")
+
+
+def test_explain_a_policy_with_parameters_shows_their_values(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "fundus", "--set", "laterality_in_label=false"]) == 0
+    shown = capsys.readouterr().out
+    assert "laterality_in_label" in shown and "false" in shown
+    assert main(["explain", "fundus", "--set", "no_such_knob=1"]) == 2
+    err = capsys.readouterr().err
+    assert "no_such_knob" in err and "laterality_in_label" in err and "neither a rule code" not in err
+
+
+def test_json_output_names_the_missing_label_transform(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "flip.yaml"
+    config.write_text(
+        "transform:\n  __class_fullname__: Compose\n  p: 1.0\n  transforms:\n"
+        "    - __class_fullname__: HorizontalFlip\n      p: 0.5\n"
+    )
+    assert main(["lint", str(config), "--policy", "face_landmarks", "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    flips = [f for f in findings if f["code"] == "SA101"]
+    assert flips and flips[0]["line"] == 5
+    assert flips[0]["label_transform"], "the finding must name the label transform the flip lacks"

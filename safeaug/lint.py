@@ -1,0 +1,563 @@
+"""The linting engine behind ``safeaug lint``: find files, settle settings, read, judge, filter, suppress.
+
+Nothing it reads is run or changed: configs are parsed (YAML safely, Python as source), never imported,
+and files are only ever opened for reading.
+
+>>> from safeaug.lint import lint
+>>> result = lint(["examples/configs/chest_xray/good.yaml"], policy="chest_xray")  # doctest: +SKIP
+>>> result.exit_code  # doctest: +SKIP
+0
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from safeaug.config import (
+    ParamValue,
+    Settings,
+    SettingsError,
+    find_pyproject,
+    glob_matches,
+    load_settings,
+)
+from safeaug.errors import ConfigError, PolicyError
+from safeaug.report import Finding
+from safeaug.rules import OTHER_RULES, SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION, all_codes
+
+if TYPE_CHECKING:
+    from safeaug.policy import Policy
+
+SUFFIXES = (".json", ".yaml", ".yml", ".py")
+SKIPPED_DIRS = frozenset({".venv", "node_modules", "__pycache__", "build", "dist"})
+UsageError = SettingsError
+
+
+class Problem(NamedTuple):
+    """A file that could not be read (exit code 2); ``line`` when the reader knows it."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line is not None else f"{self.path}: {self.message}"
+
+
+class Suppressed(NamedTuple):
+    """A finding an inline comment suppressed, with the comment's reason."""
+
+    finding: Finding
+    reason: str
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0  # files holding at least one pipeline
+    skipped: int = 0  # files read that hold no pipeline
+    policies: dict[str, Policy] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        if self.problems:
+            return 2
+        return 1 if self.errors else 0
+
+
+# ------------------------------------------------------------------------------------------- settings
+
+
+class Selection(NamedTuple):
+    """Which codes are reported: ``select`` then ``ignore``, each a code or a prefix (``SA1``)."""
+
+    select: tuple[str, ...] = ("SA",)
+    ignore: tuple[str, ...] = ()
+
+    def enabled(self, code: str, extra_ignore: Sequence[str] = ()) -> bool:
+        if not code.startswith(self.select):
+            return False
+        return not code.startswith((*self.ignore, *extra_ignore))
+
+
+def _check_known(codes: Sequence[str], where: str) -> None:
+    known = all_codes()
+    for code in codes:
+        if not any(k.startswith(code) for k in known):
+            raise UsageError(f"{where}: {code!r} matches no rule code; `safeaug rules` lists them")
+
+
+@dataclass
+class _Plan:
+    settings: Settings
+    selection: Selection
+    default_policy: str | None  # as written (id or path), with the folder it is relative to
+    default_base: Path
+    params: dict[str, ParamValue]
+    from_command_line: bool
+    shared_params: bool = False  # True when several policies are in play and `set` is split among them
+    cache: dict[str, Policy] = field(default_factory=dict)
+
+    def policy_for(self, path: Path) -> Policy | None:
+        if not self.from_command_line:
+            relative = _relative(path, self.settings.root)
+            for glob, spec in self.settings.per_path_policies:
+                if relative is not None and glob_matches(glob, relative):
+                    return self.load(spec, self.settings.root)
+        if self.default_policy is None:
+            return None
+        return self.load(self.default_policy, self.default_base)
+
+    def load(self, spec: str, base: Path) -> Policy:
+        from safeaug.policies import list_policies, load_policy
+
+        if spec not in list_policies():
+            candidate = Path(spec)
+            spec = str(candidate if candidate.is_absolute() else base / candidate)
+        if spec not in self.cache:
+            params = self.params
+            try:
+                if self.shared_params and params:
+                    # Several policies in play: each takes the parameters it declares (checked in _plan).
+                    declared = {p.name for p in load_policy(spec).parameters}
+                    params = {k: v for k, v in params.items() if k in declared}
+                self.cache[spec] = load_policy(spec, **params)
+            except PolicyError as exc:
+                raise UsageError(str(exc)) from None
+        return self.cache[spec]
+
+    def ignored_for(self, path: Path) -> tuple[str, ...]:
+        if not self.settings.per_path_ignores:
+            return ()
+        relative = _relative(path, self.settings.root)
+        if relative is None:
+            return ()
+        return tuple(c for glob, codes in self.settings.per_path_ignores if glob_matches(glob, relative) for c in codes)
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+NO_POLICY = (
+    "no policy given. Name one on the command line (`--policy chest_xray`, or a policy file) or in pyproject.toml:\n"
+    '    [tool.safeaug]\n    policy = "chest_xray"\n'
+    "`safeaug policies` lists the built-in ones."
+)
+
+
+def _plan(
+    paths: Sequence[str],
+    policy: str | None,
+    params: Mapping[str, ParamValue] | None,
+    select: Sequence[str] | None,
+    ignore: Sequence[str] | None,
+    config: str | os.PathLike[str] | None,
+) -> _Plan:
+    if config is not None:
+        settings = load_settings(Path(config))
+    else:
+        start = Path(paths[0]) if paths else Path.cwd()
+        if not start.exists():
+            start = Path.cwd()
+        found = find_pyproject(start)
+        settings = load_settings(found) if found is not None else Settings(root=Path.cwd().resolve())
+    where = str(settings.path) if settings.path else "settings"
+    _check_known(settings.select or (), f"{where}: [tool.safeaug] `select`")
+    _check_known(settings.ignore, f"{where}: [tool.safeaug] `ignore`")
+    for glob, codes in settings.per_path_ignores:
+        _check_known(codes, f"{where}: [tool.safeaug.per-path-ignores] `{glob}`")
+    _check_known(select or (), "--select")
+    _check_known(ignore or (), "--ignore")
+    selection = Selection(
+        select=tuple(select) if select else (settings.select if settings.select is not None else ("SA",)),
+        ignore=tuple(ignore) if ignore is not None else settings.ignore,
+    )
+    if policy is None and settings.policy is None and not settings.per_path_policies:
+        raise UsageError(NO_POLICY)
+    plan = _Plan(
+        settings=settings,
+        selection=selection,
+        default_policy=policy if policy is not None else settings.policy,
+        default_base=Path.cwd() if policy is not None else settings.root,
+        params={**settings.params, **(params or {})},
+        from_command_line=policy is not None,
+    )
+    # Load every policy named anywhere now: a typo in one is a usage error before any file is read.
+    specs = [] if plan.default_policy is None else [(plan.default_policy, plan.default_base)]
+    if not plan.from_command_line:
+        specs += [(spec, settings.root) for _, spec in settings.per_path_policies]
+    plan.shared_params = len({spec for spec, _ in specs}) > 1
+    loaded = [plan.load(spec, base) for spec, base in specs]
+    if plan.shared_params:
+        declared = {p.name for policy in loaded for p in policy.parameters}
+        unknown = sorted(set(plan.params) - declared)
+        if unknown:
+            ids = ", ".join(sorted({p.id for p in loaded}))
+            raise UsageError(
+                f"no policy in use ({ids}) declares the parameter `{unknown[0]}` (given with --set or `set` "
+                f"in [tool.safeaug]); `safeaug explain POLICY` lists a policy's parameters"
+            )
+    return plan
+
+
+# ------------------------------------------------------------------------------------------ discovery
+
+
+def discover(paths: Sequence[str], problems: list[Problem]) -> Iterator[Path]:
+    """Each file to lint once, in a stable order. Directories are walked without looping on symlinks."""
+    seen_files: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found: Iterator[Path] = _walk(path)
+        elif path.exists() or path.is_symlink():
+            found = iter((path,))
+        else:
+            problems.append(Problem(raw, None, "no such file or directory"))
+            continue
+        for file in found:
+            try:
+                key = os.path.realpath(file)
+            except (OSError, RuntimeError):
+                key = str(file)
+            if key not in seen_files:
+                seen_files.add(key)
+                yield file
+
+
+def _walk(top: Path) -> Iterator[Path]:
+    visited: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(top, followlinks=True):
+        try:
+            st = os.stat(folder)
+        except OSError:
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in visited:  # a symlink back to a folder already walked
+            dirs[:] = []
+            continue
+        visited.add((st.st_dev, st.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
+                yield Path(folder) / name
+
+
+# ------------------------------------------------------------------------------------------ running
+
+
+def lint(
+    paths: Sequence[str],
+    *,
+    policy: str | None = None,
+    params: Mapping[str, ParamValue] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+) -> LintResult:
+    """Lint files and folders. Raises :class:`SettingsError` for a usage error (exit code 2).
+
+    Command-line values (``policy``, ``params``, ``select``, ``ignore``) override ``[tool.safeaug]``;
+    ``policy`` given here applies to every file, per-path policies included.
+    """
+    from safeaug.readers import read_config
+    from safeaug.validator import judge
+
+    plan = _plan(paths, policy, params, select, ignore, config)
+    result = LintResult()
+    for file in discover(paths, result.problems):
+        source = str(file)
+        if _is_binary(file):
+            result.problems.append(Problem(source, None, "binary file (it holds NUL bytes), not a pipeline config"))
+            continue
+        try:
+            roots = read_config(file)
+        except ConfigError as exc:
+            result.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
+            continue
+        except RecursionError:
+            result.problems.append(Problem(source, None, "nesting too deep to read"))
+            continue
+        except Exception as exc:  # a reader bug must not hide every other file's findings
+            result.problems.append(
+                Problem(source, None, f"could not read this file ({type(exc).__name__}: {exc}); please report it")
+            )
+            continue
+        if not roots:
+            result.skipped += 1
+            continue
+        result.files += 1
+        chosen = plan.policy_for(file)
+        if chosen is None:
+            result.problems.append(
+                Problem(
+                    source,
+                    None,
+                    "no policy applies to this file: no per-path-policies glob matches it and [tool.safeaug] "
+                    "has no `policy`; add one of them, or pass --policy",
+                )
+            )
+            continue
+        result.policies[chosen.id] = chosen
+        try:
+            findings = [f for root in roots for f in judge(root, chosen, source=source).findings]
+        except Exception as exc:  # fail closed: a pipeline that could not be judged is not a pass
+            result.problems.append(
+                Problem(source, None, f"could not judge this file ({type(exc).__name__}: {exc}); please report it")
+            )
+            continue
+        extra_ignore = plan.ignored_for(file)
+        findings = [f for f in findings if plan.selection.enabled(f.code, extra_ignore)]
+        kept, suppressed = apply_suppressions(file, findings, plan.selection, extra_ignore, chosen.id)
+        result.findings += sorted(kept, key=lambda f: (f.line or 1, f.code))
+        result.suppressed += suppressed
+    return result
+
+
+def _is_binary(file: Path) -> bool:
+    try:
+        with open(file, "rb") as handle:
+            return b"\x00" in handle.read(8192)
+    except OSError:
+        return False  # the reader reports why it cannot be read
+
+
+# -------------------------------------------------------------------------------------- suppressions
+
+# Patterns are compiled on first use (re caches them): most runs meet no suppression at all.
+_DIRECTIVE = r"#\s*safeaug\s*:\s*(?P<body>.*)$"
+_WELL_FORMED = r"^(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\](?P<rest>.*)$"
+_REASON = r"^\s*--\s*(?P<reason>\S.*?)\s*$"
+_CODE = r"^SA\d{0,3}$"
+EXAMPLE = "# safeaug: ignore[SA101] -- segmentation of structures that are not lateral"
+
+
+class Suppression(NamedTuple):
+    line: int  # where the comment is
+    targets: frozenset[int]  # the lines it covers (empty for a file-wide one)
+    codes: tuple[str, ...]
+    reason: str
+    file_wide: bool
+    used: set[str]  # the codes that suppressed a finding, filled in while matching
+
+    def covers(self, finding: Finding) -> str | None:
+        """The code entry that covers this finding, if any."""
+        if not self.file_wide and (finding.line or 1) not in self.targets:
+            return None
+        for code in self.codes:
+            if finding.code.startswith(code):
+                return code
+        return None
+
+
+class _Comment(NamedTuple):
+    line: int
+    text: str  # from the `#`
+    alone: bool  # nothing but whitespace before it on its line
+
+
+def comments(path: Path, text: str) -> list[_Comment]:
+    """The comments of a YAML or Python file (none for JSON, which has no comments)."""
+    suffix = path.suffix.lower()
+    if suffix == ".py":
+        return _python_comments(text)
+    if suffix in (".yaml", ".yml"):
+        return _yaml_comments(text)
+    return []
+
+
+def _python_comments(text: str) -> list[_Comment]:
+    import io
+    import tokenize
+
+    out = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                out.append(_Comment(tok.start[0], tok.string, not tok.line[: tok.start[1]].strip()))
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the reader accepted the file; an unscannable tail only means fewer suppressions (fail closed)
+    return out
+
+
+def _yaml_comments(text: str) -> list[_Comment]:
+    import bisect
+
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    spans: list[tuple[int, int]] = []
+    try:
+        for tok in yaml.scan(text, Loader=loader):
+            if isinstance(tok, yaml.ScalarToken):
+                spans.append((tok.start_mark.index, tok.end_mark.index))
+    except yaml.YAMLError:
+        return []
+    starts = [s for s, _ in spans]
+    out = []
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        if "safeaug" in line:
+            for col, char in enumerate(line):
+                if char != "#" or (col and not line[col - 1].isspace()):
+                    continue
+                at = offset + col
+                i = bisect.bisect_right(starts, at) - 1
+                if i >= 0 and spans[i][0] <= at < spans[i][1]:
+                    continue  # inside a quoted or block scalar: text, not a comment
+                out.append(_Comment(number, line[col:].rstrip("\r\n"), not line[:col].strip()))
+                break
+        offset += len(line)
+    return out
+
+
+def read_suppressions(path: Path, text: str, policy_id: str) -> tuple[list[Suppression], list[Finding]]:
+    """Suppressions found in the file, and an ``SA601`` finding for each one that cannot count."""
+    found = [c for c in comments(path, text) if "safeaug" in c.text]
+    standalone = set()
+    parsed: list[tuple[_Comment, re.Match[str]]] = []
+    bad: list[Finding] = []
+    for comment in found:
+        directive = re.search(_DIRECTIVE, comment.text)
+        if directive is None:
+            continue
+        body = directive.group("body").strip()
+        match = re.match(_WELL_FORMED, body)
+        problem = ""
+        if match is None:
+            problem = f"cannot read `# safeaug: {body}`"
+        else:
+            codes = [c.strip().upper() for c in match.group("codes").split(",") if c.strip()]
+            if not codes:
+                problem = "names no code"
+            elif not all(re.match(_CODE, c) for c in codes):
+                problem = f"names {match.group('codes')!r}, which are not rule codes"
+            elif re.match(_REASON, match.group("rest")) is None:
+                problem = "has no reason"
+        if problem:
+            bad.append(
+                Finding(
+                    code=SUPPRESSION_WITHOUT_REASON,
+                    severity="error",
+                    message=f"This suppression {problem}, so it suppresses nothing.",
+                    transform=None,
+                    location="",
+                    line=comment.line,
+                    reason=OTHER_RULES[SUPPRESSION_WITHOUT_REASON][1],
+                    fix=f"Write the codes and, after ` -- `, why the finding does not apply here: `{EXAMPLE}`.",
+                    policy=policy_id,
+                    path=str(path),
+                )
+            )
+            continue
+        assert match is not None
+        parsed.append((comment, match))
+        if comment.alone and match.group("kind") == "ignore":
+            standalone.add(comment.line)
+    out = []
+    for comment, match in parsed:
+        names = tuple(dict.fromkeys(c.strip().upper() for c in match.group("codes").split(",") if c.strip()))
+        reason_match = re.match(_REASON, match.group("rest"))
+        assert reason_match is not None
+        file_wide = match.group("kind") == "ignore-file"
+        targets: set[int] = set()
+        if not file_wide:
+            if comment.alone:
+                # The next line that is not itself a suppression comment: several may stack above one line.
+                target = comment.line + 1
+                while target in standalone:
+                    target += 1
+                targets.add(target)
+            else:
+                targets.add(comment.line)
+        out.append(Suppression(comment.line, frozenset(targets), names, reason_match.group("reason"), file_wide, set()))
+    return out, bad
+
+
+def apply_suppressions(
+    path: Path,
+    findings: list[Finding],
+    selection: Selection,
+    extra_ignore: Sequence[str],
+    policy_id: str,
+) -> tuple[list[Finding], list[Suppressed]]:
+    """Findings left after inline suppressions, plus SA601/SA602 findings; and the suppressed ones."""
+    if path.suffix.lower() not in (".yaml", ".yml", ".py"):
+        return findings, []
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return findings, []
+    if b"safeaug" not in raw:
+        return findings, []
+    text = raw.decode("utf-8", errors="replace")
+    suppressions, bad = read_suppressions(path, text, policy_id)
+    kept: list[Finding] = []
+    suppressed: list[Suppressed] = []
+    for finding in findings:
+        for sup in suppressions:
+            code = sup.covers(finding)
+            if code is not None:
+                sup.used.add(code)
+                suppressed.append(Suppressed(finding, sup.reason))
+                break
+        else:
+            kept.append(finding)
+    for sup in suppressions:
+        for code in sup.codes:
+            # A code switched off by select/ignore cannot be judged unused: nothing was looked for.
+            if code in sup.used or not any(
+                selection.enabled(known, extra_ignore) for known in all_codes() if known.startswith(code)
+            ):
+                continue
+            kept.append(
+                Finding(
+                    code=UNUSED_SUPPRESSION,
+                    severity="warning",
+                    message=f"`{code}` in this suppression matches no finding"
+                    + (" in this file." if sup.file_wide else f" on line {min(sup.targets)}."),
+                    transform=None,
+                    location="",
+                    line=sup.line,
+                    reason=OTHER_RULES[UNUSED_SUPPRESSION][1],
+                    fix=f"Remove `{code}` from the comment (or the whole comment when it names nothing else).",
+                    policy=policy_id,
+                    path=str(path),
+                )
+            )
+    kept += bad
+    kept = [f for f in kept if selection.enabled(f.code, extra_ignore)]
+    return kept, suppressed
+
+
+__all__ = [
+    "LintResult",
+    "Problem",
+    "Selection",
+    "Suppressed",
+    "Suppression",
+    "UsageError",
+    "apply_suppressions",
+    "discover",
+    "lint",
+    "read_suppressions",
+]

@@ -1,0 +1,243 @@
+"""Reporters for ``safeaug lint``: text for people, json for scripts, github annotations, SARIF 2.1.0.
+
+Each reporter takes the :class:`~safeaug.lint.LintResult` and writes one document; the table
+:data:`REPORTERS` maps ``--format`` names to them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from safeaug.lint import LintResult
+from safeaug.report import Finding
+from safeaug.rules import EFFECT_RULES, OTHER_RULES, all_codes
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/safeaug/"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(result: LintResult) -> str:
+    parts = [_plural(result.errors, "error"), _plural(result.warnings, "warning")]
+    if result.suppressed:
+        parts.append(f"{len(result.suppressed)} suppressed")
+    if result.problems:
+        parts.append(f"{_plural(len(result.problems), 'file')} unreadable")
+    line = f"{_plural(result.files, 'file')} checked: {', '.join(parts)}"
+    if result.skipped:
+        line += f"; {_plural(result.skipped, 'file')} without a pipeline skipped"
+    return line + "."
+
+
+# --------------------------------------------------------------------------------------------- text
+
+
+def text(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
+    for f in result.findings:
+        out.write(f"{f.path}:{f.line or 1}:1: {f.code} [{f.severity}] {f.message}\n")
+        if f.reason:
+            out.write(f"    why: {f.reason}\n")
+        if f.fix:
+            out.write(f"    fix: {f.fix}\n")
+    if show_suppressed:
+        for s in result.suppressed:
+            f = s.finding
+            out.write(
+                f"{f.path}:{f.line or 1}:1: {f.code} [suppressed] {f.message}\n    suppressed because: {s.reason}\n"
+            )
+    for problem in result.problems:
+        out.write(f"{problem}\n")
+    out.write(summary_line(result) + "\n")
+
+
+# --------------------------------------------------------------------------------------------- json
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "path": f.path,
+        "line": f.line or 1,
+        "column": 1,
+        "code": f.code,
+        "severity": f.severity,
+        "message": f.message,
+        "transform": f.transform,
+        "location": f.location,
+        "reason": f.reason,
+        "fix": f.fix,
+        "policy": f.policy,
+        "references": list(f.references),
+        "label_transform": f.label_transform,
+    }
+
+
+def json_report(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
+    findings = [_finding_dict(f) for f in result.findings]
+    if show_suppressed:
+        for item in findings:
+            item["suppressed"] = False
+        for s in result.suppressed:
+            findings.append({**_finding_dict(s.finding), "suppressed": True, "suppression_reason": s.reason})
+    doc = {
+        "findings": findings,
+        "unreadable": [{"path": p.path, "line": p.line, "message": p.message} for p in result.problems],
+        "summary": {
+            "files": result.files,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "suppressed": len(result.suppressed),
+            "unreadable": len(result.problems),
+            "skipped": result.skipped,
+        },
+    }
+    json.dump(doc, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+# ------------------------------------------------------------------------------------------- github
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
+    """Workflow commands: GitHub shows each as an annotation on the file and line."""
+    titles = all_codes()
+    for f in result.findings:
+        body = f.message
+        if f.reason:
+            body += f"\nWhy: {f.reason}"
+        if f.fix:
+            body += f"\nFix: {f.fix}"
+        title = f"{f.code} {titles.get(f.code, '')}".strip()
+        props = f"file={_escape_property(f.path or '')},line={f.line or 1},col=1,title={_escape_property(title)}"
+        out.write(f"::{f.severity} {props}::{_escape_data(body)}\n")
+    for p in result.problems:
+        props = f"file={_escape_property(p.path)}" + (f",line={p.line}" if p.line else "") + ",title=unreadable input"
+        out.write(f"::error {props}::{_escape_data(p.message)}\n")
+    out.write(summary_line(result) + "\n")
+
+
+# -------------------------------------------------------------------------------------------- sarif
+
+
+def sarif_rules() -> list[dict[str, Any]]:
+    """``tool.driver.rules``: every code in the rule table, in code order."""
+    by_code: dict[str, dict[str, Any]] = {}
+    for r in EFFECT_RULES:
+        by_code[r.code] = {
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": f"The pipeline {r.does}."},
+            "fullDescription": {"text": r.why},
+            "help": {
+                "text": f"{r.why} Run `safeaug explain {r.code}` for the rule and `safeaug explain POLICY` "
+                "for a policy's bounds."
+            },
+        }
+    for code, (title, explanation) in OTHER_RULES.items():
+        by_code[code] = {
+            "id": code,
+            "name": title.replace(" ", "_"),
+            "shortDescription": {"text": title[0].upper() + title[1:] + "."},
+            "fullDescription": {"text": explanation},
+            "help": {"text": explanation},
+        }
+    return [by_code[code] for code in all_codes() if code in by_code]
+
+
+def _artifact(path: str, cwd: Path) -> dict[str, Any]:
+    file = Path(path)
+    absolute = file if file.is_absolute() else cwd / file
+    try:
+        relative = Path(os.path.normpath(absolute)).relative_to(cwd)
+    except ValueError:
+        return {"uri": Path(os.path.normpath(absolute)).as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": "%SRCROOT%"}
+
+
+def _result(f: Finding, index: dict[str, int], cwd: Path) -> dict[str, Any]:
+    text_ = f.message
+    if f.fix:
+        text_ += f" Fix: {f.fix}"
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": _artifact(f.path or "", cwd),
+            "region": {"startLine": f.line or 1, "startColumn": 1},
+        }
+    }
+    if f.location:
+        location["logicalLocations"] = [{"fullyQualifiedName": f.location, "kind": "element"}]
+    out: dict[str, Any] = {
+        "ruleId": f.code,
+        "ruleIndex": index[f.code],
+        "level": "error" if f.severity == "error" else "warning",
+        "message": {"text": text_},
+        "locations": [location],
+        "properties": {"transform": f.transform, "policy": f.policy, "reason": f.reason},
+    }
+    return out
+
+
+def sarif(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
+    from safeaug import __version__
+
+    cwd = Path.cwd()
+    rules = sarif_rules()
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = [_result(f, index, cwd) for f in result.findings]
+    if show_suppressed:
+        for s in result.suppressed:
+            item = _result(s.finding, index, cwd)
+            item["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": s.reason}]
+            results.append(item)
+    notifications = []
+    for p in result.problems:
+        physical: dict[str, Any] = {"artifactLocation": _artifact(p.path, cwd)}
+        if p.line:
+            physical["region"] = {"startLine": p.line}
+        notifications.append(
+            {"level": "error", "message": {"text": str(p)}, "locations": [{"physicalLocation": physical}]}
+        )
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "safeaug",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd.as_uri() + "/"}},
+                "invocations": [
+                    {"executionSuccessful": not result.problems, "toolExecutionNotifications": notifications}
+                ],
+                "results": results,
+            }
+        ],
+    }
+    json.dump(doc, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+Reporter = Callable[..., None]
+REPORTERS: dict[str, Reporter] = {"text": text, "json": json_report, "github": github, "sarif": sarif}
+
+__all__ = ["REPORTERS", "github", "json_report", "sarif", "sarif_rules", "summary_line", "text"]
