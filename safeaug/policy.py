@@ -11,35 +11,171 @@ and its references, plus optional allow/deny lists of transforms by name::
         max: 10
         reason: Our films are positioned by a technician; more tilt than this never happens.
 
+A policy may declare parameters (``load_policy("small_objects", smallest_object_px=12)``); bounds may
+then be small arithmetic expressions over them (``max: smallest_object_px / 4``) and invariants may
+apply only ``when:`` a condition holds (``when: laterality_in_label``). Expressions are read by a tiny
+evaluator (numbers, parameter names, ``+ - * /``, ``min``, ``max``, parentheses; comparisons and
+``and``/``or``/``not`` in conditions), never by ``eval``.
+
+An invariant may also say that an effect is allowed only together with a label transform
+(``needs_label_transform``): a mirror of a face is fine once left-eye and right-eye keypoints swap labels.
+Until the pipeline performs that label transform, the effect is refused.
+
 A misspelt key is an error that names the file, the line, the key and the keys allowed there.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import keyword
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from safeaug.rules import EFFECT_NAMES, RULES_BY_NAME
 
 Severity = Literal["error", "warning"]
+ParamValue = bool | int | float | str
+
+_IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_RESERVED = frozenset({"min", "max", "true", "false", "none"})
+
+_EXPRESSION_HELP = (
+    "A number, or an expression over the policy's parameters: numbers, parameter names, + - * /, "
+    "min(...), max(...) and parentheses (e.g. `min_visible_px / smallest_object_px`)."
+)
+
+# A bound as written in a file: a number, or an expression the loader evaluates with the parameters.
+Bound = Annotated[
+    float | None,
+    WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "minLength": 1}, {"type": "null"}], "default": None}
+    ),
+]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Parameter(_Strict):
+    """A value the user may pass when loading the policy, with its default."""
+
+    name: str = Field(pattern=_IDENTIFIER, description="Used in expressions and `when:` conditions.")
+    type: Literal["int", "float", "bool", "str"]
+    default: ParamValue
+    description: str = Field(min_length=1, description="What the parameter means, for `safeaug explain`.")
+    min: float | None = Field(None, description="Smallest value accepted (int and float parameters).")
+    max: float | None = Field(None, description="Largest value accepted (int and float parameters).")
+    choices: tuple[str, ...] | None = Field(None, description="The values accepted (str parameters).")
+
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if keyword.iskeyword(value) or value.lower() in _RESERVED:
+            raise ValueError(f"`{value}` is a reserved word in expressions; choose another parameter name")
+        return value
+
+    @model_validator(mode="after")
+    def _default_fits(self) -> Parameter:
+        if self.type in ("bool", "str") and (self.min is not None or self.max is not None):
+            raise ValueError(f"`min`/`max` apply to int and float parameters, not to {self.type}")
+        if self.choices is not None and self.type != "str":
+            raise ValueError("`choices` applies to str parameters")
+        problem = self.problem(self.default)
+        if problem:
+            raise ValueError(f"default {self.default!r}: {problem}")
+        return self
+
+    def expects(self) -> str:
+        """The accepted values, in words."""
+        if self.type == "bool":
+            return "true or false"
+        if self.type == "str":
+            return "one of " + ", ".join(repr(c) for c in self.choices) if self.choices else "a string"
+        what = "an integer" if self.type == "int" else "a number"
+        if self.min is not None and self.max is not None:
+            return f"{what} from {self.min:g} to {self.max:g}"
+        if self.min is not None:
+            return f"{what} ≥ {self.min:g}"
+        if self.max is not None:
+            return f"{what} ≤ {self.max:g}"
+        return what
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not acceptable, or None when it is."""
+        expected = f"expected {self.expects()}, got {value!r} ({type(value).__name__})"
+        if self.type == "bool":
+            return None if isinstance(value, bool) else expected
+        if self.type == "str":
+            if not isinstance(value, str) or (self.choices is not None and value not in self.choices):
+                return expected
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return expected
+        if self.type == "int" and not isinstance(value, int):
+            return expected
+        if value != value or (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            return expected
+        return None
+
+    def coerce(self, value: ParamValue) -> ParamValue:
+        """``value`` as the parameter's type (an int given for a float parameter becomes a float)."""
+        return float(value) if self.type == "float" else value
+
+    def signature(self) -> str:
+        """``name: type = default``, as ``safeaug explain`` prints it."""
+        return f"{self.name}: {self.type} = {format_value(self.default)}"
+
+
+def format_value(value: ParamValue) -> str:
+    """A parameter value as it is written in a policy file (``true``, ``16``, ``'light'``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value) if isinstance(value, int) else repr(value)
+
+
+class LabelTransform(_Strict):
+    """A change to the label that must accompany an effect for the example to stay true."""
+
+    name: str = Field(
+        pattern=_IDENTIFIER,
+        description="A stable name (e.g. swap_left_right_keypoints); a label-aware transform declares it.",
+    )
+    does: str = Field(
+        min_length=1, description="What the label transform does, completing 'a label transform that ...'."
+    )
+
+
 class Invariant(_Strict):
     """A bound on one effect.
 
     ``allowed: false`` forbids the effect outright; ``max``/``min`` bound its size; ``allowed: true``
-    with no bound documents (or, in an extending policy, restores) an effect that is fine.
+    with no bound documents (or, in an extending policy, restores) an effect that is fine;
+    ``needs_label_transform`` allows the effect only together with that change to the label.
     """
 
-    effect: str = Field(description="The effect bounded: " + ", ".join(EFFECT_NAMES) + ".")
+    effect: str = Field(
+        description="The effect bounded: " + ", ".join(EFFECT_NAMES) + ".",
+        json_schema_extra={"enum": list(EFFECT_NAMES)},
+    )
     allowed: bool = Field(True, description="false forbids the effect entirely.")
-    min: float | None = Field(None, description="Lower bound (factor ranges, crop area kept, quality, bits).")
-    max: float | None = Field(None, description="Upper bound (magnitudes and the top of factor ranges).")
+    min: Bound = Field(
+        None, description="Lower bound (factor ranges, crop area kept, quality, bits). " + _EXPRESSION_HELP
+    )
+    max: Bound = Field(None, description="Upper bound (magnitudes and the top of factor ranges). " + _EXPRESSION_HELP)
+    needs_label_transform: LabelTransform | None = Field(
+        None,
+        description="The effect is allowed only together with this label transform; a transform that does "
+        "not perform it is refused with the effect's code.",
+    )
+    when: str | None = Field(
+        None,
+        description="The invariant applies only when this condition over the parameters holds: comparisons "
+        "(== != < <= > >=), and/or/not, parameter names and constants (e.g. `not laterality_in_label`).",
+    )
     severity: Severity = "error"
     reason: str = Field(min_length=1, description="Why, in the words a domain expert would use.")
     references: tuple[str, ...] = Field((), description="Papers, guidelines or challenge solutions.")
@@ -65,14 +201,73 @@ class Invariant(_Strict):
         if kind == "min" and self.max is not None:
             raise ValueError(f"`{self.effect}` is bounded from below: use `min`, not `max`")
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+            raise ValueError(f"min ({self.min:g}) is larger than max ({self.max:g})")
         if not self.allowed and (self.min is not None or self.max is not None):
             raise ValueError("`allowed: false` forbids the effect; drop min/max or drop `allowed: false`")
+        if self.needs_label_transform is not None:
+            if not self.allowed:
+                raise ValueError(
+                    "`needs_label_transform` allows the effect with a label transform and `allowed: false` "
+                    "forbids it outright; keep one of them"
+                )
+            if self.min is not None or self.max is not None:
+                raise ValueError(
+                    "`needs_label_transform` covers any amount of the effect; drop min/max "
+                    "(or bound the effect in a separate policy without the label transform)"
+                )
         return self
 
     @property
     def code(self) -> str:
         return RULES_BY_NAME[self.effect].code
+
+    @property
+    def verdict(self) -> Literal["forbidden", "bounded", "allowed", "needs_label_transform"]:
+        """The invariant's verdict in one word."""
+        if not self.allowed:
+            return "forbidden"
+        if self.needs_label_transform is not None:
+            return "needs_label_transform"
+        if self.min is not None or self.max is not None:
+            return "bounded"
+        return "allowed"
+
+    def bound_text(self) -> str:
+        """The bound in the effect's units (``≤ ±15°``, ``0.85–1.15×``, ``forbidden``)."""
+        from safeaug.validator import fmt  # the validator imports the policy loader: import late
+
+        rule = RULES_BY_NAME[self.effect]
+        verdict = self.verdict
+        if verdict == "forbidden":
+            return "forbidden"
+        if verdict == "needs_label_transform":
+            return "only with a label transform"
+        if verdict == "allowed":
+            return "allowed"
+        if rule.kind == "range":
+            unit = "" if rule.name == "gamma" else "×"
+            if self.min is not None and self.max is not None:
+                return fmt(rule, (self.min, self.max))
+            if self.min is not None:
+                return f"≥ {self.min:.3g}{unit}"
+            return f"≤ {self.max:.3g}{unit}"
+        if rule.kind == "max":
+            return "≤ " + fmt(rule, self.max)
+        return "≥ " + fmt(rule, self.min)
+
+    def is_looser_than(self, other: Invariant) -> bool:
+        """True when this invariant admits something ``other`` refuses (an extending policy loosened it)."""
+        if not other.allowed:
+            return self.allowed
+        if not self.allowed:
+            return False
+        if other.needs_label_transform is not None and self.needs_label_transform is None:
+            return True
+        if other.severity == "error" and self.severity == "warning":
+            return True
+        if other.max is not None and (self.max is None or self.max > other.max):
+            return True
+        return other.min is not None and (self.min is None or self.min < other.min)
 
 
 class TransformRule(_Strict):
@@ -90,21 +285,38 @@ class Policy(_Strict):
     title: str
     description: str = ""
     extends: str | None = Field(None, description="A built-in policy id or a path to a policy file.")
+    parameters: tuple[Parameter, ...] = Field(
+        (), description="Values given when the policy is loaded (`load_policy(id, name=value)`, `--set name=value`)."
+    )
     invariants: tuple[Invariant, ...] = ()
     allow: tuple[TransformRule, ...] = Field((), description="Transforms trusted by name: not checked.")
     deny: tuple[TransformRule, ...] = Field((), description="Transforms refused by name, whatever they do.")
+    # Filled in by the loader, never written in a file.
+    arguments: SkipJsonSchema[tuple[tuple[str, ParamValue], ...]] = Field(
+        (), description="The parameter values this policy was loaded with."
+    )
+    loosened: SkipJsonSchema[tuple[str, ...]] = Field(
+        (), description="What this policy admits that a policy it extends refuses, one line each."
+    )
 
     @model_validator(mode="after")
     def _one_invariant_per_effect(self) -> Policy:
         seen: set[str] = set()
         for inv in self.invariants:
             if inv.effect in seen:
-                raise ValueError(f"two invariants for `{inv.effect}`; merge them into one")
+                raise ValueError(
+                    f"two invariants for `{inv.effect}` apply at once; merge them into one, or give them "
+                    "`when:` conditions that exclude each other"
+                )
             seen.add(inv.effect)
         allowed = {r.transform for r in self.allow}
         both = allowed & {r.transform for r in self.deny}
         if both:
             raise ValueError(f"{', '.join(sorted(both))} both allowed and denied")
+        names = [p.name for p in self.parameters]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"parameter {', '.join(twice)} declared twice")
         return self
 
     def invariant(self, effect: str) -> Invariant | None:
@@ -113,16 +325,51 @@ class Policy(_Strict):
                 return inv
         return None
 
+    @property
+    def values(self) -> dict[str, ParamValue]:
+        """The parameter values this policy was loaded with (defaults included)."""
+        return dict(self.arguments)
+
     def merged_over(self, parent: Policy) -> Policy:
-        """This policy with everything it does not restate taken from ``parent``."""
+        """This policy with everything it does not restate taken from ``parent``.
+
+        What the result admits that ``parent`` refuses is listed in ``loosened``, so that a loosening is
+        never silent.
+        """
         mine = {inv.effect for inv in self.invariants}
         invariants = tuple(i for i in parent.invariants if i.effect not in mine) + self.invariants
         names = {r.transform for r in self.allow} | {r.transform for r in self.deny}
         allow = tuple(r for r in parent.allow if r.transform not in names) + self.allow
         deny = tuple(r for r in parent.deny if r.transform not in names) + self.deny
-        return self.model_copy(update={"invariants": invariants, "allow": allow, "deny": deny})
+        loosened = list(parent.loosened)
+        for inv in self.invariants:
+            theirs = parent.invariant(inv.effect)
+            if theirs is not None and inv.is_looser_than(theirs):
+                loosened.append(
+                    f"{inv.effect}: `{parent.id}` has {theirs.bound_text()}"
+                    f"{' (warning)' if theirs.severity == 'warning' else ''}, "
+                    f"`{self.id}` has {inv.bound_text()}{' (warning)' if inv.severity == 'warning' else ''}"
+                )
+        parent_allowed = {r.transform for r in parent.allow}
+        for rule in self.allow:
+            if rule.transform not in parent_allowed:
+                denied = any(r.transform == rule.transform for r in parent.deny)
+                loosened.append(
+                    f"{rule.transform}: {'denied by' if denied else 'checked by'} `{parent.id}`, "
+                    f"allowed by name in `{self.id}`"
+                )
+        return self.model_copy(
+            update={"invariants": invariants, "allow": allow, "deny": deny, "loosened": tuple(loosened)}
+        )
 
 
 def policy_json_schema() -> dict[str, Any]:
-    """The JSON Schema of policy files, for editors and CI."""
-    return Policy.model_json_schema()
+    """The JSON Schema of policy files, for editors and CI.
+
+    The package ships it as ``safeaug/policies/policy.schema.json``; regenerate that file with
+    ``python -m safeaug.policies.schema``.
+    """
+    schema = Policy.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "safeaug policy"
+    return schema

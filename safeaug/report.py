@@ -17,6 +17,9 @@ class Finding:
     ``code`` is stable (``SA101``); ``location`` is the path in the pipeline tree
     (``transforms[2].transforms[0]``, empty for the whole pipeline); ``line`` is set when the pipeline
     came from a file; ``reason`` is the policy's reason; ``fix`` says what to write instead.
+    ``label_transform`` is set when the policy allows the effect only together with a change to the label
+    (swapping left/right keypoints, negating a steering angle): it says what that label transform does,
+    and the finding stands until the pipeline performs it.
     """
 
     code: str
@@ -31,6 +34,7 @@ class Finding:
     policy: str | None = None
     references: tuple[str, ...] = ()
     path: str | None = None
+    label_transform: str | None = None
 
     def one_line(self) -> str:
         where = self.location or "pipeline"

@@ -173,6 +173,10 @@ class Entry:
     inheritable: bool = True
     summary: str = ""
     unknown: bool = False
+    # Label transforms this transform performs alongside its effect (a flip that also swaps left/right
+    # keypoint labels declares "swap left/right keypoint labels"); policies that allow an effect only
+    # with a label transform accept it when the names match.
+    label_transforms: frozenset[str] = frozenset()
 
     def envelope(self, params: Params) -> Envelope:
         return self.describe(params)
@@ -221,12 +225,15 @@ def register_transform(
     defaults: Mapping[str, Any] | None = None,
     knobs: Mapping[str, Knob] | None = None,
     replace: bool = False,
+    label_transforms: Iterable[str] = (),
 ) -> None:
     """Teach safeaug what a custom transform does, so pipelines using it can be judged.
 
     ``target`` is the class (or its dotted name as it appears in configs, e.g.
     ``"mypkg.aug.Sharpie"``). ``envelope`` is either a fixed :class:`~safeaug.Envelope` or a function
     from :class:`~safeaug.Params` to one. Subclasses of ``target`` inherit the entry.
+    ``label_transforms`` names the label transforms it performs with its effect (see a policy's
+    ``needs_label_transform``), e.g. ``{"swap left/right keypoint labels"}`` for a label-aware flip.
 
     >>> import safeaug
     >>> class Tint:  # doctest: +SKIP
@@ -247,7 +254,15 @@ def register_transform(
         describe = _fixed
     else:
         describe = envelope
-    _ENTRIES[name] = Entry(name, describe, "custom", dict(knobs or {}), True, "registered by the user")
+    _ENTRIES[name] = Entry(
+        name,
+        describe,
+        "custom",
+        dict(knobs or {}),
+        True,
+        "registered by the user",
+        label_transforms=frozenset(label_transforms),
+    )
     if defaults is not None:
         _CUSTOM_DEFAULTS[name] = dict(defaults)
 

@@ -1,9 +1,16 @@
-"""Built-in policies (YAML files beside this module) and the loader for them and for user files."""
+"""Built-in policies (YAML files beside this module) and the loader for them and for user files.
+
+``load_policy(id_or_path, **params)`` reads a policy, resolves ``extends`` (the parent's invariants and
+lists under the child's own), binds the declared parameters (defaults, overridden by ``params``),
+evaluates bounds written as expressions and drops invariants whose ``when:`` condition is false.
+Base policies (``bases/``: ``medical``, ``radiograph``) can be loaded and extended but are not listed.
+"""
 
 from __future__ import annotations
 
 import os
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -11,54 +18,118 @@ from pydantic import BaseModel, ValidationError
 
 from safeaug._yaml import load_with_lines
 from safeaug.errors import ConfigError, PolicyError
-from safeaug.policy import Invariant, Policy, TransformRule
+from safeaug.policies._expr import ExpressionError, evaluate_condition, evaluate_number, render_text
+from safeaug.policy import Invariant, LabelTransform, Parameter, ParamValue, Policy, TransformRule
 
 _HERE = Path(__file__).parent
+_BASES = _HERE / "bases"
 _MODELS: dict[str, type[BaseModel]] = {
     "": Policy,
     "invariants": Invariant,
+    "needs_label_transform": LabelTransform,
+    "parameters": Parameter,
     "allow": TransformRule,
     "deny": TransformRule,
 }
+# Keys the loader fills in; a file that sets them is refused.
+_DERIVED = ("arguments", "loosened")
+_TEXTS = ("title", "description")
+_INVARIANT_TEXTS = ("reason", "fix")
 
 PolicyLike = str | os.PathLike[str] | Policy
 
 
 def list_policies() -> list[str]:
-    """Ids of the built-in policies, sorted."""
-    return sorted(p.stem for p in _HERE.glob("*.yaml"))
+    """Ids of the built-in policies, sorted (base policies, which exist to be extended, are not listed)."""
+    return list(_listed())
 
 
-def load_policy(policy: PolicyLike) -> Policy:
+@cache
+def _listed() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in _HERE.glob("*.yaml")))
+
+
+@cache
+def _builtin_paths() -> dict[str, Path]:
+    paths = {p.stem: p for p in _BASES.glob("*.yaml")}
+    paths.update({p.stem: p for p in _HERE.glob("*.yaml")})
+    return paths
+
+
+def load_policy(policy: PolicyLike, **params: Any) -> Policy:
     """A built-in id (``"chest_xray"``), a path to a policy YAML, or a :class:`Policy` (returned as is).
 
-    ``extends`` is resolved: the result holds the parent's invariants and lists under its own.
+    ``params`` set the policy's declared parameters (``load_policy("fundus", laterality_in_label=False)``);
+    an unknown name or a value of the wrong type is a :class:`~safeaug.PolicyError` that lists the
+    declared parameters. ``extends`` is resolved: the result holds the parent's invariants and lists
+    under its own, and ``policy.loosened`` lists what it admits that its parent refuses.
     """
     if isinstance(policy, Policy):
+        if params:
+            raise PolicyError(
+                f"policy `{policy.id}` is already loaded, so parameters cannot be applied to it; "
+                f"pass them when loading: load_policy({policy.id!r}, {', '.join(f'{k}=...' for k in params)})"
+            )
         return policy
     if not isinstance(policy, (str, os.PathLike)):
         raise PolicyError(
             f"a policy is a built-in id, a path to a policy file or a Policy, not {type(policy).__name__}"
         )
     text = os.fspath(policy)
-    if text in list_policies():
-        return _load_builtin(text)
+    if text in _builtin_paths():
+        return _load_builtin(text, _cache_key(params))
     path = Path(text)
     if path.suffix in (".yaml", ".yml", ".json") or os.sep in text or "/" in text:
-        return _load_file(path.resolve(), ())
+        return _resolve(path.resolve(), params)
     known = ", ".join(list_policies())
     raise PolicyError(f"no built-in policy {text!r} and no such file; built-in policies: {known}")
 
 
-@cache
-def _load_builtin(policy_id: str) -> Policy:
-    return _load_file(_HERE / f"{policy_id}.yaml", ())
+def _cache_key(params: dict[str, Any]) -> tuple[tuple[str, str, Any], ...]:
+    # The type is part of the key: True == 1 and 16 == 16.0 must not share a cache entry.
+    try:
+        key = tuple(sorted((k, type(v).__name__, v) for k, v in params.items()))
+        hash(key)
+    except TypeError:
+        bad = next(k for k, v in params.items() if not _hashable(v))
+        raise PolicyError(
+            f"parameter `{bad}`: expected a number, true/false or a string, got {type(params[bad]).__name__}"
+        ) from None
+    return key
 
 
-def _load_file(path: Path, chain: tuple[Path, ...]) -> Policy:
-    if path in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, path))
-        raise PolicyError(f"policies extend each other in a circle: {cycle}")
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _load_builtin(policy_id: str, key: tuple[tuple[str, str, Any], ...]) -> Policy:
+    return _resolve(_builtin_paths()[policy_id], {k: v for k, _, v in key})
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """One policy file as read, before parameters are applied."""
+
+    path: Path
+    data: dict[str, Any]
+    lines: dict[tuple[Any, ...], int]
+
+    def line(self, *loc: Any) -> int:
+        return _nearest_line(tuple(loc), self.lines)
+
+    def where(self, *loc: Any) -> str:
+        return f"{self.path}:{self.line(*loc)}"
+
+
+def _read(path: Path) -> _Raw:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -71,36 +142,200 @@ def _load_file(path: Path, chain: tuple[Path, ...]) -> Policy:
         raise PolicyError(str(exc)) from None
     if not isinstance(data, dict):
         raise PolicyError(f"{path}:1: a policy file holds a mapping with at least `id`, `title` and `invariants`")
+    raw = _Raw(path, data, lines)
+    for key in _DERIVED:
+        if key in data:
+            raise PolicyError(
+                f"{raw.where(key)}: `{key}` is filled in by the loader and cannot be written in a policy file"
+                + (
+                    "; parameter values are passed to load_policy(...) or `--set name=value`"
+                    if key == "arguments"
+                    else ""
+                )
+            )
+    extends = data.get("extends")
+    if extends is not None and not isinstance(extends, str):
+        raise PolicyError(f"{raw.where('extends')}: `extends` is a built-in policy id or a path, got {extends!r}")
+    return raw
+
+
+def _chain(path: Path) -> list[_Raw]:
+    """The file and its ancestors, the root ancestor first."""
+    out: list[_Raw] = []
+    seen: list[Path] = []
+    while True:
+        if path in seen:
+            cycle = " -> ".join(str(p) for p in (*seen, path))
+            raise PolicyError(f"policies extend each other in a circle: {cycle}")
+        seen.append(path)
+        raw = _read(path)
+        out.append(raw)
+        parent = raw.data.get("extends")
+        if parent is None:
+            return out[::-1]
+        builtin = _builtin_paths().get(parent)
+        path = builtin if builtin is not None else (path.parent / parent).resolve()
+        if builtin is None and not path.exists():
+            raise PolicyError(
+                f"{raw.where('extends')}: `extends: {parent}` is neither a built-in policy nor a file "
+                f"(looked for {path}); built-in policies: {', '.join(sorted(_builtin_paths()))}"
+            )
+
+
+# ------------------------------------------------------------------------------------------ parameters
+
+
+def _declarations(chain: list[_Raw]) -> dict[str, Parameter]:
+    """Parameters declared along the chain; a child may redeclare a parent's with a new default."""
+    declared: dict[str, Parameter] = {}
+    for raw in chain:
+        items = raw.data.get("parameters", [])
+        if not isinstance(items, list):
+            raise PolicyError(f"{raw.where('parameters')}: `parameters` is a list of name/type/default/description")
+        for i, item in enumerate(items):
+            try:
+                param = Parameter.model_validate(item)
+            except ValidationError as exc:
+                raise PolicyError(_explain(exc, raw, prefix=("parameters", i))) from None
+            old = declared.get(param.name)
+            if old is not None and old.type != param.type:
+                raise PolicyError(
+                    f"{raw.where('parameters', i)}: parameter `{param.name}` is {old.type} in the policy this one "
+                    f"extends; redeclare it as {old.type}"
+                )
+            declared[param.name] = param
+    return declared
+
+
+def _bind(declared: dict[str, Parameter], params: dict[str, Any], policy: str) -> dict[str, ParamValue]:
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        raise PolicyError(
+            f"policy `{policy}` has no parameter {', '.join(f'`{u}`' for u in unknown)}; " + _declared_help(declared)
+        )
+    values: dict[str, ParamValue] = {name: p.coerce(p.default) for name, p in declared.items()}
+    for name, value in params.items():
+        param = declared[name]
+        problem = param.problem(value)
+        if problem:
+            raise PolicyError(f"policy `{policy}`, parameter `{name}`: {problem}; {_declared_help(declared)}")
+        values[name] = param.coerce(value)
+    return values
+
+
+def _declared_help(declared: dict[str, Parameter]) -> str:
+    if not declared:
+        return "it declares no parameters"
+    return "declared parameters: " + "; ".join(
+        f"{p.signature()} ({' '.join(p.description.split())})" for p in declared.values()
+    )
+
+
+# ------------------------------------------------------------------------------------------ resolving
+
+
+def _resolve(path: Path, params: dict[str, Any]) -> Policy:
+    chain = _chain(path)
+    declared = _declarations(chain)
+    name = str(chain[-1].data.get("id", path.stem))
+    values = _bind(declared, params, name)
+    policy: Policy | None = None
+    for raw in chain:
+        level = _apply(raw, values)
+        policy = level if policy is None else level.merged_over(policy)
+    assert policy is not None
+    return policy.model_copy(update={"parameters": tuple(declared.values()), "arguments": tuple(values.items())})
+
+
+def _apply(raw: _Raw, values: dict[str, ParamValue]) -> Policy:
+    """One file with its parameters applied: expressions evaluated, ``when:`` conditions decided."""
+    data = dict(raw.data)
+    for key in _TEXTS:
+        if isinstance(data.get(key), str):
+            data[key] = _text(raw, values, data[key], key)
+    items = data.get("invariants")
+    positions: list[int] | None = None  # for each invariant kept, its index in the file
+    if isinstance(items, list):
+        kept: list[Any] = []
+        positions = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                kept.append(item)  # the model reports the shape problem with its line
+                positions.append(i)
+                continue
+            item = dict(item)
+            when = item.get("when")
+            if when is not None:
+                if not isinstance(when, (str, bool)):
+                    raise PolicyError(f"{raw.where('invariants', i, 'when')}: `when` is a condition, got {when!r}")
+                if isinstance(when, bool):
+                    item["when"] = "true" if when else "false"
+                    holds = when
+                else:
+                    try:
+                        holds = evaluate_condition(when, values)
+                    except ExpressionError as exc:
+                        raise PolicyError(
+                            f"{raw.where('invariants', i, 'when')}: `invariants[{i}].when`: {exc}"
+                        ) from None
+                if not holds:
+                    continue
+            for key in ("min", "max"):
+                bound = item.get(key)
+                if isinstance(bound, str):
+                    try:
+                        item[key] = evaluate_number(bound, values)
+                    except ExpressionError as exc:
+                        raise PolicyError(
+                            f"{raw.where('invariants', i, key)}: `invariants[{i}].{key}`: {exc}"
+                        ) from None
+            for key in _INVARIANT_TEXTS:
+                if isinstance(item.get(key), str):
+                    item[key] = _text(raw, values, item[key], f"invariants[{i}].{key}", ("invariants", i, key))
+            kept.append(item)
+            positions.append(i)
+        data["invariants"] = kept
     try:
-        policy = Policy.model_validate(data)
+        return Policy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(_explain(exc, path, lines)) from None
-    if policy.extends is None:
-        return policy
-    parent_ref = policy.extends
-    if parent_ref in list_policies():
-        parent = _load_file(_HERE / f"{parent_ref}.yaml", (*chain, path))
-    else:
-        parent = _load_file((path.parent / parent_ref).resolve(), (*chain, path))
-    return policy.merged_over(parent)
+        raise PolicyError(_explain(exc, raw, kept_from=positions)) from None
 
 
-def _explain(exc: ValidationError, path: Path, lines: dict[tuple[Any, ...], int]) -> str:
+def _text(raw: _Raw, values: dict[str, ParamValue], text: str, what: str, loc: tuple[Any, ...] | None = None) -> str:
+    try:
+        return render_text(text, values)
+    except ExpressionError as exc:
+        raise PolicyError(
+            f"{raw.where(*(loc or (what,)))}: `{what}`: {exc} (in texts, {{...}} holds an expression over the "
+            "parameters; write {{ and }} for literal braces)"
+        ) from None
+
+
+# ------------------------------------------------------------------------------------------ messages
+
+
+def _explain(
+    exc: ValidationError, raw: _Raw, *, prefix: tuple[Any, ...] = (), kept_from: list[int] | None = None
+) -> str:
     """One line per problem: file:line, the dotted key, what is wrong and what is allowed."""
     problems = []
     for err in exc.errors():
-        loc = tuple(err["loc"])
-        line = _nearest_line(loc, lines)
+        loc = prefix + tuple(err["loc"])
+        moved = kept_from is not None and len(loc) > 1 and loc[0] == "invariants" and isinstance(loc[1], int)
+        if moved and kept_from is not None and loc[1] < len(kept_from):
+            loc = ("invariants", kept_from[loc[1]], *loc[2:])
+        line = raw.line(*loc)
         dotted = _dotted(loc)
         if err["type"] == "extra_forbidden":
-            model = _MODELS.get(str(loc[0]) if len(loc) > 1 else "", Policy)
-            allowed = ", ".join(sorted(model.model_fields))
-            problems.append(f"{path}:{line}: unknown key `{dotted}`; allowed keys here: {allowed}")
+            owner = next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), "")
+            model = _MODELS.get(owner, Policy)
+            allowed = ", ".join(sorted(k for k in model.model_fields if k not in _DERIVED))
+            problems.append(f"{raw.path}:{line}: unknown key `{dotted}`; allowed keys here: {allowed}")
         elif err["type"] == "missing":
-            problems.append(f"{path}:{line}: `{dotted}` is required")
+            problems.append(f"{raw.path}:{line}: `{dotted}` is required")
         else:
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{path}:{line}: `{dotted or 'policy'}`: {msg}")
+            problems.append(f"{raw.path}:{line}: `{dotted or 'policy'}`: {msg}")
     return "invalid policy file:\n  " + "\n  ".join(problems)
 
 
