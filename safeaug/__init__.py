@@ -21,6 +21,7 @@ from safeaug.validator import check, validate
 
 if TYPE_CHECKING:
     from safeaug.compose import Compose
+    from safeaug.probing import probe, wrap
 
 __version__ = "0.1.0"
 
@@ -41,9 +42,11 @@ __all__ = [
     "check",
     "list_policies",
     "load_policy",
+    "probe",
     "register_transform",
     "unregister_transform",
     "validate",
+    "wrap",
 ]
 
 
@@ -53,4 +56,13 @@ def __getattr__(name: str) -> Any:
         from safeaug.compose import Compose
 
         return Compose
+    # The probe needs numpy (and runs albumentations objects); wrap probes. Neither is needed to lint.
+    if name == "probe":
+        from safeaug.probing import probe
+
+        return probe
+    if name == "wrap":
+        from safeaug.probing import wrap
+
+        return wrap
     raise AttributeError(f"module 'safeaug' has no attribute {name!r}")

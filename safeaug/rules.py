@@ -227,6 +227,7 @@ EFFECT_RULES: tuple[Rule, ...] = (
 UNKNOWN_TRANSFORM = "SA401"
 DENIED_TRANSFORM = "SA402"
 UNBOUNDED_EFFECT = "SA407"  # an effect whose size depends on the input (pixel sizes, fixed-size crops)
+PROBED_TRANSFORM = "SA408"  # no catalog entry; described by running it on probe images
 BAD_PARAMETER = "SA501"
 IGNORED_ARGUMENT = "SA502"  # an argument the installed albumentations line would silently drop
 SUPPRESSION_WITHOUT_REASON = "SA601"
@@ -244,6 +245,14 @@ OTHER_RULES: dict[str, tuple[str, str]] = {
         "effect not bounded",
         "The size of this effect depends on the input (a crop or shift given in pixels), so it cannot be "
         "compared with the policy's bound. Use a relative parameter (fractions of the image) instead.",
+    ),
+    PROBED_TRANSFORM: (
+        "described by probing",
+        "safeaug has no catalog entry for this transform, so it ran it on probe images (validate(..., probe=True) "
+        "or safeaug.wrap) and judged what it was seen to do, widened by the measurement tolerance. A probe is a "
+        "sample: it cannot see mixing with other images, tile shuffles, overlays, histogram equalisation or "
+        "compression, nor an effect that shows on other inputs only. Register the transform with "
+        "safeaug.register_transform(...) for a static guarantee.",
     ),
     BAD_PARAMETER: ("invalid parameter", "A transform argument has a value or type safeaug cannot read."),
     IGNORED_ARGUMENT: (

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import os
+from contextvars import ContextVar
 from functools import cache, partial
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from safeaug.catalog import Entry, Params, defaults_for, resolve
 from safeaug.catalog._defaults import REQUIRED
@@ -21,7 +22,10 @@ from safeaug.policies import PolicyLike, load_policy
 from safeaug.policy import Invariant, Policy, TransformRule
 from safeaug.readers import read_config, read_pipeline
 from safeaug.report import Finding, Report, merge_reports
-from safeaug.rules import DENIED_TRANSFORM, RULES_BY_NAME, UNBOUNDED_EFFECT, UNKNOWN_TRANSFORM, Rule
+from safeaug.rules import DENIED_TRANSFORM, PROBED_TRANSFORM, RULES_BY_NAME, UNBOUNDED_EFFECT, UNKNOWN_TRANSFORM, Rule
+
+if TYPE_CHECKING:
+    from safeaug.probing import Measurement
 
 _TOL = 1e-9
 
@@ -36,13 +40,18 @@ class Leaf(NamedTuple):
     trusted: TransformRule | None = None
 
 
-def validate(pipeline: Any, policy: PolicyLike) -> Report:
+def validate(pipeline: Any, policy: PolicyLike, *, probe: bool = False) -> Report:
     """Judge a pipeline against a policy. Never raises for a violation: read ``report.ok``.
 
     ``pipeline`` is an albumentations transform or composition, a list of transforms, a dict in
     ``albumentations.to_dict`` form, or a path to a JSON/YAML config. ``policy`` is a built-in id, a
     path to a policy file, or a :class:`~safeaug.Policy`. Raises :class:`~safeaug.ConfigError` when
     the pipeline cannot be read and :class:`~safeaug.PolicyError` when the policy cannot.
+
+    With ``probe=True``, live transforms safeaug has no catalog entry for (an unknown class, an
+    ``A.Lambda``, a subclass that overrides ``apply``) are run on probe images and judged by what they
+    were seen to do (finding ``SA408``, a warning) instead of being refused unseen (``SA401``). A
+    pipeline read from a file has no live objects to run, so probing changes nothing there.
     """
     resolved = load_policy(policy)
     if isinstance(pipeline, (str, os.PathLike)):
@@ -51,19 +60,59 @@ def validate(pipeline: Any, policy: PolicyLike) -> Report:
         if not roots:
             raise ConfigError("no augmentation pipeline found in this file", path=source)
         return merge_reports([judge(root, resolved, source=source) for root in roots])
-    return judge(read_pipeline(pipeline), resolved)
+    return judge(read_pipeline(pipeline), resolved, probe=probe)
 
 
-def check(pipeline: Any, policy: PolicyLike) -> Report:
+def check(pipeline: Any, policy: PolicyLike, *, probe: bool = False) -> Report:
     """Like :func:`validate`, but raise :class:`~safeaug.PolicyViolationError` when there is an error."""
-    report = validate(pipeline, policy)
+    report = validate(pipeline, policy, probe=probe)
     if not report.ok:
         raise PolicyViolationError(report)
     return report
 
 
-def judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
-    """Validate an already-read pipeline tree."""
+# Probe results of the pipeline being judged, by id() of the node: a Measurement with the envelope that
+# stands in for the missing catalog entry, or the reason probing failed. Set by judge(probe=True) only.
+_PROBED: ContextVar[dict[int, tuple[Measurement, Envelope] | str] | None] = ContextVar("safeaug_probed", default=None)
+
+
+def judge(root: Node, policy: Policy, *, source: str | None = None, probe: bool = False, seeds: int = 16) -> Report:
+    """Validate an already-read pipeline tree (``probe``: see :func:`validate`)."""
+    if not probe:
+        return _judge(root, policy, source=source)
+    token = _PROBED.set(_probe_unknowns(root, policy, seeds))
+    try:
+        return _judge(root, policy, source=source)
+    finally:
+        _PROBED.reset(token)
+
+
+def _probe_unknowns(root: Node, policy: Policy, seeds: int) -> dict[int, tuple[Measurement, Envelope] | str]:
+    """Run every live transform that has no usable catalog entry on the probe images."""
+    from safeaug.probing import ProbeError, probe, widened  # numpy: only when asked to probe
+
+    found: dict[int, tuple[Measurement, Envelope] | str] = {}
+    for node in root.leaves():
+        if node.obj is None or _probability(node) <= 0 or _trusted(node, policy) is not None:
+            continue
+        entry = resolve(node).entry
+        if entry is not None and not entry.unknown:
+            continue
+        try:
+            measured = probe(node.obj, seeds=seeds)
+        except ProbeError as exc:
+            found[id(node)] = str(exc)
+            continue
+        found[id(node)] = (measured, widened(measured.envelope))
+    return found
+
+
+def _probed(node: Node) -> tuple[Measurement, Envelope] | str | None:
+    probed = _PROBED.get()
+    return None if probed is None else probed.get(id(node))
+
+
+def _judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
     leaves: list[Leaf] = []
     total = _envelope(root, policy, leaves, reachable=True, source=source)
     live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
@@ -210,6 +259,11 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
         return IDENTITY
     found = resolve(node)
     if found.entry is None or found.entry.unknown:
+        probed = _probed(node)
+        if isinstance(probed, tuple):  # described by running it: the measured envelope, widened by its tolerance
+            env = probed[1]
+            leaves.append(Leaf(node, env, found.entry, reachable))
+            return env if reachable else IDENTITY
         leaves.append(Leaf(node, IDENTITY, found.entry, reachable))
         return IDENTITY
     entry = found.entry
@@ -270,6 +324,30 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
             )
             return out  # denied by name: whether safeaug knows it no longer matters
     if leaf.entry is None or leaf.entry.unknown:
+        probed = _probed(node)
+        if isinstance(probed, tuple):
+            out.append(_probed_finding(leaf, probed[0], policy, source))
+            blind = _unmeasured_bounds(probed[0], policy)
+            if blind:  # the probe failed to see what this policy bounds: fail closed
+                notes = " ".join(probed[0].notes)
+                out.append(
+                    _finding(
+                        UNKNOWN_TRANSFORM,
+                        leaf,
+                        policy,
+                        source,
+                        severity="error",
+                        message=(
+                            f"`{node.name}` is not in safeaug's catalog, and probing it could not measure "
+                            f"{', '.join(blind)}, which policy `{policy.id}` bounds"
+                            + (f" ({notes})" if notes else "")
+                            + "; safeaug refuses what it cannot check."
+                        ),
+                        reason="An unchecked transform could mirror, turn or recolour images without anyone noticing.",
+                        fix=_unknown_fix(node, leaf.entry),
+                    )
+                )
+            return out
         found = resolve(node)
         if leaf.entry is not None and leaf.entry.unknown:
             what = f"`{node.name}` {leaf.entry.summary}"
@@ -284,11 +362,54 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
                 policy,
                 source,
                 severity="error",
-                message=f"{what}; safeaug refuses what it cannot check.",
+                message=f"{what}; safeaug refuses what it cannot check."
+                + (f" Probing it failed: {probed}" if isinstance(probed, str) else ""),
                 reason="An unchecked transform could mirror, turn or recolour images without anyone noticing.",
                 fix=_unknown_fix(node, leaf.entry),
             )
         )
+    return out
+
+
+def _probed_finding(leaf: Leaf, measured: Measurement, policy: Policy, source: str | None) -> Finding:
+    node = leaf.node
+    seen = ", ".join(_describe_effects(leaf.envelope)) or "no effect"
+    blind = ", ".join(sorted(_BLIND_SPOTS & set(measured.unmeasured)))
+    return _finding(
+        PROBED_TRANSFORM,
+        leaf,
+        policy,
+        source,
+        severity="warning",
+        message=(
+            f"`{node.name}` is not in safeaug's catalog; it was described by probing {measured.samples} runs "
+            f"({seen}; widened by the measurement tolerance) and judged by that. A probe is a sample, not a "
+            f"guarantee, and cannot see {blind}."
+        ),
+        reason="A measured description holds for the runs that were made; a catalog entry holds for every run.",
+        fix="Register it for a static guarantee: " + _unknown_fix(node, leaf.entry),
+    )
+
+
+def _unmeasured_bounds(measured: Measurement, policy: Policy) -> list[str]:
+    """Effects the policy bounds that this probe failed to measure (beyond what no probe ever sees)."""
+    from safeaug.probing import ALWAYS_UNMEASURED
+
+    missing = set(measured.unmeasured) - set(ALWAYS_UNMEASURED)
+    return sorted(inv.effect for inv in policy.invariants if not missing.isdisjoint(RULES_BY_NAME[inv.effect].fields))
+
+
+# What no probe sees, named in SA408 findings.
+_BLIND_SPOTS = frozenset({"mixing", "topology", "overlay", "equalization", "compression"})
+
+
+def _describe_effects(env: Envelope) -> list[str]:
+    out: list[str] = []
+    for name, value in moved_fields(env):
+        if isinstance(value, bool):
+            out.append(name.replace("_", " "))
+        else:
+            out.append(f"{name} {value:.3g}")
     return out
 
 
@@ -365,7 +486,24 @@ def _bound(inv: Invariant, rule: Rule, value: Any) -> Any:
     return inv.max if rule.kind == "max" else inv.min
 
 
+def _breaks(inv: Invariant, rule: Rule, env: Envelope) -> bool:
+    """Whether ``env`` breaks the invariant: beyond its bound, or the effect at all when it needs a label transform."""
+    if inv.needs_label_transform is not None and inv.allowed:
+        return env is not IDENTITY and _values(rule, env) != _values(rule, IDENTITY)
+    return _violates(inv, rule, env)
+
+
+def _performs(leaf: Leaf, inv: Invariant) -> bool:
+    """Whether the transform declares that it performs the label transform the invariant asks for."""
+    needed = inv.needs_label_transform
+    if needed is None or leaf.entry is None:
+        return False
+    return needed.name in leaf.entry.label_transforms
+
+
 def _allowance(inv: Invariant, rule: Rule, bound: Any) -> str:
+    if inv.needs_label_transform is not None and inv.allowed:
+        return f"allows {rule.title} only together with a label transform that {inv.needs_label_transform.does}"
     if not inv.allowed or rule.kind == "flag":
         return f"does not allow {rule.title}"
     if rule.kind == "max":
@@ -380,6 +518,11 @@ def _param_note(leaf: Leaf, param: str) -> str:
     default = defaults_for(node.name).get(param)
     if param in node.params:
         value = node.params[param]
+        if default is not None and any(param not in alt for alt in node.alt_params):
+            return (
+                f" (`{param}={_show(value)}` as written; the installed albumentations ignores it and runs "
+                f"`{param}={_show(default)}`, the default)"
+            )
         same = _show(value) == _show(default) if default is not None else False
         return f" (`{param}={_show(value)}`{', the default' if same else ''})"
     if default is not None:
@@ -402,6 +545,26 @@ def _leaf_message(inv: Invariant, rule: Rule, leaf: Leaf, policy: Policy) -> tup
     value = _values(rule, leaf.envelope)
     knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None else None
     note = _param_note(leaf, knob.param) if knob else ""
+    needed = inv.needs_label_transform
+    if needed is not None and inv.allowed:
+        reach = "up to " if rule.kind == "max" else ""
+        what = (
+            f"`{name}` {rule.does}{note}"
+            if rule.kind == "flag"
+            else f"`{name}` {rule.does}: {reach}{fmt(rule, value)}{note}"
+        )
+        message = (
+            f"{what}, and policy `{policy.id}` {_allowance(inv, rule, None)}; `{name}` changes the image "
+            "and leaves the labels as they were."
+        )
+        fix = (
+            f"Remove `{name}` until the labels can change with it. A transform that also {needed.does} is "
+            f"accepted once it declares the label transform `{needed.name}`, or once it is allowed by name "
+            f"(`allow:`) in a policy that extends `{policy.id}`."
+        )
+        if inv.fix:
+            fix = f"{fix} {inv.fix.strip()}"
+        return message, fix
     if rule.kind == "flag":
         message = f"`{name}` {rule.does}{note} — policy `{policy.id}` {_allowance(inv, rule, None)}."
     else:
@@ -430,31 +593,43 @@ def _invariant_findings(
     inv: Invariant, policy: Policy, root: Node, live: list[Leaf], total: Envelope, source: str | None
 ) -> list[Finding]:
     rule = RULES_BY_NAME[inv.effect]
+    breaks = partial(_breaks, inv, rule)
     # Every live leaf's envelope lies inside the total, so a total within bounds clears them all.
     unbounded = (rule.name == "crop" and total.crop_unbounded) or (rule.name == "translation" and total.translation_px)
-    if not unbounded and not _violates(inv, rule, total):
+    if not unbounded and not breaks(total):
         return []
-    common = {"reason": inv.reason.strip(), "references": inv.references, "effect": inv.effect}
+    needed = inv.needs_label_transform
+    common = {
+        "reason": inv.reason.strip(),
+        "references": inv.references,
+        "effect": inv.effect,
+        "label_transform": needed.does if needed is not None and inv.allowed else None,
+    }
+    # Transforms that change the labels along with the image, as the policy asks, do not break it.
+    paired = {id(leaf.node) for leaf in live if _performs(leaf, inv)}
     out: list[Finding] = []
+    flagged: set[int] = set()
     for leaf in live:
-        if _violates(inv, rule, leaf.envelope):
+        if id(leaf.node) in paired:
+            continue
+        if breaks(leaf.envelope):
+            flagged.add(id(leaf.node))
             message, fix = _leaf_message(inv, rule, leaf, policy)
             out.append(
                 _finding(rule.code, leaf, policy, source, severity=inv.severity, message=message, fix=fix, **common)
             )
         out += _unbounded(inv, rule, leaf, policy, source, common)
-    flagged = {id(f_leaf.node) for f_leaf in live if _violates(inv, rule, f_leaf.envelope)}
-    if flagged:
+    if flagged or paired:
         # The rest may still break the bound together; say so now rather than after the first fix.
-        total = _envelope(root, policy, [], reachable=True, source=source, excluded=frozenset(flagged))
-    if not _violates(inv, rule, total):
+        total = _envelope(root, policy, [], reachable=True, source=source, excluded=frozenset(flagged | paired))
+    if not breaks(total):
         return out
     value = _values(rule, total)
     bound = _bound(inv, rule, value)
     parts = [
         f"`{leaf.node.name}` at {leaf.node.location or 'the root'} ({fmt(rule, _values(rule, leaf.envelope))})"
         for leaf in live
-        if id(leaf.node) not in flagged and _values(rule, leaf.envelope) != _values(rule, IDENTITY)
+        if id(leaf.node) not in flagged | paired and _values(rule, leaf.envelope) != _values(rule, IDENTITY)
     ]
     lead = "Even without the transforms flagged above, " if flagged else ""
     message = (

@@ -32,3 +32,18 @@ def test_errors_share_a_base() -> None:
     for err in (safeaug.PolicyError, safeaug.ConfigError, safeaug.PolicyViolationError):
         assert issubclass(err, safeaug.SafeaugError)
     assert issubclass(safeaug.PolicyViolationError, ValueError)
+
+
+def test_probe_and_wrap_load_on_demand() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, safeaug\n"
+        "print('numpy' in sys.modules, 'albumentations' in sys.modules)\n"
+        "from safeaug import probe, wrap\n"
+        "from safeaug.probing import probe as p, wrap as w\n"
+        "print(probe is p, wrap is w, callable(safeaug.probe), callable(safeaug.wrap))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "True", "True", "True", "True"]
