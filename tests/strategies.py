@@ -1,9 +1,10 @@
-"""Hypothesis strategies for safeaug's property tests.
+"""Hypothesis strategies for safeaug's own property tests, on top of the public ``safeaug.strategies``.
 
-``transforms()`` draws albumentations 2.0.8 transform objects with arguments inside the ranges
-albumentations accepts (every draw is built by albumentations itself, so an invalid combination
-would raise here rather than reach safeaug); ``pipelines()`` nests them in compositions;
-``envelopes()`` draws :class:`safeaug.Envelope` values, both built directly and read off the catalog.
+``transforms()`` draws albumentations 2.0.8 transform objects from the public argument specs (every
+draw is built by albumentations itself, so an invalid combination would raise here rather than reach
+safeaug), with ``p`` drawn from ``P_VALUES`` (p=0 included); ``pipelines()`` nests them in every kind of
+composition, dead branches included, without a policy; ``envelopes()`` draws :class:`safeaug.Envelope`
+values, both built directly and read off the catalog.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import albumentations as A
 from hypothesis import strategies as st
 
 import safeaug
+import safeaug.strategies as public
 from safeaug.effects import Envelope
 
 # Ordered so that shrinking heads for "always applied": p=0 is the interesting edge, not the simplest.
@@ -64,226 +66,15 @@ def odd_kernels(lo: int = 3, hi: int = 9) -> st.SearchStrategy[Any]:
     return st.one_of(odd, st.tuples(odd, odd).map(lambda ab: (min(ab), max(ab))))
 
 
-def _per_axis(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """A value, or a ``{"x": ..., "y": ...}`` dict of values (Affine's per-axis form)."""
-    return st.one_of(values, st.fixed_dictionaries({"x": values, "y": values}))
-
-
-def _signed(lo: float, hi: float) -> st.SearchStrategy[float]:
-    """A magnitude in [lo, hi] with either sign (Affine's negative scales are mirrors)."""
-    return st.tuples(floats(lo, hi), st.booleans()).map(lambda mn: -mn[0] if mn[1] else mn[0])
-
-
 # ------------------------------------------------------------------------------------------ transforms
 
 
-def _t(cls: Any, p: st.SearchStrategy[float], **kwargs: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.builds(_quiet(cls), p=p, **kwargs)
-
-
-@st.composite
-def _affine(draw: st.DrawFn, p: st.SearchStrategy[float]) -> Any:
-    scale_value = st.one_of(
-        _signed(0.5, 2.0), st.tuples(_signed(0.5, 2.0), _signed(0.5, 2.0)).map(lambda ab: (min(ab), max(ab)))
-    )
-    kwargs: dict[str, Any] = {
-        "scale": draw(_per_axis(scale_value)),
-        "rotate": draw(st.one_of(floats(-180.0, 180.0), pairs(-180.0, 180.0))),
-        "shear": draw(_per_axis(st.one_of(floats(-30.0, 30.0), pairs(-30.0, 30.0)))),
-        "fit_output": draw(st.booleans()),
-        "border_mode": draw(border_modes),
-    }
-    shift = draw(st.sampled_from(["none", "percent", "px"]))
-    if shift == "percent":
-        kwargs["translate_percent"] = draw(_per_axis(st.one_of(floats(-0.3, 0.3), pairs(-0.3, 0.3))))
-    elif shift == "px":
-        kwargs["translate_px"] = draw(_per_axis(st.one_of(st.integers(-20, 20), pairs(-20, 20, ints=True))))
-    return _quiet(A.Affine)(p=draw(p), **kwargs)
-
-
-def _crop_and_pad_percent() -> st.SearchStrategy[Any]:
-    """A number, a range, or one per side: four numbers or four ranges (albumentations fails on a mix)."""
-    sides = st.one_of(
-        st.lists(floats(-0.3, 0.3), min_size=4, max_size=4),
-        st.lists(pairs(-0.3, 0.3), min_size=4, max_size=4),
-    )
-    return st.one_of(floats(-0.3, 0.3), pairs(-0.3, 0.3), sides)
-
-
-def _posterize_bits() -> st.SearchStrategy[Any]:
-    bits = st.integers(1, 7)
-    pair = st.tuples(bits, bits).map(lambda ab: (min(ab), max(ab)))
-    return st.one_of(bits, pair, st.lists(pair, min_size=3, max_size=3))
-
-
-def _factor_range(lo: float, hi: float, bare_hi: float) -> st.SearchStrategy[Any]:
-    """ColorJitter's factors: a bare number ``x`` (read as ``(1 - x, 1 + x)``) or a pair of factors."""
-    return st.one_of(floats(0.0, bare_hi), pairs(lo, hi))
-
-
-@st.composite
-def _coarse_dropout(draw: st.DrawFn, p: st.SearchStrategy[float]) -> Any:
-    if draw(st.booleans()):  # fractions of the image side
-        heights, widths = draw(pairs(0.05, 0.5)), draw(pairs(0.05, 0.5))
-    else:  # pixels
-        heights, widths = draw(pairs(2, 32, ints=True)), draw(pairs(2, 32, ints=True))
-    return _quiet(A.CoarseDropout)(
-        num_holes_range=draw(pairs(1, 8, ints=True)),
-        hole_height_range=heights,
-        hole_width_range=widths,
-        fill=draw(st.sampled_from([0, "random"])),
-        p=draw(p),
-    )
-
-
 def transform_strategies(p: st.SearchStrategy[float] = probabilities) -> dict[str, st.SearchStrategy[Any]]:
-    """One strategy per albumentations class, keyed by class name."""
-    return {
-        # flips and symmetries
-        "NoOp": _t(A.NoOp, p),
-        "HorizontalFlip": _t(A.HorizontalFlip, p),
-        "VerticalFlip": _t(A.VerticalFlip, p),
-        "Transpose": _t(A.Transpose, p),
-        "D4": _t(A.D4, p),
-        "SquareSymmetry": _t(A.SquareSymmetry, p),
-        "TimeReverse": _t(A.TimeReverse, p),
-        "RandomRotate90": _t(A.RandomRotate90, p),
-        # rotations and affine maps
-        "Rotate": _t(
-            A.Rotate,
-            p,
-            limit=limits(180.0),
-            border_mode=border_modes,
-            crop_border=st.booleans(),
-            rotate_method=st.sampled_from(["largest_box", "ellipse"]),
-        ),
-        "SafeRotate": _t(A.SafeRotate, p, limit=limits(180.0), border_mode=border_modes),
-        "ShiftScaleRotate": _t(
-            A.ShiftScaleRotate,
-            p,
-            shift_limit=limits(0.3),
-            scale_limit=st.one_of(floats(0.0, 0.5), pairs(-0.5, 0.5)),
-            rotate_limit=limits(180.0),
-            shift_limit_x=st.one_of(st.none(), limits(0.3)),
-            shift_limit_y=st.one_of(st.none(), limits(0.3)),
-            border_mode=border_modes,
-        ),
-        "Affine": _affine(p),
-        "Perspective": _t(
-            A.Perspective,
-            p,
-            scale=st.one_of(floats(0.0, 0.3), pairs(0.0, 0.3)),
-            keep_size=st.booleans(),
-            fit_output=st.booleans(),
-            border_mode=border_modes,
-        ),
-        # warps
-        "ElasticTransform": _t(
-            A.ElasticTransform,
-            p,
-            alpha=floats(0.0, 200.0),
-            sigma=floats(1.0, 60.0),
-            approximate=st.booleans(),
-            border_mode=border_modes,
-        ),
-        "GridDistortion": _t(
-            A.GridDistortion, p, num_steps=st.integers(1, 10), distort_limit=limits(0.9), border_mode=border_modes
-        ),
-        # scales and crops
-        "RandomScale": _t(A.RandomScale, p, scale_limit=st.one_of(floats(0.0, 0.5), pairs(-0.5, 1.0))),
-        "RandomResizedCrop": _t(
-            A.RandomResizedCrop,
-            p,
-            size=st.tuples(st.integers(8, 64), st.integers(8, 64)),
-            scale=pairs(0.05, 1.0),
-            ratio=pairs(0.5, 2.0),
-        ),
-        "RandomCropFromBorders": _t(
-            A.RandomCropFromBorders,
-            p,
-            crop_left=floats(0.0, 0.5),
-            crop_right=floats(0.0, 0.5),
-            crop_top=floats(0.0, 0.5),
-            crop_bottom=floats(0.0, 0.5),
-        ),
-        "CropAndPad": _t(
-            A.CropAndPad,
-            p,
-            percent=_crop_and_pad_percent(),
-            keep_size=st.booleans(),
-            sample_independently=st.booleans(),
-            border_mode=border_modes,
-        ),
-        # intensity and colour
-        "RandomBrightnessContrast": _t(
-            A.RandomBrightnessContrast,
-            p,
-            brightness_limit=limits(0.5),
-            contrast_limit=limits(0.5),
-            brightness_by_max=st.booleans(),
-        ),
-        "RandomGamma": _t(A.RandomGamma, p, gamma_limit=st.one_of(pairs(50.0, 150.0), floats(60.0, 150.0))),
-        "HueSaturationValue": _t(
-            A.HueSaturationValue,
-            p,
-            hue_shift_limit=limits(40.0),
-            sat_shift_limit=limits(60.0),
-            val_shift_limit=limits(60.0),
-        ),
-        "ColorJitter": _t(
-            A.ColorJitter,
-            p,
-            brightness=_factor_range(0.5, 1.5, 0.5),
-            contrast=_factor_range(0.5, 1.5, 0.5),
-            saturation=_factor_range(0.0, 2.0, 1.0),
-            hue=st.one_of(floats(0.0, 0.5), pairs(-0.5, 0.5)),
-        ),
-        "CLAHE": _t(
-            A.CLAHE,
-            p,
-            clip_limit=st.one_of(floats(1.0, 8.0), pairs(1.0, 8.0)),
-            tile_grid_size=st.tuples(st.integers(2, 16), st.integers(2, 16)),
-        ),
-        "InvertImg": _t(A.InvertImg, p),
-        "Solarize": _t(A.Solarize, p, threshold_range=pairs(0.0, 1.0)),
-        "Posterize": _t(A.Posterize, p, num_bits=_posterize_bits()),
-        "ToGray": _t(
-            A.ToGray,
-            p,
-            num_output_channels=st.sampled_from([1, 3]),
-            method=st.sampled_from(["weighted_average", "from_lab", "desaturation", "average", "max", "pca"]),
-        ),
-        # blur, noise, resolution, compression
-        "GaussianBlur": _t(
-            A.GaussianBlur,
-            p,
-            blur_limit=st.one_of(st.just(0), odd_kernels()),
-            sigma_limit=st.one_of(floats(0.1, 3.0), pairs(0.1, 3.0)),
-        ),
-        "Blur": _t(A.Blur, p, blur_limit=odd_kernels()),
-        "MedianBlur": _t(A.MedianBlur, p, blur_limit=odd_kernels()),
-        "GaussNoise": _t(
-            A.GaussNoise,
-            p,
-            std_range=pairs(0.0, 0.5),
-            mean_range=st.one_of(st.just((0.0, 0.0)), pairs(-0.1, 0.1)),
-            per_channel=st.booleans(),
-            noise_scale_factor=floats(0.1, 1.0),
-        ),
-        "Downscale": _t(A.Downscale, p, scale_range=pairs(0.1, 0.99)),
-        "ImageCompression": _t(
-            A.ImageCompression,
-            p,
-            compression_type=st.sampled_from(["jpeg", "webp"]),
-            quality_range=pairs(1, 100, ints=True),
-        ),
-        # occlusion and layout
-        "CoarseDropout": _coarse_dropout(p),
-        "RandomGridShuffle": _t(A.RandomGridShuffle, p, grid=st.tuples(st.integers(1, 4), st.integers(1, 4))),
-    }
+    """One strategy per albumentations class, keyed by class name: the public strategies' argument specs."""
+    return {name: public.transforms(names=[name], p=p) for name in public.NAMES}
 
 
-TRANSFORM_NAMES = tuple(transform_strategies())
+TRANSFORM_NAMES = public.NAMES
 FLIP_NAMES = (
     "NoOp",
     "HorizontalFlip",

@@ -630,9 +630,13 @@ def _pixel_dropout(p: Params) -> Envelope:
     # Treated as occlusion rather than noise: each pixel is replaced independently of its content
     # (like a hole of one pixel), the mask can be dropped with it, and the fraction replaced is the
     # probability itself (in expectation; on images of any size the realised share stays close to it).
-    prob = p.number("dropout_prob")
+    prob = min(1.0, max(p.number("dropout_prob"), 0.0))
     per_channel = p.flag("per_channel")
-    return Envelope(occlusion=min(1.0, max(prob, 0.0)), color=per_channel and prob > 0)
+    if per_channel:
+        # Each channel drops independently: a pixel loses at least one of its (RGB) channels with
+        # probability 1 - (1 - p)³, about three times p.
+        return Envelope(occlusion=1.0 - (1.0 - prob) ** 3, color=prob > 0)
+    return Envelope(occlusion=prob)
 
 
 @entry(

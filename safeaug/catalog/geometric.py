@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from safeaug.catalog._registry import Knob, Params, constant, entry, round_up
+from safeaug.catalog._registry import Knob, Params, constant, entry, is_number, round_up
 from safeaug.effects import Envelope
 
 FAMILY = "geometric"
@@ -110,7 +110,8 @@ def _scale_envelope(axes: list[tuple[float, float]]) -> tuple[float, float, bool
     can_neg_x, can_pos_x = ax < 0, bx > 0
     can_neg_y, can_pos_y = ay < 0, by > 0
     mirror = (can_neg_x and can_pos_y) or (can_pos_x and can_neg_y)
-    half_turn = can_neg_x and can_neg_y
+    # A y-flip is a left-right mirror plus a half turn (see the module docstring), and so is a flip of both.
+    half_turn = can_neg_y
     return min(mags_lo), max(mags_hi), mirror, half_turn
 
 
@@ -250,9 +251,13 @@ def _sized_crop(p: Params) -> Envelope:
 @entry("RandomCropFromBorders", family=FAMILY, knobs={"crop": Knob("crop_left")})
 def _crop_from_borders(p: Params) -> Envelope:
     """cuts random strips off each border"""
-    width = 1.0 - min(1.0, p.number("crop_left") + p.number("crop_right"))
-    height = 1.0 - min(1.0, p.number("crop_top") + p.number("crop_bottom"))
-    return Envelope(crop_min=max(0.0, width) * max(0.0, height))
+    left, right, top, bottom = (p.number(f"crop_{side}") for side in ("left", "right", "top", "bottom"))
+    width = 1.0 - min(1.0, left + right)
+    height = 1.0 - min(1.0, top + bottom)
+    # Cutting one side and not the other moves the centre by half the cut, i.e. by c / (2(1 - c)) of the
+    # output side when a strip c is cut from one border only.
+    shift = max(c / (2.0 * (1.0 - c)) if c < 1.0 else 1.0 for c in (left, right, top, bottom))
+    return Envelope(crop_min=max(0.0, width) * max(0.0, height), translation=min(1.0, shift))
 
 
 def _side_values(p: Params, name: str) -> list[float]:
@@ -267,15 +272,24 @@ def _side_values(p: Params, name: str) -> list[float]:
 
 @entry("CropAndPad", family=FAMILY, knobs={"crop": Knob("percent"), "scale": Knob("percent")})
 def _crop_and_pad(p: Params) -> Envelope:
-    """crops (positive values) or pads (negative values) each side"""
+    """pads (positive values) or crops (negative values) each side"""
     env = Envelope(reflect_border=_reflects(p))
     if p.raw("percent") is None:
         return env.with_changes(crop_unbounded=True, resize=p.flag("keep_size"))
     values = _side_values(p, "percent")
-    crop = max(0.0, max(values))
-    pad = max(0.0, -min(values))
+    # albumentations (like imgaug): positive values pad, negative values crop.
+    crop = max(0.0, -min(values))
+    pad = max(0.0, max(values))
     kept_side = max(0.0, 1.0 - 2.0 * crop)
     env = env.with_changes(crop_min=kept_side**2)
+    raw = p.raw("percent")
+    one_value = not (isinstance(raw, (list, tuple)) and len(raw) == 4)
+    symmetric = one_value and (is_number(raw) or not p.flag("sample_independently"))
+    if not symmetric:
+        # Different amounts per side move the content's centre: by c / (2(1 - c)) of the output side for a
+        # strip c cut from one side only, by q / (2(1 + q)) for a strip q padded on one side only.
+        shift = max(crop / (2.0 * (1.0 - crop)) if crop < 1.0 else 1.0, pad / (2.0 * (1.0 + pad)))
+        env = env.with_changes(translation=min(1.0, shift))
     if p.flag("keep_size"):
         env = env.with_changes(scale_min=1.0 / (1.0 + 2.0 * pad), scale_max=1.0 / max(kept_side, 1e-6))
     return env

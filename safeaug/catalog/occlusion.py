@@ -382,6 +382,8 @@ def _random_snow(p: Params) -> Envelope:
         contrast_min=min(1.0, coeff),
         contrast_max=max(1.0, coeff),
         nonmonotone=coeff > 1.0,
+        # Lightness pushed to 1 is white: pixels in [1/coeff, t) lose their colour entirely.
+        saturation_min=0.0 if coeff * t > 1.0 else 1.0,
     )
 
 

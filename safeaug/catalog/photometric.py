@@ -499,8 +499,14 @@ def _hue_saturation_value(p: Params) -> Envelope:
     # (OpenCV rounds fractional shifts, so even -0.5 can take S = 1 to 0.)
     sat_min = 0.0 if s_lo < 0.0 else 1.0
     sat_max = min(255.0, 1.0 + math.ceil(s_hi)) if s_hi > 0.0 else 1.0
-    # Value: V (of 255) plus v, which moves a flat grey level by v.
+    # Value: V (of 255) plus v, which moves a flat grey level by v. With S kept, a pixel's chroma is S·V, so
+    # the value shift scales it too: by (V + v) / V, up to 1 + v for the darkest coloured pixels (V = 1),
+    # and down to 0 for pixels with V <= -v.
     brightness = min(1.0, max(abs(v_lo), abs(v_hi)) / 255.0)
+    if v_hi > 0.0:
+        sat_max = max(sat_max, min(255.0, 1.0 + math.ceil(v_hi)))
+    if v_lo < 0.0:
+        sat_min = 0.0
     return Envelope(
         hue=hue, saturation_min=sat_min, saturation_max=sat_max, grayscale=s_lo <= -255.0, brightness=brightness
     )

@@ -10,7 +10,7 @@ from typing import Any
 import albumentations as A
 import numpy as np
 import pytest
-from support import assert_fields, envelope
+from support import assert_fields, envelope, envelope_of
 
 from safeaug.catalog import defaults_for, get_entry
 from safeaug.effects import Envelope
@@ -210,7 +210,7 @@ EXPLICIT_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"multiplier": (0.9, 1.2), "per_channel": True},
         {"contrast_min": 0.9, "contrast_max": 1.2, "brightness": 0.2, "color": True},
     ),
-    ("PixelDropout", {"dropout_prob": 0.2, "per_channel": True}, {"occlusion": 0.2, "color": True}),
+    ("PixelDropout", {"dropout_prob": 0.2, "per_channel": True}, {"occlusion": 1 - 0.8**3, "color": True}),
     ("SaltAndPepper", {"amount": (0.0, 0.04), "salt_vs_pepper": (1.0, 1.0)}, {"noise": 0.2}),
     (
         "Sharpen",
@@ -555,3 +555,14 @@ def test_downscale_loses_detail_at_the_reported_factor() -> None:
     out = A.Downscale(p=1.0, scale_range=(0.5, 0.5))(image=img)["image"]
     assert envelope("Downscale", scale_range=(0.5, 0.5)).resolution == 0.5
     assert len(np.unique(out[:, 0])) == 1
+
+
+def test_pixel_dropout_per_channel_touches_about_three_times_as_many_pixels() -> None:
+    # Regression (found by the soundness test): with per_channel each channel drops on its own, so a pixel
+    # loses some channel with probability 1 - (1 - p)³ (0.45 at p = 0.18), not p.
+    t = A.PixelDropout(dropout_prob=0.18, per_channel=True, drop_value=0, p=1)
+    image = np.full((128, 128, 3), 200, np.uint8)
+    t.set_random_seed(0)
+    touched = (t(image=image)["image"] != 200).any(axis=2).mean()
+    env = envelope_of(t)
+    assert touched > 0.3 and touched <= env.occlusion + 0.02

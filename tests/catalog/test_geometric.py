@@ -41,7 +41,7 @@ from safeaug.effects import Envelope
         (A.RandomCrop(32, 32), Envelope(crop_unbounded=True)),
         (A.CenterCrop(32, 32, pad_if_needed=True, border_mode=4), Envelope(crop_unbounded=True, reflect_border=True)),
         (A.RandomSizedCrop(min_max_height=(20, 30), size=(32, 32)), Envelope(crop_unbounded=True, resize=True)),
-        (A.RandomCropFromBorders(0.1, 0.1, 0.2, 0.0), Envelope(crop_min=0.8 * 0.8)),
+        (A.RandomCropFromBorders(0.1, 0.1, 0.2, 0.0), Envelope(crop_min=0.8 * 0.8, translation=0.2 / (2 * 0.8))),
         (A.PadIfNeeded(64, 64, border_mode=4), Envelope(reflect_border=True)),
         (A.Pad(padding=4), Envelope()),
         (A.NoOp(), Envelope()),
@@ -109,10 +109,15 @@ def test_random_resized_crop_area_and_zoom() -> None:
 
 
 def test_crop_and_pad_by_percent() -> None:
-    crop = envelope_of(A.CropAndPad(percent=0.1))
-    assert crop.crop_min == pytest.approx(0.64)
-    pad = envelope_of(A.CropAndPad(percent=(-0.2, 0.0)))
+    # Regression (found by the soundness test): albumentations pads for positive values and crops for
+    # negative ones; the entry had it the other way round.
+    crop = envelope_of(A.CropAndPad(percent=-0.1))
+    assert crop.crop_min == pytest.approx(0.64) and crop.translation == 0.0  # one value: the same on every side
+    pad = envelope_of(A.CropAndPad(percent=(0.0, 0.2)))  # drawn per side: the content may move
     assert pad.crop_min == 1 and pad.scale_min == pytest.approx(1 / 1.4)
+    assert pad.translation == pytest.approx(0.2 / 2.4)
+    image = np.zeros((64, 64, 3), np.uint8)
+    assert A.CropAndPad(percent=0.25, keep_size=False, p=1)(image=image)["image"].shape[0] == 96
     assert envelope_of(A.CropAndPad(px=10)).crop_unbounded
 
 
@@ -205,3 +210,19 @@ def test_random_resized_crop_fix_fits_the_zoom_bound() -> None:
     assert example == "scale=(0.757, 1.0), ratio=(1, 1)"
     fixed = A.RandomResizedCrop(size=(32, 32), scale=(0.757, 1.0), ratio=(1, 1))
     assert envelope_of(fixed).scale_max <= 1.15
+
+
+def test_crop_from_one_border_moves_the_centre() -> None:
+    # Regression (found by the soundness test): cutting 24% from the left only moves the content centre
+    # by 0.12 of the input side, 0.16 of the output's; the entry reported no translation.
+    env = envelope_of(A.RandomCropFromBorders(crop_left=0.24, crop_right=0.0, crop_top=0.0, crop_bottom=0.0))
+    assert env.translation == pytest.approx(0.24 / (2 * 0.76))
+
+
+def test_an_affine_flip_of_the_y_axis_is_a_mirror_and_a_half_turn() -> None:
+    # Regression (found by the soundness test): scale y in (-1.2, -0.6) with x positive is a vertical flip,
+    # which this catalog writes as a mirror plus a half turn; the entry reported the mirror and 5°.
+    env = envelope_of(A.Affine(scale={"x": (0.55, 1.86), "y": (-1.2, -0.6)}, rotate=(0, 5)))
+    assert env.mirror and env.rotation == 180.0
+    lr = envelope_of(A.Affine(scale={"x": (-1.0, -1.0), "y": (1.0, 1.0)}))
+    assert lr.mirror and lr.rotation == 0.0

@@ -8,7 +8,7 @@ from typing import Any
 import albumentations as A
 import numpy as np
 import pytest
-from support import assert_fields, envelope
+from support import assert_fields, envelope, envelope_of
 
 from safeaug.catalog import defaults_for, get_entry
 from safeaug.effects import Envelope
@@ -82,7 +82,10 @@ DEFAULT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("RandomFog",
      {"overlay": True, "blur": float("inf"), "brightness": 1.0, "contrast_min": 0.0, "saturation_min": 0.0}),
     ("RandomRain", {"overlay": True, "brightness": 0.3, "contrast_min": 0.7}),
-    ("RandomSnow", {"overlay": True, "brightness": 1.0, "contrast_max": 2.5, "nonmonotone": True}),
+    (
+        "RandomSnow",
+        {"overlay": True, "brightness": 1.0, "contrast_max": 2.5, "nonmonotone": True, "saturation_min": 0.0},
+    ),
     ("RandomSunFlare", {"overlay": True, "brightness": 1.0, "contrast_min": 0.0, "saturation_min": 0.0, "color": True}),
     ("RandomShadow", {"overlay": True, "brightness": 0.75 + 2 / 255, "contrast_min": 0.25}),
     ("RandomGravel", {"overlay": True, "occlusion": 0.0144 * 2 * 0.8 * 0.5}),
@@ -450,3 +453,11 @@ def test_random_grid_shuffle_keeps_pixels_and_moves_them() -> None:
     out = transform(image=img)["image"]
     assert sorted(out.ravel()) == sorted(img.ravel())
     assert not np.array_equal(out, img)
+
+
+def test_snow_bleach_whitens_colours_away() -> None:
+    # Regression (found by the soundness test): lightness pushed to white has no colour left.
+    env = envelope_of(A.RandomSnow(snow_point_range=(0.9, 1.0), brightness_coeff=1.9, method="bleach"))
+    assert env.saturation_min == 0.0
+    mild = envelope_of(A.RandomSnow(snow_point_range=(0.0, 0.1), brightness_coeff=1.5, method="bleach"))
+    assert mild.saturation_min == 1.0  # 1.5 · 0.38 < 1: nothing reaches white

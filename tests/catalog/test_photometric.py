@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 from albumentations.augmentations.pixel import functional as fpixel
-from support import assert_envelope, envelope, processed_envelope, runs
+from support import assert_envelope, envelope, envelope_of, processed_envelope, runs
 
 from safeaug.catalog import defaults_for, get_entry
 from safeaug.catalog import photometric as photo
@@ -152,7 +152,7 @@ EXPLICIT = [
     (A.HueSaturationValue(hue_shift_limit=100, sat_shift_limit=0, val_shift_limit=0), Envelope(hue=180)),
     (
         A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(10, 20), val_shift_limit=(-51, 0)),
-        Envelope(saturation_min=1, saturation_max=21, brightness=0.2),
+        Envelope(saturation_min=0, saturation_max=21, brightness=0.2),  # V - 51 greys out pixels with V <= 51
     ),
     (
         A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(-255, 0), val_shift_limit=0),
@@ -677,3 +677,16 @@ def test_flat_grey_regions_move_within_the_brightness_bound(transform: Any, leve
             # out = c·(x - pivot) + pivot + b, the pivot anywhere in [0, 1] (see assert_affine_within).
             slack = max(abs(1.0 - e.contrast_min), abs(e.contrast_max - 1.0)) * max(level, 255 - level) / 255
             assert float(np.abs(luma(out) - level / 255).max()) <= e.brightness + slack + 1.5 / 255
+
+
+def test_a_value_shift_scales_chroma_like_a_saturation_shift() -> None:
+    # Regression (found by the soundness test): HSV keeps S and moves V, and a pixel's chroma is S·V, so
+    # val_shift_limit=(10, 60) raised the probe patches' chroma by 1.3 while the entry said 1.0.
+    env = envelope_of(A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=(-2, 0), val_shift_limit=(10, 60)))
+    assert env.saturation_max == 61 and env.saturation_min == 0
+    image = np.zeros((4, 4, 3), np.uint8)
+    image[..., 0] = 60  # a dark red: chroma 60
+    t = A.HueSaturationValue(hue_shift_limit=(0, 0), sat_shift_limit=(0, 0), val_shift_limit=(60, 60), p=1)
+    out = t(image=image)["image"].astype(int)
+    chroma = (out.max(axis=2) - out.min(axis=2)).max()
+    assert 1.0 < chroma / 60 <= env.saturation_max
