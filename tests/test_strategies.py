@@ -140,9 +140,15 @@ def test_without_hypothesis_the_import_error_says_what_to_install() -> None:
     assert 'pip install "safeaug[test]"' in out
 
 
+def _recipe(path: Path, heading: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text.split(heading, 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+
+
 def test_the_readme_recipe_runs_as_written() -> None:
-    text = (Path(__file__).parent.parent / "docs" / "recipe.md").read_text(encoding="utf-8")
-    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    root = Path(__file__).parent.parent
+    code = _recipe(root / "docs" / "recipe.md", "# Prove your augmentation")
+    assert _recipe(root / "README.md", "### Prove your augmentation") == code, "README and docs/recipe.md differ"
     lines = [line for line in code.splitlines() if line.strip()]
     assert len(lines) <= 16  # the ten lines of test code, plus imports
     namespace: dict[str, Any] = {}
