@@ -331,20 +331,12 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
             if blind:  # the probe failed to see what this policy bounds: fail closed
                 notes = " ".join(probed[0].notes)
                 out.append(
-                    _finding(
-                        UNKNOWN_TRANSFORM,
+                    _unknown_finding(
                         leaf,
                         policy,
                         source,
-                        severity="error",
-                        message=(
-                            f"`{node.name}` is not in safeaug's catalog, and probing it could not measure "
-                            f"{', '.join(blind)}, which policy `{policy.id}` bounds"
-                            + (f" ({notes})" if notes else "")
-                            + "; safeaug refuses what it cannot check."
-                        ),
-                        reason="An unchecked transform could mirror, turn or recolour images without anyone noticing.",
-                        fix=_unknown_fix(node, leaf.entry),
+                        f"`{node.name}` is not in safeaug's catalog, and probing it could not measure "
+                        f"{', '.join(blind)}, which policy `{policy.id}` bounds" + (f" ({notes})" if notes else ""),
                     )
                 )
             return out
@@ -355,19 +347,8 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
             what = f"`{node.name}` has no catalog entry: {found.problem}"
         else:
             what = f"`{node.name}` is not in safeaug's catalog, so what it does to an image is unknown"
-        out.append(
-            _finding(
-                UNKNOWN_TRANSFORM,
-                leaf,
-                policy,
-                source,
-                severity="error",
-                message=f"{what}; safeaug refuses what it cannot check."
-                + (f" Probing it failed: {probed}" if isinstance(probed, str) else ""),
-                reason="An unchecked transform could mirror, turn or recolour images without anyone noticing.",
-                fix=_unknown_fix(node, leaf.entry),
-            )
-        )
+        failed = f" Probing it failed: {probed}" if isinstance(probed, str) else ""
+        out.append(_unknown_finding(leaf, policy, source, what, failed))
     return out
 
 
@@ -411,6 +392,19 @@ def _describe_effects(env: Envelope) -> list[str]:
         else:
             out.append(f"{name} {value:.3g}")
     return out
+
+
+def _unknown_finding(leaf: Leaf, policy: Policy, source: str | None, what: str, after: str = "") -> Finding:
+    return _finding(
+        UNKNOWN_TRANSFORM,
+        leaf,
+        policy,
+        source,
+        severity="error",
+        message=f"{what}; safeaug refuses what it cannot check.{after}",
+        reason="An unchecked transform could mirror, turn or recolour images without anyone noticing.",
+        fix=_unknown_fix(leaf.node, leaf.entry),
+    )
 
 
 def _unknown_fix(node: Node, entry: Entry | None) -> str:
