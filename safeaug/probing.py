@@ -1427,7 +1427,8 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
     * a contrast stretch about the image mean shifts the ramp's levels: ``brightness`` gets half the
       static contrast (and gamma) range on top;
     * a shear may act on both axes (the measured angle between the axes is up to twice the static
-      per-axis shear), and a perspective warp also zooms, shifts, turns and crops;
+      per-axis shear, and the scale read along an axis stretches by up to 1 + tan(shear)), and a
+      perspective warp also zooms, shifts, turns and crops;
     * static ``color`` (channel mixing), ``grayscale``, ``equalization`` or ``nonmonotone`` may change
       hue, saturation or tone in ways no single number bounds, and non-rigid warps or tile shuffles move
       keypoints in ways an affine map does not describe.
@@ -1474,9 +1475,13 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
         over("shear", 2.0 * static.shear + 2.0 * turn)
     over("perspective", corner)
     if not (static.resize or warp):
-        shear_stretch = 1.0 / math.cos(math.radians(min(2.0 * static.shear, 80.0)))
-        under("scale_min", static.scale_min / shear_stretch - 2.0 * corner)
-        over("scale_max", static.scale_max * shear_stretch / max(1.0 - 2.0 * corner, 0.1))
+        # A shear on both axes ([[1, t], [t, 1]], t = tan(shear)) stretches by up to 1 + t and squeezes
+        # to 1 - t; with unequal axis scales and a turn, the axes read here can reach those extremes.
+        t = math.tan(math.radians(min(static.shear, 40.0)))
+        stretch = max(1.0 / math.cos(math.radians(min(2.0 * static.shear, 80.0))), 1.0 + t)
+        squeeze = min(math.cos(math.radians(min(2.0 * static.shear, 80.0))), max(1.0 - t, 0.05))
+        under("scale_min", static.scale_min * squeeze - 2.0 * corner)
+        over("scale_max", static.scale_max * stretch / max(1.0 - 2.0 * corner, 0.1))
     if not (static.crop_unbounded or static.resize or warp):
         crop_shift = 0.0
         if static.crop_min < 1.0:

@@ -238,6 +238,18 @@ def test_excess_reports_field_measured_and_static() -> None:
     assert excess(Envelope(contrast_min=0.5), Envelope(contrast_min=0.8)) == {"contrast_min": (0.5, 0.8)}
 
 
+def test_a_two_axis_shear_stretches_the_scale_it_is_read_with() -> None:
+    # Affine(scale=(1, 1.5), shear=(-14.3, 1.9), rotate=(97, 152)) was measured stretching an axis by 1.75:
+    # a shear on both axes has singular values 1 ± tan(shear), which the scale reading takes in.
+    kw = {"scale": (1.0, 1.5), "shear": (-14.321, 1.9), "rotate": (96.5912, 151.9855), "border_mode": 1}
+    static = Envelope(scale_min=1.0, scale_max=1.5, shear=14.321, rotation=151.9855)
+    measured = probe(A.Affine(**kw, translate_percent={"y": (-0.219, 0.0), "x": (0.0, 0.1842)}), seeds=1, seed=2)
+    assert measured.envelope.scale_max > 1.5 * 1.1  # the reading that used to be called unsound
+    assert "scale_max" not in excess(measured.envelope, static)
+    # without the shear, the same stretch is beyond the envelope
+    assert "scale_max" in excess(measured.envelope, static.with_changes(shear=0.0))
+
+
 def test_excess_reads_resolution_as_blur() -> None:
     # Halving the resolution spreads a dot by about a pixel: that is not a blur beyond the envelope.
     assert excess(Envelope(blur=0.9), Envelope(resolution=0.5)) == {}
