@@ -154,6 +154,8 @@ def test_every_invariant_of_every_policy_has_a_reason_and_a_reference_whatever_t
         for inv in policy.invariants:
             assert len(inv.reason.split()) >= 5, (pid, inv.effect)
             assert inv.references and all(r.strip() for r in inv.references), (pid, inv.effect)
+            # every reference is a source a reader can look up, not notes that ship with nothing
+            assert not any("research notes" in r.lower() for r in inv.references), (pid, inv.effect)
             assert "{" not in inv.reason and "}" not in inv.reason, (pid, inv.effect)
 
 
