@@ -609,8 +609,22 @@ def _polar_angle(M: FloatArray) -> float:
     return math.degrees(math.atan2(R[1, 0], R[0, 0]))
 
 
+def _jacobian(H: FloatArray, at: FloatArray) -> FloatArray:
+    """The linear part of a homography at the input point ``at`` (the matrix itself for an affine map)."""
+    w = float(H[2, :2] @ at + H[2, 2])
+    if abs(w) < 1e-9:  # the point is sent to infinity: no local reading, the matrix itself stands
+        return np.asarray(H[:2, :2] / H[2, 2])
+    mapped = (H[:2, :2] @ at + H[:2, 2]) / w
+    return np.asarray((H[:2, :2] - np.outer(mapped, H[2, :2])) / w)
+
+
 def _decompose(g: _Geometry, in_shape: tuple[int, int], out_shape: tuple[int, int]) -> _GeoEffects:
-    M = g.M
+    h_in, w_in = in_shape
+    centre_in = np.array([(w_in - 1) / 2, (h_in - 1) / 2])
+    # Zoom, turn and shear are read where the content is, at the centre: a projective map's linear part at
+    # the corner (0, 0) can zoom twelve times more than anywhere the content lands (Perspective with
+    # fit_output near its vanishing line); how far the map bends away from that is `perspective`.
+    M = _jacobian(g.H, centre_in)
     mirror = float(np.linalg.det(M)) < 0
     Mp = M @ np.diag([-1.0, 1.0]) if mirror else M
     ax, ay = Mp[:, 0], Mp[:, 1]
@@ -621,9 +635,7 @@ def _decompose(g: _Geometry, in_shape: tuple[int, int], out_shape: tuple[int, in
     rotation = min(abs(_wrap(theta_x)), abs(_wrap(theta_y)), abs(_wrap(_polar_angle(Mp))))
     shear = abs(_wrap(theta_y - theta_x))
     sx, sy = float(np.hypot(*ax)), float(np.hypot(*ay))
-    h_in, w_in = in_shape
     h_out, w_out = out_shape
-    centre_in = np.array([(w_in - 1) / 2, (h_in - 1) / 2])
     centre_out = np.array([(w_out - 1) / 2, (h_out - 1) / 2])
     moved = g.forward(centre_in[None, :])[0] - centre_out
     translation = float(max(abs(moved[0]) / w_out, abs(moved[1]) / h_out))
@@ -840,6 +852,9 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     use = (y > 1.5 / 255.0) & (y < 253.5 / 255.0) & (x > 0)
     if m.clipped is not None and len(m.clipped) == len(use) and (use & ~m.clipped).sum() >= 8:
         use &= ~m.clipped
+    ends = _end_plateaus(y)
+    if (use & ends).sum() >= 8:
+        use &= ends
     if use.sum() < 8:
         return _Intensity(inversion, nonmonotone, float(abs(np.median(y) - 0.5)), 1.0, 1.0, posterize)
     xu, yu = x[use], y[use]
@@ -863,6 +878,25 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     gamma = 1.0 if best == one else float(_GAMMAS[best])
     m.model = (float(a[best]), gamma, float(b[best]), inversion)
     return _Intensity(inversion, nonmonotone, float(abs(b[best])), float(abs(a[best])), gamma, posterize)
+
+
+def _end_plateaus(y: FloatArray, run: int = 4, tol: float = 0.75 / 255.0) -> Array:
+    """False on a flat run of at least ``run`` levels at either end of the map: clipping, wherever it lands.
+
+    A clip in an intermediate step, scaled by a later gain, leaves a plateau below full scale
+    (ColorJitter: contrast 1.5, clipped, then brightness 0.5 flattens the top sixth of the map at 0.5).
+    """
+    keep = np.ones(len(y), dtype=bool)
+    n = len(y)
+    if n < 4 * run:
+        return keep
+    top = int(np.argmax(np.abs(y[::-1] - y[-1]) > tol)) if np.any(np.abs(y - y[-1]) > tol) else n
+    bottom = int(np.argmax(np.abs(y - y[0]) > tol)) if np.any(np.abs(y - y[0]) > tol) else n
+    if top >= run:
+        keep[n - top :] = False
+    if bottom >= run:
+        keep[:bottom] = False
+    return keep
 
 
 # ------------------------------------------------------------------------------------------ colour
@@ -911,12 +945,30 @@ def _read_colour(
         diff = (((h_out - h_exp) + 180.0) % 360.0 - 180.0)[coloured]
         centre = math.degrees(math.atan2(np.sin(np.radians(diff)).mean(), np.cos(np.radians(diff)).mean()))
         spread = float(np.max(np.abs(((diff - centre) + 180.0) % 360.0 - 180.0)))
-        hue = float(np.max(np.abs(diff)))
+        # The hue of an 8-bit colour of chroma C levels is fixed only to about 60°·q/C: each uint8 step
+        # rounds every channel by up to half a level. What rounding alone can explain is not a turn.
+        slack = _hue_rounding(c_out[coloured]) if raw.dtype == np.uint8 else 0.0
+        hue = float(np.max(np.maximum(np.abs(diff) - slack, 0.0)))
     else:
         spread, hue = 0.0, 0.0
     valid = c_exp > 0.05
     ratio = c_out[valid] / c_exp[valid] if valid.any() else np.array([1.0])
     return _Colour(min(hue, 180.0), float(ratio.min()), float(ratio.max()), spread > _HUE_SPREAD, grey)
+
+
+_HUE_ROUNDING_LEVELS = 1.5  # channel error (8-bit levels) a chain of uint8 steps leaves in a colour
+
+
+def _hue_rounding(chroma: FloatArray) -> FloatArray:
+    """Degrees of hue that 8-bit rounding can move a colour of ``chroma`` (in [0, 1]) by.
+
+    Within a sector of the hue hexagon, hue = 60° · (mid - min) / chroma: one level of error in a channel
+    moves it by 60° / C (C in levels). ColorJitter's four uint8 steps and its HSV round trip, measured over
+    thousands of draws without clipping, move a colour's hue by at most 2.5° + 60° · 1.5 / C beyond the
+    rotation (the 2.5° is OpenCV's 2° hue step, covered by the hue tolerance); float images do not round.
+    """
+    levels = np.maximum(np.asarray(chroma, dtype=float) * 255.0, 1.0)
+    return np.asarray(60.0 * _HUE_ROUNDING_LEVELS / levels)
 
 
 # ------------------------------------------------------------------------------------------ detail, noise, occlusion
@@ -1016,8 +1068,9 @@ def _read_blur(out_img: Array, g: _Geometry | None, images: _Images, usable: Arr
         # (a wide window too noisy to read: the small one's reading stands, as a lower bound)
     if math.isnan(sigma):
         return None  # noise hides the dot's spread
-    if g is not None:
-        sigma /= math.sqrt(max(abs(float(np.linalg.det(g.M))), 1e-6))
+    if g is not None:  # in input px: by the map's local zoom where the dots are (a homography's varies)
+        zoom = float(np.median([abs(float(np.linalg.det(_jacobian(g.H, xy)))) for xy in images.dot_xy]))
+        sigma /= math.sqrt(max(zoom, 1e-6))
     return sigma
 
 
@@ -1061,6 +1114,8 @@ class _Flat(NamedTuple):
     occluded: Array  # pixels with any channel hidden (left out of the other readings)
     field_lo: float  # smallest and largest 8x8 block mean: a brightness that changes across the image
     field_hi: float
+    level: float  # the median grey (mean over channels): what the whole image came out as
+    tint_wander: float = 0.0  # spread between blocks of a channel's departure from the block's grey
 
 
 def _read_flat(out_img: Array, where: _Where) -> _Flat | None:
@@ -1108,6 +1163,7 @@ def _read_flat(out_img: Array, where: _Where) -> _Flat | None:
         occluded = (occluded | (around >= 3)) & inside
     b = 8
     hb, wb = h // b, w // b
+    wander = 0.0
     noise, lo, hi = mad, float(np.mean(centre)), float(np.mean(centre))
     if hb and wb:
         blocks = _channels(np.asarray(out_img)[: hb * b, : wb * b]).reshape(hb, b, wb, b, -1)
@@ -1119,7 +1175,11 @@ def _read_flat(out_img: Array, where: _Where) -> _Flat | None:
             noise = float((flat_blocks - smooth).std() * math.sqrt(b * b / (b * b - 3)))
             means = flat_blocks.mean(axis=(1, 2))
             lo, hi = float(means.min()), float(means.max())
-    return _Flat(noise, share, occluded, lo, hi)
+            if flat_blocks.shape[2] == 3 and len(chosen) >= 4:
+                per_channel = flat_blocks.mean(axis=1)  # (n, 3)
+                tint = per_channel - per_channel.mean(axis=1, keepdims=True)
+                wander = float((tint - np.median(tint, axis=0)).std())
+    return _Flat(noise, share, occluded, lo, hi, float(np.mean(centre)), wander)
 
 
 def _median_columns(values: FloatArray) -> FloatArray:
@@ -1308,13 +1368,18 @@ def _measure_run(
         )
         if varies and flat is not None:
             effects.update(nonmonotone=False, posterize_bits=8.0)
+            # The field's spread about the image's own level gives the gains; a shift common to the whole
+            # image is brightness (read off the ramp above), not a gain: a flat grey moved from 0.50 to 0.59
+            # by an added mean, with low-frequency noise on top, is a slope of 1, not of 1.18.
             level = _FLAT / 255.0
-            effects["contrast_min"] = max(0.0, flat.field_lo / level)
-            effects["contrast_max"] = flat.field_hi / level
+            effects["contrast_min"] = max(0.0, it.contrast - (flat.level - flat.field_lo) / level)
+            effects["contrast_max"] = it.contrast + (flat.field_hi - flat.level) / level
             missing |= {"gamma_min", "gamma_max", "posterize_bits", "nonmonotone"}
         if noisy:
             missing.add("color")
-        elif m.cast > _COLOR_CAST:
+        elif m.cast > _COLOR_CAST + 4.5 * (flat.tint_wander if flat is not None else 0.0):
+            # (channels of a flat grey that wander apart from block to block, per-channel noise coarser
+            # than a pixel, move the ramp's bins apart as much; a cast moves every block alike)
             effects["color"] = True
     c = None if noisy else _read_colour(out["colors"], where, images, m, margin, noise)
     colours = out["colors"]
@@ -1424,6 +1489,8 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
       static geometry may hide, and a crop moves the centre (``translation``);
     * resampling spreads a dot: ``blur`` is compared with the static blur combined with the
       blur-equivalent of ``resolution``, plus 0.6 px when the static envelope moves pixels at all;
+    * noise coarser than a pixel reads as a brightness field and widens dots: static noise sigma gives
+      the gains 2.5 sigma / 0.5 and the blur 3 sigma px of room;
     * a contrast stretch about the image mean shifts the ramp's levels: ``brightness`` gets half the
       static contrast (and gamma) range on top;
     * a shear may act on both axes (the measured angle between the axes is up to twice the static
@@ -1493,14 +1560,17 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
     # ------------------------------------------------------------------ intensity and colour
     # Readings of a noisy output wander by about half the noise sigma (medians of few pixels, clipping).
     wander = 0.5 * measured.noise
+    # Noise coarser than the probe's 8x8 blocks (GaussNoise's noise_scale_factor) reads as a brightness
+    # field, whose spread gives the gains: block means of the mid-grey flat wander by up to 2.5 sigma.
+    grain = 2.5 * static.noise / (_FLAT / 255.0)
     if not tone_free:
         c_lo, c_hi = static.contrast_min, static.contrast_max
         gamma_slack = 0.5 * max(1.0 - static.gamma_min, static.gamma_max - 1.0, 0.0)
         pivot_slack = 0.5 * max(1.0 - c_lo, c_hi - 1.0, 0.0)
         step = 2.0**-static.posterize_bits if static.posterize_bits < 8.0 else 0.0  # quantisation shifts levels
         over("brightness", static.brightness + pivot_slack + gamma_slack + wander + step)
-        under("contrast_min", c_lo - gamma_slack - wander - 2 * step)
-        over("contrast_max", c_hi + gamma_slack + wander + 2 * step)
+        under("contrast_min", c_lo - gamma_slack - wander - grain - 2 * step)
+        over("contrast_max", c_hi + gamma_slack + wander + grain + 2 * step)
         # A tone curve the catalog reads as a shift and a slope range may be read here as a gamma:
         # forgiven while the gamma curve moves no grey level further than the static shift allows.
         curve_room = static.brightness + pivot_slack + TOLERANCE["brightness"]
@@ -1528,7 +1598,9 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
     sigma = math.hypot(static.blur, _resolution_sigma(static.resolution), 0.6 if moves else 0.0)
     if not (drawn or coded):
         if not static.sharpen:  # a kernel with negative lobes has no second moment to compare
-            over("blur", sigma)
+            # Coarse noise puts correlated bumps in a dot's window: up to 3 px per unit of noise sigma was
+            # measured (GaussNoise, noise_scale_factor 0.25-0.5, sigma up to 0.05).
+            over("blur", sigma + 3.0 * static.noise)
         over("noise", static.noise)
     # Impulse noise (salt and pepper) replaces pixels outright: a share of up to 4 sigma² of mid-grey ones.
     over("occlusion", 1.0 if drawn else min(1.0, static.occlusion + 4.0 * static.noise**2))

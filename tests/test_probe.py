@@ -301,3 +301,84 @@ def test_other_probe_sizes_read_the_same(size: int) -> None:
     assert env.rotation == pytest.approx(20.0, abs=0.5)
     with pytest.raises(ValueError, match="size"):
         probe(mirror_rows, size=32)
+
+
+# ------------------------------------------------------------------------------------------ reading limits
+
+
+def test_hue_of_a_desaturated_colour_is_read_past_its_8_bit_rounding() -> None:
+    # A fixed 45° turn (OpenCV: 23 steps of 2°, so 46°) with saturation cut to 0.18 after it: in float32
+    # every order of ColorJitter turns each patch by 45.1°; in uint8 a patch left with 16 levels of chroma
+    # comes out 52° away from where it was. The 6° is rounding, not a turn.
+    t = A.ColorJitter(
+        brightness=(0.5, 0.5872), contrast=(0.5186, 1.364), saturation=(0.1587, 0.5872), hue=(-0.1253, -0.1253)
+    )
+    env = probe(t, seeds=12).envelope
+    assert env.saturation_min < 0.2  # the draws that leave little chroma are among the runs
+    assert 44.0 <= env.hue <= 46.0 + TOLERANCE["hue"]
+    assert "hue" not in excess(env, static(t))
+
+
+def test_a_real_turn_on_desaturated_colours_is_still_read() -> None:
+    # The rounding allowance is per patch and shrinks with chroma: a 90° turn on colours cut to a fifth of
+    # their chroma still reads as about 90°, far past a 46° bound.
+    t = A.ColorJitter(brightness=(1, 1), contrast=(1, 1), saturation=(0.2, 0.2), hue=(-0.25, -0.25))
+    env = probe(t, seeds=4).envelope
+    assert env.hue > 80.0
+    narrower = static(A.ColorJitter(brightness=(1, 1), contrast=(1, 1), saturation=(0.2, 0.2), hue=(-0.1253, -0.1253)))
+    assert "hue" in excess(env, narrower)
+
+
+def test_an_added_mean_under_coarse_noise_is_brightness_not_gain() -> None:
+    # GaussNoise(noise_scale_factor=0.25) draws its noise on a quarter grid: the flat grey carries a field.
+    # The mean (up to 0.095) shifts the whole image; it used to be read as gains of up to 1.2 as well.
+    t = A.GaussNoise(std_range=(0.0187, 0.0187), mean_range=(0.0187, 0.0954), per_channel=True, noise_scale_factor=0.25)
+    env = probe(t, seeds=12).envelope
+    assert env.brightness > 0.06
+    assert env.contrast_min > 0.9 and env.contrast_max < 1.1
+    assert excess(env, static(t)) in ({}, {"color": (True, False)})  # per-channel noise tints the grey
+    # The field's own spread still gives gains: a brightness field (Illumination) reads as contrast.
+    lit = probe(A.Illumination(mode="linear", intensity_range=(0.2, 0.2)), seeds=4).envelope
+    assert lit.contrast_max - lit.contrast_min > 0.1
+
+
+def test_coarse_noise_gets_room_in_the_gains_and_fine_noise_does_not_need_it() -> None:
+    coarse = Envelope(noise=0.03, brightness=0.1)
+    assert "contrast_max" not in excess(Envelope(noise=0.01, brightness=0.1, contrast_max=1.18), coarse)
+    assert "contrast_max" in excess(Envelope(noise=0.01, brightness=0.1, contrast_max=1.25), coarse)
+    assert "contrast_max" in excess(Envelope(contrast_max=1.1), Envelope())
+
+
+def test_a_projective_map_is_read_at_the_centre_not_at_its_corner() -> None:
+    # Perspective(fit_output=True, keep_size=False) shows the whole warped image: near the vanishing line
+    # the corner (0, 0) is blown up about twelve times on one of these seeds, while the content's centre
+    # is zoomed by 1.3-1.7. Zoom, turn and shear are read at the centre; the bend is `perspective`.
+    t = A.Perspective(scale=(0.1654, 0.1654), keep_size=False, fit_output=True)
+    env = probe(t, seeds=12).envelope
+    assert 1.2 < env.scale_max < 2.0
+    assert env.perspective > 1.0
+    # An affine map reads the same anywhere.
+    # Dots are measured against the zoom where they are, not at one place: 1.15 px of "blur" before.
+    wide = probe(A.Perspective(scale=(0.3, 0.3), keep_size=False, fit_output=True), seeds=12).envelope
+    assert wide.blur < 0.9
+    affine = probe(A.Affine(scale=(1.5, 1.5), rotate=(20, 20)), seeds=2).envelope
+    assert affine.scale_max == pytest.approx(1.5, abs=0.03)
+
+
+def test_a_clip_in_an_intermediate_step_is_clipping_not_a_curve() -> None:
+    # ColorJitter with contrast 1.5 before brightness 0.5: the stretch clips at full scale, then the gain
+    # halves it, so the top sixth of the ramp sits flat at 0.5. Read as a curve it was gamma 0.58 with a
+    # shift of 0.34; left out as clipping, it is the slope 0.75 and shift 0.125 the two factors make.
+    t = A.ColorJitter(brightness=(0.5, 0.5), contrast=(1.5, 1.5), saturation=(1, 1), hue=(0, 0))
+    env = probe(t, seeds=12).envelope
+    assert env.gamma_min == 1.0 and env.gamma_max == 1.0
+    assert env.contrast_min == pytest.approx(0.75, abs=0.03) and env.brightness < 0.16
+    # A real curve still reads as one.
+    assert probe(A.RandomGamma(gamma_limit=(60, 60)), seeds=1).envelope.gamma_min == pytest.approx(0.6, abs=0.08)
+
+
+def test_coarse_per_channel_noise_is_not_a_colour_cast_but_a_cast_under_it_still_is() -> None:
+    noise = A.GaussNoise(std_range=(0.0346, 0.0346), per_channel=True, noise_scale_factor=0.25)
+    assert not probe(noise, seeds=12).envelope.color
+    shifted = A.Compose([A.RGBShift(r_shift_limit=(0.03, 0.03), g_shift_limit=0, b_shift_limit=0), noise])
+    assert probe(shifted, seeds=4).envelope.color

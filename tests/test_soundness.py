@@ -92,6 +92,10 @@ def probe_limits(
     #    a warp also pulls the constant border in (the catalog counts border fill as crop, not occlusion).
     if static.nonrigid or static.topology or static.resolution < 1 or "GlassBlur" in names:
         drop("blur", "perspective", "occlusion", *_COLOUR)
+    #    Swaps also break the dots (the blur reading, and so the ramp's margin, comes out too small) and are
+    #    one-sided at the ramp's sides: the end levels of each band flatten and read as a lower contrast.
+    if "GlassBlur" in names:
+        drop(*_REMAPS)
     if static.crop_unbounded or static.crop_min < 1 or static.scale_min < 1:  # crops and pads fill borders
         drop("occlusion")
     # 7. Hole contents (constant, random or inpainted) land on the ramp, dot and colour images.
@@ -139,6 +143,14 @@ OPEN_GAPS: dict[str, tuple[frozenset[str], dict[str, Any], str]] = {
 }
 
 
+def _clips_between_steps(transform: Any) -> bool:
+    """Limit 12 where the envelope cannot show it: ColorJitter clips after each of its steps, so a factor
+    above 1 clips channels although the product of the factors (the catalog's slope) stays below 1."""
+    if type(transform).__name__ != "ColorJitter":
+        return False
+    return any(float(getattr(transform, arg)[1]) > 1.0 for arg in ("brightness", "contrast", "saturation"))
+
+
 def measured_excess(transform: Any, *, seeds: int = SEEDS) -> dict[str, tuple[Any, Any]]:
     """What the probe saw beyond the static envelope, less the probe's known limits (see above)."""
     name = type(transform).__name__
@@ -159,6 +171,8 @@ def measured_excess(transform: Any, *, seeds: int = SEEDS) -> dict[str, tuple[An
     m = probe(measured_on, seeds=seeds, size=64, seed=0)
     found.update(excess(m.envelope, static.with_changes(reflect_border=False) if border else static))
     found = probe_limits(name, static, found)
+    if _clips_between_steps(transform):
+        found = {k: v for k, v in found.items() if k not in _COLOUR}
     gap = OPEN_GAPS.get(name)
     return {k: v for k, v in found.items() if gap is None or k not in gap[0]}
 
@@ -190,6 +204,16 @@ def test_the_open_gaps_are_still_open(name: str) -> None:
     t = sst.build(name, kwargs)
     m = probe(t, seeds=SEEDS, size=64, seed=0)
     assert set(excess(m.envelope, static_envelope(t))) & fields
+
+
+def test_glass_blur_still_flattens_the_ramp_it_cannot_see_past() -> None:
+    # Why probe_limits drops GlassBlur's tone readings (limit 6): on this draw the swaps scatter the dots,
+    # the blur reads too small, the ramp is read close to its sides, and one-sided swaps there flatten it.
+    # When the probe learns to read past this, the forgiveness goes.
+    t = sst.build("GlassBlur", {"sigma": 1.3186, "max_delta": 4, "mode": "exact", "iterations": 3})
+    m = probe(t, seeds=SEEDS, size=64, seed=0)
+    assert m.envelope.contrast_min < 1.0 - TOLERANCE["contrast_min"]
+    assert static_envelope(t).contrast_min == 1.0  # a blur does not change the tone: the catalog is right
 
 
 def test_the_border_workaround_still_sees_reflected_borders_missing_from_the_catalog() -> None:

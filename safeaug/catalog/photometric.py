@@ -463,7 +463,13 @@ def _color_jitter(p: Params) -> Envelope:
     u_lo, u_hi = _opencv_hue_units(180.0 * h_lo, 180.0 * h_hi)
     hue = _hue_reach(min(360.0 * h_lo, u_lo), max(360.0 * h_hi, u_hi))
     smallest, largest, inverts = _factors(min(b_lo * c_lo, b_lo * c_hi), max(b_hi * c_hi, b_hi * c_lo))
+    # Either order, a level x comes out as b·c·x + b·(1 - c)·m (m: the image's mean grey, up to 1). A stretch
+    # about the mean implies a shift of up to |1 - slope|; the gain b can leave more than that (b = 0.73 with
+    # c = 1.4: slope 1.02, shift 0.29·m), which is brightness.
+    pivot = max(abs(b * (1.0 - c)) for b in (b_lo, b_hi) for c in (c_lo, c_hi))
+    implied = max(1.0 - smallest, largest - 1.0, 0.0)
     return Envelope(
+        brightness=min(1.0, max(0.0, pivot - implied)),
         contrast_min=smallest,  # its "brightness" is a gain: a slope like the contrast stretch
         contrast_max=largest,
         inversion=inverts,
@@ -701,6 +707,19 @@ def _stain_concentrations(
     return (d * ph - b * pe) / det, (a * pe - b * ph) / det
 
 
+@lru_cache(maxsize=16)
+def _grey_exponents(name: str) -> tuple[float, ...]:
+    """Per-channel exponents a grey level gets from the re-projection onto a preset's stain plane.
+
+    A grey ``v`` has optical density ``od = -ln v`` on every channel; projected onto the stain plane (as
+    albumentations solves it) channel k keeps ``p_k · od``, so it comes out as ``v ** p_k``; scaling both
+    concentrations by s makes that ``v ** (s · p_k)``. "ruifrok" gives (1.053, 1.163, 0.434).
+    """
+    h, e = _STAINS[name]
+    ch, ce = _stain_concentrations((h, e), math.exp(-1.0))  # od = 1 on every channel
+    return tuple(ch * hc + ce * ec for hc, ec in zip(h, e, strict=True))
+
+
 def _stain_luma(stains: tuple[tuple[float, float, float], tuple[float, float, float]], ch: float, ce: float) -> float:
     """Luma of the RGB pixel ``exp(-(ch·H + ce·E))``, clipped to [0, 1]."""
     rgb = [min(1.0, max(0.0, math.exp(-(ch * hc + ce * ec)))) for hc, ec in zip(*stains, strict=True)]
@@ -761,6 +780,7 @@ def _he_stain(p: Params) -> Envelope:
         # on the image. Unit stain vectors with non-negative entries still bound each gain's exponent by 2|t|.
         reach = 2.0
         brightness, equalization = 1.0, True
+        g_lo, g_hi = min(1.0, max(0.0, s_lo)), max(1.0, s_hi)  # the tone is free there (equalization)
     else:
         preset = p.text("preset")
         if method == "preset":
@@ -772,12 +792,18 @@ def _he_stain(p: Params) -> Envelope:
                 raise ConfigError(f"{p.transform}.preset: expected one of {', '.join(_STAINS)}, got {name!r}")
         reach = max(hc + ec for name in names for hc, ec in zip(*_STAINS[name], strict=True))
         brightness, equalization = _he_stain_shift(names, s_lo, s_hi, t_lo, t_hi, background), False
+        # Each channel's grey map is v ** (s · p_k), not v ** s: with "ruifrok" at s = 1.24 green follows
+        # v ** 1.44. Background left alone (augment_background=False) is re-projected at s = 1.
+        exponents = [x for name in names for x in _grey_exponents(name)]
+        factors = (s_lo, s_hi) if background else (s_lo, s_hi, 1.0)
+        g_lo = min(1.0, max(0.0, min(f * x for f in factors for x in exponents)))
+        g_hi = max(1.0, max(f * x for f in factors for x in exponents))
     return Envelope(
         color=True,
         equalization=equalization,
         brightness=min(1.0, brightness),
-        gamma_min=min(1.0, max(0.0, s_lo)),
-        gamma_max=max(1.0, s_hi),
+        gamma_min=g_lo,
+        gamma_max=g_hi,
         contrast_min=min(1.0, math.exp(-reach * max(0.0, t_hi))),
         contrast_max=max(1.0, math.exp(reach * max(0.0, -t_lo))),
     )

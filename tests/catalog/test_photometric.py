@@ -135,7 +135,8 @@ def test_default_envelopes_of_computed_entries() -> None:
     assert (planck.contrast_min, planck.contrast_max) == pytest.approx((0.982, 1.088), abs=1e-3)
     he = envelope("HEStain")
     assert he.color and not he.equalization
-    assert (he.gamma_min, he.gamma_max) == (0.7, 1.3)
+    # Scale 0.7-1.3 times each preset's per-channel exponents (0.43-1.37): see test_he_stain_channel_exponents.
+    assert (he.gamma_min, he.gamma_max) == pytest.approx((0.7 * 0.4338, 1.3 * 1.3655), abs=1e-3)
     assert 0.3 < he.brightness < 0.4
     curve = envelope("RandomToneCurve")
     assert not curve.nonmonotone and not curve.color
@@ -252,7 +253,9 @@ def test_he_stain_variants() -> None:
         "HEStain", method="preset", preset="light", intensity_scale_range=(1, 1), intensity_shift_range=(0, 0)
     )
     assert preset.color and preset.brightness < 0.06  # only the projection onto the stain plane
-    assert (preset.gamma_min, preset.gamma_max, preset.contrast_min, preset.contrast_max) == (1, 1, 1, 1)
+    # ... which still gives each channel its own exponent ("light": 1.036, 1.166, 0.634), and no gain.
+    assert (preset.gamma_min, preset.gamma_max) == pytest.approx((0.6343, 1.1664), abs=1e-3)
+    assert (preset.contrast_min, preset.contrast_max) == (1, 1)
     assert preset.brightness == pytest.approx(0.0194, abs=1e-3)
     shifted = processed_envelope(
         A.HEStain(method="preset", intensity_scale_range=(1, 1), intensity_shift_range=(-0.1, 0.1))
@@ -261,6 +264,50 @@ def test_he_stain_variants() -> None:
     assert (shifted.contrast_min, shifted.contrast_max) == pytest.approx((math.exp(-0.169), math.exp(0.169)))
     fitted = envelope("HEStain", method="macenko")
     assert fitted.equalization and fitted.brightness == 1.0
+
+
+def test_color_jitter_gain_and_stretch_shift_levels_beyond_their_slope() -> None:
+    # Regression: brightness 0.73 and contrast 1.4 make a slope of 1.02, which implies a shift of 0.02 about
+    # the mean, but every level moves by b·(1 - c)·mean = -0.29·mean (-0.146 on a ramp of mean 0.5).
+    kwargs: dict[str, Any] = {"brightness": (0.7271, 0.7271), "contrast": (1.399, 1.399), "saturation": 1, "hue": 0}
+    e = envelope("ColorJitter", **kwargs)
+    image = grey_ramp()
+    x = as_float(image)[0, :, 0]
+    out = luma(next(runs(A.ColorJitter(**kwargs, p=1), image, n=1)))[0]
+    inner = (out > 0.01) & (out < 0.99)
+    slope, shift = np.polyfit(x[inner], out[inner], 1)
+    assert slope == pytest.approx(0.7271 * 1.399, abs=0.01)
+    assert abs(shift) == pytest.approx(0.7271 * 0.399 * float(x.mean()), abs=0.01)
+    implied = max(1 - e.contrast_min, e.contrast_max - 1)
+    assert abs(shift) > implied + 0.1  # what the slope alone allows falls short
+    assert abs(shift) <= e.brightness + implied
+    # Defaults: a stretch of 0.8-1.2 with a gain of 0.8-1.2 stays within what its slope range implies.
+    assert envelope("ColorJitter").brightness == 0.0
+
+
+def test_he_stain_channel_exponents() -> None:
+    # Regression: the entry had gamma_max = the largest concentration scale (1.2381 here), but a grey level v
+    # comes out as v ** (s · p_k) per channel, p_k from the projection onto the stain plane: with "ruifrok"
+    # green follows v ** 1.44 and the probe read the luma map as a gamma of 1.37.
+    kwargs: dict[str, Any] = {
+        "method": "preset",
+        "preset": "ruifrok",
+        "intensity_scale_range": (1.2381, 1.2381),
+        "intensity_shift_range": (0.0, 0.0),
+        "augment_background": True,  # every pixel is scaled (no tissue mask)
+    }
+    e = envelope("HEStain", **kwargs)
+    image = grey_ramp(np.float32)
+    x = as_float(image)[0, :, 0]
+    out = as_float(next(runs(A.HEStain(**kwargs, p=1), image, n=1)))[0]
+    use = (x > 0.05) & (x < 0.95)
+    exponents = [float(np.polyfit(np.log(x[use]), np.log(np.clip(out[use, k], 1e-6, None)), 1)[0]) for k in range(3)]
+    assert max(exponents) == pytest.approx(1.2381 * 1.163, abs=0.01)  # green
+    assert max(exponents) > 1.2381 + 0.1  # well past the scale itself
+    assert e.gamma_min <= min(exponents) + 1e-3 and max(exponents) <= e.gamma_max + 1e-3
+    # Background left alone is re-projected at scale 1: its exponents count too.
+    kept = envelope("HEStain", **{**kwargs, "intensity_scale_range": (1.2, 1.3), "augment_background": False})
+    assert kept.gamma_min == pytest.approx(0.434, abs=1e-3)
 
 
 def test_tone_curve_per_channel_is_a_colour_change() -> None:
