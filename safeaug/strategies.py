@@ -744,15 +744,54 @@ def _smallest_side(t: Any, side: float) -> float:
     kids = list(t.transforms)
     if isinstance(t, A.OneOf):
         return min((_smallest_side(k, side) for k in kids), default=side)
-    if isinstance(t, A.SomeOf):  # any subset in any order: every reset first, then every shrink
-        resets = [_smallest_side(k, math.inf) for k in kids]
-        start = min([side, *(r for r in resets if r < math.inf)])
-        for k in kids:
-            start = min(start, _smallest_side(k, start))
-        return start
+    if isinstance(t, A.SomeOf):
+        return _any_order(kids, side)
     for k in kids:
         side = _smallest_side(k, side)
     return side
+
+
+def _any_order(kids: Sequence[Any], side: float) -> float:
+    """A lower bound on the smallest side left by any subset of ``kids`` in any order (``SomeOf``): every
+    reset first, then every shrink."""
+    resets = [_smallest_side(k, math.inf) for k in kids]
+    start = min([side, *(r for r in resets if r < math.inf)])
+    for k in kids:
+        start = min(start, _smallest_side(k, start))
+    return start
+
+
+def _window(t: Any) -> float:
+    """The side an input must have for ``t`` to run: a fixed-size crop that does not pad needs its window
+    (``Crop`` needs ``x_max`` and ``y_max`` pixels; ``CenterCrop``/``RandomCrop`` their height and width)."""
+    name = type(t).__name__
+    if getattr(t, "pad_if_needed", True):
+        return 0.0
+    if name == "Crop":
+        return float(max(t.x_max, t.y_max))
+    if name in ("CenterCrop", "RandomCrop"):
+        return float(max(t.height, t.width))
+    return 0.0
+
+
+def _fits(t: Any, side: float) -> bool:
+    """True when every crop in ``t`` gets an input it fits in, for inputs at least ``side`` wide.
+
+    Uses the same lower bounds as :func:`_smallest_side`: a crop after a shrinking resize or crop is kept
+    only when its window still fits, or when it pads."""
+    A = _albumentations()
+    if not isinstance(t, A.BaseCompose):
+        return _window(t) <= side
+    kids = list(t.transforms)
+    if isinstance(t, A.OneOf):
+        return all(_fits(k, side) for k in kids)
+    if isinstance(t, A.SomeOf):  # any subset in any order: each child may come after all the others
+        return all(_fits(k, _any_order([*kids[:i], *kids[i + 1 :]], side)) for i, k in enumerate(kids))
+    for k in kids:
+        if not _fits(k, side):
+            return False
+        side = _smallest_side(k, side)
+    return True
 
 
 @st.composite
@@ -776,7 +815,11 @@ def _tree(draw: st.DrawFn, policy: Any, depth: int, leaves: st.SearchStrategy[An
         if kind == "OneOf" and child.p <= 0:
             continue
         candidate = make([*children, child])
-        if _smallest_side(candidate, MIN_SIDE) >= _SMALLEST and _admits(policy, candidate):
+        if (
+            _smallest_side(candidate, MIN_SIDE) >= _SMALLEST
+            and _fits(candidate, MIN_SIDE)
+            and _admits(policy, candidate)
+        ):
             children.append(child)
     if not children:  # every draw was refused together: a lone leaf, which the policy admits on its own
         children.append(draw(leaves))
@@ -795,7 +838,8 @@ def pipelines(
 
     The root is a ``Compose`` that takes keypoints in ``"xy"`` format (kept when they leave the image), so
     ``pipeline(image=..., mask=..., keypoints=...)`` works; no pipeline shrinks an image of
-    :data:`MIN_SIDE` pixels below 24 pixels per side.
+    :data:`MIN_SIDE` pixels below 24 pixels per side, and no fixed-size crop that does not pad gets an input
+    smaller than its window.
     """
     resolved = _policy_id(policy)
     leaves = transforms(resolved, names=names)

@@ -80,6 +80,38 @@ def test_pipelines_run_on_images_masks_and_keypoints(pipeline: Any, image: np.nd
     assert np.isfinite(kps).all()
 
 
+CROPS_AND_RESIZES = (
+    "Resize",
+    "RandomResizedCrop",
+    "LongestMaxSize",
+    "SmallestMaxSize",
+    "Crop",
+    "CenterCrop",
+    "RandomCrop",
+)
+
+
+@given(sst.pipelines("natural", names=CROPS_AND_RESIZES), st.integers(0, 2**16))
+def test_crops_fit_whatever_the_resizes_before_them_leave(pipeline: Any, seed: int) -> None:
+    # A fixed-size crop that does not pad raises when its input is smaller than its window.
+    pipeline.set_random_seed(seed)
+    out = pipeline(image=np.zeros((sst.MIN_SIDE, sst.MIN_SIDE, 3), np.uint8))
+    assert min(out["image"].shape[:2]) >= 24
+
+
+def test_a_crop_that_does_not_pad_is_not_put_after_a_shrinking_resize() -> None:
+    shrink = A.Resize(height=42, width=88, p=0.5)
+    crop = A.Crop(x_min=3, y_min=5, x_max=64, y_max=64, pad_if_needed=False, p=1.0)
+    padding = A.Crop(x_min=3, y_min=5, x_max=64, y_max=64, pad_if_needed=True, p=1.0)
+    assert sst._fits(A.Sequential([crop, shrink]), sst.MIN_SIDE)
+    assert not sst._fits(A.Sequential([shrink, crop]), sst.MIN_SIDE)
+    assert not sst._fits(A.SomeOf([crop, shrink], n=2, replace=False), sst.MIN_SIDE)  # any order
+    assert sst._fits(A.OneOf([crop, shrink]), sst.MIN_SIDE)
+    assert sst._fits(A.Sequential([shrink, padding]), sst.MIN_SIDE)
+    with pytest.raises(ValueError, match="crop"):  # what the check prevents
+        A.Compose([A.Resize(height=42, width=88, p=1.0), crop])(image=np.zeros((64, 64, 3), np.uint8))
+
+
 def test_a_policy_that_admits_nothing_is_refused_with_the_reason() -> None:
     with pytest.raises(ValueError, match="admits none of HorizontalFlip"):
         sst.transforms("chest_xray", names=["HorizontalFlip"])
