@@ -49,7 +49,10 @@ class Envelope:
     sigma in pixels; ``noise`` as standard deviation in fractions of full scale; ``crop_min`` as
     the smallest fraction of the image area kept; ``resolution`` as the smallest down-sampling
     factor; ``compression`` as the lowest JPEG/WebP quality; ``posterize_bits`` as the fewest
-    bits kept per channel; ``occlusion`` as the largest fraction of the area hidden.
+    bits kept per channel; ``occlusion`` as the largest fraction of the area hidden; ``aspect`` as the
+    largest ratio between the scale factors of the two axes (a per-axis zoom, a resize to another
+    aspect). ``aspect`` is not bounded by itself: a stretch that follows a turn shears the image, and a
+    sequence adds that shear (see :func:`stretch_shear`).
     """
 
     # geometry
@@ -60,6 +63,7 @@ class Envelope:
     translation: float = 0.0
     translation_px: float = 0.0
     shear: float = 0.0
+    aspect: float = 1.0
     perspective: float = 0.0
     nonrigid: bool = False
     crop_min: float = 1.0
@@ -138,7 +142,10 @@ class Envelope:
             for v in picked:
                 acc = _seq(rule, f.name, acc, v)
             values[f.name] = acc
-        return Envelope(**values)
+        out = Envelope(**values)
+        # drawn in any order: a stretch may follow every turn
+        extra = stretch_shear(out.rotation, out.aspect)
+        return out.with_changes(shear=out.shear + extra) if extra else out
 
     # ---------------------------------------------------------------- reading
     def is_identity(self) -> bool:
@@ -191,6 +198,7 @@ _FIELD_RULES: dict[str, Rule] = {
     "translation": "add",
     "translation_px": "add",
     "shear": "add",
+    "aspect": "mul_max",
     "perspective": "add",
     "nonrigid": "flag",
     "crop_min": "mul_min",
@@ -304,6 +312,32 @@ def _reduce_union(rule: Rule, values: list[Any]) -> Any:
     return float(max(values))
 
 
+def stretch_shear(rotation: float, aspect: float) -> float:
+    """Degrees of shear made by a turn of up to ``rotation`` followed by axis scales up to ``aspect`` apart.
+
+    ``diag(k, 1) · R(θ)`` keeps no right angle: its columns meet at 90° ± asin(|sin θ cos θ (k² − 1)| / (|a||b|)),
+    largest at θ = 45°. A stretch before the turn (``R(θ) · diag(k, 1)``) keeps the right angle. A resize
+    to a fixed size (aspect without bound: it depends on the input's) is not counted.
+    """
+    if rotation <= 0.0 or aspect <= 1.0 or math.isinf(aspect):
+        # An aspect that depends on the input (a resize to a fixed size) cannot be bounded here.
+        return 0.0
+    t = math.radians(min(rotation, 45.0))
+    s, c, k = math.sin(t), math.cos(t), aspect
+    cross = abs(s * c * (k * k - 1.0)) / (math.hypot(k * c, s) * math.hypot(k * s, c))
+    return math.degrees(math.asin(min(1.0, cross)))
+
+
+def _turns_then_stretches(envelopes: tuple[Envelope, ...]) -> float:
+    """The shear of every stretch that follows a turn, in sequence order."""
+    turned = 0.0
+    extra = 0.0
+    for e in envelopes:
+        extra += stretch_shear(turned, e.aspect)
+        turned = min(turned + e.rotation, 180.0)
+    return extra
+
+
 def moved_fields(e: Envelope) -> list[tuple[str, Any]]:
     """The effects of ``e`` that differ from doing nothing (only given effects are stored)."""
     return [(name, value) for name, value in e.__dict__.items() if value != _IDENTITY_BY_NAME[name]]
@@ -322,7 +356,12 @@ def _combine(envelopes: tuple[Envelope, ...], how: Literal["seq", "union"]) -> E
         for name, value in moved_fields(e):
             moved.setdefault(name, []).append(value)
     if how == "seq":
-        return Envelope(**{name: _reduce_seq(_FIELD_RULES[name], name, vals) for name, vals in moved.items()})
+        out = Envelope(**{name: _reduce_seq(_FIELD_RULES[name], name, vals) for name, vals in moved.items()})
+        if "aspect" in moved and "rotation" in moved:
+            extra = _turns_then_stretches(envelopes)
+            if extra:
+                out = out.with_changes(shear=out.shear + extra)
+        return out
     count = len(envelopes)
     return Envelope(
         **{

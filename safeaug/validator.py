@@ -625,6 +625,15 @@ def _invariant_findings(
         for leaf in live
         if id(leaf.node) not in flagged | paired and _values(rule, leaf.envelope) != _values(rule, IDENTITY)
     ]
+    if rule.name == "shear":  # a turn followed by a stretch shears though neither shears alone
+        parts += [
+            f"`{leaf.node.name}` at {leaf.node.location or 'the root'} "
+            + (f"(turns up to ±{leaf.envelope.rotation:g}°)" if leaf.envelope.rotation else "(stretches one axis)")
+            for leaf in live
+            if id(leaf.node) not in flagged | paired
+            and _values(rule, leaf.envelope) == _values(rule, IDENTITY)
+            and (leaf.envelope.rotation > 0 or leaf.envelope.aspect > 1)
+        ]
     lead = "Even without the transforms flagged above, " if flagged else ""
     message = (
         f"{lead}{'together' if lead else 'Together'}, {', '.join(parts)} {rule.does.removeprefix('may ')} "

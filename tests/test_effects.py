@@ -68,3 +68,16 @@ def test_contains_compares_every_field_in_its_direction() -> None:
     assert not Envelope().contains(Envelope(mirror=True))
     assert not wide.contains(Envelope(compression=40))
     assert math.isclose(Envelope.sequence([]).rotation, 0)
+
+
+def test_a_stretch_after_a_turn_shears_and_before_it_does_not() -> None:
+    from safeaug.effects import stretch_shear
+
+    turn, stretch = Envelope(rotation=15.0), Envelope(aspect=1.15 / 0.85)
+    after = Envelope.sequence([turn, stretch])
+    assert after.shear == pytest.approx(stretch_shear(15.0, 1.15 / 0.85)) and after.shear > 7.0
+    assert Envelope.sequence([stretch, turn]).shear == 0.0
+    # drawn in any order (SomeOf), the stretch may come second
+    assert Envelope.some_of([stretch, turn], 2).shear == pytest.approx(after.shear)
+    # an aspect that depends on the input (a resize to a fixed size) is not bounded here
+    assert Envelope.sequence([turn, Envelope(aspect=float("inf"))]).shear == 0.0

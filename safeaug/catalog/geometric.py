@@ -145,11 +145,37 @@ def _affine(p: Params) -> Envelope:
         rotation=min(rotation, 180.0),
         scale_min=s_lo,
         scale_max=s_hi,
+        aspect=_affine_aspect(p),
         translation=translation,
         translation_px=translation_px,
         shear=shear,
         reflect_border=_reflects(p),
     )
+
+
+def _affine_aspect(p: Params) -> float:
+    """How far apart the two axis scales may be: one range with ``keep_ratio`` zooms both axes alike."""
+    axes = p.axes("scale", "fixed")
+    if len(axes) == 1:
+        axes = axes * 2
+    if p.flag("keep_ratio") and axes[0] == axes[1]:
+        return 1.0
+
+    def mags(lo: float, hi: float) -> tuple[float, float]:
+        return (0.0 if lo <= 0.0 <= hi else min(abs(lo), abs(hi))), max(abs(lo), abs(hi))
+
+    (lx, hx), (ly, hy) = mags(*axes[0]), mags(*axes[1])
+    ratios = [top / low if low > 0 else math.inf for top, low in ((hx, ly), (hy, lx))]
+    return max(1.0, *ratios)
+
+
+def _size_aspect(p: Params, crop_ratios: tuple[float, float]) -> float:
+    """A crop of width/height ratio r resized to ``size`` stretches one axis by (w/h) / r."""
+    size = p.raw("size")
+    if not (isinstance(size, (list, tuple)) and len(size) == 2 and all(is_number(v) and v > 0 for v in size)):
+        return math.inf
+    q = float(size[1]) / float(size[0])
+    return max(max(q / r, r / q) for r in crop_ratios if r > 0)
 
 
 @entry("Perspective", family=FAMILY, knobs={"perspective": Knob("scale", lambda b: f"scale=(0, {b:g})")})
@@ -189,7 +215,8 @@ def _random_scale(p: Params) -> Envelope:
 @entry(["Resize", "LongestMaxSize", "SmallestMaxSize"], family=FAMILY)
 def _resize(p: Params) -> Envelope:
     """resizes to a fixed size (the factor depends on the input size)"""
-    return Envelope(resize=True)
+    # Resize sets both sides, so the aspect changes with the input's; the max-size resizes keep it.
+    return Envelope(resize=True, aspect=math.inf if p.transform == "Resize" else 1.0)
 
 
 def _crop_zoom(s_lo: float, r_lo: float, r_hi: float) -> float:
@@ -218,7 +245,8 @@ def _random_resized_crop(p: Params) -> Envelope:
     s_lo, _s_hi = p.range("scale", "fixed")
     r_lo, r_hi = p.range("ratio", "fixed")
     s_lo = max(min(s_lo, 1.0), 1e-6)
-    return Envelope(crop_min=s_lo, scale_max=_crop_zoom(s_lo, r_lo, r_hi), resize=True)
+    aspect = _size_aspect(p, (max(r_lo, s_lo), min(r_hi, 1.0 / s_lo)))
+    return Envelope(crop_min=s_lo, scale_max=_crop_zoom(s_lo, r_lo, r_hi), resize=True, aspect=aspect)
 
 
 @entry(
@@ -245,7 +273,11 @@ def _fixed_crop(p: Params) -> Envelope:
 @entry(["RandomSizedCrop", "RandomSizedBBoxSafeCrop"], family=FAMILY, knobs={"crop": Knob("min_max_height")})
 def _sized_crop(p: Params) -> Envelope:
     """crops a region sized in pixels, then resizes to a fixed size"""
-    return Envelope(crop_unbounded=True, resize=True)
+    ratio = p.raw("w2h_ratio") if p.transform == "RandomSizedCrop" else None
+    aspect = math.inf
+    if ratio is not None and is_number(ratio):
+        aspect = _size_aspect(p, (float(ratio), float(ratio)))
+    return Envelope(crop_unbounded=True, resize=True, aspect=aspect)
 
 
 @entry("RandomCropFromBorders", family=FAMILY, knobs={"crop": Knob("crop_left")})

@@ -35,7 +35,7 @@ from safeaug.effects import Envelope
         (A.ThinPlateSpline(), Envelope(nonrigid=True)),
         (A.PiecewiseAffine(), Envelope(nonrigid=True)),
         (A.GridElasticDeform(num_grid_xy=(4, 4), magnitude=10), Envelope(nonrigid=True)),
-        (A.Resize(64, 64), Envelope(resize=True)),
+        (A.Resize(64, 64), Envelope(resize=True, aspect=math.inf)),
         (A.LongestMaxSize(max_size=64), Envelope(resize=True)),
         (A.SmallestMaxSize(max_size=64), Envelope(resize=True)),
         (A.RandomCrop(32, 32), Envelope(crop_unbounded=True)),
