@@ -146,6 +146,7 @@ def _judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
         ):
             continue
         findings += _invariant_findings(inv, policy, root, live, total, source)
+    findings += _resize_after_turn(policy, live, source)
     findings.sort(key=lambda f: (_order(f.location), f.code))
     return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source)
 
@@ -644,6 +645,40 @@ def _invariant_findings(
         "or put them in a OneOf so that only one of them runs."
     )
     out.append(_finding(rule.code, root, policy, source, severity=inv.severity, message=message, fix=fix, **common))
+    return out
+
+
+def _resize_after_turn(policy: Policy, live: list[Leaf], source: str | None) -> list[Finding]:
+    """A resize to a fixed size after a turn shears by a factor of the input's aspect: say it is not bounded."""
+    inv = policy.invariant("shear")
+    if inv is None or (inv.allowed and inv.max is None):
+        return []
+    out: list[Finding] = []
+    turner: Leaf | None = None
+    for leaf in live:  # tree order: a sequence's order
+        if turner is not None and math.isinf(leaf.envelope.aspect):
+            where = turner.node.location or "the root"
+            out.append(
+                _finding(
+                    UNBOUNDED_EFFECT,
+                    leaf,
+                    policy,
+                    source,
+                    severity="warning",
+                    effect="shear",
+                    reason=inv.reason,
+                    references=inv.references,
+                    message=(
+                        f"`{leaf.node.name}` resizes to a fixed size after `{turner.node.name}` at {where} turns the "
+                        f"image: when the resize changes the aspect, the turned image is sheared by an amount that "
+                        f"depends on the input size — policy `{policy.id}` bounds shear."
+                    ),
+                    fix=f"Resize before `{turner.node.name}`, or keep the input's aspect "
+                    "(LongestMaxSize, SmallestMaxSize).",
+                )
+            )
+        if turner is None and leaf.envelope.rotation > 0:
+            turner = leaf
     return out
 
 

@@ -134,3 +134,14 @@ def test_an_argument_the_installed_line_drops_is_judged_as_it_will_run(tmp_path:
     assert by_code["SA502"].severity == "warning" and by_code["SA502"].line == 4
     # the rotation error explains that the written value is not the one that runs
     assert "ignores it and runs `limit=(-90, 90)`" in by_code["SA102"].message
+
+
+def test_a_resize_after_a_turn_is_an_unbounded_shear_warning() -> None:
+    turned_first = safeaug.validate(A.Compose([A.Rotate(limit=10), A.Resize(64, 48)]), "chest_xray")
+    [warning] = [f for f in turned_first.findings if f.code == "SA407"]
+    assert warning.severity == "warning" and warning.location == "transforms[1]" and "Rotate" in warning.message
+    assert turned_first.ok
+    resized_first = safeaug.validate(A.Compose([A.Resize(64, 48), A.Rotate(limit=10)]), "chest_xray")
+    assert "SA407" not in resized_first.codes()
+    keeps_aspect = safeaug.validate(A.Compose([A.Rotate(limit=10), A.LongestMaxSize(64)]), "chest_xray")
+    assert "SA407" not in keeps_aspect.codes()
