@@ -323,7 +323,7 @@ SPECS: dict[str, dict[str, _Spec]] = {
     # -------------------------------------------------------------- scales, crops, pads
     "RandomScale": {"scale_limit": Pair(-0.5, 1.0, (0.0, 0.0))},
     "Resize": {"height": Num(_SMALLEST, 96, MIN_SIDE, ints=True), "width": Num(_SMALLEST, 96, MIN_SIDE, ints=True)},
-    "LongestMaxSize": {"max_size": Num(3 * _SMALLEST, 128, 3 * _SMALLEST, ints=True)},
+    "LongestMaxSize": {"max_size": Num(4 * _SMALLEST, 128, 4 * _SMALLEST, ints=True)},
     "SmallestMaxSize": {"max_size": Num(_SMALLEST, 96, MIN_SIDE, ints=True)},
     "RandomResizedCrop": {
         "size": Custom(lambda m: st.tuples(*[st.integers(_SMALLEST, 96)] * 2), (MIN_SIDE, MIN_SIDE)),
@@ -716,7 +716,7 @@ def _leaf_size(t: Any, side: float) -> float:
     if name == "SmallestMaxSize":
         return float(t.max_size)
     if name == "LongestMaxSize":
-        return float(t.max_size) / 3.0  # sides drawn here differ by at most 3x
+        return float(t.max_size) / 4.0  # sides drawn here differ by at most 4x (Resize draws 24 to 96 px)
     factor = 1.0
     if name == "RandomScale":
         factor = 1.0 + min(t.scale_limit)
@@ -740,15 +740,20 @@ def _smallest_side(t: Any, side: float) -> float:
     """A lower bound on the smallest side of what ``t`` outputs, for inputs at least ``side`` wide."""
     A = _albumentations()
     if not isinstance(t, A.BaseCompose):
-        return _leaf_size(t, side)
-    kids = list(t.transforms)
-    if isinstance(t, A.OneOf):
-        return min((_smallest_side(k, side) for k in kids), default=side)
-    if isinstance(t, A.SomeOf):
-        return _any_order(kids, side)
-    for k in kids:
-        side = _smallest_side(k, side)
-    return side
+        out = _leaf_size(t, side)
+    else:
+        kids = list(t.transforms)
+        if isinstance(t, A.OneOf):
+            out = min((_smallest_side(k, side) for k in kids), default=side)
+        elif isinstance(t, A.SomeOf):
+            out = _any_order(kids, side)
+        else:
+            out = side
+            for k in kids:
+                out = _smallest_side(k, out)
+    # A transform that may be skipped may also leave its input as it was (a resize to 25 px skipped
+    # after one to 24 px leaves 24 px).
+    return out if getattr(t, "p", 1.0) >= 1.0 else min(side, out)
 
 
 def _any_order(kids: Sequence[Any], side: float) -> float:

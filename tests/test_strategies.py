@@ -188,3 +188,16 @@ def test_the_readme_recipe_runs_as_written() -> None:
     namespace["test_train_aug_keeps_the_chest_xray_rules"]()
     # A fixed hypothesis seed keeps CI reproducible; the recipe itself is left as users would write it.
     seed(20251126)(namespace["test_nothing_chest_xray_admits_mirrors_or_inverts"])()
+
+
+def test_a_resize_that_may_be_skipped_leaves_the_smaller_side() -> None:
+    from safeaug.strategies import _fits
+
+    pipe = A.Compose(
+        [
+            A.SmallestMaxSize(max_size=24, p=1.0),
+            A.SmallestMaxSize(max_size=25, p=0.5),
+            A.CenterCrop(height=24, width=25, pad_if_needed=False, p=1.0),
+        ]
+    )
+    assert not _fits(pipe, 64)  # the second resize may be skipped, leaving 24 px for a 25 px crop
