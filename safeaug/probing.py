@@ -1478,6 +1478,10 @@ def _clean(effects: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ comparing
 
 
+# A saturation factor this small leaves colours the probe cannot tell from grey.
+_NEAR_GREY = 0.1
+
+
 def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
     """Fields where ``measured`` goes beyond ``static`` by more than the measurement tolerance.
 
@@ -1516,6 +1520,8 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
         if not mine or theirs:
             continue
         if name == "color" and (colour_free or static.equalization):
+            continue
+        if name == "grayscale" and static.saturation_min <= _NEAR_GREY:  # too faint to tell from grey
             continue
         if name in ("nonrigid", "mirror", "reflect_border") and shuffled:
             continue

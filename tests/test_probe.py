@@ -382,3 +382,8 @@ def test_coarse_per_channel_noise_is_not_a_colour_cast_but_a_cast_under_it_still
     assert not probe(noise, seeds=12).envelope.color
     shifted = A.Compose([A.RGBShift(r_shift_limit=(0.03, 0.03), g_shift_limit=0, b_shift_limit=0), noise])
     assert probe(shifted, seeds=4).envelope.color
+
+
+def test_colours_faded_almost_to_grey_are_not_read_as_a_grayscale_conversion() -> None:
+    assert excess(Envelope(grayscale=True), Envelope(saturation_min=0.0575)) == {}
+    assert excess(Envelope(grayscale=True), Envelope(saturation_min=0.5)) == {"grayscale": (True, False)}
