@@ -143,7 +143,9 @@ class Envelope:
                 acc = _seq(rule, f.name, acc, v)
             values[f.name] = acc
         out = Envelope(**values)
-        # drawn in any order: a stretch may follow every turn
+        if n < 2:  # one branch: its own turn and stretch come in the order its entry describes
+            return out
+        # drawn in any order: a stretch may follow every turn (a bound that may count a branch's own)
         extra = stretch_shear(out.rotation, out.aspect)
         return out.with_changes(shear=out.shear + extra) if extra else out
 
