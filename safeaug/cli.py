@@ -25,6 +25,17 @@ def _codes(value: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("codes: ")) from None
 
 
+def _add_set(parser: argparse.ArgumentParser, example: str) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="params",
+        help=f"a policy parameter, e.g. --set {example} (repeatable)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="safeaug", description="Domain-aware checks for augmentation pipelines.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -36,14 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint_p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.json, .yaml, .yml, .py)")
     lint_p.add_argument("--policy", help="a built-in policy id or a policy file (overrides [tool.safeaug])")
-    lint_p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        dest="params",
-        help="a policy parameter, e.g. --set smallest_object_px=16 (repeatable)",
-    )
+    _add_set(lint_p, "smallest_object_px=16")
     lint_p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     lint_p.add_argument("--select", type=_codes, metavar="CODES", help="only these codes or prefixes, e.g. SA1,SA201")
     lint_p.add_argument("--ignore", type=_codes, metavar="CODES", help="leave out these codes or prefixes")
@@ -54,14 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("policies", help="list the built-in policies")
     explain_p = sub.add_parser("explain", help="explain a rule code (SA101) or a policy (chest_xray)")
     explain_p.add_argument("target", metavar="CODE|POLICY")
-    explain_p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        dest="params",
-        help="a policy parameter, e.g. --set laterality_in_label=true (repeatable)",
-    )
+    _add_set(explain_p, "laterality_in_label=true")
     sub.add_parser("rules", help="list every rule code")
     sub.add_parser("schema", help="print the JSON Schema of policy files")
     return parser
