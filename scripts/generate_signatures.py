@@ -24,6 +24,8 @@ def collect() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
         cls = getattr(A, name)
         if not (inspect.isclass(cls) and issubclass(cls, (BasicTransform, BaseCompose))):
             continue
+        if cls.__module__.startswith("albumentations.pytorch"):
+            continue  # exported only when torch is installed; `_renames.EXTRA_PARAMETERS` holds ToTensorV2
         params = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
         kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         positional[name] = tuple(p.name for p in params if p.kind in kinds)
