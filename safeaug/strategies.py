@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from safeaug.catalog.label_aware import NAMES as LABEL_AWARE
+
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - exercised only without the test extra
@@ -578,6 +580,11 @@ _UNPACK: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 SKIPPED: dict[str, str] = {
+    **dict.fromkeys(
+        LABEL_AWARE,
+        "a label-aware transform of safeaug.labels: it needs its labels (caption, steering, class labels) at "
+        "call time; tests/test_labels.py checks that its image is exactly HorizontalFlip's or ColorJitter's",
+    ),
     **dict.fromkeys(
         ["CenterCrop3D", "CoarseDropout3D", "CubicSymmetry", "Pad3D", "PadIfNeeded3D", "RandomCrop3D", "ToTensor3D"],
         "works on volumes, not 2D images",

@@ -233,7 +233,8 @@ def register_transform(
     ``"mypkg.aug.Sharpie"``). ``envelope`` is either a fixed :class:`~safeaug.Envelope` or a function
     from :class:`~safeaug.Params` to one. Subclasses of ``target`` inherit the entry.
     ``label_transforms`` names the label transforms it performs with its effect (see a policy's
-    ``needs_label_transform``), e.g. ``{"swap left/right keypoint labels"}`` for a label-aware flip.
+    ``needs_label_transform``; the names must match), e.g. ``{"swap_left_right_keypoints"}`` for a
+    label-aware flip.
 
     >>> import safeaug
     >>> class Tint:  # doctest: +SKIP
