@@ -20,22 +20,35 @@ from safeaug.report import Finding, Report
 from safeaug.validator import check, validate
 
 if TYPE_CHECKING:
-    from safeaug.compose import Compose
+    from safeaug.compose import Compose, ReplayCompose
+    from safeaug.labels import (
+        ColorJitterUnlessCaptionNamesColor,
+        HorizontalFlipWithCaption,
+        HorizontalFlipWithClassMap,
+        HorizontalFlipWithKeypointSwap,
+        HorizontalFlipWithSteering,
+    )
     from safeaug.probing import probe, wrap
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ColorJitterUnlessCaptionNamesColor",
     "Compose",
     "ConfigError",
     "Envelope",
     "Finding",
+    "HorizontalFlipWithCaption",
+    "HorizontalFlipWithClassMap",
+    "HorizontalFlipWithKeypointSwap",
+    "HorizontalFlipWithSteering",
     "Invariant",
     "Knob",
     "Params",
     "Policy",
     "PolicyError",
     "PolicyViolationError",
+    "ReplayCompose",
     "Report",
     "SafeaugError",
     "TransformRule",
@@ -50,19 +63,25 @@ __all__ = [
 ]
 
 
+# Names that need albumentations (and OpenCV) or numpy load on demand: the linter and the validator need
+# neither, and `import safeaug` stays cheap for them.
+_LAZY = {
+    "Compose": "safeaug.compose",
+    "ReplayCompose": "safeaug.compose",
+    "probe": "safeaug.probing",
+    "wrap": "safeaug.probing",
+    "ColorJitterUnlessCaptionNamesColor": "safeaug.labels",
+    "HorizontalFlipWithCaption": "safeaug.labels",
+    "HorizontalFlipWithClassMap": "safeaug.labels",
+    "HorizontalFlipWithKeypointSwap": "safeaug.labels",
+    "HorizontalFlipWithSteering": "safeaug.labels",
+}
+
+
 def __getattr__(name: str) -> Any:
-    # Compose needs albumentations (and OpenCV); the linter and validator do not, so load it on demand.
-    if name == "Compose":
-        from safeaug.compose import Compose
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'safeaug' has no attribute {name!r}")
+    import importlib
 
-        return Compose
-    # The probe needs numpy (and runs albumentations objects); wrap probes. Neither is needed to lint.
-    if name == "probe":
-        from safeaug.probing import probe
-
-        return probe
-    if name == "wrap":
-        from safeaug.probing import wrap
-
-        return wrap
-    raise AttributeError(f"module 'safeaug' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,21 +1,243 @@
-"""``safeaug.Compose``: an ``albumentations.Compose`` that refuses to be built against its policy."""
+"""``safeaug.Compose`` and ``safeaug.ReplayCompose``: albumentations compositions that keep their policy.
+
+Both are judged against their policy when they are built (a refused pipeline cannot be built) and then
+run albumentations' own call path: the same outputs for the same seed. They serialise with their
+policy (``to_dict`` / ``A.save``), and loading re-judges the pipeline, so a config edited to add a
+``HorizontalFlip`` is refused on load.
+
+With ``audit=True`` every call is also checked at run time:
+
+* the live pipeline is compared with what was judged (transform objects, their arguments and ``p``);
+  when a curriculum sets ``rotate.limit = (-90, 90)`` or appends a transform, the tree is judged again
+  before the call runs. Unchanged, the check is a few identity comparisons per transform; verdicts
+  are cached by a fingerprint of the live arguments, so a curriculum that alternates costs one judgement
+  per setting;
+* after the call, the parameters each transform applied (albumentations keeps them on the transform
+  as ``.params`` until its next call) are read: the linear part of an applied affine matrix (or the
+  flip or quarter turn a transform performed) gives the angle, the mirror (a negative determinant) and
+  the zoom, which are compared with the policy's ``rotation``, ``mirror`` and ``scale`` invariants, per
+  transform and for the whole call.
+
+Audit changes no output and adds nothing to the result.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import inspect
+import math
+import operator
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from enum import Enum
+from typing import Any, ClassVar
 
 import albumentations as A
+import numpy as np
+from albumentations.core.composition import BaseCompose
+from pydantic import ValidationError
 
-from safeaug.errors import PolicyViolationError
-from safeaug.policies import PolicyLike, load_policy
-from safeaug.policy import Policy
+from safeaug.catalog import get_entry, qualified_name
+from safeaug.errors import ConfigError, PolicyError, PolicyViolationError
+from safeaug.policies import PolicyLike, list_policies, load_policy
+from safeaug.policy import Invariant, Policy
 from safeaug.readers import read_transform_list
-from safeaug.report import Report
-from safeaug.validator import judge
+from safeaug.readers.vocabulary import installed_line
+from safeaug.report import Finding, Report
+from safeaug.rules import RULES_BY_NAME
+from safeaug.validator import fmt, judge
+
+SerialisedPolicy = Mapping[str, Any]
+
+_PARAMS_ONLY_WHEN_SAVED = installed_line().line == "X"
+
+# ------------------------------------------------------------------------------------------ policies in dicts
+
+_POLICY_KEYS = ("id", "arguments", "definition")
 
 
-class Compose(A.Compose):  # type: ignore[misc]
-    """Validate at construction, then behave exactly like ``albumentations.Compose``.
+def policy_to_dict(policy: Policy) -> dict[str, Any]:
+    """A policy as it is stored in a serialised pipeline.
+
+    A built-in policy is stored by id with the parameter values it was loaded with
+    (``{"id": "small_objects", "arguments": {"smallest_object_px": 16, ...}}``); any other policy (a file,
+    a ``Policy`` built in code) is stored whole (``{"id": ..., "definition": {...}}``) so that the
+    pipeline can be loaded where the file is not.
+    """
+    if _is_builtin(policy):
+        return {"id": policy.id, "arguments": dict(policy.arguments)}
+    return {"id": policy.id, "definition": policy.model_dump(mode="json")}
+
+
+def _is_builtin(policy: Policy) -> bool:
+    if policy.id not in list_policies():
+        return False
+    try:
+        return load_policy(policy.id, **policy.values) == policy
+    except PolicyError:
+        return False
+
+
+def policy_from_dict(data: SerialisedPolicy) -> Policy:
+    """The policy stored by :func:`policy_to_dict`; a :class:`~safeaug.PolicyError` when it cannot be read."""
+    unknown = sorted(str(k) for k in data if k not in _POLICY_KEYS)
+    if unknown or "id" not in data:
+        found = ", ".join(sorted(map(str, data))) or "none"
+        raise PolicyError(
+            "a serialised pipeline's `policy` is {'id': <built-in id>, 'arguments': {...}} or "
+            f"{{'id': ..., 'definition': {{<a whole policy>}}}}; keys found: {found}"
+        )
+    definition = data.get("definition")
+    if definition is not None:
+        if not isinstance(definition, Mapping):
+            raise PolicyError(f"serialised policy {data['id']!r}: `definition` must be a mapping (a whole policy)")
+        try:
+            return Policy.model_validate(dict(definition))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"`{'.'.join(map(str, e['loc'])) or 'policy'}`: {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors()
+            )
+            raise PolicyError(f"serialised policy {data['id']!r} is not a valid policy: {problems}") from None
+    arguments = data.get("arguments") or {}
+    if not isinstance(arguments, Mapping):
+        raise PolicyError(f"serialised policy {data['id']!r}: `arguments` must be a mapping of parameter values")
+    policy_id = data["id"]
+    if not isinstance(policy_id, str) or policy_id not in list_policies():
+        raise PolicyError(
+            f"serialised policy {policy_id!r} is stored by id, but there is no such built-in policy; "
+            f"built-in policies: {', '.join(list_policies())}"
+        )
+    return load_policy(policy_id, **{str(k): v for k, v in arguments.items()})
+
+
+def _resolve(policy: PolicyLike | SerialisedPolicy) -> Policy:
+    if isinstance(policy, Mapping):
+        return policy_from_dict(policy)
+    return load_policy(policy)
+
+
+# ------------------------------------------------------------------------------------------ the compositions
+
+
+class _Policed:
+    """What ``Compose`` and ``ReplayCompose`` add to their albumentations base class."""
+
+    policy: Policy
+    report: Report
+    audit: bool
+    _auditor: _Auditor | None
+    _policy_dict: dict[str, Any] | None
+    _ALBUMENTATIONS_BASE: ClassVar[type]
+    save_applied_params: bool  # albumentations' own
+
+    def __init__(
+        self, transforms: Sequence[Any], *, policy: PolicyLike | SerialisedPolicy, audit: bool = False, **kwargs: Any
+    ) -> None:
+        resolved = _resolve(policy)
+        p = kwargs.get("p", 1.0)
+        # albumentations wraps a single transform given for the list (with a warning); judge what it will run.
+        listed = [transforms] if callable(transforms) and not isinstance(transforms, Sequence) else list(transforms)
+        report = judge(read_transform_list(listed, p=p), resolved)
+        if not report.ok:
+            raise PolicyViolationError(report)
+        super().__init__(transforms, **kwargs)  # type: ignore[call-arg]
+        self.policy = resolved
+        self.report = report
+        self.audit = bool(audit)
+        self._policy_dict = None
+        self._auditor = _Auditor(self, report) if self.audit else None
+
+    def __call__(self, *args: Any, force_apply: bool = False, **data: Any) -> dict[str, Any]:
+        if not self.audit:
+            return super().__call__(*args, force_apply=force_apply, **data)  # type: ignore[misc, no-any-return]
+        auditor = self._auditor
+        if auditor is None:
+            auditor = self._auditor = _Auditor(self, None)
+        auditor.before(self)
+        if _PARAMS_ONLY_WHEN_SAVED and not self.save_applied_params:
+            # AlbumentationsX keeps what a transform applied only while it collects applied parameters.
+            self.save_applied_params = True
+            try:
+                result: dict[str, Any] = super().__call__(*args, force_apply=force_apply, **data)  # type: ignore[misc]
+            finally:
+                self.save_applied_params = False
+            result.pop("applied_transforms", None)
+        else:
+            result = super().__call__(*args, force_apply=force_apply, **data)  # type: ignore[misc]
+        auditor.after(self)
+        return result
+
+    # -------------------------------------------------------------- serialisation
+
+    def _policy_entry(self) -> dict[str, Any]:
+        if self._policy_dict is None:
+            self._policy_dict = policy_to_dict(self.policy)
+        return {k: dict(v) if isinstance(v, dict) else v for k, v in self._policy_dict.items()}
+
+    def to_dict_private(self) -> dict[str, Any]:
+        out: dict[str, Any] = super().to_dict_private()  # type: ignore[misc]
+        out["policy"] = self._policy_entry()
+        if self.audit:
+            out["audit"] = True
+        return out
+
+    def get_dict_with_id(self) -> dict[str, Any]:
+        out: dict[str, Any] = super().get_dict_with_id()  # type: ignore[misc]
+        out["policy"] = self._policy_entry()
+        if self.audit:
+            out["audit"] = True
+        return out
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        policy: PolicyLike | SerialisedPolicy | None = None,
+        nonserializable: dict[str, Any] | None = None,
+    ) -> Any:
+        """Rebuild from ``to_dict`` output (or the ``transform`` part of it), judging it again.
+
+        The policy stored in the dict is used unless ``policy`` is given; a plain ``A.Compose`` dict
+        needs ``policy``. A pipeline the policy refuses raises :class:`~safeaug.PolicyViolationError`.
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"expected a dict from to_dict(), got {type(data).__name__}")
+        inner = data["transform"] if "transform" in data and "__class_fullname__" not in data else data
+        if not isinstance(inner, Mapping) or "__class_fullname__" not in inner:
+            found = ", ".join(sorted(map(str, inner))) if isinstance(inner, Mapping) else type(inner).__name__
+            raise ConfigError(
+                "expected a dict from to_dict(): {'__version__': ..., 'transform': {'__class_fullname__': ..., "
+                f"'transforms': [...], ...}}; found: {found or 'an empty dict'}"
+            )
+        args = {k: v for k, v in inner.items() if k not in ("__class_fullname__", "id", "params", "applied")}
+        children = [A.from_dict({"transform": t}, nonserializable=nonserializable) for t in args.pop("transforms", [])]
+        if policy is not None:
+            args["policy"] = policy
+        elif "policy" not in args:
+            raise PolicyError(
+                f"this {inner['__class_fullname__']} dict records no policy (it was not saved from a safeaug "
+                "composition); pass one: from_dict(d, policy='chest_xray')"
+            )
+        accepted = inspect.signature(cls._ALBUMENTATIONS_BASE).parameters
+        args = {k: v for k, v in args.items() if k in accepted or k in ("policy", "audit")}
+        return cls(children, **args)
+
+    # -------------------------------------------------------------- pickling
+
+    def __getstate__(self) -> Any:
+        # The base class's state (AlbumentationsX leaves out its locks), without the auditor: it is rebuilt,
+        # and the live tree judged again, on the first call after unpickling.
+        base = getattr(super(), "__getstate__", None)
+        state = base() if base is not None else self.__dict__
+        if isinstance(state, dict) and "_auditor" in state:
+            state = {**state, "_auditor": None}
+        return state
+
+
+class Compose(_Policed, A.Compose):  # type: ignore[misc]
+    """Judge the pipeline against ``policy`` when built, then behave exactly like ``albumentations.Compose``.
 
     >>> import albumentations as A, safeaug  # doctest: +SKIP
     >>> safeaug.Compose([A.RandomGamma(gamma_limit=(80, 120))], policy="chest_xray")  # doctest: +SKIP
@@ -23,19 +245,461 @@ class Compose(A.Compose):  # type: ignore[misc]
     Traceback (most recent call last):
     safeaug.errors.PolicyViolationError: policy 'chest_xray' refuses this pipeline (1 error): ...
 
-    The call path is albumentations' own, untouched: same outputs for the same seed, no cost per
-    sample. ``.report`` keeps the warnings; ``.policy`` the resolved policy.
+    Every ``A.Compose`` keyword is accepted and passed on. ``policy`` is a built-in id, a path to a
+    policy file or a :class:`~safeaug.Policy`. ``audit=True`` checks every call at run time (see the
+    module documentation). ``.report`` keeps the warnings; ``.policy`` the resolved policy.
     """
 
-    policy: Policy
-    report: Report
+    _ALBUMENTATIONS_BASE = A.Compose
 
-    def __init__(self, transforms: list[Any], *, policy: PolicyLike, **kwargs: Any) -> None:
-        resolved = load_policy(policy)
-        p = kwargs.get("p", 1.0)
-        report = judge(read_transform_list(list(transforms), p=p), resolved)
-        if not report.ok:
-            raise PolicyViolationError(report)
-        super().__init__(transforms, **kwargs)
-        self.policy = resolved
-        self.report = report
+
+class ReplayCompose(_Policed, A.ReplayCompose):  # type: ignore[misc]
+    """``albumentations.ReplayCompose``, judged against ``policy`` like :class:`Compose`.
+
+    ``safeaug.ReplayCompose.replay(result["replay"], image=...)`` applies the recorded parameters again;
+    the recorded dict carries the policy, so the replayed pipeline is judged again too.
+    """
+
+    _ALBUMENTATIONS_BASE = A.ReplayCompose
+
+
+# ------------------------------------------------------------------------------------------ audit
+
+
+class AuditError(PolicyViolationError):
+    """A call refused by ``audit=True`` (a :class:`~safeaug.PolicyViolationError`; it pickles the same way)."""
+
+
+_MISSING = object()
+# Attributes that change on every call or with the seed, and say nothing about what a transform may do.
+_VOLATILE = frozenset(
+    {"params", "random_generator", "py_random", "applied_in_replay", "replay_mode", "deterministic", "save_key"}
+)
+_COMPOSE_NAMES = ("p", "n", "replace")
+_ANGLE_TOLERANCE = 0.5  # degrees: the matrix is built in floating point around the image centre
+_SCALE_TOLERANCE = 0.005  # relative
+
+
+class _Snapshot:
+    """One object of the live tree: what it is, where, and its arguments (and children) when judged.
+
+    :meth:`unchanged` is the per-call check: identity comparisons done in C (``attrgetter``, ``map``), plus
+    an equality test for the few arguments held in mutable containers (Affine's ``scale`` dict).
+    """
+
+    __slots__ = ("child_list", "children", "get", "location", "mutable", "names", "obj", "refs")
+
+    def __init__(self, obj: Any, location: str) -> None:
+        self.obj = obj
+        self.location = location
+        self.names = _argument_names(obj)
+        self.refs = _read(obj, self.names)
+        self.mutable = tuple((i, _copy(v)) for i, v in enumerate(self.refs) if _is_mutable(v))
+        readable = bool(self.names) and all(v is not _MISSING for v in self.refs)
+        self.get: Callable[[Any], Any] | None = operator.attrgetter(*self.names) if readable else None
+        self.child_list: Any = obj.transforms if isinstance(obj, BaseCompose) else None
+        self.children = tuple(self.child_list) if self.child_list is not None else ()
+
+    def unchanged(self) -> bool:
+        obj = self.obj
+        if self.child_list is not None:
+            now_list = obj.transforms
+            if (
+                now_list is not self.child_list
+                or len(now_list) != len(self.children)
+                or not all(map(operator.is_, now_list, self.children))
+            ):
+                return False
+        if self.get is None:
+            now = _read(obj, self.names)
+        else:
+            now = self.get(obj)
+            if len(self.names) == 1:
+                now = (now,)
+        if not all(map(operator.is_, now, self.refs)):
+            return False
+        return all(_same(now[i], copy) for i, copy in self.mutable)
+
+    def key(self) -> Hashable:
+        return (id(self.obj), type(self.obj), tuple(map(id, self.children)), tuple(_freeze(v) for v in self.refs))
+
+
+def _copy(value: Any) -> Any:
+    return value.copy() if isinstance(value, np.ndarray) else copy.deepcopy(value)
+
+
+def _same(now: Any, then: Any) -> bool:
+    if isinstance(now, np.ndarray) or isinstance(then, np.ndarray):
+        return isinstance(now, np.ndarray) and isinstance(then, np.ndarray) and np.array_equal(now, then)
+    try:
+        return bool(now == then)
+    except Exception:  # a comparison that cannot say: count it as a change (it is judged again)
+        return False
+
+
+_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _argument_names(obj: Any) -> tuple[str, ...]:
+    cls = type(obj)
+    if isinstance(obj, BaseCompose):
+        return tuple(n for n in _COMPOSE_NAMES if hasattr(obj, n))
+    if cls not in _NAMES:
+        names: tuple[str, ...] | None = None
+        getter = getattr(obj, "get_transform_init_args_names", None)
+        if getter is not None:
+            try:
+                names = tuple(sorted({*getter(), "p"} - _VOLATILE))
+            except Exception:  # a user's transform that cannot list its arguments: watch all attributes
+                names = None
+        _NAMES[cls] = names
+    found = _NAMES[cls]
+    if found is not None:
+        return found
+    return tuple(sorted(k for k in getattr(obj, "__dict__", {}) if k not in _VOLATILE))
+
+
+def _get(obj: Any, name: str) -> Any:
+    stored = getattr(obj, "__dict__", None)
+    if stored is not None and name in stored:
+        return stored[name]
+    return getattr(obj, name, _MISSING)
+
+
+def _read(obj: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    stored = getattr(obj, "__dict__", None)
+    if stored is None:
+        return tuple(getattr(obj, n, _MISSING) for n in names)
+    return tuple(stored[n] if n in stored else getattr(obj, n, _MISSING) for n in names)
+
+
+def _is_mutable(value: Any) -> bool:
+    return isinstance(value, (list, dict, set, np.ndarray))
+
+
+def _freeze(value: Any) -> Hashable:
+    """A hashable stand-in for ``value`` that compares equal exactly when the values are equal."""
+    if value is None or isinstance(value, (bool, int, float, str, Enum)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, tuple(_freeze(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted(((repr(k), _freeze(v)) for k, v in value.items()), key=lambda kv: kv[0])))
+    if isinstance(value, set):
+        return ("set", tuple(sorted(repr(v) for v in value)))
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.shape, str(value.dtype), value.tobytes())
+    if isinstance(value, np.generic):
+        return value.item()  # type: ignore[no-any-return]
+    return ("object", type(value).__qualname__, id(value))
+
+
+def _tree(owner: Any) -> Iterator[tuple[Any, str]]:
+    """The composition itself, then every object below it, depth first, with its location."""
+    yield owner, ""
+    stack: list[tuple[Any, str]] = [(owner, "")]
+    while stack:
+        node, where = stack.pop()
+        children = list(getattr(node, "transforms", []) or [])
+        for i, child in enumerate(children):
+            location = f"{where}.transforms[{i}]" if where else f"transforms[{i}]"
+            yield child, location
+            if isinstance(child, BaseCompose):
+                stack.append((child, location))
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return "(unset)"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (tuple, list)) and all(isinstance(v, (int, float)) for v in value):
+        return "(" + ", ".join(f"{v:g}" for v in value) + ")"
+    return repr(value)
+
+
+class _Auditor:
+    """The run-time checks of one composition (see the module documentation)."""
+
+    def __init__(self, owner: _Policed, verdict: Report | None) -> None:
+        """``verdict``: the judgement of the tree as it is now, when known (at construction).
+
+        Without it (audit switched on later, or the composition was unpickled in a worker) the live tree
+        is judged now, once.
+        """
+        self.calls = 0
+        self.policy = owner.policy
+        self.cache: dict[Hashable, Report] = {}
+        self.snapshots: list[_Snapshot] = []
+        self.leaves: list[_Snapshot] = []
+        self.seen: list[Any] = []
+        self.verdict = owner.report
+        if verdict is None:
+            self._rejudge(owner, changes=[])
+        else:
+            self._take(owner)
+            self.cache[self._key()] = verdict
+            self.verdict = verdict
+        self._limits()
+
+    # -------------------------------------------------------------- the live tree
+
+    def _take(self, owner: Any) -> None:
+        self.snapshots = [_Snapshot(obj, location) for obj, location in _tree(owner)]
+        self.leaves = [s for s in self.snapshots if not isinstance(s.obj, BaseCompose)]
+        # albumentations gives a transform a new ``params`` dict each time it runs and leaves the old one in
+        # place when it does not (a OneOf branch not taken): the same object as last time means "not run".
+        self.seen = [getattr(s.obj, "params", None) for s in self.leaves]
+
+    def _key(self) -> Hashable:
+        return tuple(s.key() for s in self.snapshots)
+
+    def _changed(self) -> bool:
+        # The root is the first snapshot and every composition checks its own children, so a transform
+        # added, removed or replaced anywhere shows as a change of its parent.
+        return not all(s.unchanged() for s in self.snapshots)
+
+    def _changes(self, owner: Any) -> list[str]:
+        """What changed since the last judgement, in words."""
+        old = {id(s.obj): s for s in self.snapshots}
+        out: list[str] = []
+        seen: set[int] = set()
+        for obj, location in _tree(owner):
+            seen.add(id(obj))
+            name = type(obj).__name__
+            before = old.get(id(obj))
+            where = f"{location} {name}" if location else name
+            if before is None:
+                out.append(f"{where} was added")
+                continue
+            for n, ref in zip(before.names, before.refs, strict=True):
+                now = _get(obj, n)
+                if now is not ref and _freeze(now) != _freeze(ref):
+                    out.append(f"{where}.{n} changed from {_show(ref)} to {_show(now)}")
+            for i, then in before.mutable:
+                now = _get(obj, before.names[i])
+                if now is before.refs[i] and not _same(now, then):
+                    out.append(f"{where}.{before.names[i]} was changed in place (now {_show(now)})")
+        out += [f"{s.location} {type(s.obj).__name__} was removed" for s in self.snapshots if id(s.obj) not in seen]
+        return out
+
+    def _rejudge(self, owner: Any, changes: list[str]) -> None:
+        self._take(owner)
+        key = self._key()
+        verdict = self.cache.get(key)
+        if verdict is None:
+            verdict = judge(read_transform_list(list(owner.transforms), p=owner.p), self.policy)
+            if len(self.cache) >= 64:
+                self.cache.pop(next(iter(self.cache)))
+            self.cache[key] = verdict
+        if not verdict.ok and changes:
+            what = "; ".join(changes)
+            verdict = replace(
+                verdict,
+                findings=tuple(
+                    replace(f, message=f"the pipeline changed after it was built ({what}): {f.message}")
+                    for f in verdict.findings
+                ),
+            )
+        self.verdict = verdict
+        self._limits()
+
+    def before(self, owner: Any) -> None:
+        self.calls += 1
+        if self._changed():
+            self._rejudge(owner, self._changes(owner))
+        if not self.verdict.ok:
+            raise AuditError(
+                replace(
+                    self.verdict,
+                    findings=tuple(
+                        replace(f, message=f"call {self.calls}: {f.message}") if f.severity == "error" else f
+                        for f in self.verdict.findings
+                    ),
+                )
+            )
+
+    # -------------------------------------------------------------- what was applied
+
+    def after(self, owner: Any) -> None:
+        total = (1.0, 0.0, 0.0, 1.0)
+        moved = 0
+        findings: list[Finding] = []
+        seen = self.seen
+        for i, snap in enumerate(self.leaves):
+            params = getattr(snap.obj, "params", None)
+            if params is seen[i] or not params:
+                continue
+            seen[i] = params
+            linear = _applied_linear(snap.obj, params)
+            if linear is None:
+                continue
+            moved += 1
+            total = _matmul(linear, total)
+            findings += self._judge_applied(linear, snap.obj, snap.location)
+        if moved > 1:
+            findings += self._judge_applied(total, None, "")
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            raise AuditError(Report(policy=self.policy.id, findings=tuple(errors)))
+
+    def _limits(self) -> None:
+        """The policy's bounds on what one call may apply, read once per verdict (not on every call)."""
+        policy = self.policy
+        self.mirror_rule = policy.invariant("mirror")
+        rotation = policy.invariant("rotation")
+        self.rotation_rule = rotation if rotation is not None and rotation.needs_label_transform is None else None
+        self.max_turn = math.inf
+        if self.rotation_rule is not None:
+            bound = self.rotation_rule.max if self.rotation_rule.allowed else 0.0
+            if bound is not None:
+                # A shear the pipeline is allowed tilts the axes by up to half its angle in this reading.
+                self.max_turn = bound + self.verdict.envelope.shear / 2 + _ANGLE_TOLERANCE
+        scale = policy.invariant("scale")
+        self.scale_rule = scale if scale is not None and scale.needs_label_transform is None else None
+        self.min_zoom, self.max_zoom = 0.0, math.inf
+        if self.scale_rule is not None:
+            lo, hi = (self.scale_rule.min, self.scale_rule.max) if self.scale_rule.allowed else (1.0, 1.0)
+            self.min_zoom = lo * (1 - _SCALE_TOLERANCE) if lo is not None else 0.0
+            self.max_zoom = hi * (1 + _SCALE_TOLERANCE) if hi is not None else math.inf
+
+    def _judge_applied(self, m: tuple[float, float, float, float], obj: Any, location: str) -> list[Finding]:
+        mirrored, angle, zoom = measure_linear(m)
+        mirror_bad = mirrored and obj is not None and self.mirror_rule is not None
+        if not mirror_bad and angle <= self.max_turn and self.min_zoom <= zoom <= self.max_zoom:
+            return []  # the common case: nothing to say, nothing built
+        name = type(obj).__name__ if obj is not None else None
+        what = (
+            f"{name} at {location} (read from the parameters it applied)"
+            if obj is not None
+            else "the transforms applied in this call, together (read from the parameters they applied),"
+        )
+        out: list[Finding] = []
+        if mirror_bad and self.mirror_rule is not None and not self._mirror_ok(self.mirror_rule, obj):
+            text = f"{what} mirrored the image (negative determinant)"
+            out.append(self._finding(self.mirror_rule, name, location, text))
+        if self.rotation_rule is not None and angle > self.max_turn:
+            out.append(self._finding(self.rotation_rule, name, location, f"{what} turned the image by {angle:.3g}°"))
+        if self.scale_rule is not None and not self.min_zoom <= zoom <= self.max_zoom:
+            out.append(self._finding(self.scale_rule, name, location, f"{what} zoomed by {zoom:.3g}×"))
+        return out
+
+    def _mirror_ok(self, inv: Invariant, obj: Any) -> bool:
+        if not inv.allowed:
+            return False
+        needed = inv.needs_label_transform
+        if needed is None:
+            return True
+        for cls in type(obj).__mro__:
+            entry = get_entry(qualified_name(cls))
+            if entry is not None:
+                return needed.name in entry.label_transforms
+        return False
+
+    def _finding(self, inv: Invariant, name: str | None, location: str, what: str) -> Finding:
+        rule = RULES_BY_NAME[inv.effect]
+        if not inv.allowed or rule.kind == "flag":
+            allows = f"does not allow {rule.title}"
+        elif inv.needs_label_transform is not None:
+            allows = f"allows {rule.title} only together with a label transform that {inv.needs_label_transform.does}"
+        elif rule.kind == "range":
+            allows = f"allows {fmt(rule, (inv.min or 0.0, inv.max if inv.max is not None else math.inf))}"
+        else:
+            allows = f"allows at most {fmt(rule, inv.max)}"
+        return Finding(
+            code=rule.code,
+            severity=inv.severity,
+            message=f"call {self.calls}: {what}; policy {self.policy.id!r} {allows}.",
+            transform=name,
+            location=location,
+            reason=inv.reason.strip(),
+            fix=(inv.fix or "").strip()
+            or "A transform did more at run time than its arguments say: check for a subclass or a changed "
+            "attribute, and report the transform if its catalog entry is wrong.",
+            effect=inv.effect,
+            policy=self.policy.id,
+            references=inv.references,
+        )
+
+
+_D4 = {
+    "e": (1.0, 0.0, 0.0, 1.0),
+    "r90": (0.0, -1.0, 1.0, 0.0),
+    "r180": (-1.0, 0.0, 0.0, -1.0),
+    "r270": (0.0, 1.0, -1.0, 0.0),
+    "v": (1.0, 0.0, 0.0, -1.0),
+    "h": (-1.0, 0.0, 0.0, 1.0),
+    "t": (0.0, 1.0, 1.0, 0.0),
+    "hvt": (0.0, -1.0, -1.0, 0.0),
+}
+_QUARTERS = (_D4["e"], _D4["r90"], _D4["r180"], _D4["r270"])
+_FIXED = {"HorizontalFlip": _D4["h"], "VerticalFlip": _D4["v"], "Transpose": _D4["t"]}
+
+
+def _applied_linear(obj: Any, params: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
+    """The linear part of what a transform did on its last call, when its parameters show it."""
+    inner = params.get("params")
+    if "shape" not in params and isinstance(inner, Mapping):
+        params = inner  # AlbumentationsX keeps the sampled parameters one level down
+    matrix = params.get("matrix")
+    if matrix is not None:
+        try:
+            rows = (matrix if isinstance(matrix, np.ndarray) else np.asarray(matrix, dtype=float)).tolist()
+            (a, b, *_), (c, d, *_) = rows[:2]
+            if len(rows) == 3 and abs(rows[2][0]) + abs(rows[2][1]) > 1e-9:
+                return None  # a homography: its local turn varies over the image (judged statically)
+            return (float(a), float(b), float(c), float(d))
+        except (TypeError, ValueError, IndexError):
+            return None
+    element = params.get("group_element")
+    if element is not None:
+        return _D4.get(str(element))
+    kind = _kind(type(obj))
+    if kind == "quarter":
+        factor = params.get("factor")
+        return _QUARTERS[int(factor) % 4] if factor is not None else None
+    return None if kind is None else _FIXED[kind]
+
+
+_KINDS: dict[type, str | None] = {}
+
+
+def _kind(cls: type) -> str | None:
+    """Which albumentations flip (or ``"quarter"`` for RandomRotate90) ``cls`` is or derives from, once per class."""
+    if cls not in _KINDS:
+        found = None
+        for base in cls.__mro__:
+            if base.__module__.startswith("albumentations") and (
+                base.__name__ in _FIXED or base.__name__ == "RandomRotate90"
+            ):
+                found = "quarter" if base.__name__ == "RandomRotate90" else base.__name__
+                break
+        _KINDS[cls] = found
+    return _KINDS[cls]
+
+
+def measure_linear(m: tuple[float, float, float, float]) -> tuple[bool, float, float]:
+    """Whether the 2x2 linear map ``((a, b), (c, d))`` mirrors, its turn in degrees (0-180), and its zoom.
+
+    The turn is that of the nearest rotation (for a mirror, of the map after undoing a horizontal flip:
+    a vertical flip is a flip and a half turn, as the catalog counts it); the zoom is the square root of
+    the area factor.
+    """
+    a, b, c, d = m
+    det = a * d - b * c
+    mirrored = det < 0
+    if mirrored:
+        a, c = -a, -c
+    angle = abs(math.degrees(math.atan2(c - b, a + d)))
+    return mirrored, angle, math.sqrt(abs(det))
+
+
+def _matmul(
+    x: tuple[float, float, float, float], y: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    a, b, c, d = x
+    e, f, g, h = y
+    return (a * e + b * g, a * f + b * h, c * e + d * g, c * f + d * h)
+
+
+__all__ = ["AuditError", "Compose", "ReplayCompose", "measure_linear", "policy_from_dict", "policy_to_dict"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from safeaug.report import Report
@@ -30,8 +30,22 @@ class ConfigError(SafeaugError, ValueError):
 
 
 class PolicyViolationError(SafeaugError, ValueError):
-    """A pipeline breaks its policy. ``.report`` holds every finding."""
+    """A pipeline breaks its policy. ``.report`` holds every finding.
 
-    def __init__(self, report: Report) -> None:
+    It survives worker processes: it pickles with its report (``multiprocessing`` sends it back whole),
+    and it can be rebuilt from its message alone, which is how a PyTorch ``DataLoader`` re-raises an
+    error from a worker; the message then carries the findings and ``.report`` is empty.
+    """
+
+    def __init__(self, report: Report | str) -> None:
+        if isinstance(report, str):
+            from safeaug.report import Report
+
+            self.report = Report(policy="")
+            super().__init__(report)
+            return
         self.report = report
         super().__init__(report.error_summary())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.report if self.report.findings else str(self),))

@@ -47,3 +47,16 @@ def test_probe_and_wrap_load_on_demand() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "True", "True", "True", "True"]
+
+
+def test_a_refusal_survives_a_worker_process() -> None:
+    # multiprocessing pickles the error with its report; a PyTorch DataLoader rebuilds it from the message.
+    import pickle
+
+    report = safeaug.validate({"transform": {"__class_fullname__": "HorizontalFlip"}}, "chest_xray")
+    error = safeaug.PolicyViolationError(report)
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is safeaug.PolicyViolationError
+    assert again.report == report and str(again) == str(error)
+    rebuilt = safeaug.PolicyViolationError(str(error))
+    assert str(rebuilt) == str(error) and "SA101" in str(rebuilt) and rebuilt.report.findings == ()

@@ -514,10 +514,21 @@ def _scope(cls: str) -> str:
     return cls.rsplit(".", 1)[-1]
 
 
+# safeaug's validated compositions, as ``albumentations.to_dict`` names them: they run as their base class.
+_SAFEAUG_COMPOSITIONS = {
+    "safeaug.compose.Compose": "Compose",
+    "safeaug.compose.ReplayCompose": "ReplayCompose",
+    "safeaug.Compose": "Compose",
+    "safeaug.ReplayCompose": "ReplayCompose",
+}
+
+
 def _albumentations(cls: str) -> str | None:
     """The short albumentations class name a class string refers to, or None for anything else."""
     if not isinstance(cls, str):
         return None
+    if cls in _SAFEAUG_COMPOSITIONS:
+        return _SAFEAUG_COMPOSITIONS[cls]
     if cls in COMPOSE_MODES:
         return cls
     if cls.startswith(("albumentations.", "albumentationsx.")):

@@ -1,0 +1,128 @@
+"""safeaug.Compose per-sample cost, as ratios against albumentations.Compose measured in the same run.
+
+For a typical chest X-ray training pipeline on grey 256x256 and 512x512 images:
+
+1. throughput of ``safeaug.Compose`` (audit off) against ``albumentations.Compose``. Target: ratio >= 0.99;
+2. throughput with ``audit=True``, and its overhead in microseconds per sample;
+3. the audit's own checks in isolation (the unchanged-pipeline check and the reading of applied
+   parameters), and, for comparison, what ``save_applied_params=True`` costs albumentations per sample
+   (the other way to see the applied parameters).
+
+Every round rebuilds each pipeline with the round number as seed, in rotating order, and runs the same
+number of calls, so the pipelines draw the same parameters and drift hits all alike; a second
+``albumentations.Compose`` built alike shows this machine's noise floor. Medians over rounds.
+
+    python benchmarks/bench_compose.py [--rounds 25] [--calls 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import albumentations as A
+import numpy as np
+
+import safeaug
+
+warnings.filterwarnings("ignore")
+
+
+def transforms() -> list[Any]:
+    return [
+        A.Affine(rotate=(-10, 10), scale=(0.9, 1.1), translate_percent=(-0.05, 0.05), p=0.7),
+        A.OneOf([A.ElasticTransform(alpha=30, sigma=6), A.GridDistortion(distort_limit=0.2)], p=0.3),
+        A.RandomBrightnessContrast(brightness_limit=0.15, contrast_limit=0.15, p=0.8),
+        A.RandomGamma(gamma_limit=(85, 115), p=0.5),
+        A.CLAHE(clip_limit=2.0, p=0.2),
+        A.GaussNoise(std_range=(0.01, 0.03), p=0.2),
+    ]
+
+
+BUILDERS: dict[str, Callable[[int], Any]] = {
+    "albumentations": lambda seed: A.Compose(transforms(), seed=seed),
+    "albumentations again": lambda seed: A.Compose(transforms(), seed=seed),
+    "safeaug": lambda seed: safeaug.Compose(transforms(), policy="chest_xray", seed=seed),
+    "safeaug audit": lambda seed: safeaug.Compose(transforms(), policy="chest_xray", seed=seed, audit=True),
+    "albumentations save_applied_params": lambda seed: A.Compose(transforms(), seed=seed, save_applied_params=True),
+}
+
+
+def per_call(fn: Callable[[], Any], number: int) -> float:
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def bench_size(size: int, rounds: int, calls: int) -> dict[str, list[float]]:
+    """Seconds per call of every pipeline, one entry per round."""
+    image = np.random.default_rng(size).integers(0, 256, (size, size), dtype=np.uint8)
+    names = list(BUILDERS)
+    took: dict[str, list[float]] = {name: [] for name in names}
+    for i in range(rounds):
+        order = names[i % len(names) :] + names[: i % len(names)]
+        built = {name: BUILDERS[name](i) for name in order}
+        for name in order:
+            took[name].append(per_call(lambda p=built[name]: p(image=image), calls))
+    return took
+
+
+def bench_checks(rounds: int) -> tuple[float, float]:
+    """Microseconds of the audit's unchanged-pipeline check, and of reading the applied parameters."""
+    safe = safeaug.Compose(transforms(), policy="chest_xray", seed=0, audit=True)
+    image = np.random.default_rng(0).integers(0, 256, (64, 64), dtype=np.uint8)
+    safe(image=image)
+    auditor = safe._auditor
+    assert auditor is not None
+    before, after = [], []
+    unseen = [None] * len(auditor.seen)
+
+    def read_applied() -> None:
+        auditor.seen = list(unseen)  # as if every transform had just run
+        auditor.after(safe)
+
+    for _ in range(rounds):
+        before.append(per_call(lambda: auditor.before(safe), 2000))
+        safe(image=image)
+        after.append(per_call(read_applied, 2000))
+    return statistics.median(before) * 1e6, statistics.median(after) * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--calls", type=int, default=20)
+    args = parser.parse_args()
+    for size in (256, 512):
+        took = bench_size(size, args.rounds, args.calls)
+        base = took["albumentations"]
+
+        def ratio(name: str, base: list[float] = base, took: dict[str, list[float]] = took) -> float:
+            # Paired per round: the same seed draws the same parameters, so the ratio cancels their cost.
+            return statistics.median(b / t for b, t in zip(base, took[name], strict=True))
+
+        def extra_us(name: str, base: list[float] = base, took: dict[str, list[float]] = took) -> float:
+            return statistics.median(t - b for b, t in zip(base, took[name], strict=True)) * 1e6
+
+        off, on = ratio("safeaug"), ratio("safeaug audit")
+        verdict = "OK" if off >= 0.99 else "MISSED"
+        print(f"{size}x{size} grey, albumentations.Compose {statistics.median(base) * 1e6:.0f} us per sample:")
+        print(f"  safeaug.Compose, audit off: throughput ratio {off:.3f} (target >= 0.99) {verdict}")
+        print(
+            f"  safeaug.Compose, audit on:  throughput ratio {on:.3f}, {extra_us('safeaug audit'):+.1f} us per sample"
+        )
+        saved = extra_us("albumentations save_applied_params")
+        print(f"  albumentations with save_applied_params=True: {saved:+.1f} us per sample")
+        floor = ratio("albumentations again")
+        print(f"  noise floor (albumentations.Compose against a second one built alike): {floor:.3f}")
+    check, applied = bench_checks(args.rounds)
+    print(f"audit checks alone: unchanged-pipeline check {check:.1f} us, applied-parameter reading {applied:.1f} us")
+
+
+if __name__ == "__main__":
+    main()

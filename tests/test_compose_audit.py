@@ -1,0 +1,312 @@
+"""safeaug.Compose(..., audit=True): run-time checks of the live pipeline and of what each call applied."""
+
+from __future__ import annotations
+
+import math
+import pickle
+from collections.abc import Iterator
+from typing import Any
+
+import albumentations as A
+import numpy as np
+import pytest
+
+import safeaug
+import safeaug.compose as compose_module
+
+
+def _image(seed: int = 0, size: int = 64) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (size, size), dtype=np.uint8)
+
+
+def _pipeline() -> list[Any]:
+    return [
+        A.Rotate(limit=10, p=0.8),
+        A.Affine(scale=(0.9, 1.1), shear=(-5, 5), p=0.5),
+        A.OneOf([A.RandomGamma(gamma_limit=(80, 120)), A.RandomBrightnessContrast(0.1, 0.1)], p=0.8),
+    ]
+
+
+def test_audit_changes_no_output_and_adds_no_key() -> None:
+    plain = safeaug.Compose(_pipeline(), policy="chest_xray", seed=21)
+    audited = safeaug.Compose(_pipeline(), policy="chest_xray", seed=21, audit=True)
+    for i in range(12):
+        a, b = plain(image=_image(i)), audited(image=_image(i))
+        assert a.keys() == b.keys() == {"image"}
+        np.testing.assert_array_equal(a["image"], b["image"])
+
+
+def test_audit_keeps_applied_transforms_when_asked_for() -> None:
+    plain = safeaug.Compose(_pipeline(), policy="chest_xray", seed=2, save_applied_params=True)
+    audited = safeaug.Compose(_pipeline(), policy="chest_xray", seed=2, save_applied_params=True, audit=True)
+    a, b = plain(image=_image()), audited(image=_image())
+    assert [n for n, _ in a["applied_transforms"]] == [n for n, _ in b["applied_transforms"]]
+
+
+def test_a_curriculum_that_widens_a_rotation_is_refused_on_the_next_call() -> None:
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
+    for i in range(3):
+        safe(image=_image(i))
+    safe.transforms[0].limit = (-90, 90)
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    finding = next(f for f in info.value.report.errors if f.code == "SA102")
+    assert finding.location == "transforms[0]" and finding.transform == "Rotate"
+    assert "call 4" in finding.message
+    assert "Rotate.limit changed from (-10, 10) to (-90, 90)" in finding.message
+    assert "±15°" in finding.message
+    with pytest.raises(safeaug.PolicyViolationError, match="call 5"):  # refused on every call until undone
+        safe(image=_image())
+    safe.transforms[0].limit = (-12, 12)
+    assert safe(image=_image())["image"].shape == (64, 64)
+
+
+def test_a_transform_appended_after_construction_is_refused() -> None:
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
+    safe(image=_image())
+    safe.transforms.append(A.HorizontalFlip(p=0.5))
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    assert info.value.report.codes() == ["SA101"]
+    assert "transforms[3] HorizontalFlip was added" in info.value.report.errors[0].message
+    safe.transforms.pop()
+    safe(image=_image())
+
+
+def test_a_nested_change_and_a_probability_change_are_seen() -> None:
+    dormant = A.Transpose(p=0.0)  # a transform that never runs does not mirror anything
+    safe = safeaug.Compose([*_pipeline(), dormant], policy="chest_xray", audit=True)
+    safe(image=_image())
+    dormant.p = 0.5
+    with pytest.raises(safeaug.PolicyViolationError, match=r"Transpose\.p changed from 0 to 0\.5"):
+        safe(image=_image())
+    dormant.p = 0.0
+    safe.transforms[2].transforms.append(A.InvertImg(p=1.0))  # into the OneOf, in place
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    assert info.value.report.codes() == ["SA201"]
+
+
+def test_unchanged_calls_do_not_judge_again_and_verdicts_are_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = compose_module.judge
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compose_module, "judge", counting)
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
+    assert len(calls) == 1  # construction
+    for i in range(20):
+        safe(image=_image(i))
+    assert len(calls) == 1
+    for _ in range(5):  # a curriculum alternating between two settings costs one judgement per new setting
+        safe.transforms[0].limit = (-5, 5)
+        safe(image=_image())
+        safe.transforms[0].limit = (-10, 10)
+        safe(image=_image())
+    assert len(calls) == 2
+
+
+# ------------------------------------------------------------------ what was applied
+
+
+def _liar(name: str, linear: tuple[float, float, float, float]) -> type[A.Rotate]:
+    """A Rotate subclass whose applied matrix has the given linear part (whatever its arguments say)."""
+
+    def params(self: A.Rotate, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        out = dict(A.Rotate.get_params_dependent_on_data(self, params, data))
+        h, w = params["shape"][:2]
+        a, b, c, d = linear
+        cx, cy = (w - 1) / 2, (h - 1) / 2
+        out["matrix"] = np.array([[a, b, cx - a * cx - b * cy], [c, d, cy - c * cx - d * cy], [0.0, 0.0, 1.0]])
+        out["bbox_matrix"] = out["matrix"]
+        return out
+
+    return type(name, (A.Rotate,), {"get_params_dependent_on_data": params, "__module__": __name__})
+
+
+def _turn(degrees: float, zoom: float = 1.0) -> tuple[float, float, float, float]:
+    r = math.radians(degrees)
+    return (zoom * math.cos(r), -zoom * math.sin(r), zoom * math.sin(r), zoom * math.cos(r))
+
+
+@pytest.fixture
+def registered() -> Iterator[list[type]]:
+    """Classes registered with a small envelope during a test, unregistered after it."""
+    classes: list[type] = []
+    yield classes
+    for cls in classes:
+        safeaug.unregister_transform(cls)
+
+
+def _register(registered: list[type], cls: type, envelope: safeaug.Envelope) -> None:
+    safeaug.register_transform(cls, envelope)
+    registered.append(cls)
+
+
+@pytest.mark.parametrize(
+    "linear, code, words",
+    [
+        (_turn(40), "SA102", "turned the image by 40°"),
+        ((-1.0, 0.0, 0.0, 1.0), "SA101", "mirrored the image"),
+        (_turn(3, zoom=1.5), "SA103", "zoomed by 1.5×"),
+    ],
+    ids=["rotation", "mirror", "scale"],
+)
+def test_applied_parameters_beyond_the_policy_are_refused(
+    registered: list[type], linear: tuple[float, float, float, float], code: str, words: str
+) -> None:
+    liar = _liar(f"Liar{code}", linear)
+    _register(registered, liar, safeaug.Envelope(rotation=5))
+    safe = safeaug.Compose([A.RandomGamma(p=1), liar(limit=5, p=1)], policy="chest_xray", audit=True)
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    finding = next(f for f in info.value.report.errors if f.location)
+    assert finding.code == code and finding.location == "transforms[1]" and finding.transform == liar.__name__
+    assert words in finding.message and "call 1" in finding.message
+    assert finding.reason  # the policy's reason travels with it
+    # Without audit nothing is checked at run time: this is what audit is for.
+    safeaug.Compose([liar(limit=5, p=1)], policy="chest_xray")(image=_image())
+
+
+def test_turns_that_add_up_beyond_the_bound_are_refused_for_the_whole_call(registered: list[type]) -> None:
+    first, second = _liar("TurnA", _turn(10)), _liar("TurnB", _turn(10))
+    _register(registered, first, safeaug.Envelope(rotation=5))
+    _register(registered, second, safeaug.Envelope(rotation=5))
+    safe = safeaug.Compose([first(limit=5, p=1), second(limit=5, p=1)], policy="chest_xray", audit=True)
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    (finding,) = info.value.report.errors
+    assert finding.code == "SA102" and finding.location == "" and "together" in finding.message
+    assert "20°" in finding.message
+
+
+def test_real_transforms_within_their_bounds_pass_audit_on_many_calls() -> None:
+    safe = safeaug.Compose(
+        [
+            A.OneOf(
+                [
+                    A.Affine(rotate=(-12, 12), scale=(0.88, 1.12), shear=(-5, 5), p=1),
+                    A.SafeRotate(limit=10, p=1),
+                    A.ShiftScaleRotate(shift_limit=0.05, scale_limit=0.1, rotate_limit=10, p=1),
+                ],
+                p=1,
+            ),
+            A.RandomGamma(p=0.5),
+        ],
+        policy="chest_xray",
+        audit=True,
+        seed=0,
+    )
+    for i in range(40):
+        safe(image=_image(i, size=48))
+
+
+def test_flips_and_quarter_turns_pass_audit_where_the_policy_allows_them() -> None:
+    flips = [A.HorizontalFlip(p=1), A.RandomRotate90(p=1), A.D4(p=1), A.Transpose(p=0.5)]
+    safe = safeaug.Compose(flips, policy="remote_sensing", audit=True, seed=3)
+    for i in range(10):
+        safe(image=_image(i))
+
+
+def test_an_audited_compose_pickles_and_audits_after_unpickling() -> None:
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True, seed=1)
+    safe(image=_image())
+    clone = pickle.loads(pickle.dumps(safe))
+    assert clone.audit
+    clone(image=_image())
+    clone.transforms[0].limit = (-45, 45)
+    with pytest.raises(safeaug.PolicyViolationError):
+        clone(image=_image())
+
+
+def test_audit_switched_on_later_judges_the_live_tree() -> None:
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray")
+    safe.transforms[0].limit = (-90, 90)
+    safe(image=_image())  # no audit: albumentations' own call
+    safe.audit = True
+    with pytest.raises(safeaug.PolicyViolationError, match="SA102"):
+        safe(image=_image())
+
+
+def test_an_argument_changed_in_place_is_seen() -> None:
+    affine = A.Affine(scale=(0.9, 1.1), p=1)
+    safe = safeaug.Compose([affine], policy="chest_xray", audit=True)
+    safe(image=_image())
+    assert isinstance(affine.scale, dict)  # albumentations keeps per-axis ranges in a dict
+    affine.scale["x"] = (0.5, 2.0)
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    assert "SA103" in info.value.report.codes()
+    assert "Affine.scale was changed in place" in info.value.report.errors[0].message
+
+
+# ------------------------------------------------------------------ the measurement, as properties
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from safeaug.compose import measure_linear  # noqa: E402
+
+
+@given(
+    angle=st.floats(-179, 179),
+    sx=st.floats(0.5, 2.0),
+    sy=st.floats(0.5, 2.0),
+    mirror=st.booleans(),
+    stretch_first=st.booleans(),
+)
+def test_the_turn_zoom_and_mirror_of_a_matrix_are_read_back(
+    angle: float, sx: float, sy: float, mirror: bool, stretch_first: bool
+) -> None:
+    """A turn with per-axis zooms (in either order) and an optional horizontal flip is read back exactly."""
+    r = math.radians(angle)
+    rot = np.array([[math.cos(r), -math.sin(r)], [math.sin(r), math.cos(r)]])
+    stretch = np.diag([sx, sy])
+    flip = np.diag([-1.0, 1.0]) if mirror else np.eye(2)
+    m = (stretch @ rot if stretch_first else rot @ stretch) @ flip
+    mirrored, turn, zoom = measure_linear((m[0, 0], m[0, 1], m[1, 0], m[1, 1]))
+    assert mirrored == mirror
+    assert zoom == pytest.approx(math.sqrt(sx * sy), rel=1e-9)
+    # R S and S R = R (R^T S R) share their nearest rotation R (polar decomposition): the turn is exact.
+    assert turn == pytest.approx(abs(angle), abs=1e-6)
+
+
+@given(seed=st.integers(0, 2**31 - 1))
+def test_audit_never_changes_an_output(seed: int) -> None:
+    plain = safeaug.Compose(_pipeline(), policy="chest_xray", seed=seed)
+    audited = safeaug.Compose(_pipeline(), policy="chest_xray", seed=seed, audit=True)
+    image = _image(seed % 7, size=24)
+    for _ in range(2):
+        np.testing.assert_array_equal(plain(image=image)["image"], audited(image=image)["image"])
+
+
+@pytest.mark.parametrize(
+    "transform, mirrored, turns",
+    [
+        (A.Affine(rotate=(20, 20), p=1), False, {20.0}),
+        (A.Rotate(limit=(-30, -30), p=1), False, {30.0}),
+        (A.HorizontalFlip(p=1), True, {0.0}),
+        (A.VerticalFlip(p=1), True, {180.0}),  # a flip and a half turn, as the catalog counts it
+        (A.Transpose(p=1), True, {90.0}),
+        (A.RandomRotate90(p=1), False, {0.0, 90.0, 180.0}),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, A.BasicTransform) else None,
+)
+def test_what_real_transforms_applied_is_read_from_their_parameters(
+    transform: A.BasicTransform, mirrored: bool, turns: set[float]
+) -> None:
+    from safeaug.compose import _applied_linear
+
+    seen = set()
+    for seed in range(8):
+        transform.set_random_seed(seed)
+        transform(image=_image(seed, size=40))
+        linear = _applied_linear(transform, transform.params)
+        assert linear is not None
+        is_mirror, turn, zoom = measure_linear(linear)
+        assert is_mirror == mirrored and zoom == pytest.approx(1.0, abs=1e-6)
+        seen.add(round(turn, 6))
+    assert seen <= turns and (len(turns) == 1 or len(seen) > 1)
