@@ -77,6 +77,9 @@ class Node:
     # of these. A config written for another albumentations line means one thing to its author and
     # another to the installed line (which drops arguments it does not know): both must be safe.
     alt_params: tuple[Mapping[str, Any], ...] = ()
+    # The policy a saved ``safeaug.Compose`` records (``{"id": ..., "arguments"|"definition": ...}``): the
+    # linter judges the pipeline against it when no policy is configured for the file.
+    policy: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def is_composition(self) -> bool:

@@ -31,6 +31,7 @@ from safeaug.report import Finding
 from safeaug.rules import OTHER_RULES, SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION, all_codes
 
 if TYPE_CHECKING:
+    from safeaug.ir import Node
     from safeaug.policy import Policy
 
 SUFFIXES = (".json", ".yaml", ".yml", ".py")
@@ -191,8 +192,6 @@ def _plan(
         select=tuple(select) if select else (settings.select if settings.select is not None else ("SA",)),
         ignore=tuple(ignore) if ignore is not None else settings.ignore,
     )
-    if policy is None and settings.policy is None and not settings.per_path_policies:
-        raise UsageError(NO_POLICY)
     plan = _Plan(
         settings=settings,
         selection=selection,
@@ -283,7 +282,10 @@ def lint(
     from safeaug.validator import judge
 
     plan = _plan(paths, policy, params, select, ignore, config)
+    configured = policy is not None or plan.settings.policy is not None or bool(plan.settings.per_path_policies)
     result = LintResult()
+    unpoliced = 0  # files with a pipeline that no configured policy covers and that records none
+    recorded = 0  # files with a pipeline that records its policy (a saved safeaug.Compose)
     for file in discover(paths, result.problems):
         source = str(file)
         if _is_binary(file):
@@ -307,19 +309,19 @@ def lint(
             continue
         result.files += 1
         chosen = plan.policy_for(file)
-        if chosen is None:
-            result.problems.append(
-                Problem(
-                    source,
-                    None,
-                    "no policy applies to this file: no per-path-policies glob matches it and [tool.safeaug] "
-                    "has no `policy`; add one of them, or pass --policy",
-                )
-            )
-            continue
-        result.policies[chosen.id] = chosen
+        if chosen is not None:
+            judged = [(root, chosen) for root in roots]
+        else:
+            judged = _stored_policies(roots, source, plan, result.problems)
+            unpoliced += any(root.policy is None for root in roots)
+            recorded += any(root.policy is not None for root in roots)
+            if not judged:
+                continue
+        for _, used in judged:
+            result.policies[used.id] = used
+        chosen = judged[0][1]
         try:
-            findings = [f for root in roots for f in judge(root, chosen, source=source).findings]
+            findings = [f for root, used in judged for f in judge(root, used, source=source).findings]
         except Exception as exc:  # fail closed: a pipeline that could not be judged is not a pass
             result.problems.append(
                 Problem(source, None, f"could not judge this file ({type(exc).__name__}: {exc}); please report it")
@@ -330,7 +332,47 @@ def lint(
         kept, suppressed = apply_suppressions(file, findings, plan.selection, extra_ignore, chosen.id)
         result.findings += sorted(kept, key=lambda f: (f.line or 1, f.code))
         result.suppressed += suppressed
+    if not configured and unpoliced and not recorded:
+        raise UsageError(NO_POLICY)  # nothing named a policy, and no pipeline carried one: say it once
     return result
+
+
+def _stored_policies(
+    roots: Sequence[Node], source: str, plan: _Plan, problems: list[Problem]
+) -> list[tuple[Node, Policy]]:
+    """Each pipeline with the policy it records (a saved ``safeaug.Compose``), for files no setting covers."""
+    from safeaug.policies.stored import policy_from_dict
+
+    out: list[tuple[Node, Policy]] = []
+    for root in roots:
+        if root.policy is None:
+            where = f"the pipeline `{root.location}`" if root.location else "this file's pipeline"
+            if plan.default_policy is None and not plan.settings.per_path_policies:
+                message = (
+                    f"no policy given for {where}, and it records none (a pipeline saved from safeaug.Compose "
+                    "records its own); pass --policy, or set `policy` in [tool.safeaug]"
+                )
+            else:
+                message = (
+                    f"no policy applies to {where}: no per-path-policies glob matches the file, [tool.safeaug] "
+                    "has no `policy`, and the pipeline records none; add one of them, or pass --policy"
+                )
+            problems.append(Problem(source, root.line, message))
+            continue
+        spec = root.policy.get("id")
+        try:
+            if set(root.policy) == {"id"} and isinstance(spec, str) and spec.endswith((".yaml", ".yml", ".json")):
+                # `safeaug.Compose(..., policy="policies/ward.yaml")` in Python source: relative to that file
+                policy = plan.load(spec, Path(source).parent)
+            else:
+                key = repr(sorted(root.policy.items(), key=str))
+                policy = plan.cache.get(key) or policy_from_dict(root.policy)
+                plan.cache[key] = policy
+        except (PolicyError, UsageError) as exc:
+            problems.append(Problem(source, root.line, f"the policy this pipeline records cannot be used: {exc}"))
+            continue
+        out.append((root, policy))
+    return out
 
 
 def _is_binary(file: Path) -> bool:

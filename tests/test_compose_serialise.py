@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import safeaug
-from safeaug.compose import policy_from_dict, policy_to_dict
+from safeaug.policies.stored import policy_from_dict, policy_to_dict
 
 
 def _transforms() -> list[A.BasicTransform]:

@@ -217,6 +217,11 @@ class Reader:
         if name in COMPOSE_MODES:
             base = (*path, *origin["transforms"][:-1]) if "transforms" in origin else (*path, *spec.args_path)
             node = self._composition(name, args, p, base, location, line, albu=albu, key=origin.get("transforms"))
+            stored = args.get("policy") if spec.cls in _SAFEAUG_COMPOSITIONS else None
+            if isinstance(stored, str):  # safeaug.Compose(..., policy="chest_xray") in Python source
+                stored = {"id": stored}
+            if isinstance(stored, Mapping):
+                node.policy = stored  # nodes are built here and never changed afterwards
             return _with_notes(node, unread) if unread else node
         if name == FLIP:
             return _flip(args, p, location, line)

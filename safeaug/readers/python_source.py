@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path as FilePath
 from typing import Any
 
+from safeaug.catalog import known_names
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.readers._signatures import POSITIONAL
@@ -102,6 +103,7 @@ class _Source:
         self.modules: set[str] = set()  # names bound to albumentations (or a submodule)
         self.classes: dict[str, str] = {}  # local name -> albumentations class
         self.foreign: dict[str, str] = {}  # local name -> dotted path of a non-albumentations import
+        self.safeaug: set[str] = set()  # names bound to the safeaug package
         self.star = False
         self.lines: dict[Path, int] = {}
         self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
@@ -118,6 +120,8 @@ class _Source:
                 for alias in node.names:
                     if _is_albu_module(alias.name):
                         self.modules.add(alias.asname or alias.name.split(".", 1)[0])
+                    elif alias.name == "safeaug":
+                        self.safeaug.add(alias.asname or alias.name)
                     else:
                         self.foreign[alias.asname or alias.name] = alias.name
             elif isinstance(node, ast.ImportFrom) and node.module:
@@ -130,12 +134,14 @@ class _Source:
                         self.classes[local] = alias.name
                     elif albu:
                         self.modules.add(local)  # a submodule, or a helper such as BboxParams
+                    elif node.module == "safeaug" and _is_safeaug_transform(alias.name):
+                        self.classes[local] = f"safeaug.{alias.name}"
                     else:
                         self.foreign[local] = f"{node.module}.{alias.name}"
 
     @property
     def uses_albumentations(self) -> bool:
-        return bool(self.modules or self.classes or self.star)
+        return bool(self.modules or self.classes or self.star or self.safeaug)
 
     def albumentations_class(self, func: ast.expr) -> str | None:
         """The albumentations class a call's function refers to, if any."""
@@ -151,6 +157,8 @@ class _Source:
                 root = root.value
             if isinstance(root, ast.Name) and root.id in self.modules and is_albumentations_name(func.attr):
                 return func.attr
+            if isinstance(func.value, ast.Name) and func.value.id in self.safeaug and _is_safeaug_transform(func.attr):
+                return f"safeaug.{func.attr}"  # safeaug.Compose, or one of its label-aware transforms
         return None
 
     def dotted(self, func: ast.expr) -> str:
@@ -335,7 +343,7 @@ class _Source:
                 self.consumed.add(id(node))  # reached through a variable: part of the pipeline being read
             self._mark((*path, NATIVE), node.lineno)
             out: dict[str, Any] = {NATIVE: cls}
-            order = POSITIONAL.get(cls, ())
+            order = POSITIONAL.get(_SAFEAUG_BASES.get(cls, cls), ())
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred) or i >= len(order):
                     out["**"] = self._opaque(arg)
@@ -363,6 +371,15 @@ class _Source:
 
     def _opaque(self, node: ast.AST) -> Opaque:
         return Opaque(ast.unparse(node), getattr(node, "lineno", None))
+
+
+# safeaug's compositions take albumentations' arguments (plus ``policy`` and ``audit``).
+_SAFEAUG_BASES = {"safeaug.Compose": "Compose", "safeaug.ReplayCompose": "ReplayCompose"}
+
+
+def _is_safeaug_transform(name: str) -> bool:
+    """``Compose``/``ReplayCompose`` and the transforms safeaug's catalog knows as ``safeaug.<name>``."""
+    return f"safeaug.{name}" in _SAFEAUG_BASES or f"safeaug.{name}" in known_names()
 
 
 def _is_albu_module(name: str) -> bool:

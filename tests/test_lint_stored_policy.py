@@ -1,0 +1,185 @@
+"""A pipeline that records its policy is linted against it when no policy is configured for the file.
+
+`safeaug.Compose` saves its policy with the transforms (`A.save`, `to_dict`), and Python source that builds
+`safeaug.Compose([...], policy="chest_xray")` names it in the call. Either way the linter can judge the
+pipeline without `--policy`; a configured policy (command line or pyproject) still wins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import albumentations as A
+import pytest
+
+import safeaug
+from safeaug.cli import main
+from safeaug.lint import SettingsError, lint
+from safeaug.readers import read_config
+
+WARD = """\
+id: ward
+title: Chest films from a ward whose patients are positioned carefully
+extends: chest_xray
+invariants:
+  - effect: rotation
+    max: 5
+    reason: Films on this ward are taken with the patient positioned against a frame.
+    references: ["Positioning protocol of the ward"]
+"""
+
+
+def _saved(tmp_path: Path, name: str, transforms: list[A.BasicTransform], policy: object) -> Path:
+    path = tmp_path / name
+    A.save(safeaug.Compose(transforms, policy=policy), str(path), data_format="json")
+    return path
+
+
+def _add_flip(path: Path) -> None:
+    # What a hand edit (or a merge) does to a saved config: the file now holds a pipeline its policy refuses.
+    data = json.loads(path.read_text())
+    data["transform"]["transforms"].append({"__class_fullname__": "HorizontalFlip", "p": 0.5})
+    path.write_text(json.dumps(data))
+
+
+@pytest.fixture(autouse=True)
+def _no_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # stops the search for settings here
+    monkeypatch.chdir(tmp_path)
+
+
+def test_a_saved_pipeline_is_judged_against_the_policy_it_records(tmp_path: Path) -> None:
+    path = _saved(tmp_path, "train.json", [A.Rotate(limit=10)], "chest_xray")
+    assert lint([str(path)]).exit_code == 0
+    _add_flip(path)
+    result = lint([str(path)])
+    assert [f.code for f in result.findings] == ["SA101"]
+    assert set(result.policies) == {"chest_xray"} and result.exit_code == 1
+
+
+def test_the_recorded_parameters_are_used(tmp_path: Path) -> None:
+    # small_objects derives its zoom-out floor from the object size: 8/16 = 0.5 and 8/32 = 0.25.
+    tf = [A.Downscale(scale_range=(0.3, 0.3), p=1)]
+    strict = safeaug.load_policy("small_objects", smallest_object_px=16)
+    loose = safeaug.load_policy("small_objects", smallest_object_px=32)
+    assert not safeaug.validate(tf, strict).ok and safeaug.validate(tf, loose).ok
+    refused = _saved(tmp_path, "a.json", tf, loose)
+    data = json.loads(refused.read_text())
+    data["transform"]["policy"]["arguments"]["smallest_object_px"] = 16
+    refused.write_text(json.dumps(data))
+    assert lint([str(refused)]).exit_code == 1
+    assert lint([str(_saved(tmp_path, "b.json", tf, loose))]).exit_code == 0
+
+
+def test_a_custom_policy_travels_whole(tmp_path: Path) -> None:
+    ward = tmp_path / "ward.yaml"
+    ward.write_text(WARD)
+    path = _saved(tmp_path, "train.json", [A.Rotate(limit=5)], str(ward))
+    ward.unlink()  # the saved pipeline holds the whole policy, not a path to it
+    assert lint([str(path)]).exit_code == 0
+    data = json.loads(path.read_text())
+    data["transform"]["transforms"][0]["limit"] = [-8, 8]
+    path.write_text(json.dumps(data))
+    result = lint([str(path)])
+    assert [f.code for f in result.findings] == ["SA102"] and set(result.policies) == {"ward"}
+
+
+def test_a_configured_policy_wins_over_the_recorded_one(tmp_path: Path) -> None:
+    path = _saved(tmp_path, "train.json", [A.Rotate(limit=10)], "chest_xray")
+    _add_flip(path)
+    assert lint([str(path)], policy="natural").exit_code == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.safeaug]\npolicy = "natural"\n')
+    assert lint([str(path)]).exit_code == 0
+
+
+def test_pipelines_without_a_policy_beside_one_with_are_reported_by_name(tmp_path: Path) -> None:
+    _saved(tmp_path, "saved.json", [A.Rotate(limit=10)], "chest_xray")
+    (tmp_path / "plain.json").write_text(
+        json.dumps({"transform": {"__class_fullname__": "Compose", "transforms": [{"__class_fullname__": "Blur"}]}})
+    )
+    result = lint([str(tmp_path)])
+    assert result.files == 2 and result.exit_code == 2
+    [problem] = result.problems
+    assert problem.path.endswith("plain.json") and "no policy given" in problem.message
+    assert "--policy" in problem.message
+
+
+def test_nothing_names_a_policy_is_one_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "plain.json").write_text(
+        json.dumps({"transform": {"__class_fullname__": "Compose", "transforms": [{"__class_fullname__": "Blur"}]}})
+    )
+    with pytest.raises(SettingsError, match="no policy given"):
+        lint([str(tmp_path)])
+    assert main(["lint", str(tmp_path)]) == 2
+    assert "no policy given" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ({"id": "no_such_policy"}, "no such built-in policy"),
+        ({"id": "small_objects", "arguments": {"smallest_object_pixels": 16}}, "smallest_object_pixels"),
+        ({"id": "x", "definition": {"invariants": "many"}}, "not a valid policy"),
+        ({"name": "chest_xray"}, "keys found: name"),
+    ],
+)
+def test_a_recorded_policy_that_cannot_be_used_is_a_clear_problem(
+    tmp_path: Path, stored: dict[str, object], expected: str
+) -> None:
+    path = _saved(tmp_path, "train.json", [A.Rotate(limit=10)], "chest_xray")
+    data = json.loads(path.read_text())
+    data["transform"]["policy"] = stored
+    path.write_text(json.dumps(data))
+    result = lint([str(path)])
+    [problem] = result.problems
+    assert "the policy this pipeline records cannot be used" in problem.message and expected in problem.message
+    assert problem.line == 1 and result.exit_code == 2
+
+
+SOURCE = """\
+import albumentations as A
+import safeaug
+from safeaug import Compose as Checked, HorizontalFlipWithCaption
+
+train = safeaug.Compose([A.Rotate(limit=10), A.Rotate(limit=10)], policy="chest_xray")
+captions = Checked([HorizontalFlipWithCaption(p=0.5), A.ColorJitter(hue=0.1)], policy="vision_language")
+ward = safeaug.ReplayCompose([A.Rotate(limit=8)], policy="ward.yaml")
+"""
+
+
+def test_python_source_building_safeaug_compose_is_read_as_one_composition_with_its_policy(tmp_path: Path) -> None:
+    (tmp_path / "ward.yaml").write_text(WARD)
+    path = tmp_path / "train.py"
+    path.write_text(SOURCE)
+    roots = read_config(path)
+    assert [(r.name, r.location, len(r.children), r.policy) for r in roots] == [
+        ("Compose", "train", 2, {"id": "chest_xray"}),
+        ("Compose", "captions", 2, {"id": "vision_language"}),
+        ("ReplayCompose", "ward", 1, {"id": "ward.yaml"}),
+    ]
+    result = lint([str(path)])
+    found = sorted((f.line, f.code) for f in result.findings)
+    # Two ±10° turns in one Compose add up to ±20° (beyond chest_xray's 15°); the caption flip is accepted by
+    # vision_language while the plain ColorJitter is not; the ward policy is found beside the source file.
+    assert found == [(5, "SA102"), (6, "SA206"), (6, "SA207"), (7, "SA102")]
+    assert set(result.policies) == {"chest_xray", "vision_language", "ward"}
+
+
+def test_reading_stored_policies_runs_nothing_and_imports_no_albumentations(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "train.py"
+    path.write_text(SOURCE.replace('policy="ward.yaml"', 'policy="chest_xray"') + "import os\nos.system('touch x')\n")
+    code = (
+        "import sys\nfrom safeaug.lint import lint\n"
+        f"r = lint([{str(path)!r}])\n"
+        "print(r.exit_code, sorted(m for m in ('albumentations', 'cv2', 'torch') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path, env=env
+    )
+    assert out.stdout.split() == ["1", "[]"] and not (tmp_path / "x").exists()
