@@ -26,7 +26,10 @@ from typing import Any, Literal
 # How a field combines.
 #   flag     may-happen booleans: sequence and union are both "or".
 #   add      magnitudes that add up in a sequence (rotation, translation); union is the max.
-#   rss      independent random spreads (blur sigma, noise sigma): root of the sum of squares.
+#   rss      spreads that compose as variances (Gaussian blur sigmas): root of the sum of squares.
+#            Noise sigmas add instead: albumentations gives every transform of a Compose the same seed,
+#            so two noise transforms can draw the same noise field (two AdditiveNoise(laplace, scale
+#            0.0218) read 0.059, not the root-sum-square 0.044): their sigmas add in the worst case.
 #   mul_max  upper end of a multiplicative range: sequence multiplies, union takes the max.
 #   mul_min  lower end of a multiplicative range: sequence multiplies, union takes the min.
 #   min      "the worst so far" lower bounds (JPEG quality, bits kept, downscale factor).
@@ -223,7 +226,7 @@ _FIELD_RULES: dict[str, Rule] = {
     "grayscale": "flag",
     "blur": "rss",
     "resolution": "min",
-    "noise": "rss",
+    "noise": "add",
     "compression": "min",
     "sharpen": "flag",
     "occlusion": "area",

@@ -551,6 +551,15 @@ def _landmarks_where_expected(img: Array, g: _Geometry, images: _Images) -> bool
     return bool(lifted.mean() >= 0.6)
 
 
+def _landmarks_moved(img: Array, images: _Images) -> bool:
+    """Whether all five landmarks are found, at places no map fits (they moved, by a map not found)."""
+    found = _locate_landmarks(img)
+    if found is None:
+        return False  # blurred, eroded or drowned: whether they moved cannot be told
+    fit = _geometry_from_points(images.landmarks, found, images.size)
+    return fit.residual >= 1.0 + 0.02 * images.size / 64
+
+
 def _is_identity(g: _Geometry, tol: float = 0.02) -> bool:
     return bool(np.abs(g.H - _EYE3).max() <= tol)
 
@@ -639,7 +648,10 @@ def _decompose(g: _Geometry, in_shape: tuple[int, int], out_shape: tuple[int, in
     centre_out = np.array([(w_out - 1) / 2, (h_out - 1) / 2])
     moved = g.forward(centre_in[None, :])[0] - centre_out
     translation = float(max(abs(moved[0]) / w_out, abs(moved[1]) / h_out))
-    crop = _kept_area(g.H, in_shape, out_shape)
+    # Output sizes are whole pixels: RandomScale(0.514) makes 64 px into int(32.9) = 32 px, while the
+    # keypoints follow the exact factor and reach 32.4 px, past the frame. One pixel of slack at the far
+    # sides keeps that rounding from reading as a crop of a 16th of each side.
+    crop = _kept_area(g.H, in_shape, out_shape, slack=1.0)
     return _GeoEffects(
         mirror,
         rotation,
@@ -649,16 +661,38 @@ def _decompose(g: _Geometry, in_shape: tuple[int, int], out_shape: tuple[int, in
         shear,
         crop,
         g.residual > _NONRIGID_PX,
-        g.perspective,
+        _bend(g.H, in_shape, out_shape) if g.perspective else 0.0,
     )
+
+
+def _bend(H: FloatArray, in_shape: tuple[int, int], out_shape: tuple[int, int]) -> float:
+    """How far a homography bends away from its best affine map where the content is, as a share of the output side.
+
+    Read over the part of the input that lands in the output frame: after a 4x zoom (a crop resized up) a
+    slight perspective would otherwise be read at the input's corners, far outside the frame, where a
+    projective map's bend grows without bound (a perspective of 0.04 then read as 480 sides).
+    """
+    h_in, w_in = in_shape
+    n = 32
+    ys, xs = np.mgrid[0:n, 0:n]
+    pts = np.stack([xs.ravel() * (w_in - 1) / (n - 1), ys.ravel() * (h_in - 1) / (n - 1)], axis=1)
+    mapped = _Geometry(H, 0.0, 0.0).forward(pts)
+    h_out, w_out = out_shape
+    x, y = mapped[:, 0], mapped[:, 1]
+    seen = (x >= -0.5) & (x <= w_out - 0.5) & (y >= -0.5) & (y <= h_out - 0.5)
+    if seen.sum() < 6:  # almost nothing of the input is in view: read over all of it
+        seen = np.ones_like(seen)
+    A, _ = _fit_affine(pts[seen], mapped[seen])
+    off = mapped[seen] - (pts[seen] @ A[:2, :2].T + A[:2, 2])
+    return float(np.max(np.hypot(off[:, 0], off[:, 1])) / max(h_out, w_out))
 
 
 def _wrap(angle: float) -> float:
     return (angle + 180.0) % 360.0 - 180.0
 
 
-def _kept_area(H: FloatArray, in_shape: tuple[int, int], out_shape: tuple[int, int]) -> float:
-    """Share of the input area that lands inside the output frame."""
+def _kept_area(H: FloatArray, in_shape: tuple[int, int], out_shape: tuple[int, int], slack: float = 0.0) -> float:
+    """Share of the input area that lands inside the output frame (``slack`` px wider at the far sides)."""
     h_in, w_in = in_shape
     n = 16
     ys, xs = np.mgrid[0:n, 0:n]
@@ -666,7 +700,7 @@ def _kept_area(H: FloatArray, in_shape: tuple[int, int], out_shape: tuple[int, i
     mapped = _Geometry(H, 0.0, 0.0).forward(pts)
     h_out, w_out = out_shape
     x, y = mapped[:, 0], mapped[:, 1]
-    inside = (x >= -0.5) & (x <= w_out - 0.5) & (y >= -0.5) & (y <= h_out - 0.5)
+    inside = (x >= -0.5) & (x <= w_out - 0.5 + slack) & (y >= -0.5) & (y <= h_out - 0.5 + slack)
     return float(inside.mean())
 
 
@@ -711,7 +745,20 @@ def _reflects(out_img: Array, where: _Where) -> bool:
     vals = grey[where.outside]
     inner = grey[where.inside] if where.inside.any() else grey[~where.outside]
     bg = float(np.median(inner)) if inner.size else 0.0
-    return bool(abs(float(np.median(vals)) - bg) < 6 / 255.0 or float(vals.std()) > 8 / 255.0)
+    if abs(float(np.median(vals)) - bg) < 6 / 255.0:
+        return True
+    # Most of it one level away from the background, or a good share of it with the rest between that level
+    # and the background: a constant fill, whatever lies along its edge (a warp the fit reads as a near-affine
+    # zoom pulls a ramp of blended fill in there: ElasticTransform, alpha 75). Reflected content holds the
+    # background or brighter landmarks.
+    levels = np.rint(vals * 255.0)
+    found, counts = np.unique(levels, return_counts=True)
+    mode = float(found[counts.argmax()])
+    lo, hi = sorted((mode, bg * 255.0))
+    blended = float(((levels >= lo - 2.0) & (levels <= hi + 2.0)).mean())
+    if counts.max() >= 0.5 * len(vals) or (counts.max() >= 0.25 * len(vals) and blended >= 0.9):
+        return False
+    return bool(float(vals.std()) > 8 / 255.0)
 
 
 # ------------------------------------------------------------------------------------------ intensity
@@ -909,6 +956,7 @@ class _Colour:
     sat_max: float
     mixing: bool
     grey: bool
+    clipped: bool = False  # every patch came out black or white: whether colour was dropped cannot be told
 
 
 def _read_colour(
@@ -939,21 +987,25 @@ def _read_colour(
         expected = m(expected.ravel(), exact=noise < 2.0 / 255.0).reshape(expected.shape)
     h_out, c_out = _hue_chroma(got)
     h_exp, c_exp = _hue_chroma(expected)
-    grey = bool(np.all(c_out < _GREY_CHROMA))
+    # Every patch pushed to black or white (a shift clipped at 0 or full scale) has no chroma left, but
+    # says nothing of a conversion to grey: that is left unread.
+    clipped = bool(np.all((got <= 2.0 / 255.0) | (got >= 253.0 / 255.0)))
+    grey = bool(np.all(c_out < _GREY_CHROMA)) and not clipped
     coloured = (c_out > 4.0 / 255.0) & (c_exp > 4.0 / 255.0)
     if coloured.sum() >= 2:
         diff = (((h_out - h_exp) + 180.0) % 360.0 - 180.0)[coloured]
         centre = math.degrees(math.atan2(np.sin(np.radians(diff)).mean(), np.cos(np.radians(diff)).mean()))
-        spread = float(np.max(np.abs(((diff - centre) + 180.0) % 360.0 - 180.0)))
         # The hue of an 8-bit colour of chroma C levels is fixed only to about 60°·q/C: each uint8 step
-        # rounds every channel by up to half a level. What rounding alone can explain is not a turn.
+        # rounds every channel by up to half a level. What rounding alone can explain is not a turn, nor a
+        # disagreement between patches (colours faded to a few levels of chroma scatter their hues).
         slack = _hue_rounding(c_out[coloured]) if raw.dtype == np.uint8 else 0.0
+        spread = float(np.max(np.maximum(np.abs(((diff - centre) + 180.0) % 360.0 - 180.0) - slack, 0.0)))
         hue = float(np.max(np.maximum(np.abs(diff) - slack, 0.0)))
     else:
         spread, hue = 0.0, 0.0
     valid = c_exp > 0.05
     ratio = c_out[valid] / c_exp[valid] if valid.any() else np.array([1.0])
-    return _Colour(min(hue, 180.0), float(ratio.min()), float(ratio.max()), spread > _HUE_SPREAD, grey)
+    return _Colour(min(hue, 180.0), float(ratio.min()), float(ratio.max()), spread > _HUE_SPREAD, grey, clipped)
 
 
 _HUE_ROUNDING_LEVELS = 1.5  # channel error (8-bit levels) a chain of uint8 steps leaves in a colour
@@ -1116,14 +1168,16 @@ class _Flat(NamedTuple):
     field_hi: float
     level: float  # the median grey (mean over channels): what the whole image came out as
     tint_wander: float = 0.0  # spread between blocks of a channel's departure from the block's grey
+    blocks: int = 0  # 8x8 blocks the noise was read in (none: it is the robust spread of all pixels)
 
 
-def _read_flat(out_img: Array, where: _Where) -> _Flat | None:
+def _read_flat(out_img: Array, where: _Where, edge: int = 0) -> _Flat | None:
     """Noise, occlusion and brightness field of the flat image, where it came from the input.
 
     Noise is what is left in 8x8 blocks after taking out each block's plane, so a smooth brightness field
     (plasma, illumination) is not read as noise. Holes are values further than max(0.08, 6 robust sigma)
-    from the median, and pixels surrounded by holes (a random fill can land near the median).
+    from the median, and pixels surrounded by holes (a random fill can land near the median). With
+    ``edge``, blocks within that many pixels of a hole are not read for noise (a hole's blended edge).
     """
     inside = where.inside
     n_inside = int(inside.sum())
@@ -1164,11 +1218,17 @@ def _read_flat(out_img: Array, where: _Where) -> _Flat | None:
     b = 8
     hb, wb = h // b, w // b
     wander = 0.0
+    n_blocks = 0
     noise, lo, hi = mad, float(np.mean(centre)), float(np.mean(centre))
     if hb and wb:
         blocks = _channels(np.asarray(out_img)[: hb * b, : wb * b]).reshape(hb, b, wb, b, -1)
-        good = (inside & ~occluded)[: hb * b, : wb * b].reshape(hb, b, wb, b).all(axis=(1, 3))
+        near = occluded
+        for _ in range(edge):  # grow the holes by a pixel each step (4-neighbourhood)
+            grown = np.pad(near, 1)
+            near = near | grown[:-2, 1:-1] | grown[2:, 1:-1] | grown[1:-1, :-2] | grown[1:-1, 2:]
+        good = (inside & ~near)[: hb * b, : wb * b].reshape(hb, b, wb, b).all(axis=(1, 3))
         if good.any():
+            n_blocks = int(good.sum())
             chosen = blocks.transpose(0, 2, 1, 3, 4)[good]  # (n, b, b, c)
             flat_blocks = chosen.reshape(len(chosen), b * b, -1)
             smooth = np.matmul(_PLANE8, flat_blocks)
@@ -1179,7 +1239,7 @@ def _read_flat(out_img: Array, where: _Where) -> _Flat | None:
                 per_channel = flat_blocks.mean(axis=1)  # (n, 3)
                 tint = per_channel - per_channel.mean(axis=1, keepdims=True)
                 wander = float((tint - np.median(tint, axis=0)).std())
-    return _Flat(noise, share, occluded, lo, hi, float(np.mean(centre)), wander)
+    return _Flat(noise, share, occluded, lo, hi, float(np.mean(centre)), wander, n_blocks)
 
 
 def _median_columns(values: FloatArray) -> FloatArray:
@@ -1275,6 +1335,12 @@ def _measure_run(
     missing: set[str] = set()
     out_shape = out["geo"].shape[:2]
     rigid = g is None or (_is_identity(g, 1e-3) and out_shape == (size, size))
+    if g is None and _landmarks_moved(out["geo"], images):
+        # The landmarks left their places and no map fits them (a strong warp without keypoints): pixels
+        # compared in place would pair each with another's input (a warped ramp read as a slope of 0.46).
+        missing |= (_GEOMETRY_FIELDS | _PIXEL_FIELDS | {"reflect_border", "occlusion"}) - {"noise"}
+        _unpaired_noise(out["flat"], effects, missing)
+        return Envelope(**_clean(effects)), missing, False
     if g is not None and g.residual > _WARPED_PX:
         # Far from any affine map (a strong warp, a tile shuffle): the fitted angles and factors mean
         # little, and pixels cannot be paired with their inputs. What stands: non-rigid, and the
@@ -1283,11 +1349,8 @@ def _measure_run(
         if g.residual < 3.0 * _WARPED_PX:
             effects["mirror"] = float(np.linalg.det(g.M)) < 0
         missing |= (_GEOMETRY_FIELDS | _PIXEL_FIELDS | {"reflect_border"}) - {"nonrigid", "mirror"}
-        interior = _interior(out["flat"].shape[:2])
-        flat = _read_flat(out["flat"], _Where(interior, interior, interior, ~interior, interior))
-        if flat is not None:  # the border fill a warp pulls in cannot be told from a hole: occlusion is not read
-            effects["noise"] = flat.noise
-        missing.add("occlusion")
+        _unpaired_noise(out["flat"], effects, missing)
+        missing.add("occlusion")  # the border fill a warp pulls in cannot be told from a hole
         return Envelope(**_clean(effects)), missing, True
     geo_where = _where(g, out_shape, size)
     if g is None:
@@ -1351,6 +1414,14 @@ def _measure_run(
     misfit = 2.0 * g.residual if g is not None else 0.0
     margin = 10.0 if sigma is None else 2.0 + min(3.0 * sigma + misfit, 8.0)
     m = _read_map(out["ramp"], where, images, margin, noise)
+    if "blur" in effects:
+        # Dots the tone map sends to their background's level (clipped to black with it, or the whole ramp
+        # made one level) are gone, but not by blur: the spread cannot be read.
+        flattened = m is None and float(np.ptp(_grey(out["ramp"]))) < 2.0 / 255.0
+        ends = None if m is None else m(np.array([_DOT_BG, _DOT], dtype=float) / 255.0, exact=True)
+        if flattened or (ends is not None and abs(float(ends[1] - ends[0])) < 4.0 / 255.0):
+            del effects["blur"]
+            missing.add("blur")
     if m is None:
         missing |= {"brightness", "contrast_min", "contrast_max", "gamma_min", "gamma_max", "inversion", "nonmonotone"}
     else:
@@ -1394,7 +1465,31 @@ def _measure_run(
         effects.update(hue=c.hue, saturation_min=c.sat_min, saturation_max=c.sat_max, grayscale=c.grey)
         if c.mixing:
             effects["color"] = True
+    if c is not None and c.clipped:
+        missing.add("grayscale")
     return Envelope(**_clean(effects)), missing, g is not None
+
+
+def _unpaired_noise(flat_img: Array, effects: dict[str, Any], missing: set[str]) -> None:
+    """Noise of the flat image's middle half, for a run whose pixels cannot be paired with their inputs.
+
+    Blocks within 2 px of a hole (the blended edge of fill pulled in) are not read; and when no block is
+    left, or the fill reached the middle (the blocks' means spread, as under a brightness field), noise is
+    not read at all:
+    blocks across the edges between fill and grey read as noise (0.135 for ThinPlateSpline at scale 0.47).
+    """
+    interior = _interior(flat_img.shape[:2])
+    flat = _read_flat(flat_img, _Where(interior, interior, interior, ~interior, interior), edge=2)
+    channels = flat_img.shape[2] if flat_img.ndim == 3 else 1
+    # (no clean block at all: the spread of all pixels is the fill's edge as much as noise)
+    if (
+        flat is not None
+        and flat.blocks
+        and flat.field_hi - flat.field_lo <= _FIELD + 6.0 * flat.noise / math.sqrt(64 * channels)
+    ):
+        effects["noise"] = flat.noise
+    else:
+        missing.add("noise")
 
 
 _NOISY = 0.06  # above this noise sigma, colour and blur readings are not trustworthy
@@ -1492,7 +1587,8 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
     * a crop, zoom, turn or shift hides part of the image: ``crop_min`` is compared with what all of the
       static geometry may hide, and a crop moves the centre (``translation``);
     * resampling spreads a dot: ``blur`` is compared with the static blur combined with the
-      blur-equivalent of ``resolution``, plus 0.6 px when the static envelope moves pixels at all;
+      blur-equivalent of ``resolution``, plus 0.6 px of the output when the static envelope moves pixels
+      at all (0.6/s px of the input after a zoom out by s);
     * noise coarser than a pixel reads as a brightness field and widens dots: static noise sigma gives
       the gains 2.5 sigma / 0.5 and the blur 3 sigma px of room;
     * a contrast stretch about the image mean shifts the ramp's levels: ``brightness`` gets half the
@@ -1500,6 +1596,9 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
     * a shear may act on both axes (the measured angle between the axes is up to twice the static
       per-axis shear, and the scale read along an axis stretches by up to 1 + tan(shear)), and a
       perspective warp also zooms, shifts, turns and crops;
+    * a turn, shift or zoom followed by a pad or resize leaves fill where the input was: ``occlusion`` gets
+      the share the static geometry may hide; equalization stretches any small difference in the flat grey
+      (noise, resampled edges) without bound (``noise`` and ``occlusion`` are then not compared);
     * static ``color`` (channel mixing), ``grayscale``, ``equalization`` or ``nonmonotone`` may change
       hue, saturation or tone in ways no single number bounds, and non-rigid warps or tile shuffles move
       keypoints in ways an affine map does not describe.
@@ -1601,15 +1700,27 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
         )
         or static.crop_min < 1.0
     )
-    sigma = math.hypot(static.blur, _resolution_sigma(static.resolution), 0.6 if moves else 0.0)
+    # Resampling spreads a dot by about half a pixel of the output: 0.5/s px of the input after a zoom out by s
+    # (the blur is read in input pixels).
+    resampled = 0.6 / max(min(static.scale_min, 1.0), 0.25) if moves else 0.0
+    sigma = math.hypot(static.blur, _resolution_sigma(static.resolution), resampled)
+    # A histogram stretch multiplies any difference between levels by a gain no number bounds: noise, or the
+    # few pixels a resampling touched along a border, in a flat grey are spread over the whole range (and
+    # their outliers read as holes).
+    stretched = static.equalization
     if not (drawn or coded):
         if not static.sharpen:  # a kernel with negative lobes has no second moment to compare
             # Coarse noise puts correlated bumps in a dot's window: up to 3 px per unit of noise sigma was
             # measured (GaussNoise, noise_scale_factor 0.25-0.5, sigma up to 0.05).
             over("blur", sigma + 3.0 * static.noise)
-        over("noise", static.noise)
+        if not stretched:
+            over("noise", static.noise)
     # Impulse noise (salt and pepper) replaces pixels outright: a share of up to 4 sigma² of mid-grey ones.
-    over("occlusion", 1.0 if drawn else min(1.0, static.occlusion + 4.0 * static.noise**2))
+    # Content a turn, shift or zoom pushes out of the frame, followed by a pad or resize that widens the
+    # frame again, leaves fill inside the input's footprint: the static geometry counts that area as lost.
+    cut = 1.0 - _allowed_kept_area(static)
+    if not stretched:
+        over("occlusion", 1.0 if drawn else min(1.0, static.occlusion + 4.0 * static.noise**2 + cut))
     return out
 
 
@@ -1645,8 +1756,20 @@ def _allowed_kept_area(static: Envelope) -> float:
     angle = math.radians(min(static.rotation, 45.0))
     # a square turned by `angle` keeps 1 - tan(a)(1 - ...) of itself; bounded below by the inscribed share
     kept *= _turned_overlap(angle)
+    # a shear pushes two corners out as a turn does (on both axes: see the shear reading in `excess`)
+    kept *= _sheared_overlap(math.tan(math.radians(min(static.shear, 45.0))))
     kept *= max(0.0, 1.0 - static.translation) ** 2
     return kept
+
+
+def _sheared_overlap(t: float) -> float:
+    """Share of a square that stays inside its own frame when sheared by ``t`` (tangent) on both axes."""
+    if t <= 0:
+        return 1.0
+    M = np.array([[1.0, t], [0.0, 1.0]]) @ np.array([[1.0, 0.0], [t, 1.0]])
+    centre = np.array([31.5, 31.5])
+    H = np.vstack([np.hstack([M, (centre - M @ centre)[:, None]]), [0.0, 0.0, 1.0]])
+    return _kept_area(H, (64, 64), (64, 64))
 
 
 def _turned_overlap(angle: float) -> float:

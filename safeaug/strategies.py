@@ -732,7 +732,7 @@ def _leaf_size(t: Any, side: float) -> float:
     elif name == "CropAndPad" and not t.keep_size:
         values = t.percent if isinstance(t.percent, (list, tuple)) else [t.percent]
         flat = [v for item in values for v in (item if isinstance(item, (list, tuple)) else [item])]
-        factor = 1.0 - 2.0 * max(0.0, *flat)
+        factor = 1.0 + 2.0 * min(0.0, *flat)  # negative percentages crop, positive ones pad
     elif name == "Rotate" and t.crop_border:
         factor = 0.5
     elif name == "Perspective" and not t.keep_size:

@@ -28,10 +28,30 @@ def test_angles_never_exceed_half_a_turn() -> None:
     assert Envelope(hue=100).then(Envelope(hue=100)).hue == 180
 
 
-def test_blur_and_noise_add_in_quadrature() -> None:
+def test_blur_adds_in_quadrature_and_noise_adds_up() -> None:
+    # Gaussian blurs compose as variances; noise sigmas add, since albumentations seeds every transform of a
+    # Compose alike and two noise transforms can draw the same field (see the rule's comment).
     s = Envelope(blur=3, noise=0.03).then(Envelope(blur=4, noise=0.04))
     assert s.blur == pytest.approx(5)
-    assert s.noise == pytest.approx(0.05)
+    assert s.noise == pytest.approx(0.07)
+
+
+def test_two_identical_noise_transforms_in_a_compose_draw_the_same_noise() -> None:
+    # Why noise adds: albumentations 2.0.8 propagates the Compose's seed to every transform, so two equal
+    # AdditiveNoise transforms add the same field twice (sigma 0.059 for 2 x 0.031, not the 0.044 of
+    # independent draws). Should albumentations seed them apart, the rule could go back to quadrature.
+    import albumentations as A
+    import numpy as np
+
+    def noise() -> object:
+        params = {"mean_range": (0.0, 0.0), "scale_range": (0.0218, 0.0218)}
+        return A.AdditiveNoise(noise_type="laplace", spatial_mode="per_pixel", noise_params=params, p=1.0)
+
+    image = np.full((128, 128, 3), 128, np.uint8)
+    out = A.Compose([noise(), noise()], seed=1)(image=image)["image"].astype(float) / 255.0
+    one = (2**0.5) * 0.0218  # a Laplace of scale b has sigma b·sqrt(2)
+    assert out.std() > 1.8 * one > (2**0.5) * one
+    assert Envelope(noise=one).then(Envelope(noise=one)).noise == pytest.approx(2 * one)
 
 
 def test_occlusion_compounds_as_area() -> None:

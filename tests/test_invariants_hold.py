@@ -24,7 +24,7 @@ from test_soundness import probe_limits
 import safeaug
 import safeaug.strategies as sst
 from safeaug.effects import Envelope
-from safeaug.probing import TOLERANCE, _allowed_kept_area, excess, probe
+from safeaug.probing import TOLERANCE, excess, probe
 from safeaug.readers import read_object
 
 POLICIES = tuple(safeaug.list_policies())
@@ -75,23 +75,11 @@ def chain_readings(static: Envelope, measured: Envelope, found: dict[str, Any]) 
     * a turn followed by a resize to a fixed size keeps no right angle between the image axes when the
       resize changes the aspect, and the probe's fit reads that as shear. The envelope counts the shear of
       a bounded stretch after a turn (``aspect``, see ``safeaug.effects.stretch_shear``), but a resize's
-      aspect change depends on the input, so it is not bounded there (docs/soundness.md);
-    * noise followed by a histogram stretch (equalization) is multiplied by a gain no number bounds (a flat
-      noisy grey is spread over the whole range); with no noise in the static envelope there is nothing to
-      stretch, and the noise reading still counts;
-    * content a turn, shift or zoom pushes out of the frame, followed by a pad or resize that widens the
-      frame again, leaves fill inside the input's footprint, which reads as a hole: the static envelope
-      counts that area as lost already (crop), up to ``1 - kept share``.
+      aspect change depends on the input, so it is not bounded there (docs/soundness.md).
     """
     out = dict(found)
     if "shear" in out and static.rotation > 0 and static.resize and not static.perspective:
         del out["shear"]
-    if "noise" in out and static.equalization and static.noise > 0:
-        del out["noise"]
-    if "occlusion" in out:
-        cut = 1.0 - _allowed_kept_area(static)
-        if measured.occlusion <= static.occlusion + 4.0 * static.noise**2 + cut + TOLERANCE["occlusion"]:
-            del out["occlusion"]
     return out
 
 
@@ -186,6 +174,29 @@ def label_mask(size: int) -> np.ndarray:
 CENTRES = np.array([[17.0, 18.0, 1], [45.0, 47.0, 2], [47.0, 16.0, 3]], np.float32)  # (x, y, label)
 
 
+def may_fold_a_cell(pipeline: Any, size: int) -> bool:
+    """Whether a ``GridElasticDeform`` in ``pipeline`` can fold a grid cell of a ``size`` px image.
+
+    Its inner grid points move by up to ``magnitude`` px on each axis; a cell of side ``c`` turns concave
+    when a corner crosses the diagonal through the two corners beside it, c/√2 away: the corner can move
+    √2·magnitude towards it and the diagonal as much towards the corner, so from magnitude c/4 on.
+    albumentations 2.0.8 then paints each cell's homography over its neighbours (the image and mask stay
+    consistent), but maps each keypoint with its own cell's homography, which sends it away from the pixels
+    it marked. A known limitation of albumentations: the catalog entry says that keypoint labels may stop
+    following the image there, and ``test_a_folded_grid_cell_moves_a_keypoint_off_its_pixels`` notices when
+    albumentations fixes it.
+    """
+    stack = [pipeline]
+    while stack:
+        t = stack.pop()
+        stack.extend(getattr(t, "transforms", None) or [])
+        if type(t).__name__ == "GridElasticDeform":
+            cell = min(size / n for n in t.num_grid_xy)
+            if t.magnitude >= cell / 4.0:
+                return True
+    return False
+
+
 @pytest.mark.parametrize("policy_id", POLICIES)
 @fast
 @given(data=st.data())
@@ -193,10 +204,13 @@ def test_masks_and_keypoints_move_with_the_image(policy_id: str, data: st.DataOb
     pipeline = constant_borders(data.draw(sst.pipelines(policy_id)))
     mask = label_mask(64)
     image = np.repeat((mask * 60 + 20)[..., None], 3, axis=2).astype(np.uint8)
+    folds = may_fold_a_cell(pipeline, 64)  # keypoints may leave their pixels: see may_fold_a_cell
     for seed in range(4):
         pipeline.set_random_seed(seed)
         out = pipeline(image=image, mask=mask, keypoints=CENTRES)
         assert out["image"].shape[:2] == out["mask"].shape[:2]
+        if folds:
+            continue
         h, w = out["mask"].shape[:2]
         for x, y, label in np.asarray(out["keypoints"])[:, :3]:
             xi, yi = round(float(x)), round(float(y))
@@ -205,6 +219,39 @@ def test_masks_and_keypoints_move_with_the_image(policy_id: str, data: st.DataOb
             around = out["mask"][yi - 2 : yi + 3, xi - 2 : xi + 3]
             # The centre of a rectangle lands on its own label (or on a hole or border fill, label 0).
             assert int(label) in around or (around == 0).all(), (label, np.unique(around), seed)
+
+
+def _keypoints_off_their_labels(pipeline: Any, seeds: int) -> int:
+    mask = label_mask(64)
+    image = np.repeat((mask * 60 + 20)[..., None], 3, axis=2).astype(np.uint8)
+    off = 0
+    for seed in range(seeds):
+        pipeline.set_random_seed(seed)
+        out = pipeline(image=image, mask=mask, keypoints=CENTRES)
+        for x, y, label in np.asarray(out["keypoints"])[:, :3]:
+            xi, yi = round(float(x)), round(float(y))
+            around = out["mask"][max(yi - 2, 0) : yi + 3, max(xi - 2, 0) : xi + 3]
+            off += int(not (int(label) in around or (around == 0).all()))
+    return off
+
+
+def test_a_folded_grid_cell_moves_a_keypoint_off_its_pixels() -> None:
+    # The albumentations 2.0.8 limitation behind may_fold_a_cell: 8x8 cells of 8 px, inner points moved by up
+    # to 14 px, and a keypoint lands on another label. When albumentations fixes it, this fails: then drop
+    # the exception in test_masks_and_keypoints_move_with_the_image and the note in the catalog entry.
+    folding = A.Compose(
+        [A.GridElasticDeform(num_grid_xy=(8, 8), magnitude=14, p=1.0)],
+        keypoint_params=A.KeypointParams(format="xy", remove_invisible=False),
+    )
+    assert may_fold_a_cell(folding, 64)
+    assert _keypoints_off_their_labels(folding, 20) > 0
+    # Below a quarter of a cell no cell folds, and every keypoint stays on its own label.
+    calm = A.Compose(
+        [A.GridElasticDeform(num_grid_xy=(4, 4), magnitude=3, p=1.0)],
+        keypoint_params=A.KeypointParams(format="xy", remove_invisible=False),
+    )
+    assert not may_fold_a_cell(calm, 64)
+    assert _keypoints_off_their_labels(calm, 20) == 0
 
 
 # ------------------------------------------------------------------------------------------ no false alarms
@@ -246,3 +293,27 @@ def test_transforms_refused_for_rotation_do_turn_that_far(policy_id: str, t: Any
     assert measured.rotation > bound, (
         f"refused for rotating up to {static.rotation:g}°, measured {measured.rotation:g}°"
     )
+
+
+def test_a_warp_that_passes_the_fit_can_still_tilt_the_ramp() -> None:
+    # Why probe_limits gives non-rigid envelopes 0.1 of contrast: the ramp holds one level per pixel, and a
+    # warp the affine fit accepts can still squeeze a band's ends by a few pixels. Drawn for chest_xray (the
+    # policy admits it): contrast 0.94 on one seed, though nothing in it changes the tone.
+    kp = A.KeypointParams(format="xy", remove_invisible=False)
+    pipe = A.Compose(
+        [
+            A.CenterCrop(height=60, width=58, p=0.5),
+            A.OpticalDistortion(distort_limit=(0.0, 0.0516), mode="fisheye", border_mode=0, p=0.5),
+            A.LongestMaxSize(max_size=121, p=1.0),
+            A.Downscale(scale_range=(0.6774, 0.9552), interpolation_pair={"upscale": 0, "downscale": 0}, p=1.0),
+            A.RandomScale(scale_limit=(0.043, 0.075), p=1.0),
+            A.MedianBlur(blur_limit=(3, 3), p=0.5),
+            A.Perspective(scale=(0.0132, 0.0286), fit_output=True, keep_size=False, border_mode=0, p=1.0),
+            A.PadIfNeeded(min_height=70, min_width=70, border_mode=0, p=0.5),
+        ],
+        keypoint_params=kp,
+    )
+    static = safeaug.validate(pipe, "chest_xray").envelope
+    assert static.nonrigid and static.contrast_min == 1.0
+    measured = probe(pipe, seeds=8, size=64, seed=0).envelope
+    assert 0.9 <= measured.contrast_min < 1.0 - TOLERANCE["contrast_min"]

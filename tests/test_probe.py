@@ -356,7 +356,9 @@ def test_a_projective_map_is_read_at_the_centre_not_at_its_corner() -> None:
     t = A.Perspective(scale=(0.1654, 0.1654), keep_size=False, fit_output=True)
     env = probe(t, seeds=12).envelope
     assert 1.2 < env.scale_max < 2.0
-    assert env.perspective > 1.0
+    # The bend is read over the part of the input in view, as a share of the output's side: strong, and
+    # within the 4 sigma of corner travel the catalog allows (read at the input's corners it was 7 sigma).
+    assert 0.3 < env.perspective <= 4 * 0.1654
     # An affine map reads the same anywhere.
     # Dots are measured against the zoom where they are, not at one place: 1.15 px of "blur" before.
     wide = probe(A.Perspective(scale=(0.3, 0.3), keep_size=False, fit_output=True), seeds=12).envelope
@@ -387,3 +389,166 @@ def test_coarse_per_channel_noise_is_not_a_colour_cast_but_a_cast_under_it_still
 def test_colours_faded_almost_to_grey_are_not_read_as_a_grayscale_conversion() -> None:
     assert excess(Envelope(grayscale=True), Envelope(saturation_min=0.0575)) == {}
     assert excess(Envelope(grayscale=True), Envelope(saturation_min=0.5)) == {"grayscale": (True, False)}
+
+
+def test_a_resize_to_whole_pixels_is_not_read_as_a_crop() -> None:
+    # 64 px times 0.514 is 32.9 px: the image comes out 32 px, while albumentations scales the keypoints by
+    # the exact factor, so they reach 0.4 px past the frame. All of the input is still in the output.
+    t = A.RandomScale(scale_limit=(-0.4858, -0.4858), p=1.0)
+    env = probe(t, seeds=1).envelope
+    assert env.scale_min == pytest.approx(0.514, abs=0.01)
+    assert env.crop_min == 1.0
+    # A real crop of a few pixels at the far sides is still read.
+    cropped = A.Crop(x_min=0, y_min=0, x_max=58, y_max=58, p=1.0)
+    assert probe(cropped, seeds=1).envelope.crop_min < 0.9
+
+
+def test_border_fill_a_strong_warp_pulls_into_the_middle_is_not_noise() -> None:
+    # On this draw the warp leaves the middle of the flat grey half fill: blocks across the edges between fill
+    # and grey read 0.135 of noise. Such a flat image carries a field; its noise is not read (as under a
+    # brightness field), and the run says so.
+    t = A.ThinPlateSpline(scale_range=(0.3357, 0.4714), num_control_points=6, border_mode=0, p=1.0)
+    m = probe(t, seeds=12)
+    assert m.envelope.nonrigid and m.envelope.noise < TOLERANCE["noise"]
+    # Half of the middle fill, no block of it clean: the robust spread of all pixels read 0.07 of "noise".
+    half = A.ThinPlateSpline(scale_range=(0.5, 0.5), num_control_points=6, border_mode=0, p=1.0)
+    assert probe(half, seeds=1, seed=9).envelope.noise < TOLERANCE["noise"]
+    # Noise on a strongly warped image whose middle is still the input is read.
+    noisy = A.Compose([A.GaussNoise(std_range=(0.1, 0.1), p=1.0), A.ThinPlateSpline(scale_range=(0.4, 0.4), p=1.0)])
+    warped = probe(noisy, seeds=4).envelope
+    assert warped.nonrigid and warped.noise > 0.04
+
+
+def test_a_slight_perspective_after_a_big_zoom_is_read_where_the_content_is() -> None:
+    # A crop of 12 px resized to 56x48, then a perspective of 0.0368: read at the input's corners, which the
+    # zoom puts far outside the frame, the bend read up to 28 sides; over the part in view it is 0.03.
+    kp = A.KeypointParams(format="xy", remove_invisible=False)
+    pipe = A.Compose(
+        [
+            A.RandomSizedCrop(min_max_height=(11, 13), size=(56, 48), w2h_ratio=0.6962, p=1.0),
+            A.Perspective(scale=(0.0368, 0.0368), keep_size=False, border_mode=0, p=1.0),
+        ],
+        keypoint_params=kp,
+    )
+    env = probe(pipe, seeds=8).envelope
+    assert env.scale_max > 3.0
+    assert 0.0 < env.perspective <= 4 * 0.0368 + TOLERANCE["perspective"]
+
+
+def test_resampling_spread_after_a_zoom_out_is_half_a_pixel_of_the_output() -> None:
+    # Affine(scale=0.55): the dots read 1.41 px of blur in input pixels, which is 0.78 px of the output. The
+    # resampling allowance grows as the zoom shrinks; a real blur on top is still reported.
+    zoom_out = A.Affine(scale=(0.55, 0.55), border_mode=0, p=1.0)
+    measured = probe(zoom_out, seeds=12).envelope
+    assert measured.blur > 0.6 + TOLERANCE["blur"]
+    assert "blur" not in excess(measured, static(zoom_out))
+    blurred = A.Compose([zoom_out, A.GaussianBlur(sigma_limit=(1.5, 1.5), blur_limit=0, p=1.0)])
+    assert "blur" in excess(probe(blurred, seeds=4).envelope, static(zoom_out))
+
+
+def test_colours_clipped_to_black_are_not_read_as_a_grayscale_conversion() -> None:
+    # brightness -0.45 with contrast 0.55 sends every colour patch (value 0.8) below 0: black has no chroma,
+    # but no colour was converted to grey. A real conversion is still read.
+    dark = A.RandomBrightnessContrast(brightness_limit=(-0.45, -0.45), contrast_limit=(-0.45, -0.45), p=1.0)
+    m = probe(dark, seeds=2)
+    assert not m.envelope.grayscale and "grayscale" in m.unmeasured
+    assert probe(A.ToGray(p=1.0), seeds=2).envelope.grayscale
+
+
+def test_fill_where_the_geometry_pushed_content_out_is_the_crop_not_a_hole() -> None:
+    # A 30° turn pushes corners out; a later pad (or a resize) widens the frame, and the fill left inside the
+    # input's footprint reads as holes. The static turn already counts that area as lost.
+    turned = Envelope(rotation=30.0)
+    cut = 1.0 - 0.84  # a square turned by 30° keeps 84% of itself inside its frame
+    assert excess(Envelope(rotation=30.0, occlusion=cut), turned) == {}
+    assert "occlusion" in excess(Envelope(rotation=30.0, occlusion=cut + 0.1), turned)
+    assert "occlusion" in excess(Envelope(occlusion=0.1), IDENTITY)
+
+
+def test_a_histogram_stretch_leaves_the_flat_greys_noise_and_holes_unbounded() -> None:
+    # GaussNoise of sigma 0.01 then AutoContrast(method="cdf") spread a flat grey over levels 77-252; its
+    # outliers read as 43% of holes. Without any noise, SafeRotate's resampled border pixels under Equalize
+    # and CLAHE read as 38% of holes. Without a stretch, both readings count.
+    measured = Envelope(noise=0.2, occlusion=0.43)
+    assert excess(measured, Envelope(noise=0.0116, equalization=True)) == {}
+    assert excess(measured, Envelope(equalization=True)) == {}
+    assert {"noise", "occlusion"} <= set(excess(measured, Envelope(noise=0.0116)))
+
+
+def test_a_shear_pushes_corners_out_like_a_turn() -> None:
+    # Affine(shear=(0.57, 21.66), scale=(0.5, 1)) kept 93% of the square in the frame: the shear's cut corners.
+    sheared = Envelope(shear=21.66, scale_min=0.5)
+    assert excess(Envelope(shear=20.0, crop_min=0.934), sheared) == {}
+    assert "crop_min" in excess(Envelope(crop_min=0.934), Envelope(scale_min=0.5))
+
+
+def test_a_constant_fill_with_a_blended_edge_is_not_a_reflected_border() -> None:
+    # On one draw this warp fits as a near-affine zoom (0.73 px RMS) while pulling a ramp of blended fill
+    # (36 down to 0) into the part no input maps to: it read as texture, a reflected border.
+    warp = dict(sigma=51.4202, alpha=74.5795, approximate=False, p=1.0)
+    assert not probe(A.ElasticTransform(border_mode=0, **warp), seeds=12).envelope.reflect_border
+    assert probe(A.ElasticTransform(border_mode=4, **warp), seeds=12).envelope.reflect_border
+    # A small such part, 40% fill and the rest blended between the fill and the background, is fill too.
+    small = dict(sigma=30.0215, alpha=33.3705, approximate=False, p=1.0)
+    assert not probe(A.ElasticTransform(border_mode=0, **small), seeds=12).envelope.reflect_border
+    assert probe(A.ElasticTransform(border_mode=2, **small), seeds=12).envelope.reflect_border
+
+
+def test_landmarks_moved_by_a_map_that_cannot_be_found_are_not_compared_in_place() -> None:
+    # No keypoints (the outer Compose has none) and warps too strong for the landmarks to be fitted: the
+    # ramp compared in place paired each pixel with another's input, and read a slope of 0.46.
+    pipe = A.Compose(
+        [
+            A.PiecewiseAffine(scale=(0.0243, 0.0252), nb_rows=4, nb_cols=4, p=1.0),
+            A.OpticalDistortion(distort_limit=(0.0, 0.4318), mode="fisheye", border_mode=0, p=1.0),
+            A.PiecewiseAffine(scale=(0.0753, 0.095), nb_rows=3, nb_cols=(3, 4), p=1.0),
+            A.Blur(blur_limit=(3, 3), p=1.0),
+            A.Emboss(alpha=(0.0, 0.9439), strength=(0.0, 1.0), p=0.5),
+            A.PiecewiseAffine(scale=(0.0122, 0.0239), nb_rows=4, nb_cols=4, p=1.0),
+            A.RandomBrightnessContrast(
+                brightness_limit=(-0.4083, 0.4138), contrast_limit=(0.0, 0.3609), brightness_by_max=False, p=0.5
+            ),
+        ]
+    )
+    m = probe(pipe, seeds=2, seed=4)
+    assert m.envelope.contrast_min == 1.0 and "contrast_min" in m.unmeasured
+    # Landmarks that cannot be found at all (a strong blur) leave the pixels compared in place, as before.
+    blurred = probe(
+        lambda image: A.GaussianBlur(sigma_limit=(5, 5), blur_limit=0, p=1.0)(image=image)["image"], seeds=1
+    )
+    assert blurred.envelope.blur > 2.0
+
+
+def test_the_blended_edge_of_fill_a_warp_pulled_in_is_not_noise() -> None:
+    # A strong GridDistortion pulls the constant fill into the middle, Superpixels averages segments across
+    # its edge: blocks along that edge read 0.010 of noise. Blocks within 2 px of a hole are not read.
+    pipe = A.Compose(
+        [
+            A.GridDistortion(distort_limit=(-0.7556, -0.2349), num_steps=5, normalized=True, border_mode=0, p=1.0),
+            A.RandomGridShuffle(grid=(1, 4), p=1.0),
+            A.Superpixels(max_size=32, n_segments=(40, 60), p_replace=(0.0593, 0.0682), p=1.0),
+        ],
+        keypoint_params=A.KeypointParams(format="xy", remove_invisible=False),
+    )
+    assert probe(pipe, seeds=8).envelope.noise < TOLERANCE["noise"]
+
+
+def test_dots_clipped_to_black_with_their_background_are_not_read_as_blur() -> None:
+    # Brightness and contrast of -0.5 send every level to 0: the dots are gone, but not by blur. A rank
+    # filter that erases them from a ramp it keeps still reads as the blur ceiling.
+    black = A.RandomBrightnessContrast(
+        brightness_limit=(-0.5, -0.5), contrast_limit=(-0.5, -0.5), ensure_safe_range=False, p=1.0
+    )
+    m = probe(black, seeds=1)
+    assert m.envelope.blur == 0.0 and "blur" in m.unmeasured
+    assert probe(A.MedianBlur(blur_limit=(5, 5), p=1.0), seeds=1).envelope.blur > 3.0
+
+
+def test_hues_scattered_by_rounding_faded_colours_are_not_a_channel_mix() -> None:
+    # Saturation 0.03-0.3 with a hue turn: colours left with a few levels of chroma scatter their hues by
+    # more than 12° between patches through 8-bit rounding alone, which read as a channel mix (`color`).
+    faded = A.ColorJitter(
+        brightness=(0.6309, 0.7719), contrast=(0.7352, 0.9399), saturation=(0.0287, 0.3043), hue=(0.0, 0.3), p=1.0
+    )
+    assert not probe(faded, seeds=12).envelope.color
+    assert probe(A.ChannelShuffle(p=1.0), seeds=4).envelope.color  # a real mix still reads

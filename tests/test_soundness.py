@@ -75,16 +75,17 @@ def probe_limits(
         drop(*_REMAPS, *_COLOUR)
     if static.equalization:  # per-image (CLAHE: per-tile) remaps: each probe image, each tile, gets its own
         drop("blur", "nonmonotone", "hue", "saturation_min", "saturation_max")
-    # 3. A dot that a rank filter, nearest-neighbour resampling or a remap erases reads as the blur ceiling.
+    # 3. A dot that a rank filter, nearest-neighbour resampling, a strong zoom out or a remap erases reads as the
+    #    blur ceiling.
     if (
         "blur" in out
         and out["blur"][0] >= BLUR_CEILING
-        and (static.blur or static.resolution < 1 or static.equalization)
+        and (static.blur or static.resolution < 1 or static.equalization or static.scale_min < 1)
     ):
         drop("blur")
     # 4. Sharpening halos have a second moment (they read as spread) and overshoot at colour edges.
-    if static.sharpen:
-        drop("blur", "hue", "saturation_min", "saturation_max")
+    if static.sharpen:  # (the overshoot differs per channel: patches' hues disagree, read as a channel mix)
+        drop("blur", "hue", "saturation_min", "saturation_max", "color")
     # 5. Heavy noise and spatially varying fields (plasma, illumination) leak into every pixel reading.
     if static.noise >= 0.05 or names & {"PlasmaBrightnessContrast", "PlasmaShadow", "Illumination"}:
         drop("blur", "noise", "occlusion", "color", *_REMAPS, *_COLOUR)
@@ -92,15 +93,29 @@ def probe_limits(
     #    a warp also pulls the constant border in (the catalog counts border fill as crop, not occlusion).
     if static.nonrigid or static.topology or static.resolution < 1 or "GlassBlur" in names:
         drop("blur", "perspective", "occlusion", *_COLOUR)
+    #    The ramp holds one level per pixel across each band: a warp that passes the affine fit (2 px RMS at
+    #    most; beyond that tone is not read) can still squeeze the band's ends by a few pixels, which the
+    #    affine pairing reads as a slope change of up to 0.1 (OpticalDistortion(fisheye) after a zoom: 0.94).
+    if static.nonrigid:
+        for f, bound in (("contrast_min", static.contrast_min - 0.1), ("contrast_max", static.contrast_max + 0.1)):
+            if f in out and (out[f][0] >= bound if f == "contrast_min" else out[f][0] <= bound):
+                drop(f)
     #    Swaps also break the dots (the blur reading, and so the ramp's margin, comes out too small) and are
     #    one-sided at the ramp's sides: the end levels of each band flatten and read as a lower contrast.
     if "GlassBlur" in names:
         drop(*_REMAPS)
+    #    A zoom blur averages each pixel with copies zoomed towards the centre: one-sided everywhere, and its
+    #    reach (d·(1 - 1/zoom) px at a distance d from the centre) is far above the spread the dots read, so
+    #    the ramp is read where the smear crossed it: a linear ramp's slope falls towards mean(1/zoom).
+    if "ZoomBlur" in names:
+        drop("contrast_min")
     if static.crop_unbounded or static.crop_min < 1 or static.scale_min < 1:  # crops and pads fill borders
         drop("occlusion")
     # 7. Hole contents (constant, random or inpainted) land on the ramp, dot and colour images.
+    #    An inpainted hole in the flat grey is flat grey: it cannot be found there and left out, and on the
+    #    ramp a hole over a level's rows takes that level out (read as lost bits).
     if static.occlusion > 0:
-        drop("blur", "noise", *_REMAPS, *_COLOUR)
+        drop("blur", "noise", "posterize_bits", *_REMAPS, *_COLOUR)
     # 8. Any resampling spreads a dot by about half a pixel, even by an identity matrix (SafeRotate at 0°).
     if "blur" in out and out["blur"][0] <= 0.6 + 0.35 and geometric:
         drop("blur")
@@ -132,15 +147,9 @@ def probe_limits(
     return out
 
 
-# Catalog entries narrower than what the probe measures, not fixed yet: (fields, what is wrong).
-OPEN_GAPS: dict[str, tuple[frozenset[str], dict[str, Any], str]] = {
-    "Perspective": (
-        frozenset({"perspective"}),
-        {"keep_size": False, "fit_output": True, "border_mode": 0, "scale": (0.0238, 0.1499)},
-        "not resolved: with keep_size=False corner travel measured up to 5.3 sigma of `scale` against the "
-        "probe's 4 sigma; the output is the warped quadrilateral's bounding box, which may change the reading",
-    ),
-}
+# Catalog entries narrower than what the probe measures, not fixed yet: (fields, kwargs, what is wrong).
+# Empty at the time of writing; docs/soundness.md "Still open" lists what the thorough profile still finds.
+OPEN_GAPS: dict[str, tuple[frozenset[str], dict[str, Any], str]] = {}
 
 
 def _clips_between_steps(transform: Any) -> bool:
@@ -197,13 +206,22 @@ def test_the_static_envelope_contains_what_the_transform_does(name: str) -> None
     check()
 
 
-@pytest.mark.parametrize("name", sorted(OPEN_GAPS))
-def test_the_open_gaps_are_still_open(name: str) -> None:
+def test_the_open_gaps_are_still_open() -> None:
     # When the catalog (or the probe) is fixed, the gap goes from OPEN_GAPS and docs/soundness.md.
-    fields, kwargs, _why = OPEN_GAPS[name]
-    t = sst.build(name, kwargs)
+    for name, (fields, kwargs, _why) in OPEN_GAPS.items():
+        t = sst.build(name, kwargs)
+        m = probe(t, seeds=SEEDS, size=64, seed=0)
+        assert set(excess(m.envelope, static_envelope(t))) & fields, f"{name}({kwargs}) is no longer a gap"
+
+
+def test_a_perspective_that_resizes_its_canvas_stays_within_its_corner_travel() -> None:
+    # Once an open gap: read at the input's corners and over the input's side, keep_size=False with
+    # fit_output read 5.3 sigma of corner travel (0.79). Read over the part in view, as a share of the
+    # output's side (safeaug.probing._bend), it stays within the 4 sigma the catalog allows.
+    t = sst.build("Perspective", {"keep_size": False, "fit_output": True, "border_mode": 0, "scale": (0.0238, 0.1499)})
     m = probe(t, seeds=SEEDS, size=64, seed=0)
-    assert set(excess(m.envelope, static_envelope(t))) & fields
+    assert m.envelope.perspective > 0.1
+    assert "perspective" not in excess(m.envelope, static_envelope(t))
 
 
 def test_glass_blur_still_flattens_the_ramp_it_cannot_see_past() -> None:
@@ -214,6 +232,36 @@ def test_glass_blur_still_flattens_the_ramp_it_cannot_see_past() -> None:
     m = probe(t, seeds=SEEDS, size=64, seed=0)
     assert m.envelope.contrast_min < 1.0 - TOLERANCE["contrast_min"]
     assert static_envelope(t).contrast_min == 1.0  # a blur does not change the tone: the catalog is right
+
+
+def test_zoom_blur_still_lowers_the_slope_of_the_ramp_it_smears() -> None:
+    # Why probe_limits drops ZoomBlur's contrast_min (limit 6): the smear reaches 14 px at the ramp's sides
+    # while the dots read under 1 px, so the ramp is read where copies zoomed towards the centre were averaged
+    # in, and its slope falls (0.78 here; the strategies' draws, max_factor up to 1.5, read down to 0.946).
+    # When the probe learns to read past this, the forgiveness goes.
+    t = sst.build("ZoomBlur", {"max_factor": (1.8, 1.8), "step_factor": (0.03, 0.03)})
+    m = probe(t, seeds=SEEDS, size=64, seed=0)
+    assert m.envelope.contrast_min < 0.9
+    assert m.envelope.blur < 1.5  # what the dots read: far below the smear's reach at the sides
+    assert static_envelope(t).contrast_min == 1.0  # a blur does not change the tone: the catalog is right
+
+
+def test_inpainted_holes_are_invisible_on_the_flat_grey_and_take_levels_off_the_ramp() -> None:
+    # Why probe_limits drops lost bits under occlusion (limit 7): telea inpainting fills a hole in flat grey
+    # with the same grey, so no hole is found to leave out, and the ramp loses the levels under the holes.
+    t = sst.build(
+        "CoarseDropout",
+        {
+            "fill": "inpaint_telea",
+            "num_holes_range": (4, 8),
+            "hole_height_range": (0.45, 0.5),
+            "hole_width_range": (0.45, 0.5),
+        },
+    )
+    m = probe(t, seeds=SEEDS, size=64, seed=0)
+    assert m.envelope.occlusion == 0.0
+    assert m.envelope.posterize_bits < 8.0 - TOLERANCE["posterize_bits"]
+    assert static_envelope(t).posterize_bits == 8.0
 
 
 def test_the_border_workaround_still_sees_reflected_borders_missing_from_the_catalog() -> None:

@@ -201,3 +201,14 @@ def test_a_resize_that_may_be_skipped_leaves_the_smaller_side() -> None:
         ]
     )
     assert not _fits(pipe, 64)  # the second resize may be skipped, leaving 24 px for a 25 px crop
+
+
+def test_a_crop_and_pad_with_negative_percentages_shrinks_the_image() -> None:
+    # Negative percentages crop (positive ones pad): -0.017 of 64 px leaves 62 px, too small for a 64 px Crop.
+    shrink = A.CropAndPad(percent=-0.017, keep_size=False, p=1.0)
+    grow = A.CropAndPad(percent=0.05, keep_size=False, p=1.0)
+    crop = A.Crop(x_min=0, y_min=0, x_max=64, y_max=64, pad_if_needed=False, p=1.0)
+    assert not sst._fits(A.Sequential([shrink, crop]), 64)
+    assert sst._fits(A.Sequential([grow, crop]), 64)
+    with pytest.raises(ValueError, match="crop"):  # what the check prevents
+        A.Compose([shrink, crop])(image=np.zeros((64, 64, 3), np.uint8))

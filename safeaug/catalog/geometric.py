@@ -129,7 +129,8 @@ def _scale_envelope(axes: list[tuple[float, float]]) -> tuple[float, float, bool
 )
 def _affine(p: Params) -> Envelope:
     """applies a random affine map (scale, translate, rotate, shear)"""
-    s_lo, s_hi, mirror, half_turn = _scale_envelope(p.axes("scale", "fixed"))
+    scale_axes = p.axes("scale", "fixed")
+    s_lo, s_hi, mirror, half_turn = _scale_envelope(scale_axes)
     rotation = p.magnitude("rotate", "fixed") + (180.0 if half_turn else 0.0)
     shear = max(max(abs(lo), abs(hi)) for lo, hi in p.axes("shear", "fixed"))
     translation = 0.0
@@ -145,7 +146,7 @@ def _affine(p: Params) -> Envelope:
         rotation=min(rotation, 180.0),
         scale_min=s_lo,
         scale_max=s_hi,
-        aspect=_affine_aspect(p),
+        aspect=_affine_aspect(p, scale_axes),
         translation=translation,
         translation_px=translation_px,
         shear=shear,
@@ -153,9 +154,9 @@ def _affine(p: Params) -> Envelope:
     )
 
 
-def _affine_aspect(p: Params) -> float:
-    """How far apart the two axis scales may be: one range with ``keep_ratio`` zooms both axes alike."""
-    axes = p.axes("scale", "fixed")
+def _affine_aspect(p: Params, axes: list[tuple[float, float]]) -> float:
+    """How far apart the two axis scales (``axes``: the scale ranges) may be: one range with ``keep_ratio``
+    zooms both axes alike."""
     if len(axes) == 1:
         axes = axes * 2
     if p.flag("keep_ratio") and axes[0] == axes[1]:
@@ -196,7 +197,14 @@ def _warp(p: Params) -> Envelope:
 
 @entry("GridElasticDeform", family=FAMILY)
 def _grid_elastic(p: Params) -> Envelope:
-    """warps the image cell by cell on a grid"""
+    """warps the image cell by cell on a grid; keypoints may leave the pixels they marked where a cell folds
+
+    Inner grid points move by up to ``magnitude`` px, so a cell of side c (the image side over
+    ``num_grid_xy``) can turn concave from magnitude c/4 on. albumentations 2.0.8 then paints each cell
+    over its neighbours (image and masks stay together) but maps each keypoint with its own cell's
+    homography: a keypoint label can land on other content. The cell side depends on the image size, so
+    no argument alone rules it out; keep ``magnitude`` below a quarter of the smallest cell.
+    """
     p.number("magnitude")
     return Envelope(nonrigid=True)
 

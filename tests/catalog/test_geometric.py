@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from support import envelope, envelope_of
 
+from safeaug.catalog import get_entry
 from safeaug.effects import Envelope
 
 
@@ -226,3 +227,12 @@ def test_an_affine_flip_of_the_y_axis_is_a_mirror_and_a_half_turn() -> None:
     assert env.mirror and env.rotation == 180.0
     lr = envelope_of(A.Affine(scale={"x": (-1.0, -1.0), "y": (1.0, 1.0)}))
     assert lr.mirror and lr.rotation == 0.0
+
+
+def test_grid_elastic_deform_says_keypoints_may_leave_their_pixels_where_a_cell_folds() -> None:
+    # albumentations 2.0.8 paints folded cells over their neighbours but maps each keypoint with its own
+    # cell's homography (tests/test_invariants_hold.py shows it); the entry says so, with the argument to keep
+    # below a quarter of a cell.
+    entry = get_entry("GridElasticDeform")
+    assert entry is not None
+    assert "keypoint" in entry.summary and "magnitude" in entry.summary and "quarter" in entry.summary
