@@ -55,7 +55,11 @@ class Envelope:
     bits kept per channel; ``occlusion`` as the largest fraction of the area hidden; ``aspect`` as the
     largest ratio between the scale factors of the two axes (a per-axis zoom, a resize to another
     aspect). ``aspect`` is not bounded by itself: a stretch that follows a turn shears the image, and a
-    sequence adds that shear (see :func:`stretch_shear`).
+    sequence adds that shear (see :func:`stretch_shear`). ``canvas_growth`` is the largest factor by which
+    the image's area may grow around its content (a pad, a zoom out inside the frame, ``fit_output``); it is
+    infinite when it depends on the input size (a pad in pixels). An occlusion hides a share of the
+    canvas, so a sequence multiplies a later ``occlusion`` by the growth before it (up to the whole
+    content); a crop or resize afterwards is not taken to undo it.
     """
 
     # geometry
@@ -67,6 +71,7 @@ class Envelope:
     translation_px: float = 0.0
     shear: float = 0.0
     aspect: float = 1.0
+    canvas_growth: float = 1.0
     perspective: float = 0.0
     nonrigid: bool = False
     crop_min: float = 1.0
@@ -97,6 +102,9 @@ class Envelope:
     sharpen: bool = False
     # structure
     occlusion: float = 0.0
+    # An occlusion follows a canvas growth that depends on the input size (a pad in pixels): how much more
+    # of the content it may hide than its share of the canvas cannot be known without the input size.
+    occlusion_unbounded: bool = False
     topology: bool = False
     mixing: bool = False
     overlay: bool = False
@@ -150,7 +158,18 @@ class Envelope:
             return out
         # drawn in any order: a stretch may follow every turn (a bound that may count a branch's own)
         extra = stretch_shear(out.rotation, out.aspect)
-        return out.with_changes(shear=out.shear + extra) if extra else out
+        if extra:
+            out = out.with_changes(shear=out.shear + extra)
+        if out.canvas_growth > 1.0 and out.occlusion > 0.0:
+            # Any order: every occlusion may follow every growth. 1 - prod(1 - g·a_i) is concave in g, so
+            # it stays below g·(1 - prod(1 - a_i)): the combined share times the growth bounds it.
+            growth = out.canvas_growth
+            if math.isinf(growth):  # the part set by the input size is flagged; the rest still scales
+                finite = sorted((e.canvas_growth for e in envelopes if not math.isinf(e.canvas_growth)), reverse=True)
+                growth = math.prod(finite[:1] * n if replace else finite[:n])
+                out = out.with_changes(occlusion_unbounded=True)
+            out = out.with_changes(occlusion=grown_occlusion(out.occlusion, growth))
+        return out
 
     # ---------------------------------------------------------------- reading
     def is_identity(self) -> bool:
@@ -204,6 +223,7 @@ _FIELD_RULES: dict[str, Rule] = {
     "translation_px": "add",
     "shear": "add",
     "aspect": "mul_max",
+    "canvas_growth": "mul_max",
     "perspective": "add",
     "nonrigid": "flag",
     "crop_min": "mul_min",
@@ -230,6 +250,7 @@ _FIELD_RULES: dict[str, Rule] = {
     "compression": "min",
     "sharpen": "flag",
     "occlusion": "area",
+    "occlusion_unbounded": "flag",
     "topology": "flag",
     "mixing": "flag",
     "overlay": "flag",
@@ -343,6 +364,35 @@ def _turns_then_stretches(envelopes: tuple[Envelope, ...]) -> float:
     return extra
 
 
+def grown_occlusion(share: float, growth: float) -> float:
+    """The share of the content an occlusion of ``share`` of the canvas may hide once the canvas has grown
+    by ``growth`` around the content (all of the hidden area can land on the content)."""
+    if share <= 0.0:
+        return 0.0
+    return min(1.0, share * growth)  # an infinite growth (a pad in pixels): the whole content
+
+
+def _occlusion_after_growth(envelopes: tuple[Envelope, ...]) -> tuple[float, bool]:
+    """Occlusion of a sequence, each occlusion scaled by the canvas growth of everything before it.
+
+    A growth that depends on the input size (infinite) is not multiplied in: the second value says that
+    an occlusion follows one, which the validator reports as depending on the input size (``SA407``).
+    """
+    grown = 1.0
+    unbounded = False
+    after_unbounded = False
+    hidden = 0.0
+    for e in envelopes:
+        share = grown_occlusion(e.occlusion, grown)
+        hidden = hidden + share - hidden * share
+        after_unbounded = after_unbounded or (unbounded and e.occlusion > 0.0)
+        if math.isinf(e.canvas_growth):
+            unbounded = True
+        else:
+            grown *= e.canvas_growth
+    return min(hidden, 1.0), after_unbounded
+
+
 def moved_fields(e: Envelope) -> list[tuple[str, Any]]:
     """The effects of ``e`` that differ from doing nothing (only given effects are stored)."""
     return [(name, value) for name, value in e.__dict__.items() if value != _IDENTITY_BY_NAME[name]]
@@ -366,6 +416,9 @@ def _combine(envelopes: tuple[Envelope, ...], how: Literal["seq", "union"]) -> E
             extra = _turns_then_stretches(envelopes)
             if extra:
                 out = out.with_changes(shear=out.shear + extra)
+        if "canvas_growth" in moved and "occlusion" in moved:
+            hidden, after_unbounded = _occlusion_after_growth(envelopes)
+            out = out.with_changes(occlusion=hidden, occlusion_unbounded=out.occlusion_unbounded or after_unbounded)
         return out
     count = len(envelopes)
     return Envelope(

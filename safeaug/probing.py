@@ -64,6 +64,8 @@ ALWAYS_UNMEASURED: tuple[str, ...] = (
     "sharpen",
     "translation_px",  # shifts are measured as fractions of the side
     "crop_unbounded",
+    "canvas_growth",  # read through the occlusion that follows it
+    "occlusion_unbounded",
     "resize",  # a change of output size is read as scale and crop; "to a fixed size" needs several input sizes
 )
 
@@ -790,6 +792,7 @@ class _Map:
     cast: float  # largest channel spread of a grey input level (after medians over 8-level bins)
     clipped: Array | None = None  # per level: most of its pixels have a channel at 0 or full scale
     model: tuple[float, float, float, bool] | None = None  # a, gamma, b, inverted: y = a x**gamma + b
+    shared_cast: float = 0.0  # ``cast`` after taking out the channel noise the flat grey shows at each pixel
 
     def __call__(self, x: FloatArray, *, exact: bool = False) -> FloatArray:
         # The levels read, interpolated, when asked and when they cover ``x`` (a crop sees part of the ramp).
@@ -824,7 +827,16 @@ def _group_medians(keys: Array, values: FloatArray) -> tuple[Array, FloatArray]:
     return k[starts], v[(starts + ends - 1) // 2]
 
 
-def _read_map(ramp_out: Array, where: _Where, images: _Images, margin: float, noise: float = 0.0) -> _Map | None:
+def _read_map(
+    ramp_out: Array,
+    where: _Where,
+    images: _Images,
+    margin: float,
+    noise: float = 0.0,
+    tint: FloatArray | None = None,
+) -> _Map | None:
+    """The grey-level map of the ramp; ``tint``: the flat grey's channel departures per output pixel (see
+    :func:`_shared_tint`), taken off the ramp's channels for ``shared_cast``."""
     raw = np.asarray(ramp_out)
     raw = raw[..., None] if raw.ndim == 2 else raw
     if where.identity:
@@ -848,7 +860,7 @@ def _read_map(ramp_out: Array, where: _Where, images: _Images, margin: float, no
     else:
         px = _channels(raw)[ok]
         keys, medians = _group_medians(lv, px @ _LUMA if px.shape[1] == 3 else px[:, 0])
-    cast = 0.0
+    cast = shared = 0.0
     if px.shape[1] == 3:
         bins = lv // _BIN
         n = np.bincount(bins)
@@ -856,10 +868,55 @@ def _read_map(ramp_out: Array, where: _Where, images: _Images, margin: float, no
         means = np.stack([np.bincount(bins, px[:, c])[has] / n[has] for c in range(3)], axis=1)
         # Channels apart by more than noise explains (4.5 standard errors of a bin's mean).
         cast = float((means.max(axis=1) - means.min(axis=1) - 4.5 * noise / np.sqrt(n[has])).max())
+        shared = cast
+        if tint is not None:  # the same noise field was drawn for the flat grey: take it off, pixel by pixel
+            # (where no channel clipped: noise clipped at 0 or full scale is not the flat grey's any more)
+            kept = ~((px <= 0.5 / 255.0) | (px >= 254.5 / 255.0)).any(axis=1)
+            b_kept = bins[kept]
+            n_kept = np.bincount(b_kept, minlength=len(n))
+            use = n_kept >= 8
+            px_off = (px - tint[ok])[kept]
+            off = np.stack(
+                [np.bincount(b_kept, px_off[:, c], minlength=len(n))[use] / n_kept[use] for c in range(3)], 1
+            )
+            spread = off.max(axis=1) - off.min(axis=1) - 4.5 * noise / np.sqrt(n_kept[use])
+            shared = float(spread.max()) if len(spread) else cast
     # Clipping is not a change of slope: levels where a channel hit 0 or full scale are left out of the fit.
     at_end = ((px <= 0.5 / 255.0) | (px >= 254.5 / 255.0)).any(axis=1)
     share = np.bincount(lv, at_end.astype(float), minlength=256) / np.maximum(np.bincount(lv, minlength=256), 1)
-    return _Map(keys / 255.0, medians, cast, share[keys] > 0.5)
+    return _Map(keys / 255.0, medians, cast, share[keys] > 0.5, shared_cast=shared)
+
+
+def _shared_tint(flat_out: Array, flat: _Flat | None) -> FloatArray | None:
+    """Per output pixel, how far each channel of the flat grey departs from that pixel's grey, less the
+    median departure (a cast moves every pixel alike and stays): noise drawn per channel. (Holes need no
+    care: the ones found in the flat grey are left out of the ramp's reading, and large noise excursions
+    read as holes are the same field on the ramp.)
+
+    The probe passes all its images through one call, so a noise field is drawn once and added to each of
+    them alike: coarse per-channel noise (``GaussNoise(per_channel=True, noise_scale_factor=0.25)``) moves
+    the ramp's 8-level bins apart at random, as far as the flat grey's channels wander apart, and the largest
+    of about 32 bins' spreads exceeds a one-reading allowance on some seeds (6 wanders of the flat grey for
+    ``std_range=(0.0486, 0.0486)``). The same field, read off the flat grey, is taken off the ramp.
+    """
+    raw = np.asarray(flat_out)
+    if flat is None or raw.ndim != 3 or raw.shape[2] != 3:
+        return None
+    px = _channels(raw)
+    dev = px - px.mean(axis=2, keepdims=True)
+    out: FloatArray = dev - np.median(dev.reshape(-1, 3), axis=0)
+    return out
+
+
+def _casts(m: _Map, wander: float) -> bool:
+    """Whether the grey ramp came out with its channels apart by more than noise explains.
+
+    Channels of a flat grey that wander apart from block to block (per-channel noise coarser than a pixel)
+    move the ramp's bins apart as much; a cast moves every block alike. The spread must exceed that wander
+    (4.5 of it), and still exceed the 4-level threshold once the noise field the flat grey shows at each
+    pixel is taken off (``shared_cast``; see :func:`_shared_tint`).
+    """
+    return m.cast > _COLOR_CAST + 4.5 * wander and m.shared_cast > _COLOR_CAST
 
 
 @dataclass
@@ -1209,7 +1266,7 @@ def _read_flat(out_img: Array, where: _Where, edge: int = 0) -> _Flat | None:
         dev_all = np.abs(out - centre)
     threshold = max(0.08, 6.0 * mad)
     hidden = (dev_all > threshold) & inside[..., None]
-    share = float(hidden.sum() / (n_inside * hidden.shape[2]))
+    share = _hidden_share(dev_all, hidden, n_inside)
     occluded: Array = np.asarray(hidden.any(axis=2))
     if occluded.any():  # close the holes: a random fill leaves some values near the median
         padded = np.pad(occluded, 1)
@@ -1240,6 +1297,31 @@ def _read_flat(out_img: Array, where: _Where, edge: int = 0) -> _Flat | None:
                 tint = per_channel - per_channel.mean(axis=1, keepdims=True)
                 wander = float((tint - np.median(tint, axis=0)).std())
     return _Flat(noise, share, occluded, lo, hi, float(np.mean(centre)), wander, n_blocks)
+
+
+def _hidden_share(dev: FloatArray, hidden: Array, n_inside: int) -> float:
+    """Share of the channel values hidden, counting the blended edge of a constant fill by how much of it
+    the fill covers.
+
+    A resample after a hole (`Erasing` then `Resize(74, 28)`) blends the hole's edge pixels with the grey
+    around them; any of them more than the hole threshold away counted as wholly hidden, which added a
+    pixel's band around every hole (0.19 read for an erased 0.156). When the pixels inside the holes (all
+    four neighbours hidden too) hold one level (their departures agree within 10%), an edge pixel counts
+    as its departure over theirs, at most 1: a sharp edge still counts in full, and a random fill, whose
+    edge cannot be told from its inside, is counted as before.
+    """
+    total = float(hidden.sum())
+    if total == 0.0:
+        return 0.0
+    p = np.pad(hidden, ((1, 1), (1, 1), (0, 0)))
+    interior = hidden & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    edge = hidden & ~interior
+    if int(interior.sum()) >= 16 and edge.any():
+        inner = dev[interior]
+        level = float(np.median(inner))
+        if level > 0.0 and float(np.median(np.abs(inner - level))) <= 0.1 * level:
+            total = float(interior.sum()) + float(np.minimum(1.0, dev[edge] / level).sum())
+    return total / float(n_inside * hidden.shape[2])
 
 
 def _median_columns(values: FloatArray) -> FloatArray:
@@ -1413,7 +1495,7 @@ def _measure_run(
     # spread could not be read.
     misfit = 2.0 * g.residual if g is not None else 0.0
     margin = 10.0 if sigma is None else 2.0 + min(3.0 * sigma + misfit, 8.0)
-    m = _read_map(out["ramp"], where, images, margin, noise)
+    m = _read_map(out["ramp"], where, images, margin, noise, _shared_tint(out["flat"], flat))
     if "blur" in effects:
         # Dots the tone map sends to their background's level (clipped to black with it, or the whole ramp
         # made one level) are gone, but not by blur: the spread cannot be read.
@@ -1448,9 +1530,7 @@ def _measure_run(
             missing |= {"gamma_min", "gamma_max", "posterize_bits", "nonmonotone"}
         if noisy:
             missing.add("color")
-        elif m.cast > _COLOR_CAST + 4.5 * (flat.tint_wander if flat is not None else 0.0):
-            # (channels of a flat grey that wander apart from block to block, per-channel noise coarser
-            # than a pixel, move the ramp's bins apart as much; a cast moves every block alike)
+        elif _casts(m, flat.tint_wander if flat is not None else 0.0):
             effects["color"] = True
     c = None if noisy else _read_colour(out["colors"], where, images, m, margin, noise)
     colours = out["colors"]
@@ -1642,11 +1722,15 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
     warp = static.nonrigid or shuffled
     corner = _PERSPECTIVE_SIGMAS * static.perspective + (0.05 if warp else 0.0)  # corner travel, share of the side
     turn = math.degrees(math.atan(2.0 * corner)) if corner else 0.0
+    # A turn followed by a stretch set by the input's aspect (SafeRotate on a non-square image, a resize to a
+    # fixed size after a turn) shears by an amount the static side leaves unbounded (an SA407 warning).
+    input_shear = static.rotation > 0 and math.isinf(static.aspect)
     if not warp:  # a warp moves points in ways an affine reading does not bound
         over("rotation", static.rotation + turn + min(static.shear, 45.0))
-        over("shear", 2.0 * static.shear + 2.0 * turn)
+        if not input_shear:
+            over("shear", 2.0 * static.shear + 2.0 * turn)
     over("perspective", corner)
-    if not (static.resize or warp):
+    if not (static.resize or warp or input_shear):
         # A shear on both axes ([[1, t], [t, 1]], t = tan(shear)) stretches by up to 1 + t and squeezes
         # to 1 - t; with unequal axis scales and a turn, the axes read here can reach those extremes.
         t = math.tan(math.radians(min(static.shear, 40.0)))
@@ -1720,7 +1804,10 @@ def excess(measured: Envelope, static: Envelope) -> dict[str, tuple[Any, Any]]:
     # frame again, leaves fill inside the input's footprint: the static geometry counts that area as lost.
     cut = 1.0 - _allowed_kept_area(static)
     if not stretched:
-        over("occlusion", 1.0 if drawn else min(1.0, static.occlusion + 4.0 * static.noise**2 + cut))
+        # After a growth set by the input size (a pad in pixels) the static occlusion is a share of an
+        # unknown frame (`occlusion_unbounded`, an SA407 warning): there is no number to compare with.
+        unknown = drawn or static.occlusion_unbounded
+        over("occlusion", 1.0 if unknown else min(1.0, static.occlusion + 4.0 * static.noise**2 + cut))
     return out
 
 
@@ -1766,10 +1853,7 @@ def _sheared_overlap(t: float) -> float:
     """Share of a square that stays inside its own frame when sheared by ``t`` (tangent) on both axes."""
     if t <= 0:
         return 1.0
-    M = np.array([[1.0, t], [0.0, 1.0]]) @ np.array([[1.0, 0.0], [t, 1.0]])
-    centre = np.array([31.5, 31.5])
-    H = np.vstack([np.hstack([M, (centre - M @ centre)[:, None]]), [0.0, 0.0, 1.0]])
-    return _kept_area(H, (64, 64), (64, 64))
+    return _square_overlap(np.array([[1.0, t], [0.0, 1.0]]) @ np.array([[1.0, 0.0], [t, 1.0]]))
 
 
 def _turned_overlap(angle: float) -> float:
@@ -1777,10 +1861,36 @@ def _turned_overlap(angle: float) -> float:
     if angle <= 0:
         return 1.0
     c, s = math.cos(angle), math.sin(angle)
-    M = np.array([[c, -s], [s, c]])
-    centre = np.array([31.5, 31.5])
-    H = np.vstack([np.hstack([M, (centre - M @ centre)[:, None]]), [0.0, 0.0, 1.0]])
-    return _kept_area(H, (64, 64), (64, 64))
+    return _square_overlap(np.array([[c, -s], [s, c]]))
+
+
+def _square_overlap(M: FloatArray) -> float:
+    """Exact share of the unit square (centred at 0) that the linear map ``M`` keeps inside the square.
+
+    The map's image of the square is clipped to the square (both convex). Sampling the square on a grid
+    missed the thin corners a small turn cuts: a 2° turn reads as keeping everything, while it leaves
+    about 3% of the frame to border fill (read as occlusion after `Perspective(keep_size=False)`).
+    """
+    corners = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+    poly = [tuple(p) for p in corners @ M.T]
+    for axis in (0, 1):
+        for sign in (1.0, -1.0):  # keep sign * p[axis] <= 0.5
+            kept: list[tuple[float, float]] = []
+            for i, a in enumerate(poly):
+                b = poly[(i + 1) % len(poly)]
+                a_in, b_in = sign * a[axis] <= 0.5, sign * b[axis] <= 0.5
+                if a_in:
+                    kept.append(a)
+                if a_in != b_in:
+                    f = (0.5 * sign - a[axis]) / (b[axis] - a[axis])
+                    kept.append((a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])))
+            poly = kept
+            if not poly:
+                return 0.0
+    xs, ys = np.array([p[0] for p in poly]), np.array([p[1] for p in poly])
+    area = 0.5 * abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))))
+    # the share of the input that stays: the kept part of the image, mapped back (divide by |det M|)
+    return min(1.0, area / abs(float(np.linalg.det(M))))
 
 
 def widened(measured: Envelope) -> Envelope:

@@ -228,6 +228,7 @@ UNKNOWN_TRANSFORM = "SA401"
 DENIED_TRANSFORM = "SA402"
 UNBOUNDED_EFFECT = "SA407"  # an effect whose size depends on the input (pixel sizes, fixed-size crops)
 PROBED_TRANSFORM = "SA408"  # no catalog entry; described by running it on probe images
+FOLDING_GRID = "SA409"  # GridElasticDeform strong enough to fold a grid cell: keypoints stop following the image
 BAD_PARAMETER = "SA501"
 IGNORED_ARGUMENT = "SA502"  # an argument the installed albumentations line would silently drop
 SUPPRESSION_WITHOUT_REASON = "SA601"
@@ -253,6 +254,16 @@ OTHER_RULES: dict[str, tuple[str, str]] = {
         "sample: it cannot see mixing with other images, tile shuffles, overlays, histogram equalisation or "
         "compression, nor an effect that shows on other inputs only. Register the transform with "
         "safeaug.register_transform(...) for a static guarantee.",
+    ),
+    FOLDING_GRID: (
+        "keypoints may leave their pixels (GridElasticDeform folds a cell)",
+        "GridElasticDeform moves its inner grid points by up to `magnitude` px, so a cell of side c (the image "
+        "side over `num_grid_xy`) can fold over its neighbours from magnitude c/4 on. albumentations 2.0.8 then "
+        "paints the image and masks one way but maps each keypoint with its own cell's map, so a keypoint can "
+        "land on other content: its label no longer marks what it points at. The image size is not in the "
+        "config, so safeaug warns when a cell can fold on an image of 32 px a side or more, and names the "
+        "largest width and height that can fold. Keep `magnitude` below a quarter of the smallest cell on your images "
+        "(a smaller magnitude or fewer grid cells), or use ElasticTransform for keypoint tasks.",
     ),
     BAD_PARAMETER: ("invalid parameter", "A transform argument has a value or type safeaug cannot read."),
     IGNORED_ARGUMENT: (

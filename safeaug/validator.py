@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -22,7 +23,15 @@ from safeaug.policies import PolicyLike, load_policy
 from safeaug.policy import Invariant, Policy, TransformRule
 from safeaug.readers import read_config, read_pipeline
 from safeaug.report import Finding, Report, merge_reports
-from safeaug.rules import DENIED_TRANSFORM, PROBED_TRANSFORM, RULES_BY_NAME, UNBOUNDED_EFFECT, UNKNOWN_TRANSFORM, Rule
+from safeaug.rules import (
+    DENIED_TRANSFORM,
+    FOLDING_GRID,
+    PROBED_TRANSFORM,
+    RULES_BY_NAME,
+    UNBOUNDED_EFFECT,
+    UNKNOWN_TRANSFORM,
+    Rule,
+)
 
 if TYPE_CHECKING:
     from safeaug.probing import Measurement
@@ -147,6 +156,7 @@ def _judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
             continue
         findings += _invariant_findings(inv, policy, root, live, total, source)
     findings += _resize_after_turn(policy, live, source)
+    findings += _folding_grids(policy, live, source)
     findings.sort(key=lambda f: (_order(f.location), f.code))
     return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source)
 
@@ -531,7 +541,8 @@ def _show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "(" + ", ".join(_show(v) for v in value) + ")"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in value.items()) + "}"
+        # sorted: the same arguments read the same whether they came from an object or a saved file
+        return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))) + "}"
     return repr(value)
 
 
@@ -590,7 +601,11 @@ def _invariant_findings(
     rule = RULES_BY_NAME[inv.effect]
     breaks = partial(_breaks, inv, rule)
     # Every live leaf's envelope lies inside the total, so a total within bounds clears them all.
-    unbounded = (rule.name == "crop" and total.crop_unbounded) or (rule.name == "translation" and total.translation_px)
+    unbounded = (
+        (rule.name == "crop" and total.crop_unbounded)
+        or (rule.name == "translation" and total.translation_px)
+        or (rule.name == "occlusion" and total.occlusion_unbounded)
+    )
     if not unbounded and not breaks(total):
         return []
     needed = inv.needs_label_transform
@@ -614,6 +629,8 @@ def _invariant_findings(
                 _finding(rule.code, leaf, policy, source, severity=inv.severity, message=message, fix=fix, **common)
             )
         out += _unbounded(inv, rule, leaf, policy, source, common)
+    if rule.name == "occlusion" and total.occlusion_unbounded and inv.max is not None:
+        out += _occlusion_after_unbounded_growth(inv, rule, live, policy, source, common)
     if flagged or paired:
         # The rest may still break the bound together; say so now rather than after the first fix.
         total = _envelope(root, policy, [], reachable=True, source=source, excluded=frozenset(flagged | paired))
@@ -635,6 +652,15 @@ def _invariant_findings(
             and _values(rule, leaf.envelope) == _values(rule, IDENTITY)
             and (leaf.envelope.rotation > 0 or leaf.envelope.aspect > 1)
         ]
+    if rule.name == "occlusion":  # a frame grown around the content lets a later cut-out hide more of it
+        parts += [
+            f"`{leaf.node.name}` at {leaf.node.location or 'the root'} (grows the frame around the content "
+            f"{leaf.envelope.canvas_growth:.3g}× in area)"
+            for leaf in live
+            if id(leaf.node) not in flagged | paired
+            and _values(rule, leaf.envelope) == _values(rule, IDENTITY)
+            and 1 < leaf.envelope.canvas_growth < math.inf
+        ]
     lead = "Even without the transforms flagged above, " if flagged else ""
     message = (
         f"{lead}{'together' if lead else 'Together'}, {', '.join(parts)} {rule.does.removeprefix('may ')} "
@@ -648,6 +674,40 @@ def _invariant_findings(
     return out
 
 
+def _occlusion_after_unbounded_growth(
+    inv: Invariant, rule: Rule, live: list[Leaf], policy: Policy, source: str | None, common: dict[str, Any]
+) -> list[Finding]:
+    """A cut-out after a pad in pixels (or another growth set by the input size) may hide more than its share."""
+    hiders = [leaf for leaf in live if leaf.envelope.occlusion > 0]
+    named = ", ".join(f"`{leaf.node.name}`" for leaf in hiders) or "a later cut-out"
+    bound = fmt(rule, inv.max or 0.0)
+    return [
+        _finding(
+            UNBOUNDED_EFFECT,
+            leaf,
+            policy,
+            source,
+            severity="warning",
+            message=(
+                f"`{leaf.node.name}` grows the frame around the image by an amount that depends on the input size, "
+                f"so {named} after it can hide a larger share of the content than of the frame — policy "
+                f"`{policy.id}` allows at most {bound} hidden."
+            ),
+            fix=(
+                "Cut out before padding, or pad by a fraction of the image (`CropAndPad(percent=...)`, which "
+                f"safeaug can bound); otherwise check that padding plus cut-outs stay within {bound} for your inputs."
+            ),
+            **common,
+        )
+        for leaf in live
+        if math.isinf(leaf.envelope.canvas_growth)
+    ]
+
+
+# Transforms that turn the image and then scale each axis by its own factor (the shear depends on the input).
+_TURNS_THEN_STRETCHES = frozenset({"SafeRotate"})
+
+
 def _resize_after_turn(policy: Policy, live: list[Leaf], source: str | None) -> list[Finding]:
     """A resize to a fixed size after a turn shears by a factor of the input's aspect: say it is not bounded."""
     inv = policy.invariant("shear")
@@ -656,7 +716,28 @@ def _resize_after_turn(policy: Policy, live: list[Leaf], source: str | None) -> 
     out: list[Finding] = []
     turner: Leaf | None = None
     for leaf in live:  # tree order: a sequence's order
-        if turner is not None and math.isinf(leaf.envelope.aspect):
+        env = leaf.envelope
+        if env.rotation > 0 and math.isinf(env.aspect) and leaf.node.name in _TURNS_THEN_STRETCHES:
+            out.append(
+                _finding(
+                    UNBOUNDED_EFFECT,
+                    leaf,
+                    policy,
+                    source,
+                    severity="warning",
+                    effect="shear",
+                    reason=inv.reason,
+                    references=inv.references,
+                    message=(
+                        f"`{leaf.node.name}` turns the image and then scales each axis back into the frame by its "
+                        f"own factor: on a non-square image the turned image is sheared by an amount that depends "
+                        f"on the input's aspect — policy `{policy.id}` bounds shear."
+                    ),
+                    fix=f"Use `Rotate` (with `crop_border=True` to keep no fill) instead of `{leaf.node.name}`, or "
+                    "make the images square first.",
+                )
+            )
+        elif turner is not None and math.isinf(env.aspect):
             where = turner.node.location or "the root"
             out.append(
                 _finding(
@@ -725,3 +806,82 @@ def _unbounded(
             )
         ]
     return []
+
+
+# The smallest image side safeaug assumes a pipeline may meet (MNIST is 28 px, CIFAR 32 px): a
+# GridElasticDeform that can fold a cell on images this small or larger gets an SA409 warning.
+SMALLEST_IMAGE_SIDE = 32
+
+
+def folding_side(magnitude: float, grid: tuple[int, int]) -> tuple[float, float]:
+    """The largest image width and height (px) on which a ``GridElasticDeform`` cell can fold.
+
+    Inner grid points move by up to ``magnitude`` px on each axis; a cell of side c turns concave once a
+    corner crosses the diagonal through its two neighbours, c/√2 away, which the corner and the diagonal
+    can each close by √2·magnitude: from magnitude c/4 on. With ``num_grid_xy = (nx, ny)`` the cells are
+    width/nx by height/ny, so a cell can fold when width ≤ 4·magnitude·nx or height ≤ 4·magnitude·ny.
+    """
+    return 4.0 * magnitude * grid[0], 4.0 * magnitude * grid[1]
+
+
+def _grid_arguments(params: Mapping[str, Any]) -> tuple[float, tuple[int, int]] | None:
+    magnitude, grid = params.get("magnitude"), params.get("num_grid_xy")
+    if isinstance(grid, (int, float)) and not isinstance(grid, bool):
+        grid = (grid, grid)
+    if (
+        isinstance(magnitude, bool)
+        or not isinstance(magnitude, (int, float))
+        or not isinstance(grid, (list, tuple))
+        or len(grid) != 2
+        or not all(isinstance(n, (int, float)) and not isinstance(n, bool) and n > 0 for n in grid)
+    ):
+        return None  # unreadable arguments are the catalog's SA501, not this rule's
+    return float(magnitude), (int(grid[0]), int(grid[1]))
+
+
+def _folding_grids(policy: Policy, live: list[Leaf], source: str | None) -> list[Finding]:
+    """A ``GridElasticDeform`` that can fold a cell on a plausible image: keypoints may leave their pixels."""
+    out: list[Finding] = []
+    for leaf in live:
+        node = leaf.node
+        if "GridElasticDeform" not in {node.name, *node.mro} or leaf.entry is None:
+            continue
+        readings = [_grid_arguments(params) for params in (node.params, *node.alt_params)]
+        worst = max(
+            (r for r in readings if r is not None and r[0] > 0),
+            key=lambda r: max(folding_side(*r)),
+            default=None,
+        )
+        if worst is None:
+            continue
+        magnitude, grid = worst
+        width, height = folding_side(magnitude, grid)
+        if max(width, height) < SMALLEST_IMAGE_SIDE:
+            continue
+        safe = max(0, math.ceil(SMALLEST_IMAGE_SIDE / (4.0 * max(grid))) - 1)  # largest magnitude safe at 32 px
+        out.append(
+            _finding(
+                FOLDING_GRID,
+                leaf,
+                policy,
+                source,
+                severity="warning",
+                message=(
+                    f"`{node.name}(num_grid_xy=({grid[0]}, {grid[1]}), magnitude={magnitude:g})` can fold a grid "
+                    f"cell on images up to {width:g} px wide or {height:g} px high (a cell folds from a magnitude "
+                    f"of a quarter of its side): albumentations 2.0.8 then moves keypoints off the pixels they "
+                    f"mark, while the image and masks stay together."
+                ),
+                reason=(
+                    "A keypoint that lands on other content keeps its label: landmarks, poses and point "
+                    "annotations become wrong without any error. Images and masks are not affected."
+                ),
+                fix=(
+                    f"Keep `magnitude` below a quarter of the smallest cell on your images (image side / "
+                    f"num_grid_xy / 4; at most {safe} for {SMALLEST_IMAGE_SIDE} px images with this grid): lower "
+                    "`magnitude` or use fewer grid cells, or use ElasticTransform when the pipeline carries "
+                    "keypoints. Without keypoints, ignore this warning."
+                ),
+            )
+        )
+    return out

@@ -101,3 +101,66 @@ def test_a_stretch_after_a_turn_shears_and_before_it_does_not() -> None:
     assert Envelope.some_of([stretch, turn], 2).shear == pytest.approx(after.shear)
     # an aspect that depends on the input (a resize to a fixed size) is not bounded here
     assert Envelope.sequence([turn, Envelope(aspect=float("inf"))]).shear == 0.0
+
+
+# ------------------------------------------------------------------------------------------ canvas growth
+
+
+def test_an_occlusion_after_a_canvas_growth_is_scaled_by_it() -> None:
+    pad = Envelope(canvas_growth=(84 / 64) ** 2)
+    erase = Envelope(occlusion=0.0785)
+    assert pad.then(erase).occlusion == pytest.approx(0.0785 * (84 / 64) ** 2)
+    assert pad.then(erase).canvas_growth == pytest.approx((84 / 64) ** 2)
+
+
+def test_an_occlusion_before_a_canvas_growth_is_not_scaled() -> None:
+    assert Envelope(occlusion=0.1).then(Envelope(canvas_growth=2.0)).occlusion == pytest.approx(0.1)
+
+
+def test_an_occlusion_after_a_growth_that_depends_on_the_input_size_is_flagged() -> None:
+    # A pad in pixels: how much more of the content a later cut-out hides depends on the input size.
+    s = Envelope.sequence([Envelope(canvas_growth=1.5), Envelope(canvas_growth=math.inf), Envelope(occlusion=0.01)])
+    assert s.occlusion_unbounded and s.occlusion == pytest.approx(0.015) and not math.isnan(s.occlusion)
+    before = Envelope.sequence([Envelope(occlusion=0.01), Envelope(canvas_growth=math.inf)])
+    assert not before.occlusion_unbounded and before.occlusion == pytest.approx(0.01)
+    assert Envelope.some_of([Envelope(canvas_growth=math.inf), Envelope(occlusion=0.01)], 2).occlusion_unbounded
+    assert not Envelope.some_of([Envelope(canvas_growth=math.inf), Envelope(occlusion=0.01)], 1).occlusion_unbounded
+    # the flag survives further composition
+    assert s.then(Envelope(blur=1.0)).occlusion_unbounded and s.union(IDENTITY).occlusion_unbounded
+
+
+def test_canvas_growth_multiplies_in_sequence_and_takes_the_max_in_a_union() -> None:
+    a, b = Envelope(canvas_growth=1.5), Envelope(canvas_growth=2.0)
+    assert a.then(b).canvas_growth == pytest.approx(3.0)
+    assert a.union(b).canvas_growth == pytest.approx(2.0)
+    assert a.union(IDENTITY).canvas_growth == pytest.approx(1.5)
+
+
+def test_a_crop_or_resize_after_a_growth_does_not_cancel_it() -> None:
+    crop = Envelope(crop_min=0.5, scale_max=1.4, resize=True)
+    s = Envelope.sequence([Envelope(canvas_growth=2.0), crop, Envelope(occlusion=0.1)])
+    assert s.occlusion == pytest.approx(0.2)
+
+
+def test_each_occlusion_is_scaled_by_the_growth_before_it_alone() -> None:
+    s = Envelope.sequence(
+        [Envelope(occlusion=0.1), Envelope(canvas_growth=2.0), Envelope(occlusion=0.1), Envelope(canvas_growth=2.0)]
+    )
+    assert s.occlusion == pytest.approx(1 - 0.9 * 0.8)
+    assert s.canvas_growth == pytest.approx(4.0)
+
+
+def test_some_of_lets_every_occlusion_follow_every_growth() -> None:
+    branches = [Envelope(occlusion=0.1), Envelope(canvas_growth=2.0)]
+    # drawn in either order: the occlusion may come after the pad
+    assert Envelope.some_of(branches, 2).occlusion == pytest.approx(0.2)
+    # the bound holds for any draw order of the same branches
+    for order in ([0, 1], [1, 0]):
+        seq = Envelope.sequence([branches[i] for i in order])
+        assert seq.occlusion <= Envelope.some_of(branches, 2).occlusion + 1e-12
+    assert Envelope.some_of(branches, 1).occlusion == pytest.approx(0.1)
+
+
+def test_growth_scaled_occlusion_is_bounded_by_the_whole_content() -> None:
+    s = Envelope.sequence([Envelope(canvas_growth=9.0), Envelope(occlusion=0.3), Envelope(occlusion=0.3)])
+    assert s.occlusion == 1.0

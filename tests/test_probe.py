@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import albumentations as A
@@ -552,3 +553,65 @@ def test_hues_scattered_by_rounding_faded_colours_are_not_a_channel_mix() -> Non
     )
     assert not probe(faded, seeds=12).envelope.color
     assert probe(A.ChannelShuffle(p=1.0), seeds=4).envelope.color  # a real mix still reads
+
+
+def test_per_channel_noise_the_flat_grey_shows_is_taken_off_the_ramp_before_reading_a_cast() -> None:
+    # One call draws one noise field for every probe image. Coarse per-channel noise just under the 0.05 at
+    # which colour is no longer read moved one of the ramp's 32 bins 6 wanders of the flat grey apart (a cast
+    # of 24 levels on one seed in eight); the same field, read off the flat grey, is now taken off the ramp.
+    noise = A.GaussNoise(std_range=(0.0486, 0.0486), per_channel=True, noise_scale_factor=0.25, p=1.0)
+    for seed in (0, 1, 2):
+        assert not probe(noise, seeds=8, seed=seed).envelope.color
+    # A cast under that noise reads, down to a few levels (the allowance used to hide 10 levels of it).
+    for shift in (6, 20):
+        red = A.RGBShift(r_shift_limit=(shift, shift), g_shift_limit=(0, 0), b_shift_limit=(0, 0), p=1.0)
+        assert probe(A.Compose([red, noise]), seeds=4).envelope.color, shift
+
+
+def test_the_corners_a_small_turn_cuts_are_counted_exactly() -> None:
+    from safeaug.probing import _sheared_overlap, _turned_overlap
+
+    # A square turned by θ about its centre loses four corner triangles: 1.7% of it at 2°, which a 16x16 grid
+    # of samples missed (it read 2° as keeping everything). At 45° the inscribed octagon keeps 2(√2 - 1).
+    assert _turned_overlap(math.radians(2.0)) == pytest.approx(0.9831, abs=1e-3)
+    assert _turned_overlap(math.radians(45.0)) == pytest.approx(2 * (math.sqrt(2) - 1), abs=1e-9)
+    assert _sheared_overlap(1.0) == pytest.approx(0.5, abs=1e-9)
+    assert _turned_overlap(0.0) == _sheared_overlap(0.0) == 1.0
+    # Drawn for small_objects: after Perspective(keep_size=False) the frame is all content, and the 2° turn's
+    # fill in the corners read 0.028 of occlusion; the geometry may hide that share (plus the tolerance).
+    kp = A.KeypointParams(format="xy", remove_invisible=False)
+    pipe = A.Compose(
+        [
+            A.Perspective(scale=(0.1, 0.1), keep_size=False, border_mode=0, p=1.0),
+            A.Rotate(limit=(2, 2), border_mode=0, p=1.0),
+            A.HorizontalFlip(p=1.0),
+        ],
+        keypoint_params=kp,
+    )
+    measured = probe(pipe, seeds=8).envelope
+    assert measured.occlusion > TOLERANCE["occlusion"]  # the fill is read
+    envelope = Envelope(rotation=2.0, perspective=0.1, mirror=True)
+    assert excess(measured, envelope) == {}
+    # ... and an occlusion beyond what the turn cuts still counts
+    assert "occlusion" in excess(measured.with_changes(occlusion=0.06), envelope)
+
+
+def test_the_blended_edge_of_a_constant_fill_counts_by_how_much_it_covers() -> None:
+    from safeaug.probing import _hidden_share
+
+    # A 10x10 hole of one level (0.5 from the grey) in a 32x32 flat image, with a blended one-pixel ring
+    # (0.25: half covered), as a resample leaves it. The ring counts half; a sharp edge counts in full.
+    dev = np.zeros((32, 32, 1))
+    dev[10:20, 10:20] = 0.5
+    ring = np.zeros((32, 32), bool)
+    ring[9:21, 9:21] = True
+    ring[10:20, 10:20] = False
+    dev[ring] = 0.25
+    hidden = dev > 0.08
+    assert _hidden_share(dev, hidden, 32 * 32) == pytest.approx((100 + 0.5 * 44) / 1024)
+    sharp = np.where(ring[..., None], 0.0, dev)
+    assert _hidden_share(sharp, sharp > 0.08, 32 * 32) == pytest.approx(100 / 1024)
+    # A random fill: its edge cannot be told from its inside, so every hidden value counts.
+    rng = np.random.default_rng(0)
+    noisy = np.where(hidden, rng.uniform(0.1, 0.5, dev.shape), 0.0)
+    assert _hidden_share(noisy, hidden, 32 * 32) == pytest.approx(144 / 1024)

@@ -7,6 +7,7 @@ profile decides. ``@example`` rows pin the smallest cases of bugs these properti
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import albumentations as A
@@ -225,17 +226,25 @@ def test_some_of_envelope_lies_between_the_union_and_the_full_sequence(ts: list[
     some = envelope_of(A.SomeOf(list(ts), n=n, replace=False, p=1.0))
     # SomeOf runs its picks in any order, so a stretch may follow every turn (stretch_shear); a sequence
     # in the order written counts only the stretches that do. Shear is compared on its own.
+    # Likewise an occlusion hides more of the content when it follows a growth of the frame: compared with
+    # the worst order (every occlusion after every growth) on its own.
     assert some.contains(union), "SomeOf(n) lost an effect one of its members has"
-    assert no_shear(sequence).contains(no_shear(some)), "SomeOf(n) does more than all its members in a row"
+    assert order_free(sequence).contains(order_free(some)), "SomeOf(n) does more than all its members in a row"
     any_order = sum(e.shear for e in live) + stretch_shear(sequence.rotation, sequence.aspect)
     assert some.shear <= any_order + 1e-9, "SomeOf(n) shears more than all its members in the worst order"
+    unscaled = Envelope.sequence([e.with_changes(canvas_growth=1.0) for e in live]).occlusion
+    finite = math.prod(e.canvas_growth for e in live if not math.isinf(e.canvas_growth))
+    assert some.occlusion <= min(1.0, unscaled * finite) + 1e-9, "SomeOf(n) hides more than the worst order"
+    assert not some.occlusion_unbounded or (math.isinf(sequence.canvas_growth) and unscaled > 0)
     assert equivalent(envelope_of(A.SomeOf(list(ts), n=1, replace=False, p=1.0)), union)
     every = envelope_of(A.SomeOf(list(ts), n=len(ts), replace=False, p=1.0))
-    assert equivalent(no_shear(every), no_shear(sequence))
+    assert equivalent(order_free(every), order_free(sequence))
+    assert every.occlusion >= sequence.occlusion - 1e-9 and every.occlusion_unbounded >= sequence.occlusion_unbounded
 
 
-def no_shear(e: Envelope) -> Envelope:
-    return e.with_changes(shear=0.0)
+def order_free(e: Envelope) -> Envelope:
+    """The fields whose sequence value does not depend on the order of the steps."""
+    return e.with_changes(shear=0.0, occlusion=0.0, occlusion_unbounded=False)
 
 
 # ------------------------------------------------------------------ 6. refusals are final

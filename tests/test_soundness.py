@@ -293,6 +293,8 @@ def test_what_no_probe_can_see_is_the_documented_list() -> None:
         "sharpen",
         "translation_px",
         "crop_unbounded",
+        "canvas_growth",
+        "occlusion_unbounded",
         "resize",
     }
 

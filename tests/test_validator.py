@@ -145,3 +145,58 @@ def test_a_resize_after_a_turn_is_an_unbounded_shear_warning() -> None:
     assert "SA407" not in resized_first.codes()
     keeps_aspect = safeaug.validate(A.Compose([A.Rotate(limit=10), A.LongestMaxSize(64)]), "chest_xray")
     assert "SA407" not in keeps_aspect.codes()
+
+
+# ------------------------------------------------------------------------------------------ pad before an occlusion
+
+
+def _driving_with_occlusion_bound(tmp_path: Path) -> Path:
+    path = tmp_path / "driving_occlusion.yaml"
+    path.write_text(
+        "id: driving_occlusion\n"
+        "title: Driving scenes with a bound on cut-outs\n"
+        "extends: driving\n"
+        "invariants:\n"
+        "  - effect: occlusion\n"
+        "    max: 0.1\n"
+        "    reason: A cut-out over the lead vehicle hides what the steering label reacts to.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_pad_in_pixels_then_erasing_depends_on_the_input_size(tmp_path: Path) -> None:
+    policy = _driving_with_occlusion_bound(tmp_path)
+    erase = A.Erasing(scale=(0.0745, 0.0785), p=1)
+    assert safeaug.validate(A.Compose([erase]), policy).findings == ()
+    assert safeaug.validate(A.Compose([A.Pad(10, p=1)]), policy).findings == ()
+    # erased first, padded after: the share of the content is the share of the canvas
+    assert safeaug.validate(A.Compose([erase, A.Pad(10, p=1)]), policy).findings == ()
+    # padded first: how much more of the content the cut-out hides depends on the input size
+    report = safeaug.validate(A.Compose([A.Pad(10, p=1), erase]), policy)
+    [finding] = report.findings
+    assert (finding.code, finding.severity, finding.transform) == ("SA407", "warning", "Pad")
+    assert "Erasing" in finding.message and report.envelope.occlusion_unbounded
+
+
+def test_pad_in_percent_then_erasing_is_read_with_the_growth(tmp_path: Path) -> None:
+    policy = _driving_with_occlusion_bound(tmp_path)
+    erase = A.Erasing(scale=(0.07, 0.07), p=1)
+    small = safeaug.validate(A.Compose([A.CropAndPad(percent=0.05, keep_size=False, p=1), erase]), policy)
+    assert small.ok  # 0.07 · 1.1² = 0.085
+    assert small.envelope.occlusion == pytest.approx(0.07 * 1.1**2)
+    large = safeaug.validate(A.Compose([A.CropAndPad(percent=0.15, keep_size=False, p=1), erase]), policy)
+    assert not large.ok  # 0.07 · 1.3² = 0.118
+    [error] = large.errors
+    assert error.code == "SA403" and "Erasing" in error.message and "CropAndPad" in error.message
+
+
+def test_saferotate_gets_the_unbounded_shear_warning_under_a_shear_bound() -> None:
+    report = safeaug.validate(A.Compose([A.SafeRotate(limit=10, p=1)]), "chest_xray")
+    warnings = [f for f in report.findings if f.code == "SA407" and f.effect == "shear"]
+    assert len(warnings) == 1
+    assert warnings[0].transform == "SafeRotate"
+    assert "aspect" in warnings[0].message
+    assert warnings[0].severity == "warning"
+    # no turn, no warning
+    assert not [f for f in safeaug.validate(A.Compose([A.SafeRotate(limit=0, p=1)]), "chest_xray").findings]

@@ -62,9 +62,19 @@ def _rotate(p: Params) -> Envelope:
 
 @entry("SafeRotate", family=FAMILY, knobs={"rotation": Knob("limit", _limit), "scale": Knob("limit")})
 def _safe_rotate(p: Params) -> Envelope:
-    """rotates and shrinks the image so that no corner is cut off"""
+    """rotates and shrinks the image so that no corner is cut off
+
+    Each axis is scaled back into the frame by its own factor (the turned image's bounding box against
+    the input's sides), so on a non-square image the turn is followed by unequal axis scales, which
+    shear by an amount that depends on the input's aspect; and the turned image covers less of the
+    frame the longer and thinner the input is. Both are reported as not bounded (``aspect`` and
+    ``canvas_growth`` infinite).
+    """
     angle = min(p.magnitude("limit"), 180.0)
-    return Envelope(rotation=angle, scale_min=_fit_scale(angle), reflect_border=_reflects(p))
+    env = Envelope(rotation=angle, scale_min=_fit_scale(angle), reflect_border=_reflects(p))
+    if angle > 0.0:
+        env = env.with_changes(aspect=math.inf, canvas_growth=math.inf)
+    return env
 
 
 @entry(
@@ -131,7 +141,13 @@ def _affine(p: Params) -> Envelope:
     """applies a random affine map (scale, translate, rotate, shear)"""
     scale_axes = p.axes("scale", "fixed")
     s_lo, s_hi, mirror, half_turn = _scale_envelope(scale_axes)
-    rotation = p.magnitude("rotate", "fixed") + (180.0 if half_turn else 0.0)
+    rotation = p.magnitude("rotate", "fixed")
+    if half_turn:
+        # A y-flip is a mirror plus a half turn; with it, a turn by r is a turn by 180° + r, which is
+        # 180° - |r| the other way: the farthest turn is 180° less the smallest |r| the range allows.
+        r_lo, r_hi = p.range("rotate", "fixed")
+        flipped = 180.0 - (0.0 if r_lo <= 0.0 <= r_hi else min(abs(r_lo), abs(r_hi)))
+        rotation = max(flipped, rotation) if scale_axes[-1][1] > 0.0 else flipped  # unflipped draws turn by r
     shear = max(max(abs(lo), abs(hi)) for lo, hi in p.axes("shear", "fixed"))
     translation = 0.0
     if p.raw("translate_percent") is not None:
@@ -139,9 +155,16 @@ def _affine(p: Params) -> Envelope:
     translation_px = 0.0
     if p.raw("translate_px") is not None:
         translation_px = max(max(abs(lo), abs(hi)) for lo, hi in p.axes("translate_px", "fixed"))
+    # A zoom out inside the frame (scale < 1) also leaves fill around the content; it is not counted as
+    # growth here (a cut-out after it is read against the frame), see docs/soundness.md.
+    growth = 1.0
     if p.flag("fit_output") and (rotation or shear):
         s_lo *= _fit_scale(rotation if rotation <= 90 else 45.0)
+        # The output frame is the turned or sheared image's bounding box: 1 + |sin cos|(a + 1/a) times its
+        # area for a turn of an image of aspect a, without bound over the input's aspect.
+        growth = math.inf
     return Envelope(
+        canvas_growth=growth,
         mirror=mirror,
         rotation=min(rotation, 180.0),
         scale_min=s_lo,
@@ -182,7 +205,12 @@ def _size_aspect(p: Params, crop_ratios: tuple[float, float]) -> float:
 @entry("Perspective", family=FAMILY, knobs={"perspective": Knob("scale", lambda b: f"scale=(0, {b:g})")})
 def _perspective(p: Params) -> Envelope:
     """moves the four corners independently"""
-    return Envelope(perspective=p.magnitude("scale", "zero"), reflect_border=_reflects(p))
+    env = Envelope(perspective=p.magnitude("scale", "zero"), reflect_border=_reflects(p))
+    if p.flag("fit_output") and env.perspective > 0.0:
+        # The frame grows to the warped corners' bounding box; the corner offsets are drawn from a normal
+        # distribution, so the growth has no bound.
+        env = env.with_changes(canvas_growth=math.inf)
+    return env
 
 
 @entry(
@@ -274,8 +302,11 @@ def _random_resized_crop(p: Params) -> Envelope:
 )
 def _fixed_crop(p: Params) -> Envelope:
     """crops a region whose share of the image depends on the input size"""
-    reflect = "pad_if_needed" in p.defaults and p.flag("pad_if_needed") and "border_mode" in p.defaults
-    return Envelope(crop_unbounded=True, reflect_border=bool(reflect and _reflects(p)))
+    pads = "pad_if_needed" in p.defaults and p.flag("pad_if_needed")
+    reflect = pads and "border_mode" in p.defaults
+    # A crop larger than the input pads it first: by pixels, so the frame may grow without bound.
+    growth = math.inf if pads else 1.0
+    return Envelope(crop_unbounded=True, reflect_border=bool(reflect and _reflects(p)), canvas_growth=growth)
 
 
 @entry(["RandomSizedCrop", "RandomSizedBBoxSafeCrop"], family=FAMILY, knobs={"crop": Knob("min_max_height")})
@@ -312,10 +343,21 @@ def _side_values(p: Params, name: str) -> list[float]:
 
 @entry("CropAndPad", family=FAMILY, knobs={"crop": Knob("percent"), "scale": Knob("percent")})
 def _crop_and_pad(p: Params) -> Envelope:
-    """pads (positive values) or crops (negative values) each side"""
+    """pads (positive values) or crops (negative values) each side
+
+    With ``keep_size`` the result is resized back to the input size, each axis by its own factor when the
+    sides differ: the aspect changes by up to (1 + top + bottom) / (1 + left + right) for percentages
+    (independent of the input), and by an amount that depends on the input size for pixels.
+    """
     env = Envelope(reflect_border=_reflects(p))
     if p.raw("percent") is None:
-        return env.with_changes(crop_unbounded=True, resize=p.flag("keep_size"))
+        px = _side_values(p, "px") if p.raw("px") is not None else [0.0]
+        env = env.with_changes(crop_unbounded=True, resize=p.flag("keep_size"))
+        if max(px) > 0.0:  # pixels padded: the frame's growth depends on the input size
+            env = env.with_changes(canvas_growth=math.inf)
+        if p.flag("keep_size") and _px_sides_differ(p):
+            env = env.with_changes(aspect=math.inf)
+        return env
     values = _side_values(p, "percent")
     # albumentations (like imgaug): positive values pad, negative values crop.
     crop = max(0.0, -min(values))
@@ -330,15 +372,64 @@ def _crop_and_pad(p: Params) -> Envelope:
         # strip c cut from one side only, by q / (2(1 + q)) for a strip q padded on one side only.
         shift = max(crop / (2.0 * (1.0 - crop)) if crop < 1.0 else 1.0, pad / (2.0 * (1.0 + pad)))
         env = env.with_changes(translation=min(1.0, shift))
+    if pad > 0.0:
+        # Per axis the frame is (1 - cut + padded) of the content's (1 - cut): at most 1 + 2·pad / kept_side.
+        env = env.with_changes(canvas_growth=(1.0 + 2.0 * pad / max(kept_side, 1e-6)) ** 2)
     if p.flag("keep_size"):
         env = env.with_changes(scale_min=1.0 / (1.0 + 2.0 * pad), scale_max=1.0 / max(kept_side, 1e-6))
+        if not symmetric:
+            env = env.with_changes(aspect=_crop_and_pad_aspect(p))
     return env
+
+
+def _crop_and_pad_aspect(p: Params) -> float:
+    """Largest ratio between the two axes' resize factors of ``CropAndPad(percent=..., keep_size=True)``.
+
+    The frame is (1 + top + bottom) × (1 + left + right) of the input's sides before the resize back, so
+    the ratio reaches (1 + top + bottom) / (1 + left + right) at the ends of the sides' ranges.
+    """
+    raw = p.raw("percent")
+    if isinstance(raw, (list, tuple)) and len(raw) == 4:
+        sides = [p.as_range("percent", item, "fixed") for item in raw]  # top, right, bottom, left
+    else:
+        sides = [p.range("percent", "fixed")] * 4
+    (t_lo, t_hi), (r_lo, r_hi), (b_lo, b_hi), (l_lo, l_hi) = sides
+    tall_hi, tall_lo = 1.0 + t_hi + b_hi, 1.0 + t_lo + b_lo
+    wide_hi, wide_lo = 1.0 + l_hi + r_hi, 1.0 + l_lo + r_lo
+    if tall_lo <= 0.0 or wide_lo <= 0.0:
+        return math.inf  # a side cut to nothing
+    return max(1.0, tall_hi / wide_lo, wide_hi / tall_lo)
+
+
+def _px_sides_differ(p: Params) -> bool:
+    """Whether ``CropAndPad(px=...)`` may change the sides by different amounts (it then changes the aspect)."""
+    raw = p.raw("px")
+    if raw is None:
+        return False
+    if isinstance(raw, (list, tuple)) and len(raw) == 4:
+        values = _side_values(p, "px")
+        return len(set(values)) > 1
+    if is_number(raw):
+        return False
+    lo, hi = p.range("px", "fixed")
+    return lo != hi and p.flag("sample_independently")
 
 
 @entry(["Pad", "PadIfNeeded"], family=FAMILY, knobs={"reflect_border": Knob("border_mode")})
 def _pad(p: Params) -> Envelope:
-    """pads the borders"""
-    return Envelope(reflect_border=_reflects(p))
+    """pads the borders (by pixels: how far the frame grows around the content depends on the input size)"""
+    env = Envelope(reflect_border=_reflects(p))
+    if p.transform == "PadIfNeeded" or _pads_at_all(p):
+        env = env.with_changes(canvas_growth=math.inf)
+    return env
+
+
+def _pads_at_all(p: Params) -> bool:
+    raw = p.raw("padding")
+    if raw is None:
+        return False
+    values = raw if isinstance(raw, (list, tuple)) else [raw]
+    return any(not is_number(v) or float(v) > 0 for v in values)
 
 
 constant(["Pad3D", "PadIfNeeded3D"], Envelope(), family=FAMILY, summary="pads a volume with a constant")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from support import envelope, envelope_of
 
+import safeaug
 from safeaug.catalog import get_entry
 from safeaug.effects import Envelope
 
@@ -40,11 +41,15 @@ from safeaug.effects import Envelope
         (A.LongestMaxSize(max_size=64), Envelope(resize=True)),
         (A.SmallestMaxSize(max_size=64), Envelope(resize=True)),
         (A.RandomCrop(32, 32), Envelope(crop_unbounded=True)),
-        (A.CenterCrop(32, 32, pad_if_needed=True, border_mode=4), Envelope(crop_unbounded=True, reflect_border=True)),
+        (
+            A.CenterCrop(32, 32, pad_if_needed=True, border_mode=4),
+            Envelope(crop_unbounded=True, reflect_border=True, canvas_growth=math.inf),
+        ),
         (A.RandomSizedCrop(min_max_height=(20, 30), size=(32, 32)), Envelope(crop_unbounded=True, resize=True)),
         (A.RandomCropFromBorders(0.1, 0.1, 0.2, 0.0), Envelope(crop_min=0.8 * 0.8, translation=0.2 / (2 * 0.8))),
-        (A.PadIfNeeded(64, 64, border_mode=4), Envelope(reflect_border=True)),
-        (A.Pad(padding=4), Envelope()),
+        (A.PadIfNeeded(64, 64, border_mode=4), Envelope(reflect_border=True, canvas_growth=math.inf)),
+        (A.Pad(padding=4), Envelope(canvas_growth=math.inf)),
+        (A.Pad(padding=0), Envelope()),
         (A.NoOp(), Envelope()),
     ],
     ids=lambda v: type(v).__name__ if not isinstance(v, Envelope) else "",
@@ -236,3 +241,152 @@ def test_grid_elastic_deform_says_keypoints_may_leave_their_pixels_where_a_cell_
     entry = get_entry("GridElasticDeform")
     assert entry is not None
     assert "keypoint" in entry.summary and "magnitude" in entry.summary and "quarter" in entry.summary
+
+
+# ------------------------------------------------------------------------------------------ canvas growth, aspect
+
+
+@pytest.mark.parametrize(
+    ("transform", "growth"),
+    [
+        (A.Pad(padding=10), math.inf),
+        (A.Pad(padding=(0, 0, 0, 0)), 1.0),
+        (A.PadIfNeeded(64, 64), math.inf),
+        (A.RandomCrop(32, 32, pad_if_needed=True), math.inf),
+        (A.RandomCrop(32, 32), 1.0),
+        (A.CropAndPad(percent=0.1, keep_size=False), 1.2**2),
+        (A.CropAndPad(percent=(-0.2, 0.1)), (1.0 + 0.2 / 0.6) ** 2),
+        (A.CropAndPad(percent=-0.1), 1.0),
+        (A.CropAndPad(px=4), math.inf),
+        (A.CropAndPad(px=-4), 1.0),
+        (A.Affine(rotate=10, fit_output=True), math.inf),
+        (A.Affine(rotate=10), 1.0),
+        (A.Perspective(scale=0.05, fit_output=True), math.inf),
+        (A.Perspective(scale=0.05), 1.0),
+        (A.SafeRotate(limit=10), math.inf),
+        (A.SafeRotate(limit=0), 1.0),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, float) else "",
+)
+def test_canvas_growth_of_pads_and_expanding_frames(transform: Any, growth: float) -> None:
+    assert envelope_of(transform).canvas_growth == pytest.approx(growth)
+
+
+def test_saferotate_reports_an_unbounded_aspect_when_it_turns() -> None:
+    env = envelope_of(A.SafeRotate(limit=(-18.9, 0)))
+    assert math.isinf(env.aspect)
+    assert env.rotation == pytest.approx(18.9)
+    assert envelope_of(A.SafeRotate(limit=0)).aspect == 1.0
+
+
+@pytest.mark.parametrize(
+    ("transform", "aspect"),
+    [
+        # one value for every side, or one draw for all: the aspect is kept
+        (A.CropAndPad(percent=0.1), 1.0),
+        (A.CropAndPad(percent=(0.0, 0.2), sample_independently=False), 1.0),
+        # each side drawn on its own from (0, 0.2): up to (1 + 0.4) / (1 + 0)
+        (A.CropAndPad(percent=(0.0, 0.2)), 1.4),
+        (A.CropAndPad(percent=(-0.1, 0.1)), 1.2 / 0.8),
+        # top, right, bottom, left
+        (A.CropAndPad(percent=[(0.0, 0.0), (0.2, 0.3), (0.0, 0.0), (0.2, 0.3)]), 1.6),
+        (A.CropAndPad(percent=[0.1, 0.0, 0.1, 0.0]), 1.2),
+        (A.CropAndPad(percent=(0.0, 0.2), keep_size=False), 1.0),  # no resize back: no stretch
+        (A.CropAndPad(px=(0, 8)), math.inf),  # pixels: the factors depend on the input size
+        (A.CropAndPad(px=8), 1.0),
+        (A.CropAndPad(px=(0, 8), keep_size=False), 1.0),
+    ],
+)
+def test_cropandpad_keep_size_reports_the_aspect_of_its_resize_back(transform: Any, aspect: float) -> None:
+    assert envelope_of(transform).aspect == pytest.approx(aspect)
+
+
+def test_a_turn_then_cropandpad_with_unequal_sides_shears() -> None:
+    turn = envelope_of(A.ShiftScaleRotate(rotate_limit=17))
+    stretch = envelope_of(A.CropAndPad(percent=(-0.1, 0.2)))
+    assert Envelope.sequence([turn, stretch]).shear > 0.0
+    assert Envelope.sequence([stretch, turn]).shear == pytest.approx(0.0)
+
+
+# The probe measures what the pipelines really do: the new static bounds must contain it.
+
+
+def test_probe_pad_then_erasing_stays_within_the_static_occlusion() -> None:
+    import safeaug
+    from safeaug.probing import excess
+
+    pipeline = A.Compose([A.Pad(10, p=1), A.Erasing(scale=(0.0745, 0.0785), p=1)])
+    measured = safeaug.probe(pipeline, seeds=8)
+    static = safeaug.validate(pipeline, "natural").envelope
+    assert measured.envelope.occlusion > 0.0785 + 0.02  # the erased share of the canvas, read on the content
+    assert excess(measured.envelope, static) == {}
+
+
+def test_cropandpad_pad_then_erasing_hides_no_more_content_than_the_bounded_growth_allows() -> None:
+    """Counted on the pixels: the probe's reading of the content's footprint after a pad leaves out a margin,
+    which makes its share read high; here the content's place in the output is known exactly."""
+    import safeaug
+
+    pipeline = A.Compose(
+        [A.CropAndPad(percent=0.15, keep_size=False, fill=0, p=1), A.Erasing(scale=(0.1, 0.1), fill=0, p=1)]
+    )
+    static = safeaug.validate(pipeline, "natural").envelope
+    assert static.occlusion == pytest.approx(0.1 * 1.3**2)
+    image = np.full((64, 64, 3), 200, np.uint8)
+    hidden = []
+    for seed in range(40):
+        pipeline.set_random_seed(seed)
+        out = pipeline(image=image)["image"]
+        assert out.shape[:2] == (82, 82)  # int(0.15 * 64) = 9 px on each side
+        content = out[9:73, 9:73]
+        hidden.append(float((content == 0).all(axis=-1).mean()))
+    assert max(hidden) > 0.1 + 0.05  # the share of the padded canvas, landing on the content
+    assert max(hidden) <= static.occlusion + 1e-9
+
+
+def test_probe_cropandpad_unequal_sides_stays_within_its_aspect() -> None:
+    import safeaug
+    from safeaug.probing import excess
+
+    pipeline = A.Compose(
+        [
+            A.ShiftScaleRotate(rotate_limit=17, shift_limit=0, scale_limit=0, p=1),
+            A.CropAndPad(percent=[(0.0, 0.0), (0.2, 0.3), (0.0, 0.0), (0.2, 0.3)], keep_size=True, p=1),
+        ]
+    )
+    static = safeaug.validate(pipeline, "natural").envelope
+    measured = safeaug.probe(pipeline, seeds=8)
+    assert measured.envelope.shear > 1.0  # the resize back stretches the turned image
+    assert excess(measured.envelope, static) == {}
+
+
+def test_probe_saferotate_on_a_non_square_image_shears_beyond_any_input_free_bound() -> None:
+    """The measured shear of SafeRotate on a 91x64 image is not bounded by the envelope's numbers: the entry
+    says so with an unbounded aspect (an SA407 warning under a shear bound) instead."""
+    import safeaug
+    from safeaug.probing import excess
+
+    pipeline = A.Compose([A.PadIfNeeded(91, 64, p=1), A.SafeRotate(limit=(-18.9, 0), p=1)])
+    static = safeaug.validate(pipeline, "natural").envelope
+    measured = safeaug.probe(pipeline, seeds=8)
+    assert measured.envelope.shear > 2.0
+    assert math.isinf(static.aspect) and static.rotation > 0
+    # only the readings that depend on the input's aspect go past the numbers
+    assert set(excess(measured.envelope, static)) <= {"shear", "scale_min", "scale_max"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "rotation"),
+    [
+        ({"rotate": (156, 170), "scale": (-1.1, -1.0)}, 24.0),  # flipped: 180 + r turns 24° the other way at most
+        ({"rotate": (-10, 10), "scale": (-1.1, -1.0)}, 180.0),  # r = 0 is allowed: the plain half turn
+        ({"rotate": (156, 170), "scale": {"x": (1.0, 1.0), "y": (-1.0, 1.0)}}, 170.0),  # unflipped draws too
+        ({"rotate": (20, 30), "scale": (1.0, 1.0)}, 30.0),
+    ],
+)
+def test_affine_turn_with_a_y_flip_is_counted_the_short_way_round(kwargs: dict[str, Any], rotation: float) -> None:
+    env = envelope_of(A.Affine(**kwargs, p=1))
+    assert env.rotation == pytest.approx(rotation)
+    if kwargs["rotate"] == (156, 170) and kwargs["scale"] == (-1.1, -1.0):
+        measured = safeaug.probe(A.Affine(**kwargs, fit_output=True, p=1), seeds=12).envelope
+        assert measured.rotation <= env.rotation + 1.0
