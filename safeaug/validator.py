@@ -715,19 +715,22 @@ def _resize_after_turn(policy: Policy, live: list[Leaf], source: str | None) -> 
         return []
     out: list[Finding] = []
     turner: Leaf | None = None
+    unbounded_shear = partial(
+        _finding,
+        UNBOUNDED_EFFECT,
+        policy=policy,
+        source=source,
+        severity="warning",
+        effect="shear",
+        reason=inv.reason,
+        references=inv.references,
+    )
     for leaf in live:  # tree order: a sequence's order
         env = leaf.envelope
         if env.rotation > 0 and math.isinf(env.aspect) and leaf.node.name in _TURNS_THEN_STRETCHES:
             out.append(
-                _finding(
-                    UNBOUNDED_EFFECT,
+                unbounded_shear(
                     leaf,
-                    policy,
-                    source,
-                    severity="warning",
-                    effect="shear",
-                    reason=inv.reason,
-                    references=inv.references,
                     message=(
                         f"`{leaf.node.name}` turns the image and then scales each axis back into the frame by its "
                         f"own factor: on a non-square image the turned image is sheared by an amount that depends "
@@ -740,15 +743,8 @@ def _resize_after_turn(policy: Policy, live: list[Leaf], source: str | None) -> 
         elif turner is not None and math.isinf(env.aspect):
             where = turner.node.location or "the root"
             out.append(
-                _finding(
-                    UNBOUNDED_EFFECT,
+                unbounded_shear(
                     leaf,
-                    policy,
-                    source,
-                    severity="warning",
-                    effect="shear",
-                    reason=inv.reason,
-                    references=inv.references,
                     message=(
                         f"`{leaf.node.name}` resizes to a fixed size after `{turner.node.name}` at {where} turns the "
                         f"image: when the resize changes the aspect, the turned image is sheared by an amount that "
