@@ -18,6 +18,7 @@ number of calls, so the pipelines draw the same parameters and drift hits all al
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import time
 import warnings
@@ -65,7 +66,9 @@ def bench_size(size: int, rounds: int, calls: int) -> dict[str, list[float]]:
     names = list(BUILDERS)
     took: dict[str, list[float]] = {name: [] for name in names}
     for i in range(rounds):
-        order = names[i % len(names) :] + names[: i % len(names)]
+        # A fresh random order each round: a rotation keeps neighbours together, so whatever one pipeline
+        # leaves in the caches would always be met by the same next one.
+        order = random.Random(i).sample(names, len(names))
         built = {name: BUILDERS[name](i) for name in order}
         for name in order:
             took[name].append(per_call(lambda p=built[name]: p(image=image), calls))
