@@ -36,7 +36,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import albumentations as A
 import numpy as np
@@ -487,7 +487,27 @@ class HorizontalFlipWithClassMap(_LabelAwareFlip):
         return result
 
 
-class HorizontalFlipWithSteering(_LabelAwareFlip):
+class _KeyedFlip(_LabelAwareFlip):
+    """A label-aware flip whose label comes in under one extra data key (``key=``)."""
+
+    _KEY_IS: ClassVar[str]  # what the key names, for errors: "the steering value"
+    _NEEDED_FOR: ClassVar[str]  # what the flip does with it: "the steering angle to negate"
+
+    def __init__(self, key: str, p: float = 0.5) -> None:
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"{type(self).__name__}.key: expected the name of {self._KEY_IS}, got {key!r}")
+        self.key = key
+        super().__init__(p=p)
+
+    def _extra_keys(self) -> tuple[str, ...]:
+        return (self.key,)
+
+    def _check_data(self, data: Mapping[str, Any]) -> None:
+        if self.key not in data:
+            raise _missing(self, self.key, data, self._NEEDED_FOR)
+
+
+class HorizontalFlipWithSteering(_KeyedFlip):
     """Mirror like ``A.HorizontalFlip`` and negate the steering angle passed under ``key``.
 
     A mirrored road turns a left curve into a right one, so the steering label changes sign. The value
@@ -497,18 +517,14 @@ class HorizontalFlipWithSteering(_LabelAwareFlip):
     handled here. Performs the label transform ``negate_steering`` (policy ``driving``).
     """
 
-    def __init__(self, key: str = "steering", p: float = 0.5) -> None:
-        if not isinstance(key, str) or not key:
-            raise TypeError(f"HorizontalFlipWithSteering.key: expected the name of the steering value, got {key!r}")
-        self.key = key
-        super().__init__(p=p)
+    _KEY_IS = "the steering value"
+    _NEEDED_FOR = "the steering angle to negate"
 
-    def _extra_keys(self) -> tuple[str, ...]:
-        return (self.key,)
+    def __init__(self, key: str = "steering", p: float = 0.5) -> None:
+        super().__init__(key, p=p)
 
     def _check_data(self, data: Mapping[str, Any]) -> None:
-        if self.key not in data:
-            raise _missing(self, self.key, data, "the steering angle to negate")
+        super()._check_data(data)
         value = data[self.key]
         if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray, np.number, list, tuple)):
             raise TypeError(
@@ -623,7 +639,7 @@ def _captions(value: Any, key: str) -> list[str]:
     return items
 
 
-class HorizontalFlipWithCaption(_LabelAwareFlip):
+class HorizontalFlipWithCaption(_KeyedFlip):
     """Mirror like ``A.HorizontalFlip`` and swap left and right in the caption; skip what cannot be fixed.
 
     The caption under ``key`` (a string, or a list of strings, e.g. several reference captions) gets
@@ -636,18 +652,14 @@ class HorizontalFlipWithCaption(_LabelAwareFlip):
     Performs the label transform ``rewrite_caption_left_right`` (policy ``vision_language``).
     """
 
-    def __init__(self, key: str = "caption", p: float = 0.5) -> None:
-        if not isinstance(key, str) or not key:
-            raise TypeError(f"HorizontalFlipWithCaption.key: expected the name of the caption, got {key!r}")
-        self.key = key
-        super().__init__(p=p)
+    _KEY_IS = "the caption"
+    _NEEDED_FOR = "the caption to rewrite"
 
-    def _extra_keys(self) -> tuple[str, ...]:
-        return (self.key,)
+    def __init__(self, key: str = "caption", p: float = 0.5) -> None:
+        super().__init__(key, p=p)
 
     def _check_data(self, data: Mapping[str, Any]) -> None:
-        if self.key not in data:
-            raise _missing(self, self.key, data, "the caption to rewrite")
+        super()._check_data(data)
         _captions(data[self.key], self.key)
 
     def _skip_reason(self, data: Mapping[str, Any]) -> str | None:
