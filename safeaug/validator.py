@@ -551,6 +551,8 @@ def _leaf_message(inv: Invariant, rule: Rule, leaf: Leaf, policy: Policy) -> tup
     value = _values(rule, leaf.envelope)
     knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None else None
     note = _param_note(leaf, knob.param) if knob else ""
+    if knob is not None and knob.detail is not None:
+        note += knob.detail(leaf.node.params)
     needed = inv.needs_label_transform
     if needed is not None and inv.allowed:
         reach = "up to " if rule.kind == "max" else ""

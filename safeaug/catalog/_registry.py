@@ -160,6 +160,9 @@ class Knob:
 
     param: str
     example: Callable[[Any], str] | None = None
+    # What inside the transform drives the effect, for a transform that holds others (``safeaug.auto``'s
+    # RandAugment names the ops of its space that turn); given the node's arguments as written.
+    detail: Callable[[Mapping[str, Any]], str] | None = None
 
 
 @dataclass(frozen=True)
