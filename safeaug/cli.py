@@ -1,4 +1,4 @@
-"""The command line: ``safeaug lint``, ``explain``, ``policies``, ``rules``, ``schema``.
+"""The command line: ``safeaug lint``, ``explain``, ``policies``, ``rules``, ``schema``, ``auto``.
 
 Four steps, like every CI tool worth trusting: parse arguments, build the checker, run it, report.
 Findings are data; exit codes say 0 clean, 1 error findings, 2 usage or unreadable input.
@@ -59,6 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     explain_p = sub.add_parser("explain", help="explain a rule code (SA101) or a policy (chest_xray)")
     explain_p.add_argument("target", metavar="CODE|POLICY")
     _add_set(explain_p, "laterality_in_label=true")
+    auto_p = sub.add_parser(
+        "auto",
+        help="write a RandAugment/TrivialAugment config derived from a policy",
+        description="Write an A.save config (YAML or JSON, by the extension of FILE) holding a RandAugment or "
+        "TrivialAugment whose op space and magnitudes come from POLICY; "
+        "`safeaug lint FILE --policy POLICY` accepts it.",
+    )
+    auto_p.add_argument("policy", metavar="POLICY", help="a built-in policy id or a policy file")
+    auto_p.add_argument("--method", choices=("rand", "trivial"), default="rand", help="default: rand")
+    auto_p.add_argument("--n", type=int, default=2, help="ops per image (rand; default 2)")
+    auto_p.add_argument("--m", type=float, default=9, help="magnitude bin, 0 to 30 of 31 (rand; default 9)")
+    _add_set(auto_p, "smallest_object_px=16")
+    auto_p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write (.json, .yaml, .yml)")
     sub.add_parser("rules", help="list every rule code")
     sub.add_parser("schema", help="print the JSON Schema of policy files")
     return parser
@@ -79,6 +92,10 @@ def _main(argv: Sequence[str] | None) -> int:
     out = sys.stdout
     if args.command == "lint":
         return _lint(args, out)
+    if args.command == "auto":
+        from safeaug.auto.command import run_auto
+
+        return run_auto(args)
     if args.command == "policies":
         from safeaug.policies import list_policies, load_policy
 

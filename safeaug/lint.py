@@ -322,6 +322,9 @@ def lint(
         chosen = judged[0][1]
         try:
             findings = [f for root, used in judged for f in judge(root, used, source=source).findings]
+        except ConfigError as exc:  # a transform's arguments cannot be read: named with its line
+            result.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
+            continue
         except Exception as exc:  # fail closed: a pipeline that could not be judged is not a pass
             result.problems.append(
                 Problem(source, None, f"could not judge this file ({type(exc).__name__}: {exc}); please report it")

@@ -61,12 +61,8 @@ _CONSTANT = {"border_mode": 0, "fill": 0, "fill_mask": 0}
 CANDIDATES: tuple[Candidate, ...] = (
     Candidate("Identity", "NoOp", None, None, lambda _v: {}),
     Candidate("Rotate", "Affine", "rotation", 30.0, lambda v: {"rotate": _sym(v), **_CONSTANT}),
-    Candidate(
-        "ShearX", "Affine", "shear", 16.7, lambda v: {"shear": {"x": _sym(v), "y": [0.0, 0.0]}, **_CONSTANT}
-    ),
-    Candidate(
-        "ShearY", "Affine", "shear", 16.7, lambda v: {"shear": {"x": [0.0, 0.0], "y": _sym(v)}, **_CONSTANT}
-    ),
+    Candidate("ShearX", "Affine", "shear", 16.7, lambda v: {"shear": {"x": _sym(v), "y": [0.0, 0.0]}, **_CONSTANT}),
+    Candidate("ShearY", "Affine", "shear", 16.7, lambda v: {"shear": {"x": [0.0, 0.0], "y": _sym(v)}, **_CONSTANT}),
     Candidate(
         "TranslateX",
         "Affine",
@@ -106,7 +102,7 @@ CANDIDATES: tuple[Candidate, ...] = (
     Candidate(
         "Sharpness", "Sharpen", "sharpen", 1.0, lambda v: {"alpha": _range(0.0, 0.9 * v), "lightness": [1.0, 1.0]}
     ),
-    Candidate("Posterize", "Posterize", "posterize", 4.0, lambda v: {"num_bits": [int(math.ceil(v)), 8]}),
+    Candidate("Posterize", "Posterize", "posterize", 4.0, lambda v: {"num_bits": [math.ceil(v), 8]}),
     Candidate("Solarize", "Solarize", "nonmonotone", 1.0, lambda v: {"threshold_range": _range(1.0 - 0.99 * v, 1.0)}),
     Candidate("Equalize", "Equalize", "equalization", None, lambda _v: {}),
     Candidate("AutoContrast", "AutoContrast", "equalization", None, lambda _v: {}),
@@ -219,7 +215,7 @@ def _check_magnitude(magnitude: float) -> float:
     return float(magnitude)
 
 
-def _limit(candidate: Candidate, policy: Policy) -> float | tuple[float, float] | None | bool:
+def _limit(candidate: Candidate, policy: Policy) -> float | tuple[float, float] | bool | None:
     """The candidate's magnitude-1 value under ``policy``; False when the policy forbids its effect."""
     effect = candidate.effect
     natural = candidate.natural

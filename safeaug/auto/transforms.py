@@ -117,7 +117,9 @@ class RandAugment(_Auto, A.SomeOf):  # type: ignore[misc]
         _check_int("RandAugment.n", n, 1)
         bins = _check_int("RandAugment.num_magnitude_bins", num_magnitude_bins, 2)
         if isinstance(m, bool) or not isinstance(m, (int, float)) or not 0 <= m <= bins - 1:
-            raise ConfigError(f"RandAugment.m: expected a number from 0 to {bins - 1} (num_magnitude_bins - 1), got {m!r}")
+            raise ConfigError(
+                f"RandAugment.m: expected a number from 0 to {bins - 1} (num_magnitude_bins - 1), got {m!r}"
+            )
         merged = {**(params or {}), **policy_params}
         space = self._setup(policy, merged, ops, label_flip)
         self.space = budgeted(space, n, self.policy)
@@ -130,7 +132,7 @@ class RandAugment(_Auto, A.SomeOf):  # type: ignore[misc]
             "m": m,
             "num_magnitude_bins": bins,
             "ops": list(ops) if ops is not None else None,
-            "weights": list(self.weights) if weights is not None else None,
+            "weights": [float(w) for w in self.weights] if self.weights is not None else None,
             "label_flip": dict(label_flip) if label_flip else None,
             "params": dict(merged) if merged and not isinstance(policy, Mapping) else None,
         }
@@ -182,5 +184,7 @@ def _weights(weights: Sequence[float] | None, count: int) -> np.ndarray[Any, np.
         return None
     w = np.asarray(list(weights), dtype=float)
     if w.shape != (count,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ConfigError(f"weights: expected {count} non-negative numbers (one per op) with a positive sum, got {list(weights)!r}")
+        raise ConfigError(
+            f"weights: expected {count} non-negative numbers (one per op) with a positive sum, got {list(weights)!r}"
+        )
     return w / w.sum()

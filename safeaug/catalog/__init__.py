@@ -5,8 +5,8 @@ Entries live in one module per effect family; importing this package registers t
 
 from __future__ import annotations
 
-from safeaug.catalog import degradation, geometric, occlusion, photometric, structural
 from safeaug.catalog import auto as auto  # safeaug.auto's RandAugment and TrivialAugment, judged by their op space
+from safeaug.catalog import degradation, geometric, occlusion, photometric, structural
 from safeaug.catalog import label_aware as label_aware  # safeaug.labels' transforms; reuses photometric's ColorJitter
 from safeaug.catalog._registry import (
     Entry,

@@ -23,6 +23,12 @@ FAMILY = "auto"
 RAND = ("safeaug.auto.RandAugment", "safeaug.auto.transforms.RandAugment")
 TRIVIAL = ("safeaug.auto.TrivialAugment", "safeaug.auto.transforms.TrivialAugment")
 
+# Their arguments in positional order, for readers of calls (`RandAugment("ocr", 2, 9)`, Hydra `_args_`).
+POSITIONAL: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(RAND, ("policy", "n", "m", "num_magnitude_bins", "p")),
+    **dict.fromkeys(TRIVIAL, ("policy", "num_magnitude_bins", "p")),
+}
+
 
 def _get(p: Mapping[str, Any], name: str, default: Any) -> Any:
     value = p.get(name, default)

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from safeaug.catalog import Params, defaults_for, get_entry, known_names
 from safeaug.catalog._defaults import BASES, REQUIRED
 from safeaug.catalog._renames import FLIP
+from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.readers._signatures import PARAMETERS, POSITIONAL
@@ -187,6 +188,8 @@ class Reader:
         name = _albumentations(spec.cls)
         if spec.key == "type" and _scope(spec.cls) in ALBU_WRAPPERS:
             return self._albu(args, (*path, *spec.args_path), location, line)
+        for param, value in zip(AUTO_POSITIONAL.get(spec.cls, ()), spec.positional, strict=False):
+            args.setdefault(param, value)  # safeaug.auto's transforms: RandAugment("ocr", 2, 9)
         if name is None and spec.cls in known_names():  # registered by the user under a short name
             return _user_node(spec.cls, args, location, line)
         if name is None:

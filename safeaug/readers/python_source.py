@@ -23,6 +23,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from safeaug.catalog import known_names
+from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.readers._signatures import POSITIONAL
@@ -150,8 +151,7 @@ class _Source:
                 return self.classes[func.id]
             if self.star and is_albumentations_name(func.id):
                 return func.id
-            return None
-        if isinstance(func, ast.Attribute):
+        elif isinstance(func, ast.Attribute):
             root = func.value
             while isinstance(root, ast.Attribute):
                 root = root.value
@@ -159,7 +159,8 @@ class _Source:
                 return func.attr
             if isinstance(func.value, ast.Name) and func.value.id in self.safeaug and _is_safeaug_transform(func.attr):
                 return f"safeaug.{func.attr}"  # safeaug.Compose, or one of its label-aware transforms
-        return None
+        dotted = self.dotted(func)
+        return dotted if dotted in AUTO_POSITIONAL else None  # safeaug.auto.RandAugment, auto.TrivialAugment
 
     def dotted(self, func: ast.expr) -> str:
         """A readable dotted name for a called function or class that is not albumentations."""
@@ -343,7 +344,7 @@ class _Source:
                 self.consumed.add(id(node))  # reached through a variable: part of the pipeline being read
             self._mark((*path, NATIVE), node.lineno)
             out: dict[str, Any] = {NATIVE: cls}
-            order = POSITIONAL.get(_SAFEAUG_BASES.get(cls, cls), ())
+            order = POSITIONAL.get(_SAFEAUG_BASES.get(cls, cls), ()) or AUTO_POSITIONAL.get(cls, ())
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred) or i >= len(order):
                     out["**"] = self._opaque(arg)
