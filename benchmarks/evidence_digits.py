@@ -19,6 +19,7 @@ for 6 and 9, 6↔9 confusions per run) and ``docs/evidence_digits.png``.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -180,6 +181,7 @@ def run(argv: list[str]) -> None:
     print(table)
     if not args.no_write:
         (DOCS / "evidence_digits.md").write_text(table)
+        (DOCS / "evidence_digits.json").write_text(json.dumps(results, indent=1) + "\n")
         plot(results, DOCS / "evidence_digits.png")
 
 
@@ -227,24 +229,26 @@ def plot(results: dict[str, list[dict[str, float]]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     names = list(results)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, key, title in ((axes[0], "accuracy", "test accuracy"), (axes[1], "confusion69", "6↔9 confusions per run")):
+    labels = [
+        n.replace(" (n=2, m=9)", "")
+        .replace(", ocr", "\n(ocr)")
+        .replace(" RandAugment", "\nRandAugment")
+        .replace(" TrivialAugment", "\nTrivialAugment")
+        .replace(" search", "\nsearch")
+        for n in names
+    ]
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    panels = (("accuracy", "test accuracy"), ("acc6", "accuracy on class 6"), ("acc9", "accuracy on class 9"))
+    for ax, (key, title) in zip(axes, panels, strict=True):
         for i, name in enumerate(names):
             values = [r[key] for r in results[name]]
             ax.scatter([i] * len(values), values, s=14, alpha=0.6)
-            ax.errorbar(
-                i,
-                statistics.mean(values),
-                yerr=statistics.stdev(values) if len(values) > 1 else 0,
-                fmt="_",
-                color="black",
-                capsize=6,
-                markersize=18,
-            )
+            sd = statistics.stdev(values) if len(values) > 1 else 0.0
+            ax.errorbar(i, statistics.mean(values), yerr=sd, fmt="_", color="black", capsize=6, markersize=18)
         ax.set_xticks(range(len(names)))
-        ax.set_xticklabels([n.split(" (")[0].replace(", ocr", "\n(ocr)") for n in names], fontsize=7)
+        ax.set_xticklabels(labels, fontsize=7)
         ax.set_title(title)
-    fig.suptitle("digits (8x8 upsampled to 32x32), small CNN: mean ± sd over seeds")
+    fig.suptitle("digits (8x8 upsampled to 32x32), small CNN: each dot a seed, bars mean ± sd")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 

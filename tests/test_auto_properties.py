@@ -66,7 +66,7 @@ class Reading:
         self.matrix = coef[:2].T  # input = matrix @ output + offset
         residual = src - dst @ coef
         self.residual = float(np.sqrt((residual**2).sum(axis=1).mean())) if len(src) else 0.0
-        seen = {(int(round(x)), int(round(y))) for x, y in src}
+        seen = {(round(float(x)), round(float(y))) for x, y in src}
         self.kept = len(seen) / float(mx.size)
         det = float(np.linalg.det(self.matrix))
         self.mirror = det < 0

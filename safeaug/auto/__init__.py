@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from safeaug.auto.space import CANDIDATE_NAMES, Op, ops
 
 if TYPE_CHECKING:
-    from safeaug.auto.search import SearchResult, search
+    from safeaug.auto.study import SearchResult, search
     from safeaug.auto.timm import from_string
     from safeaug.auto.transforms import RandAugment, TrivialAugment
 
@@ -26,8 +26,8 @@ _LAZY = {
     "RandAugment": "safeaug.auto.transforms",
     "TrivialAugment": "safeaug.auto.transforms",
     "from_string": "safeaug.auto.timm",
-    "search": "safeaug.auto.search",
-    "SearchResult": "safeaug.auto.search",
+    "search": "safeaug.auto.study",
+    "SearchResult": "safeaug.auto.study",
 }
 
 

@@ -28,9 +28,9 @@ def run_auto(args: argparse.Namespace) -> int:
 
         if args.method == "rand":
             m = int(args.m) if float(args.m).is_integer() else args.m
-            transform = RandAugment(args.policy, n=args.n, m=m, **params)
+            transform = RandAugment(args.policy, n=args.n, m=m, params=params)
         else:
-            transform = TrivialAugment(args.policy, **params)
+            transform = TrivialAugment(args.policy, params=params)
         pipeline = A.Compose([transform])
         A.save(pipeline, str(out), data_format=fmt)
     except (SafeaugError, SettingsError) as exc:

@@ -23,7 +23,7 @@ from typing import Any
 from safeaug.catalog import get_entry
 from safeaug.effects import IDENTITY, Envelope, field_rule
 from safeaug.errors import ConfigError
-from safeaug.ir import Node
+from safeaug.ir import Mode, Node
 from safeaug.policies import PolicyLike, load_policy
 from safeaug.policy import Policy
 from safeaug.rules import RULES_BY_NAME
@@ -400,7 +400,7 @@ def budgeted(space: Sequence[Op], n: int, policy: Policy) -> list[Op]:
 def draws_node(space: Sequence[Op], n: int, magnitude: float, location: str = "") -> Node:
     """``n`` draws (with replacement) from ``space`` at ``magnitude``, as a ``SomeOf`` node."""
     kids = tuple(o.node(magnitude, f"{location}.ops[{i}]" if location else f"ops[{i}]") for i, o in enumerate(space))
-    mode = "some_of" if n > 1 else "one_of"
+    mode: Mode = "some_of" if n > 1 else "one_of"
     return Node(
         name="SomeOf" if n > 1 else "OneOf",
         params={"n": n, "replace": True} if n > 1 else {},

@@ -187,4 +187,5 @@ def _weights(weights: Sequence[float] | None, count: int) -> np.ndarray[Any, np.
         raise ConfigError(
             f"weights: expected {count} non-negative numbers (one per op) with a positive sum, got {list(weights)!r}"
         )
-    return w / w.sum()
+    normalised: np.ndarray[Any, np.dtype[np.float64]] = w / w.sum()
+    return normalised

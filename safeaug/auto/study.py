@@ -109,4 +109,5 @@ def search(
     best = study.best_trial
     pipeline = _pipeline(loaded, best.params, names, num_magnitude_bins)
     safeaug.check(pipeline, loaded)
-    return SearchResult(pipeline, float(best.value), dict(best.params), study)
+    value = best.value
+    return SearchResult(pipeline, float(value) if value is not None else float("nan"), dict(best.params), study)
