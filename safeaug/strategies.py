@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from safeaug.catalog import auto as auto_catalog
 from safeaug.catalog.label_aware import NAMES as LABEL_AWARE
 
 try:
@@ -609,6 +610,11 @@ SKIPPED: dict[str, str] = {
     ),
     "Lambda": "runs an arbitrary function",
     "ToRGB": "takes one-channel images; the images drawn here have three",
+    **dict.fromkeys(
+        (*auto_catalog.RAND, *auto_catalog.TRIVIAL),
+        "a composition of the policy's op space (safeaug.auto), every one of whose ops is drawn here on its own; "
+        "tests/test_auto_properties.py checks its samples on pixels",
+    ),
 }
 
 # albumentations warns on every construction of these, whatever the arguments (advice, not a problem).

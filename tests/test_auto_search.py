@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import albumentations as A
+import optuna  # the `search` extra: CI installs safeaug[test,search]
 import pytest
 
 import safeaug
 from safeaug import auto
 
-optuna = pytest.importorskip("optuna")  # the `search` extra; CI installs it
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
