@@ -163,3 +163,31 @@ def test_tone_and_colour_stay_inside_what_the_policy_admitted(policy_id: str, se
         hue = bound(policy, "hue")
         if hue is not None and hue.max is not None and not (static.color or static.nonmonotone):
             assert measured.hue <= float(hue.max) + 2.0
+
+
+def read_after(transform: Any, seed: int = 0) -> Reading:
+    out = A.Compose([transform], seed=seed)(image=np.zeros((SIZE, SIZE, 3), np.uint8), masks=coordinate_maps(SIZE))
+    return Reading(out["masks"])
+
+
+def test_the_coordinate_maps_read_mirrors_turns_zooms_and_frame_loss() -> None:
+    assert read_after(A.HorizontalFlip(p=1)).mirror and not read_after(A.NoOp()).mirror
+    turned = read_after(A.Affine(rotate=(25, 25), border_mode=0, p=1))
+    assert abs(turned.rotation - 25) < 0.5 and not turned.mirror
+    zoomed = read_after(A.Affine(scale=(1.25, 1.25), p=1))
+    assert abs(zoomed.zoom - 1.25) < 0.02
+    assert abs(zoomed.kept - 1 / 1.25**2) < 0.03
+    assert read_after(A.NoOp()).kept == 1.0
+
+
+def test_a_looser_policys_space_breaks_the_stricter_bounds_on_pixels() -> None:
+    """The checks above can fail: natural's TrivialAugment, drawn under ocr's bounds, mirrors and turns too far."""
+    ocr = safeaug.load_policy("ocr")
+    pipe = A.Compose([auto.TrivialAugment("natural", ops=["Rotate", "HorizontalFlip", "Zoom"])], seed=0)
+    readings = [
+        Reading(pipe(image=np.zeros((SIZE, SIZE, 3), np.uint8), masks=coordinate_maps(SIZE))["masks"])
+        for _ in range(80)
+    ]
+    assert any(r.mirror for r in readings)
+    turn = float(bound(ocr, "rotation").max) + float(bound(ocr, "shear").max) / 2 + 1.0
+    assert any(r.rotation > turn for r in readings if not r.mirror and r.residual <= 1.0)
