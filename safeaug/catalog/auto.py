@@ -102,7 +102,10 @@ def _drivers(effect_fields: tuple[str, ...], *, rand: bool) -> Knob:
                 found.append(f"{op.op} (`{op.name}`, ops[{i}])")
         return f"; drawn from its ops {', '.join(found)}" if found else ""
 
-    return Knob("policy", detail=detail)
+    def example(_bound: Any) -> str:
+        return "policy=<the policy it is judged by>"  # built for it, every op stays inside its bounds
+
+    return Knob("policy", example=example, detail=detail)
 
 
 def _knobs(*, rand: bool) -> dict[str, Knob]:
