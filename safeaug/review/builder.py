@@ -339,7 +339,7 @@ def build(
                             + "applied: "
                             + applied_text(result["applied_transforms"]),
                             "label": f"{effect} {_magnitude_text(effect, shot.magnitude)}"
-                            + ("" if shot.fraction == 1.0 else f" ({shot.fraction:.0%} of the bound)"),
+                            + f" ({shot.fraction:.0%} of the bound)",
                         }
                     )
                     cells.append(item_id)

@@ -1,7 +1,8 @@
 """Input images for a review: 8-bit, 16-bit and DICOM files, their labels, and how they are shown.
 
-A 16-bit image or a DICOM file runs through the pipeline as float32 in [0, 1] (the raw range divided
-by the largest value its type or its data can hold) and is shown through a window: the file's own
+A 16-bit image or a DICOM file runs through the pipeline as float32 in [0, 1] (a 16-bit file divided
+by the largest value the bits its data use can hold, so 12-bit data in a 16-bit PNG spans 0-1; a DICOM
+file by its data range after the rescale slope and intercept) and is shown through a window: the file's own
 window centre/width when a DICOM gives one, else the 0.5th to 99.5th percentile of the input.
 """
 
@@ -75,7 +76,9 @@ def from_array(name: str, pixels: Array, window: tuple[float, float] | None = No
     if arr.dtype == np.uint8:
         return ReviewImage(name, arr, window)
     if np.issubdtype(arr.dtype, np.integer):
-        top = float(np.iinfo(arr.dtype).max)
+        # the largest value the bits in use can hold: 12-bit data in a 16-bit file runs as 0-4095 -> 0-1
+        bits = max(8, int(arr.max(initial=0)).bit_length())
+        top = float(min(2**bits - 1, np.iinfo(arr.dtype).max))
         scaled = (arr.astype(np.float32) / top).astype(np.float32)
         win = (window[0] / top, window[1] / top) if window else _percentile_window(scaled)
         return ReviewImage(name, scaled, win)
@@ -172,6 +175,7 @@ def draw_labels(
     """The labels drawn over the picture: the mask's outline and tint, keypoints as dots, boxes as frames."""
     cv2 = _cv2()
     out = rgb.copy()
+    line = max(1, round(min(out.shape[:2]) / 128))  # a 1-pixel line vanishes when the page scales a picture down
     if mask is not None:
         m = (np.asarray(mask) > 0).astype(np.uint8)
         if m.shape[:2] == out.shape[:2]:
@@ -179,12 +183,12 @@ def draw_labels(
             tint[m > 0] = MASK_COLOUR
             out = cv2.addWeighted(out, 0.7, tint, 0.3, 0)
             contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-            cv2.drawContours(out, contours, -1, MASK_COLOUR, 1)
+            cv2.drawContours(out, contours, -1, MASK_COLOUR, line)
     radius = max(2, min(out.shape[:2]) // 100)
     for kp in keypoints:
         cv2.circle(out, (round(kp[0]), round(kp[1])), radius, KEYPOINT_COLOUR, -1)
     for box in bboxes:
-        cv2.rectangle(out, (round(box[0]), round(box[1])), (round(box[2]), round(box[3])), BOX_COLOUR, 1)
+        cv2.rectangle(out, (round(box[0]), round(box[1])), (round(box[2]), round(box[3])), BOX_COLOUR, line)
     return np.asarray(out)
 
 
