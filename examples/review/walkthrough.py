@@ -102,7 +102,7 @@ def screenshot(page: Path, out: Path) -> None:
         driver.get(page.as_uri())
         driver.find_element("id", "reviewer").send_keys("ann")
         cards = driver.find_elements("css selector", "figure[data-item]")
-        for card, decision in zip(cards, ["accept", "accept", "accept", "reject", "accept", "unsure"]):
+        for card, decision in zip(cards, ["accept", "accept", "accept", "reject", "accept", "unsure"], strict=False):
             card.find_element("css selector", f"input[value={decision}]").click()
         driver.execute_script("document.querySelectorAll('.row').forEach(r => { r.scrollLeft = 0; }); scrollTo(0, 0);")
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,9 @@ def _rot(reject_above: float) -> list[tuple[str, float, str]]:
     return [("rotation", m, "reject" if abs(m) > reject_above else "accept") for m in ROT]
 
 
-def test_bound_is_the_largest_magnitude_every_reader_accepted(write_review: Callable[..., Path], tmp_path: Path) -> None:
+def test_bound_is_the_largest_magnitude_every_reader_accepted(
+    write_review: Callable[..., Path], tmp_path: Path
+) -> None:
     a = write_review("ann", _rot(10))  # accepts up to 10
     b = write_review("bo", _rot(5))  # accepts up to 5
     policy = apply([a, b], tmp_path / "reviewed.yaml")
@@ -30,7 +32,7 @@ def test_bound_is_the_largest_magnitude_every_reader_accepted(write_review: Call
     assert "ann (2026-12-01)" in rotation.reason and "bo (2026-12-01)" in rotation.reason
     assert any("ann.yaml" in r for r in rotation.references)
     text = (tmp_path / "reviewed.yaml").read_text()
-    assert "extends: \"chest_xray\"" in text and "# readers: ann (2026-12-01), bo (2026-12-01)" in text
+    assert 'extends: "chest_xray"' in text and "# readers: ann (2026-12-01), bo (2026-12-01)" in text
     assert "decisions: 16; rejections: 10" in text
     # the parent's other invariants stay
     assert policy.invariant("mirror") is not None and not policy.invariant("mirror").allowed  # type: ignore[union-attr]
@@ -87,9 +89,10 @@ def test_floors_and_flags(write_review: Callable[..., Path], tmp_path: Path) -> 
     policy = apply([write_review("ann", rows, policy="natural")], tmp_path / "p.yaml")
     assert policy.invariant("crop").min == 0.9  # type: ignore[union-attr]
     assert policy.invariant("mirror").allowed is False  # type: ignore[union-attr]
-    assert safeaug.load_policy("natural").invariant("mirror") is None or safeaug.load_policy(
-        "natural"
-    ).invariant("mirror").allowed  # type: ignore[union-attr]
+    assert (
+        safeaug.load_policy("natural").invariant("mirror") is None
+        or safeaug.load_policy("natural").invariant("mirror").allowed
+    )  # type: ignore[union-attr]
 
 
 def test_lint_and_validate_enforce_the_written_policy(

@@ -37,7 +37,11 @@ def test_rotate_is_shown_at_each_quarter_of_its_bound_both_ways() -> None:
     [
         (A.Affine(scale=(0.8, 1.2), p=1), "scale", [0.8, 0.85, 0.9, 0.95, 1.05, 1.1, 1.15, 1.2]),
         (A.RandomGamma(gamma_limit=(80, 120)), "gamma", [0.8, 0.85, 0.9, 0.95, 1.05, 1.1, 1.15, 1.2]),
-        (A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0), "brightness", [-0.2, -0.15, -0.1, -0.05, 0.05, 0.1, 0.15, 0.2]),
+        (
+            A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0),
+            "brightness",
+            [-0.2, -0.15, -0.1, -0.05, 0.05, 0.1, 0.15, 0.2],
+        ),
         (A.GaussianBlur(sigma_limit=(0.5, 2.0), blur_limit=0), "blur", [0.5, 1.0, 1.5, 2.0]),
         (A.Downscale(scale_range=(0.5, 0.75)), "resolution", [0.5, 0.625, 0.75, 0.875]),
     ],

@@ -89,3 +89,12 @@ def test_files_from_different_reviews_are_not_mixed(write_review: Callable[..., 
     c = write_review("ann2", [("rotation", 5.0, "accept")], reviewer="ann")
     with pytest.raises(ReviewFileError, match="more than one file"):
         read_reviews([a, c])
+
+
+def test_review_is_public_and_loads_on_demand() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, safeaug\nr = safeaug.review\nprint('cv2' in sys.modules, callable(r.build), callable(r.apply))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True", "True"]

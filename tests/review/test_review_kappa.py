@@ -52,8 +52,18 @@ def test_fleiss_hand_computed_small_case() -> None:
 def test_agreement_per_effect_and_overall(
     write_review: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows_a = [("rotation", 5.0, "accept"), ("rotation", 10.0, "reject"), ("gamma", 0.8, "accept"), ("gamma", 1.2, "reject")]
-    rows_b = [("rotation", 5.0, "accept"), ("rotation", 10.0, "reject"), ("gamma", 0.8, "reject"), ("gamma", 1.2, "reject")]
+    rows_a = [
+        ("rotation", 5.0, "accept"),
+        ("rotation", 10.0, "reject"),
+        ("gamma", 0.8, "accept"),
+        ("gamma", 1.2, "reject"),
+    ]
+    rows_b = [
+        ("rotation", 5.0, "accept"),
+        ("rotation", 10.0, "reject"),
+        ("gamma", 0.8, "reject"),
+        ("gamma", 1.2, "reject"),
+    ]
     a, b = write_review("ann", rows_a), write_review("bo", rows_b)
     result = agreement([a, b])
     assert result.method == "Cohen's kappa"
