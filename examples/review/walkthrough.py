@@ -14,6 +14,7 @@ With ``--screenshot``, a headless Chromium (if installed) saves a picture of the
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -57,7 +58,8 @@ def main(argv: list[str]) -> int:
 
     (root / "labels.yaml").write_text(yaml.safe_dump(labels), encoding="utf-8")
     page = root / "page"
-    args = ["review", str(HERE / "train.yaml"), "--policy", "chest_xray", "--images", *map(str, films)]
+    config = os.path.relpath(HERE / "train.yaml")  # as the page and the policy will name it
+    args = ["review", config, "--policy", "chest_xray", "--images", *map(str, films)]
     code = safeaug([*args, "-o", str(page), "--samples", "3", "--labels", str(root / "labels.yaml")])
     if code:
         return code
@@ -79,8 +81,8 @@ def main(argv: list[str]) -> int:
     safeaug(["review", "agreement", str(a), str(b)])
     policy = root / "chest_xray_reviewed.yaml"
     safeaug(["review", "apply", str(a), str(b), "-o", str(policy)])
-    print(f"\nsafeaug lint {HERE / 'train.yaml'} --policy {policy}")
-    lint = safeaug(["lint", str(HERE / "train.yaml"), "--policy", str(policy)])
+    print(f"\nsafeaug lint {config} --policy {policy}")
+    lint = safeaug(["lint", config, "--policy", str(policy)])
     print(f"\nPage: {page / 'index.html'} (lint exit code {lint}: the review tightened the policy)")
     if shot is not None:
         screenshot(page / "index.html", shot)

@@ -271,7 +271,7 @@ def build(
     ref = _policy_ref(policy)
     loaded = load_policy(ref, **policy_params)
     if isinstance(pipeline, (str, os.PathLike)):
-        pipeline_ref = str(Path(os.fspath(pipeline)).resolve())
+        pipeline_ref = os.fspath(pipeline)  # as given: a record for the readers and the policy's provenance
         root = read_pipeline(pipeline)
         try:
             live = build_live(root)

@@ -46,6 +46,14 @@ def _same_review(reviews: Sequence[ReviewFile]) -> None:
             i.id for i in first.items
         }:
             raise ReviewFileError(f"{other.path}: its items differ from those of {first.path} (not the same review)")
+        theirs = {i.id: i for i in other.items}
+        for item in first.items:
+            mine = theirs.get(item.id)
+            if mine is not None and (mine.effect, mine.magnitude) != (item.effect, item.magnitude):
+                raise ReviewFileError(
+                    f"{other.path}:{mine.line}: item {item.id!r} shows {mine.effect} {mine.magnitude} but {first.path} "
+                    f"has {item.effect} {item.magnitude}; only decision, realism and note are the reader's to change"
+                )
     names = [r.reviewer for r in reviews]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:

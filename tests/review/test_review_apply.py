@@ -8,6 +8,8 @@ from pathlib import Path
 
 import albumentations as A
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import safeaug
 from safeaug.cli import main
@@ -129,3 +131,38 @@ def test_a_policy_file_is_extended_by_relative_path(write_review: Callable[..., 
     policy = apply([path], out)
     assert 'extends: "../policies/ward.yaml"' in out.read_text()
     assert policy.invariant("rotation").max == 5.0  # type: ignore[union-attr]
+
+
+@given(
+    decisions=st.lists(st.sampled_from(["accept", "reject", "unsure", None]), min_size=8, max_size=8),
+    other=st.lists(st.sampled_from(["accept", "reject", "unsure", None]), min_size=8, max_size=8),
+)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_never_looser_and_below_every_rejection(
+    write_review: Callable[..., Path], tmp_path: Path, decisions: list[str | None], other: list[str | None]
+) -> None:
+    a = write_review("ann", [("rotation", m, d) for m, d in zip(ROT, decisions, strict=True)])
+    b = write_review("bo", [("rotation", m, d) for m, d in zip(ROT, other, strict=True)])
+    policy = apply([a, b], tmp_path / "p.yaml")
+    assert policy.loosened == ()
+    rotation = policy.invariant("rotation")
+    assert rotation is not None
+    rejected = [abs(m) for m, d, e in zip(ROT, decisions, other, strict=True) if "reject" in (d, e)]
+    if rejected:
+        assert not rotation.allowed or (rotation.max is not None and rotation.max < min(rejected))
+    else:
+        assert rotation.max == 15  # untouched: chest_xray's own bound
+    if rotation.allowed and rotation.max is not None and rotation.max < 15:
+        # the bound is a magnitude both readers accepted
+        assert any(abs(m) == rotation.max and d == e == "accept" for m, d, e in zip(ROT, decisions, other, strict=True))
+
+
+def test_a_reader_cannot_change_what_an_item_shows(write_review: Callable[..., Path]) -> None:
+    from safeaug.review.reviewfile import ReviewFileError
+    from safeaug.review.tighten import read_reviews
+
+    a = write_review("ann", _rot(10))
+    b = write_review("bo", _rot(10))
+    b.write_text(b.read_text().replace("magnitude: 20.0", "magnitude: 2.0"))
+    with pytest.raises(ReviewFileError, match="only decision, realism and note"):
+        read_reviews([a, b])
