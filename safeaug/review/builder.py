@@ -157,6 +157,18 @@ def _run(transforms: Sequence[Any], img: ReviewImage, seed: int) -> dict[str, An
     return out
 
 
+def _run_on(transforms: Sequence[Any], img: ReviewImage, seed: int, what: str) -> dict[str, Any]:
+    """:func:`_run`, with a failure of the pipeline reported as bad input that names the image."""
+    try:
+        return _run(transforms, img, seed)
+    except Exception as exc:  # albumentations raises many types for inputs a transform cannot take
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ReviewInputError(
+            f"{img.name}: {what} failed on this image ({first}); a review runs the pipeline on each image as "
+            "it is (no extra targets such as Mosaic's metadata)"
+        ) from None
+
+
 def _picture(img: ReviewImage, out: Mapping[str, Any]) -> Array:
     rgb = to_display(out["image"], img.window, img.inverted)
     return draw_labels(rgb, out.get("mask"), list(out.get("keypoints", [])), list(out.get("bboxes", [])))
@@ -319,7 +331,7 @@ def build(
                     counter += 1
                     item_id = f"e{counter:04d}"
                     transform = _shot_transform(plan.node, shot.overrides)
-                    result = _run([transform], img, seed + counter)
+                    result = _run_on([transform], img, seed + counter, f"{plan.node.name} ({effect})")
                     write_png(pictures / f"{item_id}.png", _picture(img, result))
                     pinned = _pinned_text(shot.overrides)
                     items.append(
@@ -358,7 +370,7 @@ def build(
             counter += 1
             item_id = f"d{counter:04d}"
             draw_seed = rng.randrange(2**31)
-            result = _run(_transforms_of(live), img, draw_seed)
+            result = _run_on(_transforms_of(live), img, draw_seed, "the pipeline")
             write_png(pictures / f"{item_id}.png", _picture(img, result))
             items.append(
                 {

@@ -171,3 +171,10 @@ def test_in_memory_images(tmp_path: Path) -> None:
     review = build(A.Compose([A.HueSaturationValue(p=1)]), "natural", [arr, from_array("b", arr)], tmp_path, samples=0)
     assert {i["source"] for i in review.items} == {"image1", "b"}
     assert isinstance(from_array("c", arr), ReviewImage)
+
+
+def test_a_pipeline_that_cannot_run_on_an_image_is_bad_input(tmp_path: Path) -> None:
+    from safeaug.review import ReviewInputError
+
+    with pytest.raises(ReviewInputError, match=r"image1: the pipeline failed on this image .*mosaic_metadata"):
+        build(A.Compose([A.Mosaic(p=1)]), "natural", [np.zeros((32, 32, 3), np.uint8)], tmp_path, samples=1)
