@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import os
@@ -431,11 +432,19 @@ def build(
 def _confirmed(plan: TransformPlan, inputs: list[ReviewImage], seed: int) -> list[Shot]:
     """The plan's shots, less fixed effects that turn out to differ from run to run (moved to random-only)."""
     kept = []
-    for shot in plan.shots:
+    for planned in plan.shots:
+        shot = planned
+        for overrides in (planned.overrides, *planned.alternatives):
+            shot = dataclasses.replace(planned, overrides=overrides)
+            try:
+                _shot_transform(plan.node, overrides)
+                break
+            except Exception:
+                continue
         try:
             transform = _shot_transform(plan.node, shot.overrides)
             first = _run([transform], inputs[0], seed)
-        except Exception as exc:  # the transform refuses the pinned arguments: fail closed, say so
+        except Exception as exc:  # the transform refuses every way of pinning it: fail closed, say so
             plan.random_only.setdefault(
                 shot.effect,
                 f"{plan.node.name} refused the pinned arguments {_pinned_text(shot.overrides)} "

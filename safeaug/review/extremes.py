@@ -31,6 +31,14 @@ _NOT_AMOUNTS = frozenset(
     {"p", "interpolation", "mask_interpolation", "border_mode", "fill", "fill_mask", "seed", "always_apply"}
 )
 _GRID = 40
+# Envelope fields with no bound of their own (their size depends on the input): shown in random draws only.
+_NO_BOUND = {
+    "crop_unbounded": ("crop", "the area it keeps depends on the input size (a crop in pixels)"),
+    "translation_px": ("translation", "it shifts by pixels, a share of the side that depends on the input size"),
+    "occlusion_unbounded": ("occlusion", "the share it hides depends on the input size"),
+    "aspect": ("scale", "it stretches the axes unequally, by an amount that depends on the input"),
+    "canvas_growth": ("scale", "the frame grows around the content by an amount that depends on the input"),
+}
 _IDENTITY = Envelope()
 
 
@@ -53,6 +61,10 @@ class Shot:
     # A fixed effect (a flip) is shown only when two runs with different seeds agree: then it is what
     # the transform always does, not one random draw of it.
     needs_determinism: bool = False
+    # Other ways to pin it, tried in order when the transform refuses ``overrides`` (a neutral value the
+    # catalog accepts but albumentations does not): the driving argument alone, when the catalog reads the
+    # same magnitude with the other arguments as given.
+    alternatives: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass
@@ -242,6 +254,9 @@ def plan_transform(node: Node) -> TransformPlan:
         plan.random_only["(all)"] = f"safeaug cannot read the arguments of {node.name}"
         return plan
     effects = effects_of(full)
+    for name, (effect, why) in _NO_BOUND.items():
+        if getattr(full, name) != getattr(_IDENTITY, name) and effect not in {r.name for r in effects}:
+            plan.random_only[effect] = why
     if not effects:
         return plan
     args = reader.arguments()
@@ -313,6 +328,8 @@ def _driven_shots(
     for a in args:
         if a is driver:
             continue
+        if not a.drives:
+            continue  # it moves no effect: left as given (a neutral value may be one the transform refuses)
         if strongest and a in drivers:
             ends = [v for v in (a.lo, a.hi)]
             scored = [(_strongest(reader, rule, {a.name: v}), v) for v in ends]
@@ -362,14 +379,20 @@ def _driven_shots(
             env = reader.envelope({**pins, driver.name: value})
             if env is None or strength(rule, env, side) <= 0.0:
                 continue
+            shown = magnitude(rule, env, side, direction)
+            alone = reader.envelope({driver.name: value})
+            alternatives: tuple[Mapping[str, Any], ...] = ()
+            if pins and alone is not None and math.isclose(magnitude(rule, alone, side, direction), shown):
+                alternatives = (reader.pinned({driver.name: value}),)
             shots.append(
                 Shot(
                     rule.name,
-                    magnitude(rule, env, side, direction),
+                    shown,
                     fraction,
                     direction,
                     driver.name,
                     reader.pinned({**pins, driver.name: value}),
+                    alternatives=alternatives,
                 )
             )
     return shots

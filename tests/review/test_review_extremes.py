@@ -120,3 +120,20 @@ def test_registered_transform_is_planned_from_its_describe() -> None:
         assert sorted(s.magnitude for s in shots) == pytest.approx([-12, -9, -6, -3, 3, 6, 9, 12])
     finally:
         safeaug.unregister_transform(Tilt)
+
+
+def test_effects_whose_size_depends_on_the_input_are_listed() -> None:
+    plan = plan_transform(_leaf(A.RandomCrop(32, 32)))
+    assert plan.shots == []
+    assert "depends on the input size" in plan.random_only["crop"]
+
+
+def test_arguments_that_move_no_effect_are_left_as_given() -> None:
+    """Sharpen's kernel size and sigma move no effect; pinning them to a neutral 0 would be refused."""
+    img = from_array("x", np.arange(48 * 48, dtype=np.uint8).reshape(48, 48))
+    plan = plan_transform(_leaf(A.Sharpen(p=1)))
+    shots = _confirmed(plan, [img], 0)
+    brightness = [s for s in shots if s.effect == "brightness"]
+    assert len(brightness) == 4  # lightness (0.5, 1.0): darker only
+    assert all("lightness" in s.overrides and not {"sigma", "kernel_size"} & set(s.overrides) for s in brightness)
+    assert "brightness" not in plan.random_only
