@@ -119,3 +119,23 @@ def test_reader_marks_exports_and_the_file_matches_the_clicks(driver: Any, tmp_p
 
     policy = apply([exported], tmp_path / "reviewed.yaml")
     assert policy.invariant("rotation").max == 10  # type: ignore[union-attr]
+
+
+def test_blinded_page_shows_no_captions_and_exports(driver: Any, tmp_path: Path) -> None:
+    img = np.zeros((48, 48), np.uint8)
+    cv2.circle(img, (30, 24), 12, 200, -1)
+    cv2.imwrite(str(tmp_path / "film.png"), img)
+    review = build(
+        A.Compose([A.Rotate(limit=20, p=0.5)]), "chest_xray", [tmp_path / "film.png"], tmp_path / "b", blind=True
+    )
+    driver.get(review.page.as_uri())
+    cards = driver.find_elements("css selector", "figure[data-item]")
+    assert len(cards) == len(review.items)
+    body = driver.find_element("tag name", "body").text
+    assert "rotation" not in body and "Rotate" not in body and "limit=" not in body
+    first = cards[0].get_attribute("data-item")
+    driver.find_element("id", f"{first}-reject").click()
+    driver.find_element("id", "export").click()
+    exported = _wait_for(driver.downloads, "review-reader.yaml")
+    filled = load_review(exported, key=review.key_file)
+    assert {i.id: i.decision for i in filled.items if i.decision} == {first: "reject"}
