@@ -57,6 +57,7 @@ __all__ = [
     "load_policy",
     "probe",
     "register_transform",
+    "review",
     "unregister_transform",
     "validate",
     "wrap",
@@ -75,6 +76,7 @@ _LAZY = {
     "HorizontalFlipWithClassMap": "safeaug.labels",
     "HorizontalFlipWithKeypointSwap": "safeaug.labels",
     "HorizontalFlipWithSteering": "safeaug.labels",
+    "review": "safeaug.review",  # a subpackage: safeaug.review.build / apply / agreement
 }
 
 
@@ -84,4 +86,5 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'safeaug' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(module), name)
+    loaded = importlib.import_module(module)
+    return loaded if module == f"safeaug.{name}" else getattr(loaded, name)

@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     auto_p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write (.json, .yaml, .yml)")
     sub.add_parser("rules", help="list every rule code")
     sub.add_parser("schema", help="print the JSON Schema of policy files")
+    sub.add_parser(
+        "review",
+        help="a page of a pipeline's extremes for experts; `review apply`, `review agreement` "
+        "(see `safeaug review -h`)",
+    )
     return parser
 
 
@@ -88,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["review"]:  # its own sub-commands and options: safeaug/review/cli.py
+        from safeaug.review.cli import main as review
+
+        return review(argv[1:])
     args = build_parser().parse_args(argv)
     out = sys.stdout
     if args.command == "lint":
