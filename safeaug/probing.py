@@ -66,6 +66,7 @@ ALWAYS_UNMEASURED: tuple[str, ...] = (
     "crop_unbounded",
     "canvas_growth",  # read through the occlusion that follows it
     "occlusion_unbounded",
+    "destroys",  # read as what it does: the flat image's contrast, brightness and occlusion
     "resize",  # a change of output size is read as scale and crop; "to a fixed size" needs several input sizes
 )
 

@@ -25,6 +25,7 @@ from safeaug.readers import read_config, read_pipeline
 from safeaug.report import Finding, Report, merge_reports
 from safeaug.rules import (
     DENIED_TRANSFORM,
+    DESTROYED_IMAGE,
     FOLDING_GRID,
     PROBED_TRANSFORM,
     RULES_BY_NAME,
@@ -157,6 +158,7 @@ def _judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
         findings += _invariant_findings(inv, policy, root, live, total, source)
     findings += _resize_after_turn(policy, live, source)
     findings += _folding_grids(policy, live, source)
+    findings += [_destroyed(leaf, policy, source) for leaf in live if leaf.envelope.destroys]
     findings.sort(key=lambda f: (_order(f.location), f.code))
     return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source)
 
@@ -802,6 +804,31 @@ def _unbounded(
             )
         ]
     return []
+
+
+def _destroyed(leaf: Leaf, policy: Policy, source: str | None) -> Finding:
+    """Degenerate arguments that make the installed albumentations replace every pixel: refused everywhere."""
+    name = leaf.node.name
+    knob = leaf.entry.knobs.get("destroys") if leaf.entry is not None else None
+    note = _param_note(leaf, knob.param) if knob else ""
+    fix = f"Use `{name}({knob.example(None)})`." if knob and knob.example is not None else f"Remove `{name}`."
+    return _finding(
+        DESTROYED_IMAGE,
+        leaf,
+        policy,
+        source,
+        severity="error",
+        message=(
+            f"`{name}`{note} makes albumentations 2.0.8 replace every pixel: a zero sigma builds a kernel of NaN "
+            "(0/0), so every output pixel is NaN, and white once stored as uint8. albumentations 1.x read sigma 0 "
+            "(its default) as 'derive sigma from the kernel size'; a config saved under 1.x whitens every image "
+            "under 2.0.8."
+            if name == "GaussianBlur"
+            else f"`{name}`{note} makes albumentations 2.0.8 replace every pixel with one value."
+        ),
+        reason="An image whose every pixel is one value (or NaN) carries no label at all; training on it teaches noise.",
+        fix=fix,
+    )
 
 
 # The smallest image side safeaug assumes a pipeline may meet (MNIST is 28 px, CIFAR 32 px): a

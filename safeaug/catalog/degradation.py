@@ -198,14 +198,20 @@ def _motion_blur(p: Params) -> Envelope:
 @entry(
     "GaussianBlur",
     family=FAMILY,
-    knobs={"blur": Knob("sigma_limit", lambda b: f"sigma_limit=({_down(b / 2)}, {_down(b)})")},
+    knobs={
+        "blur": Knob("sigma_limit", lambda b: f"sigma_limit=({_down(b / 2)}, {_down(b)})"),
+        "destroys": Knob("sigma_limit", lambda _b: "sigma_limit=(0.5, 3.0)"),
+    },
 )
 def _gaussian_blur(p: Params) -> Envelope:
     """blurs with a Gaussian kernel of random sigma"""
     _, sigma = p.range("sigma_limit", "zero")
     k_lo, k_hi = p.range("blur_limit", "zero")
     if sigma <= 0:
-        return Envelope()
+        # albumentations 1.x read sigma 0 (its default) as "from the kernel size", as OpenCV does; 2.0.8
+        # builds its own kernel exp(-x²/2σ²) and divides 0 by 0: every tap is NaN, and so is every pixel
+        # (white once stored as uint8). Whatever the kernel size: the whole image is replaced.
+        return Envelope(destroys=True, occlusion=1.0, contrast_min=0.0, brightness=1.0)
     # albumentations 2.0.8 builds its own kernel: ksize 0 means int(3.5 σ)·2 + 1 taps (nearly the
     # full Gaussian: we report σ itself); a given size truncates the Gaussian to that many taps.
     spreads = [sigma] if k_lo <= 0 else []
