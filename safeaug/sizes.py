@@ -19,6 +19,7 @@ inputs tell whether the result depends on the input's aspect.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ SIZED = frozenset(
 )
 _ASPECTS = (0.25, 4.0)  # height / width of the non-square inputs tried without an input size
 _HUGE = 1e6
+_MAX_ORDERS = 720  # orders of a SomeOf's picks tried one by one; beyond, a bound that allows any order
 
 
 @dataclass
@@ -142,11 +144,35 @@ class _Walker:
     def _composition(self, node: Node, paths: list[_Path]) -> list[_Path]:
         if node.mode in ("one_of", "one_or_other"):
             return [q for child in node.children for q in self.run(child, paths)]
+        if node.mode == "some_of":
+            return self._some_of(node, paths)
         current = paths
-        optional = node.mode == "some_of"  # SomeOf and RandomOrder: each child may or may not run
         for child in node.children:
-            current = _unique(self.run(child, current) + current) if optional else self.run(child, current)
+            current = self.run(child, current)
         return current
+
+    def _some_of(self, node: Node, paths: list[_Path]) -> list[_Path]:
+        """``SomeOf(n)`` and ``RandomOrder``: up to n of the children, in any order."""
+        children = node.children
+        raw = node.params.get("n", len(children))
+        n = min(len(children), int(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else 1)
+        replace = bool(node.params.get("replace", False))
+        orders: list[tuple[Node, ...]] = []
+        for k in range(1, n + 1):
+            picks = itertools.product(children, repeat=k) if replace else itertools.permutations(children, k)
+            orders += itertools.islice(picks, _MAX_ORDERS - len(orders))
+        out = list(paths)  # none of them changes the size (or SomeOf does not run)
+        for order in orders:
+            current = paths
+            for child in order:
+                current = self.run(child, current)
+            out += current
+        if len(orders) >= _MAX_ORDERS:  # too many orders to try: each child may follow every other
+            current = paths
+            for child in (*children, *children):
+                current = _unique(self.run(child, current) + current)
+            out += current
+        return _unique(out)
 
     def _leaf(self, node: Node, path: _Path) -> list[_Path]:
         try:

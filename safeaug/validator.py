@@ -892,6 +892,22 @@ def _unbounded(
     return []
 
 
+# How degenerate arguments destroy the image, per transform (the catalog entry says when).
+_DESTROYS = {
+    "GaussianBlur": (
+        "a zero sigma builds a kernel of NaN (0/0), so every output pixel is NaN, white once stored as uint8. "
+        "albumentations 1.x read sigma 0 (its default) as 'derive sigma from the kernel size'; a config saved "
+        "under 1.x whitens every image under 2.0.8."
+    ),
+    "AdvancedBlur": (
+        "a sigma range at 0 on one axis makes the kernel's covariance singular, so a call either fails or (under "
+        "a turn that leaves it barely invertible) gives NaN for every pixel, white once stored as uint8."
+    ),
+    "RingingOvershoot": "a zero cutoff makes the sinc kernel 0/0, so every pixel is NaN, white once stored as uint8.",
+}
+_DESTROYS_ANY = "every output pixel takes one value."
+
+
 def _destroyed(leaf: Leaf, policy: Policy, source: str | None) -> Finding:
     """Degenerate arguments that make the installed albumentations replace every pixel: refused everywhere."""
     name = leaf.node.name
@@ -904,14 +920,7 @@ def _destroyed(leaf: Leaf, policy: Policy, source: str | None) -> Finding:
         policy,
         source,
         severity="error",
-        message=(
-            f"`{name}`{note} makes albumentations 2.0.8 replace every pixel: a zero sigma builds a kernel of NaN "
-            "(0/0), so every output pixel is NaN, and white once stored as uint8. albumentations 1.x read sigma 0 "
-            "(its default) as 'derive sigma from the kernel size'; a config saved under 1.x whitens every image "
-            "under 2.0.8."
-            if name == "GaussianBlur"
-            else f"`{name}`{note} makes albumentations 2.0.8 replace every pixel with one value."
-        ),
+        message=f"`{name}`{note} makes albumentations 2.0.8 replace every pixel: {_DESTROYS.get(name, _DESTROYS_ANY)}",
         reason="An image whose every pixel is one value (or NaN) carries no label; training on it teaches noise.",
         fix=fix,
     )
