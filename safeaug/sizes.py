@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safeaug.catalog import Params, defaults_for
+from safeaug.catalog._registry import Scalar
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
@@ -75,33 +76,69 @@ def read_sizes(
 ) -> SizeReading:
     """Frames and resolution along ``root`` (``envelopes``: each runnable leaf's envelope by ``id()``)."""
     reading = SizeReading()
-    walker = _Walker(envelopes, probability, reading)
+    leaves = [n for n in root.leaves() if id(n) in envelopes]
+    reading.resizers = [n for n in leaves if _sized(n, envelopes)]
+    fixed = any(n.name in SIZED and n.name != "RandomScale" for n in reading.resizers)
+    walker = _Walker(envelopes, probability, reading, _active(root, {id(n) for n in reading.resizers}))
     start = (float(input_size[0]), float(input_size[1])) if input_size else (math.nan, math.nan)
-    walker.record = True
-    walker.run(root, [(*start, 1.0, 1.0, 1.0, 1.0)])
-    walker.record = False
-    reading.resizers = [n for n in root.leaves() if id(n) in envelopes and _sized(n, envelopes)]
-    if not reading.resizers:
+    if input_size is not None or fixed:  # frames in pixels can be known: record them
+        walker.record = True
+        walker.run(root, [(*start, 1.0, 1.0, 1.0, 1.0)])
+        walker.record = False
+    if len(reading.resizers) < 2:  # one step alone never dips below both its ends
         return reading
-    if input_size is not None:
-        reading.resolution = _kept(walker.run(root, [(*start, 1.0, 1.0, 1.0, 1.0)]))
-        reading.worst_input = start
+    if input_size is not None or not fixed:  # nothing depends on a size that is not known
+        one = start if input_size is not None else (1.0, 1.0)
+        reading.resolution = reading.aspect_resolution = _kept(walker.run(root, [(*one, 1.0, 1.0, 1.0, 1.0)]))
+        reading.worst_input = start if input_size is not None else None
         return reading
     # Sizes where a factor k/S crosses 1: the scales reached on a 1 px input.
     unit = walker.run(root, [(1.0, 1.0, 1.0, 1.0, 1.0, 1.0)])
-    sizes = {1.0, _HUGE} | {abs(v) for p in unit for v in p[2:4] if 0 < v < math.inf}
+    sizes = {1.0, _HUGE} | {float(f"{abs(v):.6g}") for p in unit for v in p[2:4] if 0 < v < math.inf}
+    sizes |= {v for n in reading.resizers for v in _pixels(n)}
     best, worst = 1.0, None
-    for s in sorted(sizes):
-        kept = _kept(walker.run(root, [(s, s, 1.0, 1.0, 1.0, 1.0)]))
+    for size in sorted(sizes):
+        kept = _kept(walker.run(root, [(size, size, 1.0, 1.0, 1.0, 1.0)]))
         if kept < best - 1e-12:
-            best, worst = kept, (s, s)
+            best, worst = kept, (size, size)
     reading.resolution, reading.worst_input = best, worst
     aspect = best
-    for s in sorted(sizes):
+    for size in {_HUGE, *(worst or ())}:  # the aspect matters where the square worst is, or for large inputs
         for a in _ASPECTS:
-            aspect = min(aspect, _kept(walker.run(root, [(s * a, s, 1.0, 1.0, 1.0, 1.0)])))
+            aspect = min(aspect, _kept(walker.run(root, [(size * a, size, 1.0, 1.0, 1.0, 1.0)])))
     reading.aspect_resolution = aspect
     return reading
+
+
+_PIXEL_ARGUMENTS = ("height", "width", "max_size", "size", "min_max_height", "min_height", "min_width", "max_size_hw")
+
+
+def _pixels(node: Node) -> set[float]:
+    """Sizes in pixels named by a transform's arguments: where a factor k/S may cross 1."""
+    out: set[float] = set()
+    for key in _PIXEL_ARGUMENTS:
+        value = node.params.get(key)
+        for v in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+                out.add(float(v))
+    return out
+
+
+def _active(root: Node, sized: set[int]) -> set[int]:
+    """``id()`` of the sized leaves and of every composition above one."""
+    active: set[int] = set()
+
+    def visit(node: Node) -> bool:
+        if not node.is_composition:
+            return id(node) in sized
+        below = [visit(child) for child in node.children]
+        if any(below):
+            active.add(id(node))
+            return True
+        return False
+
+    visit(root)
+    return active | sized
 
 
 def _sized(node: Node, envelopes: Mapping[int, Envelope]) -> bool:
@@ -120,26 +157,43 @@ def _kept(paths: Iterable[_Path]) -> float:
 
 class _Walker:
     def __init__(
-        self, envelopes: Mapping[int, Envelope], probability: Callable[[Node], float], reading: SizeReading
+        self,
+        envelopes: Mapping[int, Envelope],
+        probability: Callable[[Node], float],
+        reading: SizeReading,
+        active: set[int],
     ) -> None:
         self.envelopes = envelopes
         self.probability = probability
         self.reading = reading
+        self.active = active
         self.record = False
+        self.params: dict[int, _Memo] = {}
 
     def run(self, node: Node, paths: list[_Path]) -> list[_Path]:
+        if id(node) not in self.active:  # changes no size and zooms nothing: only its frames are of interest
+            if self.record:
+                if node.is_composition:
+                    for child in node.children:
+                        self.run(child, paths)
+                elif id(node) in self.envelopes:
+                    self._record(node, paths)
+            return paths
         if node.is_composition:
             out = self._composition(node, paths)
         elif id(node) not in self.envelopes:  # cannot run, or judged elsewhere (unknown)
             return paths
         else:
             if self.record:
-                known = [(h, w) for h, w, *_ in paths if not (math.isnan(h) or math.isnan(w))]
-                self.reading.frames.setdefault(id(node), []).extend(known)
+                self._record(node, paths)
             out = [q for p in paths for q in self._leaf(node, p)]
         if self.probability(node) < 1.0:
             out = out + paths  # it may not run
         return _unique(out)
+
+    def _record(self, node: Node, paths: list[_Path]) -> None:
+        known = [(h, w) for h, w, *_ in paths if not (math.isnan(h) or math.isnan(w))]
+        self.reading.frames.setdefault(id(node), []).extend(known)
 
     def _composition(self, node: Node, paths: list[_Path]) -> list[_Path]:
         if node.mode in ("one_of", "one_or_other"):
@@ -175,17 +229,40 @@ class _Walker:
         return _unique(out)
 
     def _leaf(self, node: Node, path: _Path) -> list[_Path]:
+        params = self.params.get(id(node))
+        if params is None:
+            params = self.params[id(node)] = _Memo(node.name, node.params, defaults_for(node.name))
         try:
-            return _step(node, path, self.envelopes[id(node)])
+            return _step(node.name, params, path, self.envelopes[id(node)])
         except (ConfigError, TypeError, ValueError, ZeroDivisionError):
             return [path]  # unreadable arguments are reported by the catalog (SA501)
 
 
+class _Memo(Params):
+    """Arguments read once per walk: the walk reads the same ones on every path and every trial size."""
+
+    __slots__ = ("memo",)
+
+    def __init__(self, transform: str, given: Mapping[str, Any], defaults: Mapping[str, Any]) -> None:
+        super().__init__(transform, given, defaults)
+        self.memo: dict[tuple[str, str, str], Any] = {}
+
+    def number(self, name: str) -> float:
+        key = ("number", name, "")
+        if key not in self.memo:
+            self.memo[key] = super().number(name)
+        return self.memo[key]  # type: ignore[no-any-return]
+
+    def range(self, name: str, scalar: Scalar = "symmetric") -> tuple[float, float]:
+        key = ("range", name, scalar)
+        if key not in self.memo:
+            self.memo[key] = super().range(name, scalar)
+        return self.memo[key]  # type: ignore[no-any-return]
+
+
 def _unique(paths: list[_Path]) -> list[_Path]:
-    seen: dict[tuple[float, ...], _Path] = {}
-    for p in paths:
-        seen.setdefault(tuple(round(v, 9) if not math.isnan(v) else -1.0 for v in p), p)
-    return list(seen.values())
+    # Paths reached the same way are equal to the last bit; a few near-equal ones only cost time.
+    return list(dict.fromkeys(paths)) if len(paths) > 1 else paths
 
 
 def _scaled(path: _Path, fy: float, fx: float, frame: tuple[float, float] | None = None) -> _Path:
@@ -201,9 +278,7 @@ def _pair(value: Any) -> tuple[float, float]:
     return float(value), float(value)
 
 
-def _step(node: Node, path: _Path, env: Envelope) -> list[_Path]:
-    name = node.name
-    p = Params(name, node.params, defaults_for(name))
+def _step(name: str, p: Params, path: _Path, env: Envelope) -> list[_Path]:
     h, w = path[0], path[1]
     if name == "Resize":
         th, tw = p.number("height"), p.number("width")

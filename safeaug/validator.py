@@ -158,12 +158,16 @@ _SIZES: ContextVar[SizeReading | None] = ContextVar("safeaug_sizes", default=Non
 
 
 def _read_sizes(root: Node, live: list[Leaf], input_size: InputSize | None) -> SizeReading | None:
-    envelopes = {id(leaf.node): leaf.envelope for leaf in live}
-    if input_size is None and not any(
-        leaf.node.name in SIZED or leaf.envelope.scale_min != 1.0 or leaf.envelope.scale_max != 1.0 for leaf in live
-    ):
-        return None  # nothing changes sizes: the common case costs one pass over the leaves
-    return read_sizes(root, envelopes, _probability, input_size)
+    if input_size is None:
+        sized = 0
+        for leaf in live:
+            env = leaf.envelope
+            sized += leaf.node.name in SIZED or env.scale_min != 1.0 or env.scale_max != 1.0
+        if sized < 2:
+            # One size change alone loses no resolution, and no frame is known before a resize to a fixed size:
+            # the common case costs one pass over the leaves.
+            return None
+    return read_sizes(root, {id(leaf.node): leaf.envelope for leaf in live}, _probability, input_size)
 
 
 def _frames(node: Node) -> list[tuple[float, float]] | None:
