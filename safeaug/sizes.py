@@ -66,6 +66,7 @@ class SizeReading:
     worst_input: tuple[float, float] | None = None  # an input size on which it is reached
     aspect_resolution: float = 1.0  # the lowest on 1:4 and 4:1 inputs (no input size given)
     resizers: list[Node] = field(default_factory=list)  # the size-changing transforms that can run
+    partly_known: set[int] = field(default_factory=set)  # id(node) of transforms whose frame is not always known
 
 
 def read_sizes(
@@ -193,6 +194,8 @@ class _Walker:
 
     def _record(self, node: Node, paths: list[_Path]) -> None:
         known = [(h, w) for h, w, *_ in paths if not (math.isnan(h) or math.isnan(w))]
+        if len(known) < len(paths):  # on some path the frame is the input's, whose size is not known
+            self.reading.partly_known.add(id(node))
         self.reading.frames.setdefault(id(node), []).extend(known)
 
     def _composition(self, node: Node, paths: list[_Path]) -> list[_Path]:

@@ -170,11 +170,62 @@ def _read_sizes(root: Node, live: list[Leaf], input_size: InputSize | None) -> S
     return read_sizes(root, {id(leaf.node): leaf.envelope for leaf in live}, _probability, input_size)
 
 
+# Envelopes of transforms whose frame is known, in place of their catalog entry's (set while folding again).
+_EXACT: ContextVar[dict[int, Envelope] | None] = ContextVar("safeaug_exact", default=None)
+
+
+def _exact_envelopes(live: list[Leaf], sizes: SizeReading | None) -> dict[int, Envelope]:
+    """Pads (the frame's growth) and resizes to fixed height and width (the aspect) on frames of known size."""
+    if sizes is None:
+        return {}
+    out: dict[int, Envelope] = {}
+    for leaf in live:
+        node, env = leaf.node, leaf.envelope
+        name = node.name
+        if name not in ("Pad", "PadIfNeeded", "Resize") or id(node) in sizes.partly_known:
+            continue
+        frames = sizes.frames.get(id(node))
+        if not frames:
+            continue
+        p = Params(name, node.params, defaults_for(name))
+        try:
+            if name == "Resize" and math.isinf(env.aspect):
+                th, tw = p.number("height"), p.number("width")
+                ratios = [(th / h) / (tw / w) for h, w in frames]
+                aspect = max(max(r, 1.0 / r) for r in ratios)
+                out[id(node)] = env.with_changes(aspect=aspect if aspect > 1.0 + 1e-12 else 1.0)
+            elif name != "Resize" and math.isinf(env.canvas_growth):
+                grown = [_padded(p, name, h, w) for h, w in frames]
+                out[id(node)] = env.with_changes(canvas_growth=max(g / (h * w) for g, (h, w) in zip(grown, frames)))
+        except (ConfigError, TypeError, ValueError, ZeroDivisionError):
+            continue
+    return out
+
+
+def _padded(p: Params, name: str, h: float, w: float) -> float:
+    """The padded frame's area."""
+    if name == "PadIfNeeded":
+        mh, mw = p.optional_number("min_height"), p.optional_number("min_width")
+        if mh is None or mw is None:
+            raise ValueError("padded to a divisor")
+        return max(h, mh) * max(w, mw)
+    padding = p.raw("padding")
+    values = [float(v) for v in (padding if isinstance(padding, (list, tuple)) else [padding])]
+    if len(values) == 1:
+        return (h + 2 * values[0]) * (w + 2 * values[0])
+    if len(values) == 2:
+        return (h + 2 * values[1]) * (w + 2 * values[0])
+    left, top, right, bottom = values
+    return (h + top + bottom) * (w + left + right)
+
+
 def _frames(node: Node) -> list[tuple[float, float]] | None:
     """Every frame (height, width) in px the transform may receive, when all of them are known."""
     sizes = _SIZES.get()
     if sizes is None:
         return None
+    if id(node) in sizes.partly_known:
+        return None  # on some path it receives the input itself, whose size is not known
     frames = sizes.frames.get(id(node))
     return frames or None
 
@@ -189,6 +240,15 @@ def _judge(root: Node, policy: Policy, *, source: str | None = None, input_size:
     total = _envelope(root, policy, leaves, reachable=True, source=source)
     live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     sizes = _read_sizes(root, live, input_size)
+    exact = _exact_envelopes(live, sizes)
+    if exact:  # pads and resizes on frames of known size: fold the pipeline again with their exact effects
+        exact_token = _EXACT.set(exact)
+        try:
+            leaves = []
+            total = _envelope(root, policy, leaves, reachable=True, source=source)
+        finally:
+            _EXACT.reset(exact_token)
+        live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     token = _SIZES.set(sizes)
     try:
         return _judge_live(root, policy, leaves, live, total, source, sizes, input_size)
@@ -381,6 +441,9 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
     env = env.including_identity()
+    exact = _EXACT.get()
+    if exact is not None:
+        env = exact.get(id(node), env)
     leaves.append(Leaf(node, env, entry, reachable))
     return env if reachable else IDENTITY
 

@@ -177,6 +177,13 @@ def test_a_crop_in_pixels_is_exact_with_the_input_size_and_a_warning_without() -
     # after a resize to a fixed size the frame is known without an input size
     resized = safeaug.validate(A.Compose([A.Resize(256, 256), A.RandomCrop(200, 200)]), "chest_xray")
     assert "SA108" in resized.codes() and "SA407" not in resized.codes()
+    # a resize that may be skipped leaves the input's own (unknown) size on one path: still a warning
+    skipped = safeaug.validate(A.Compose([A.Resize(256, 256, p=0.5), A.RandomCrop(200, 200)]), "chest_xray")
+    assert skipped.codes() == ["SA407"]
+    # either branch of a OneOf: the larger frame loses more
+    either = A.Compose([A.OneOf([A.Resize(256, 256), A.Resize(512, 512)], p=1), A.RandomCrop(240, 240)])
+    assert kept_share_and_shift([A.Resize(512, 512), A.RandomCrop(240, 240)], 600, 600, seeds=2)[0] < 0.85 * 0.4
+    assert "SA108" in safeaug.validate(either, "chest_xray").codes()
 
 
 def test_a_shift_in_pixels_is_exact_with_the_input_size() -> None:
@@ -189,6 +196,47 @@ def test_a_shift_in_pixels_is_exact_with_the_input_size() -> None:
     assert not exact.ok
     large = safeaug.validate(A.Compose([transform]), "chest_xray", input_size=(2048, 2048))
     assert large.ok and "SA407" not in large.codes()  # 40 px of 2048 is 2%
+
+
+def measured_shear(transforms: list[Any], height: int, width: int) -> float:
+    """Degrees by which the pipeline's linear map bends a right angle, from coordinate maps sent as masks."""
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    out = run(transforms, noise(height, width), masks=[xs + 1, ys + 1])["masks"]
+    src_x, src_y = (np.asarray(m, dtype=np.float64) for m in out)
+    inside = (src_x > 0) & (src_y > 0)
+    oy, ox = np.nonzero(inside)
+    design = np.column_stack([ox, oy, np.ones_like(ox)]).astype(np.float64)
+    coef_x = np.linalg.lstsq(design, src_x[inside], rcond=None)[0]
+    coef_y = np.linalg.lstsq(design, src_y[inside], rcond=None)[0]
+    forward = np.linalg.inv(np.array([[coef_x[0], coef_x[1]], [coef_y[0], coef_y[1]]]))
+    a, b = forward[:, 0], forward[:, 1]
+    cos = abs(float(a @ b)) / float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.degrees(np.arcsin(min(1.0, cos))))
+
+
+def test_a_resize_after_a_turn_shears_by_the_input_aspect_and_is_exact_with_the_input_size() -> None:
+    pipeline = [A.Rotate(limit=(15, 15), p=1), A.Resize(256, 256)]
+    square, wide = measured_shear(pipeline, 256, 256), measured_shear(pipeline, 256, 512)
+    assert square < 1.0 and wide > 10.0  # the truth: a 2:1 film squeezed square after a 15° turn shears
+    assert "SA407" in safeaug.validate(A.Compose(pipeline), "chest_xray").codes()
+    exact = safeaug.validate(A.Compose(pipeline), "chest_xray", input_size=(256, 512))
+    assert "SA105" in exact.codes() and "SA407" not in exact.codes()
+    assert exact.envelope.shear >= wide - 1.5
+    assert safeaug.validate(A.Compose(pipeline), "chest_xray", input_size=(256, 256)).ok
+
+
+def test_a_pad_in_pixels_before_a_cut_out_is_exact_with_the_input_size() -> None:
+    pipeline = [
+        A.Pad(padding=64),
+        A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(0.3, 0.3), hole_width_range=(0.3, 0.3), p=1),
+    ]
+    # the truth: a hole of 0.3 x 0.3 of the 256 px padded frame can lie wholly on the 128 px content
+    hole = 0.3 * 256
+    assert (hole * hole) / (128 * 128) == pytest.approx(0.36)
+    small = safeaug.validate(A.Compose(pipeline), "chest_xray", input_size=(128, 128))
+    assert small.envelope.occlusion == pytest.approx(0.36) and "SA407" not in small.codes()
+    assert "SA403" in small.codes()
+    assert "SA407" in safeaug.validate(A.Compose(pipeline), "chest_xray").codes()
 
 
 def test_the_input_size_reaches_every_entry_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
