@@ -195,8 +195,8 @@ def _exact_envelopes(live: list[Leaf], sizes: SizeReading | None) -> dict[int, E
                 aspect = max(max(r, 1.0 / r) for r in ratios)
                 out[id(node)] = env.with_changes(aspect=aspect if aspect > 1.0 + 1e-12 else 1.0)
             elif name != "Resize" and math.isinf(env.canvas_growth):
-                grown = [_padded(p, name, h, w) for h, w in frames]
-                out[id(node)] = env.with_changes(canvas_growth=max(g / (h * w) for g, (h, w) in zip(grown, frames)))
+                growth = max(_padded(p, name, h, w) / (h * w) for h, w in frames)
+                out[id(node)] = env.with_changes(canvas_growth=growth)
         except (ConfigError, TypeError, ValueError, ZeroDivisionError):
             continue
     return out
