@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     lint_p.add_argument("--ignore", type=_codes, metavar="CODES", help="leave out these codes or prefixes")
     lint_p.add_argument("--config", metavar="PYPROJECT", help="the pyproject.toml to read [tool.safeaug] from")
     lint_p.add_argument(
+        "--input-size",
+        metavar="HxW",
+        help="height x width in px of the images entering the pipelines (e.g. 1024x1024): crops, shifts and "
+        "resizes in pixels are then judged exactly (overrides input-size in [tool.safeaug])",
+    )
+    lint_p.add_argument(
         "--show-suppressed", action="store_true", help="also list findings that inline comments suppressed"
     )
     sub.add_parser("policies", help="list the built-in policies")
@@ -130,12 +136,13 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
-    from safeaug.config import SettingsError, parse_param
+    from safeaug.config import SettingsError, parse_input_size, parse_param
     from safeaug.lint import lint
     from safeaug.output import REPORTERS
 
     try:
         params = dict(parse_param(p) for p in args.params)
+        size = parse_input_size(args.input_size, "--input-size") if args.input_size else None
         result = lint(
             args.paths,
             policy=args.policy,
@@ -143,6 +150,7 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
             select=args.select,
             ignore=args.ignore,
             config=args.config,
+            input_size=size,
         )
     except SettingsError as exc:
         print(f"safeaug: error: {exc}", file=sys.stderr)

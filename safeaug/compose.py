@@ -45,7 +45,7 @@ from safeaug.readers import read_transform_list
 from safeaug.readers.vocabulary import installed_line
 from safeaug.report import Finding, Report
 from safeaug.rules import RULES_BY_NAME
-from safeaug.validator import fmt, judge
+from safeaug.validator import fmt, input_size_of, judge
 
 _PARAMS_ONLY_WHEN_SAVED = installed_line().line == "X"
 
@@ -67,24 +67,33 @@ class _Policed:
     policy: Policy
     report: Report
     audit: bool
+    input_size: tuple[int, int] | None
     _auditor: _Auditor | None
     _policy_dict: dict[str, Any] | None
     _ALBUMENTATIONS_BASE: ClassVar[type]
     save_applied_params: bool  # albumentations' own
 
     def __init__(
-        self, transforms: Sequence[Any], *, policy: PolicyLike | SerialisedPolicy, audit: bool = False, **kwargs: Any
+        self,
+        transforms: Sequence[Any],
+        *,
+        policy: PolicyLike | SerialisedPolicy,
+        audit: bool = False,
+        input_size: tuple[int, int] | None = None,
+        **kwargs: Any,
     ) -> None:
         resolved = _resolve(policy)
+        size = input_size_of(input_size)
         p = kwargs.get("p", 1.0)
         # albumentations wraps a single transform given for the list (with a warning); judge what it will run.
         listed = [transforms] if callable(transforms) and not isinstance(transforms, Sequence) else list(transforms)
-        report = judge(read_transform_list(listed, p=p), resolved)
+        report = judge(read_transform_list(listed, p=p), resolved, input_size=size)
         if not report.ok:
             raise PolicyViolationError(report)
         super().__init__(transforms, **kwargs)  # type: ignore[call-arg]
         self.policy = resolved
         self.report = report
+        self.input_size = size
         self.audit = bool(audit)
         self._policy_dict = None
         self._auditor = _Auditor(self, report) if self.audit else None
@@ -121,6 +130,8 @@ class _Policed:
         out["policy"] = self._policy_entry()
         if self.audit:
             out["audit"] = True
+        if self.input_size is not None:
+            out["input_size"] = list(self.input_size)
         return out
 
     def get_dict_with_id(self) -> dict[str, Any]:
@@ -128,6 +139,8 @@ class _Policed:
         out["policy"] = self._policy_entry()
         if self.audit:
             out["audit"] = True
+        if self.input_size is not None:
+            out["input_size"] = list(self.input_size)
         return out
 
     @classmethod
@@ -162,7 +175,9 @@ class _Policed:
                 "composition); pass one: from_dict(d, policy='chest_xray')"
             )
         accepted = inspect.signature(cls._ALBUMENTATIONS_BASE).parameters
-        args = {k: v for k, v in args.items() if k in accepted or k in ("policy", "audit")}
+        if isinstance(args.get("input_size"), list):
+            args["input_size"] = tuple(args["input_size"])
+        args = {k: v for k, v in args.items() if k in accepted or k in ("policy", "audit", "input_size")}
         return cls(children, **args)
 
     # -------------------------------------------------------------- pickling
@@ -429,7 +444,11 @@ class _Auditor:
         key = self._key()
         verdict = self.cache.get(key)
         if verdict is None:
-            verdict = judge(read_transform_list(list(owner.transforms), p=owner.p), self.policy)
+            verdict = judge(
+                read_transform_list(list(owner.transforms), p=owner.p),
+                self.policy,
+                input_size=getattr(owner, "input_size", None),
+            )
             if len(self.cache) >= 64:
                 self.cache.pop(next(iter(self.cache)))
             self.cache[key] = verdict

@@ -8,6 +8,7 @@ directory. Example::
     policy = "chest_xray"
     ignore = ["SA110"]
     set = { smallest_object_px = 16 }
+    input-size = [1024, 1024]              # (height, width) of the images entering the pipelines
 
     [tool.safeaug.per-path-policies]
     "configs/natural/**" = "natural"
@@ -15,6 +16,9 @@ directory. Example::
 
     [tool.safeaug.per-path-ignores]
     "configs/legacy/*.json" = ["SA502"]
+
+    [tool.safeaug.per-path-input-sizes]    # (height, width) of the images entering those pipelines
+    "configs/tiles/**" = [512, 512]
 
 A key safeaug does not know is an error, never a silent default: a typo must not switch a check off.
 """
@@ -33,7 +37,16 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-ALLOWED_KEYS = ("policy", "select", "ignore", "per-path-policies", "per-path-ignores", "set")
+ALLOWED_KEYS = (
+    "policy",
+    "select",
+    "ignore",
+    "per-path-policies",
+    "per-path-ignores",
+    "set",
+    "input-size",
+    "per-path-input-sizes",
+)
 CODE_PATTERN = re.compile(r"^SA\d{0,3}$")
 
 ParamValue = int | float | bool | str
@@ -55,6 +68,26 @@ class Settings:
     per_path_policies: tuple[tuple[str, str], ...] = ()
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     params: dict[str, ParamValue] = field(default_factory=dict)
+    input_size: tuple[int, int] | None = None
+    per_path_input_sizes: tuple[tuple[str, tuple[int, int]], ...] = ()
+
+
+def parse_input_size(value: Any, where: str) -> tuple[int, int]:
+    """``(height, width)`` from a TOML ``[H, W]`` or the command line's ``HxW``."""
+    if isinstance(value, str):
+        height, sep, width = value.strip().lower().partition("x")
+        if sep and height.strip().isdigit() and width.strip().isdigit():
+            value = [int(height), int(width)]
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    ):
+        return (value[0], value[1])
+    raise SettingsError(
+        f"{where} must be the height and width of the input images in pixels, as [H, W] in pyproject.toml or "
+        f"HxW on the command line (e.g. 1024x768), got {value!r}"
+    )
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -110,6 +143,8 @@ def load_settings(path: Path) -> Settings:
         if not isinstance(value, str) or not value:
             raise SettingsError(f"{where}.per-path-policies `{glob}` must be a policy id or file, got {value!r}")
     per_ignores = _table(table, "per-path-ignores", where)
+    size = parse_input_size(table["input-size"], f"{where} `input-size`") if "input-size" in table else None
+    per_sizes = _table(table, "per-path-input-sizes", where)
     params = _table(table, "set", where)
     for key, value in params.items():
         if not isinstance(value, (int, float, bool, str)):
@@ -125,6 +160,10 @@ def load_settings(path: Path) -> Settings:
             (str(k), parse_codes(v, f"{where}.per-path-ignores `{k}`")) for k, v in per_ignores.items()
         ),
         params=dict(params),
+        input_size=size,
+        per_path_input_sizes=tuple(
+            (str(k), parse_input_size(v, f"{where}.per-path-input-sizes `{k}`")) for k, v in per_sizes.items()
+        ),
     )
 
 
@@ -227,6 +266,7 @@ __all__ = [
     "glob_matches",
     "load_settings",
     "parse_codes",
+    "parse_input_size",
     "parse_param",
     "parse_value",
 ]

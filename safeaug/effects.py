@@ -108,6 +108,9 @@ class Envelope:
     topology: bool = False
     mixing: bool = False
     overlay: bool = False
+    # The installed albumentations replaces every pixel with one value (a NaN kernel whitens the image):
+    # a degenerate argument, refused under every policy (SA410).
+    destroys: bool = False
 
     def __init__(self, **effects: Any) -> None:
         if not _FIELD_RULES.keys() >= effects.keys():
@@ -254,6 +257,7 @@ _FIELD_RULES: dict[str, Rule] = {
     "topology": "flag",
     "mixing": "flag",
     "overlay": "flag",
+    "destroys": "flag",
 }
 
 # Angles wrap: no rotation or hue shift is larger than half a turn.

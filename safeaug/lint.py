@@ -111,6 +111,7 @@ class _Plan:
     default_base: Path
     params: dict[str, ParamValue]
     from_command_line: bool
+    input_size: tuple[int, int] | None = None  # from the command line: every file
     shared_params: bool = False  # True when several policies are in play and `set` is split among them
     cache: dict[str, Policy] = field(default_factory=dict)
 
@@ -142,6 +143,17 @@ class _Plan:
                 raise UsageError(str(exc)) from None
         return self.cache[spec]
 
+    def input_size_for(self, path: Path) -> tuple[int, int] | None:
+        """The size of the images entering the file's pipelines: command line, then per path, then default."""
+        if self.input_size is not None:
+            return self.input_size
+        if self.settings.per_path_input_sizes:
+            relative = _relative(path, self.settings.root)
+            for glob, size in self.settings.per_path_input_sizes:
+                if relative is not None and glob_matches(glob, relative):
+                    return size
+        return self.settings.input_size
+
     def ignored_for(self, path: Path) -> tuple[str, ...]:
         if not self.settings.per_path_ignores:
             return ()
@@ -172,6 +184,7 @@ def _plan(
     select: Sequence[str] | None,
     ignore: Sequence[str] | None,
     config: str | os.PathLike[str] | None,
+    input_size: tuple[int, int] | None = None,
 ) -> _Plan:
     if config is not None:
         settings = load_settings(Path(config))
@@ -199,6 +212,7 @@ def _plan(
         default_base=Path.cwd() if policy is not None else settings.root,
         params={**settings.params, **(params or {})},
         from_command_line=policy is not None,
+        input_size=input_size,
     )
     # Load every policy named anywhere now: a typo in one is a usage error before any file is read.
     specs = [] if plan.default_policy is None else [(plan.default_policy, plan.default_base)]
@@ -272,16 +286,19 @@ def lint(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     config: str | os.PathLike[str] | None = None,
+    input_size: tuple[int, int] | None = None,
 ) -> LintResult:
     """Lint files and folders. Raises :class:`SettingsError` for a usage error (exit code 2).
 
     Command-line values (``policy``, ``params``, ``select``, ``ignore``) override ``[tool.safeaug]``;
-    ``policy`` given here applies to every file, per-path policies included.
+    ``policy`` given here applies to every file, per-path policies included. ``input_size`` (height,
+    width) is the size of the images entering every pipeline (``input-size`` and
+    ``per-path-input-sizes`` in ``[tool.safeaug]`` otherwise): with it, effects in pixels are judged exactly.
     """
     from safeaug.readers import read_config
     from safeaug.validator import judge
 
-    plan = _plan(paths, policy, params, select, ignore, config)
+    plan = _plan(paths, policy, params, select, ignore, config, input_size)
     configured = policy is not None or plan.settings.policy is not None or bool(plan.settings.per_path_policies)
     result = LintResult()
     unpoliced = 0  # files with a pipeline that no configured policy covers and that records none
@@ -321,7 +338,8 @@ def lint(
             result.policies[used.id] = used
         chosen = judged[0][1]
         try:
-            findings = [f for root, used in judged for f in judge(root, used, source=source).findings]
+            size = plan.input_size_for(file)
+            findings = [f for root, used in judged for f in judge(root, used, source=source, input_size=size).findings]
         except ConfigError as exc:  # a transform's arguments cannot be read: named with its line
             result.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
             continue

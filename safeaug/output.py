@@ -76,6 +76,7 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         "policy": f.policy,
         "references": list(f.references),
         "label_transform": f.label_transform,
+        "input_size": list(f.input_size) if f.input_size is not None else None,
     }
 
 
@@ -189,6 +190,8 @@ def _result(f: Finding, index: dict[str, int], cwd: Path) -> dict[str, Any]:
         "locations": [location],
         "properties": {"transform": f.transform, "policy": f.policy, "reason": f.reason},
     }
+    if f.input_size is not None:
+        out["properties"]["inputSize"] = list(f.input_size)
     return out
 
 

@@ -66,6 +66,7 @@ ALWAYS_UNMEASURED: tuple[str, ...] = (
     "crop_unbounded",
     "canvas_growth",  # read through the occlusion that follows it
     "occlusion_unbounded",
+    "destroys",  # read as what it does: the flat image's contrast, brightness and occlusion
     "resize",  # a change of output size is read as scale and crop; "to a fixed size" needs several input sizes
 )
 
@@ -1951,7 +1952,7 @@ class Wrapped:
         return f"safeaug.wrap({self.fn!r}, policy={self.policy.id!r})"
 
 
-def wrap(fn: Any, policy: PolicyLike, *, seeds: int = 16) -> Wrapped:
+def wrap(fn: Any, policy: PolicyLike, *, seeds: int = 16, input_size: tuple[int, int] | None = None) -> Wrapped:
     """Check a dataset transform against ``policy`` now; return it unchanged in behaviour.
 
     ``fn`` is an albumentations transform or composition (checked from the catalog; parts safeaug has no
@@ -1959,11 +1960,13 @@ def wrap(fn: Any, policy: PolicyLike, *, seeds: int = 16) -> Wrapped:
     albumentations style (``fn(image=...) -> dict``) or a plain function ``fn(image) -> image`` (both
     probed). Raises :class:`~safeaug.PolicyViolationError` when the policy refuses it, with every finding
     in ``.report``; a transform that cannot be run on a probe image is refused (``SA401``), never passed.
+    ``input_size=(height, width)``: the size of the images it receives (see :func:`safeaug.validate`).
     """
-    from safeaug.validator import judge  # the validator imports this module lazily, and this one it
+    from safeaug.validator import input_size_of, judge  # the validator imports this module lazily
 
+    size = input_size_of(input_size)
     resolved = load_policy(policy)
-    report = judge(read_pipeline(fn), resolved, probe=True, seeds=seeds)
+    report = judge(read_pipeline(fn), resolved, probe=True, seeds=seeds, input_size=size)
     if not report.ok:
         raise PolicyViolationError(report)
     return Wrapped(fn, resolved, report)

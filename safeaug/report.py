@@ -35,6 +35,7 @@ class Finding:
     references: tuple[str, ...] = ()
     path: str | None = None
     label_transform: str | None = None
+    input_size: tuple[int, int] | None = None  # (height, width) the pipeline was judged for, when given
 
     def one_line(self) -> str:
         where = self.location or "pipeline"
@@ -51,6 +52,7 @@ class Report:
     findings: tuple[Finding, ...] = ()
     envelope: Envelope = field(default_factory=Envelope)
     source: str | None = None
+    input_size: tuple[int, int] | None = None  # (height, width) the pipeline was judged for, when given
 
     @property
     def ok(self) -> bool:
@@ -104,4 +106,5 @@ def merge_reports(reports: list[Report]) -> Report:
         findings=tuple(f for r in reports for f in r.findings),
         envelope=Envelope.union_of([r.envelope for r in reports]),
         source=first.source,
+        input_size=first.input_size,
     )

@@ -229,6 +229,7 @@ DENIED_TRANSFORM = "SA402"
 UNBOUNDED_EFFECT = "SA407"  # an effect whose size depends on the input (pixel sizes, fixed-size crops)
 PROBED_TRANSFORM = "SA408"  # no catalog entry; described by running it on probe images
 FOLDING_GRID = "SA409"  # GridElasticDeform strong enough to fold a grid cell: keypoints stop following the image
+DESTROYED_IMAGE = "SA410"  # degenerate arguments: every pixel comes out as one value (or NaN)
 BAD_PARAMETER = "SA501"
 IGNORED_ARGUMENT = "SA502"  # an argument the installed albumentations line would silently drop
 SUPPRESSION_WITHOUT_REASON = "SA601"
@@ -264,6 +265,14 @@ OTHER_RULES: dict[str, tuple[str, str]] = {
         "config, so safeaug warns when a cell can fold on an image of 32 px a side or more, and names the "
         "largest width and height that can fold. Keep `magnitude` below a quarter of the smallest cell on your images "
         "(a smaller magnitude or fewer grid cells), or use ElasticTransform for keypoint tasks.",
+    ),
+    DESTROYED_IMAGE: (
+        "arguments that destroy the image",
+        "With these arguments the installed albumentations replaces every pixel with one value: a kernel built "
+        "from a zero width divides by zero and turns the image into NaN, which uint8 stores as white. No label "
+        "survives that, so safeaug refuses it under every policy. It is usually a default of an older "
+        "albumentations line that meant something else there (1.x read `GaussianBlur(sigma_limit=0)` as "
+        "'derive sigma from the kernel size').",
     ),
     BAD_PARAMETER: ("invalid parameter", "A transform argument has a value or type safeaug cannot read."),
     IGNORED_ARGUMENT: (

@@ -11,6 +11,7 @@ import math
 import os
 from collections.abc import Mapping
 from contextvars import ContextVar
+from dataclasses import replace
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -25,6 +26,7 @@ from safeaug.readers import read_config, read_pipeline
 from safeaug.report import Finding, Report, merge_reports
 from safeaug.rules import (
     DENIED_TRANSFORM,
+    DESTROYED_IMAGE,
     FOLDING_GRID,
     PROBED_TRANSFORM,
     RULES_BY_NAME,
@@ -32,6 +34,7 @@ from safeaug.rules import (
     UNKNOWN_TRANSFORM,
     Rule,
 )
+from safeaug.sizes import SIZED, SizeReading, read_sizes
 
 if TYPE_CHECKING:
     from safeaug.probing import Measurement
@@ -49,7 +52,25 @@ class Leaf(NamedTuple):
     trusted: TransformRule | None = None
 
 
-def validate(pipeline: Any, policy: PolicyLike, *, probe: bool = False) -> Report:
+InputSize = tuple[int, int]
+
+
+def input_size_of(value: Any) -> InputSize | None:
+    """``(height, width)`` in pixels from a pair (or None); a clear error for anything else."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    ):
+        return (int(value[0]), int(value[1]))
+    raise ConfigError(f"input_size: expected (height, width) in pixels, two positive integers; got {value!r}")
+
+
+def validate(
+    pipeline: Any, policy: PolicyLike, *, probe: bool = False, input_size: tuple[int, int] | None = None
+) -> Report:
     """Judge a pipeline against a policy. Never raises for a violation: read ``report.ok``.
 
     ``pipeline`` is an albumentations transform or composition, a list of transforms, a dict in
@@ -61,20 +82,28 @@ def validate(pipeline: Any, policy: PolicyLike, *, probe: bool = False) -> Repor
     ``A.Lambda``, a subclass that overrides ``apply``) are run on probe images and judged by what they
     were seen to do (finding ``SA408``, a warning) instead of being refused unseen (``SA401``). A
     pipeline read from a file has no live objects to run, so probing changes nothing there.
+
+    ``input_size=(height, width)`` says what size the images have when they enter the pipeline. With it,
+    effects given in pixels (fixed-size crops, shifts in pixels) and the resolution fixed-size resizes
+    lose are judged exactly (errors); without it they are bounded over every input size where that can
+    be done, and otherwise reported as depending on the input size (``SA407`` warnings).
     """
+    size = input_size_of(input_size)
     resolved = load_policy(policy)
     if isinstance(pipeline, (str, os.PathLike)):
         source = os.fspath(pipeline)
         roots = read_config(source)
         if not roots:
             raise ConfigError("no augmentation pipeline found in this file", path=source)
-        return merge_reports([judge(root, resolved, source=source) for root in roots])
-    return judge(read_pipeline(pipeline), resolved, probe=probe)
+        return merge_reports([judge(root, resolved, source=source, input_size=size) for root in roots])
+    return judge(read_pipeline(pipeline), resolved, probe=probe, input_size=size)
 
 
-def check(pipeline: Any, policy: PolicyLike, *, probe: bool = False) -> Report:
+def check(
+    pipeline: Any, policy: PolicyLike, *, probe: bool = False, input_size: tuple[int, int] | None = None
+) -> Report:
     """Like :func:`validate`, but raise :class:`~safeaug.PolicyViolationError` when there is an error."""
-    report = validate(pipeline, policy, probe=probe)
+    report = validate(pipeline, policy, probe=probe, input_size=input_size)
     if not report.ok:
         raise PolicyViolationError(report)
     return report
@@ -85,13 +114,21 @@ def check(pipeline: Any, policy: PolicyLike, *, probe: bool = False) -> Report:
 _PROBED: ContextVar[dict[int, tuple[Measurement, Envelope] | str] | None] = ContextVar("safeaug_probed", default=None)
 
 
-def judge(root: Node, policy: Policy, *, source: str | None = None, probe: bool = False, seeds: int = 16) -> Report:
-    """Validate an already-read pipeline tree (``probe``: see :func:`validate`)."""
+def judge(
+    root: Node,
+    policy: Policy,
+    *,
+    source: str | None = None,
+    probe: bool = False,
+    seeds: int = 16,
+    input_size: tuple[int, int] | None = None,
+) -> Report:
+    """Validate an already-read pipeline tree (``probe``, ``input_size``: see :func:`validate`)."""
     if not probe:
-        return _judge(root, policy, source=source)
+        return _judge(root, policy, source=source, input_size=input_size)
     token = _PROBED.set(_probe_unknowns(root, policy, seeds))
     try:
-        return _judge(root, policy, source=source)
+        return _judge(root, policy, source=source, input_size=input_size)
     finally:
         _PROBED.reset(token)
 
@@ -116,15 +153,119 @@ def _probe_unknowns(root: Node, policy: Policy, seeds: int) -> dict[int, tuple[M
     return found
 
 
+# The sizes read along the pipeline being judged (None when no transform changes sizes and none was given).
+_SIZES: ContextVar[SizeReading | None] = ContextVar("safeaug_sizes", default=None)
+
+
+def _read_sizes(root: Node, live: list[Leaf], input_size: InputSize | None) -> SizeReading | None:
+    if input_size is None:
+        sized = 0
+        for leaf in live:
+            env = leaf.envelope
+            sized += leaf.node.name in SIZED or env.scale_min != 1.0 or env.scale_max != 1.0
+        if sized < 2:
+            # One size change alone loses no resolution, and no frame is known before a resize to a fixed size:
+            # the common case costs one pass over the leaves.
+            return None
+    return read_sizes(root, {id(leaf.node): leaf.envelope for leaf in live}, _probability, input_size)
+
+
+# Envelopes of transforms whose frame is known, in place of their catalog entry's (set while folding again).
+_EXACT: ContextVar[dict[int, Envelope] | None] = ContextVar("safeaug_exact", default=None)
+
+
+def _exact_envelopes(live: list[Leaf], sizes: SizeReading | None) -> dict[int, Envelope]:
+    """Pads (the frame's growth) and resizes to fixed height and width (the aspect) on frames of known size."""
+    if sizes is None:
+        return {}
+    out: dict[int, Envelope] = {}
+    for leaf in live:
+        node, env = leaf.node, leaf.envelope
+        name = node.name
+        if name not in ("Pad", "PadIfNeeded", "Resize") or id(node) in sizes.partly_known:
+            continue
+        frames = sizes.frames.get(id(node))
+        if not frames:
+            continue
+        p = Params(name, node.params, defaults_for(name))
+        try:
+            if name == "Resize" and math.isinf(env.aspect):
+                th, tw = p.number("height"), p.number("width")
+                ratios = [(th / h) / (tw / w) for h, w in frames]
+                aspect = max(max(r, 1.0 / r) for r in ratios)
+                out[id(node)] = env.with_changes(aspect=aspect if aspect > 1.0 + 1e-12 else 1.0)
+            elif name != "Resize" and math.isinf(env.canvas_growth):
+                growth = max(_padded(p, name, h, w) / (h * w) for h, w in frames)
+                out[id(node)] = env.with_changes(canvas_growth=growth)
+        except (ConfigError, TypeError, ValueError, ZeroDivisionError):
+            continue
+    return out
+
+
+def _padded(p: Params, name: str, h: float, w: float) -> float:
+    """The padded frame's area."""
+    if name == "PadIfNeeded":
+        mh, mw = p.optional_number("min_height"), p.optional_number("min_width")
+        if mh is None or mw is None:
+            raise ValueError("padded to a divisor")
+        return max(h, mh) * max(w, mw)
+    padding = p.raw("padding")
+    values = [float(v) for v in (padding if isinstance(padding, (list, tuple)) else [padding])]
+    if len(values) == 1:
+        return (h + 2 * values[0]) * (w + 2 * values[0])
+    if len(values) == 2:
+        return (h + 2 * values[1]) * (w + 2 * values[0])
+    left, top, right, bottom = values
+    return (h + top + bottom) * (w + left + right)
+
+
+def _frames(node: Node) -> list[tuple[float, float]] | None:
+    """Every frame (height, width) in px the transform may receive, when all of them are known."""
+    sizes = _SIZES.get()
+    if sizes is None:
+        return None
+    if id(node) in sizes.partly_known:
+        return None  # on some path it receives the input itself, whose size is not known
+    frames = sizes.frames.get(id(node))
+    return frames or None
+
+
 def _probed(node: Node) -> tuple[Measurement, Envelope] | str | None:
     probed = _PROBED.get()
     return None if probed is None else probed.get(id(node))
 
 
-def _judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
+def _judge(root: Node, policy: Policy, *, source: str | None = None, input_size: InputSize | None = None) -> Report:
     leaves: list[Leaf] = []
     total = _envelope(root, policy, leaves, reachable=True, source=source)
     live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
+    sizes = _read_sizes(root, live, input_size)
+    exact = _exact_envelopes(live, sizes)
+    if exact:  # pads and resizes on frames of known size: fold the pipeline again with their exact effects
+        exact_token = _EXACT.set(exact)
+        try:
+            leaves = []
+            total = _envelope(root, policy, leaves, reachable=True, source=source)
+        finally:
+            _EXACT.reset(exact_token)
+        live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
+    token = _SIZES.set(sizes)
+    try:
+        return _judge_live(root, policy, leaves, live, total, source, sizes, input_size)
+    finally:
+        _SIZES.reset(token)
+
+
+def _judge_live(
+    root: Node,
+    policy: Policy,
+    leaves: list[Leaf],
+    live: list[Leaf],
+    total: Envelope,
+    source: str | None,
+    sizes: SizeReading | None,
+    input_size: InputSize | None,
+) -> Report:
     findings: list[Finding] = []
     running = {id(leaf.node) for leaf in leaves if leaf.reachable}
     for node in root.walk():
@@ -157,8 +298,14 @@ def _judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
         findings += _invariant_findings(inv, policy, root, live, total, source)
     findings += _resize_after_turn(policy, live, source)
     findings += _folding_grids(policy, live, source)
+    findings += [_destroyed(leaf, policy, source) for leaf in live if leaf.envelope.destroys]
+    if sizes is not None and sizes.resolution < total.resolution:
+        findings += _resolution_through_resizes(policy, root, sizes, total, source, input_size)
+        total = total.with_changes(resolution=sizes.resolution)
+    if input_size is not None:
+        findings = [replace(f, input_size=input_size) for f in findings]
     findings.sort(key=lambda f: (_order(f.location), f.code))
-    return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source)
+    return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source, input_size=input_size)
 
 
 def _order(location: str) -> tuple[int, ...]:
@@ -294,6 +441,9 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
     env = env.including_identity()
+    exact = _EXACT.get()
+    if exact is not None:
+        env = exact.get(id(node), env)
     leaves.append(Leaf(node, env, entry, reachable))
     return env if reachable else IDENTITY
 
@@ -768,6 +918,11 @@ def _unbounded(
     unbounded = partial(_finding, UNBOUNDED_EFFECT, leaf, policy, source, severity="warning", **common)
     env = leaf.envelope
     name = leaf.node.name
+    frames = _frames(leaf.node)
+    if frames is not None and inv.allowed:
+        exact = _exact_in_pixels(inv, rule, leaf, frames, policy, source, common)
+        if exact is not None:
+            return exact
     if rule.name == "crop" and env.crop_unbounded and (inv.min is not None or not inv.allowed):
         if not inv.allowed:
             return [
@@ -804,6 +959,205 @@ def _unbounded(
             )
         ]
     return []
+
+
+# How degenerate arguments destroy the image, per transform (the catalog entry says when).
+_DESTROYS = {
+    "GaussianBlur": (
+        "a zero sigma builds a kernel of NaN (0/0), so every output pixel is NaN, white once stored as uint8. "
+        "albumentations 1.x read sigma 0 (its default) as 'derive sigma from the kernel size'; a config saved "
+        "under 1.x whitens every image under 2.0.8."
+    ),
+    "AdvancedBlur": (
+        "a sigma range at 0 on one axis makes the kernel's covariance singular, so a call either fails or (under "
+        "a turn that leaves it barely invertible) gives NaN for every pixel, white once stored as uint8."
+    ),
+    "RingingOvershoot": "a zero cutoff makes the sinc kernel 0/0, so every pixel is NaN, white once stored as uint8.",
+}
+_DESTROYS_ANY = "every output pixel takes one value."
+
+
+def _destroyed(leaf: Leaf, policy: Policy, source: str | None) -> Finding:
+    """Degenerate arguments that make the installed albumentations replace every pixel: refused everywhere."""
+    name = leaf.node.name
+    knob = leaf.entry.knobs.get("destroys") if leaf.entry is not None else None
+    note = _param_note(leaf, knob.param) if knob else ""
+    fix = f"Use `{name}({knob.example(None)})`." if knob and knob.example is not None else f"Remove `{name}`."
+    return _finding(
+        DESTROYED_IMAGE,
+        leaf,
+        policy,
+        source,
+        severity="error",
+        message=f"`{name}`{note} makes albumentations 2.0.8 replace every pixel: {_DESTROYS.get(name, _DESTROYS_ANY)}",
+        reason="An image whose every pixel is one value (or NaN) carries no label; training on it teaches noise.",
+        fix=fix,
+    )
+
+
+def _kept_share(node: Node, frame: tuple[float, float]) -> float | None:
+    """The share of a frame of ``(height, width)`` px a crop in pixels keeps at worst (None: not in pixels)."""
+    h, w = frame
+    p = Params(node.name, node.params, defaults_for(node.name))
+    try:
+        if node.name in ("RandomCrop", "CenterCrop"):
+            ch, cw = p.number("height"), p.number("width")
+        elif node.name == "Crop":
+            ch, cw = p.number("y_max") - p.number("y_min"), p.number("x_max") - p.number("x_min")
+        elif node.name == "RandomSizedCrop":
+            ch = p.range("min_max_height", "fixed")[0]
+            cw = ch * p.number("w2h_ratio")
+        else:
+            return None
+    except ConfigError:
+        return None
+    return max(0.0, min(1.0, ch / h)) * max(0.0, min(1.0, cw / w))
+
+
+def _exact_in_pixels(
+    inv: Invariant,
+    rule: Rule,
+    leaf: Leaf,
+    frames: list[tuple[float, float]],
+    policy: Policy,
+    source: str | None,
+    common: dict[str, Any],
+) -> list[Finding] | None:
+    """Crops and shifts in pixels on frames of known size: an exact verdict instead of an SA407 warning."""
+    env, name = leaf.envelope, leaf.node.name
+    worst = max(frames, key=lambda f: f[0] * f[1]) if rule.name == "crop" else min(frames, key=min)
+    h, w = worst
+    size = f"{h:g}×{w:g} px"
+    if rule.name == "crop" and env.crop_unbounded and inv.min is not None:
+        kept = min((k for k in (_kept_share(leaf.node, f) for f in frames) if k is not None), default=None)
+        if kept is None:
+            return None
+        if kept >= inv.min - _TOL:
+            return []
+        return [
+            _finding(
+                rule.code,
+                leaf,
+                policy,
+                source,
+                severity=inv.severity,
+                message=(
+                    f"`{name}` {rule.does}: it keeps as little as {fmt(rule, kept)} of a {size} image "
+                    f"— policy `{policy.id}` requires at least {fmt(rule, inv.min)}."
+                ),
+                fix=f"Crop at least {fmt(rule, inv.min)} of the image: "
+                f"`RandomResizedCrop(size=({h:g}, {w:g}), scale=({inv.min:g}, 1.0))`, or a larger crop.",
+                **common,
+            )
+        ]
+    if rule.name == "translation" and env.translation_px > 0 and inv.max is not None:
+        shift = env.translation + env.translation_px / max(1.0, min(h, w))
+        if shift <= inv.max + _TOL:
+            return []
+        return [
+            _finding(
+                rule.code,
+                leaf,
+                policy,
+                source,
+                severity=inv.severity,
+                message=(
+                    f"`{name}` {rule.does}: up to {fmt(rule, shift)} ({env.translation_px:g} px of a {size} image) "
+                    f"— policy `{policy.id}` {_allowance(inv, rule, inv.max)}."
+                ),
+                fix=f"Shift by at most {inv.max * min(h, w):.0f} px, or give the shift as a fraction: "
+                f"`translate_percent=({-inv.max:g}, {inv.max:g})`.",
+                **common,
+            )
+        ]
+    return None
+
+
+def _resolution_through_resizes(
+    policy: Policy,
+    root: Node,
+    sizes: SizeReading,
+    total: Envelope,
+    source: str | None,
+    input_size: InputSize | None,
+) -> list[Finding]:
+    """Resolution lost through a chain of resizes: content squeezed through a small size and spread out again."""
+    inv = policy.invariant("resolution")
+    if inv is None:
+        return []
+    rule = RULES_BY_NAME["resolution"]
+    floor = 1.0 if not inv.allowed else inv.min
+    if floor is None:
+        return []
+    named = ", then ".join(
+        f"`{n.name}` at {n.location or 'the root'}" + (f" ({_size_words(n)})" if _size_words(n) else "")
+        for n in sizes.resizers
+    )
+    common = {"reason": inv.reason.strip(), "references": inv.references, "effect": inv.effect}
+    kept = sizes.resolution
+    if kept < floor - _TOL:
+        if input_size is not None:
+            where = f"on a {input_size[0]}×{input_size[1]} px input"
+        elif sizes.worst_input is not None and sizes.worst_input[0] >= _HUGE_INPUT:
+            where = "on large inputs"
+        elif sizes.worst_input is not None:
+            where = f"on inputs of {sizes.worst_input[0]:g} px a side"
+        else:
+            where = ""
+        return [
+            _finding(
+                rule.code,
+                root,
+                policy,
+                source,
+                severity=inv.severity,
+                message=(
+                    f"Together, {named} pass the image through a smaller size than they give it: {where} they "
+                    f"keep {fmt(rule, kept)}, the detail `Downscale(scale_range=({kept:.3g}, {kept:.3g}))` "
+                    f"keeps — policy `{policy.id}` {_allowance(inv, rule, floor)}."
+                ),
+                fix=(
+                    "Resize once, to the size the model takes, and crop or pad around it; or make the smallest "
+                    f"size in the chain at least {floor:g} of the final size."
+                ),
+                **common,
+            )
+        ]
+    if sizes.aspect_resolution < floor - _TOL:
+        return [
+            _finding(
+                UNBOUNDED_EFFECT,
+                root,
+                policy,
+                source,
+                severity="warning",
+                message=(
+                    f"Together, {named} may keep as little as {fmt(rule, sizes.aspect_resolution)} on images "
+                    f"of aspect 1:4 or 4:1 (square images keep at least {fmt(rule, kept)}): the resolution "
+                    f"they lose depends on the input's aspect — policy `{policy.id}` "
+                    f"{_allowance(inv, rule, floor)}."
+                ),
+                fix="Give the input size (`input_size=(H, W)`, `--input-size HxW`) for an exact verdict, or "
+                "resize with the input's aspect kept at every step.",
+                **common,
+            )
+        ]
+    return []
+
+
+_HUGE_INPUT = 1e6
+
+
+def _size_words(node: Node) -> str:
+    params = node.params
+    if node.name == "Resize" and "height" in params and "width" in params:
+        return f"to {_show(params['height'])}×{_show(params['width'])} px"
+    if node.name in ("LongestMaxSize", "SmallestMaxSize") and params.get("max_size") is not None:
+        side = "longest" if node.name == "LongestMaxSize" else "shortest"
+        return f"{side} side to {_show(params['max_size'])} px"
+    if "size" in params:
+        return f"to {_show(params['size'])} px"
+    return ""
 
 
 # The smallest image side safeaug assumes a pipeline may meet (MNIST is 28 px, CIFAR 32 px): a

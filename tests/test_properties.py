@@ -243,8 +243,11 @@ def test_some_of_envelope_lies_between_the_union_and_the_full_sequence(ts: list[
 
 
 def order_free(e: Envelope) -> Envelope:
-    """The fields whose sequence value does not depend on the order of the steps."""
-    return e.with_changes(shear=0.0, occlusion=0.0, occlusion_unbounded=False)
+    """The fields whose sequence value does not depend on the order of the steps.
+
+    Resolution does: a zoom out then a zoom in loses detail (``safeaug.sizes``), a zoom in then out does not.
+    """
+    return e.with_changes(shear=0.0, occlusion=0.0, occlusion_unbounded=False, resolution=1.0)
 
 
 # ------------------------------------------------------------------ 6. refusals are final

@@ -296,6 +296,7 @@ def test_what_no_probe_can_see_is_the_documented_list() -> None:
         "canvas_growth",
         "occlusion_unbounded",
         "resize",
+        "destroys",
     }
 
 

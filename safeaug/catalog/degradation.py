@@ -198,14 +198,20 @@ def _motion_blur(p: Params) -> Envelope:
 @entry(
     "GaussianBlur",
     family=FAMILY,
-    knobs={"blur": Knob("sigma_limit", lambda b: f"sigma_limit=({_down(b / 2)}, {_down(b)})")},
+    knobs={
+        "blur": Knob("sigma_limit", lambda b: f"sigma_limit=({_down(b / 2)}, {_down(b)})"),
+        "destroys": Knob("sigma_limit", lambda _b: "sigma_limit=(0.5, 3.0)"),
+    },
 )
 def _gaussian_blur(p: Params) -> Envelope:
     """blurs with a Gaussian kernel of random sigma"""
     _, sigma = p.range("sigma_limit", "zero")
     k_lo, k_hi = p.range("blur_limit", "zero")
     if sigma <= 0:
-        return Envelope()
+        # albumentations 1.x read sigma 0 (its default) as "from the kernel size", as OpenCV does; 2.0.8
+        # builds its own kernel exp(-x²/2σ²) and divides 0 by 0: every tap is NaN, and so is every pixel
+        # (white once stored as uint8). Whatever the kernel size: the whole image is replaced.
+        return Envelope(destroys=True, occlusion=1.0, contrast_min=0.0, brightness=1.0)
     # albumentations 2.0.8 builds its own kernel: ksize 0 means int(3.5 σ)·2 + 1 taps (nearly the
     # full Gaussian: we report σ itself); a given size truncates the Gaussian to that many taps.
     spreads = [sigma] if k_lo <= 0 else []
@@ -266,7 +272,14 @@ def _advanced_blur_sigma(
     return math.sqrt(min(second_moment, cap)) * 1.02
 
 
-@entry("AdvancedBlur", family=FAMILY, knobs={"blur": Knob("sigma_x_limit")})
+@entry(
+    "AdvancedBlur",
+    family=FAMILY,
+    knobs={
+        "blur": Knob("sigma_x_limit"),
+        "destroys": Knob("sigma_y_limit", lambda _b: "sigma_x_limit=(0.2, 1.0), sigma_y_limit=(0.2, 1.0)"),
+    },
+)
 def _advanced_blur(p: Params) -> Envelope:
     """blurs with a random anisotropic generalised-Gaussian kernel"""
     k_lo, k_hi = _kernel_limit(p, "blur_limit", 3)
@@ -278,8 +291,11 @@ def _advanced_blur(p: Params) -> Envelope:
     noise = p.range("noise_limit", "zero")
     # beta is drawn from [b_lo, 1] or [1, b_hi]; the kernel's spread is monotone in beta on each side.
     betas = tuple(sorted({max(b_lo, 1e-3), 1.0, max(b_hi, 1e-3)}))
-    if max(sx) <= 0 and max(sy) <= 0:
-        return Envelope()
+    if max(sx) <= 0 or max(sy) <= 0:
+        # A sigma of 0 on one axis makes the kernel's covariance singular: albumentations 2.0.8 then fails
+        # (numpy cannot invert it) or, under a turn that leaves it barely invertible, divides by ~0 and
+        # every pixel comes out NaN (white as uint8). Measured: all white for rotate_limit=(-90, 90).
+        return Envelope(destroys=True, occlusion=1.0, contrast_min=0.0, brightness=1.0)
     return Envelope(blur=_advanced_blur_sigma(ksizes, sx, sy, rot, betas, noise))
 
 
@@ -405,12 +421,20 @@ def _ringing_sigma(ksize: int, cutoff: float) -> float:
 @entry(
     "RingingOvershoot",
     family=FAMILY,
-    knobs={"blur": Knob("cutoff"), "sharpen": Knob("cutoff")},
+    knobs={
+        "blur": Knob("cutoff"),
+        "sharpen": Knob("cutoff"),
+        "destroys": Knob("cutoff", lambda _b: "cutoff=(0.7853981633974483, 1.5707963267948966)"),
+    },
 )
 def _ringing_overshoot(p: Params) -> Envelope:
     """low-passes with a sinc kernel that rings (halos next to edges)"""
     k_lo, k_hi = _kernel_limit(p, "blur_limit", 3)
-    c_lo, _ = p.range("cutoff", "fixed")
+    c_lo, c_hi = p.range("cutoff", "fixed")
+    if c_hi <= 0.0:
+        # A zero cutoff makes the sinc kernel 0/0: every pixel comes out NaN (white as uint8). A range that
+        # only starts at 0 draws exactly 0 with probability nil.
+        return Envelope(destroys=True, occlusion=1.0, contrast_min=0.0, brightness=1.0)
     # ksize is drawn from range(k_lo, k_hi + 1, 2), made odd; the lowest cutoff blurs most, but
     # the kernel size matters non-monotonically (a short kernel truncates the jinc into a box).
     sizes = {k + 1 - k % 2 for k in range(k_lo, k_hi + 1, 2)}

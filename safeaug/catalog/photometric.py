@@ -154,6 +154,10 @@ def _random_brightness_contrast(p: Params) -> Envelope:
         corners = [(min(a, 1.0 - min(1.0, max(0.0, b))), min(1.0, max(0.0, b))) for a, b in corners]
     gains = [a for a, _ in corners]
     smallest, largest, inverts = _factors(min(gains), max(gains))
+    # Clipping: where the map sends the whole range [0, 1] below 0 or above 1, every pixel comes out black
+    # (or white) — brightness and contrast of -0.5 with brightness_by_max: 0.5x - 0.5 <= 0. Nothing is left.
+    if any(max(b, a + b) <= 0.0 or min(b, a + b) >= 1.0 for a, b in corners):
+        smallest = 0.0
     return Envelope(
         brightness=max(abs(b) for _, b in corners),
         contrast_min=smallest,

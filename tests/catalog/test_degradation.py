@@ -566,3 +566,19 @@ def test_pixel_dropout_per_channel_touches_about_three_times_as_many_pixels() ->
     touched = (t(image=image)["image"] != 200).any(axis=2).mean()
     env = envelope_of(t)
     assert touched > 0.3 and touched <= env.occlusion + 0.02
+
+
+def test_gaussian_blur_with_sigma_zero_whitens_every_pixel_and_is_refused_under_every_policy() -> None:
+    import safeaug
+
+    rng = np.random.default_rng(0)
+    image = (rng.random((32, 32, 3)) * 255).astype(np.uint8)
+    for kwargs in ({"sigma_limit": 0}, {"sigma_limit": (0, 0), "blur_limit": (3, 7)}):
+        out = A.Compose([A.GaussianBlur(p=1, **kwargs)], seed=0)(image=image)["image"]
+        assert (out == 255).all()  # the truth on pixels: 2.0.8 builds a NaN kernel
+        report = safeaug.validate(A.Compose([A.GaussianBlur(p=0.5, **kwargs)]), "natural")
+        assert "SA410" in report.codes() and not report.ok
+        described = envelope("GaussianBlur", **kwargs)
+        assert described.destroys and described.contrast_min == 0.0 and described.occlusion == 1.0
+    # a range that starts at 0 draws 0 with probability nil: an ordinary blur
+    assert not envelope("GaussianBlur", sigma_limit=(0, 0.5)).destroys
