@@ -73,8 +73,20 @@ class _Policed:
     save_applied_params: bool  # albumentations' own
 
     def __init__(
-        self, transforms: Sequence[Any], *, policy: PolicyLike | SerialisedPolicy, audit: bool = False, **kwargs: Any
+        self,
+        transforms: Sequence[Any],
+        *,
+        policy: PolicyLike | SerialisedPolicy | None = None,
+        audit: bool = False,
+        **kwargs: Any,
     ) -> None:
+        if policy is None:
+            name = f"safeaug.{type(self).__name__}" if type(self).__module__.startswith("safeaug") else type(self).__name__
+            raise PolicyError(
+                f"{name} needs a policy: {name}([...], policy=\"chest_xray\") (a built-in id, a policy file or a "
+                "Policy); `safeaug policies` lists the built-in ones. Use albumentations' own Compose for a "
+                "pipeline that is not checked."
+            )
         resolved = _resolve(policy)
         p = kwargs.get("p", 1.0)
         # albumentations wraps a single transform given for the list (with a warning); judge what it will run.

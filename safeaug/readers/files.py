@@ -33,7 +33,7 @@ def read_text(source: str) -> str | None:
                 "not read",
                 path=source,
             )
-        return file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8-sig")  # a byte-order mark is accepted in every format
     except FileNotFoundError:
         raise ConfigError("no such file", path=source) from None
     except (OSError, UnicodeDecodeError) as exc:

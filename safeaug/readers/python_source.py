@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path as FilePath
 from typing import Any
 
+from safeaug._yaml import huge_number
 from safeaug.catalog import known_names
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
@@ -76,6 +77,9 @@ def read_python(text: str, source: str) -> list[Node]:
     try:
         tree = ast.parse(text, filename=source)
     except SyntaxError as exc:
+        huge = huge_number(text, source) if "digits" in exc.msg else None
+        if huge is not None:
+            raise huge from None
         raise ConfigError(
             f"invalid Python: {exc.msg}; the file is parsed (never run) to find pipelines",
             path=source,
@@ -85,8 +89,8 @@ def read_python(text: str, source: str) -> list[Node]:
         raise ConfigError(
             "nesting too deep to parse; no augmentation config is nested this deeply", path=source
         ) from None
-    except ValueError as exc:  # e.g. null bytes
-        raise ConfigError(f"invalid Python: {exc}", path=source) from None
+    except ValueError as exc:  # null bytes, or an integer longer than Python converts
+        raise huge_number(text, source) or ConfigError(f"invalid Python: {exc}", path=source) from None
     try:
         return _Source(tree, source).pipelines(text)
     except (_TooDeep, RecursionError):
