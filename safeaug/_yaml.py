@@ -96,7 +96,7 @@ _MAX_DIGITS = 4000  # below Python's limit on int(str) (4300 digits)
 
 def huge_number(text: str, source: str) -> ConfigError | None:
     """The error for a number too long to convert, with its line; None when there is none."""
-    found = re.search(r"\d{%d,}" % (_MAX_DIGITS + 1), text)
+    found = re.search(rf"\d{{{_MAX_DIGITS + 1},}}", text)
     if found is None:
         return None
     return ConfigError(

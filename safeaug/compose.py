@@ -81,9 +81,11 @@ class _Policed:
         **kwargs: Any,
     ) -> None:
         if policy is None:
-            name = f"safeaug.{type(self).__name__}" if type(self).__module__.startswith("safeaug") else type(self).__name__
+            name = (
+                f"safeaug.{type(self).__name__}" if type(self).__module__.startswith("safeaug") else type(self).__name__
+            )
             raise PolicyError(
-                f"{name} needs a policy: {name}([...], policy=\"chest_xray\") (a built-in id, a policy file or a "
+                f'{name} needs a policy: {name}([...], policy="chest_xray") (a built-in id, a policy file or a '
                 "Policy); `safeaug policies` lists the built-in ones. Use albumentations' own Compose for a "
                 "pipeline that is not checked."
             )
