@@ -24,6 +24,7 @@ from safeaug.policy import Invariant, Policy, TransformRule
 from safeaug.readers import read_config, read_pipeline
 from safeaug.report import Finding, Report, merge_reports
 from safeaug.rules import (
+    BAD_PARAMETER,
     DENIED_TRANSFORM,
     FOLDING_GRID,
     PROBED_TRANSFORM,
@@ -258,6 +259,11 @@ def _trusted(node: Node, policy: Policy) -> TransformRule | None:
     return None
 
 
+def _unread(node: Node) -> bool:
+    """A transform the reader could not read in full (an SA501 error note): an argument, or itself."""
+    return any(n.code == BAD_PARAMETER and n.severity == "error" for n in node.notes)
+
+
 @cache
 def _required(name: str) -> tuple[str, ...]:
     return tuple(k for k, v in defaults_for(name).items() if v == REQUIRED)
@@ -269,6 +275,9 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
         leaves.append(Leaf(node, IDENTITY, None, reachable, trusted))
         return IDENTITY
     found = resolve(node)
+    if _unread(node):  # reported once, as SA501: judging it at a guessed value would only add noise
+        leaves.append(Leaf(node, IDENTITY, found.entry, reachable))
+        return IDENTITY
     if found.entry is None or found.entry.unknown:
         probed = _probed(node)
         if isinstance(probed, tuple):  # described by running it: the measured envelope, widened by its tolerance
@@ -334,7 +343,7 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
                 )
             )
             return out  # denied by name: whether safeaug knows it no longer matters
-    if leaf.entry is None or leaf.entry.unknown:
+    if (leaf.entry is None or leaf.entry.unknown) and not _unread(node):
         probed = _probed(node)
         if isinstance(probed, tuple):
             out.append(_probed_finding(leaf, probed[0], policy, source))

@@ -49,6 +49,7 @@ class Spec(NamedTuple):
     args: Mapping[str, Any]
     args_path: Path  # where the arguments live, for lines
     positional: Sequence[Any]  # Hydra `_args_`
+    transforms_at: Path | None = None  # where the list of child transforms sits, when not under `transforms`
 
 
 class Reader:
@@ -86,10 +87,19 @@ class Reader:
                 params = obj.get("params")
                 if isinstance(params, Mapping):
                     return Spec(cls, key, params, ("params",), ())
+                if isinstance(params, list) and cls in COMPOSE_MODES:  # `name: OneOf, params: [...]`
+                    return Spec(cls, key, {"transforms": params}, (), (), ("params",))
                 return Spec(cls, key, {k: v for k, v in obj.items() if k != key}, (), ())
         cls = obj.get("type")
-        if isinstance(cls, str) and _scope(cls) in ALBU_WRAPPERS:
+        if isinstance(cls, str) and (_scope(cls) in ALBU_WRAPPERS or _wraps_albumentations(obj)):
             return Spec(cls, "type", {k: v for k, v in obj.items() if k != "type"}, (), ())
+        if loose and len(obj) == 1:  # the single-key form: `- VerticalFlip: {p: 0.25}`
+            [(cls, args)] = obj.items()
+            if isinstance(cls, str) and _albumentations(cls) is not None and "." not in cls:
+                if args is None or isinstance(args, Mapping):
+                    return Spec(cls, cls, args or {}, (cls,), ())
+                if isinstance(args, list) and cls in COMPOSE_MODES:  # `- OneOf: [...]`
+                    return Spec(cls, cls, {"transforms": args}, (), (), (cls,))
         return None
 
     # ------------------------------------------------------------------ finding pipelines
@@ -126,7 +136,7 @@ class Reader:
         spec = self.spec(obj, albu=False)
         if spec is None:
             return None
-        if spec.key == NATIVE or _albumentations(spec.cls) is not None or _scope(spec.cls) in ALBU_WRAPPERS:
+        if spec.key in (NATIVE, "type") or _albumentations(spec.cls) is not None:  # `type`: an Albu wrapper
             return self.build(obj, path, location, albu=False)
         # A user's own class where a pipeline belongs (`train_transform: {_target_: mylib.Aug}`) is an
         # unknown transform, unless it merely wraps an albumentations pipeline found further down.
@@ -185,12 +195,14 @@ class Reader:
         args = dict(spec.args)
         origin: dict[str, Path] = {}  # where an argument given by position sits
         name = _albumentations(spec.cls)
-        if spec.key == "type" and _scope(spec.cls) in ALBU_WRAPPERS:
+        if spec.key == "type" and (_scope(spec.cls) in ALBU_WRAPPERS or (not albu and _wraps_albumentations(obj))):
             return self._albu(args, (*path, *spec.args_path), location, line)
+        if spec.transforms_at is not None:
+            origin["transforms"] = spec.transforms_at
         if name is None and spec.cls in known_names():  # registered by the user under a short name
             return _user_node(spec.cls, args, location, line)
         if name is None:
-            if "." not in spec.cls:
+            if "." not in spec.cls and spec.key not in ("class_path", "_target_"):
                 raise self.error(
                     f"unknown transform {spec.cls!r}{where}: albumentations has no such class and none was registered"
                     + _suggest(spec.cls),
@@ -394,9 +406,8 @@ def _unreadable(name: str, args: dict[str, Any], *, composition: bool) -> tuple[
             message = f"`{name}(**{value.text})`: arguments unpacked from `{value.text}` cannot be read statically."
             fix = f"Write the arguments of `{name}` out as literals."
         elif key == "p":
-            del args[key]
-            message = f"`{name}(p={value.text})`: the probability cannot be read without running the code."
-            fix = "Write `p` as a literal number (or a module-level constant assigned a literal)."
+            del args[key]  # read as "may run", its worst case: the transform is judged as if it always could
+            continue
         elif composition:
             del args[key]
             continue
@@ -512,6 +523,18 @@ def _user_node(name: str, args: Mapping[str, Any], location: str, line: int | No
     p_value = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 <= p <= 1 else None
     params = {k: v for k, v in args.items() if k != "p" and not isinstance(v, Opaque)}
     return Node(name=name, params=params, p=p_value, location=location, line=line, mro=(name,))
+
+
+def _wraps_albumentations(obj: Mapping[str, Any]) -> bool:
+    """An mmdet/mmseg wrapper of its own (``type='AlbuGray'``): a ``transforms`` list of albumentations dicts."""
+    children = obj.get("transforms")
+    if not isinstance(children, list) or not children:
+        return False
+    for child in children:
+        cls = child.get("type") if isinstance(child, Mapping) else None
+        if not isinstance(cls, str) or _albumentations(cls) is None:
+            return False
+    return True
 
 
 def _scope(cls: str) -> str:
