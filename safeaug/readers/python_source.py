@@ -248,7 +248,7 @@ class _Source:
                     name = ast.unparse(targets[0])
             for call, shadowed in self._outer_calls(stmt):
                 label = name if name is not None and call is getattr(stmt, "value", None) else f"line {call.lineno}"
-                found.append((call, label, [dict.fromkeys(shadowed, []), *scopes] if shadowed else scopes))
+                found.append((call, label, [{key: [] for key in shadowed}, *scopes] if shadowed else scopes))
             for child in _nested_bodies(stmt):
                 self._collect(child, scopes, found)
 
