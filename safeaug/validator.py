@@ -140,7 +140,7 @@ def _judge(root: Node, policy: Policy, *, source: str | None = None) -> Report:
                     message=n.message,
                     fix=n.fix,
                     reason=n.reason,
-                    transform=node.name,
+                    transform=node.written or node.name,
                 )
                 for n in node.notes
             ]
@@ -313,6 +313,11 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
 def _finding(code: str, leaf_or_root: Leaf | Node, policy: Policy, source: str | None, **kw: Any) -> Finding:
     node = leaf_or_root.node if isinstance(leaf_or_root, Leaf) else leaf_or_root
     kw.setdefault("transform", node.name if isinstance(leaf_or_root, Leaf) else None)
+    if node.written and kw["transform"] == node.name:  # name the class as the config writes it
+        kw["transform"] = node.written
+        kw["message"] = kw["message"].replace(f"`{node.name}`", f"`{node.written}`")
+        if "fix" in kw:
+            kw["fix"] = kw["fix"].replace(f"Remove `{node.name}`", f"Remove `{node.written}`")
     return Finding(
         code=code,
         location=node.location,
@@ -537,8 +542,7 @@ def _param_note(leaf: Leaf, param: str) -> str:
                 f" (`{param}={_show(value)}` as written; the installed albumentations ignores it and runs "
                 f"`{param}={_show(default)}`, the default)"
             )
-        same = _show(value) == _show(default) if default is not None else False
-        return f" (`{param}={_show(value)}`{', the default' if same else ''})"
+        return f" (`{param}={_show(value)}`)"  # written in the config: "the default" only when it is not
     if default is not None:
         return f" (`{param}={_show(default)}`, the default)"
     return ""
@@ -807,10 +811,21 @@ def _unbounded(
                     f"`{name}` shifts by up to {env.translation_px:g} px, which cannot be compared with policy "
                     f"`{policy.id}`'s bound of {fmt(rule, inv.max or 0.0)} without the image size."
                 ),
-                fix=f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`.",
+                fix=_shift_fix(leaf, inv),
             )
         ]
     return []
+
+
+def _shift_fix(leaf: Leaf, inv: Invariant) -> str:
+    """A fix for a shift in pixels that names only arguments the transform has."""
+    name = leaf.node.name
+    if "translate_percent" in defaults_for(name):
+        return f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`."
+    knob = leaf.entry.knobs.get("translation") if leaf.entry is not None else None
+    if knob is not None:
+        return f"Change `{knob.param}` of `{name}` so that it does not shift the image, or remove `{name}`."
+    return f"Remove `{name}`, or shift with `Affine(translate_percent=...)`, whose shift is a share of the image."
 
 
 # The smallest image side safeaug assumes a pipeline may meet (MNIST is 28 px, CIFAR 32 px): a

@@ -25,9 +25,15 @@ from safeaug.catalog._defaults import BASES, REQUIRED
 from safeaug.catalog._renames import FLIP
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
-from safeaug.readers._signatures import PARAMETERS, POSITIONAL
-from safeaug.readers.vocabulary import is_albumentations_name, translate
-from safeaug.rules import BAD_PARAMETER
+from safeaug.readers._signatures import PARAMETERS
+from safeaug.readers import vocabulary
+from safeaug.readers.vocabulary import (
+    OLD_ORDER,
+    is_albumentations_name,
+    positional_order,
+    translate,
+)
+from safeaug.rules import BAD_PARAMETER, IGNORED_ARGUMENT
 
 Path = tuple[Hashable, ...]
 Lines = Mapping[Path, int]
@@ -211,7 +217,9 @@ class Reader:
             # A user's class (or anything else): never imported, read as an unknown transform.
             return _user_node(spec.cls, args, location, line)
         if spec.positional:
-            order = POSITIONAL.get(name, ())
+            order, old = positional_order(name, list(spec.positional))
+            if old:
+                args[OLD_ORDER] = True
             if len(spec.positional) > len(order):
                 raise self.error(
                     f"{name}{where}: `_args_` has {len(spec.positional)} values but {name} takes "
@@ -238,6 +246,7 @@ class Reader:
         if name == FLIP:
             return _flip(args, p, location, line)
         translated = translate(name, args, p)
+        written = name if translated.name != name else ""  # a class removed in 2.0, read as its replacement
         name = translated.name
         if self.opaque:
             unread = (*unread, *_unreadable_arguments(name, translated.params, translated.alt_params))
@@ -255,6 +264,7 @@ class Reader:
             mro=(name, *BASES.get(name, ())),
             notes=notes,
             alt_params=translated.alt_params,
+            written=written,
         )
 
     def _opaque_transform(self, value: Opaque, location: str) -> Node:
@@ -498,13 +508,24 @@ def _flip(args: Mapping[str, Any], p: float | None, location: str, line: int | N
 
     Both axes at once is a half turn, which the catalog's ``VerticalFlip`` (a mirror plus a half turn) covers.
     """
-    notes: tuple[Note, ...] = ()
-    branches = (
-        Node("HorizontalFlip", {}, 1.0, location=_child(location, 0, "flip"), line=line, mro=("HorizontalFlip",)),
-        Node("VerticalFlip", {}, 1.0, location=_child(location, 1, "flip"), line=line, mro=("VerticalFlip",)),
+    branches = tuple(
+        Node(kind, {}, 1.0, location=_child(location, i, "flip"), line=line, mro=(kind,), written=FLIP)
+        for i, kind in enumerate(("HorizontalFlip", "VerticalFlip"))
     )
     extra = translate("HorizontalFlip", args, p)
     notes = extra.notes
+    installed = vocabulary.installed_line()
+    if installed.line != "1.x":
+        removed = Note(
+            IGNORED_ARGUMENT,
+            "error",
+            f"`{FLIP}` was removed in albumentations 2.0: {installed.label} has no such class, so this pipeline will "
+            "not build. safeaug judged it as what it did: a horizontal, a vertical or a both-axes flip, at random.",
+            fix="Write the flips it chose among explicitly (`A.OneOf([A.HorizontalFlip(p=1), A.VerticalFlip(p=1)], "
+            "p=0.5)`), or remove it where a mirror makes the label false.",
+            reason=_REMOVED_REASON,
+        )
+        notes = (removed, *notes)
     return Node(
         name=FLIP,
         params={},
@@ -515,6 +536,12 @@ def _flip(args: Mapping[str, Any], p: float | None, location: str, line: int | N
         line=line,
         notes=notes,
     )
+
+
+_REMOVED_REASON = (
+    "A pipeline the installed albumentations cannot build stops training at start-up, or sends whoever fixes it "
+    "in a hurry to a replacement with another meaning; safeaug judges what the class did."
+)
 
 
 def _user_node(name: str, args: Mapping[str, Any], location: str, line: int | None) -> Node:

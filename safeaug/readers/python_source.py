@@ -26,9 +26,8 @@ from safeaug._yaml import huge_number
 from safeaug.catalog import known_names
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
-from safeaug.readers._signatures import POSITIONAL
 from safeaug.readers.generic import NATIVE, Opaque, Reader
-from safeaug.readers.vocabulary import is_albumentations_name
+from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
 Path = tuple[Hashable, ...]
 MAX_DEPTH = 100
@@ -406,11 +405,16 @@ class _Source:
                 self.consumed.add(id(node))  # reached through a variable: part of the pipeline being read
             self._mark((*path, NATIVE), node.lineno)
             out: dict[str, Any] = {NATIVE: cls}
-            order = POSITIONAL.get(_SAFEAUG_BASES.get(cls, cls), ())
             args, keywords = list(node.args), list(node.keywords)
             partial = self.partials.get(node.func.id) if isinstance(node.func, ast.Name) else None
             if partial is not None:  # the arguments bound by functools.partial come first
                 args, keywords = [*partial.args[1:], *args], [*partial.keywords, *keywords]
+            plain = [a for a in args if not isinstance(a, ast.Starred)]
+            order, old = positional_order(
+                _SAFEAUG_BASES.get(cls, cls), [self.value(a, (*path, "?"), scopes, depth + 1) for a in plain]
+            )
+            if old:
+                out[OLD_ORDER] = True
             for i, arg in enumerate(args):
                 if isinstance(arg, ast.Starred) or i >= len(order):
                     out["**"] = self._opaque(arg)
