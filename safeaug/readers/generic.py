@@ -25,8 +25,8 @@ from safeaug.catalog._defaults import BASES, REQUIRED
 from safeaug.catalog._renames import FLIP
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
-from safeaug.readers._signatures import PARAMETERS
 from safeaug.readers import vocabulary
+from safeaug.readers._signatures import PARAMETERS
 from safeaug.readers.vocabulary import (
     OLD_ORDER,
     is_albumentations_name,
