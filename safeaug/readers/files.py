@@ -68,7 +68,12 @@ def read_pipelines(path: str | os.PathLike[str]) -> list[Node]:
             pass  # read again with lines, for a message that points at one
         return Reader(source, json_lines(text, source)).find(data)
     data, lines = load_with_lines(text, source)
-    return Reader(source, lines).find(data)
+    opaque = False
+    if "${" in text:  # Hydra / OmegaConf interpolations: resolved inside the file, never evaluated
+        from safeaug.readers.interpolation import resolve
+
+        data, opaque = resolve(data, lines)
+    return Reader(source, lines, opaque=opaque).find(data)
 
 
 def read_file(path: str | os.PathLike[str]) -> Node:

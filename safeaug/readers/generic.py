@@ -488,10 +488,11 @@ def _unreadable_arguments(name: str, params: dict[str, Any], alt: tuple[dict[str
             Note(
                 BAD_PARAMETER,
                 "error",
-                f"`{name}({key}={value.text})`: the value of `{key}` cannot be read without running the code, and "
-                f"it decides what `{name}` does.",
-                fix=f"Write `{key}` as a literal number, tuple or string (or a module-level constant assigned a "
-                "literal).",
+                f"`{name}({key}={value.text})`: the value of `{key}` cannot be read without running the code (it "
+                f"comes from outside the file, or is changed after it is set), and it decides what `{name}` does; "
+                f"safeaug judged nothing else of this `{name}`.",
+                fix=f"Write `{key}` as a literal number, pair or string, or refer to a value the file sets once "
+                "(a module-level constant in Python, `${key.path}` to a key of the same file in YAML).",
                 reason=_OPAQUE_REASON,
             )
         )
