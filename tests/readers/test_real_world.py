@@ -74,7 +74,10 @@ def _message_at(report: safeaug.Report, line: int | None) -> str:
 
 
 def test_2_0_positional_calls_are_not_mistaken_for_1x(tmp_path: Path) -> None:
-    text = "import albumentations as A\nt = A.Compose([A.RandomResizedCrop((256, 256), (0.9, 1.0)), A.GaussNoise((0.01, 0.02))])\n"
+    text = (
+        "import albumentations as A\n"
+        "t = A.Compose([A.RandomResizedCrop((256, 256), (0.9, 1.0)), A.GaussNoise((0.01, 0.02))])\n"
+    )
     report = safeaug.validate(_write(tmp_path, "t.py", text), "chest_xray")
     assert "SA502" not in report.codes() and report.ok
 
@@ -335,15 +338,15 @@ def test_user_mistakes_are_plain_errors_with_a_line(tmp_path: Path, text: str, l
     [
         (
             "t.yaml",
-            "t:\n  _target_: albumentations.Compose\n  transforms:\n    - {_target_: albumentations.Rotate, limit: 2020-01-01}\n",
+            "t:\n  _target_: albumentations.Compose\n  transforms:\n"
+            "    - {_target_: albumentations.Rotate, limit: 2020-01-01}\n",
             4,
             "Rotate.limit",
         ),
         (
             "t.json",
-            '{"transform": {"__class_fullname__": "Compose",\n "transforms": [{"__class_fullname__": "Rotate", "limit": '
-            + "1" * 5000
-            + "}]}}",
+            '{"transform": {"__class_fullname__": "Compose",\n'
+            ' "transforms": [{"__class_fullname__": "Rotate", "limit": ' + "1" * 5000 + "}]}}",
             2,
             "5000 digits",
         ),
@@ -361,7 +364,8 @@ def test_yaml_and_json_mistakes_are_plain_errors(tmp_path: Path, name: str, text
     [
         (
             "t.json",
-            '{"transform": {"__class_fullname__": "Compose", "transforms": [{"__class_fullname__": "HorizontalFlip"}]}}',
+            '{"transform": {"__class_fullname__": "Compose", '
+            '"transforms": [{"__class_fullname__": "HorizontalFlip"}]}}',
         ),
         ("t.py", "import albumentations as A\nt = A.Compose([A.HorizontalFlip()])\n"),
         ("t.yaml", "transform:\n  __class_fullname__: Compose\n  transforms: [{__class_fullname__: HorizontalFlip}]\n"),
@@ -376,7 +380,10 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path, name: str, text: str) -> 
 
 
 def test_always_apply_quotes_the_files_own_p(tmp_path: Path) -> None:
-    text = "import albumentations as A\nt = A.Compose([A.Rotate(limit=5, always_apply=True, p=0.3), A.Blur(blur_limit=3, always_apply=True)])\n"
+    text = (
+        "import albumentations as A\n"
+        "t = A.Compose([A.Rotate(limit=5, always_apply=True, p=0.3), A.Blur(blur_limit=3, always_apply=True)])\n"
+    )
     report = safeaug.validate(_write(tmp_path, "t.py", text), "natural")
     [rotate, blur] = _messages(report, "SA502")
     assert "probability p=0.3 instead of always" in rotate
