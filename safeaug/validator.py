@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from safeaug.catalog import Entry, Params, defaults_for, resolve
 from safeaug.catalog._defaults import REQUIRED
 from safeaug.effects import IDENTITY, Envelope, moved_fields
-from safeaug.errors import ConfigError, PolicyViolationError
+from safeaug.errors import ConfigError, PolicyViolationError, SafeaugError
 from safeaug.ir import Node
 from safeaug.policies import PolicyLike, load_policy
 from safeaug.policy import Invariant, Policy, TransformRule
@@ -64,13 +64,23 @@ def validate(pipeline: Any, policy: PolicyLike, *, probe: bool = False) -> Repor
     pipeline read from a file has no live objects to run, so probing changes nothing there.
     """
     resolved = load_policy(policy)
-    if isinstance(pipeline, (str, os.PathLike)):
-        source = os.fspath(pipeline)
-        roots = read_config(source)
-        if not roots:
-            raise ConfigError("no augmentation pipeline found in this file", path=source)
-        return merge_reports([judge(root, resolved, source=source) for root in roots])
-    return judge(read_pipeline(pipeline), resolved, probe=probe)
+    try:
+        if isinstance(pipeline, (str, os.PathLike)):
+            source = os.fspath(pipeline)
+            roots = read_config(source)
+            if not roots:
+                raise ConfigError("no augmentation pipeline found in this file", path=source)
+            return merge_reports([judge(root, resolved, source=source) for root in roots])
+        return judge(read_pipeline(pipeline), resolved, probe=probe)
+    except SafeaugError:
+        raise
+    except RecursionError:
+        raise ConfigError("the pipeline is nested too deeply to read") from None
+    except Exception as exc:  # fail closed with safeaug's own error: a pipeline that cannot be read is no pass
+        raise ConfigError(
+            f"the pipeline could not be read or judged ({type(exc).__name__}: {exc}); if it builds in "
+            "albumentations, please report it"
+        ) from exc
 
 
 def check(pipeline: Any, policy: PolicyLike, *, probe: bool = False) -> Report:
@@ -302,6 +312,16 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
     except ConfigError as exc:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        # A value of a shape no albumentations line accepts (`border_mode: []`, a 400-digit limit).
+        where = f" (at {node.location})" if node.location else ""
+        written = ", ".join(f"{k}={v!r}"[:80] for k, v in node.params.items())
+        raise ConfigError(
+            f"{node.name}({written}): an argument has a value albumentations does not accept ({exc}){where}; "
+            f"check each argument against the signature of `{node.name}`",
+            path=source,
+            line=node.line,
+        ) from None
     env = env.including_identity()
     leaves.append(Leaf(node, env, entry, reachable))
     return env if reachable else IDENTITY
@@ -649,6 +669,9 @@ def _invariant_findings(
         total = _envelope(root, policy, [], reachable=True, source=source, excluded=frozenset(flagged | paired))
     if not breaks(total):
         return out
+    if rule.kind == "flag":  # no transform has the effect alone: the way they are combined gives it
+        out.append(_combined_flag(inv, rule, root, policy, source, flagged, common))
+        return out
     value = _values(rule, total)
     bound = _bound(inv, rule, value)
     parts = [
@@ -685,6 +708,29 @@ def _invariant_findings(
     )
     out.append(_finding(rule.code, root, policy, source, severity=inv.severity, message=message, fix=fix, **common))
     return out
+
+
+def _combined_flag(
+    inv: Invariant,
+    rule: Rule,
+    root: Node,
+    policy: Policy,
+    source: str | None,
+    flagged: set[int],
+    common: dict[str, Any],
+) -> Finding:
+    """A yes/no effect that only the combination has (a SelectiveChannelTransform recolours by changing
+    some channels and not others)."""
+    selective = [n for n in root.walk() if n.name == "SelectiveChannelTransform"]
+    where = ", ".join(f"`{n.name}` at {n.location or 'the root'}" for n in selective) or "the way they are combined"
+    lead = "Even without the transforms flagged above, " if flagged else ""
+    message = (
+        f"{lead}{where} can {rule.does.removeprefix('may ')} by changing some channels and not others — policy "
+        f"`{policy.id}` {_allowance(inv, rule, None)}."
+    )
+    fix = "Apply the change to every channel (outside SelectiveChannelTransform), or remove it."
+    node = selective[0] if selective else root
+    return _finding(rule.code, node, policy, source, severity=inv.severity, message=message, fix=fix, **common)
 
 
 def _occlusion_after_unbounded_growth(
