@@ -9,9 +9,9 @@ integers, NaN, dates, lists where numbers belong, nested junk. ``validate()`` mu
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
-import math
 import tempfile
 import warnings
 from pathlib import Path
@@ -194,7 +194,7 @@ RAW = st.one_of(
 def test_lint_on_raw_text_never_crashes(text: str, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"raw{suffix}"
-        path.write_text(text, encoding="utf-8", errors="surrogatepass") if _encodable(text) else path.write_bytes(b"")
+        path.write_bytes(text.encode("utf-8", errors="replace"))
         result = lint([str(path)], policy="chest_xray")
     assert not any("please report" in p.message for p in result.problems), result.problems
 
@@ -206,10 +206,8 @@ def test_validate_on_raw_yaml_text_raises_only_its_own_errors(text: str) -> None
         if not _encodable(text):
             return
         path.write_text(text, encoding="utf-8")
-        try:
+        with contextlib.suppress(safeaug.SafeaugError):  # anything else fails the test
             safeaug.validate(path, "chest_xray")
-        except safeaug.SafeaugError:
-            pass
 
 
 def _encodable(text: str) -> bool:
@@ -233,4 +231,3 @@ def test_live_objects_the_issue_names() -> None:
             safeaug.validate(value, "chest_xray")
         except safeaug.ConfigError as exc:
             assert "Rotate" in str(exc)
-    assert math.isnan(float("nan"))
