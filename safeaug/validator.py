@@ -552,7 +552,23 @@ def _allowance(inv: Invariant, rule: Rule, bound: Any) -> str:
     return f"allows {fmt(rule, bound)}"
 
 
+# Arguments whose unit differs from the unit the message states: said next to the value, so that
+# `hue_shift_limit=20` is not read as 20° when the message says ±40°.
+_ARGUMENT_UNITS = {
+    ("HueSaturationValue", "hue_shift_limit"): "in OpenCV hue units of 2°",
+    ("HueSaturationValue", "sat_shift_limit"): "added to saturation on a 0–255 scale, so pale colours change most",
+    ("HueSaturationValue", "val_shift_limit"): "added to value on a 0–255 scale",
+    ("ColorJitter", "hue"): "a share of the colour wheel: 1 is 360°",
+}
+
+
 def _param_note(leaf: Leaf, param: str) -> str:
+    note = _param_value_note(leaf, param)
+    unit = _ARGUMENT_UNITS.get((leaf.node.name, param))
+    return f"{note[:-1]}, {unit})" if unit and note.endswith(")") else note
+
+
+def _param_value_note(leaf: Leaf, param: str) -> str:
     node = leaf.node
     default = defaults_for(node.name).get(param)
     if param in node.params:
@@ -562,7 +578,10 @@ def _param_note(leaf: Leaf, param: str) -> str:
                 f" (`{param}={_show(value)}` as written; the installed albumentations ignores it and runs "
                 f"`{param}={_show(default)}`, the default)"
             )
-        return f" (`{param}={_show(value)}`)"  # written in the config: "the default" only when it is not
+        # Written in a config: "the default" only when it is not. A live object holds every argument, so
+        # there a value equal to the default is the default.
+        same = node.obj is not None and default is not None and _show(value) == _show(default)
+        return f" (`{param}={_show(value)}`{', the default' if same else ''})"
     if default is not None:
         return f" (`{param}={_show(default)}`, the default)"
     return ""

@@ -333,6 +333,11 @@ class Reader:
         """mmdet's ``Albu``: its ``transforms`` (``type=`` dicts) run as an albumentations ``Compose``."""
         where = f" at {location}" if location else ""
         children = args.get("transforms")
+        if isinstance(children, Opaque):
+            return _with_notes(
+                Node(name="Compose", mode="sequence", location=location, line=line),
+                _unreadable("Albu", {"transforms": children}, composition=True),
+            )
         if not isinstance(children, list):
             raise self.error(
                 f"Albu{where}: `transforms` must be a list of transforms, got {type(children).__name__}", line

@@ -277,6 +277,8 @@ class _Source:
         for stmt in self.tree.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 key = stmt.targets[0].id
+                if key in self.mutated:
+                    continue  # changed after this assignment: whatever reads it gets an unreadable value
                 if _may_hold_dicts(stmt.value):
                     self.lines[(key,)] = stmt.value.lineno
                     doc[key] = self.value(stmt.value, (key,), scopes, 0)

@@ -403,3 +403,27 @@ def test_a_shift_fix_names_an_argument_the_transform_has(tmp_path: Path) -> None
     report = safeaug.validate(_write(tmp_path, "t.py", text), "chest_xray")
     fixes = [f.fix for f in report.findings if f.code == "SA407"]
     assert fixes and all("translate_percent" not in fix and "allow_shifted" in fix for fix in fixes)
+
+
+def test_hue_and_saturation_arguments_say_their_units(tmp_path: Path) -> None:
+    text = (
+        "import albumentations as A\n"
+        "t = A.Compose([A.HueSaturationValue(hue_shift_limit=20, sat_shift_limit=30, val_shift_limit=0, p=1),\n"
+        "               A.ColorJitter(brightness=0, contrast=0, saturation=0, hue=0.1, p=1)])\n"
+    )
+    report = safeaug.validate(_write(tmp_path, "t.py", text), "dermoscopy")
+    hue = {f.transform: f.message for f in report.findings if f.code == "SA206"}
+    assert "±40° (`hue_shift_limit=20`, in OpenCV hue units of 2°)" in hue["HueSaturationValue"]
+    assert "±36° (`hue=0.1`, a share of the colour wheel: 1 is 360°)" in hue["ColorJitter"]
+    [saturation] = _messages(report, "SA207")
+    assert "`sat_shift_limit=30`, added to saturation on a 0–255 scale" in saturation
+
+
+def test_an_mmdet_list_changed_after_it_is_assigned_is_unreadable(tmp_path: Path) -> None:
+    text = (
+        "albu = [dict(type='Rotate', limit=10)]\n"
+        "albu[0]['limit'] = 170\n"
+        "train_pipeline = [dict(type='LoadImageFromFile'), dict(type='Albu', transforms=albu)]\n"
+    )
+    report = safeaug.validate(_write(tmp_path, "config.py", text), "chest_xray")
+    assert _codes(report) == [("SA501", 3)]
