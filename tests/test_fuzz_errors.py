@@ -231,3 +231,37 @@ def test_live_objects_the_issue_names() -> None:
             safeaug.validate(value, "chest_xray")
         except safeaug.ConfigError as exc:
             assert "Rotate" in str(exc)
+
+
+def _default_objects() -> list[Any]:
+    """Every albumentations transform that builds with no arguments, and each inside a OneOf and a
+    SelectiveChannelTransform."""
+    from safeaug.readers._signatures import PARAMETERS
+
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in sorted(PARAMETERS):
+            cls = getattr(A, name, None)
+            if cls is None or name in ("Compose", "OneOf", "SomeOf", "Sequential", "ReplayCompose", "OneOrOther"):
+                continue
+            try:
+                obj = cls()
+            except Exception:
+                continue  # needs arguments (sizes, reference images): covered by the dict fuzzing above
+            out.append(obj)
+    return out
+
+
+@given(policy=st.sampled_from(["chest_xray", "natural", "ocr", "histopathology", "remote_sensing", "driving"]))
+@settings(max_examples=6)
+def test_validate_on_every_default_albumentations_object(policy: str) -> None:
+    objects = _default_objects()
+    assert len(objects) > 50
+    for obj in objects:
+        for pipeline in (obj, A.OneOf([obj]), A.SelectiveChannelTransform([obj], channels=[0])):
+            try:
+                report = safeaug.validate(pipeline, policy)
+            except safeaug.SafeaugError:
+                continue
+            assert isinstance(report, safeaug.Report)
