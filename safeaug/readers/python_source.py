@@ -411,10 +411,10 @@ class _Source:
             partial = self.partials.get(node.func.id) if isinstance(node.func, ast.Name) else None
             if partial is not None:  # the arguments bound by functools.partial come first
                 args, keywords = [*partial.args[1:], *args], [*partial.keywords, *keywords]
-            plain = [a for a in args if not isinstance(a, ast.Starred)]
-            order, old = positional_order(
-                _SAFEAUG_BASES.get(cls, cls), [self.value(a, (*path, "?"), scopes, depth + 1) for a in plain]
-            )
+            # Literal positional values tell a 1.x call from a 2.0 one; read without evaluating anything else
+            # (evaluating nested calls twice per level would take time exponential in the nesting).
+            plain = [self._literal(a, scopes) for a in args if not isinstance(a, ast.Starred)]
+            order, old = positional_order(_SAFEAUG_BASES.get(cls, cls), plain)
             if old:
                 out[OLD_ORDER] = True
             for i, arg in enumerate(args):
@@ -438,6 +438,18 @@ class _Source:
                 data[kw.arg] = self.value(kw.value, (*path, kw.arg), scopes, depth + 1)
             return data
         return Opaque(ast.unparse(node), node.lineno, call=self.dotted(node.func))
+
+    def _literal(self, node: ast.expr, scopes: list[dict[str, list[ast.expr]]]) -> Any:
+        """A literal argument (or a name assigned one literal once), else None."""
+        if isinstance(node, ast.Name):
+            assigned = self._assigned(node, scopes)
+            if assigned is None:
+                return None
+            node = assigned
+        try:
+            return ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
 
     def _mark(self, path: Path, line: int) -> None:
         self.lines[path] = line

@@ -427,3 +427,16 @@ def test_an_mmdet_list_changed_after_it_is_assigned_is_unreadable(tmp_path: Path
     )
     report = safeaug.validate(_write(tmp_path, "config.py", text), "chest_xray")
     assert _codes(report) == [("SA501", 3)]
+
+
+def test_deeply_nested_python_calls_are_read_once(tmp_path: Path) -> None:
+    # The 1.x/2.0 test on positional arguments reads literals only: nesting must not multiply the work.
+    text = "import albumentations as A\nt = " + "A.Compose([" * 45 + "A.Rotate(limit=5)" + "])" * 45 + "\n"
+    [root] = read_config(_write(tmp_path, "deep.py", text))
+    depth = 0
+    node = root
+    while node.children:
+        node, depth = node.children[0], depth + 1
+    assert depth == 45 and node.name == "Rotate"
+    named = "import albumentations as A\nSIZE = 512\nt = A.Compose([A.RandomResizedCrop(SIZE, SIZE)])\n"
+    assert "SA502" in safeaug.validate(_write(tmp_path, "named.py", named), "chest_xray").codes()
