@@ -72,7 +72,7 @@ def read_pipelines(path: str | os.PathLike[str]) -> list[Node]:
     if "${" in text:  # Hydra / OmegaConf interpolations: resolved inside the file, never evaluated
         from safeaug.readers.interpolation import resolve
 
-        data, opaque = resolve(data, lines)
+        data, opaque = resolve(data, lines, source)
     return Reader(source, lines, opaque=opaque).find(data)
 
 

@@ -14,21 +14,36 @@ import re
 from collections.abc import Hashable, Mapping
 from typing import Any
 
+from safeaug.errors import ConfigError
 from safeaug.readers.generic import Opaque
 
 Path = tuple[Hashable, ...]
 _WHOLE = re.compile(r"^\$\{\s*([^${}]*?)\s*\}$")
 _MAX_HOPS = 32  # a chain of references longer than this is a loop, or no config anyone writes
+_MAX_VALUES = 200_000  # values once references are expanded (a reference may copy a whole subtree)
 
 
 def has_interpolation(text: str) -> bool:
     return "${" in text
 
 
-def resolve(data: Any, lines: Mapping[Path, int]) -> tuple[Any, bool]:
-    """``data`` with every interpolation replaced by its value, and whether any stayed unreadable."""
+def resolve(data: Any, lines: Mapping[Path, int], source: str | None = None) -> tuple[Any, bool]:
+    """``data`` with every interpolation replaced by its value, and whether any stayed unreadable.
+
+    Raises :class:`~safeaug.ConfigError` when references expand beyond any real config's size.
+    """
     state = _State(data, lines)
-    return state.walk(data, ()), state.unreadable
+    try:
+        return state.walk(data, (), 0), state.unreadable
+    except _TooLarge:
+        raise ConfigError(
+            f"`${{...}}` references expand to more than {_MAX_VALUES} values; no augmentation config is this large",
+            path=source,
+        ) from None
+
+
+class _TooLarge(Exception):
+    pass
 
 
 class _State:
@@ -36,14 +51,18 @@ class _State:
         self.root = root
         self.lines = lines
         self.unreadable = False
+        self.count = 0
 
-    def walk(self, value: Any, path: Path) -> Any:
+    def walk(self, value: Any, path: Path, hops: int) -> Any:
+        self.count += 1
+        if self.count > _MAX_VALUES:
+            raise _TooLarge
         if isinstance(value, Mapping):
-            return {k: self.walk(v, (*path, k)) for k, v in value.items()}
+            return {k: self.walk(v, (*path, k), hops) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.walk(v, (*path, i)) for i, v in enumerate(value)]
+            return [self.walk(v, (*path, i), hops) for i, v in enumerate(value)]
         if isinstance(value, str) and "${" in value:
-            return self.value(value, path, 0)
+            return self.value(value, path, hops)
         return value
 
     def value(self, text: str, path: Path, hops: int) -> Any:
@@ -57,7 +76,7 @@ class _State:
         if isinstance(found, str) and "${" in found:
             return self.value(found, target, hops + 1)
         if isinstance(found, (Mapping, list)):
-            return self.walk(found, target)
+            return self.walk(found, target, hops + 1)  # a subtree that refers to itself ends here
         return found
 
     def opaque(self, text: str, path: Path) -> Opaque:

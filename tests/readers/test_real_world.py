@@ -440,3 +440,14 @@ def test_deeply_nested_python_calls_are_read_once(tmp_path: Path) -> None:
     assert depth == 45 and node.name == "Rotate"
     named = "import albumentations as A\nSIZE = 512\nt = A.Compose([A.RandomResizedCrop(SIZE, SIZE)])\n"
     assert "SA502" in safeaug.validate(_write(tmp_path, "named.py", named), "chest_xray").codes()
+
+
+def test_references_that_double_at_each_step_are_refused_not_expanded(tmp_path: Path) -> None:
+    lines = ["l0: [1, 2]"]
+    for i in range(1, 40):
+        lines += [f"l{i}:", f"  - ${{l{i - 1}}}", f"  - ${{l{i - 1}}}"]
+    lines += ["t:", "  _target_: albumentations.Compose", "  transforms:", "    - _target_: albumentations.Rotate"]
+    lines += ["      limit: ${l39}", "    - _target_: albumentations.Rotate", "      limit: ${a}", "a:", "  x: ${a}"]
+    result = lint([str(_write(tmp_path, "laughs.yaml", "\n".join(lines) + "\n"))], policy="chest_xray")
+    [problem] = result.problems
+    assert "references expand to more than" in problem.message
