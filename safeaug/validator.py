@@ -578,10 +578,9 @@ def _param_value_note(leaf: Leaf, param: str) -> str:
                 f" (`{param}={_show(value)}` as written; the installed albumentations ignores it and runs "
                 f"`{param}={_show(default)}`, the default)"
             )
-        # Written in a config: "the default" only when it is not. A live object holds every argument, so
-        # there a value equal to the default is the default.
-        same = node.obj is not None and default is not None and _show(value) == _show(default)
-        return f" (`{param}={_show(value)}`{', the default' if same else ''})"
+        # Given (in a config, a saved file or a live object): "the default" only when it is absent, so that
+        # the verdict reads the same however the pipeline arrives.
+        return f" (`{param}={_show(value)}`)"
     if default is not None:
         return f" (`{param}={_show(default)}`, the default)"
     return ""
