@@ -80,6 +80,11 @@ _LAZY = {
 }
 
 
+def __dir__() -> list[str]:
+    """The public names (lazily loaded ones included), not the helpers this module imports."""
+    return sorted({*__all__, "__version__"})
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:

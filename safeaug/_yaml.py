@@ -91,12 +91,29 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[Path, int]]:
         ) from None
 
 
+_MAX_DIGITS = 4000  # below Python's limit on int(str) (4300 digits)
+
+
+def huge_number(text: str, source: str) -> ConfigError | None:
+    """The error for a number too long to convert, with its line; None when there is none."""
+    found = re.search(rf"\d{{{_MAX_DIGITS + 1},}}", text)
+    if found is None:
+        return None
+    return ConfigError(
+        f"a number with {len(found.group())} digits; no augmentation setting is that large",
+        path=source,
+        line=text.count("\n", 0, found.start()) + 1,
+    )
+
+
 def load_json(text: str, source: str) -> Any:
     """JSON data (no lines: see :func:`json_lines`, needed only when the file holds a pipeline)."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=source, line=exc.lineno) from None
+    except ValueError:  # an integer longer than Python converts
+        raise huge_number(text, source) or ConfigError("invalid JSON: a number cannot be read", path=source) from None
     except (RecursionError, MemoryError):
         raise ConfigError(
             "nesting too deep to read; no augmentation pipeline is nested this deeply", path=source
@@ -199,6 +216,12 @@ class _Builder:
         if tag == _STR:
             return value
         if tag == _INT and _PLAIN_INT.fullmatch(value):
+            if len(value) > _MAX_DIGITS:
+                raise ConfigError(
+                    f"a number with {len(value.lstrip('+-'))} digits; no augmentation setting is that large",
+                    path=self.source,
+                    line=node.start_mark.line + 1,
+                )
             return int(value)
         if tag == _FLOAT and _PLAIN_FLOAT.fullmatch(value):
             return float(value)

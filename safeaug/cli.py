@@ -16,13 +16,13 @@ from typing import TextIO
 FORMATS = ("text", "json", "sarif", "github")
 
 
-def _codes(value: str) -> list[str]:
-    from safeaug.config import SettingsError, parse_codes
+def _codes(value: str | None, flag: str) -> list[str] | None:
+    """``--select``/``--ignore`` codes; ``ALL`` means every code. Bad codes raise ``SettingsError``."""
+    from safeaug.config import parse_codes
 
-    try:
-        return list(parse_codes(value, "codes"))
-    except SettingsError as exc:
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("codes: ")) from None
+    if value is None:
+        return None
+    return list(parse_codes(value, flag))
 
 
 def _add_set(parser: argparse.ArgumentParser, example: str) -> None:
@@ -37,20 +37,32 @@ def _add_set(parser: argparse.ArgumentParser, example: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from safeaug import __version__
+
     parser = argparse.ArgumentParser(prog="safeaug", description="Domain-aware checks for augmentation pipelines.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"safeaug {__version__}")
+    sub = parser.add_subparsers(dest="command")
     lint_p = sub.add_parser(
         "lint",
         help="check pipeline configs against a policy",
         description="Check pipeline configs (.json, .yaml, .yml, .py) against a policy. Exit code 0: no error "
         "finding; 1: error findings; 2: usage error or unreadable input (other files are still checked).",
     )
-    lint_p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.json, .yaml, .yml, .py)")
+    lint_p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or folders (.json, .yaml, .yml, .py); `-` reads standard input"
+    )
+    lint_p.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the file name standard input stands for (its suffix picks the reader; settings match it)",
+    )
     lint_p.add_argument("--policy", help="a built-in policy id or a policy file (overrides [tool.safeaug])")
     _add_set(lint_p, "smallest_object_px=16")
     lint_p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    lint_p.add_argument("--select", type=_codes, metavar="CODES", help="only these codes or prefixes, e.g. SA1,SA201")
-    lint_p.add_argument("--ignore", type=_codes, metavar="CODES", help="leave out these codes or prefixes")
+    lint_p.add_argument(
+        "--select", metavar="CODES", help="only these codes or prefixes, e.g. SA1,SA201 (ALL: every code)"
+    )
+    lint_p.add_argument("--ignore", metavar="CODES", help="leave out these codes or prefixes")
     lint_p.add_argument("--config", metavar="PYPROJECT", help="the pyproject.toml to read [tool.safeaug] from")
     lint_p.add_argument(
         "--input-size",
@@ -60,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint_p.add_argument(
         "--show-suppressed", action="store_true", help="also list findings that inline comments suppressed"
+    )
+    lint_p.add_argument(
+        "--trust-recorded-policies",
+        action="store_true",
+        default=None,
+        help="judge a saved pipeline by the policy definition it records when none is configured for its file "
+        "(a recorded built-in id is used without this)",
     )
     sub.add_parser("policies", help="list the built-in policies")
     explain_p = sub.add_parser("explain", help="explain a rule code (SA101) or a policy (chest_xray)")
@@ -104,8 +123,12 @@ def _main(argv: Sequence[str] | None) -> int:
         from safeaug.review.cli import main as review
 
         return review(argv[1:])
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     out = sys.stdout
+    if args.command is None:  # bare `safeaug`: say what it can do
+        parser.print_help(out)
+        return 0
     if args.command == "lint":
         return _lint(args, out)
     if args.command == "auto":
@@ -143,14 +166,22 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     try:
         params = dict(parse_param(p) for p in args.params)
         size = parse_input_size(args.input_size, "--input-size") if args.input_size else None
+        stdin = None
+        if "-" in args.paths:
+            stdin = sys.stdin.read()
+        elif args.stdin_filename is not None:
+            raise SettingsError("--stdin-filename names what `-` (standard input) stands for; no `-` was given")
         result = lint(
             args.paths,
             policy=args.policy,
             params=params,
-            select=args.select,
-            ignore=args.ignore,
+            select=_codes(args.select, "--select"),
+            ignore=_codes(args.ignore, "--ignore"),
             config=args.config,
             input_size=size,
+            trust_recorded=args.trust_recorded_policies,
+            stdin=stdin,
+            stdin_filename=args.stdin_filename,
         )
     except SettingsError as exc:
         print(f"safeaug: error: {exc}", file=sys.stderr)

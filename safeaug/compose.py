@@ -77,11 +77,20 @@ class _Policed:
         self,
         transforms: Sequence[Any],
         *,
-        policy: PolicyLike | SerialisedPolicy,
+        policy: PolicyLike | SerialisedPolicy | None = None,
         audit: bool = False,
         input_size: tuple[int, int] | None = None,
         **kwargs: Any,
     ) -> None:
+        if policy is None:
+            name = (
+                f"safeaug.{type(self).__name__}" if type(self).__module__.startswith("safeaug") else type(self).__name__
+            )
+            raise PolicyError(
+                f'{name} needs a policy: {name}([...], policy="chest_xray") (a built-in id, a policy file or a '
+                "Policy); `safeaug policies` lists the built-in ones. Use albumentations' own Compose for a "
+                "pipeline that is not checked."
+            )
         resolved = _resolve(policy)
         size = input_size_of(input_size)
         p = kwargs.get("p", 1.0)

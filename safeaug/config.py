@@ -19,6 +19,8 @@ directory. Example::
 
     [tool.safeaug.per-path-input-sizes]    # (height, width) of the images entering those pipelines
     "configs/tiles/**" = [512, 512]
+``trust-recorded-policies = true`` lets a policy *definition* recorded in a saved pipeline judge it when
+nothing else is configured (off by default: a file does not choose its own judge).
 
 A key safeaug does not know is an error, never a silent default: a typo must not switch a check off.
 """
@@ -46,6 +48,7 @@ ALLOWED_KEYS = (
     "set",
     "input-size",
     "per-path-input-sizes",
+    "trust-recorded-policies",
 )
 CODE_PATTERN = re.compile(r"^SA\d{0,3}$")
 
@@ -68,6 +71,9 @@ class Settings:
     per_path_policies: tuple[tuple[str, str], ...] = ()
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     params: dict[str, ParamValue] = field(default_factory=dict)
+    # Judge a pipeline by a policy definition recorded inside it (a saved safeaug.Compose) when nothing
+    # else is configured. Off by default: a file must not choose its own judge.
+    trust_recorded: bool = False
     input_size: tuple[int, int] | None = None
     per_path_input_sizes: tuple[tuple[str, tuple[int, int]], ...] = ()
 
@@ -149,7 +155,11 @@ def load_settings(path: Path) -> Settings:
     for key, value in params.items():
         if not isinstance(value, (int, float, bool, str)):
             raise SettingsError(f"{where}.set `{key}` must be a number, true/false or a string, got {value!r}")
+    trust = table.get("trust-recorded-policies", False)
+    if not isinstance(trust, bool):
+        raise SettingsError(f"{where} `trust-recorded-policies` must be true or false, got {trust!r}")
     return Settings(
+        trust_recorded=trust,
         root=root,
         path=path,
         policy=policy,
@@ -174,6 +184,14 @@ def _table(table: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     return value
 
 
+def bad_code_message(where: str, code: str) -> str:
+    """The one wording for a code that is not one, wherever it was written."""
+    return (
+        f"{where}: {code!r} is not a rule code (like SA101, a prefix like SA1 for every SA1xx, or ALL); "
+        "`safeaug rules` lists them"
+    )
+
+
 def parse_codes(value: Any, where: str) -> tuple[str, ...]:
     """Codes or prefixes (``SA101``, ``SA1``), from a TOML list or a comma-separated string."""
     if isinstance(value, str):
@@ -189,11 +207,10 @@ def parse_codes(value: Any, where: str) -> tuple[str, ...]:
         code = item.strip().upper()
         if not code:
             continue
+        if code == "ALL":
+            code = "SA"  # every code
         if not CODE_PATTERN.match(code):
-            raise SettingsError(
-                f"{where}: {item.strip()!r} is not a rule code or prefix (like SA101, or SA1 for all SA1xx); "
-                "`safeaug rules` lists them"
-            )
+            raise SettingsError(bad_code_message(where, item.strip()))
         codes.append(code)
     return tuple(codes)
 

@@ -80,6 +80,9 @@ class Node:
     # The policy a saved ``safeaug.Compose`` records (``{"id": ..., "arguments"|"definition": ...}``): the
     # linter judges the pipeline against it when no policy is configured for the file.
     policy: Mapping[str, Any] | None = field(default=None, compare=False)
+    # The class as the config writes it, when it is read as another (``JpegCompression``, removed in 2.0, is
+    # read as ``ImageCompression``): findings name it as written.
+    written: str = field(default="", compare=False)
 
     @property
     def is_composition(self) -> bool:

@@ -22,6 +22,7 @@ from safeaug.config import (
     ParamValue,
     Settings,
     SettingsError,
+    bad_code_message,
     find_pyproject,
     glob_matches,
     load_settings,
@@ -50,6 +51,14 @@ class Problem(NamedTuple):
         return f"{self.path}:{self.line}: {self.message}" if self.line is not None else f"{self.path}: {self.message}"
 
 
+class JudgedFile(NamedTuple):
+    """A file that was judged, the policy that judged it and where that policy came from."""
+
+    path: str
+    policy: str
+    origin: str  # "command line", "pyproject.toml", "per-path-policies", "recorded id", "recorded definition"
+
+
 class Suppressed(NamedTuple):
     """A finding an inline comment suppressed, with the comment's reason."""
 
@@ -62,9 +71,17 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    files: int = 0  # files holding at least one pipeline
+    files: int = 0  # files holding at least one pipeline, judged
+    pipelines: int = 0  # pipelines judged (a file may hold several)
     skipped: int = 0  # files read that hold no pipeline
     policies: dict[str, Policy] = field(default_factory=dict)
+    # Which policy judged each file, and why that one: (path, policy id, origin), in the order read.
+    judged: list[JudgedFile] = field(default_factory=list)
+
+    @property
+    def unreadable(self) -> int:
+        """Files (or named paths) that could not be read or judged."""
+        return len({p.path for p in self.problems})
 
     @property
     def errors(self) -> int:
@@ -100,7 +117,7 @@ def _check_known(codes: Sequence[str], where: str) -> None:
     known = all_codes()
     for code in codes:
         if not any(k.startswith(code) for k in known):
-            raise UsageError(f"{where}: {code!r} matches no rule code; `safeaug rules` lists them")
+            raise UsageError(bad_code_message(where, code))
 
 
 @dataclass
@@ -112,6 +129,8 @@ class _Plan:
     params: dict[str, ParamValue]
     from_command_line: bool
     input_size: tuple[int, int] | None = None  # from the command line: every file
+    trust_recorded: bool = False
+    from_settings: frozenset[str] = frozenset()  # parameter names that only pyproject.toml gave
     shared_params: bool = False  # True when several policies are in play and `set` is split among them
     cache: dict[str, Policy] = field(default_factory=dict)
 
@@ -125,11 +144,36 @@ class _Plan:
             return None
         return self.load(self.default_policy, self.default_base)
 
-    def load(self, spec: str, base: Path) -> Policy:
-        from safeaug.policies import list_policies, load_policy
+    def _source_of(self, spec: str, params: Mapping[str, ParamValue]) -> str:
+        """Where a parameter the policy does not declare was written, when that was pyproject.toml."""
+        from safeaug.policies import load_policy
 
-        if spec not in list_policies():
+        try:
+            declared = {p.name for p in load_policy(spec).parameters}
+        except PolicyError:
+            return ""
+        written = [k for k in params if k not in declared and k in self.settings.params and k in self.from_settings]
+        if not written or self.settings.path is None:
+            return ""
+        return f"{self.settings.path}: [tool.safeaug.set] `{written[0]}`: "
+
+    def origin_for(self, path: Path) -> str:
+        """Where the policy judging ``path`` was configured (see :class:`JudgedFile`)."""
+        if self.from_command_line:
+            return "command line"
+        relative = _relative(path, self.settings.root)
+        for glob, _ in self.settings.per_path_policies:
+            if relative is not None and glob_matches(glob, relative):
+                return "per-path-policies"
+        return "pyproject.toml"
+
+    def load(self, spec: str, base: Path) -> Policy:
+        from safeaug.policies import is_builtin, load_policy, unknown_policy_message
+
+        if not is_builtin(spec):
             candidate = Path(spec)
+            if not candidate.suffix and "/" not in spec and os.sep not in spec and not (base / candidate).is_file():
+                raise UsageError(unknown_policy_message(spec))  # a mistyped id, not a file
             spec = str(candidate if candidate.is_absolute() else base / candidate)
         if spec not in self.cache:
             params = self.params
@@ -140,7 +184,7 @@ class _Plan:
                     params = {k: v for k, v in params.items() if k in declared}
                 self.cache[spec] = load_policy(spec, **params)
             except PolicyError as exc:
-                raise UsageError(str(exc)) from None
+                raise UsageError(self._source_of(spec, params) + str(exc)) from None
         return self.cache[spec]
 
     def input_size_for(self, path: Path) -> tuple[int, int] | None:
@@ -213,6 +257,8 @@ def _plan(
         params={**settings.params, **(params or {})},
         from_command_line=policy is not None,
         input_size=input_size,
+        trust_recorded=settings.trust_recorded,
+        from_settings=frozenset(settings.params) - frozenset(params or {}),
     )
     # Load every policy named anywhere now: a typo in one is a usage error before any file is read.
     specs = [] if plan.default_policy is None else [(plan.default_policy, plan.default_base)]
@@ -237,11 +283,19 @@ def _plan(
 
 def discover(paths: Sequence[str], problems: list[Problem]) -> Iterator[Path]:
     """Each file to lint once, in a stable order. Directories are walked without looping on symlinks."""
+    for file, _ in discover_with_origin(paths, problems):
+        yield file
+
+
+def discover_with_origin(paths: Sequence[str], problems: list[Problem]) -> Iterator[tuple[Path, str | None]]:
+    """Like :func:`discover`, with the folder given that each file was found in (None for a file named alone)."""
     seen_files: set[str] = set()
     for raw in paths:
         path = Path(raw)
+        given: str | None = None
         if path.is_dir():
             found: Iterator[Path] = _walk(path)
+            given = raw
         elif path.exists() or path.is_symlink():
             found = iter((path,))
         else:
@@ -254,7 +308,7 @@ def discover(paths: Sequence[str], problems: list[Problem]) -> Iterator[Path]:
                 key = str(file)
             if key not in seen_files:
                 seen_files.add(key)
-                yield file
+                yield file, given
 
 
 def _walk(top: Path) -> Iterator[Path]:
@@ -287,6 +341,9 @@ def lint(
     ignore: Sequence[str] | None = None,
     config: str | os.PathLike[str] | None = None,
     input_size: tuple[int, int] | None = None,
+    trust_recorded: bool | None = None,
+    stdin: str | None = None,
+    stdin_filename: str | None = None,
 ) -> LintResult:
     """Lint files and folders. Raises :class:`SettingsError` for a usage error (exit code 2).
 
@@ -294,17 +351,79 @@ def lint(
     ``policy`` given here applies to every file, per-path policies included. ``input_size`` (height,
     width) is the size of the images entering every pipeline (``input-size`` and
     ``per-path-input-sizes`` in ``[tool.safeaug]`` otherwise): with it, effects in pixels are judged exactly.
+    A pipeline saved from ``safeaug.Compose`` records its policy: when nothing is configured for its file, a
+    recorded built-in id judges it; a recorded definition (or policy file) does only with ``trust_recorded``
+    (or ``trust-recorded-policies = true``), since a file must not choose its own judge.
+
+    A path ``-`` stands for ``stdin`` (the text), read as the file ``stdin_filename`` would be.
     """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="safeaug-stdin-") as scratch:
+        shown: dict[str, str] = {}
+        if "-" in paths:
+            name = stdin_filename or "-"
+            file = Path(scratch) / (Path(name).name if stdin_filename else _stdin_name(stdin or ""))
+            file.write_text(stdin or "", encoding="utf-8")
+            shown[str(file)] = name
+            paths = [str(file) if p == "-" else p for p in paths]
+        result = _lint(paths, shown, policy, params, select, ignore, config, trust_recorded, input_size)
+    if shown:
+        _rename(result, shown)
+    return result
+
+
+def _stdin_name(text: str) -> str:
+    """A file name whose suffix picks the reader for standard input given without ``--stdin-filename``."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith(("{", "[")):
+        return "stdin.json"
+    if "import " in text or "dict(" in text:
+        return "stdin.py"
+    return "stdin.yaml"
+
+
+def _rename(result: LintResult, shown: Mapping[str, str]) -> None:
+    """Name standard input as the user did, wherever a path is reported."""
+    import dataclasses
+
+    def fix(path: str | None) -> str | None:
+        return shown.get(path, path) if path is not None else None
+
+    result.findings = [dataclasses.replace(f, path=fix(f.path)) for f in result.findings]
+    result.suppressed = [
+        Suppressed(dataclasses.replace(s.finding, path=fix(s.finding.path)), s.reason) for s in result.suppressed
+    ]
+    result.problems = [p._replace(path=fix(p.path) or p.path) for p in result.problems]
+    result.judged = [j._replace(path=fix(j.path) or j.path) for j in result.judged]
+
+
+def _lint(
+    paths: Sequence[str],
+    shown: Mapping[str, str],
+    policy: str | None,
+    params: Mapping[str, ParamValue] | None,
+    select: Sequence[str] | None,
+    ignore: Sequence[str] | None,
+    config: str | os.PathLike[str] | None,
+    trust_recorded: bool | None,
+    input_size: tuple[int, int] | None,
+) -> LintResult:
     from safeaug.readers import read_config
     from safeaug.validator import judge
 
-    plan = _plan(paths, policy, params, select, ignore, config, input_size)
+    plan = _plan([shown.get(p, p) for p in paths], policy, params, select, ignore, config, input_size)
+    if trust_recorded is not None:
+        plan.trust_recorded = trust_recorded
     configured = policy is not None or plan.settings.policy is not None or bool(plan.settings.per_path_policies)
     result = LintResult()
     unpoliced = 0  # files with a pipeline that no configured policy covers and that records none
     recorded = 0  # files with a pipeline that records its policy (a saved safeaug.Compose)
-    for file in discover(paths, result.problems):
+    found_in: dict[str, int] = {}  # folder given -> pipelines found under it
+    for file, given in discover_with_origin(paths, result.problems):
         source = str(file)
+        if given is not None:
+            found_in.setdefault(given, 0)
         if _is_binary(file):
             result.problems.append(Problem(source, None, "binary file (it holds NUL bytes), not a pipeline config"))
             continue
@@ -324,23 +443,26 @@ def lint(
         if not roots:
             result.skipped += 1
             continue
-        result.files += 1
-        chosen = plan.policy_for(file)
+        if given is not None:
+            found_in[given] += len(roots)
+        named = Path(shown.get(source, source))  # what settings match: the name standard input stands for
+        chosen = plan.policy_for(named)
         if chosen is not None:
-            judged = [(root, chosen) for root in roots]
+            origin = plan.origin_for(named)
+            judged = [(root, chosen, origin) for root in roots]
         else:
             judged = _stored_policies(roots, source, plan, result.problems)
             unpoliced += any(root.policy is None for root in roots)
             recorded += any(root.policy is not None for root in roots)
             if not judged:
                 continue
-        for _, used in judged:
-            result.policies[used.id] = used
         chosen = judged[0][1]
         try:
             size = plan.input_size_for(file)
-            findings = [f for root, used in judged for f in judge(root, used, source=source, input_size=size).findings]
-        except ConfigError as exc:  # a transform's arguments cannot be read: named with its line
+            findings = [
+                f for root, used, _ in judged for f in judge(root, used, source=source, input_size=size).findings
+            ]
+        except ConfigError as exc:  # a user's mistake the reader let through (a missing or mistyped argument)
             result.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
             continue
         except Exception as exc:  # fail closed: a pipeline that could not be judged is not a pass
@@ -348,23 +470,39 @@ def lint(
                 Problem(source, None, f"could not judge this file ({type(exc).__name__}: {exc}); please report it")
             )
             continue
-        extra_ignore = plan.ignored_for(file)
+        for _, used, _ in judged:
+            result.policies[used.id] = used
+        result.files += 1
+        result.pipelines += len(judged)
+        for used_id, origin in dict.fromkeys((used.id, origin) for _, used, origin in judged):
+            result.judged.append(JudgedFile(source, used_id, origin))
+        extra_ignore = plan.ignored_for(named)
         findings = [f for f in findings if plan.selection.enabled(f.code, extra_ignore)]
         kept, suppressed = apply_suppressions(file, findings, plan.selection, extra_ignore, chosen.id)
         result.findings += sorted(kept, key=lambda f: (f.line or 1, f.code))
         result.suppressed += suppressed
     if not configured and unpoliced and not recorded:
         raise UsageError(NO_POLICY)  # nothing named a policy, and no pipeline carried one: say it once
+    for folder, count in found_in.items():
+        if count == 0:  # a CI job pointed at the wrong folder must not pass
+            result.problems.append(
+                Problem(
+                    folder,
+                    None,
+                    "no augmentation pipeline found in this folder (no .json, .yaml, .yml or .py file in it builds "
+                    "or holds one); check the path given to `safeaug lint`",
+                )
+            )
     return result
 
 
 def _stored_policies(
     roots: Sequence[Node], source: str, plan: _Plan, problems: list[Problem]
-) -> list[tuple[Node, Policy]]:
+) -> list[tuple[Node, Policy, str]]:
     """Each pipeline with the policy it records (a saved ``safeaug.Compose``), for files no setting covers."""
     from safeaug.policies.stored import policy_from_dict
 
-    out: list[tuple[Node, Policy]] = []
+    out: list[tuple[Node, Policy, str]] = []
     for root in roots:
         if root.policy is None:
             where = f"the pipeline `{root.location}`" if root.location else "this file's pipeline"
@@ -381,8 +519,21 @@ def _stored_policies(
             problems.append(Problem(source, root.line, message))
             continue
         spec = root.policy.get("id")
+        is_file = set(root.policy) == {"id"} and isinstance(spec, str) and spec.endswith((".yaml", ".yml", ".json"))
+        if ("definition" in root.policy or is_file) and not plan.trust_recorded:
+            what = f"the policy file {spec!r}" if is_file else f"a policy definition of its own (id {spec!r})"
+            problems.append(
+                Problem(
+                    source,
+                    root.line,
+                    f"this pipeline records {what}, and a file does not choose its own judge; name a policy "
+                    "(--policy, or `policy` in [tool.safeaug]), or pass --trust-recorded-policies (or set "
+                    "`trust-recorded-policies = true` in [tool.safeaug]) to judge it by the recorded one",
+                )
+            )
+            continue
         try:
-            if set(root.policy) == {"id"} and isinstance(spec, str) and spec.endswith((".yaml", ".yml", ".json")):
+            if is_file and isinstance(spec, str):
                 # `safeaug.Compose(..., policy="policies/ward.yaml")` in Python source: relative to that file
                 policy = plan.load(spec, Path(source).parent)
             else:
@@ -392,7 +543,8 @@ def _stored_policies(
         except (PolicyError, UsageError) as exc:
             problems.append(Problem(source, root.line, f"the policy this pipeline records cannot be used: {exc}"))
             continue
-        out.append((root, policy))
+        origin = "recorded definition" if "definition" in root.policy or is_file else "recorded id"
+        out.append((root, policy, origin))
     return out
 
 

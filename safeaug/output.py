@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from safeaug.lint import LintResult
+from safeaug.lint import JudgedFile, LintResult
 from safeaug.report import Finding
 from safeaug.rules import EFFECT_RULES, OTHER_RULES, all_codes
 
@@ -25,13 +25,36 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+_ORIGINS = {
+    "command line": "given on the command line",
+    "pyproject.toml": "`policy` in [tool.safeaug]",
+    "per-path-policies": "[tool.safeaug.per-path-policies]",
+    "recorded id": "recorded in the pipeline, as no policy is configured",
+    "recorded definition": "the definition recorded in the pipeline, trusted as asked",
+}
+
+
+def policy_lines(result: LintResult) -> list[str]:
+    """Which policy judged which file: one line when one policy judged them all, else one per file."""
+    groups = list(dict.fromkeys((j.policy, j.origin) for j in result.judged))
+    if not groups:
+        return []
+    if len(groups) == 1:
+        pid, origin = groups[0]
+        return [f"policy: {pid} ({_ORIGINS.get(origin, origin)}) judged {_plural(len(result.judged), 'file')}"]
+    return [f"policy: {j.path}: {j.policy} ({_ORIGINS.get(j.origin, j.origin)})" for j in result.judged]
+
+
 def summary_line(result: LintResult) -> str:
     parts = [_plural(result.errors, "error"), _plural(result.warnings, "warning")]
     if result.suppressed:
         parts.append(f"{len(result.suppressed)} suppressed")
     if result.problems:
-        parts.append(f"{_plural(len(result.problems), 'file')} unreadable")
-    line = f"{_plural(result.files, 'file')} checked: {', '.join(parts)}"
+        parts.append(f"{_plural(result.unreadable, 'path')} unreadable")
+    line = f"{_plural(result.files, 'file')} checked"
+    if result.pipelines != result.files:
+        line += f" ({_plural(result.pipelines, 'pipeline')})"
+    line += f": {', '.join(parts)}"
     if result.skipped:
         line += f"; {_plural(result.skipped, 'file')} without a pipeline skipped"
     return line + "."
@@ -55,6 +78,8 @@ def text(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> N
             )
     for problem in result.problems:
         out.write(f"{problem}\n")
+    for line in policy_lines(result):
+        out.write(line + "\n")
     out.write(summary_line(result) + "\n")
 
 
@@ -80,6 +105,10 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
+def _judged_dict(j: JudgedFile) -> dict[str, str]:
+    return {"path": j.path, "policy": j.policy, "policy_origin": j.origin}
+
+
 def json_report(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
     findings = [_finding_dict(f) for f in result.findings]
     if show_suppressed:
@@ -90,12 +119,14 @@ def json_report(result: LintResult, out: TextIO, *, show_suppressed: bool = Fals
     doc = {
         "findings": findings,
         "unreadable": [{"path": p.path, "line": p.line, "message": p.message} for p in result.problems],
+        "judged": [_judged_dict(j) for j in result.judged],
         "summary": {
             "files": result.files,
+            "pipelines": result.pipelines,
             "errors": result.errors,
             "warnings": result.warnings,
             "suppressed": len(result.suppressed),
-            "unreadable": len(result.problems),
+            "unreadable": result.unreadable,
             "skipped": result.skipped,
         },
     }
@@ -129,6 +160,8 @@ def github(result: LintResult, out: TextIO, *, show_suppressed: bool = False) ->
     for p in result.problems:
         props = f"file={_escape_property(p.path)}" + (f",line={p.line}" if p.line else "") + ",title=unreadable input"
         out.write(f"::error {props}::{_escape_data(p.message)}\n")
+    for line in policy_lines(result):
+        out.write(line + "\n")
     out.write(summary_line(result) + "\n")
 
 
@@ -233,6 +266,7 @@ def sarif(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> 
                     {"executionSuccessful": not result.problems, "toolExecutionNotifications": notifications}
                 ],
                 "results": results,
+                "properties": {"judged": [_judged_dict(j) for j in result.judged]},
             }
         ],
     }

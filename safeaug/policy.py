@@ -194,6 +194,13 @@ class Invariant(_Strict):
     @model_validator(mode="after")
     def _bounds_fit_the_effect(self) -> Invariant:
         kind = RULES_BY_NAME[self.effect].kind
+        for end in ("min", "max"):
+            value = getattr(self, end)
+            if isinstance(value, float) and value != value:  # NaN compares false with everything
+                raise ValueError(
+                    f"`{end}` is not a number (NaN); every comparison with NaN is false, so it would switch "
+                    f"the check off. Write the bound as a number"
+                )
         if kind == "flag" and (self.min is not None or self.max is not None):
             raise ValueError(f"`{self.effect}` is a yes/no effect: use `allowed: false`, not min/max")
         if kind == "max" and self.min is not None:

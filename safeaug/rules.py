@@ -276,10 +276,12 @@ OTHER_RULES: dict[str, tuple[str, str]] = {
     ),
     BAD_PARAMETER: ("invalid parameter", "A transform argument has a value or type safeaug cannot read."),
     IGNORED_ARGUMENT: (
-        "argument ignored by the installed albumentations",
-        "The config uses an argument name from another albumentations line (1.x, 2.0.x or AlbumentationsX). "
-        "The installed line would drop it with at most a warning at start-up, so the pipeline would run with "
-        "a default nobody chose. Rename the argument to the installed line's name.",
+        "written for another albumentations line",
+        "The config uses a class or argument from another albumentations line (1.x, 2.0.x or AlbumentationsX). "
+        "The installed line either drops the argument with at most a warning at start-up, so the pipeline runs "
+        "with a default nobody chose, or refuses to build the transform at all (a removed class, a required "
+        "argument under its old name, 1.x positional arguments). safeaug judges what the author meant and says "
+        "what the installed line will do; write the installed line's names instead.",
     ),
     SUPPRESSION_WITHOUT_REASON: (
         "suppression without a reason",

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from safeaug.catalog import Entry, Params, defaults_for, resolve
 from safeaug.catalog._defaults import REQUIRED
 from safeaug.effects import IDENTITY, Envelope, moved_fields
-from safeaug.errors import ConfigError, PolicyViolationError
+from safeaug.errors import ConfigError, PolicyViolationError, SafeaugError
 from safeaug.ir import Node
 from safeaug.policies import PolicyLike, load_policy
 from safeaug.policy import Invariant, Policy, TransformRule
 from safeaug.readers import read_config, read_pipeline
 from safeaug.report import Finding, Report, merge_reports
 from safeaug.rules import (
+    BAD_PARAMETER,
     DENIED_TRANSFORM,
     DESTROYED_IMAGE,
     FOLDING_GRID,
@@ -90,13 +91,23 @@ def validate(
     """
     size = input_size_of(input_size)
     resolved = load_policy(policy)
-    if isinstance(pipeline, (str, os.PathLike)):
-        source = os.fspath(pipeline)
-        roots = read_config(source)
-        if not roots:
-            raise ConfigError("no augmentation pipeline found in this file", path=source)
-        return merge_reports([judge(root, resolved, source=source, input_size=size) for root in roots])
-    return judge(read_pipeline(pipeline), resolved, probe=probe, input_size=size)
+    try:
+        if isinstance(pipeline, (str, os.PathLike)):
+            source = os.fspath(pipeline)
+            roots = read_config(source)
+            if not roots:
+                raise ConfigError("no augmentation pipeline found in this file", path=source)
+            return merge_reports([judge(root, resolved, source=source, input_size=size) for root in roots])
+        return judge(read_pipeline(pipeline), resolved, probe=probe, input_size=size)
+    except SafeaugError:
+        raise
+    except RecursionError:
+        raise ConfigError("the pipeline is nested too deeply to read") from None
+    except Exception as exc:  # fail closed with safeaug's own error: a pipeline that cannot be read is no pass
+        raise ConfigError(
+            f"the pipeline could not be read or judged ({type(exc).__name__}: {exc}); if it builds in "
+            "albumentations, please report it"
+        ) from exc
 
 
 def check(
@@ -280,7 +291,7 @@ def _judge_live(
                     message=n.message,
                     fix=n.fix,
                     reason=n.reason,
-                    transform=node.name,
+                    transform=node.written or node.name,
                 )
                 for n in node.notes
             ]
@@ -405,6 +416,11 @@ def _trusted(node: Node, policy: Policy) -> TransformRule | None:
     return None
 
 
+def _unread(node: Node) -> bool:
+    """A transform the reader could not read in full (an SA501 error note): an argument, or itself."""
+    return any(n.code == BAD_PARAMETER and n.severity == "error" for n in node.notes)
+
+
 @cache
 def _required(name: str) -> tuple[str, ...]:
     return tuple(k for k, v in defaults_for(name).items() if v == REQUIRED)
@@ -416,6 +432,9 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
         leaves.append(Leaf(node, IDENTITY, None, reachable, trusted))
         return IDENTITY
     found = resolve(node)
+    if _unread(node):  # reported once, as SA501: judging it at a guessed value would only add noise
+        leaves.append(Leaf(node, IDENTITY, found.entry, reachable))
+        return IDENTITY
     if found.entry is None or found.entry.unknown:
         probed = _probed(node)
         if isinstance(probed, tuple):  # described by running it: the measured envelope, widened by its tolerance
@@ -440,6 +459,16 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
     except ConfigError as exc:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        # A value of a shape no albumentations line accepts (`border_mode: []`, a 400-digit limit).
+        where = f" (at {node.location})" if node.location else ""
+        written = ", ".join(f"{k}={v!r}"[:80] for k, v in node.params.items())
+        raise ConfigError(
+            f"{node.name}({written}): an argument has a value albumentations does not accept ({exc}){where}; "
+            f"check each argument against the signature of `{node.name}`",
+            path=source,
+            line=node.line,
+        ) from None
     env = env.including_identity()
     exact = _EXACT.get()
     if exact is not None:
@@ -454,6 +483,11 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
 def _finding(code: str, leaf_or_root: Leaf | Node, policy: Policy, source: str | None, **kw: Any) -> Finding:
     node = leaf_or_root.node if isinstance(leaf_or_root, Leaf) else leaf_or_root
     kw.setdefault("transform", node.name if isinstance(leaf_or_root, Leaf) else None)
+    if node.written and kw["transform"] == node.name:  # name the class as the config writes it
+        kw["transform"] = node.written
+        kw["message"] = kw["message"].replace(f"`{node.name}`", f"`{node.written}`")
+        if "fix" in kw:
+            kw["fix"] = kw["fix"].replace(f"Remove `{node.name}`", f"Remove `{node.written}`")
     return Finding(
         code=code,
         location=node.location,
@@ -484,7 +518,7 @@ def _name_findings(leaf: Leaf, policy: Policy, source: str | None) -> list[Findi
                 )
             )
             return out  # denied by name: whether safeaug knows it no longer matters
-    if leaf.entry is None or leaf.entry.unknown:
+    if (leaf.entry is None or leaf.entry.unknown) and not _unread(node):
         probed = _probed(node)
         if isinstance(probed, tuple):
             out.append(_probed_finding(leaf, probed[0], policy, source))
@@ -668,7 +702,23 @@ def _allowance(inv: Invariant, rule: Rule, bound: Any) -> str:
     return f"allows {fmt(rule, bound)}"
 
 
+# Arguments whose unit differs from the unit the message states: said next to the value, so that
+# `hue_shift_limit=20` is not read as 20° when the message says ±40°.
+_ARGUMENT_UNITS = {
+    ("HueSaturationValue", "hue_shift_limit"): "in OpenCV hue units of 2°",
+    ("HueSaturationValue", "sat_shift_limit"): "added to saturation on a 0–255 scale, so pale colours change most",
+    ("HueSaturationValue", "val_shift_limit"): "added to value on a 0–255 scale",
+    ("ColorJitter", "hue"): "a share of the colour wheel: 1 is 360°",
+}
+
+
 def _param_note(leaf: Leaf, param: str) -> str:
+    note = _param_value_note(leaf, param)
+    unit = _ARGUMENT_UNITS.get((leaf.node.name, param))
+    return f"{note[:-1]}, {unit})" if unit and note.endswith(")") else note
+
+
+def _param_value_note(leaf: Leaf, param: str) -> str:
     node = leaf.node
     default = defaults_for(node.name).get(param)
     if param in node.params:
@@ -678,8 +728,9 @@ def _param_note(leaf: Leaf, param: str) -> str:
                 f" (`{param}={_show(value)}` as written; the installed albumentations ignores it and runs "
                 f"`{param}={_show(default)}`, the default)"
             )
-        same = _show(value) == _show(default) if default is not None else False
-        return f" (`{param}={_show(value)}`{', the default' if same else ''})"
+        # Given (in a config, a saved file or a live object): "the default" only when it is absent, so that
+        # the verdict reads the same however the pipeline arrives.
+        return f" (`{param}={_show(value)}`)"
     if default is not None:
         return f" (`{param}={_show(default)}`, the default)"
     return ""
@@ -788,6 +839,9 @@ def _invariant_findings(
         total = _envelope(root, policy, [], reachable=True, source=source, excluded=frozenset(flagged | paired))
     if not breaks(total):
         return out
+    if rule.kind == "flag":  # no transform has the effect alone: the way they are combined gives it
+        out.append(_combined_flag(inv, rule, root, policy, source, flagged, common))
+        return out
     value = _values(rule, total)
     bound = _bound(inv, rule, value)
     parts = [
@@ -824,6 +878,29 @@ def _invariant_findings(
     )
     out.append(_finding(rule.code, root, policy, source, severity=inv.severity, message=message, fix=fix, **common))
     return out
+
+
+def _combined_flag(
+    inv: Invariant,
+    rule: Rule,
+    root: Node,
+    policy: Policy,
+    source: str | None,
+    flagged: set[int],
+    common: dict[str, Any],
+) -> Finding:
+    """A yes/no effect that only the combination has (a SelectiveChannelTransform recolours by changing
+    some channels and not others)."""
+    selective = [n for n in root.walk() if n.name == "SelectiveChannelTransform"]
+    where = ", ".join(f"`{n.name}` at {n.location or 'the root'}" for n in selective) or "the way they are combined"
+    lead = "Even without the transforms flagged above, " if flagged else ""
+    message = (
+        f"{lead}{where} can {rule.does.removeprefix('may ')} by changing some channels and not others — policy "
+        f"`{policy.id}` {_allowance(inv, rule, None)}."
+    )
+    fix = "Apply the change to every channel (outside SelectiveChannelTransform), or remove it."
+    node = selective[0] if selective else root
+    return _finding(rule.code, node, policy, source, severity=inv.severity, message=message, fix=fix, **common)
 
 
 def _occlusion_after_unbounded_growth(
@@ -955,7 +1032,7 @@ def _unbounded(
                     f"`{name}` shifts by up to {env.translation_px:g} px, which cannot be compared with policy "
                     f"`{policy.id}`'s bound of {fmt(rule, inv.max or 0.0)} without the image size."
                 ),
-                fix=f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`.",
+                fix=_shift_fix(leaf, inv),
             )
         ]
     return []
@@ -1065,8 +1142,7 @@ def _exact_in_pixels(
                     f"`{name}` {rule.does}: up to {fmt(rule, shift)} ({env.translation_px:g} px of a {size} image) "
                     f"— policy `{policy.id}` {_allowance(inv, rule, inv.max)}."
                 ),
-                fix=f"Shift by at most {inv.max * min(h, w):.0f} px, or give the shift as a fraction: "
-                f"`translate_percent=({-inv.max:g}, {inv.max:g})`.",
+                fix=f"Shift by at most {inv.max * min(h, w):.0f} px. {_shift_fix(leaf, inv)}",
                 **common,
             )
         ]
@@ -1158,6 +1234,15 @@ def _size_words(node: Node) -> str:
     if "size" in params:
         return f"to {_show(params['size'])} px"
     return ""
+def _shift_fix(leaf: Leaf, inv: Invariant) -> str:
+    """A fix for a shift in pixels that names only arguments the transform has."""
+    name = leaf.node.name
+    if "translate_percent" in defaults_for(name):
+        return f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`."
+    knob = leaf.entry.knobs.get("translation") if leaf.entry is not None else None
+    if knob is not None:
+        return f"Change `{knob.param}` of `{name}` so that it does not shift the image, or remove `{name}`."
+    return f"Remove `{name}`, or shift with `Affine(translate_percent=...)`, whose shift is a share of the image."
 
 
 # The smallest image side safeaug assumes a pipeline may meet (MNIST is 28 px, CIFAR 32 px): a

@@ -66,7 +66,7 @@ def test_rotate_with_default_arguments_is_refused() -> None:
     report = safeaug.validate(A.Compose([A.Rotate()]), "chest_xray")
     (finding,) = report.errors
     assert finding.code == "SA102"
-    assert "±90°" in finding.message and "the default" in finding.message
+    assert "±90°" in finding.message and "`limit=(-90, 90)`" in finding.message
     assert "Rotate(limit=15)" in finding.fix
 
 

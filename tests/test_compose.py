@@ -29,9 +29,13 @@ def test_refuses_to_be_built_when_the_policy_is_broken() -> None:
     assert [f.code for f in info.value.report.errors] == ["SA101"]
 
 
-def test_policy_is_required() -> None:
-    with pytest.raises(TypeError):
-        safeaug.Compose(_pipeline())  # type: ignore[call-arg]
+def test_policy_is_required_and_the_error_names_safeaug_compose() -> None:
+    with pytest.raises(
+        safeaug.PolicyError, match=r"safeaug\.Compose needs a policy: safeaug\.Compose\(\[\.\.\.\], policy="
+    ):
+        safeaug.Compose(_pipeline())
+    with pytest.raises(safeaug.PolicyError, match=r"safeaug\.ReplayCompose needs a policy"):
+        safeaug.ReplayCompose(_pipeline())
 
 
 def test_same_outputs_as_albumentations_for_the_same_seed() -> None:

@@ -96,7 +96,7 @@ def test_unreadable_files_are_reported_and_the_rest_still_linted(
     assert all(f"{tmp_path / 'bad.yaml'}:{f.line}:1: {f.code} [{f.severity}]" in out for f in expected)
     assert "Traceback" not in out
     errors = sum(f.severity == "error" for f in expected)
-    assert f"1 file checked: {errors} errors, {len(expected) - errors} warnings, 5 files unreadable." in out
+    assert f"1 file checked: {errors} errors, {len(expected) - errors} warnings, 5 paths unreadable." in out
 
 
 def test_a_path_that_does_not_exist_exits_two(capsys: pytest.CaptureFixture[str]) -> None:

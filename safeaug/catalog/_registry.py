@@ -54,7 +54,9 @@ class Params:
         return value
 
     def _bad(self, name: str, value: Any, expected: str) -> ConfigError:
-        return ConfigError(f"{self.transform}.{name}: expected {expected}, got {value!r}")
+        shown = repr(value)
+        shown = shown if len(shown) <= 120 else shown[:117] + "..."  # a nested value can be any size
+        return ConfigError(f"{self.transform}.{name}: expected {expected}, got {shown}")
 
     def number(self, name: str) -> float:
         value = self.raw(name)

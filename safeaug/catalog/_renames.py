@@ -85,6 +85,8 @@ OLD_ARGUMENTS: dict[str, dict[str, tuple[str, Conversion]]] = {
         "num_flare_circles_upper": ("num_flare_circles_range", "high"),
     },
     "Solarize": {"threshold": ("threshold_range", "threshold")},
+    "RandomResizedCrop": {"height": ("size", "low"), "width": ("size", "high")},
+    "RandomSizedCrop": {"height": ("size", "low"), "width": ("size", "high")},
     # classes removed in 2.0 (see OLD_CLASSES): their arguments under the replacement's names
     "RandomContrast": {"limit": ("contrast_limit", "same")},
     "RandomBrightness": {"limit": ("brightness_limit", "same")},
@@ -128,6 +130,22 @@ OLD_DEFAULTS: dict[str, dict[str, Any]] = {
     "RandomBrightness": {"limit": 0.2},
     "Cutout": {"num_holes": 8, "max_h_size": 8, "max_w_size": 8},
     "IAAAdditiveGaussianNoise": {"scale": (2.55, 12.75)},
+}
+
+# 1.x positional order of classes whose 2.0 signature begins differently, with the test that tells the
+# two apart: the 1.x reading is taken when the argument at ``index`` is a plain number where 2.0 expects a
+# pair ("number"), or is a number or pair above 1 where 2.0 expects fractions ("beyond_unit").
+OLD_POSITIONAL: dict[str, tuple[tuple[str, ...], int, Literal["number", "beyond_unit"]]] = {
+    "RandomResizedCrop": (("height", "width", "scale", "ratio", "interpolation", "always_apply", "p"), 0, "number"),
+    "RandomSizedCrop": (
+        ("min_max_height", "height", "width", "w2h_ratio", "interpolation", "always_apply", "p"),
+        1,
+        "number",
+    ),
+    "GaussNoise": (("var_limit", "mean", "per_channel", "noise_scale_factor", "always_apply", "p"), 0, "beyond_unit"),
+    "ImageCompression": (("quality_lower", "quality_upper", "compression_type", "always_apply", "p"), 0, "number"),
+    "JpegCompression": (("quality_lower", "quality_upper", "always_apply", "p"), 0, "number"),
+    "Downscale": (("scale_min", "scale_max", "interpolation", "always_apply", "p"), 0, "number"),
 }
 
 # Classes removed in 2.0 -> (2.0.8 class with the same effect, fixed arguments of the replacement).

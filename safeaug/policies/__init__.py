@@ -81,8 +81,26 @@ def load_policy(policy: PolicyLike, **params: Any) -> Policy:
     path = Path(text)
     if path.suffix in (".yaml", ".yml", ".json") or os.sep in text or "/" in text:
         return _resolve(path.resolve(), params)
+    raise PolicyError(unknown_policy_message(text))
+
+
+def is_builtin(policy_id: str) -> bool:
+    """A built-in policy id, base policies (``medical``, ``radiograph``) included."""
+    return policy_id in _builtin_paths()
+
+
+def unknown_policy_message(text: str) -> str:
+    """What to say about a name that is neither a built-in id nor a policy file: the ids, and the nearest."""
+    import difflib
+
     known = ", ".join(list_policies())
-    raise PolicyError(f"no built-in policy {text!r} and no such file; built-in policies: {known}")
+    bases = ", ".join(sorted(set(_builtin_paths()) - set(list_policies())))
+    close = difflib.get_close_matches(text.replace("-", "_").lower(), sorted(_builtin_paths()), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else "."
+    return (
+        f"no built-in policy {text!r} and no such policy file{hint} Built-in policies: {known} "
+        f"(base policies to extend: {bases}); a policy file is a path ending in .yaml, .yml or .json"
+    )
 
 
 def _cache_key(params: dict[str, Any]) -> tuple[tuple[str, str, Any], ...]:

@@ -33,7 +33,7 @@ def read_text(source: str) -> str | None:
                 "not read",
                 path=source,
             )
-        return file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8-sig")  # a byte-order mark is accepted in every format
     except FileNotFoundError:
         raise ConfigError("no such file", path=source) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -68,7 +68,12 @@ def read_pipelines(path: str | os.PathLike[str]) -> list[Node]:
             pass  # read again with lines, for a message that points at one
         return Reader(source, json_lines(text, source)).find(data)
     data, lines = load_with_lines(text, source)
-    return Reader(source, lines).find(data)
+    opaque = False
+    if "${" in text:  # Hydra / OmegaConf interpolations: resolved inside the file, never evaluated
+        from safeaug.readers.interpolation import resolve
+
+        data, opaque = resolve(data, lines, source)
+    return Reader(source, lines, opaque=opaque).find(data)
 
 
 def read_file(path: str | os.PathLike[str]) -> Node:

@@ -26,9 +26,15 @@ from safeaug.catalog._renames import FLIP
 from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
-from safeaug.readers._signatures import PARAMETERS, POSITIONAL
-from safeaug.readers.vocabulary import is_albumentations_name, translate
-from safeaug.rules import BAD_PARAMETER
+from safeaug.readers import vocabulary
+from safeaug.readers._signatures import PARAMETERS
+from safeaug.readers.vocabulary import (
+    OLD_ORDER,
+    is_albumentations_name,
+    positional_order,
+    translate,
+)
+from safeaug.rules import BAD_PARAMETER, IGNORED_ARGUMENT
 
 Path = tuple[Hashable, ...]
 Lines = Mapping[Path, int]
@@ -50,6 +56,7 @@ class Spec(NamedTuple):
     args: Mapping[str, Any]
     args_path: Path  # where the arguments live, for lines
     positional: Sequence[Any]  # Hydra `_args_`
+    transforms_at: Path | None = None  # where the list of child transforms sits, when not under `transforms`
 
 
 class Reader:
@@ -87,10 +94,19 @@ class Reader:
                 params = obj.get("params")
                 if isinstance(params, Mapping):
                     return Spec(cls, key, params, ("params",), ())
+                if isinstance(params, list) and cls in COMPOSE_MODES:  # `name: OneOf, params: [...]`
+                    return Spec(cls, key, {"transforms": params}, (), (), ("params",))
                 return Spec(cls, key, {k: v for k, v in obj.items() if k != key}, (), ())
         cls = obj.get("type")
-        if isinstance(cls, str) and _scope(cls) in ALBU_WRAPPERS:
+        if isinstance(cls, str) and (_scope(cls) in ALBU_WRAPPERS or _wraps_albumentations(obj)):
             return Spec(cls, "type", {k: v for k, v in obj.items() if k != "type"}, (), ())
+        if loose and len(obj) == 1:  # the single-key form: `- VerticalFlip: {p: 0.25}`
+            [(cls, args)] = obj.items()
+            if isinstance(cls, str) and _albumentations(cls) is not None and "." not in cls:
+                if args is None or isinstance(args, Mapping):
+                    return Spec(cls, cls, args or {}, (cls,), ())
+                if isinstance(args, list) and cls in COMPOSE_MODES:  # `- OneOf: [...]`
+                    return Spec(cls, cls, {"transforms": args}, (), (), (cls,))
         return None
 
     # ------------------------------------------------------------------ finding pipelines
@@ -127,7 +143,7 @@ class Reader:
         spec = self.spec(obj, albu=False)
         if spec is None:
             return None
-        if spec.key == NATIVE or _albumentations(spec.cls) is not None or _scope(spec.cls) in ALBU_WRAPPERS:
+        if spec.key in (NATIVE, "type") or _albumentations(spec.cls) is not None:  # `type`: an Albu wrapper
             return self.build(obj, path, location, albu=False)
         # A user's own class where a pipeline belongs (`train_transform: {_target_: mylib.Aug}`) is an
         # unknown transform, unless it merely wraps an albumentations pipeline found further down.
@@ -186,14 +202,16 @@ class Reader:
         args = dict(spec.args)
         origin: dict[str, Path] = {}  # where an argument given by position sits
         name = _albumentations(spec.cls)
-        if spec.key == "type" and _scope(spec.cls) in ALBU_WRAPPERS:
+        if spec.key == "type" and (_scope(spec.cls) in ALBU_WRAPPERS or (not albu and _wraps_albumentations(obj))):
             return self._albu(args, (*path, *spec.args_path), location, line)
         for param, value in zip(AUTO_POSITIONAL.get(spec.cls, ()), spec.positional, strict=False):
             args.setdefault(param, value)  # safeaug.auto's transforms: RandAugment("ocr", 2, 9)
+        if spec.transforms_at is not None:
+            origin["transforms"] = spec.transforms_at
         if name is None and spec.cls in known_names():  # registered by the user under a short name
             return _user_node(spec.cls, args, location, line)
         if name is None:
-            if "." not in spec.cls:
+            if "." not in spec.cls and spec.key not in ("class_path", "_target_"):
                 raise self.error(
                     f"unknown transform {spec.cls!r}{where}: albumentations has no such class and none was registered"
                     + _suggest(spec.cls),
@@ -202,7 +220,9 @@ class Reader:
             # A user's class (or anything else): never imported, read as an unknown transform.
             return _user_node(spec.cls, args, location, line)
         if spec.positional:
-            order = POSITIONAL.get(name, ())
+            order, old = positional_order(name, list(spec.positional))
+            if old:
+                args[OLD_ORDER] = True
             if len(spec.positional) > len(order):
                 raise self.error(
                     f"{name}{where}: `_args_` has {len(spec.positional)} values but {name} takes "
@@ -229,6 +249,7 @@ class Reader:
         if name == FLIP:
             return _flip(args, p, location, line)
         translated = translate(name, args, p)
+        written = name if translated.name != name else ""  # a class removed in 2.0, read as its replacement
         name = translated.name
         if self.opaque:
             unread = (*unread, *_unreadable_arguments(name, translated.params, translated.alt_params))
@@ -246,6 +267,7 @@ class Reader:
             mro=(name, *BASES.get(name, ())),
             notes=notes,
             alt_params=translated.alt_params,
+            written=written,
         )
 
     def _opaque_transform(self, value: Opaque, location: str) -> Node:
@@ -314,6 +336,11 @@ class Reader:
         """mmdet's ``Albu``: its ``transforms`` (``type=`` dicts) run as an albumentations ``Compose``."""
         where = f" at {location}" if location else ""
         children = args.get("transforms")
+        if isinstance(children, Opaque):
+            return _with_notes(
+                Node(name="Compose", mode="sequence", location=location, line=line),
+                _unreadable("Albu", {"transforms": children}, composition=True),
+            )
         if not isinstance(children, list):
             raise self.error(
                 f"Albu{where}: `transforms` must be a list of transforms, got {type(children).__name__}", line
@@ -397,9 +424,8 @@ def _unreadable(name: str, args: dict[str, Any], *, composition: bool) -> tuple[
             message = f"`{name}(**{value.text})`: arguments unpacked from `{value.text}` cannot be read statically."
             fix = f"Write the arguments of `{name}` out as literals."
         elif key == "p":
-            del args[key]
-            message = f"`{name}(p={value.text})`: the probability cannot be read without running the code."
-            fix = "Write `p` as a literal number (or a module-level constant assigned a literal)."
+            del args[key]  # read as "may run", its worst case: the transform is judged as if it always could
+            continue
         elif composition:
             del args[key]
             continue
@@ -470,10 +496,11 @@ def _unreadable_arguments(name: str, params: dict[str, Any], alt: tuple[dict[str
             Note(
                 BAD_PARAMETER,
                 "error",
-                f"`{name}({key}={value.text})`: the value of `{key}` cannot be read without running the code, and "
-                f"it decides what `{name}` does.",
-                fix=f"Write `{key}` as a literal number, tuple or string (or a module-level constant assigned a "
-                "literal).",
+                f"`{name}({key}={value.text})`: the value of `{key}` cannot be read without running the code (it "
+                f"comes from outside the file, or is changed after it is set), and it decides what `{name}` does; "
+                f"safeaug judged nothing else of this `{name}`.",
+                fix=f"Write `{key}` as a literal number, pair or string, or refer to a value the file sets once "
+                "(a module-level constant in Python, `${key.path}` to a key of the same file in YAML).",
                 reason=_OPAQUE_REASON,
             )
         )
@@ -490,13 +517,24 @@ def _flip(args: Mapping[str, Any], p: float | None, location: str, line: int | N
 
     Both axes at once is a half turn, which the catalog's ``VerticalFlip`` (a mirror plus a half turn) covers.
     """
-    notes: tuple[Note, ...] = ()
-    branches = (
-        Node("HorizontalFlip", {}, 1.0, location=_child(location, 0, "flip"), line=line, mro=("HorizontalFlip",)),
-        Node("VerticalFlip", {}, 1.0, location=_child(location, 1, "flip"), line=line, mro=("VerticalFlip",)),
+    branches = tuple(
+        Node(kind, {}, 1.0, location=_child(location, i, "flip"), line=line, mro=(kind,), written=FLIP)
+        for i, kind in enumerate(("HorizontalFlip", "VerticalFlip"))
     )
     extra = translate("HorizontalFlip", args, p)
     notes = extra.notes
+    installed = vocabulary.installed_line()
+    if installed.line != "1.x":
+        removed = Note(
+            IGNORED_ARGUMENT,
+            "error",
+            f"`{FLIP}` was removed in albumentations 2.0: {installed.label} has no such class, so this pipeline will "
+            "not build. safeaug judged it as what it did: a horizontal, a vertical or a both-axes flip, at random.",
+            fix="Write the flips it chose among explicitly (`A.OneOf([A.HorizontalFlip(p=1), A.VerticalFlip(p=1)], "
+            "p=0.5)`), or remove it where a mirror makes the label false.",
+            reason=_REMOVED_REASON,
+        )
+        notes = (removed, *notes)
     return Node(
         name=FLIP,
         params={},
@@ -509,12 +547,30 @@ def _flip(args: Mapping[str, Any], p: float | None, location: str, line: int | N
     )
 
 
+_REMOVED_REASON = (
+    "A pipeline the installed albumentations cannot build stops training at start-up, or sends whoever fixes it "
+    "in a hurry to a replacement with another meaning; safeaug judges what the class did."
+)
+
+
 def _user_node(name: str, args: Mapping[str, Any], location: str, line: int | None) -> Node:
     """A class that is not albumentations: its arguments as given, its ``p`` when it is a probability."""
     p = args.get("p")
     p_value = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 <= p <= 1 else None
     params = {k: v for k, v in args.items() if k != "p" and not isinstance(v, Opaque)}
     return Node(name=name, params=params, p=p_value, location=location, line=line, mro=(name,))
+
+
+def _wraps_albumentations(obj: Mapping[str, Any]) -> bool:
+    """An mmdet/mmseg wrapper of its own (``type='AlbuGray'``): a ``transforms`` list of albumentations dicts."""
+    children = obj.get("transforms")
+    if not isinstance(children, list) or not children:
+        return False
+    for child in children:
+        cls = child.get("type") if isinstance(child, Mapping) else None
+        if not isinstance(cls, str) or _albumentations(cls) is None:
+            return False
+    return True
 
 
 def _scope(cls: str) -> str:

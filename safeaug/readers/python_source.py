@@ -22,13 +22,13 @@ from collections.abc import Callable, Hashable
 from pathlib import Path as FilePath
 from typing import Any
 
+from safeaug._yaml import huge_number
 from safeaug.catalog import known_names
 from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
-from safeaug.readers._signatures import POSITIONAL
 from safeaug.readers.generic import NATIVE, Opaque, Reader
-from safeaug.readers.vocabulary import is_albumentations_name
+from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
 Path = tuple[Hashable, ...]
 MAX_DEPTH = 100
@@ -65,9 +65,14 @@ class _TooDeep(Exception):
     pass
 
 
+# Words without which a Python file holds no pipeline: albumentations itself, mmdet's wrapper, a wrapper of
+# one's own (`type=..., transforms=[...]`), `name`/`class_name` + `params` dicts.
+_PYTHON_MARKERS = ("albumentations", "Albu", "transforms", "params")
+
+
 def might_hold_pipeline(text: str) -> bool:
     """A cheap test before parsing: ordinary Python files never mention albumentations."""
-    return "albumentations" in text or "Albu" in text
+    return any(marker in text for marker in _PYTHON_MARKERS)
 
 
 def read_python(text: str, source: str) -> list[Node]:
@@ -77,6 +82,9 @@ def read_python(text: str, source: str) -> list[Node]:
     try:
         tree = ast.parse(text, filename=source)
     except SyntaxError as exc:
+        huge = huge_number(text, source) if "digits" in exc.msg else None
+        if huge is not None:
+            raise huge from None
         raise ConfigError(
             f"invalid Python: {exc.msg}; the file is parsed (never run) to find pipelines",
             path=source,
@@ -86,8 +94,8 @@ def read_python(text: str, source: str) -> list[Node]:
         raise ConfigError(
             "nesting too deep to parse; no augmentation config is nested this deeply", path=source
         ) from None
-    except ValueError as exc:  # e.g. null bytes
-        raise ConfigError(f"invalid Python: {exc}", path=source) from None
+    except ValueError as exc:  # null bytes, or an integer longer than Python converts
+        raise huge_number(text, source) or ConfigError(f"invalid Python: {exc}", path=source) from None
     try:
         return _Source(tree, source).pipelines(text)
     except (_TooDeep, RecursionError):
@@ -112,6 +120,17 @@ class _Source:
         self._imports(tree)
         self.module_scope = _assignments(tree.body)
         self.stem = FilePath(source).stem
+        # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
+        # `global X` in a function): the literal assigned is stale, so they are unreadable.
+        self.mutated = _mutated_names(tree)
+        self.partials: dict[str, ast.Call] = {}  # `Compose = functools.partial(A.Compose, ...)`
+        for name, values in self.module_scope.items():
+            call = values[0] if len(values) == 1 else None
+            if isinstance(call, ast.Call) and call.args and self._is_partial(call.func):
+                cls = self.albumentations_class(call.args[0])
+                if cls is not None:
+                    self.classes[name] = cls
+                    self.partials[name] = call
 
     # ------------------------------------------------------------------ imports
 
@@ -139,6 +158,16 @@ class _Source:
                         self.classes[local] = f"safeaug.{alias.name}"
                     else:
                         self.foreign[local] = f"{node.module}.{alias.name}"
+
+    def _is_partial(self, func: ast.expr) -> bool:
+        if isinstance(func, ast.Name):
+            return self.foreign.get(func.id) == "functools.partial"
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr == "partial"
+            and isinstance(func.value, ast.Name)
+            and self.foreign.get(func.value.id) == "functools"
+        )
 
     @property
     def uses_albumentations(self) -> bool:
@@ -176,7 +205,7 @@ class _Source:
 
     def pipelines(self, text: str) -> list[Node]:
         roots = self._calls() if self.uses_albumentations else []
-        if "Albu" in text:  # mmengine dicts, possibly beside code that calls albumentations
+        if any(marker in text for marker in _PYTHON_MARKERS[1:]):  # config dicts, maybe beside albumentations calls
             seen = {root.line for root in roots}
             roots += [root for root in self._mmengine() if root.line not in seen]
         return roots
@@ -204,7 +233,10 @@ class _Source:
     ) -> None:
         for stmt in body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._collect(stmt.body, [_assignments(stmt.body), *scopes], found)
+                local = _assignments(stmt.body)
+                for param in _parameters(stmt.args):
+                    local[param] = []  # a parameter: its value is whatever the caller passes
+                self._collect(stmt.body, [local, *scopes], found)
                 continue
             if isinstance(stmt, ast.ClassDef):
                 self._collect(stmt.body, scopes, found)
@@ -214,23 +246,31 @@ class _Source:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 if len(targets) == 1 and isinstance(targets[0], (ast.Name, ast.Attribute)):
                     name = ast.unparse(targets[0])
-            for call in self._outer_calls(stmt):
+            for call, shadowed in self._outer_calls(stmt):
                 label = name if name is not None and call is getattr(stmt, "value", None) else f"line {call.lineno}"
-                found.append((call, label, scopes))
+                found.append((call, label, [{key: [] for key in shadowed}, *scopes] if shadowed else scopes))
             for child in _nested_bodies(stmt):
                 self._collect(child, scopes, found)
 
-    def _outer_calls(self, stmt: ast.stmt) -> list[ast.Call]:
-        """Albumentations calls in a statement (not its nested blocks) that are not inside another."""
-        out: list[ast.Call] = []
-        stack: list[ast.AST] = [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)]
+    def _outer_calls(self, stmt: ast.stmt) -> list[tuple[ast.Call, frozenset[str]]]:
+        """Albumentations calls in a statement (not its nested blocks) that are not inside another, each with
+        the names a lambda or comprehension around it binds (they shadow any constant of that name)."""
+        out: list[tuple[ast.Call, frozenset[str]]] = []
+        none: frozenset[str] = frozenset()
+        stack: list[tuple[ast.AST, frozenset[str]]] = [
+            (c, none) for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)
+        ]
         while stack:
-            node = stack.pop()
+            node, shadowed = stack.pop()
             if isinstance(node, ast.Call) and self.albumentations_class(node.func) is not None:
-                out.append(node)
+                out.append((node, shadowed))
                 continue
-            stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt))
-        return sorted(out, key=lambda c: (c.lineno, c.col_offset))
+            if isinstance(node, ast.Lambda):
+                shadowed = shadowed | _parameters(node.args)
+            elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                shadowed = shadowed | {n for g in node.generators for n in _target_names(g.target)}
+            stack.extend((c, shadowed) for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt))
+        return sorted(out, key=lambda item: (item[0].lineno, item[0].col_offset))
 
     def _mmengine(self) -> list[Node]:
         doc: dict[str, Any] = {}
@@ -238,6 +278,8 @@ class _Source:
         for stmt in self.tree.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 key = stmt.targets[0].id
+                if key in self.mutated:
+                    continue  # changed after this assignment: whatever reads it gets an unreadable value
                 if _may_hold_dicts(stmt.value):
                     self.lines[(key,)] = stmt.value.lineno
                     doc[key] = self.value(stmt.value, (key,), scopes, 0)
@@ -301,7 +343,25 @@ class _Source:
             return self._opaque(node)
         if isinstance(node, ast.Call):
             return self._call(node, path, scopes, depth)
+        if isinstance(node, ast.IfExp):
+            return self._either(node, path, scopes, depth)
         return self._opaque(node)
+
+    def _either(self, node: ast.IfExp, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
+        """``A.X() if cond else A.Y()``: either branch may run, so both are judged (as a ``OneOf`` of the two)."""
+        branches = []
+        for i, branch in enumerate((node.body, node.orelse)):
+            if isinstance(branch, ast.Constant) and branch.value is None:
+                value: Any = {NATIVE: "NoOp"}  # `A.X() if cond else None`: nothing in that case
+            else:
+                value = self.value(branch, (*path, "transforms", i), scopes, depth + 1)
+            if not (isinstance(value, dict) and NATIVE in value) and not isinstance(value, Opaque):
+                return self._opaque(node)  # not a transform: an argument that depends on the code
+            branches.append(value)
+        if all(isinstance(b, Opaque) for b in branches):
+            return self._opaque(node)
+        self._mark((*path, NATIVE), node.lineno)
+        return {NATIVE: "OneOf", "transforms": branches, "p": 1.0}
 
     def _elements(self, elts: list[ast.expr], scopes: list[dict[str, list[ast.expr]]], depth: int) -> list[ast.expr]:
         """List elements with ``*name`` spliced in when ``name`` is assigned a literal list once."""
@@ -320,6 +380,8 @@ class _Source:
         return out
 
     def _assigned(self, node: ast.Name, scopes: list[dict[str, list[ast.expr]]]) -> ast.expr | None:
+        if node.id in self.mutated:
+            return None
         for scope in scopes:
             assigned = scope.get(node.id)
             if assigned is not None:
@@ -327,6 +389,8 @@ class _Source:
         return None
 
     def _name(self, node: ast.Name, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
+        if node.id in self.mutated:
+            return self._opaque(node)  # changed after it was assigned: the literal is stale
         for scope in scopes:
             assigned = scope.get(node.id)
             if assigned is None:
@@ -344,13 +408,23 @@ class _Source:
                 self.consumed.add(id(node))  # reached through a variable: part of the pipeline being read
             self._mark((*path, NATIVE), node.lineno)
             out: dict[str, Any] = {NATIVE: cls}
-            order = POSITIONAL.get(_SAFEAUG_BASES.get(cls, cls), ()) or AUTO_POSITIONAL.get(cls, ())
-            for i, arg in enumerate(node.args):
+            args, keywords = list(node.args), list(node.keywords)
+            partial = self.partials.get(node.func.id) if isinstance(node.func, ast.Name) else None
+            if partial is not None:  # the arguments bound by functools.partial come first
+                args, keywords = [*partial.args[1:], *args], [*partial.keywords, *keywords]
+            # Literal positional values tell a 1.x call from a 2.0 one; read without evaluating anything else
+            # (evaluating nested calls twice per level would take time exponential in the nesting).
+            plain = [self._literal(a, scopes) for a in args if not isinstance(a, ast.Starred)]
+            order, old = positional_order(_SAFEAUG_BASES.get(cls, cls), plain)
+            order = order or AUTO_POSITIONAL.get(cls, ())
+            if old:
+                out[OLD_ORDER] = True
+            for i, arg in enumerate(args):
                 if isinstance(arg, ast.Starred) or i >= len(order):
                     out["**"] = self._opaque(arg)
                     continue
                 out[order[i]] = self.value(arg, (*path, order[i]), scopes, depth + 1)
-            for kw in node.keywords:
+            for kw in keywords:
                 if kw.arg is None:
                     out["**"] = self._opaque(kw.value)
                     continue
@@ -366,6 +440,18 @@ class _Source:
                 data[kw.arg] = self.value(kw.value, (*path, kw.arg), scopes, depth + 1)
             return data
         return Opaque(ast.unparse(node), node.lineno, call=self.dotted(node.func))
+
+    def _literal(self, node: ast.expr, scopes: list[dict[str, list[ast.expr]]]) -> Any:
+        """A literal argument (or a name assigned one literal once), else None."""
+        if isinstance(node, ast.Name):
+            assigned = self._assigned(node, scopes)
+            if assigned is None:
+                return None
+            node = assigned
+        try:
+            return ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
 
     def _mark(self, path: Path, line: int) -> None:
         self.lines[path] = line
@@ -412,6 +498,53 @@ def _assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
             for child in _nested_bodies(stmt):
                 stack.extend(child)
     return out
+
+
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"}
+)
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """``X`` of ``X[1]``, ``X.a.b``, ``X["k"][0]``."""
+    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _mutated_names(tree: ast.Module) -> frozenset[str]:
+    """Names changed anywhere after their assignment: item or attribute assignment (plain, augmented,
+    annotated or ``del``), a mutating method call, augmented assignment, or rebinding under ``global``."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = [t for t in node.targets if not isinstance(t, ast.Name)]
+            for target in node.targets:
+                if isinstance(target, (ast.Tuple, ast.List)):
+                    targets += [t for t in target.elts if not isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AugAssign) or (
+            isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name)
+        ):
+            targets = [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = list(node.targets)
+        elif (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS
+        ):
+            targets = [node.func.value]
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            out.update(node.names)
+        for target in targets:
+            name = _root_name(target)
+            if name is not None:
+                out.add(name)
+    return frozenset(out)
+
+
+def _parameters(args: ast.arguments) -> frozenset[str]:
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return frozenset(a.arg for a in every if a is not None)
 
 
 def _target_names(target: ast.expr) -> list[str]:

@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
-from safeaug.catalog._defaults import BASES, DEFAULTS
+from safeaug.catalog._defaults import BASES, DEFAULTS, REQUIRED
 from safeaug.catalog._renames import (
     EXTRA_PARAMETERS,
     OLD_ARGUMENTS,
     OLD_CLASSES,
     OLD_DEFAULTS,
+    OLD_POSITIONAL,
     REMOVED_IN_X,
     X_ARGUMENTS,
     X_ONLY_ARGUMENTS,
@@ -28,7 +29,7 @@ from safeaug.catalog._renames import (
     x_name,
 )
 from safeaug.ir import COMPOSE_MODES, Note
-from safeaug.readers._signatures import PARAMETERS
+from safeaug.readers._signatures import PARAMETERS, POSITIONAL
 from safeaug.rules import IGNORED_ARGUMENT
 
 LineName = Literal["1.x", "2.0", "X"]
@@ -111,6 +112,34 @@ def is_albumentations_name(name: str) -> bool:
     )
 
 
+# A key the readers add to the arguments of a call whose positional arguments were read in 1.x order.
+OLD_ORDER = "<1.x positional>"
+
+
+def positional_order(name: str, values: list[Any]) -> tuple[tuple[str, ...], bool]:
+    """The parameter names of ``name``'s positional arguments ``values``, and whether that is the 1.x order.
+
+    The 1.x order is taken where the values do not fit 2.0.8's signature but fit 1.x's
+    (``RandomResizedCrop(512, 512)`` is 1.x ``height, width``; 2.0.8 would read ``size=512, scale=512``).
+    """
+    order = POSITIONAL.get(name, ())
+    old = OLD_POSITIONAL.get(name)
+    if old is None or not values:
+        return order, False
+    old_order, index, test = old
+    if not order:
+        return old_order, True  # a class removed in 2.0: only its 1.x signature exists
+    if index >= len(values):
+        return order, False
+    value = values[index]
+    if test == "number":
+        fits_1x = _is_number(value)
+    else:
+        ends = [value] if _is_number(value) else list(value) if isinstance(value, (list, tuple)) else []
+        fits_1x = bool(ends) and all(_is_number(v) for v in ends) and max(ends) > 1
+    return (old_order, True) if fits_1x else (order, False)
+
+
 class Translation(NamedTuple):
     name: str
     params: dict[str, Any]
@@ -127,6 +156,10 @@ def translate(name: str, args: Mapping[str, Any], p: float | None) -> Translatio
     the installed line would drop becomes an ``SA502`` warning, and ``alt_params`` holds what that line runs.
     """
     original = name
+    given_p = p  # as the file writes it (an `always_apply=True` below makes it 1.0)
+    positional_1x = OLD_ORDER in args
+    if positional_1x:
+        args = {k: v for k, v in args.items() if k != OLD_ORDER}
     old_class = OLD_CLASSES.get(name)
     fixed: dict[str, Any] = {}
     if old_class is not None:
@@ -135,7 +168,7 @@ def translate(name: str, args: Mapping[str, Any], p: float | None) -> Translatio
     if known is None:  # a class outside 2.0.8 (AlbumentationsX-only, or a user's own): arguments as given
         return Translation(name, dict(args), p, (), ())
 
-    if old_class is None and known.issuperset(args) and _x_dropped(name).isdisjoint(args):
+    if old_class is None and not positional_1x and known.issuperset(args) and _x_dropped(name).isdisjoint(args):
         return Translation(name, dict(args), p, (), ())  # the common case: every line reads these arguments alike
     installed = installed_line()
     intended: dict[str, Any] = dict(fixed)
@@ -200,13 +233,55 @@ def translate(name: str, args: Mapping[str, Any], p: float | None) -> Translatio
         if honours_old:
             runs[target] = intended[target]
 
+    # Required arguments the 1.x ones stood for (one missing altogether is the user's mistake, said elsewhere).
+    required = [k for k, v in DEFAULTS.get(name, {}).items() if v == REQUIRED and k not in runs and k in intended]
+    builds = installed.line == "1.x" or (old_class is None and not positional_1x and not required)
+    if not builds:
+        # The installed line refuses to build it: say so once, and judge only what the author meant.
+        notes: tuple[Note, ...] = (_refused_note(original, name, args, intended, required, positional_1x, installed),)
+        return Translation(name, intended, p, (), notes)
     notes = tuple(
-        _dropped_note(name, key, target, line, args, p, intended, installed)
+        _dropped_note(name, key, target, line, args, given_p, intended, installed)
         for key, target, line in dropped
         if not _changes_nothing(name, args[key], target, intended)
     )
     alt = (runs,) if notes and runs != intended else ()
     return Translation(name, intended, p, alt, notes)
+
+
+def _refused_note(
+    original: str,
+    name: str,
+    args: Mapping[str, Any],
+    intended: Mapping[str, Any],
+    required: list[str],
+    positional_1x: bool,
+    installed: Installed,
+) -> Note:
+    """SA502 for a transform the installed line will not build: a removed class, 1.x arguments it needs."""
+    written = ", ".join(f"{k}={_show(v)}" for k, v in intended.items())
+    if original != name:
+        message = (
+            f"`{original}` was removed in albumentations 2.0: {installed.label} has no such class, so this "
+            f"pipeline will not build. safeaug judged it as the `{name}` that does the same."
+        )
+        fix = f"Write `{name}({', '.join(f'{k}={_show(v)}' for k, v in intended.items())})` instead of `{original}`."
+    elif positional_1x:
+        message = (
+            f"`{name}` is called with albumentations 1.x positional arguments ({', '.join(k for k in args)}); "
+            f"{installed.label} reads them as other parameters and refuses to build it. safeaug judged the 1.x "
+            f"meaning."
+        )
+        fix = f"Write `{name}({written})` with keywords."
+    else:
+        old = ", ".join(f"`{k}`" for k in args if k not in (parameters(name) or ()))
+        message = (
+            f"`{name}` is given {old}, albumentations 1.x arguments; {installed.label} needs "
+            f"{', '.join(f'`{r}`' for r in required)} instead and refuses to build it without. safeaug judged "
+            f"the 1.x meaning."
+        )
+        fix = f"Write `{name}({written})`."
+    return Note(IGNORED_ARGUMENT, "error", message, fix=fix, reason=_REFUSED_REASON)
 
 
 @cache
@@ -308,10 +383,10 @@ def _dropped_note(
 ) -> Note:
     value = args[key]
     if target == "p":
-        given = args.get("p", DEFAULTS.get(name, {}).get("p", 0.5))
+        given = f"p={_show(p)}" if p is not None else f"p={_show(DEFAULTS.get(name, {}).get('p', 0.5))} (the default)"
         message = (
             f"`{name}({key}={value!r})`: `{key}` is an albumentations 1.x argument; {installed.label} ignores it, "
-            f"so `{name}` runs with probability p={given!r} instead of always."
+            f"so `{name}` runs with probability {given} instead of always."
         )
         return Note(IGNORED_ARGUMENT, "warning", message, fix=f"Write `p=1.0` instead of `{key}=True`.", reason=_REASON)
     if line == "?":
@@ -356,6 +431,10 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+_REFUSED_REASON = (
+    "A pipeline the installed albumentations cannot build stops training at start-up, or sends whoever fixes it "
+    "in a hurry to a setting nobody chose; safeaug judges what the config meant, so the fix keeps its meaning."
+)
 _REASON = (
     "albumentations drops arguments it does not know with at most a warning at start-up, so the pipeline "
     "would train with a setting nobody chose; safeaug judges both what was meant and what will run."

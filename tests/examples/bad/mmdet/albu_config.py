@@ -1,4 +1,4 @@
-# expect: SA101@8, SA102@8, SA304@12
+# expect: SA101@8, SA102@8, SA304@12, SA502@8, SA502@12
 albu_train_transforms = [
     dict(type="ShiftScaleRotate", shift_limit=0.0625, scale_limit=0.0, rotate_limit=10, p=0.5),
     dict(
