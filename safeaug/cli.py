@@ -25,6 +25,16 @@ def _codes(value: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("codes: ")) from None
 
 
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (one per CPU) or more processes, got {n}")
+    return n or os.cpu_count() or 1
+
+
 def _add_set(parser: argparse.ArgumentParser, example: str) -> None:
     parser.add_argument(
         "--set",
@@ -54,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     lint_p.add_argument("--config", metavar="PYPROJECT", help="the pyproject.toml to read [tool.safeaug] from")
     lint_p.add_argument(
         "--show-suppressed", action="store_true", help="also list findings that inline comments suppressed"
+    )
+    lint_p.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="read and judge files in N processes (0: one per CPU); output is the same as with 1 (default: 1)",
     )
     sub.add_parser("policies", help="list the built-in policies")
     explain_p = sub.add_parser("explain", help="explain a rule code (SA101) or a policy (chest_xray)")
@@ -105,8 +123,10 @@ def _main(argv: Sequence[str] | None) -> int:
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
     from safeaug.config import SettingsError, parse_param
     from safeaug.lint import lint
-    from safeaug.output import REPORTERS
+    from safeaug.output import REPORTERS, STREAMED, Stream
 
+    # Text, JSON and GitHub output is written file by file; SARIF is written whole at the end.
+    stream = Stream(args.format, out, show_suppressed=args.show_suppressed) if args.format in STREAMED else None
     try:
         params = dict(parse_param(p) for p in args.params)
         result = lint(
@@ -116,11 +136,16 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
             select=args.select,
             ignore=args.ignore,
             config=args.config,
+            jobs=args.jobs,
+            on_file=None if stream is None else stream.file,
         )
     except SettingsError as exc:
         print(f"safeaug: error: {exc}", file=sys.stderr)
         return 2
-    REPORTERS[args.format](result, out, show_suppressed=args.show_suppressed)
+    if stream is None:
+        REPORTERS[args.format](result, out, show_suppressed=args.show_suppressed)
+    else:
+        stream.end(result)
     return result.exit_code
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from safeaug._files import read_bytes
 from safeaug.config import (
     ParamValue,
     Settings,
@@ -65,14 +66,16 @@ class LintResult:
     files: int = 0  # files holding at least one pipeline
     skipped: int = 0  # files read that hold no pipeline
     policies: dict[str, Policy] = field(default_factory=dict)
+    # Counts of what was handed to an `on_file` callback instead of being kept in the lists above.
+    streamed: list[int] = field(default_factory=lambda: [0, 0])  # errors, warnings
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
+        return sum(f.severity == "error" for f in self.findings) + self.streamed[0]
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == "warning" for f in self.findings)
+        return sum(f.severity == "warning" for f in self.findings) + self.streamed[1]
 
     @property
     def exit_code(self) -> int:
@@ -272,69 +275,148 @@ def lint(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     config: str | os.PathLike[str] | None = None,
+    jobs: int = 1,
+    on_file: Callable[[FileResult], None] | None = None,
 ) -> LintResult:
     """Lint files and folders. Raises :class:`SettingsError` for a usage error (exit code 2).
 
     Command-line values (``policy``, ``params``, ``select``, ``ignore``) override ``[tool.safeaug]``;
     ``policy`` given here applies to every file, per-path policies included.
-    """
-    from safeaug.readers import read_config
-    from safeaug.validator import judge
 
+    ``jobs`` > 1 reads and judges files in that many worker processes; results come back in the same
+    order as with one. ``on_file`` receives each file's outcome as soon as it is known (in that order);
+    when it is given, findings are handed to it and not kept in the result, so memory stays flat however
+    many files are linted (their counts are kept; suppressed findings and unreadable files are kept).
+    """
     plan = _plan(paths, policy, params, select, ignore, config)
     configured = policy is not None or plan.settings.policy is not None or bool(plan.settings.per_path_policies)
     result = LintResult()
     unpoliced = 0  # files with a pipeline that no configured policy covers and that records none
     recorded = 0  # files with a pipeline that records its policy (a saved safeaug.Compose)
-    for file in discover(paths, result.problems):
-        source = str(file)
-        if _is_binary(file):
-            result.problems.append(Problem(source, None, "binary file (it holds NUL bytes), not a pipeline config"))
-            continue
-        try:
-            roots = read_config(file)
-        except ConfigError as exc:
-            result.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
-            continue
-        except RecursionError:
-            result.problems.append(Problem(source, None, "nesting too deep to read"))
-            continue
-        except Exception as exc:  # a reader bug must not hide every other file's findings
-            result.problems.append(
-                Problem(source, None, f"could not read this file ({type(exc).__name__}: {exc}); please report it")
-            )
-            continue
-        if not roots:
-            result.skipped += 1
-            continue
-        result.files += 1
-        chosen = plan.policy_for(file)
-        if chosen is not None:
-            judged = [(root, chosen) for root in roots]
+    files = discover(paths, result.problems)
+    if jobs > 1:
+        outcomes: Iterator[FileResult] = _in_workers(files, jobs, (paths, policy, params, select, ignore, config))
+    else:
+        outcomes = (check_file(file, plan) for file in files)
+    for outcome in outcomes:
+        result.files += outcome.pipelines > 0
+        result.skipped += outcome.skipped
+        unpoliced += outcome.unpoliced
+        recorded += outcome.recorded
+        for used in outcome.policies:
+            result.policies.setdefault(used.id, used)
+        result.problems += outcome.problems
+        if on_file is not None:
+            result.streamed[0] += sum(f.severity == "error" for f in outcome.findings)
+            result.streamed[1] += sum(f.severity == "warning" for f in outcome.findings)
+            on_file(outcome)
         else:
-            judged = _stored_policies(roots, source, plan, result.problems)
-            unpoliced += any(root.policy is None for root in roots)
-            recorded += any(root.policy is not None for root in roots)
-            if not judged:
-                continue
-        for _, used in judged:
-            result.policies[used.id] = used
-        chosen = judged[0][1]
-        try:
-            findings = [f for root, used in judged for f in judge(root, used, source=source).findings]
-        except Exception as exc:  # fail closed: a pipeline that could not be judged is not a pass
-            result.problems.append(
-                Problem(source, None, f"could not judge this file ({type(exc).__name__}: {exc}); please report it")
-            )
-            continue
-        extra_ignore = plan.ignored_for(file)
-        findings = [f for f in findings if plan.selection.enabled(f.code, extra_ignore)]
-        kept, suppressed = apply_suppressions(file, findings, plan.selection, extra_ignore, chosen.id)
-        result.findings += sorted(kept, key=lambda f: (f.line or 1, f.code))
-        result.suppressed += suppressed
+            result.findings += outcome.findings
+        result.suppressed += outcome.suppressed
     if not configured and unpoliced and not recorded:
         raise UsageError(NO_POLICY)  # nothing named a policy, and no pipeline carried one: say it once
     return result
+
+
+@dataclass
+class FileResult:
+    """What linting one file found (a worker process sends this back)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    pipelines: int = 0
+    skipped: bool = False
+    unpoliced: bool = False
+    recorded: bool = False
+    policies: list[Policy] = field(default_factory=list)
+
+
+def check_file(file: Path, plan: _Plan) -> FileResult:
+    """Read one file once, judge each pipeline in it, filter and apply its suppressions."""
+    from safeaug.readers.files import pipelines_in_text, read_source_bytes
+    from safeaug.validator import judge
+
+    out = FileResult()
+    source = str(file)
+    try:
+        data = read_source_bytes(source)
+        if data is not None and b"\x00" in data[:8192]:
+            out.problems.append(Problem(source, None, "binary file (it holds NUL bytes), not a pipeline config"))
+            return out
+        text = None if data is None else data.decode("utf-8")
+        roots = [] if text is None else pipelines_in_text(source, text)
+    except UnicodeDecodeError as exc:
+        out.problems.append(Problem(source, None, f"cannot read the file ({exc})"))
+        return out
+    except ConfigError as exc:
+        out.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
+        return out
+    except RecursionError:
+        out.problems.append(Problem(source, None, "nesting too deep to read"))
+        return out
+    except Exception as exc:  # a reader bug must not hide every other file's findings
+        out.problems.append(
+            Problem(source, None, f"could not read this file ({type(exc).__name__}: {exc}); please report it")
+        )
+        return out
+    if not roots:
+        out.skipped = True
+        return out
+    assert text is not None
+    out.pipelines = len(roots)
+    chosen = plan.policy_for(file)
+    if chosen is not None:
+        judged = [(root, chosen) for root in roots]
+    else:
+        judged = _stored_policies(roots, source, plan, out.problems)
+        out.unpoliced = any(root.policy is None for root in roots)
+        out.recorded = any(root.policy is not None for root in roots)
+        if not judged:
+            return out
+    out.policies = list({id(used): used for _, used in judged}.values())
+    chosen = judged[0][1]
+    try:
+        findings = [f for root, used in judged for f in judge(root, used, source=source).findings]
+    except Exception as exc:  # fail closed: a pipeline that could not be judged is not a pass
+        out.problems.append(
+            Problem(source, None, f"could not judge this file ({type(exc).__name__}: {exc}); please report it")
+        )
+        return out
+    extra_ignore = plan.ignored_for(file)
+    findings = [f for f in findings if plan.selection.enabled(f.code, extra_ignore)]
+    kept, out.suppressed = apply_suppressions(file, findings, plan.selection, extra_ignore, chosen.id, text=text)
+    out.findings = sorted(kept, key=lambda f: (f.line or 1, f.code))
+    return out
+
+
+# One plan per worker process, built once by the pool's initializer from the same arguments.
+_WORKER_PLAN: _Plan | None = None
+
+
+def _start_worker(args: tuple[Any, ...]) -> None:
+    global _WORKER_PLAN
+    _WORKER_PLAN = _plan(*args)
+
+
+def _check_in_worker(file: Path) -> FileResult:
+    assert _WORKER_PLAN is not None
+    return check_file(file, _WORKER_PLAN)
+
+
+def _in_workers(files: Iterator[Path], jobs: int, args: tuple[Any, ...]) -> Iterator[FileResult]:
+    """Each file's result, in the order of ``files``, computed by ``jobs`` processes.
+
+    Files are handed out in bounded batches, so neither the queue of paths nor that of results grows with
+    the number of files.
+    """
+    import itertools
+    from concurrent.futures import ProcessPoolExecutor
+
+    window = jobs * 64
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(args,)) as pool:
+        while batch := list(itertools.islice(files, window)):
+            yield from pool.map(_check_in_worker, batch, chunksize=16)
 
 
 def _stored_policies(
@@ -373,14 +455,6 @@ def _stored_policies(
             continue
         out.append((root, policy))
     return out
-
-
-def _is_binary(file: Path) -> bool:
-    try:
-        with open(file, "rb") as handle:
-            return b"\x00" in handle.read(8192)
-    except OSError:
-        return False  # the reader reports why it cannot be read
 
 
 # -------------------------------------------------------------------------------------- suppressions
@@ -541,17 +615,24 @@ def apply_suppressions(
     selection: Selection,
     extra_ignore: Sequence[str],
     policy_id: str,
+    *,
+    text: str | None = None,
 ) -> tuple[list[Finding], list[Suppressed]]:
-    """Findings left after inline suppressions, plus SA601/SA602 findings; and the suppressed ones."""
+    """Findings left after inline suppressions, plus SA601/SA602 findings; and the suppressed ones.
+
+    ``text`` is the file's text when the caller has read it already (the file is then not read again).
+    """
     if path.suffix.lower() not in (".yaml", ".yml", ".py"):
         return findings, []
-    try:
-        raw = path.read_bytes()
-    except OSError:
+    if text is None:
+        from safeaug.readers.files import MAX_BYTES
+
+        try:
+            text = read_bytes(path, MAX_BYTES).decode("utf-8", errors="replace")
+        except OSError:
+            return findings, []
+    if "safeaug" not in text:
         return findings, []
-    if b"safeaug" not in raw:
-        return findings, []
-    text = raw.decode("utf-8", errors="replace")
     suppressions, bad = read_suppressions(path, text, policy_id)
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []

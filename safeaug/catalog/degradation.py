@@ -70,7 +70,13 @@ def _gaussian_std(sigma: float, size: int) -> float:
     if sigma <= 0 or size <= 1:
         return 0.0
     size += 1 - size % 2
+    # Taps beyond 40 σ weigh exactly 0.0 (exp(-800) underflows): leaving them out changes no bit of the
+    # result, and keeps `blur_limit=10**12` from building a trillion taps.
     half = size // 2
+    if half > 40 * sigma:
+        half = math.ceil(40 * sigma)
+    if half > 1_000_000:  # σ of tens of thousands of pixels: the sampled Gaussian is the Gaussian itself
+        return min(sigma, _box_sigma(size))
     return _taps_std([math.exp(-0.5 * (x / sigma) ** 2) for x in range(-half, half + 1)])
 
 
@@ -116,32 +122,22 @@ def _motion_line_sigma(k: int, angles: tuple[float, float], directions: tuple[fl
 
     The line is rebuilt as ``create_motion_kernel`` builds it (k samples over a span shortened by the
     direction bias, rounded to pixels, duplicates removed) at every 0.5° of the angle range and at
-    five directions; the random shift only moves the line. A 3% margin covers the angle grid, and
-    the closed form for a line along the kernel's diagonal caps it.
+    five directions; the random shift only moves the line (see :mod:`safeaug.catalog._motion`). A 3%
+    margin covers the angle grid, and the closed form for a line along the kernel's diagonal caps it.
+    The default ranges are looked up in a table computed by the same search; kernels larger than
+    ``MAX_SEARCH_K`` get the closed form.
     """
-    import numpy as np  # only for the numeric searches: keep the lint path light
+    from safeaug.catalog import _motion
 
-    c = k // 2
-    a_lo, a_hi = angles
-    if a_hi - a_lo >= 180.0:
-        a_lo, a_hi = 0.0, 180.0  # a line and its reverse have the same spread
-    grid = np.deg2rad(np.append(np.arange(a_lo, a_hi, 0.5), a_hi))
-    d_lo, d_hi = (max(-1.0, min(1.0, d)) for d in directions)
-    dirs = set(np.linspace(d_lo, d_hi, 5).tolist())
-    if d_lo <= 0.0 <= d_hi:
-        dirs.add(0.0)
-    best = 0.0
-    for d in dirs:
-        start, end = (-c, c * (1 - abs(d))) if d < 0 else (-c * (1 - d), c)
-        t = np.linspace(start, end, k)
-        for a in grid:
-            xs = np.clip(np.round(c + math.cos(a) * t), 0, k - 1)
-            ys = np.clip(np.round(c + math.sin(a) * t), 0, k - 1)
-            pts = np.unique(np.stack([ys, xs], axis=1), axis=0)
-            if len(pts) < 2:
-                continue
-            cov = np.cov(pts.T, bias=True)
-            best = max(best, float(np.linalg.eigvalsh(cov)[-1]))
+    if k > _motion.MAX_SEARCH_K:
+        return _motion_sigma(k)
+    best = None
+    if _motion.normalise(angles, directions) == (_motion.FULL_TURN, _motion.EVERY_DIRECTION):
+        from safeaug.catalog._motion_table import SPREAD
+
+        best = SPREAD.get(k)
+    if best is None:
+        best = _motion.largest_spread(k, angles, directions)
     return min(_motion_sigma(k), 1.03 * math.sqrt(best))
 
 

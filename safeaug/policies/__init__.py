@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from safeaug._files import NotReadable, read_bytes
 from safeaug._yaml import load_with_lines
 from safeaug.errors import ConfigError, PolicyError
 from safeaug.policies._expr import ExpressionError, evaluate_condition, evaluate_number, render_text
@@ -129,12 +130,20 @@ class _Raw:
         return f"{self.path}:{self.line(*loc)}"
 
 
+# No policy file is anywhere near this large; the cap keeps `extends: /dev/zero`-like paths from exhausting memory.
+MAX_POLICY_BYTES = 1024 * 1024
+
+
 def _read(path: Path) -> _Raw:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path, MAX_POLICY_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise PolicyError(f"{path}: no such policy file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except NotReadable as exc:
+        raise PolicyError(f"{path}: cannot read the policy file: {exc}") from None
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
         raise PolicyError(f"{path}: cannot read the policy file ({exc})") from None
     try:
         data, lines = load_with_lines(text, str(path))

@@ -31,6 +31,12 @@ from safeaug.readers.vocabulary import is_albumentations_name
 
 Path = tuple[Hashable, ...]
 MAX_DEPTH = 100
+# Arithmetic is folded only when its result is provably small: an integer of at most this many bits (a
+# 39-digit number; no augmentation argument is larger). `10**10**10` is left unread instead of computed.
+MAX_FOLDED_BITS = 128
+# Values read per file, names followed included: `b = [a, a]; c = [b, b]; ...` doubles at each step, so a
+# short file could otherwise ask for more work than any machine can do.
+MAX_VALUES = 200_000
 
 # OpenCV constants that pipelines pass as arguments (cv2.BORDER_REFLECT_101, cv2.INTER_LINEAR, ...).
 CV2_CONSTANTS: dict[str, int] = {
@@ -64,6 +70,34 @@ class _TooDeep(Exception):
     pass
 
 
+class _TooLarge(Exception):
+    def __init__(self, line: int | None) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _fold(op: ast.operator, left: Any, right: Any) -> Any:
+    """``left op right`` for numbers, or None when the result could be large (or is not a number)."""
+    if isinstance(left, int) and isinstance(right, int):
+        bits = max(left.bit_length(), right.bit_length())
+        if isinstance(op, ast.Pow):
+            if abs(left) > 1 and right > 0 and left.bit_length() * right > MAX_FOLDED_BITS + left.bit_length():
+                return None  # 2**129 and beyond: never folded
+        elif isinstance(op, ast.Mult):
+            bits = left.bit_length() + right.bit_length()
+        if bits > MAX_FOLDED_BITS:
+            return None
+    elif isinstance(op, ast.Pow) and isinstance(right, int) and abs(right) > 4096:
+        return None  # a float to a huge integer power: OverflowError at best, a long loop at worst
+    try:
+        result = _BINARY[type(op)](left, right)
+    except (ArithmeticError, ValueError):
+        return None
+    if not _number(result) or (isinstance(result, int) and result.bit_length() > MAX_FOLDED_BITS):
+        return None
+    return result
+
+
 def might_hold_pipeline(text: str) -> bool:
     """A cheap test before parsing: ordinary Python files never mention albumentations."""
     return "albumentations" in text or "Albu" in text
@@ -94,6 +128,13 @@ def read_python(text: str, source: str) -> list[Node]:
             f"values nested deeper than {MAX_DEPTH} levels; no augmentation config is nested this deeply",
             path=source,
         ) from None
+    except _TooLarge as exc:
+        raise ConfigError(
+            f"the values this file builds (names followed) amount to more than {MAX_VALUES:,} items; no "
+            "augmentation config is this large, so it is not read further",
+            path=source,
+            line=exc.line,
+        ) from None
 
 
 class _Source:
@@ -108,6 +149,7 @@ class _Source:
         self.lines: dict[Path, int] = {}
         self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
         self.current: ast.Call | None = None  # the pipeline call being read
+        self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
         self._imports(tree)
         self.module_scope = _assignments(tree.body)
         self.stem = FilePath(source).stem
@@ -255,6 +297,9 @@ class _Source:
     def value(self, node: ast.expr, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise _TooDeep
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooLarge(getattr(node, "lineno", None))
         self.lines.setdefault(path, node.lineno)
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (int, float, str, bool)) or node.value is None:
@@ -271,11 +316,8 @@ class _Source:
             if isinstance(node.op, ast.Add) and isinstance(left, list) and isinstance(right, list):
                 return left + right
             if _number(left) and _number(right):
-                try:
-                    result = _BINARY[type(node.op)](left, right)
-                except (ArithmeticError, ValueError):
-                    return self._opaque(node)
-                return result if _number(result) else self._opaque(node)
+                result = _fold(node.op, left, right)
+                return self._opaque(node) if result is None else result
             return self._opaque(node)
         if isinstance(node, (ast.Tuple, ast.List)):
             items: list[Any] = []
@@ -308,6 +350,9 @@ class _Source:
             raise _TooDeep
         out: list[ast.expr] = []
         for element in elts:
+            self.budget -= 1
+            if self.budget < 0:
+                raise _TooLarge(element.lineno)
             if not isinstance(element, ast.Starred):
                 out.append(element)
                 continue
