@@ -128,9 +128,12 @@ class _Plan:
         return self.load(self.default_policy, self.default_base)
 
     def load(self, spec: str, base: Path) -> Policy:
-        from safeaug.policies import list_policies, load_policy
+        from safeaug.policies import is_builtin, list_policies, load_builtin_plain, load_policy
 
-        if spec not in list_policies():
+        if is_builtin(spec):
+            # Built-in policies are read without pydantic (the package's tests validate them).
+            load_policy = load_builtin_plain  # type: ignore[assignment]  # same fields and methods
+        elif spec not in list_policies():
             candidate = Path(spec)
             spec = str(candidate if candidate.is_absolute() else base / candidate)
         if spec not in self.cache:
