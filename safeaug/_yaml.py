@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Hashable
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -48,6 +49,7 @@ class _LineLoader(_Base):  # type: ignore[valid-type,misc]
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 
 
+@lru_cache(maxsize=4096)  # keys and small values repeat across a config (and across files)
 def _implicit_tag(value: str) -> str:
     """The tag YAML 1.1 gives an unquoted scalar (as PyYAML's safe resolver does)."""
     for tag, regexp in _IMPLICIT.get(value[:1] if value else "", []) + _IMPLICIT.get(None, []):
@@ -56,13 +58,20 @@ def _implicit_tag(value: str) -> str:
     return "tag:yaml.org,2002:str"
 
 
-# A document can only nest deeper than MAX_DEPTH with that many brackets, dashes or indentation.
-_DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_DEPTH},}}", re.MULTILINE)
-
-
 def _maybe_deep(text: str) -> bool:
-    marks = text.count("[") + text.count("{") + text.count("- ") + text.count("-\n")
-    return marks > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
+    """False only when the document provably nests at most MAX_DEPTH levels (then no exact check is needed).
+
+    Flow collections nest one level per ``[`` or ``{``. A block collection nested in another starts at least
+    one column further right every two levels (a sequence may sit at its parent key's column, its entries
+    cannot), and it starts within the line's leading run of spaces and ``-``/``?`` indicators. So the depth
+    is at most twice the widest such run plus the number of brackets. libyaml's composer recurses in C, so
+    a document that might nest deeper is checked event by event before it is composed.
+    """
+    brackets = text.count("[") + text.count("{")
+    if brackets > MAX_DEPTH:
+        return True
+    lead = max((len(line) - len(line.lstrip(" \t-?")) for line in text.split("\n")), default=0)
+    return 2 * (lead + 2) + brackets > MAX_DEPTH
 
 
 def _check_depth(text: str, source: str) -> None:
@@ -103,7 +112,67 @@ def load_json(text: str, source: str) -> Any:
         ) from None
 
 
+# JSON tokens that open, close or separate values, or are values: strings (escapes kept), numbers, literals.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|-?[0-9][0-9eE+.-]*|true|false|null')
+
+
 def json_lines(text: str, source: str) -> dict[Path, int]:
+    """The line of every value and key of a JSON document, found in one scan of its tokens.
+
+    The document has already been parsed by ``json.loads`` (so it is valid JSON); this only finds where
+    each value starts: for a value in an array its own line, for a value in an object its key's line.
+    """
+    try:
+        return _scan_json_lines(text)
+    except (ValueError, IndexError, KeyError):  # not reachable for valid JSON; read the slow way then
+        return _yaml_json_lines(text, source)
+
+
+def _scan_json_lines(text: str) -> dict[Path, int]:
+    out: dict[Path, int] = {}
+    # One frame per open container: [path, is_object, next index (arrays), current key (objects), expecting key]
+    stack: list[list[Any]] = []
+    line = 1
+    last = 0
+    count = text.count
+    for match in _JSON_TOKEN.finditer(text):
+        start = match.start()
+        line += count("\n", last, start)
+        last = start
+        token = match.group()
+        first = token[0]
+        if first in ",:":
+            if first == "," and stack and stack[-1][1]:
+                stack[-1][4] = True
+            continue
+        if first in "}]":
+            stack.pop()
+            continue
+        if stack and stack[-1][1] and stack[-1][4]:  # an object's key
+            frame = stack[-1]
+            key = token[1:-1] if "\\" not in token else json.loads(token)
+            frame[3] = key
+            frame[4] = False
+            out.setdefault((*frame[0], key), line)
+            continue
+        # a value
+        if not stack:
+            path: Path = ()
+        elif stack[-1][1]:
+            path = (*stack[-1][0], stack[-1][3])
+        else:
+            frame = stack[-1]
+            path = (*frame[0], frame[2])
+            frame[2] += 1
+        out.setdefault(path, line)
+        if first == "{":
+            stack.append([path, True, 0, None, True])
+        elif first == "[":
+            stack.append([path, False, 0, None, False])
+    return out
+
+
+def _yaml_json_lines(text: str, source: str) -> dict[Path, int]:
     """The line of every container and key of a JSON document (read as YAML, which keeps marks)."""
     try:
         if _maybe_deep(text):

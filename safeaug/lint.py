@@ -229,7 +229,7 @@ def _plan(
 
 def discover(paths: Sequence[str], problems: list[Problem]) -> Iterator[Path]:
     """Each file to lint once, in a stable order. Directories are walked without looping on symlinks."""
-    seen_files: set[str] = set()
+    seen_files: set[object] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -241,8 +241,9 @@ def discover(paths: Sequence[str], problems: list[Problem]) -> Iterator[Path]:
             continue
         for file in found:
             try:
-                key = os.path.realpath(file)
-            except (OSError, RuntimeError):
+                st = os.stat(file)  # one file under several names (symlinks, `a/../a`) is linted once
+                key: object = (st.st_dev, st.st_ino)
+            except (OSError, ValueError):
                 key = str(file)
             if key not in seen_files:
                 seen_files.add(key)

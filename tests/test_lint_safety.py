@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 TIMEOUT = 60  # seconds; each case takes well under one when it works
 POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and /dev/zero are POSIX")
@@ -210,3 +212,58 @@ def test_a_huge_config_is_refused_and_a_huge_data_file_is_skipped(tmp_path: Path
     assert "larger than 5 MiB" in unreadable(doc, config)["message"]
     assert not [u for u in doc["unreadable"] if u["path"] == str(data)]
     assert doc["summary"]["skipped"] == 1
+
+
+# ------------------------------------------------------------------------------ the Python pre-filter
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import albumentations as A\n\x0c\nx = 1\n\x0c\ntrain = A . HorizontalFlip(p=1)\n",
+        "import albumentations as A\ntrain = (A\n    .HorizontalFlip(p=1))\n",
+        "import albumentations as A\ntrain = \U0001d400.HorizontalFlip(p=1)\n",  # a bold A is the name A
+        "from albumentations import *\ntrain = HorizontalFlip(p=1)\n",
+        "from albumentations import HorizontalFlip as H\n\n\ndef f():\n    return H(p=1)\n",
+    ],
+)
+def test_statements_skipped_by_the_text_filter_never_hide_a_call(source: str) -> None:
+    from safeaug.readers.python_source import read_python
+
+    (root,) = read_python(source, "train.py")
+    assert root.name == "HorizontalFlip"
+
+
+# ------------------------------------------------------------------------------ the YAML depth pre-check
+
+
+def _nested(kinds: list[bool]) -> object:
+    value: object = "x"
+    for is_map in kinds:
+        value = {"k": value, "o": 1} if is_map else [value, 2]
+    return value
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(_depth(v) for v in value.values())
+    if isinstance(value, list):
+        return 1 + max(_depth(v) for v in value)
+    return 0
+
+
+@given(
+    kinds=st.lists(st.booleans(), min_size=150, max_size=260),
+    flow=st.sampled_from([False, None, True]),
+    indent=st.integers(2, 4),
+)
+def test_the_cheap_depth_bound_never_lets_a_deep_document_through(
+    kinds: list[bool], flow: bool | None, indent: int
+) -> None:
+    import yaml
+
+    from safeaug._yaml import MAX_DEPTH, _maybe_deep
+
+    data = _nested(kinds)
+    text = yaml.safe_dump(data, default_flow_style=flow, indent=indent, width=10_000)
+    assert _maybe_deep(text) or _depth(data) <= MAX_DEPTH

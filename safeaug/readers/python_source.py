@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable, Hashable
+import re
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -151,13 +152,15 @@ class _Source:
         self.current: ast.Call | None = None  # the pipeline call being read
         self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
         self._imports(tree)
+        self.needles: re.Pattern[str] | None = None
+        self.text_lines: list[str] = []
         self.module_scope = _assignments(tree.body)
         self.stem = FilePath(source).stem
 
     # ------------------------------------------------------------------ imports
 
     def _imports(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        for node in _statements(tree.body):  # imports are statements: expressions need not be walked
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if _is_albu_module(alias.name):
@@ -216,6 +219,8 @@ class _Source:
     # ------------------------------------------------------------------ pipelines
 
     def pipelines(self, text: str) -> list[Node]:
+        self.text_lines = re.split(r"\r\n?|\n", text)  # the line breaks Python counts (not \f, \x1c, ...)
+        self.needles = self._needles(text)
         roots = self._calls() if self.uses_albumentations else []
         if "Albu" in text:  # mmengine dicts, possibly beside code that calls albumentations
             seen = {root.line for root in roots}
@@ -261,8 +266,23 @@ class _Source:
             for child in _nested_bodies(stmt):
                 self._collect(child, scopes, found)
 
+    def _needles(self, text: str) -> re.Pattern[str] | None:
+        """A pattern any statement that calls albumentations matches: one of the names bound to it, as a word.
+
+        None (no filter) after a star import, where any name may be albumentations', and for non-ASCII
+        source, where Python reads identifiers after NFKC normalisation (a bold 𝐀 is the name ``A``).
+        """
+        if self.star or not text.isascii():
+            return None
+        names = sorted({*self.classes, *self.modules, *self.safeaug})
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
+
     def _outer_calls(self, stmt: ast.stmt) -> list[ast.Call]:
         """Albumentations calls in a statement (not its nested blocks) that are not inside another."""
+        if self.needles is not None:
+            end = getattr(stmt, "end_lineno", None) or stmt.lineno
+            if self.needles.search("\n".join(self.text_lines[stmt.lineno - 1 : end])) is None:
+                return []  # most statements of a training script never mention albumentations
         out: list[ast.Call] = []
         stack: list[ast.AST] = [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)]
         while stack:
@@ -456,6 +476,16 @@ def _assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
             for child in _nested_bodies(stmt):
                 stack.extend(child)
     return out
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of a block and of the blocks nested in it, functions and classes included."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for child in reversed(_nested_bodies(stmt)):
+            stack.extend(reversed(child))
 
 
 def _target_names(target: ast.expr) -> list[str]:
