@@ -204,7 +204,7 @@ def _load(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     if node is None:
         return None, {}
     try:
-        return _Builder(loader, source).document(node)
+        return _Builder(loader, source, merges="<<" in text).document(node)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -235,13 +235,14 @@ class _Builder:
     else goes to PyYAML's safe constructor, which refuses every non-standard tag.
     """
 
-    __slots__ = ("count", "lines", "loader", "source")
+    __slots__ = ("count", "lines", "loader", "merges", "source")
 
-    def __init__(self, loader: Any, source: str) -> None:
+    def __init__(self, loader: Any, source: str, *, merges: bool = True) -> None:
         self.loader = loader
         self.source = source
         self.lines: dict[Path, int] = {}
         self.count = 0
+        self.merges = merges  # False when the text holds no `<<`: no mapping needs merging
 
     def document(self, root: yaml.Node) -> tuple[Any, dict[Path, int]]:
         return self.build(root, (), 1), self.lines
@@ -291,7 +292,10 @@ class _Builder:
         return self.loader.construct_object(node, deep=True)
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        self._limit(node, depth)
+        self.count += 1
+        if depth > MAX_DEPTH or self.count > MAX_NODES:
+            self.count -= 1
+            self._limit(node, depth)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         self.lines.setdefault(path, node.start_mark.line + 1)
@@ -301,14 +305,17 @@ class _Builder:
             return [self.build(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
         if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
             return self.construct(node)
-        if any(k.tag == _PLAIN and k.value == "<<" for k, _ in node.value):
+        if self.merges and any(k.tag == _PLAIN and k.value == "<<" for k, _ in node.value):
             for k, _ in node.value:
                 if k.tag == _PLAIN and k.value == "<<":
                     k.tag = _MERGE
             self.loader.flatten_mapping(node)  # `<<: *base` merge keys, as PyYAML's safe loader merges them
         out: dict[Any, Any] = {}
         for k, v in node.value:
-            self._limit(k, depth + 1)
+            self.count += 1
+            if depth >= MAX_DEPTH or self.count > MAX_NODES:
+                self.count -= 1
+                self._limit(k, depth + 1)
             key = self.scalar(k) if isinstance(k, yaml.ScalarNode) else self.construct(k)
             try:
                 hash(key)

@@ -496,7 +496,26 @@ def _target_names(target: ast.expr) -> list[str]:
     return []
 
 
+# Statements that hold blocks of statements; every other statement holds none.
+_COMPOUND = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+)
+
+
 def _nested_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    if not isinstance(stmt, _COMPOUND):
+        return []
     out = []
     for field in ("body", "orelse", "finalbody"):
         block = getattr(stmt, field, None)
