@@ -81,11 +81,13 @@ def pipelines_in_text(source: str, text: str) -> list[Node]:
         return read_python(text, source)
     if source.lower().endswith(".json"):
         data = load_json(text, source)
-        try:
-            if not Reader(source, None).find(data):  # most JSON files hold no pipeline: skip finding lines
-                return []
-        except ConfigError:
-            pass  # read again with lines, for a message that points at one
+        if not any(marker.decode() in text for marker in _MARKERS):
+            # Most JSON without these words holds no pipeline: look before finding lines.
+            try:
+                if not Reader(source, None).find(data):
+                    return []
+            except ConfigError:
+                pass  # read again with lines, for a message that points at one
         return Reader(source, json_lines(text, source)).find(data)
     data, lines = load_with_lines(text, source)
     return Reader(source, lines).find(data)
