@@ -249,6 +249,8 @@ class _Source:
         found: list[tuple[ast.Call, str, list[dict[str, list[ast.expr]]]]],
     ) -> None:
         for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not self._mentions(stmt):
+                continue  # a function or class that never names albumentations builds no pipeline
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._collect(stmt.body, [_assignments(stmt.body), *scopes], found)
                 continue
@@ -277,12 +279,17 @@ class _Source:
         names = sorted({*self.classes, *self.modules, *self.safeaug})
         return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
 
+    def _mentions(self, stmt: ast.stmt) -> bool:
+        """False only when the statement's text provably names nothing bound to albumentations."""
+        if self.needles is None:
+            return True
+        end = getattr(stmt, "end_lineno", None) or stmt.lineno
+        return self.needles.search("\n".join(self.text_lines[stmt.lineno - 1 : end])) is not None
+
     def _outer_calls(self, stmt: ast.stmt) -> list[ast.Call]:
         """Albumentations calls in a statement (not its nested blocks) that are not inside another."""
-        if self.needles is not None:
-            end = getattr(stmt, "end_lineno", None) or stmt.lineno
-            if self.needles.search("\n".join(self.text_lines[stmt.lineno - 1 : end])) is None:
-                return []  # most statements of a training script never mention albumentations
+        if not self._mentions(stmt):
+            return []  # most statements of a training script never mention albumentations
         out: list[ast.Call] = []
         stack: list[ast.AST] = [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)]
         while stack:
