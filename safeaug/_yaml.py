@@ -108,8 +108,24 @@ def load_json(text: str, source: str) -> Any:
         raise ConfigError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=source, line=exc.lineno) from None
     except (RecursionError, MemoryError):
         raise ConfigError(
-            "nesting too deep to read; no augmentation pipeline is nested this deeply", path=source
+            f"nesting deeper than {MAX_DEPTH} levels; no augmentation pipeline is nested this deeply",
+            path=source,
+            line=_json_deep_line(text),
         ) from None
+
+
+def _json_deep_line(text: str) -> int | None:
+    """The line where a JSON document first nests deeper than MAX_DEPTH levels."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        first = match.group()[0]
+        if first in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, match.start()) + 1
+        elif first in "]}":
+            depth -= 1
+    return None
 
 
 # JSON tokens that open, close or separate values, or are values: strings (escapes kept), numbers, literals.

@@ -199,7 +199,10 @@ def test_absurd_nesting_is_a_clear_error(tmp_path: Path, name: str, text: str) -
     config.write_text(text)
     code, doc = lint(str(config), "--policy", "natural")
     assert code == 2
-    assert "nest" in unreadable(doc, config)["message"]
+    item = unreadable(doc, config)
+    assert "nest" in item["message"]
+    if name != "deep.py":  # Python's own parser gives up without saying where
+        assert item["line"] is not None
 
 
 def test_a_huge_config_is_refused_and_a_huge_data_file_is_skipped(tmp_path: Path) -> None:

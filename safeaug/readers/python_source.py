@@ -68,7 +68,9 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
 
 
 class _TooDeep(Exception):
-    pass
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 class _TooLarge(Exception):
@@ -124,10 +126,11 @@ def read_python(text: str, source: str) -> list[Node]:
         raise ConfigError(f"invalid Python: {exc}", path=source) from None
     try:
         return _Source(tree, source).pipelines(text)
-    except (_TooDeep, RecursionError):
+    except (_TooDeep, RecursionError) as exc:
         raise ConfigError(
             f"values nested deeper than {MAX_DEPTH} levels; no augmentation config is nested this deeply",
             path=source,
+            line=exc.line if isinstance(exc, _TooDeep) else None,
         ) from None
     except _TooLarge as exc:
         raise ConfigError(
@@ -323,7 +326,7 @@ class _Source:
 
     def value(self, node: ast.expr, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
         if depth > MAX_DEPTH:
-            raise _TooDeep
+            raise _TooDeep(getattr(node, "lineno", None))
         self.budget -= 1
         if self.budget < 0:
             raise _TooLarge(getattr(node, "lineno", None))
@@ -374,7 +377,7 @@ class _Source:
     def _elements(self, elts: list[ast.expr], scopes: list[dict[str, list[ast.expr]]], depth: int) -> list[ast.expr]:
         """List elements with ``*name`` spliced in when ``name`` is assigned a literal list once."""
         if depth > MAX_DEPTH:
-            raise _TooDeep
+            raise _TooDeep(elts[0].lineno if elts else None)
         out: list[ast.expr] = []
         for element in elts:
             self.budget -= 1
