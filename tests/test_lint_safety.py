@@ -270,3 +270,12 @@ def test_the_cheap_depth_bound_never_lets_a_deep_document_through(
     data = _nested(kinds)
     text = yaml.safe_dump(data, default_flow_style=flow, indent=indent, width=10_000)
     assert _maybe_deep(text) or _depth(data) <= MAX_DEPTH
+
+
+@pytest.mark.parametrize("argument", ["blur_limit=(3, 10**9)", "rotate_limit=(3, 10**9), blur_limit=(3, 25)"])
+def test_a_huge_advanced_blur_is_judged_without_a_long_search(tmp_path: Path, argument: str) -> None:
+    config = tmp_path / "train.py"
+    config.write_text(f"import albumentations as A\n\ntrain = A.Compose([A.AdvancedBlur({argument})])\n")
+    code, doc = lint(str(config), "--policy", "chest_xray")
+    assert code == 1
+    assert any(f["code"] == "SA301" for f in doc["findings"]), doc

@@ -230,6 +230,8 @@ def _advanced_blur_sigma(
 
     best = 0.0
     a_lo, a_hi = angles
+    if not a_hi - a_lo <= 360.0:  # a full turn already holds every kernel (`rotate_limit=10**9`, NaN)
+        a_lo, a_hi = -180.0, 180.0
     grid = {a_lo, a_hi, *np.arange(a_lo, a_hi, 5.0).tolist()}
     grid |= {a for a in range(-360, 361, 45) if a_lo <= a <= a_hi}
     theta = np.deg2rad(np.array(sorted(grid)))
@@ -262,10 +264,16 @@ def _advanced_blur_sigma(
     return math.sqrt(min(second_moment, cap)) * 1.02
 
 
+_ADVANCED_BLUR_SEARCHED = 127  # largest kernel size searched
+
+
 @entry("AdvancedBlur", family=FAMILY, knobs={"blur": Knob("sigma_x_limit")})
 def _advanced_blur(p: Params) -> Envelope:
     """blurs with a random anisotropic generalised-Gaussian kernel"""
     k_lo, k_hi = _kernel_limit(p, "blur_limit", 3)
+    if k_hi > _ADVANCED_BLUR_SEARCHED:
+        # No search over kernels this large (`blur_limit=10**9`): the search's own cap, the half-diagonal.
+        return Envelope(blur=math.sqrt((k_hi // 2) ** 2 * 2.0) * 1.02)
     ksizes = tuple(range(max(3, k_lo), max(3, k_hi) + 1, 2))
     sx = p.range("sigma_x_limit", "zero")
     sy = p.range("sigma_y_limit", "zero")
