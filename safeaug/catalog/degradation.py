@@ -307,9 +307,13 @@ def _defocus_kernel_sigma(radius: int, alias: float) -> float:
     default border (reflect-101). The border folds smoothing back onto the disk's rim, so the
     spread is a little larger than the disk's and the Gaussian's variances added.
     """
+    r = max(1, radius)
+    if r > 256:
+        # No kernel this large is built (`radius=10**9` would need 10**18 taps): every tap lies within ±r
+        # of the centre, so the spread is at most r.
+        return float(r)
     import numpy as np  # only for the numeric searches: keep the lint path light
 
-    r = max(1, radius)
     half = max(8, r)
     ax = np.arange(-half, half + 1)
     inside = (ax[:, None] ** 2 + ax[None, :] ** 2) <= r * r
