@@ -102,6 +102,7 @@ def test_names_that_double_at_each_step_are_refused_with_a_line(tmp_path: Path) 
         "A.GaussianBlur(blur_limit=(3, 10**12), sigma_limit=(0.1, 2.0), p=0.5)",
         "A.GaussianBlur(blur_limit=(3, 10**12), sigma_limit=(0.1, 10**9), p=0.5)",
         "A.Defocus(radius=(3, 10**9), p=0.5)",
+        "A.RingingOvershoot(blur_limit=(3, 10**9), p=0.5)",
         "A.Compose([A.Illumination(angle_range=(0, 10**9), p=0.5), A.GaussianBlur(sigma_limit=(3, 4))])",
     ],
 )

@@ -410,6 +410,9 @@ def _ringing_sigma(ksize: int, cutoff: float) -> float:
     return math.sqrt(2 * math.log(2)) / lowest
 
 
+_RINGING_SEARCHED = 127  # largest kernel size rebuilt
+
+
 @entry(
     "RingingOvershoot",
     family=FAMILY,
@@ -421,6 +424,9 @@ def _ringing_overshoot(p: Params) -> Envelope:
     c_lo, _ = p.range("cutoff", "fixed")
     # ksize is drawn from range(k_lo, k_hi + 1, 2), made odd; the lowest cutoff blurs most, but
     # the kernel size matters non-monotonically (a short kernel truncates the jinc into a box).
+    if k_hi > _RINGING_SEARCHED:
+        # Kernels this large are not rebuilt (`blur_limit=10**9`); their reach is not bounded here.
+        return Envelope(blur=UNBOUNDED_BLUR, sharpen=True)
     sizes = {k + 1 - k % 2 for k in range(k_lo, k_hi + 1, 2)}
     sigma = max(_ringing_sigma(k, c_lo) for k in sizes)
     return Envelope(blur=sigma, sharpen=True)
