@@ -403,24 +403,29 @@ def _start_worker(args: tuple[Any, ...]) -> None:
     _WORKER_PLAN = _plan(*args)
 
 
-def _check_in_worker(file: Path) -> FileResult:
+def _check_in_worker(files: list[Path]) -> list[FileResult]:
     assert _WORKER_PLAN is not None
-    return check_file(file, _WORKER_PLAN)
+    return [check_file(file, _WORKER_PLAN) for file in files]
 
 
 def _in_workers(files: Iterator[Path], jobs: int, args: tuple[Any, ...]) -> Iterator[FileResult]:
     """Each file's result, in the order of ``files``, computed by ``jobs`` processes.
 
-    Files are handed out in bounded batches, so neither the queue of paths nor that of results grows with
-    the number of files.
+    Files go out in small batches with a bounded number in flight, so neither the paths waiting nor the
+    results waiting grow with the number of files, and no worker waits for a slow neighbour's batch.
     """
     import itertools
-    from concurrent.futures import ProcessPoolExecutor
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-    window = jobs * 64
+    pending: deque[Future[list[FileResult]]] = deque()
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(args,)) as pool:
-        while batch := list(itertools.islice(files, window)):
-            yield from pool.map(_check_in_worker, batch, chunksize=16)
+        while batch := list(itertools.islice(files, 8)):
+            pending.append(pool.submit(_check_in_worker, batch))
+            if len(pending) >= jobs * 4:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def _stored_policies(
