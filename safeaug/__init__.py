@@ -15,7 +15,6 @@ from safeaug.catalog import Knob, Params, register_transform, unregister_transfo
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError, PolicyError, PolicyViolationError, SafeaugError
 from safeaug.policies import list_policies, load_policy
-from safeaug.policy import Invariant, Policy, TransformRule
 from safeaug.report import Finding, Report
 from safeaug.validator import check, validate
 
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
         HorizontalFlipWithKeypointSwap,
         HorizontalFlipWithSteering,
     )
+    from safeaug.policy import Invariant, Policy, TransformRule
     from safeaug.probing import probe, wrap
 
 __version__ = "0.1.0"
@@ -64,9 +64,12 @@ __all__ = [
 ]
 
 
-# Names that need albumentations (and OpenCV) or numpy load on demand: the linter and the validator need
-# neither, and `import safeaug` stays cheap for them.
+# Names that need albumentations (and OpenCV), numpy or pydantic load on demand: the linter needs none of
+# them, and `import safeaug` stays cheap for it.
 _LAZY = {
+    "Invariant": "safeaug.policy",
+    "Policy": "safeaug.policy",
+    "TransformRule": "safeaug.policy",
     "Compose": "safeaug.compose",
     "ReplayCompose": "safeaug.compose",
     "probe": "safeaug.probing",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Hashable
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -48,6 +49,7 @@ class _LineLoader(_Base):  # type: ignore[valid-type,misc]
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 
 
+@lru_cache(maxsize=4096)  # keys and small values repeat across a config (and across files)
 def _implicit_tag(value: str) -> str:
     """The tag YAML 1.1 gives an unquoted scalar (as PyYAML's safe resolver does)."""
     for tag, regexp in _IMPLICIT.get(value[:1] if value else "", []) + _IMPLICIT.get(None, []):
@@ -56,13 +58,20 @@ def _implicit_tag(value: str) -> str:
     return "tag:yaml.org,2002:str"
 
 
-# A document can only nest deeper than MAX_DEPTH with that many brackets, dashes or indentation.
-_DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_DEPTH},}}", re.MULTILINE)
-
-
 def _maybe_deep(text: str) -> bool:
-    marks = text.count("[") + text.count("{") + text.count("- ") + text.count("-\n")
-    return marks > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
+    """False only when the document provably nests at most MAX_DEPTH levels (then no exact check is needed).
+
+    Flow collections nest one level per ``[`` or ``{``. A block collection nested in another starts at least
+    one column further right every two levels (a sequence may sit at its parent key's column, its entries
+    cannot), and it starts within the line's leading run of spaces and ``-``/``?`` indicators. So the depth
+    is at most twice the widest such run plus the number of brackets. libyaml's composer recurses in C, so
+    a document that might nest deeper is checked event by event before it is composed.
+    """
+    brackets = text.count("[") + text.count("{")
+    if brackets > MAX_DEPTH:
+        return True
+    lead = max((len(line) - len(line.lstrip(" \t-?")) for line in text.split("\n")), default=0)
+    return 2 * (lead + 2) + brackets > MAX_DEPTH
 
 
 def _check_depth(text: str, source: str) -> None:
@@ -116,11 +125,87 @@ def load_json(text: str, source: str) -> Any:
         raise huge_number(text, source) or ConfigError("invalid JSON: a number cannot be read", path=source) from None
     except (RecursionError, MemoryError):
         raise ConfigError(
-            "nesting too deep to read; no augmentation pipeline is nested this deeply", path=source
+            f"nesting deeper than {MAX_DEPTH} levels; no augmentation pipeline is nested this deeply",
+            path=source,
+            line=_json_deep_line(text),
         ) from None
 
 
+def _json_deep_line(text: str) -> int | None:
+    """The line where a JSON document first nests deeper than MAX_DEPTH levels."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        first = match.group()[0]
+        if first in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, match.start()) + 1
+        elif first in "]}":
+            depth -= 1
+    return None
+
+
+# JSON tokens that open, close or separate values, or are values: strings (escapes kept), numbers, literals.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|-?[0-9][0-9eE+.-]*|true|false|null')
+
+
 def json_lines(text: str, source: str) -> dict[Path, int]:
+    """The line of every value and key of a JSON document, found in one scan of its tokens.
+
+    The document has already been parsed by ``json.loads`` (so it is valid JSON); this only finds where
+    each value starts: for a value in an array its own line, for a value in an object its key's line.
+    """
+    try:
+        return _scan_json_lines(text)
+    except (ValueError, IndexError, KeyError):  # not reachable for valid JSON; read the slow way then
+        return _yaml_json_lines(text, source)
+
+
+def _scan_json_lines(text: str) -> dict[Path, int]:
+    out: dict[Path, int] = {}
+    # One frame per open container: [path, is_object, next index (arrays), current key (objects), expecting key]
+    stack: list[list[Any]] = []
+    line = 1
+    last = 0
+    count = text.count
+    for match in _JSON_TOKEN.finditer(text):
+        start = match.start()
+        line += count("\n", last, start)
+        last = start
+        token = match.group()
+        first = token[0]
+        if first in ",:":
+            if first == "," and stack and stack[-1][1]:
+                stack[-1][4] = True
+            continue
+        if first in "}]":
+            stack.pop()
+            continue
+        if stack and stack[-1][1] and stack[-1][4]:  # an object's key
+            frame = stack[-1]
+            key = token[1:-1] if "\\" not in token else json.loads(token)
+            frame[3] = key
+            frame[4] = False
+            out.setdefault((*frame[0], key), line)
+            continue
+        # a value
+        if not stack:
+            path: Path = ()
+        elif stack[-1][1]:
+            path = (*stack[-1][0], stack[-1][3])
+        else:
+            frame = stack[-1]
+            path = (*frame[0], frame[2])
+            frame[2] += 1
+        out.setdefault(path, line)
+        if first == "{":
+            stack.append([path, True, 0, None, True])
+        elif first == "[":
+            stack.append([path, False, 0, None, False])
+    return out
+
+
+def _yaml_json_lines(text: str, source: str) -> dict[Path, int]:
     """The line of every container and key of a JSON document (read as YAML, which keeps marks)."""
     try:
         if _maybe_deep(text):
@@ -152,7 +237,7 @@ def _load(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     if node is None:
         return None, {}
     try:
-        return _Builder(loader, source).document(node)
+        return _Builder(loader, source, merges="<<" in text).document(node)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -183,13 +268,14 @@ class _Builder:
     else goes to PyYAML's safe constructor, which refuses every non-standard tag.
     """
 
-    __slots__ = ("count", "lines", "loader", "source")
+    __slots__ = ("count", "lines", "loader", "merges", "source")
 
-    def __init__(self, loader: Any, source: str) -> None:
+    def __init__(self, loader: Any, source: str, *, merges: bool = True) -> None:
         self.loader = loader
         self.source = source
         self.lines: dict[Path, int] = {}
         self.count = 0
+        self.merges = merges  # False when the text holds no `<<`: no mapping needs merging
 
     def document(self, root: yaml.Node) -> tuple[Any, dict[Path, int]]:
         return self.build(root, (), 1), self.lines
@@ -245,7 +331,10 @@ class _Builder:
         return self.loader.construct_object(node, deep=True)
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        self._limit(node, depth)
+        self.count += 1
+        if depth > MAX_DEPTH or self.count > MAX_NODES:
+            self.count -= 1
+            self._limit(node, depth)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         self.lines.setdefault(path, node.start_mark.line + 1)
@@ -255,14 +344,17 @@ class _Builder:
             return [self.build(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
         if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
             return self.construct(node)
-        if any(k.tag == _PLAIN and k.value == "<<" for k, _ in node.value):
+        if self.merges and any(k.tag == _PLAIN and k.value == "<<" for k, _ in node.value):
             for k, _ in node.value:
                 if k.tag == _PLAIN and k.value == "<<":
                     k.tag = _MERGE
             self.loader.flatten_mapping(node)  # `<<: *base` merge keys, as PyYAML's safe loader merges them
         out: dict[Any, Any] = {}
         for k, v in node.value:
-            self._limit(k, depth + 1)
+            self.count += 1
+            if depth >= MAX_DEPTH or self.count > MAX_NODES:
+                self.count -= 1
+                self._limit(k, depth + 1)
             key = self.scalar(k) if isinstance(k, yaml.ScalarNode) else self.construct(k)
             try:
                 hash(key)

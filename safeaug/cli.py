@@ -25,6 +25,16 @@ def _codes(value: str | None, flag: str) -> list[str] | None:
     return list(parse_codes(value, flag))
 
 
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (one per CPU) or more processes, got {n}")
+    return n or os.cpu_count() or 1
+
+
 def _add_set(parser: argparse.ArgumentParser, example: str) -> None:
     parser.add_argument(
         "--set",
@@ -79,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="judge a saved pipeline by the policy definition it records when none is configured for its file "
         "(a recorded built-in id is used without this)",
+    )
+    lint_p.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="read and judge files in N processes (0: one per CPU); output is the same as with 1 (default: 1)",
     )
     sub.add_parser("policies", help="list the built-in policies")
     explain_p = sub.add_parser("explain", help="explain a rule code (SA101) or a policy (chest_xray)")
@@ -161,8 +179,10 @@ def _main(argv: Sequence[str] | None) -> int:
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
     from safeaug.config import SettingsError, parse_input_size, parse_param
     from safeaug.lint import lint
-    from safeaug.output import REPORTERS
+    from safeaug.output import REPORTERS, STREAMED, Stream
 
+    # Text, JSON and GitHub output is written file by file; SARIF is written whole at the end.
+    stream = Stream(args.format, out, show_suppressed=args.show_suppressed) if args.format in STREAMED else None
     try:
         params = dict(parse_param(p) for p in args.params)
         size = parse_input_size(args.input_size, "--input-size") if args.input_size else None
@@ -182,11 +202,16 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
             trust_recorded=args.trust_recorded_policies,
             stdin=stdin,
             stdin_filename=args.stdin_filename,
+            jobs=args.jobs,
+            on_file=None if stream is None else stream.file,
         )
     except SettingsError as exc:
         print(f"safeaug: error: {exc}", file=sys.stderr)
         return 2
-    REPORTERS[args.format](result, out, show_suppressed=args.show_suppressed)
+    if stream is None:
+        REPORTERS[args.format](result, out, show_suppressed=args.show_suppressed)
+    else:
+        stream.end(result)
     return result.exit_code
 
 

@@ -34,6 +34,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from safeaug._files import NotReadable, read_bytes
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -96,6 +98,9 @@ def parse_input_size(value: Any, where: str) -> tuple[int, int]:
     )
 
 
+MAX_PYPROJECT_BYTES = 4 * 1024 * 1024
+
+
 def find_pyproject(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.safeaug]`` table."""
     here = start.resolve()
@@ -105,7 +110,7 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                text = candidate.read_text(encoding="utf-8", errors="replace")
+                text = read_bytes(candidate, MAX_PYPROJECT_BYTES).decode("utf-8", errors="replace")
             except OSError:
                 continue
             if "safeaug" in text:  # a cheap test before parsing
@@ -120,9 +125,11 @@ def find_pyproject(start: Path) -> Path | None:
 def load_settings(path: Path) -> Settings:
     """Read and check ``[tool.safeaug]`` of one ``pyproject.toml`` (an empty table when absent)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path, MAX_PYPROJECT_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise SettingsError(f"{path}: no such file (given with --config)") from None
+    except NotReadable as exc:
+        raise SettingsError(f"{path}: cannot read it: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: cannot read the file ({exc})") from None
     try:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from safeaug._files import read_bytes
 from safeaug.config import (
     ParamValue,
     Settings,
@@ -82,14 +83,16 @@ class LintResult:
     def unreadable(self) -> int:
         """Files (or named paths) that could not be read or judged."""
         return len({p.path for p in self.problems})
+    # Counts of what was handed to an `on_file` callback instead of being kept in the lists above.
+    streamed: list[int] = field(default_factory=lambda: [0, 0])  # errors, warnings
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
+        return sum(f.severity == "error" for f in self.findings) + self.streamed[0]
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == "warning" for f in self.findings)
+        return sum(f.severity == "warning" for f in self.findings) + self.streamed[1]
 
     @property
     def exit_code(self) -> int:
@@ -131,6 +134,7 @@ class _Plan:
     input_size: tuple[int, int] | None = None  # from the command line: every file
     trust_recorded: bool = False
     from_settings: frozenset[str] = frozenset()  # parameter names that only pyproject.toml gave
+    shown: dict[str, str] = field(default_factory=dict)  # a scratch file -> what it stands for (standard input)
     shared_params: bool = False  # True when several policies are in play and `set` is split among them
     cache: dict[str, Policy] = field(default_factory=dict)
 
@@ -168,9 +172,12 @@ class _Plan:
         return "pyproject.toml"
 
     def load(self, spec: str, base: Path) -> Policy:
-        from safeaug.policies import is_builtin, load_policy, unknown_policy_message
+        from safeaug.policies import is_builtin, load_builtin_plain, load_policy, unknown_policy_message
 
-        if not is_builtin(spec):
+        if is_builtin(spec):
+            # Built-in policies are read without pydantic (the package's tests validate them).
+            load_policy = load_builtin_plain  # type: ignore[assignment]  # same fields and methods
+        else:
             candidate = Path(spec)
             if not candidate.suffix and "/" not in spec and os.sep not in spec and not (base / candidate).is_file():
                 raise UsageError(unknown_policy_message(spec))  # a mistyped id, not a file
@@ -289,7 +296,7 @@ def discover(paths: Sequence[str], problems: list[Problem]) -> Iterator[Path]:
 
 def discover_with_origin(paths: Sequence[str], problems: list[Problem]) -> Iterator[tuple[Path, str | None]]:
     """Like :func:`discover`, with the folder given that each file was found in (None for a file named alone)."""
-    seen_files: set[str] = set()
+    seen_files: set[object] = set()
     for raw in paths:
         path = Path(raw)
         given: str | None = None
@@ -303,8 +310,9 @@ def discover_with_origin(paths: Sequence[str], problems: list[Problem]) -> Itera
             continue
         for file in found:
             try:
-                key = os.path.realpath(file)
-            except (OSError, RuntimeError):
+                st = os.stat(file)  # one file under several names (symlinks, `a/../a`) is linted once
+                key: object = (st.st_dev, st.st_ino)
+            except (OSError, ValueError):
                 key = str(file)
             if key not in seen_files:
                 seen_files.add(key)
@@ -344,6 +352,8 @@ def lint(
     trust_recorded: bool | None = None,
     stdin: str | None = None,
     stdin_filename: str | None = None,
+    jobs: int = 1,
+    on_file: Callable[[FileResult], None] | None = None,
 ) -> LintResult:
     """Lint files and folders. Raises :class:`SettingsError` for a usage error (exit code 2).
 
@@ -356,6 +366,11 @@ def lint(
     (or ``trust-recorded-policies = true``), since a file must not choose its own judge.
 
     A path ``-`` stands for ``stdin`` (the text), read as the file ``stdin_filename`` would be.
+
+    ``jobs`` > 1 reads and judges files in that many worker processes; results come back in the same
+    order as with one. ``on_file`` receives each file's outcome as soon as it is known (in that order);
+    when it is given, findings are handed to it and not kept in the result, so memory stays flat however
+    many files are linted (their counts are kept; suppressed findings and unreadable files are kept).
     """
     import tempfile
 
@@ -367,7 +382,15 @@ def lint(
             file.write_text(stdin or "", encoding="utf-8")
             shown[str(file)] = name
             paths = [str(file) if p == "-" else p for p in paths]
-        result = _lint(paths, shown, policy, params, select, ignore, config, trust_recorded, input_size)
+        plan_args = ([shown.get(p, p) for p in paths], policy, params, select, ignore, config, input_size)
+        extras = (shown, trust_recorded)
+        hand = on_file
+        if on_file is not None and shown:
+
+            def hand(outcome: FileResult) -> None:
+                on_file(_renamed(outcome, shown))
+
+        result = _lint(paths, plan_args, extras, jobs, hand)
     if shown:
         _rename(result, shown)
     return result
@@ -383,104 +406,88 @@ def _stdin_name(text: str) -> str:
     return "stdin.yaml"
 
 
+def _fix_path(shown: Mapping[str, str], path: str | None) -> str | None:
+    return shown.get(path, path) if path is not None else None
+
+
+def _renamed(outcome: FileResult, shown: Mapping[str, str]) -> FileResult:
+    """A file's outcome with standard input named as the user did."""
+    import dataclasses
+
+    return dataclasses.replace(
+        outcome,
+        findings=[dataclasses.replace(f, path=_fix_path(shown, f.path)) for f in outcome.findings],
+    )
+
+
 def _rename(result: LintResult, shown: Mapping[str, str]) -> None:
     """Name standard input as the user did, wherever a path is reported."""
     import dataclasses
 
-    def fix(path: str | None) -> str | None:
-        return shown.get(path, path) if path is not None else None
-
-    result.findings = [dataclasses.replace(f, path=fix(f.path)) for f in result.findings]
+    result.findings = [dataclasses.replace(f, path=_fix_path(shown, f.path)) for f in result.findings]
     result.suppressed = [
-        Suppressed(dataclasses.replace(s.finding, path=fix(s.finding.path)), s.reason) for s in result.suppressed
+        Suppressed(dataclasses.replace(s.finding, path=_fix_path(shown, s.finding.path)), s.reason)
+        for s in result.suppressed
     ]
-    result.problems = [p._replace(path=fix(p.path) or p.path) for p in result.problems]
-    result.judged = [j._replace(path=fix(j.path) or j.path) for j in result.judged]
+    result.problems = [p._replace(path=_fix_path(shown, p.path) or p.path) for p in result.problems]
+    result.judged = [j._replace(path=_fix_path(shown, j.path) or j.path) for j in result.judged]
+
+
+def _make_plan(plan_args: tuple[Any, ...], extras: tuple[Mapping[str, str], bool | None]) -> _Plan:
+    plan = _plan(*plan_args)
+    shown, trust_recorded = extras
+    plan.shown = dict(shown)
+    if trust_recorded is not None:
+        plan.trust_recorded = trust_recorded
+    return plan
 
 
 def _lint(
     paths: Sequence[str],
-    shown: Mapping[str, str],
-    policy: str | None,
-    params: Mapping[str, ParamValue] | None,
-    select: Sequence[str] | None,
-    ignore: Sequence[str] | None,
-    config: str | os.PathLike[str] | None,
-    trust_recorded: bool | None,
-    input_size: tuple[int, int] | None,
+    plan_args: tuple[Any, ...],
+    extras: tuple[Mapping[str, str], bool | None],
+    jobs: int,
+    on_file: Callable[[FileResult], None] | None,
 ) -> LintResult:
-    from safeaug.readers import read_config
-    from safeaug.validator import judge
-
-    plan = _plan([shown.get(p, p) for p in paths], policy, params, select, ignore, config, input_size)
-    if trust_recorded is not None:
-        plan.trust_recorded = trust_recorded
-    configured = policy is not None or plan.settings.policy is not None or bool(plan.settings.per_path_policies)
+    plan = _make_plan(plan_args, extras)
+    configured = plan_args[1] is not None or plan.settings.policy is not None or bool(plan.settings.per_path_policies)
     result = LintResult()
     unpoliced = 0  # files with a pipeline that no configured policy covers and that records none
     recorded = 0  # files with a pipeline that records its policy (a saved safeaug.Compose)
     found_in: dict[str, int] = {}  # folder given -> pipelines found under it
-    for file, given in discover_with_origin(paths, result.problems):
-        source = str(file)
+    origins: list[str | None] = []  # the folder each file came from, in the order the files go out
+
+    def files() -> Iterator[Path]:
+        for file, given in discover_with_origin(paths, result.problems):
+            if given is not None:
+                found_in.setdefault(given, 0)
+            origins.append(given)
+            yield file
+
+    if jobs > 1:
+        outcomes: Iterator[FileResult] = _in_workers(files(), jobs, (plan_args, extras))
+    else:
+        outcomes = (check_file(file, plan) for file in files())
+    for index, outcome in enumerate(outcomes):
+        given = origins[index]
         if given is not None:
-            found_in.setdefault(given, 0)
-        if _is_binary(file):
-            result.problems.append(Problem(source, None, "binary file (it holds NUL bytes), not a pipeline config"))
-            continue
-        try:
-            roots = read_config(file)
-        except ConfigError as exc:
-            result.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
-            continue
-        except RecursionError:
-            result.problems.append(Problem(source, None, "nesting too deep to read"))
-            continue
-        except Exception as exc:  # a reader bug must not hide every other file's findings
-            result.problems.append(
-                Problem(source, None, f"could not read this file ({type(exc).__name__}: {exc}); please report it")
-            )
-            continue
-        if not roots:
-            result.skipped += 1
-            continue
-        if given is not None:
-            found_in[given] += len(roots)
-        named = Path(shown.get(source, source))  # what settings match: the name standard input stands for
-        chosen = plan.policy_for(named)
-        if chosen is not None:
-            origin = plan.origin_for(named)
-            judged = [(root, chosen, origin) for root in roots]
+            found_in[given] += outcome.pipelines
+        result.files += outcome.judged_pipelines > 0
+        result.pipelines += outcome.judged_pipelines
+        result.skipped += outcome.skipped
+        unpoliced += outcome.unpoliced
+        recorded += outcome.recorded
+        for used in outcome.policies:
+            result.policies.setdefault(used.id, used)
+        result.judged += outcome.judged
+        result.problems += outcome.problems
+        if on_file is not None:
+            result.streamed[0] += sum(f.severity == "error" for f in outcome.findings)
+            result.streamed[1] += sum(f.severity == "warning" for f in outcome.findings)
+            on_file(outcome)
         else:
-            judged = _stored_policies(roots, source, plan, result.problems)
-            unpoliced += any(root.policy is None for root in roots)
-            recorded += any(root.policy is not None for root in roots)
-            if not judged:
-                continue
-        chosen = judged[0][1]
-        try:
-            size = plan.input_size_for(file)
-            findings = [
-                f for root, used, _ in judged for f in judge(root, used, source=source, input_size=size).findings
-            ]
-        except ConfigError as exc:  # a user's mistake the reader let through (a missing or mistyped argument)
-            result.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
-            continue
-        except Exception as exc:  # fail closed: a pipeline that could not be judged is not a pass
-            result.problems.append(
-                Problem(source, None, f"could not judge this file ({type(exc).__name__}: {exc}); please report it")
-            )
-            continue
-        for _, used, _ in judged:
-            result.policies[used.id] = used
-        result.files += 1
-        result.pipelines += len(judged)
-        for used_id, origin in dict.fromkeys((used.id, origin) for _, used, origin in judged):
-            result.judged.append(JudgedFile(source, used_id, origin))
-        extra_ignore = plan.ignored_for(named)
-        findings = [f for f in findings if plan.selection.enabled(f.code, extra_ignore)]
-        kept, suppressed = apply_suppressions(file, findings, plan.selection, extra_ignore, chosen.id)
-        result.findings += sorted(kept, key=lambda f: (f.line or 1, f.code))
-        result.suppressed += suppressed
+            result.findings += outcome.findings
+        result.suppressed += outcome.suppressed
     if not configured and unpoliced and not recorded:
         raise UsageError(NO_POLICY)  # nothing named a policy, and no pipeline carried one: say it once
     for folder, count in found_in.items():
@@ -494,6 +501,123 @@ def _lint(
                 )
             )
     return result
+
+
+@dataclass
+class FileResult:
+    """What linting one file found (a worker process sends this back)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    pipelines: int = 0  # pipelines found in the file
+    judged_pipelines: int = 0  # of those, judged
+    skipped: bool = False
+    unpoliced: bool = False
+    recorded: bool = False
+    policies: list[Policy] = field(default_factory=list)
+    judged: list[JudgedFile] = field(default_factory=list)
+
+
+def check_file(file: Path, plan: _Plan) -> FileResult:
+    """Read one file once, judge each pipeline in it, filter and apply its suppressions."""
+    from safeaug.readers.files import pipelines_in_text, read_source_bytes
+    from safeaug.validator import judge
+
+    out = FileResult()
+    source = str(file)
+    try:
+        data = read_source_bytes(source)
+        if data is not None and b"\x00" in data[:8192]:
+            out.problems.append(Problem(source, None, "binary file (it holds NUL bytes), not a pipeline config"))
+            return out
+        text = None if data is None else data.decode("utf-8-sig")  # a byte-order mark is accepted
+        roots = [] if text is None else pipelines_in_text(source, text)
+    except UnicodeDecodeError as exc:
+        out.problems.append(Problem(source, None, f"cannot read the file ({exc})"))
+        return out
+    except ConfigError as exc:
+        out.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
+        return out
+    except RecursionError:
+        out.problems.append(Problem(source, None, "nesting too deep to read"))
+        return out
+    except Exception as exc:  # a reader bug must not hide every other file's findings
+        out.problems.append(
+            Problem(source, None, f"could not read this file ({type(exc).__name__}: {exc}); please report it")
+        )
+        return out
+    if not roots:
+        out.skipped = True
+        return out
+    assert text is not None
+    out.pipelines = len(roots)
+    named = Path(plan.shown.get(source, source))  # what settings match: the name standard input stands for
+    chosen = plan.policy_for(named)
+    if chosen is not None:
+        origin = plan.origin_for(named)
+        judged = [(root, chosen, origin) for root in roots]
+    else:
+        judged = _stored_policies(roots, source, plan, out.problems)
+        out.unpoliced = any(root.policy is None for root in roots)
+        out.recorded = any(root.policy is not None for root in roots)
+        if not judged:
+            return out
+    chosen = judged[0][1]
+    try:
+        size = plan.input_size_for(named)
+        findings = [f for root, used, _ in judged for f in judge(root, used, source=source, input_size=size).findings]
+    except ConfigError as exc:  # a user's mistake the reader let through (a missing or mistyped argument)
+        out.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
+        return out
+    except Exception as exc:  # fail closed: a pipeline that could not be judged is not a pass
+        out.problems.append(
+            Problem(source, None, f"could not judge this file ({type(exc).__name__}: {exc}); please report it")
+        )
+        return out
+    out.policies = list({id(used): used for _, used, _ in judged}.values())
+    out.judged_pipelines = len(judged)
+    for used_id, origin in dict.fromkeys((used.id, origin) for _, used, origin in judged):
+        out.judged.append(JudgedFile(source, used_id, origin))
+    extra_ignore = plan.ignored_for(named)
+    findings = [f for f in findings if plan.selection.enabled(f.code, extra_ignore)]
+    kept, out.suppressed = apply_suppressions(file, findings, plan.selection, extra_ignore, chosen.id, text=text)
+    out.findings = sorted(kept, key=lambda f: (f.line or 1, f.code))
+    return out
+
+
+# One plan per worker process, built once by the pool's initializer from the same arguments.
+_WORKER_PLAN: _Plan | None = None
+
+
+def _start_worker(args: tuple[Any, ...]) -> None:
+    global _WORKER_PLAN
+    _WORKER_PLAN = _make_plan(*args)
+
+
+def _check_in_worker(files: list[Path]) -> list[FileResult]:
+    assert _WORKER_PLAN is not None
+    return [check_file(file, _WORKER_PLAN) for file in files]
+
+
+def _in_workers(files: Iterator[Path], jobs: int, args: tuple[Any, ...]) -> Iterator[FileResult]:
+    """Each file's result, in the order of ``files``, computed by ``jobs`` processes.
+
+    Files go out in small batches with a bounded number in flight, so neither the paths waiting nor the
+    results waiting grow with the number of files, and no worker waits for a slow neighbour's batch.
+    """
+    import itertools
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    pending: deque[Future[list[FileResult]]] = deque()
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(args,)) as pool:
+        while batch := list(itertools.islice(files, 8)):
+            pending.append(pool.submit(_check_in_worker, batch))
+            if len(pending) >= jobs * 4:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def _stored_policies(
@@ -546,14 +670,6 @@ def _stored_policies(
         origin = "recorded definition" if "definition" in root.policy or is_file else "recorded id"
         out.append((root, policy, origin))
     return out
-
-
-def _is_binary(file: Path) -> bool:
-    try:
-        with open(file, "rb") as handle:
-            return b"\x00" in handle.read(8192)
-    except OSError:
-        return False  # the reader reports why it cannot be read
 
 
 # -------------------------------------------------------------------------------------- suppressions
@@ -714,17 +830,24 @@ def apply_suppressions(
     selection: Selection,
     extra_ignore: Sequence[str],
     policy_id: str,
+    *,
+    text: str | None = None,
 ) -> tuple[list[Finding], list[Suppressed]]:
-    """Findings left after inline suppressions, plus SA601/SA602 findings; and the suppressed ones."""
+    """Findings left after inline suppressions, plus SA601/SA602 findings; and the suppressed ones.
+
+    ``text`` is the file's text when the caller has read it already (the file is then not read again).
+    """
     if path.suffix.lower() not in (".yaml", ".yml", ".py"):
         return findings, []
-    try:
-        raw = path.read_bytes()
-    except OSError:
+    if text is None:
+        from safeaug.readers.files import MAX_BYTES
+
+        try:
+            text = read_bytes(path, MAX_BYTES).decode("utf-8", errors="replace")
+        except OSError:
+            return findings, []
+    if "safeaug" not in text:
         return findings, []
-    if b"safeaug" not in raw:
-        return findings, []
-    text = raw.decode("utf-8", errors="replace")
     suppressions, bad = read_suppressions(path, text, policy_id)
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []

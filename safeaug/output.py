@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from safeaug.lint import JudgedFile, LintResult
+from safeaug.lint import FileResult, JudgedFile, LintResult
 from safeaug.report import Finding
 from safeaug.rules import EFFECT_RULES, OTHER_RULES, all_codes
 
@@ -63,13 +64,15 @@ def summary_line(result: LintResult) -> str:
 # --------------------------------------------------------------------------------------------- text
 
 
-def text(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
-    for f in result.findings:
-        out.write(f"{f.path}:{f.line or 1}:1: {f.code} [{f.severity}] {f.message}\n")
-        if f.reason:
-            out.write(f"    why: {f.reason}\n")
-        if f.fix:
-            out.write(f"    fix: {f.fix}\n")
+def _text_finding(f: Finding, out: TextIO) -> None:
+    out.write(f"{f.path}:{f.line or 1}:1: {f.code} [{f.severity}] {f.message}\n")
+    if f.reason:
+        out.write(f"    why: {f.reason}\n")
+    if f.fix:
+        out.write(f"    fix: {f.fix}\n")
+
+
+def _text_end(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
     if show_suppressed:
         for s in result.suppressed:
             f = s.finding
@@ -81,6 +84,12 @@ def text(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> N
     for line in policy_lines(result):
         out.write(line + "\n")
     out.write(summary_line(result) + "\n")
+
+
+def text(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
+    for f in result.findings:
+        _text_finding(f, out)
+    _text_end(result, out, show_suppressed=show_suppressed)
 
 
 # --------------------------------------------------------------------------------------------- json
@@ -109,29 +118,62 @@ def _judged_dict(j: JudgedFile) -> dict[str, str]:
     return {"path": j.path, "policy": j.policy, "policy_origin": j.origin}
 
 
-def json_report(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
-    findings = [_finding_dict(f) for f in result.findings]
-    if show_suppressed:
-        for item in findings:
+class _JsonWriter:
+    """Writes the JSON document piece by piece, byte for byte as ``json.dump(doc, indent=2)`` would."""
+
+    def __init__(self, out: TextIO, *, show_suppressed: bool) -> None:
+        self.out = out
+        self.show_suppressed = show_suppressed
+        self.count = 0
+        self.started = False  # the opening is written with the first finding: a usage error prints none
+
+    def start(self) -> None:
+        if not self.started:
+            self.out.write('{\n  "findings": [')
+            self.started = True
+
+    def item(self, item: dict[str, Any]) -> None:
+        self.start()
+        body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        self.out.write(("," if self.count else "") + "\n    " + body)
+        self.count += 1
+
+    def finding(self, f: Finding) -> None:
+        item = _finding_dict(f)
+        if self.show_suppressed:
             item["suppressed"] = False
-        for s in result.suppressed:
-            findings.append({**_finding_dict(s.finding), "suppressed": True, "suppression_reason": s.reason})
-    doc = {
-        "findings": findings,
-        "unreadable": [{"path": p.path, "line": p.line, "message": p.message} for p in result.problems],
-        "judged": [_judged_dict(j) for j in result.judged],
-        "summary": {
-            "files": result.files,
-            "pipelines": result.pipelines,
-            "errors": result.errors,
-            "warnings": result.warnings,
-            "suppressed": len(result.suppressed),
-            "unreadable": result.unreadable,
-            "skipped": result.skipped,
-        },
-    }
-    json.dump(doc, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+        self.item(item)
+
+    def end(self, result: LintResult) -> None:
+        self.start()
+        if self.show_suppressed:
+            for s in result.suppressed:
+                self.item({**_finding_dict(s.finding), "suppressed": True, "suppression_reason": s.reason})
+        self.out.write("\n  ]" if self.count else "]")
+        rest = {
+            "unreadable": [{"path": p.path, "line": p.line, "message": p.message} for p in result.problems],
+            "judged": [_judged_dict(j) for j in result.judged],
+            "summary": {
+                "files": result.files,
+                "pipelines": result.pipelines,
+                "errors": result.errors,
+                "warnings": result.warnings,
+                "suppressed": len(result.suppressed),
+                "unreadable": result.unreadable,
+                "skipped": result.skipped,
+            },
+        }
+        for key, value in rest.items():
+            body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            self.out.write(f",\n  {json.dumps(key)}: {body}")
+        self.out.write("\n}\n")
+
+
+def json_report(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
+    writer = _JsonWriter(out, show_suppressed=show_suppressed)
+    for f in result.findings:
+        writer.finding(f)
+    writer.end(result)
 
 
 # ------------------------------------------------------------------------------------------- github
@@ -145,18 +187,30 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+@cache
+def _titles() -> dict[str, str]:
+    return all_codes()
+
+
+def _github_finding(f: Finding, out: TextIO) -> None:
+    body = f.message
+    if f.reason:
+        body += f"\nWhy: {f.reason}"
+    if f.fix:
+        body += f"\nFix: {f.fix}"
+    title = f"{f.code} {_titles().get(f.code, '')}".strip()
+    props = f"file={_escape_property(f.path or '')},line={f.line or 1},col=1,title={_escape_property(title)}"
+    out.write(f"::{f.severity} {props}::{_escape_data(body)}\n")
+
+
 def github(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
     """Workflow commands: GitHub shows each as an annotation on the file and line."""
-    titles = all_codes()
     for f in result.findings:
-        body = f.message
-        if f.reason:
-            body += f"\nWhy: {f.reason}"
-        if f.fix:
-            body += f"\nFix: {f.fix}"
-        title = f"{f.code} {titles.get(f.code, '')}".strip()
-        props = f"file={_escape_property(f.path or '')},line={f.line or 1},col=1,title={_escape_property(title)}"
-        out.write(f"::{f.severity} {props}::{_escape_data(body)}\n")
+        _github_finding(f, out)
+    _github_end(result, out)
+
+
+def _github_end(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
     for p in result.problems:
         props = f"file={_escape_property(p.path)}" + (f",line={p.line}" if p.line else "") + ",title=unreadable input"
         out.write(f"::error {props}::{_escape_data(p.message)}\n")
@@ -277,4 +331,36 @@ def sarif(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> 
 Reporter = Callable[..., None]
 REPORTERS: dict[str, Reporter] = {"text": text, "json": json_report, "github": github, "sarif": sarif}
 
-__all__ = ["REPORTERS", "github", "json_report", "sarif", "sarif_rules", "summary_line", "text"]
+
+class Stream:
+    """A reporter that writes each file's findings as soon as they are known (``lint(on_file=...)``), so
+    that memory stays flat however many files are linted; :meth:`end` writes the rest. SARIF, one
+    document whose rule index comes first, is written whole instead (``STREAMED`` says which formats stream).
+    """
+
+    def __init__(self, fmt: str, out: TextIO, *, show_suppressed: bool = False) -> None:
+        self.out = out
+        self.show_suppressed = show_suppressed
+        self.json = _JsonWriter(out, show_suppressed=show_suppressed) if fmt == "json" else None
+        self.write: Callable[[Finding, TextIO], None] = _github_finding if fmt == "github" else _text_finding
+        self.fmt = fmt
+
+    def file(self, outcome: FileResult) -> None:
+        for f in outcome.findings:
+            if self.json is not None:
+                self.json.finding(f)
+            else:
+                self.write(f, self.out)
+
+    def end(self, result: LintResult) -> None:
+        if self.json is not None:
+            self.json.end(result)
+        elif self.fmt == "github":
+            _github_end(result, self.out)
+        else:
+            _text_end(result, self.out, show_suppressed=self.show_suppressed)
+
+
+STREAMED = frozenset({"text", "json", "github"})
+
+__all__ = ["REPORTERS", "STREAMED", "Stream", "github", "json_report", "sarif", "sarif_rules", "summary_line", "text"]

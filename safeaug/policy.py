@@ -32,10 +32,27 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from safeaug._policy_base import (
+    InvariantMethods,
+    ParameterMethods,
+    ParamValue,
+    PolicyMethods,
+    Severity,
+    format_value,
+)
 from safeaug.rules import EFFECT_NAMES, RULES_BY_NAME
 
-Severity = Literal["error", "warning"]
-ParamValue = bool | int | float | str
+__all__ = [
+    "Invariant",
+    "LabelTransform",
+    "ParamValue",
+    "Parameter",
+    "Policy",
+    "Severity",
+    "TransformRule",
+    "format_value",
+    "policy_json_schema",
+]
 
 _IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _RESERVED = frozenset({"min", "max", "true", "false", "none"})
@@ -58,7 +75,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Parameter(_Strict):
+class Parameter(ParameterMethods, _Strict):
     """A value the user may pass when loading the policy, with its default."""
 
     name: str = Field(pattern=_IDENTIFIER, description="Used in expressions and `when:` conditions.")
@@ -87,55 +104,6 @@ class Parameter(_Strict):
             raise ValueError(f"default {self.default!r}: {problem}")
         return self
 
-    def expects(self) -> str:
-        """The accepted values, in words."""
-        if self.type == "bool":
-            return "true or false"
-        if self.type == "str":
-            return "one of " + ", ".join(repr(c) for c in self.choices) if self.choices else "a string"
-        what = "an integer" if self.type == "int" else "a number"
-        if self.min is not None and self.max is not None:
-            return f"{what} from {self.min:g} to {self.max:g}"
-        if self.min is not None:
-            return f"{what} ≥ {self.min:g}"
-        if self.max is not None:
-            return f"{what} ≤ {self.max:g}"
-        return what
-
-    def problem(self, value: Any) -> str | None:
-        """Why ``value`` is not acceptable, or None when it is."""
-        expected = f"expected {self.expects()}, got {value!r} ({type(value).__name__})"
-        if self.type == "bool":
-            return None if isinstance(value, bool) else expected
-        if self.type == "str":
-            if not isinstance(value, str) or (self.choices is not None and value not in self.choices):
-                return expected
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return expected
-        if self.type == "int" and not isinstance(value, int):
-            return expected
-        if value != value or (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-            return expected
-        return None
-
-    def coerce(self, value: ParamValue) -> ParamValue:
-        """``value`` as the parameter's type (an int given for a float parameter becomes a float)."""
-        return float(value) if self.type == "float" else value
-
-    def signature(self) -> str:
-        """``name: type = default``, as ``safeaug explain`` prints it."""
-        return f"{self.name}: {self.type} = {format_value(self.default)}"
-
-
-def format_value(value: ParamValue) -> str:
-    """A parameter value as it is written in a policy file (``true``, ``16``, ``'light'``)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value) if isinstance(value, int) else repr(value)
-
 
 class LabelTransform(_Strict):
     """A change to the label that must accompany an effect for the example to stay true."""
@@ -149,7 +117,7 @@ class LabelTransform(_Strict):
     )
 
 
-class Invariant(_Strict):
+class Invariant(InvariantMethods, _Strict):
     """A bound on one effect.
 
     ``allowed: false`` forbids the effect outright; ``max``/``min`` bound its size; ``allowed: true``
@@ -224,58 +192,6 @@ class Invariant(_Strict):
                 )
         return self
 
-    @property
-    def code(self) -> str:
-        return RULES_BY_NAME[self.effect].code
-
-    @property
-    def verdict(self) -> Literal["forbidden", "bounded", "allowed", "needs_label_transform"]:
-        """The invariant's verdict in one word."""
-        if not self.allowed:
-            return "forbidden"
-        if self.needs_label_transform is not None:
-            return "needs_label_transform"
-        if self.min is not None or self.max is not None:
-            return "bounded"
-        return "allowed"
-
-    def bound_text(self) -> str:
-        """The bound in the effect's units (``≤ ±15°``, ``0.85–1.15×``, ``forbidden``)."""
-        from safeaug.validator import fmt  # the validator imports the policy loader: import late
-
-        rule = RULES_BY_NAME[self.effect]
-        verdict = self.verdict
-        if verdict == "forbidden":
-            return "forbidden"
-        if verdict == "needs_label_transform":
-            return "only with a label transform"
-        if verdict == "allowed":
-            return "allowed"
-        if rule.kind == "range":
-            unit = "" if rule.name == "gamma" else "×"
-            if self.min is not None and self.max is not None:
-                return fmt(rule, (self.min, self.max))
-            if self.min is not None:
-                return f"≥ {self.min:.3g}{unit}"
-            return f"≤ {self.max:.3g}{unit}"
-        if rule.kind == "max":
-            return "≤ " + fmt(rule, self.max)
-        return "≥ " + fmt(rule, self.min)
-
-    def is_looser_than(self, other: Invariant) -> bool:
-        """True when this invariant admits something ``other`` refuses (an extending policy loosened it)."""
-        if not other.allowed:
-            return self.allowed
-        if not self.allowed:
-            return False
-        if other.needs_label_transform is not None and self.needs_label_transform is None:
-            return True
-        if other.severity == "error" and self.severity == "warning":
-            return True
-        if other.max is not None and (self.max is None or self.max > other.max):
-            return True
-        return other.min is not None and (self.min is None or self.min < other.min)
-
 
 class TransformRule(_Strict):
     """A transform allowed or denied by name, with the reason."""
@@ -285,7 +201,7 @@ class TransformRule(_Strict):
     references: tuple[str, ...] = ()
 
 
-class Policy(_Strict):
+class Policy(PolicyMethods, _Strict):
     """A domain's rules. Load one with :func:`safeaug.load_policy`."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
@@ -326,48 +242,8 @@ class Policy(_Strict):
             raise ValueError(f"parameter {', '.join(twice)} declared twice")
         return self
 
-    def invariant(self, effect: str) -> Invariant | None:
-        for inv in self.invariants:
-            if inv.effect == effect:
-                return inv
-        return None
-
-    @property
-    def values(self) -> dict[str, ParamValue]:
-        """The parameter values this policy was loaded with (defaults included)."""
-        return dict(self.arguments)
-
-    def merged_over(self, parent: Policy) -> Policy:
-        """This policy with everything it does not restate taken from ``parent``.
-
-        What the result admits that ``parent`` refuses is listed in ``loosened``, so that a loosening is
-        never silent.
-        """
-        mine = {inv.effect for inv in self.invariants}
-        invariants = tuple(i for i in parent.invariants if i.effect not in mine) + self.invariants
-        names = {r.transform for r in self.allow} | {r.transform for r in self.deny}
-        allow = tuple(r for r in parent.allow if r.transform not in names) + self.allow
-        deny = tuple(r for r in parent.deny if r.transform not in names) + self.deny
-        loosened = list(parent.loosened)
-        for inv in self.invariants:
-            theirs = parent.invariant(inv.effect)
-            if theirs is not None and inv.is_looser_than(theirs):
-                loosened.append(
-                    f"{inv.effect}: `{parent.id}` has {theirs.bound_text()}"
-                    f"{' (warning)' if theirs.severity == 'warning' else ''}, "
-                    f"`{self.id}` has {inv.bound_text()}{' (warning)' if inv.severity == 'warning' else ''}"
-                )
-        parent_allowed = {r.transform for r in parent.allow}
-        for rule in self.allow:
-            if rule.transform not in parent_allowed:
-                denied = any(r.transform == rule.transform for r in parent.deny)
-                loosened.append(
-                    f"{rule.transform}: {'denied by' if denied else 'checked by'} `{parent.id}`, "
-                    f"allowed by name in `{self.id}`"
-                )
-        return self.model_copy(
-            update={"invariants": invariants, "allow": allow, "deny": deny, "loosened": tuple(loosened)}
-        )
+    def _replace(self, **update: Any) -> Policy:
+        return self.model_copy(update=update)
 
 
 def policy_json_schema() -> dict[str, Any]:

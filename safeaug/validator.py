@@ -21,7 +21,6 @@ from safeaug.effects import IDENTITY, Envelope, moved_fields
 from safeaug.errors import ConfigError, PolicyViolationError, SafeaugError
 from safeaug.ir import Node
 from safeaug.policies import PolicyLike, load_policy
-from safeaug.policy import Invariant, Policy, TransformRule
 from safeaug.readers import read_config, read_pipeline
 from safeaug.report import Finding, Report, merge_reports
 from safeaug.rules import (
@@ -38,6 +37,7 @@ from safeaug.rules import (
 from safeaug.sizes import SIZED, SizeReading, read_sizes
 
 if TYPE_CHECKING:
+    from safeaug.policy import Invariant, Policy, TransformRule
     from safeaug.probing import Measurement
 
 _TOL = 1e-9

@@ -150,13 +150,13 @@ def test_set_params_reach_the_policy_loader(
     import safeaug.policies
 
     seen: list[dict[str, object]] = []
-    real = safeaug.policies.load_policy
+    real = safeaug.policies.load_builtin_plain  # the loader lint uses for built-in policies
 
     def recording(policy: str, **params: object) -> object:
         seen.append(params)
         return real(policy)
 
-    monkeypatch.setattr(safeaug.policies, "load_policy", recording)
+    monkeypatch.setattr(safeaug.policies, "load_builtin_plain", recording)
     root = _project(tmp_path, '[tool.safeaug]\npolicy = "chest_xray"\nset = { smallest_object_px = 8, note = "a" }\n')
     main(["lint", str(root / "cx"), "--set", "smallest_object_px=16", "--set", "strict=true", "--set", "f=0.5"])
     assert seen and seen[-1] == {"smallest_object_px": 16, "note": "a", "strict": True, "f": 0.5}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -108,16 +107,16 @@ def test_a_path_that_does_not_exist_exits_two(capsys: pytest.CaptureFixture[str]
 
 
 def test_a_reader_crash_on_one_file_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import safeaug.readers
+    import safeaug.readers.files
 
-    real = safeaug.readers.read_config
+    real = safeaug.readers.files.pipelines_in_text
 
-    def flaky(path: str | os.PathLike[str]) -> list:  # type: ignore[type-arg]
+    def flaky(path: str, text: str) -> list:  # type: ignore[type-arg]
         if str(path).endswith("boom.yaml"):
             raise KeyError("surprise")
-        return real(path)
+        return real(path, text)
 
-    monkeypatch.setattr(safeaug.readers, "read_config", flaky)
+    monkeypatch.setattr(safeaug.readers.files, "pipelines_in_text", flaky)
     shutil.copy(BAD_YAML, tmp_path / "boom.yaml")
     shutil.copy(BAD_YAML, tmp_path / "bad.yaml")
     result = lint([str(tmp_path)], policy="chest_xray")

@@ -70,7 +70,13 @@ def _gaussian_std(sigma: float, size: int) -> float:
     if sigma <= 0 or size <= 1:
         return 0.0
     size += 1 - size % 2
+    # Taps beyond 40 σ weigh exactly 0.0 (exp(-800) underflows): leaving them out changes no bit of the
+    # result, and keeps `blur_limit=10**12` from building a trillion taps.
     half = size // 2
+    if half > 40 * sigma:
+        half = math.ceil(40 * sigma)
+    if half > 1_000_000:  # σ of tens of thousands of pixels: the sampled Gaussian is the Gaussian itself
+        return min(sigma, _box_sigma(size))
     return _taps_std([math.exp(-0.5 * (x / sigma) ** 2) for x in range(-half, half + 1)])
 
 
@@ -116,32 +122,22 @@ def _motion_line_sigma(k: int, angles: tuple[float, float], directions: tuple[fl
 
     The line is rebuilt as ``create_motion_kernel`` builds it (k samples over a span shortened by the
     direction bias, rounded to pixels, duplicates removed) at every 0.5° of the angle range and at
-    five directions; the random shift only moves the line. A 3% margin covers the angle grid, and
-    the closed form for a line along the kernel's diagonal caps it.
+    five directions; the random shift only moves the line (see :mod:`safeaug.catalog._motion`). A 3%
+    margin covers the angle grid, and the closed form for a line along the kernel's diagonal caps it.
+    The default ranges are looked up in a table computed by the same search; kernels larger than
+    ``MAX_SEARCH_K`` get the closed form.
     """
-    import numpy as np  # only for the numeric searches: keep the lint path light
+    from safeaug.catalog import _motion
 
-    c = k // 2
-    a_lo, a_hi = angles
-    if a_hi - a_lo >= 180.0:
-        a_lo, a_hi = 0.0, 180.0  # a line and its reverse have the same spread
-    grid = np.deg2rad(np.append(np.arange(a_lo, a_hi, 0.5), a_hi))
-    d_lo, d_hi = (max(-1.0, min(1.0, d)) for d in directions)
-    dirs = set(np.linspace(d_lo, d_hi, 5).tolist())
-    if d_lo <= 0.0 <= d_hi:
-        dirs.add(0.0)
-    best = 0.0
-    for d in dirs:
-        start, end = (-c, c * (1 - abs(d))) if d < 0 else (-c * (1 - d), c)
-        t = np.linspace(start, end, k)
-        for a in grid:
-            xs = np.clip(np.round(c + math.cos(a) * t), 0, k - 1)
-            ys = np.clip(np.round(c + math.sin(a) * t), 0, k - 1)
-            pts = np.unique(np.stack([ys, xs], axis=1), axis=0)
-            if len(pts) < 2:
-                continue
-            cov = np.cov(pts.T, bias=True)
-            best = max(best, float(np.linalg.eigvalsh(cov)[-1]))
+    if k > _motion.MAX_SEARCH_K:
+        return _motion_sigma(k)
+    best = None
+    if _motion.normalise(angles, directions) == (_motion.FULL_TURN, _motion.EVERY_DIRECTION):
+        from safeaug.catalog._motion_table import SPREAD
+
+        best = SPREAD.get(k)
+    if best is None:
+        best = _motion.largest_spread(k, angles, directions)
     return min(_motion_sigma(k), 1.03 * math.sqrt(best))
 
 
@@ -240,6 +236,8 @@ def _advanced_blur_sigma(
 
     best = 0.0
     a_lo, a_hi = angles
+    if not a_hi - a_lo <= 360.0:  # a full turn already holds every kernel (`rotate_limit=10**9`, NaN)
+        a_lo, a_hi = -180.0, 180.0
     grid = {a_lo, a_hi, *np.arange(a_lo, a_hi, 5.0).tolist()}
     grid |= {a for a in range(-360, 361, 45) if a_lo <= a <= a_hi}
     theta = np.deg2rad(np.array(sorted(grid)))
@@ -272,6 +270,9 @@ def _advanced_blur_sigma(
     return math.sqrt(min(second_moment, cap)) * 1.02
 
 
+_ADVANCED_BLUR_SEARCHED = 127  # largest kernel size searched
+
+
 @entry(
     "AdvancedBlur",
     family=FAMILY,
@@ -283,6 +284,9 @@ def _advanced_blur_sigma(
 def _advanced_blur(p: Params) -> Envelope:
     """blurs with a random anisotropic generalised-Gaussian kernel"""
     k_lo, k_hi = _kernel_limit(p, "blur_limit", 3)
+    if k_hi > _ADVANCED_BLUR_SEARCHED:
+        # No search over kernels this large (`blur_limit=10**9`): the search's own cap, the half-diagonal.
+        return Envelope(blur=math.sqrt((k_hi // 2) ** 2 * 2.0) * 1.02)
     ksizes = tuple(range(max(3, k_lo), max(3, k_hi) + 1, 2))
     sx = p.range("sigma_x_limit", "zero")
     sy = p.range("sigma_y_limit", "zero")
@@ -319,9 +323,13 @@ def _defocus_kernel_sigma(radius: int, alias: float) -> float:
     default border (reflect-101). The border folds smoothing back onto the disk's rim, so the
     spread is a little larger than the disk's and the Gaussian's variances added.
     """
+    r = max(1, radius)
+    if r > 256:
+        # No kernel this large is built (`radius=10**9` would need 10**18 taps): every tap lies within ±r
+        # of the centre, so the spread is at most r.
+        return float(r)
     import numpy as np  # only for the numeric searches: keep the lint path light
 
-    r = max(1, radius)
     half = max(8, r)
     ax = np.arange(-half, half + 1)
     inside = (ax[:, None] ** 2 + ax[None, :] ** 2) <= r * r
@@ -418,6 +426,9 @@ def _ringing_sigma(ksize: int, cutoff: float) -> float:
     return math.sqrt(2 * math.log(2)) / lowest
 
 
+_RINGING_SEARCHED = 127  # largest kernel size rebuilt
+
+
 @entry(
     "RingingOvershoot",
     family=FAMILY,
@@ -437,6 +448,9 @@ def _ringing_overshoot(p: Params) -> Envelope:
         return Envelope(destroys=True, occlusion=1.0, contrast_min=0.0, brightness=1.0)
     # ksize is drawn from range(k_lo, k_hi + 1, 2), made odd; the lowest cutoff blurs most, but
     # the kernel size matters non-monotonically (a short kernel truncates the jinc into a box).
+    if k_hi > _RINGING_SEARCHED:
+        # Kernels this large are not rebuilt (`blur_limit=10**9`); their reach is not bounded here.
+        return Envelope(blur=UNBOUNDED_BLUR, sharpen=True)
     sizes = {k + 1 - k % 2 for k in range(k_lo, k_hi + 1, 2)}
     sigma = max(_ringing_sigma(k, c_lo) for k in sizes)
     return Envelope(blur=sigma, sharpen=True)

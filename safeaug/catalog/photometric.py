@@ -295,6 +295,8 @@ def _gradient_range(a_lo: float, a_hi: float) -> tuple[float, float]:
     """
     if a_lo == a_hi and a_lo % 360.0 in _FAST_ANGLES:
         return 0.0, 1.0
+    if a_hi - a_lo > 360.0:  # one turn holds every direction (`angle_range=(0, 10**9)` lists no 10**7 angles)
+        a_hi = a_lo + 360.0
     angles = [a_lo, a_hi] + [45.0 * k for k in range(math.ceil(a_lo / 45.0), math.floor(a_hi / 45.0) + 1)]
     g_min, g_max = math.inf, -math.inf
     for a in angles:

@@ -12,31 +12,42 @@ import os
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from pydantic import BaseModel, ValidationError
-
+from safeaug._files import NotReadable, read_bytes
+from safeaug._policy_base import ParameterMethods, ParamValue, PlainPolicy, plain_parameter, plain_policy
 from safeaug._yaml import load_with_lines
 from safeaug.errors import ConfigError, PolicyError
 from safeaug.policies._expr import ExpressionError, evaluate_condition, evaluate_number, render_text
-from safeaug.policy import Invariant, LabelTransform, Parameter, ParamValue, Policy, TransformRule
+
+if TYPE_CHECKING:  # the models need pydantic, imported only when a policy is validated
+    from pydantic import BaseModel, ValidationError
+
+    from safeaug.policy import Policy
 
 _HERE = Path(__file__).parent
 _BASES = _HERE / "bases"
-_MODELS: dict[str, type[BaseModel]] = {
-    "": Policy,
-    "invariants": Invariant,
-    "needs_label_transform": LabelTransform,
-    "parameters": Parameter,
-    "allow": TransformRule,
-    "deny": TransformRule,
-}
+
+
+def _models() -> dict[str, type[BaseModel]]:
+    from safeaug.policy import Invariant, LabelTransform, Parameter, Policy, TransformRule
+
+    return {
+        "": Policy,
+        "invariants": Invariant,
+        "needs_label_transform": LabelTransform,
+        "parameters": Parameter,
+        "allow": TransformRule,
+        "deny": TransformRule,
+    }
+
+
 # Keys the loader fills in; a file that sets them is refused.
 _DERIVED = ("arguments", "loosened")
 _TEXTS = ("title", "description")
 _INVARIANT_TEXTS = ("reason", "fix")
 
-PolicyLike = str | os.PathLike[str] | Policy
+PolicyLike: TypeAlias = "str | os.PathLike[str] | Policy"
 
 
 def list_policies() -> list[str]:
@@ -64,6 +75,8 @@ def load_policy(policy: PolicyLike, **params: Any) -> Policy:
     declared parameters. ``extends`` is resolved: the result holds the parent's invariants and lists
     under its own, and ``policy.loosened`` lists what it admits that its parent refuses.
     """
+    from safeaug.policy import Policy
+
     if isinstance(policy, Policy):
         if params:
             raise PolicyError(
@@ -129,6 +142,21 @@ def _load_builtin(policy_id: str, key: tuple[tuple[str, str, Any], ...]) -> Poli
     return _resolve(_builtin_paths()[policy_id], {k: v for k, _, v in key})
 
 
+def load_builtin_plain(policy_id: str, **params: Any) -> PlainPolicy:
+    """A built-in policy as :func:`load_policy` returns it, with the same fields and methods, built without
+    pydantic (the linter's fast path: the built-in files are validated by the package's tests, and a bad
+    parameter value is refused with the same message).
+    """
+    return _load_builtin_plain(policy_id, _cache_key(params))
+
+
+@lru_cache(maxsize=256)
+def _load_builtin_plain(policy_id: str, key: tuple[tuple[str, str, Any], ...]) -> PlainPolicy:
+    policy = _resolve(_builtin_paths()[policy_id], {k: v for k, _, v in key}, plain=True)
+    assert isinstance(policy, PlainPolicy)
+    return policy
+
+
 # ------------------------------------------------------------------------------------------ reading
 
 
@@ -147,12 +175,20 @@ class _Raw:
         return f"{self.path}:{self.line(*loc)}"
 
 
+# No policy file is anywhere near this large; the cap keeps `extends: /dev/zero`-like paths from exhausting memory.
+MAX_POLICY_BYTES = 1024 * 1024
+
+
 def _read(path: Path) -> _Raw:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path, MAX_POLICY_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise PolicyError(f"{path}: no such policy file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except NotReadable as exc:
+        raise PolicyError(f"{path}: cannot read the policy file: {exc}") from None
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
         raise PolicyError(f"{path}: cannot read the policy file ({exc})") from None
     try:
         data, lines = load_with_lines(text, str(path))
@@ -203,18 +239,15 @@ def _chain(path: Path) -> list[_Raw]:
 # ------------------------------------------------------------------------------------------ parameters
 
 
-def _declarations(chain: list[_Raw]) -> dict[str, Parameter]:
+def _declarations(chain: list[_Raw], *, plain: bool = False) -> dict[str, ParameterMethods]:
     """Parameters declared along the chain; a child may redeclare a parent's with a new default."""
-    declared: dict[str, Parameter] = {}
+    declared: dict[str, ParameterMethods] = {}
     for raw in chain:
         items = raw.data.get("parameters", [])
         if not isinstance(items, list):
             raise PolicyError(f"{raw.where('parameters')}: `parameters` is a list of name/type/default/description")
         for i, item in enumerate(items):
-            try:
-                param = Parameter.model_validate(item)
-            except ValidationError as exc:
-                raise PolicyError(_explain(exc, raw, prefix=("parameters", i))) from None
+            param = plain_parameter(item) if plain else _validated_parameter(item, raw, i)
             old = declared.get(param.name)
             if old is not None and old.type != param.type:
                 raise PolicyError(
@@ -225,7 +258,18 @@ def _declarations(chain: list[_Raw]) -> dict[str, Parameter]:
     return declared
 
 
-def _bind(declared: dict[str, Parameter], params: dict[str, Any], policy: str) -> dict[str, ParamValue]:
+def _validated_parameter(item: Any, raw: _Raw, i: int) -> ParameterMethods:
+    from pydantic import ValidationError
+
+    from safeaug.policy import Parameter
+
+    try:
+        return Parameter.model_validate(item)
+    except ValidationError as exc:
+        raise PolicyError(_explain(exc, raw, prefix=("parameters", i))) from None
+
+
+def _bind(declared: dict[str, ParameterMethods], params: dict[str, Any], policy: str) -> dict[str, ParamValue]:
     unknown = sorted(set(params) - set(declared))
     if unknown:
         raise PolicyError(
@@ -241,7 +285,7 @@ def _bind(declared: dict[str, Parameter], params: dict[str, Any], policy: str) -
     return values
 
 
-def _declared_help(declared: dict[str, Parameter]) -> str:
+def _declared_help(declared: dict[str, ParameterMethods]) -> str:
     if not declared:
         return "it declares no parameters"
     return "declared parameters: " + "; ".join(
@@ -252,20 +296,20 @@ def _declared_help(declared: dict[str, Parameter]) -> str:
 # ------------------------------------------------------------------------------------------ resolving
 
 
-def _resolve(path: Path, params: dict[str, Any]) -> Policy:
+def _resolve(path: Path, params: dict[str, Any], *, plain: bool = False) -> Policy:
     chain = _chain(path)
-    declared = _declarations(chain)
+    declared = _declarations(chain, plain=plain)
     name = str(chain[-1].data.get("id", path.stem))
     values = _bind(declared, params, name)
     policy: Policy | None = None
     for raw in chain:
-        level = _apply(raw, values)
+        level = _apply(raw, values, plain=plain)
         policy = level if policy is None else level.merged_over(policy)
     assert policy is not None
-    return policy.model_copy(update={"parameters": tuple(declared.values()), "arguments": tuple(values.items())})
+    return policy._replace(parameters=tuple(declared.values()), arguments=tuple(values.items()))
 
 
-def _apply(raw: _Raw, values: dict[str, ParamValue]) -> Policy:
+def _apply(raw: _Raw, values: dict[str, ParamValue], *, plain: bool = False) -> Policy:
     """One file with its parameters applied: expressions evaluated, ``when:`` conditions decided."""
     data = dict(raw.data)
     for key in _TEXTS:
@@ -313,6 +357,12 @@ def _apply(raw: _Raw, values: dict[str, ParamValue]) -> Policy:
             kept.append(item)
             positions.append(i)
         data["invariants"] = kept
+    if plain:
+        return plain_policy(data)  # type: ignore[return-value]  # the same fields and methods, unvalidated
+    from pydantic import ValidationError
+
+    from safeaug.policy import Policy
+
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
@@ -346,7 +396,8 @@ def _explain(
         dotted = _dotted(loc)
         if err["type"] == "extra_forbidden":
             owner = next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), "")
-            model = _MODELS.get(owner, Policy)
+            models = _models()
+            model = models.get(owner, models[""])
             allowed = ", ".join(sorted(k for k in model.model_fields if k not in _DERIVED))
             problems.append(f"{raw.path}:{line}: unknown key `{dotted}`; allowed keys here: {allowed}")
         elif err["type"] == "missing":
@@ -371,4 +422,4 @@ def _nearest_line(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> in
     return 1
 
 
-__all__ = ["PolicyLike", "list_policies", "load_policy"]
+__all__ = ["PolicyLike", "is_builtin", "list_policies", "load_builtin_plain", "load_policy"]

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable, Hashable
+import re
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -32,6 +33,12 @@ from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positi
 
 Path = tuple[Hashable, ...]
 MAX_DEPTH = 100
+# Arithmetic is folded only when its result is provably small: an integer of at most this many bits (a
+# 39-digit number; no augmentation argument is larger). `10**10**10` is left unread instead of computed.
+MAX_FOLDED_BITS = 128
+# Values read per file, names followed included: `b = [a, a]; c = [b, b]; ...` doubles at each step, so a
+# short file could otherwise ask for more work than any machine can do.
+MAX_VALUES = 200_000
 
 # OpenCV constants that pipelines pass as arguments (cv2.BORDER_REFLECT_101, cv2.INTER_LINEAR, ...).
 CV2_CONSTANTS: dict[str, int] = {
@@ -62,7 +69,37 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
 
 
 class _TooDeep(Exception):
-    pass
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _TooLarge(Exception):
+    def __init__(self, line: int | None) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _fold(op: ast.operator, left: Any, right: Any) -> Any:
+    """``left op right`` for numbers, or None when the result could be large (or is not a number)."""
+    if isinstance(left, int) and isinstance(right, int):
+        bits = max(left.bit_length(), right.bit_length())
+        if isinstance(op, ast.Pow):
+            if abs(left) > 1 and right > 0 and left.bit_length() * right > MAX_FOLDED_BITS + left.bit_length():
+                return None  # 2**129 and beyond: never folded
+        elif isinstance(op, ast.Mult):
+            bits = left.bit_length() + right.bit_length()
+        if bits > MAX_FOLDED_BITS:
+            return None
+    elif isinstance(op, ast.Pow) and isinstance(right, int) and abs(right) > 4096:
+        return None  # a float to a huge integer power: OverflowError at best, a long loop at worst
+    try:
+        result = _BINARY[type(op)](left, right)
+    except (ArithmeticError, ValueError):
+        return None
+    if not _number(result) or (isinstance(result, int) and result.bit_length() > MAX_FOLDED_BITS):
+        return None
+    return result
 
 
 # Words without which a Python file holds no pipeline: albumentations itself, mmdet's wrapper, a wrapper of
@@ -98,10 +135,18 @@ def read_python(text: str, source: str) -> list[Node]:
         raise huge_number(text, source) or ConfigError(f"invalid Python: {exc}", path=source) from None
     try:
         return _Source(tree, source).pipelines(text)
-    except (_TooDeep, RecursionError):
+    except (_TooDeep, RecursionError) as exc:
         raise ConfigError(
             f"values nested deeper than {MAX_DEPTH} levels; no augmentation config is nested this deeply",
             path=source,
+            line=exc.line if isinstance(exc, _TooDeep) else None,
+        ) from None
+    except _TooLarge as exc:
+        raise ConfigError(
+            f"the values this file builds (names followed) amount to more than {MAX_VALUES:,} items; no "
+            "augmentation config is this large, so it is not read further",
+            path=source,
+            line=exc.line,
         ) from None
 
 
@@ -117,7 +162,10 @@ class _Source:
         self.lines: dict[Path, int] = {}
         self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
         self.current: ast.Call | None = None  # the pipeline call being read
+        self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
         self._imports(tree)
+        self.needles: re.Pattern[str] | None = None
+        self.text_lines: list[str] = []
         self.module_scope = _assignments(tree.body)
         self.stem = FilePath(source).stem
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
@@ -135,7 +183,7 @@ class _Source:
     # ------------------------------------------------------------------ imports
 
     def _imports(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        for node in _statements(tree.body):  # imports are statements: expressions need not be walked
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if _is_albu_module(alias.name):
@@ -204,6 +252,8 @@ class _Source:
     # ------------------------------------------------------------------ pipelines
 
     def pipelines(self, text: str) -> list[Node]:
+        self.text_lines = re.split(r"\r\n?|\n", text)  # the line breaks Python counts (not \f, \x1c, ...)
+        self.needles = self._needles(text)
         roots = self._calls() if self.uses_albumentations else []
         if any(marker in text for marker in _PYTHON_MARKERS[1:]):  # config dicts, maybe beside albumentations calls
             seen = {root.line for root in roots}
@@ -232,6 +282,8 @@ class _Source:
         found: list[tuple[ast.Call, str, list[dict[str, list[ast.expr]]]]],
     ) -> None:
         for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not self._mentions(stmt):
+                continue  # a function or class that never names albumentations builds no pipeline
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 local = _assignments(stmt.body)
                 for param in _parameters(stmt.args):
@@ -252,9 +304,29 @@ class _Source:
             for child in _nested_bodies(stmt):
                 self._collect(child, scopes, found)
 
+    def _needles(self, text: str) -> re.Pattern[str] | None:
+        """A pattern any statement that calls albumentations matches: one of the names bound to it, as a word.
+
+        None (no filter) after a star import, where any name may be albumentations', and for non-ASCII
+        source, where Python reads identifiers after NFKC normalisation (a bold 𝐀 is the name ``A``).
+        """
+        if self.star or not text.isascii():
+            return None
+        names = sorted({*self.classes, *self.modules, *self.safeaug})
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
+
+    def _mentions(self, stmt: ast.stmt) -> bool:
+        """False only when the statement's text provably names nothing bound to albumentations."""
+        if self.needles is None:
+            return True
+        end = getattr(stmt, "end_lineno", None) or stmt.lineno
+        return self.needles.search("\n".join(self.text_lines[stmt.lineno - 1 : end])) is not None
+
     def _outer_calls(self, stmt: ast.stmt) -> list[tuple[ast.Call, frozenset[str]]]:
         """Albumentations calls in a statement (not its nested blocks) that are not inside another, each with
         the names a lambda or comprehension around it binds (they shadow any constant of that name)."""
+        if not self._mentions(stmt):
+            return []  # most statements of a training script never mention albumentations
         out: list[tuple[ast.Call, frozenset[str]]] = []
         none: frozenset[str] = frozenset()
         stack: list[tuple[ast.AST, frozenset[str]]] = [
@@ -297,7 +369,10 @@ class _Source:
 
     def value(self, node: ast.expr, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
         if depth > MAX_DEPTH:
-            raise _TooDeep
+            raise _TooDeep(getattr(node, "lineno", None))
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooLarge(getattr(node, "lineno", None))
         self.lines.setdefault(path, node.lineno)
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (int, float, str, bool)) or node.value is None:
@@ -314,11 +389,8 @@ class _Source:
             if isinstance(node.op, ast.Add) and isinstance(left, list) and isinstance(right, list):
                 return left + right
             if _number(left) and _number(right):
-                try:
-                    result = _BINARY[type(node.op)](left, right)
-                except (ArithmeticError, ValueError):
-                    return self._opaque(node)
-                return result if _number(result) else self._opaque(node)
+                result = _fold(node.op, left, right)
+                return self._opaque(node) if result is None else result
             return self._opaque(node)
         if isinstance(node, (ast.Tuple, ast.List)):
             items: list[Any] = []
@@ -366,9 +438,12 @@ class _Source:
     def _elements(self, elts: list[ast.expr], scopes: list[dict[str, list[ast.expr]]], depth: int) -> list[ast.expr]:
         """List elements with ``*name`` spliced in when ``name`` is assigned a literal list once."""
         if depth > MAX_DEPTH:
-            raise _TooDeep
+            raise _TooDeep(elts[0].lineno if elts else None)
         out: list[ast.expr] = []
         for element in elts:
+            self.budget -= 1
+            if self.budget < 0:
+                raise _TooLarge(element.lineno)
             if not isinstance(element, ast.Starred):
                 out.append(element)
                 continue
@@ -547,6 +622,16 @@ def _parameters(args: ast.arguments) -> frozenset[str]:
     return frozenset(a.arg for a in every if a is not None)
 
 
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of a block and of the blocks nested in it, functions and classes included."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for child in reversed(_nested_bodies(stmt)):
+            stack.extend(reversed(child))
+
+
 def _target_names(target: ast.expr) -> list[str]:
     if isinstance(target, ast.Name):
         return [target.id]
@@ -555,7 +640,26 @@ def _target_names(target: ast.expr) -> list[str]:
     return []
 
 
+# Statements that hold blocks of statements; every other statement holds none.
+_COMPOUND = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+)
+
+
 def _nested_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    if not isinstance(stmt, _COMPOUND):
+        return []
     out = []
     for field in ("body", "orelse", "finalbody"):
         block = getattr(stmt, field, None)
