@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from safeaug.catalog import qualified_name
 from safeaug.catalog._renames import X_ARGUMENTS
@@ -129,6 +129,39 @@ def _unbound(method: Any, cls: type) -> bool:
     return func is None or getattr(cls, getattr(func, "__name__", ""), None) is not func
 
 
+class _Plan(NamedTuple):
+    shadowed: frozenset[str]  # the class's behaviour methods, which an object's own attribute would replace
+    derived: Any  # the check of state derived from the arguments, or None
+
+
+_PLANS: dict[type, _Plan] = {}
+# id(obj) -> (its _key2func dict, the functions in it when they were last found to be its class's own)
+_VERIFIED: dict[int, tuple[dict[str, Any], tuple[Any, ...]]] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    if cls not in _PLANS:
+        shadowed = frozenset(n for n in dir(cls) if n.startswith(_BEHAVIOUR))
+        _PLANS[cls] = _Plan(shadowed, next((_DERIVED[b] for b in _mro(cls) if b in _DERIVED), None))
+    return _PLANS[cls]
+
+
+def _own_functions(obj: Any, cls: type, funcs: Any) -> bool:
+    """Whether every function in ``_key2func`` is a method of the object's class bound to it."""
+    if not isinstance(funcs, dict):
+        return False
+    now = tuple(funcs.values())
+    seen = _VERIFIED.get(id(obj))
+    if seen is not None and seen[0] is funcs and seen[1] == now:
+        return True
+    if any(_unbound(f, cls) or getattr(f, "__self__", None) is not obj for f in now):
+        return False
+    if len(_VERIFIED) > 4096:
+        _VERIFIED.clear()
+    _VERIFIED[id(obj)] = (funcs, now)  # holds the dict: its id cannot be reused while it is cached
+    return True
+
+
 def _changed_state(obj: Any, cls: type) -> tuple[str, ...]:
     """Run-time state of a live object that no longer matches what its class and arguments give.
 
@@ -136,25 +169,16 @@ def _changed_state(obj: Any, cls: type) -> tuple[str, ...]:
     so a function put there, or an ``apply`` set on the object before that, runs unseen; and a few classes
     keep state derived from their arguments (``Normalize.mean_np``) that a later assignment can change.
     """
-    found: list[str] = []
+    plan = _plan(cls)
     stored = getattr(obj, "__dict__", None) or {}
-    for name in stored:
-        if name.startswith(_BEHAVIOUR) or name == "_key2func":
-            value = stored[name]
-            if name == "_key2func":
-                if isinstance(value, dict) and not any(_unbound(f, cls) for f in value.values()):
-                    continue
-            elif not callable(value):
-                continue
-            found.append(name)
-    for base in _mro(cls):
-        check = _DERIVED.get(base)
-        if check is not None:
-            try:
-                found += check(obj)
-            except Exception:  # state that cannot even be compared has been changed
-                found.append(f"{base}'s derived state")
-            break
+    found = [name for name in plan.shadowed.intersection(stored) if callable(stored[name])]
+    if "_key2func" in stored and not _own_functions(obj, cls, stored["_key2func"]):
+        found.append("_key2func")
+    if plan.derived is not None:
+        try:
+            found += plan.derived(obj)
+        except Exception:  # state that cannot even be compared has been changed
+            found.append("state derived from its arguments")
     return tuple(found)
 
 
