@@ -227,6 +227,37 @@ class ReplayCompose(_Policed, A.ReplayCompose):  # type: ignore[misc]
 
     _ALBUMENTATIONS_BASE = A.ReplayCompose
 
+    @staticmethod
+    def replay(saved_augmentations: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Apply a record again, as ``albumentations.ReplayCompose.replay`` does, once it is judged.
+
+        The rebuilt pipeline's arguments are judged against the policy the record carries, and then what
+        the record will replay: every transform it applies is run alone on its stored parameters and
+        measured, and must stay inside what its arguments allow (see :mod:`safeaug.replay`). Raises
+        :class:`~safeaug.PolicyViolationError` for a record that fails, :class:`~safeaug.PolicyError` for
+        one that records no policy and :class:`~safeaug.ConfigError` for one that cannot be read.
+        """
+        from safeaug.replay import replay_findings
+
+        if not isinstance(saved_augmentations, Mapping) or "__class_fullname__" not in saved_augmentations:
+            raise ConfigError("expected the `replay` dict a ReplayCompose call returned")
+        try:
+            root = A.ReplayCompose._restore_for_replay(dict(saved_augmentations))
+        except (PolicyViolationError, PolicyError):
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"this replay record cannot be rebuilt: {type(exc).__name__}: {exc}") from None
+        if not isinstance(root, _Policed):
+            raise PolicyError(
+                f"this replay record was made by {saved_augmentations['__class_fullname__']}, not by a safeaug "
+                "composition, so it records no policy; replay it with albumentations.ReplayCompose.replay, "
+                "or record it with safeaug.ReplayCompose"
+            )
+        findings = replay_findings(root, root.policy)
+        if findings:
+            raise PolicyViolationError(Report(policy=root.policy.id, findings=tuple(findings)))
+        return root(force_apply=True, **kwargs)
+
 
 # ------------------------------------------------------------------------------------------ audit
 

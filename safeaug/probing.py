@@ -35,7 +35,7 @@ import math
 import random
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -117,6 +117,8 @@ class Measurement:
     unmeasured: tuple[str, ...]
     transform: str = ""
     notes: tuple[str, ...] = ()
+    # The inputs it was run on, in words ("64x64 RGB uint8 (16 runs)", "96x64 portrait RGB uint8 (2 runs)").
+    inputs: tuple[str, ...] = ()
 
 
 class ProbeError(SafeaugError):
@@ -154,23 +156,29 @@ _DOT_VAR = 0.25  # a 2x2 dot's own variance along each axis (px²)
 _FLAT = 128
 
 
-def _images(size: int) -> _Images:
-    s = size
-    f = s / 64.0
-    geo = np.full((s, s, 3), _BG_GEO, np.uint8)
+def _landmark_field(h: int, w: int) -> tuple[Array, FloatArray, FloatArray]:
+    """The geometry image of an ``h`` x ``w`` frame, its landmark centroids (by increasing mass) and keypoints."""
+    f = min(h, w) / 64.0
+    geo = np.full((h, w, 3), _BG_GEO, np.uint8)
     # Five squares of sides 2..6 (scaled with the image) at places with no symmetry.
     centres = [(0.20, 0.16), (0.74, 0.22), (0.30, 0.70), (0.80, 0.62), (0.52, 0.40)]
     marks = []
     for k, (cx, cy) in enumerate(centres):
         side = max(2 + k, round((2 + k) * f))  # distinct sizes: landmarks are matched by mass
-        x0, y0 = round(cx * s - side / 2), round(cy * s - side / 2)
+        x0, y0 = round(cx * w - side / 2), round(cy * h - side / 2)
         geo[y0 : y0 + side, x0 : x0 + side] = _LANDMARK
         marks.append((x0 + (side - 1) / 2, y0 + (side - 1) / 2))
-    gx = np.linspace(0.1, 0.9, 5) * (s - 1)
-    gy = np.linspace(0.12, 0.86, 4) * (s - 1)
+    gx = np.linspace(0.1, 0.9, 5) * (w - 1)
+    gy = np.linspace(0.12, 0.86, 4) * (h - 1)
     keypoints = np.array(
-        [(x + 0.07 * s * (j % 2), y + 0.03 * s * i) for i, x in enumerate(gx) for j, y in enumerate(gy)]
+        [(x + 0.07 * w * (j % 2), y + 0.03 * h * i) for i, x in enumerate(gx) for j, y in enumerate(gy)]
     )
+    return geo, np.array(marks, dtype=float), keypoints.astype(float)
+
+
+def _images(size: int) -> _Images:
+    s = size
+    geo, marks, keypoints = _landmark_field(s, s)
 
     band = max(1, s // 4)
     ys, xs = np.mgrid[0:s, 0:s]
@@ -204,9 +212,9 @@ def _images(size: int) -> _Images:
         colors,
         dots,
         flat,
-        keypoints.astype(float),
+        keypoints,
         np.hstack([keypoints, np.arange(len(keypoints))[:, None]]).astype(float),
-        np.array(marks, dtype=float),
+        marks,
         geo[..., 0] > (_BG_GEO + _LANDMARK) / 2,
         level,
         ramp_edge,
@@ -259,8 +267,10 @@ _PIXEL_METHODS = ("apply", "__call__", "apply_with_params")
 
 def _keypoints_tell_all(t: Any) -> bool:
     """Whether albumentations' own code moves every pixel and keypoint of ``t`` (no Lambda, no user override)."""
+    from safeaug.readers.objects import changed_state
+
     cls = type(t)
-    if cls.__name__ == "Lambda":
+    if cls.__name__ == "Lambda" or changed_state(t):
         return False
     for base in cls.__mro__:
         module = base.__module__ or ""
@@ -1365,6 +1375,7 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     lost_geometry = 0
     missed: set[str] | None = None  # fields no run could read
     seen: dict[tuple[Any, ...], tuple[Envelope, set[str], bool]] = {}
+    firsts: list[tuple[dict[str, Array], FloatArray | None]] = []  # the first runs, for the other inputs
     for i in range(seeds):
         try:
             out, kps, exact = runner(images, seed + i)
@@ -1376,6 +1387,8 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
                 "The probe feeds images (and keypoints, for albumentations) only; a transform that needs masks "
                 "or boxes cannot be probed."
             ) from exc
+        if i < _SHARED_RUNS:
+            firsts.append((out, kps))
         key = _fingerprint(out, kps)
         if key not in seen:  # a run that came out exactly like an earlier one measures the same
             seen[key] = _measure_run(out, kps, exact, images)
@@ -1389,8 +1402,236 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
             f"no geometry could be fitted in {lost_geometry} of {seeds} runs (landmarks not found); "
             "pixels were compared in place there"
         )
+    inputs = [f"{size}x{size} RGB uint8 ({seeds} runs)"]
+    env = _probe_variants(transform, runner, images, seed, env, inputs, notes, firsts)
     unmeasured = set(ALWAYS_UNMEASURED) | (missed or set())
-    return Measurement(env, seeds, tuple(sorted(unmeasured)), name, tuple(notes))
+    return Measurement(env, seeds, tuple(sorted(unmeasured)), name, tuple(notes), tuple(inputs))
+
+
+# ------------------------------------------------------------------------------------------ other inputs
+
+# A transform may act on some inputs and not others (a function that mirrors only grey films, or turns
+# every portrait image to landscape). After the square RGB uint8 runs, the probe images go through again as
+# a grey image (H, W), a one-channel image (H, W, 1), uint16 and float32 (each read in full, back in 8-bit
+# RGB), and a portrait and a landscape image (geometry only). Fewer runs each: a transform that acts on a
+# kind of input acts on it whatever the draw, and the draws' range is read on the square runs.
+_SHARED_RUNS = 2  # square runs kept to compare the other inputs' runs with
+_VARIANT_RUNS = {"grey": 2, "one-channel": 1, "uint16": 1, "float32": 1, "portrait": 2, "landscape": 2}
+
+
+def _variant_run(
+    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images, dtype: Any, env: Envelope
+) -> Envelope:
+    """What one run on a variant input did to the geometry, and whether it inverted the ramp, as ``env`` updated.
+
+    Geometry and inversion only: the finer pixel readings are calibrated on 8-bit RGB, and a one-channel or
+    float image posterised, blurred or noised the same way reads differently (a 1-bit posterisation of a grey
+    image erases the dots). A function written for 8-bit images returns garbage for others (``clip(x + 10, 0,
+    255)`` whitens a uint16 image): when the output's type is not the input's, the ramp is not read either.
+    """
+    rgb = {k: _as_rgb8(v) for k, v in out.items()}
+    size, shape = images.size, rgb["geo"].shape[:2]
+    g = _measure_geometry(rgb, kps, exact, images)
+    found: dict[str, Any] = {}
+    if g is not None and g.residual > _WARPED_PX:
+        found["nonrigid"] = True
+    elif g is not None and not (_is_identity(g, 1e-3) and shape == (size, size)):
+        found.update(_geometry_fields(_decompose(g, (size, size), shape)))
+    if out["geo"].dtype == dtype and (g is None or g.residual <= _WARPED_PX):
+        m = _read_map(rgb["ramp"], _where(g, shape, size), images, 10.0)
+        if m is not None and _read_intensity(m, 0.0, False).inversion:
+            found["inversion"] = True
+    return env.with_changes(**found)
+
+
+def _geometry_fields(ge: _GeoEffects, *, scale: bool = True) -> dict[str, Any]:
+    """The readings of a decomposed map that are more than measurement noise (mirror, turn, shear, zoom)."""
+    found: dict[str, Any] = {"mirror": ge.mirror, "rotation": ge.rotation, "shear": ge.shear}
+    if scale:
+        found.update(scale_min=ge.scale_min, scale_max=ge.scale_max)
+    return _clean(found)
+
+
+def _as_variant(img: Array, kind: str) -> Array:
+    if kind == "grey":
+        return np.ascontiguousarray(img[..., 0] if np.ptp(img, axis=2).max() == 0 else _luma(img))
+    if kind == "one-channel":
+        return np.ascontiguousarray(img[..., :1] if np.ptp(img, axis=2).max() == 0 else _luma(img)[..., None])
+    if kind == "uint16":
+        return img.astype(np.uint16) * 257
+    return (img.astype(np.float32) / 255.0).astype(np.float32)
+
+
+def _as_square(
+    out: dict[str, Array], kps: FloatArray | None, first: tuple[dict[str, Array], FloatArray | None], kind: str
+) -> bool:
+    """Whether a variant run's output is the square run's output, converted to the variant's kind and back."""
+    square, square_kps = first
+    if (kps is None) != (square_kps is None) or (
+        kps is not None and square_kps is not None and not np.allclose(kps, square_kps, equal_nan=True, atol=1e-3)
+    ):
+        return False
+    for name, img in out.items():
+        ref = square[name]
+        if ref.dtype != np.uint8 or ref.ndim != 3:
+            return False
+        a, b = _as_rgb8(img), _as_rgb8(_as_variant(ref, kind))
+        if a.shape != b.shape or np.abs(a.astype(np.int16) - b.astype(np.int16)).max() > 2:
+            return False
+    return True
+
+
+def _luma(img: Array) -> Array:
+    return np.asarray(np.clip(np.rint(img.astype(float) @ _LUMA), 0, 255), np.uint8)
+
+
+def _as_rgb8(img: Array) -> Array:
+    """An output of any of the variant inputs back as 8-bit RGB, so the square readings apply unchanged."""
+    a = np.asarray(img)
+    if a.dtype == np.uint16:
+        a = np.rint(a.astype(float) / 257.0)
+    elif a.dtype.kind == "f":
+        a = np.rint(np.nan_to_num(a.astype(float), nan=1.0) * 255.0)
+    a = np.clip(a, 0, 255).astype(np.uint8)
+    if a.ndim == 2:
+        a = a[..., None]
+    return np.repeat(a, 3, axis=2) if a.shape[2] == 1 else a
+
+
+_VARIANT_IMAGES: dict[tuple[int, str], _Images] = {}
+
+
+def _fresh(images: _Images) -> _Images:
+    """Copies of the input images, so that a transform that writes into its input cannot change the cache."""
+    return replace(
+        images,
+        geo=images.geo.copy(),
+        ramp=images.ramp.copy(),
+        colors=images.colors.copy(),
+        dots=images.dots.copy(),
+        flat=images.flat.copy(),
+    )
+
+
+def _variant_images(images: _Images, kind: str) -> _Images:
+    key = (images.size, kind)
+    if key not in _VARIANT_IMAGES:
+        v = {name: _as_variant(getattr(images, name), kind) for name in ("geo", *_TARGETS)}
+        _VARIANT_IMAGES[key] = replace(
+            images, geo=v["geo"], ramp=v["ramp"], colors=v["colors"], dots=v["dots"], flat=v["flat"]
+        )
+    return _VARIANT_IMAGES[key]
+
+
+def _probe_variants(
+    transform: Any,
+    runner: Runner,
+    images: _Images,
+    seed: int,
+    env: Envelope,
+    inputs: list[str],
+    notes: list[str],
+    firsts: list[tuple[dict[str, Array], FloatArray | None]],
+) -> Envelope:
+    """The union of ``env`` with what the transform does to the other kinds of input; ``inputs`` and ``notes`` grow.
+
+    ``firsts``: the outputs of the first square runs. A run on a grey, 16-bit or float input whose output is the
+    square run's of the same seed, converted the same way (within 2 levels), shows nothing new and is not read.
+    """
+    failed: list[str] = []
+    unread: list[str] = []
+    for kind, runs in _VARIANT_RUNS.items():
+        rect = kind in ("portrait", "landscape")
+        try:
+            for i in range(runs):
+                if rect:
+                    found = _rect_geometry(transform, runner, kind, seed + i)
+                    if found is None:
+                        unread.append(kind)
+                        break
+                    env = env.union(env.with_changes(**found))
+                    continue
+                variant = _fresh(_variant_images(images, kind))  # a float transform may work in place
+                out, kps, exact = runner(variant, seed + i)
+                if i < len(firsts) and _as_square(out, kps, firsts[i], kind):
+                    continue
+                env = env.union(_variant_run(out, kps, exact, images, variant.geo.dtype, env))
+        except ProbeError:
+            raise
+        except Exception as exc:  # it cannot run on this kind of input: what it would do there stays unseen
+            failed.append(f"{kind} ({type(exc).__name__})")
+            continue
+        if kind not in unread:
+            inputs.append(f"{_VARIANT_NAMES[kind]} ({runs} run{'s' * (runs != 1)})")
+    if failed:
+        notes.append(f"it did not run on {', '.join(failed)} images: what it does to them was not seen")
+    if unread:
+        notes.append(f"its geometry on {' and '.join(unread)} images could not be read (landmarks not found)")
+    return env
+
+
+_VARIANT_NAMES = {
+    "grey": "grey (H, W) uint8",
+    "one-channel": "one-channel (H, W, 1) uint8",
+    "uint16": "RGB uint16",
+    "float32": "RGB float32",
+    "portrait": "96x64 portrait RGB uint8, geometry only",
+    "landscape": "64x96 landscape RGB uint8, geometry only",
+}
+_RECT_SHAPES = {"portrait": (96, 64), "landscape": (64, 96)}
+
+
+def _rect_geometry(transform: Any, runner: Runner, kind: str, seed: int) -> dict[str, Any] | None:
+    """Mirror, turn, zoom and shear on a non-square input: from coordinate maps sent through as a mask where
+    albumentations' own code moves the pixels, else from the landmarks found in the output."""
+    shape = _RECT_SHAPES[kind]
+    if _is_albumentations(transform) and _keypoints_tell_all(transform):
+        from safeaug.coordmap import measure
+
+        forced = copy.deepcopy(transform)
+        _force(forced)
+        forced.p = 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = measure(forced, shape, seed=seed)
+        if r.collapsed:
+            return {"scale_min": 0.0, "crop_min": 0.0}
+        M = np.array(r.linear, dtype=float)
+        linear = _Geometry(np.vstack([np.hstack([M, np.zeros((2, 1))]), [0.0, 0.0, 1.0]]), 0.0, 0.0)
+        # albumentations' own code on another frame: its zoom (whole output pixels, not the exact factor the
+        # square runs read) is the catalog's to bound; a mirror or a turn that only this frame shows is not.
+        return _geometry_fields(_decompose(linear, shape, r.output_shape), scale=False)
+    rect = _rect_images(*shape)
+    out, kps, exact = runner(_fresh(rect), seed)
+    g = _measure_geometry({k: _as_rgb8(v) for k, v in out.items()}, kps, exact, rect)
+    if g is None:
+        return None
+    if g.residual > _WARPED_PX:
+        return {"nonrigid": True}
+    return _geometry_fields(_decompose(g, shape, out["geo"].shape[:2]))
+
+
+_RECT_IMAGES: dict[tuple[int, int], _Images] = {}
+
+
+def _rect_images(h: int, w: int) -> _Images:
+    """The geometry probe image (landmarks and keypoints) on an ``h`` x ``w`` frame; every target is that image."""
+    if (h, w) not in _RECT_IMAGES:
+        geo, marks, keypoints = _landmark_field(h, w)
+        _RECT_IMAGES[(h, w)] = replace(
+            _probe_images(max(h, w)),
+            size=max(h, w),
+            geo=geo,
+            ramp=geo,
+            colors=geo,
+            dots=geo,
+            flat=geo,
+            keypoints=keypoints,
+            indexed_keypoints=np.hstack([keypoints, np.arange(len(keypoints))[:, None]]).astype(float),
+            landmarks=marks,
+            landmark_mask=geo[..., 0] > (_BG_GEO + _LANDMARK) / 2,
+        )
+    return _RECT_IMAGES[(h, w)]
 
 
 def _fingerprint(out: dict[str, Array], kps: FloatArray | None) -> tuple[Any, ...]:

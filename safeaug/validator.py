@@ -560,11 +560,17 @@ def _probed_finding(leaf: Leaf, measured: Measurement, policy: Policy, source: s
         message=(
             f"`{node.name}` is not in safeaug's catalog; it was described by probing {measured.samples} runs "
             f"({seen}; widened by the measurement tolerance) and judged by that. A probe is a sample, not a "
-            f"guarantee, and cannot see {blind}."
+            f"guarantee: it ran on {'; '.join(measured.inputs) or 'its probe images'}, so other image sizes, "
+            f"aspect ratios, channel counts and pixel types stay unseen{_unrun(measured)}; and it cannot see {blind}."
         ),
         reason="A measured description holds for the runs that were made; a catalog entry holds for every run.",
         fix="Register it for a static guarantee: " + _unknown_fix(node, leaf.entry),
     )
+
+
+def _unrun(measured: Measurement) -> str:
+    """The kinds of input the transform did not run on, as the probe noted them (', ...' or '')."""
+    return "".join(f", and {n.split(': ', 1)[0]}" for n in measured.notes if n.startswith("it did not run on"))
 
 
 def _unmeasured_bounds(measured: Measurement, policy: Policy) -> list[str]:

@@ -334,6 +334,8 @@ def resolve(node: Node) -> Resolution:
 def _resolve(node: Node) -> Resolution:
     own = _ENTRIES.get(node.name)
     if own is not None:
+        if node.overrides and "." not in node.name:  # a library class whose live state was changed
+            return Resolution(None, None, _changed(node.overrides, node.name))
         return Resolution(own)
     for base in node.mro[1:]:
         found = _ENTRIES.get(base)
@@ -349,4 +351,12 @@ def _resolve(node: Node) -> Resolution:
                 f"it subclasses {base} but overrides {methods}, so {base}'s entry may not describe it",
             )
         return Resolution(found, base)
+    if node.overrides and len(node.mro) > 1:
+        base = next((b for b in node.mro[1:] if "." not in b), node.mro[1])
+        return Resolution(None, base, _changed(node.overrides, base))
     return Resolution(None)
+
+
+def _changed(what: tuple[str, ...], base: str) -> str:
+    names = ", ".join(f"`{n}`" for n in what)
+    return f"it changes {names} of {base}, so no catalog entry can say what it does"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from safeaug.catalog._registry import Knob, Params, constant, entry, is_number, round_up
+from safeaug.catalog._registry import Knob, Params, constant, defaults_for, entry, is_number, round_up
 from safeaug.effects import Envelope
 
 FAMILY = "geometric"
@@ -88,21 +88,32 @@ def _safe_rotate(p: Params) -> Envelope:
     },
 )
 def _shift_scale_rotate(p: Params) -> Envelope:
-    """shifts, scales and rotates"""
-    shifts = [p.magnitude("shift_limit")]
-    for axis in ("shift_limit_x", "shift_limit_y"):
-        if p.raw(axis) is not None:
-            shifts.append(p.magnitude(axis))
-    if p.raw("shift_limit_x") is not None and p.raw("shift_limit_y") is not None:
-        shifts = shifts[1:]
+    """shifts, scales and rotates
+
+    In 2.0.8 it is an ``Affine`` built from its limits (``keep_ratio=False``: the two axes are scaled
+    apart), and it runs on the ``rotate``, ``scale`` and ``translate_percent`` that Affine keeps on the
+    object: a live object is described by those too, so that changing them after construction is seen.
+    """
+    shifts = {"x": p.range("shift_limit"), "y": p.range("shift_limit")}
+    for axis in ("x", "y"):
+        if p.raw(f"shift_limit_{axis}") is not None:
+            shifts[axis] = p.range(f"shift_limit_{axis}")
     lo, hi = p.range("scale_limit")
-    return Envelope(
-        rotation=min(p.magnitude("rotate_limit"), 180.0),
-        scale_min=max(0.0, 1.0 + lo),
-        scale_max=1.0 + hi,
-        translation=max(shifts),
-        reflect_border=_reflects(p),
-    )
+    scale = (max(0.0, 1.0 + lo), 1.0 + hi)
+    limits = {
+        "rotate": p.range("rotate_limit"),
+        "scale": {"x": scale, "y": scale},
+        "translate_percent": shifts,
+        "border_mode": p.raw("border_mode"),
+    }
+    affine = defaults_for("Affine")
+    env = _affine(Params(p.transform, limits, affine))
+    if any(name in p for name in _AFFINE_STATE):
+        env = env.union(_affine(Params(p.transform, p.given, affine)))
+    return env
+
+
+_AFFINE_STATE = ("rotate", "scale", "translate_percent", "translate_px", "shear", "fit_output", "keep_ratio")
 
 
 def _scale_envelope(axes: list[tuple[float, float]]) -> tuple[float, float, bool, bool]:

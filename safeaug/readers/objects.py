@@ -8,14 +8,49 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from safeaug.catalog import qualified_name
 from safeaug.catalog._renames import X_ARGUMENTS
 from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
 
-# Methods whose override means a subclass may do something its base class does not.
-_BEHAVIOUR = ("apply", "get_params", "__call__")
+# What a subclass may define without changing what its albumentations base does to an image: the
+# constructor (the arguments it stores are read from the object, whatever it was given), descriptions of
+# itself, and serialisation. Anything else it defines that an albumentations base also defines, and any
+# method named like albumentations' run-time hooks, may change behaviour: the class is then unknown.
+_HARMLESS = frozenset(
+    {
+        "__module__",
+        "__qualname__",
+        "__doc__",
+        "__dict__",
+        "__weakref__",
+        "__annotations__",
+        "__firstlineno__",
+        "__static_attributes__",
+        "__orig_bases__",
+        "__parameters__",
+        "__slots__",
+        "__init__",
+        "__repr__",
+        "__str__",
+        "_abc_impl",
+        "InitSchema",
+        "get_transform_init_args",
+        "get_transform_init_args_names",
+        "to_dict_private",
+        "get_dict_with_id",
+        "get_class_fullname",
+        "is_serializable",
+    }
+)
+# Special methods that change how the object runs, how the reader sees it, or what a copy or a DataLoader
+# worker (which unpickles it) gets; other special methods (``__abstractmethods__``, ``__hash__``) do not.
+_RISKY_DUNDERS = frozenset(
+    {"__call__", "__getattribute__", "__getattr__", "__deepcopy__", "__copy__", "__reduce__", "__reduce_ex__"}
+    | {"__getstate__", "__setstate__", "__new__"}
+)
+_BEHAVIOUR = ("apply", "_apply", "get_params", "__call__", "targets", "should_apply", "update_transform_params")
 
 
 def _is_albumentations(cls: type) -> bool:
@@ -65,15 +100,148 @@ def _overrides(cls: type) -> tuple[str, ...]:
 
 
 def _find_overrides(cls: type) -> tuple[str, ...]:
-    """Behaviour methods defined by the non-albumentations classes above the first albumentations one."""
-    found: list[str] = []
+    """What the non-albumentations classes above the first albumentations one define that may change behaviour.
+
+    Whatever form it takes: a method, a classmethod or staticmethod (``apply`` written as one), a property
+    (``targets``) or a plain class attribute.
+    """
+    user = []
     for base in cls.__mro__:
-        if _is_albumentations(base) or base is object:
-            break
-        for name, value in vars(base).items():
-            if callable(value) and any(name.startswith(b) for b in _BEHAVIOUR) and name not in found:
+        if _is_albumentations(base) or base is object or base.__module__ == "safeaug.compose":
+            break  # safeaug's own compositions run albumentations' call path (see safeaug.compose)
+        user.append(base)
+    if not user:
+        return ()
+    library = {name for base in cls.__mro__ if _is_albumentations(base) for name in vars(base)}
+    found: list[str] = []
+    for base in user:
+        for name in vars(base):
+            if name in _HARMLESS or name in found or (name.startswith("__") and name not in _RISKY_DUNDERS):
+                continue
+            if name in library or any(name.startswith(b) for b in _BEHAVIOUR):
                 found.append(name)
     return tuple(found)
+
+
+def _unbound(method: Any, cls: type) -> bool:
+    """Whether a target function is not the class's own method bound to the object (it was replaced)."""
+    func = getattr(method, "__func__", None)
+    return func is None or getattr(cls, getattr(func, "__name__", ""), None) is not func
+
+
+class _Plan(NamedTuple):
+    shadowed: frozenset[str]  # the class's behaviour methods, which an object's own attribute would replace
+    derived: Any  # the check of state derived from the arguments, or None
+
+
+_PLANS: dict[type, _Plan] = {}
+# id(obj) -> (its _key2func dict, the functions in it when they were last found to be its class's own)
+_VERIFIED: dict[int, tuple[dict[str, Any], tuple[Any, ...]]] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    if cls not in _PLANS:
+        shadowed = frozenset(n for n in dir(cls) if n.startswith(_BEHAVIOUR))
+        _PLANS[cls] = _Plan(shadowed, next((_DERIVED[b] for b in _mro(cls) if b in _DERIVED), None))
+    return _PLANS[cls]
+
+
+def _own_functions(obj: Any, cls: type, funcs: Any) -> bool:
+    """Whether every function in ``_key2func`` is a method of the object's class bound to it."""
+    if not isinstance(funcs, dict):
+        return False
+    now = tuple(funcs.values())
+    seen = _VERIFIED.get(id(obj))
+    if seen is not None and seen[0] is funcs and seen[1] == now:
+        return True
+    if any(_unbound(f, cls) or getattr(f, "__self__", None) is not obj for f in now):
+        return False
+    if len(_VERIFIED) > 4096:
+        _VERIFIED.clear()
+    _VERIFIED[id(obj)] = (funcs, now)  # holds the dict: its id cannot be reused while it is cached
+    return True
+
+
+def _changed_state(obj: Any, cls: type) -> tuple[str, ...]:
+    """Run-time state of a live object that no longer matches what its class and arguments give.
+
+    albumentations calls the functions in ``_key2func`` (filled from ``targets`` when the object is built),
+    so a function put there, or an ``apply`` set on the object before that, runs unseen; and a few classes
+    keep state derived from their arguments (``Normalize.mean_np``) that a later assignment can change.
+    """
+    plan = _plan(cls)
+    stored = getattr(obj, "__dict__", None) or {}
+    found = [name for name in plan.shadowed.intersection(stored) if callable(stored[name])]
+    if "_key2func" in stored and not _own_functions(obj, cls, stored["_key2func"]):
+        found.append("_key2func")
+    if plan.derived is not None:
+        try:
+            found += plan.derived(obj)
+        except Exception:  # state that cannot even be compared has been changed
+            found.append("state derived from its arguments")
+    return tuple(found)
+
+
+def _normalize_state(obj: Any) -> list[str]:
+    import numpy as np  # a live Normalize means albumentations, and so numpy, is loaded
+
+    if obj.normalization != "standard":
+        return []
+    mean = np.array(obj.mean, dtype=np.float32) * obj.max_pixel_value
+    denominator = np.reciprocal(np.array(obj.std, dtype=np.float32) * obj.max_pixel_value)
+    return [
+        name
+        for name, want in (("mean_np", mean), ("denominator", denominator))
+        if not np.array_equal(np.asarray(getattr(obj, name)), want)
+    ]
+
+
+_SEPIA = ((0.393, 0.769, 0.189), (0.349, 0.686, 0.168), (0.272, 0.534, 0.131))
+
+
+def _sepia_state(obj: Any) -> list[str]:
+    matrix = obj.sepia_transformation_matrix
+    rows = [[float(v) for v in row] for row in matrix.tolist()]
+    return [] if rows == [list(r) for r in _SEPIA] else ["sepia_transformation_matrix"]
+
+
+_JITTER = ("brightness", "contrast", "saturation", "hue")
+
+
+def _jitter_state(obj: Any) -> list[str]:
+    import sys
+
+    functional = sys.modules.get("albumentations.augmentations.pixel.functional")
+    want = [getattr(functional, f"adjust_{n}_torchvision", None) for n in _JITTER]
+    steps = list(obj.transforms)
+    same = len(steps) == len(want) and all(a is b and a is not None for a, b in zip(steps, want, strict=True))
+    return [] if same else ["transforms"]
+
+
+_STAIN_PRESETS = frozenset({"ruifrok", "macenko", "standard", "high_contrast", "h_heavy", "e_heavy", "dark", "light"})
+
+
+def _stain_state(obj: Any) -> list[str]:
+    found = [] if set(obj.preset_names) <= _STAIN_PRESETS else ["preset_names"]
+    extractor = obj.__dict__.get("stain_extractor")
+    if extractor is not None and not _is_albumentations(type(extractor)):
+        found.append("stain_extractor")
+    return found
+
+
+# Classes whose run-time state is partly derived from their arguments when built (found by reading every
+# method of every catalog class in 2.0.8 for attributes that are not arguments).
+_DERIVED: dict[str, Any] = {
+    "Normalize": _normalize_state,
+    "ToSepia": _sepia_state,
+    "ColorJitter": _jitter_state,
+    "HEStain": _stain_state,
+}
+
+
+def changed_state(obj: Any) -> tuple[str, ...]:
+    """What of a live object's run-time state no longer matches its class and arguments (empty when nothing)."""
+    return _changed_state(obj, type(obj))
 
 
 _ARG_NAMES: dict[type, frozenset[str] | None] = {}
@@ -91,6 +259,33 @@ def _aliases(cls: type, names: frozenset[str]) -> dict[str, str]:
     return _ALIASES[cls]
 
 
+def _signature_names(cls: type) -> frozenset[str]:
+    """The init-argument names of every ``__init__`` in the MRO, found as albumentations finds them.
+
+    Used for user subclasses, whose own ``get_transform_init_args_names`` could leave out an argument that
+    still runs (a subclass of ``Affine`` that hides ``rotate``).
+    """
+    names: set[str] = set()
+    for base in cls.__mro__:
+        init = vars(base).get("__init__")
+        if base is object or init is None:
+            continue
+        try:
+            params = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        names.update(q.name for q in params if q.kind in kinds)
+    return frozenset(names - {"self", "strict"})
+
+
+_LIBRARY_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _getter_owner(cls: type) -> type | None:
+    return next((c for c in cls.__mro__ if "get_transform_init_args" in vars(c)), None)
+
+
 def _arg_names(obj: Any) -> frozenset[str] | None:
     """Per class, the init-argument names, when the class reads its arguments the standard way.
 
@@ -101,12 +296,15 @@ def _arg_names(obj: Any) -> frozenset[str] | None:
     if cls in _ARG_NAMES:
         return _ARG_NAMES[cls]
     names: frozenset[str] | None = None
-    owner = next((c for c in cls.__mro__ if "get_transform_init_args" in vars(c)), None)
+    owner = _getter_owner(cls)
     if owner is not None and owner.__name__ == "BasicTransform" and _is_albumentations(owner):
-        try:
-            names = frozenset(obj.get_transform_init_args_names())
-        except Exception:
-            names = None
+        if _is_albumentations(cls):
+            try:
+                names = frozenset(obj.get_transform_init_args_names())
+            except Exception:
+                names = None
+        else:
+            names = _signature_names(cls)
     _ARG_NAMES[cls] = names
     return names
 
@@ -166,14 +364,34 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
     names = _arg_names(obj)
     if names is not None:
         return _Arguments(obj, names, _aliases(type(obj), names))
-    getter = getattr(obj, "get_transform_init_args", None)
-    if getter is None:
+    cls = type(obj)
+    owner = _getter_owner(cls)
+    if owner is None:
         return {}
     try:
-        found = getter()
+        # A library class's own way to list its arguments, never a user subclass's (which could leave out
+        # what runs); a class of the user's own with no albumentations base is asked itself.
+        if _is_albumentations(owner):
+            found = vars(owner)["get_transform_init_args"](obj)
+        else:
+            found = obj.get_transform_init_args()
     except Exception:  # a broken user transform: describe it as having no arguments
         return {}
-    return dict(found) if isinstance(found, dict) else {}
+    if not isinstance(found, dict):
+        return {}
+    base = next((c for c in cls.__mro__ if _is_albumentations(c)), None)
+    if base is None:
+        return dict(found)
+    # What the object holds under the names of the library's arguments is what runs: ShiftScaleRotate
+    # lists its limits, but runs as an Affine on the ``rotate``, ``scale`` and ``translate_percent`` it keeps.
+    args = dict(found)
+    if base not in _LIBRARY_NAMES:
+        _LIBRARY_NAMES[base] = _signature_names(base)
+    stored = _Arguments(obj, _LIBRARY_NAMES[base])
+    for name in stored:
+        if name not in args or not _is_albumentations(owner):
+            args[name] = stored[name]
+    return args
 
 
 def read_object(obj: Any, location: str = "") -> Node:
@@ -181,7 +399,7 @@ def read_object(obj: Any, location: str = "") -> Node:
     p = getattr(obj, "p", None)
     p = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else None
     compose = _compose_mode(cls)
-    if compose is not None:
+    if compose is not None and not _overrides(cls):
         base, mode = compose
         children = list(getattr(obj, "transforms", []) or [])
         params: dict[str, Any] = {}
@@ -210,7 +428,9 @@ def read_object(obj: Any, location: str = "") -> Node:
         location=location,
         obj=obj,
         mro=_mro(cls),
-        overrides=_overrides(cls),
+        # A composition subclass that changes how it runs its children (a OneOf whose __call__ applies every
+        # child) is read as one unknown transform: its children's envelopes no longer say what it does.
+        overrides=_overrides(cls) + _changed_state(obj, cls),
     )
 
 

@@ -1,0 +1,361 @@
+"""Live objects, replay records and probe inputs, tried as an adversary would, with the truth measured on pixels.
+
+Three ways to get an effect past a validator that reads a pipeline instead of running it:
+
+* change what a live object does after (or instead of) what its class and arguments say: a subclass whose
+  ``apply`` is a classmethod, a ``targets`` property, a ``OneOf`` that applies every branch, a function put
+  into ``_key2func``, an attribute albumentations reads at run time changed after construction
+  (``ShiftScaleRotate`` runs on ``rotate``, not on ``rotate_limit``);
+* replay a ``ReplayCompose`` record whose stored parameters do what its arguments never allow;
+* hand the probe a callable that does something only to inputs the probe does not try (grey films,
+  portrait frames, 16-bit or float images).
+
+Each test measures what really happens (coordinate maps sent through as masks, or the output pixels
+compared with a mirror of the input) and checks that the verdict follows that truth.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import inspect
+import math
+import textwrap
+import warnings
+from typing import Any
+
+import albumentations as A
+import numpy as np
+import pytest
+from albumentations.core.transforms_interface import BasicTransform, DualTransform, ImageOnlyTransform
+
+import safeaug
+from safeaug.catalog import get_entry, known_names
+from safeaug.coordmap import coordinate_maps, measure, read_maps
+from safeaug.readers import read_pipeline
+
+POLICY = "chest_xray"  # mirror, inversion: refused; rotation: at most 15 degrees
+MAX_TURN = 15.0
+
+
+@pytest.fixture(autouse=True)
+def _quiet() -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _image(shape: tuple[int, ...] = (64, 64, 3), seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+
+
+def _codes(pipeline: Any, *, probe: bool = False) -> list[str]:
+    return safeaug.validate(pipeline, POLICY, probe=probe).codes()
+
+
+def _mirrors(fn: Any, img: np.ndarray) -> bool:
+    """Whether ``fn`` (an albumentations transform) returns the input mirrored left to right."""
+    out = np.asarray(fn(image=img.copy())["image"])
+    return out.shape == img.shape and np.array_equal(out, img[:, ::-1])
+
+
+# ------------------------------------------------------------------------------------------ live objects
+
+
+def test_shift_scale_rotate_is_judged_on_the_affine_attributes_it_runs() -> None:
+    t = A.ShiftScaleRotate(shift_limit=0.0, scale_limit=0.0, rotate_limit=10, p=1)
+    assert max(measure(t, (64, 64), seed=s).turn for s in range(6)) <= 10.5  # truth: within 10 degrees
+    assert _codes(A.Compose([t])) == []
+    t.rotate = (90.0, 90.0)  # what 2.0.8 reads in get_params; rotate_limit still says 10
+    assert measure(t, (64, 64), seed=0).turn == pytest.approx(90.0, abs=1.0)
+    assert "SA102" in _codes(A.Compose([t]))
+    # and a mirror through the inherited scale
+    m = A.ShiftScaleRotate(shift_limit=0.0, scale_limit=0.0, rotate_limit=0, p=1)
+    m.scale = {"x": (-1.0, -1.0), "y": (1.0, 1.0)}
+    assert measure(m, (64, 64), seed=0).mirror
+    assert "SA101" in _codes(A.Compose([m]))
+
+
+# Attributes every transform has that say nothing about its effect, or that update_transform_params reads only
+# when present (fill, interpolation): read separately or not an effect.
+_PLUMBING = {"p", "params", "py_random", "random_generator", "processors", "seed", "strict", "_strict", "invalid_args"}
+_CORE = {BasicTransform, DualTransform, ImageOnlyTransform, object}
+_NOT_RUN = {"__init__", "get_transform_init_args", "get_transform_init_args_names", "__repr__", "to_dict_private"}
+
+
+def _read_at_run_time(cls: type) -> set[str]:
+    """Attributes of ``self`` read by any method of ``cls``'s own albumentations classes (construction aside)."""
+    found: set[str] = set()
+    for base in cls.__mro__:
+        if base in _CORE:
+            continue
+        for name, value in vars(base).items():
+            if name in _NOT_RUN or name == "InitSchema":
+                continue
+            fn = value.fget if isinstance(value, property) else getattr(value, "__func__", value)
+            if not callable(fn):
+                continue
+            try:
+                tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+            except (OSError, TypeError, SyntaxError):
+                continue
+            found |= {
+                n.attr
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
+            }
+    return found
+
+
+def _buildable() -> list[Any]:
+    out = []
+    for name in sorted(known_names()):
+        cls, entry = getattr(A, name, None), get_entry(name)
+        if not (isinstance(cls, type) and issubclass(cls, BasicTransform)) or entry is None or entry.unknown:
+            continue  # Lambda: unknown whatever its functions are
+        try:
+            out.append(cls())
+        except Exception:  # needs arguments (sizes, reference images): not built here
+            continue
+    return out
+
+
+@pytest.mark.parametrize("transform", _buildable(), ids=lambda t: type(t).__name__)
+def test_every_attribute_2_0_8_reads_at_run_time_is_read_by_safeaug(transform: Any) -> None:
+    """Each attribute a catalog class's methods read, changed on the live object, shows in what safeaug reads:
+    in the arguments it judges, or as state that no longer matches them (the class is then unknown)."""
+    cls = type(transform)
+    names = (_read_at_run_time(cls) & set(vars(transform))) - _PLUMBING
+    missed = []
+    for attr in sorted(names):
+        t = copy.deepcopy(transform)
+        marker = object()
+        setattr(t, attr, marker)
+        node = read_pipeline(t)
+        node = node.children[0] if node.children else node
+        if node.params.get(attr) is not marker and not node.overrides:
+            missed.append(attr)
+    assert missed == [], f"{cls.__name__}: changing {missed} after construction goes unseen"
+
+
+class _ClassApply(A.RandomBrightnessContrast):  # type: ignore[misc]
+    @classmethod
+    def apply(cls, img: np.ndarray, *args: Any, **params: Any) -> np.ndarray:
+        return np.ascontiguousarray(img[:, ::-1])
+
+
+class _StaticApply(A.RandomGamma):  # type: ignore[misc]
+    @staticmethod
+    def apply(img: np.ndarray, *args: Any, **params: Any) -> np.ndarray:
+        return np.ascontiguousarray(img[:, ::-1])
+
+
+class _Targets(A.RandomGamma):  # type: ignore[misc]
+    @property
+    def targets(self) -> dict[str, Any]:
+        return {"image": lambda img, **params: np.ascontiguousarray(img[:, ::-1])}
+
+
+@pytest.mark.parametrize("cls", [_ClassApply, _StaticApply, _Targets], ids=lambda c: c.__name__)
+def test_a_subclass_that_changes_how_it_runs_is_unknown_and_its_mirror_is_caught_by_probing(cls: type) -> None:
+    t = cls(p=1)
+    assert _mirrors(t, _image())  # truth
+    assert _codes(A.Compose([t])) == ["SA401"]
+    assert "SA101" in _codes(A.Compose([t]), probe=True)
+
+
+def test_a_function_put_into_key2func_is_unknown() -> None:
+    t = A.RandomGamma(gamma_limit=(100, 100), p=1)
+    t._key2func["image"] = A.HorizontalFlip(p=1).apply
+    assert _mirrors(t, _image())
+    assert _codes(A.Compose([t])) == ["SA401"]
+    assert "SA101" in _codes(A.Compose([t]), probe=True)
+
+
+class _AllOf(A.OneOf):  # type: ignore[misc]
+    """A OneOf that applies every branch."""
+
+    def __call__(self, *args: Any, force_apply: bool = False, **data: Any) -> Any:
+        for t in self.transforms:
+            data = t(force_apply=True, **data)
+        return data
+
+
+def test_a_one_of_subclass_that_applies_every_branch_is_unknown() -> None:
+    branches = [A.Affine(rotate=(12, 12), p=1), A.Affine(rotate=(12, 12), p=1)]
+    plain, every = A.OneOf(copy.deepcopy(branches), p=1), _AllOf(copy.deepcopy(branches), p=1)
+    assert measure(A.Compose([plain]), (64, 64), seed=0).turn == pytest.approx(12.0, abs=1.0)
+    assert measure(A.Compose([every]), (64, 64), seed=0).turn == pytest.approx(24.0, abs=1.0)  # truth
+    assert _codes(A.Compose([plain])) == []
+    assert _codes(A.Compose([every])) == ["SA401"]
+    assert "SA102" in _codes(A.Compose([every]), probe=True)
+
+
+class _Hidden(A.Affine):  # type: ignore[misc]
+    """Lists no arguments: a reader that trusted this would judge the default rotate=0."""
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("p",)
+
+
+def test_a_subclass_that_hides_its_arguments_is_read_from_the_object() -> None:
+    t = _Hidden(rotate=(40, 40), p=1)
+    assert measure(t, (64, 64), seed=0).turn == pytest.approx(40.0, abs=1.0)
+    assert "SA102" in _codes(A.Compose([t]))
+
+
+def test_derived_state_changed_after_construction_makes_the_class_unknown() -> None:
+    t = A.Normalize(p=1)
+    before = np.asarray(t(image=_image())["image"])
+    assert _codes(A.Compose([t])) == []
+    t.mean_np = -t.mean_np * 0  # what apply reads; `mean` still says ImageNet
+    assert not np.allclose(np.asarray(t(image=_image())["image"]), before)
+    assert _codes(A.Compose([t])) == ["SA401"]
+
+
+# ------------------------------------------------------------------------------------------ replay records
+
+
+def _replayed_turn_and_mirror(record: dict[str, Any], shape: tuple[int, int]) -> tuple[float, bool]:
+    """What albumentations really replays: coordinate maps sent through its replay as a mask."""
+    xs, ys = coordinate_maps(shape)
+    out = A.ReplayCompose.replay(copy.deepcopy(record), image=_image((*shape, 3)), mask=np.dstack([xs, ys]))
+    r = read_maps(out["mask"][..., 0], out["mask"][..., 1], shape)
+    return r.turn, r.mirror
+
+
+def _record(transforms: list[Any], shape: tuple[int, int] = (64, 80)) -> dict[str, Any]:
+    pipe = safeaug.ReplayCompose(transforms, policy=POLICY)
+    return pipe(image=_image((*shape, 3)), mask=np.zeros(shape, np.float32))["replay"]  # type: ignore[no-any-return]
+
+
+def test_a_replay_record_is_judged_by_the_parameters_it_replays() -> None:
+    record = _record([A.Rotate(limit=10, p=1)])
+    turn, _ = _replayed_turn_and_mirror(record, (64, 80))
+    assert turn <= 10.5
+    again = safeaug.ReplayCompose.replay(copy.deepcopy(record), image=_image((64, 80, 3)))
+    assert again["image"].shape == (64, 80, 3)
+    # The same record carrying the parameters of a 90 degree draw: the arguments still say limit=10.
+    ninety = A.ReplayCompose([A.Rotate(limit=(90, 90), p=1)])(image=_image((64, 80, 3)))["replay"]
+    edited = copy.deepcopy(record)
+    edited["transforms"][0]["params"] = ninety["transforms"][0]["params"]
+    turn, _ = _replayed_turn_and_mirror(edited, (64, 80))
+    assert turn == pytest.approx(90.0, abs=1.0)  # truth: albumentations replays the stored turn
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.ReplayCompose.replay(edited, image=_image((64, 80, 3)))
+    assert caught.value.report.codes() == ["SA401"] and "rotation 90" in caught.value.report.findings[0].message
+
+
+def test_a_replay_record_that_applies_a_flip_that_never_runs_is_refused() -> None:
+    record = _record([A.Affine(rotate=(5, 5), p=1), A.HorizontalFlip(p=0)])
+    assert not _replayed_turn_and_mirror(record, (64, 80))[1]
+    record["transforms"][1]["applied"] = True
+    record["transforms"][1]["params"] = {"shape": (64, 80, 3)}
+    assert _replayed_turn_and_mirror(record, (64, 80))[1]  # truth: the replay mirrors
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.ReplayCompose.replay(record, image=_image((64, 80, 3)))
+    assert "p is 0" in caught.value.report.findings[0].message
+
+
+def test_a_replay_record_that_applies_two_branches_of_a_one_of_is_refused() -> None:
+    record = _record([A.OneOf([A.Affine(rotate=(12, 12), p=1), A.Affine(rotate=(12, 12), p=1)], p=1)])
+    branches = record["transforms"][0]["transforms"]
+    taken = next(b for b in branches if b["applied"])
+    for b in branches:
+        b["applied"], b["params"] = True, copy.deepcopy(taken["params"])
+    assert _replayed_turn_and_mirror(record, (64, 80))[0] == pytest.approx(24.0, abs=1.0)  # beyond 15
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.ReplayCompose.replay(record, image=_image((64, 80, 3)))
+    assert "2 branches" in caught.value.report.findings[0].message
+
+
+def test_a_replay_record_with_a_stronger_tone_change_than_its_arguments_is_refused() -> None:
+    t = A.RandomBrightnessContrast(brightness_limit=0.05, contrast_limit=0.05, p=1)
+    record = _record([t])
+    # A slope of -1 and a shift of the full range: out = max - in, an inverted film.
+    record["transforms"][0]["params"].update(alpha=-1.0, beta=255.0)
+    ramp = np.repeat(np.tile(np.arange(0, 256, 4, dtype=np.uint8), (64, 1))[..., None], 3, axis=2)
+    replayed = A.ReplayCompose.replay(copy.deepcopy(record), image=ramp)["image"]
+    assert np.array_equal(replayed, 255 - ramp)  # truth: the replay inverts
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.ReplayCompose.replay(record, image=ramp)
+    assert "inversion" in caught.value.report.findings[0].message
+
+
+def test_a_replay_record_without_a_policy_is_refused() -> None:
+    record = A.ReplayCompose([A.HorizontalFlip(p=1)])(image=_image())["replay"]
+    with pytest.raises(safeaug.PolicyError):
+        safeaug.ReplayCompose.replay(record, image=_image())
+
+
+# ------------------------------------------------------------------------------------------ probe inputs
+
+
+def mirror_grey_films(image: np.ndarray) -> np.ndarray:
+    grey = image.ndim == 2 or image.shape[2] == 1
+    return np.ascontiguousarray(image[:, ::-1]) if grey else image
+
+
+def turn_portraits(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(image)) if image.shape[0] > image.shape[1] else image
+
+
+def mirror_float_images(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.dtype.kind == "f" else image
+
+
+def mirror_16_bit_images(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.dtype == np.uint16 else image
+
+
+@pytest.mark.parametrize(
+    ("fn", "film"),
+    [
+        (mirror_grey_films, _image((80, 64))),
+        (mirror_float_images, _image((64, 64, 3)).astype(np.float32) / 255),
+        (mirror_16_bit_images, _image((64, 64, 3)).astype(np.uint16) * 257),
+    ],
+    ids=["grey", "float32", "uint16"],
+)
+def test_a_callable_that_mirrors_only_some_films_is_refused(fn: Any, film: np.ndarray) -> None:
+    rgb = _image((64, 64, 3))
+    assert np.array_equal(fn(rgb), rgb)  # the square RGB uint8 probe alone sees nothing
+    assert np.array_equal(fn(film), film[:, ::-1])  # truth: this film comes out mirrored
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(fn, POLICY, seeds=2)
+    assert "SA101" in caught.value.report.codes()
+
+
+def test_a_callable_that_turns_every_portrait_film_is_refused() -> None:
+    square, portrait = _image((64, 64, 3)), _image((96, 64, 3))
+    assert np.array_equal(turn_portraits(square), square)
+    out = turn_portraits(portrait)
+    assert out.shape == (64, 96, 3) and np.array_equal(out, np.rot90(portrait))  # truth: a quarter turn
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(turn_portraits, POLICY, seeds=2)
+    assert "SA102" in caught.value.report.codes()
+
+
+def test_the_probed_finding_says_which_inputs_were_tried_and_what_stays_unseen() -> None:
+    def brighter(image: np.ndarray) -> np.ndarray:
+        return np.clip(image.astype(np.int32) + 4, 0, np.iinfo(image.dtype).max).astype(image.dtype)
+
+    wrapped = safeaug.wrap(brighter, POLICY, seeds=2)
+    (finding,) = wrapped.report.findings
+    assert finding.code == "SA408"
+    for words in ("grey", "one-channel", "uint16", "float32", "portrait", "landscape", "stay unseen"):
+        assert words in finding.message
+    # A float image has no integer range: that input kind failed and is named as not seen.
+    assert "did not run on float32" in finding.message
+
+
+def test_a_transform_that_cannot_take_some_inputs_is_still_probed_on_the_rest() -> None:
+    def rgb_only(image: np.ndarray) -> np.ndarray:
+        if image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError("RGB only")
+        return image
+
+    m = safeaug.probe(rgb_only, seeds=1)
+    assert m.envelope.is_identity()
+    assert any("did not run on grey" in n for n in m.notes)
+    assert math.isfinite(m.envelope.rotation)
