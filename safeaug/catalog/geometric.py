@@ -7,11 +7,10 @@ image come out as its own reflection?" and ``rotation`` "how far can up move awa
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import NamedTuple
-
-import numpy as np
 
 from safeaug.catalog._registry import Knob, Params, constant, entry, is_number, round_up
 from safeaug.effects import Envelope
@@ -60,6 +59,7 @@ class _Linear(NamedTuple):
     shear: float  # degrees: how far the mapped axes may be from a right angle
 
 
+@functools.lru_cache(maxsize=1024)
 def _linear_reading(
     scale_x: tuple[float, float],
     scale_y: tuple[float, float] | None,
@@ -73,49 +73,47 @@ def _linear_reading(
     on its own (``scale_y`` None: ky = kx, ``keep_ratio``). Read exactly: the turn is the polar angle (after
     taking out a left-right mirror), a mirror the sign of the determinant, the zooms the singular values and
     the shear the angle between the mapped axes. Each entry is linear in tan sx, tan sy, kx and ky, so the
-    worst case over those sits at the ends of their ranges; the angle is sampled densely, its ends included.
+    worst case over those sits at the ends of their ranges; the angle is sampled in eight steps, ends included.
     The determinant ``(1 - tan sx · tan sy) · kx · ky`` is bilinear: a range that reaches 1 for the product,
     or 0 for a scale, collapses the image (zoom 0), and one beyond it mirrors.
     """
+    scales = (*scale_x, *(scale_y or ()))
+    if shear_x == shear_y == (0.0, 0.0) and min(scales) > 0.0:
+        # No shear and positive scales: R · diag(kx, ky) turns by r exactly, zooms by kx and ky, keeps right angles.
+        return _Linear(False, min(180.0, max(abs(v) for v in rotate)), min(scales), max(scales), 0.0)
     # albumentations negates the drawn shears before building the matrix.
-    tx = np.tan(np.radians(-np.array(shear_x)))
-    ty = np.tan(np.radians(-np.array(shear_y)))
-    kx = np.array(scale_x, dtype=float)
+    txs = [math.tan(math.radians(-v)) for v in shear_x]
+    tys = [math.tan(math.radians(-v)) for v in shear_y]
+    kys = scale_y if scale_y is not None else None
     r_lo, r_hi = rotate
-    angles = np.radians(np.unique(np.concatenate([np.linspace(r_lo, r_hi, 13), [r_lo, r_hi]])))
-    if scale_y is None:
-        grid = np.meshgrid(tx, ty, kx, angles, indexing="ij")
-        a_tx, a_ty, a_kx, a_r = (g.ravel() for g in grid)
-        a_ky = a_kx
-    else:
-        grid = np.meshgrid(tx, ty, kx, np.array(scale_y, dtype=float), angles, indexing="ij")
-        a_tx, a_ty, a_kx, a_ky, a_r = (g.ravel() for g in grid)
-    c, s = np.cos(a_r), np.sin(a_r)
-    # M = Sh · R · S with R = [[c, s], [-s, c]] as albumentations writes it.
-    m00 = (c - a_tx * s) * a_kx
-    m01 = (s + a_tx * c) * a_ky
-    m10 = (a_ty * c - s) * a_kx
-    m11 = (a_ty * s + c) * a_ky
-    det = m00 * m11 - m01 * m10
-    products = [a * b for a in tx for b in ty]
-    signs = [a * b for a in kx for b in (scale_y if scale_y is not None else scale_x)]
-    collapse = (min(products) <= 1.0 <= max(products)) or (min(signs) <= 0.0 <= max(signs))
-    mirror = bool((det < 0).any()) or collapse
-    # "A left-right mirror, then a turn": flip the first column of mirrored draws before reading the angle.
-    flip = np.where(det < 0, -1.0, 1.0)
-    p00, p10 = m00 * flip, m10 * flip
-    turn = float(np.degrees(np.abs(np.arctan2(p10 - m01, p00 + m11))).max())
-    frob = m00**2 + m01**2 + m10**2 + m11**2
-    root = np.sqrt(np.maximum(frob**2 - 4 * det**2, 0.0))
-    sv_max = np.sqrt((frob + root) / 2)
-    sv_min = np.sqrt(np.maximum((frob - root) / 2, 0.0))
-    cross = m00 * m01 + m10 * m11
-    norms = np.hypot(m00, m10) * np.hypot(m01, m11)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos = np.where(norms > 0, cross / norms, 0.0)
-    shear = float(np.degrees(np.arcsin(np.clip(np.abs(cos), 0.0, 1.0))).max())
-    zoom_min = 0.0 if collapse else float(sv_min.min())
-    return _Linear(mirror, min(turn, 180.0), zoom_min, float(sv_max.max()), shear)
+    angles = sorted({r_lo, r_hi, *(r_lo + (r_hi - r_lo) * i / 8 for i in range(9))})
+    products = [a * b for a in txs for b in tys]
+    signs = [a * b for a in scale_x for b in (kys if kys is not None else scale_x)]
+    collapse = (min(products) <= 1.0 + 1e-9 and max(products) >= 1.0 - 1e-9) or (min(signs) <= 0.0 <= max(signs))
+    mirror, turn, zoom_min, zoom_max, shear = collapse, 0.0, math.inf, 0.0, 0.0
+    for tx in txs:
+        for ty in tys:
+            for kx in scale_x:
+                for ky in kys if kys is not None else (kx,):
+                    for r in angles:
+                        c, s = math.cos(math.radians(r)), math.sin(math.radians(r))
+                        # M = Sh · R · S with R = [[c, s], [-s, c]] as albumentations writes it.
+                        m00, m01 = (c - tx * s) * kx, (s + tx * c) * ky
+                        m10, m11 = (ty * c - s) * kx, (ty * s + c) * ky
+                        det = m00 * m11 - m01 * m10
+                        mirror = mirror or det < 0
+                        # "A left-right mirror, then a turn": flip the first column of a mirrored draw first.
+                        f = -1.0 if det < 0 else 1.0
+                        turn = max(turn, abs(math.degrees(math.atan2(f * m10 - m01, f * m00 + m11))))
+                        frob = m00 * m00 + m01 * m01 + m10 * m10 + m11 * m11
+                        root = math.sqrt(max(frob * frob - 4 * det * det, 0.0))
+                        zoom_max = max(zoom_max, math.sqrt((frob + root) / 2))
+                        zoom_min = min(zoom_min, math.sqrt(max((frob - root) / 2, 0.0)))
+                        norms = math.hypot(m00, m10) * math.hypot(m01, m11)
+                        if norms > 0:
+                            cos = min(1.0, abs(m00 * m01 + m10 * m11) / norms)
+                            shear = max(shear, math.degrees(math.asin(cos)))
+    return _Linear(mirror, min(turn, 180.0), 0.0 if collapse else zoom_min, zoom_max, shear)
 
 
 def _axis_loss(zoom: float, shift: float) -> tuple[float, float]:
@@ -421,15 +419,16 @@ def _elastic(p: Params) -> Envelope:
     albumentations 2.0.8 blurs unit noise (Gaussian noise divided by its largest value, or uniform noise in
     [-1, 1]) with ``sigma`` and multiplies it by ``alpha`` px. The displacement never exceeds ``alpha`` px; on
     coordinate maps (128–512 px, several seeds) it stays below ``alpha / (2 sqrt(sigma))`` px, and folds
-    (a patch mirrored onto its neighbour) appear from ``alpha / sigma`` of about 25 on (about 9 for uniform
-    noise, whose field is three times stronger). Neither moves the frame as a whole.
+    (a patch mirrored onto its neighbour) over more than a few isolated pixels appear from ``alpha / sigma`` of
+    about 25 on (about 9 for uniform noise, whose field is three times stronger). Neither moves the frame as a
+    whole.
     """
     alpha, sigma = abs(p.number("alpha")), max(p.number("sigma"), 1e-6)
     uniform = "noise_distribution" in p.defaults and p.raw("noise_distribution") == "uniform"
     strength = alpha / sigma * (2.9 if uniform else 1.0)
     moved = min(alpha, alpha * (1.45 if uniform else 0.5) / math.sqrt(sigma))
     return Envelope(
-        nonrigid=alpha > 0.0,
+        nonrigid=True,
         warp=min(1.0, moved / WARP_REFERENCE_SIDE),
         fold=strength > 25.0,
         reflect_border=_reflects(p),
@@ -445,7 +444,7 @@ def _grid_distortion(p: Params) -> Envelope:
     moves by at most half of |k| of the side; not normalised, the grid may overrun the frame by |k| of the side.
     """
     k = p.magnitude("distort_limit")
-    env = Envelope(nonrigid=k > 0.0, warp=min(1.0, k / 2.0), reflect_border=_reflects(p))
+    env = Envelope(nonrigid=True, warp=min(1.0, k / 2.0), reflect_border=_reflects(p))
     if k > 0.0 and not p.flag("normalized"):
         env = env.with_changes(warp=min(1.0, k), crop_min=(1.0 / (1.0 + k)) ** 2, edge_travel=min(1.0, k / (1.0 + k)))
     return env
@@ -461,8 +460,6 @@ def _optical(p: Params) -> Envelope:
     |k| passes 0.5.
     """
     k = p.magnitude("distort_limit")
-    if k <= 0.0:
-        return Envelope(reflect_border=_reflects(p))
     return Envelope(
         nonrigid=True,
         warp=min(1.0, k / 4.0),
@@ -485,8 +482,6 @@ def _thin_plate(p: Params) -> Envelope:
     (1 - 0.6 s)², edges move in by less than 0.6 s; from s = 0.15 on, patches fold (the default (0.2, 0.4) folds).
     """
     s = max(abs(v) for v in p.range("scale_range", "fixed"))
-    if s <= 0.0:
-        return Envelope(reflect_border=_reflects(p))
     return Envelope(
         nonrigid=True,
         warp=min(1.0, 1.2 * s),
@@ -541,7 +536,7 @@ def _grid_elastic(p: Params) -> Envelope:
     # Inner points move by up to `magnitude` px; a cell of a WARP_REFERENCE_SIDE px side folds from a quarter
     # of its side on (smaller inputs fold sooner: SA409 warns for those).
     return Envelope(
-        nonrigid=magnitude > 0,
+        nonrigid=True,
         warp=min(1.0, magnitude / WARP_REFERENCE_SIDE),
         fold=4.0 * magnitude * cells >= WARP_REFERENCE_SIDE,
     )
@@ -676,7 +671,11 @@ def _crop_from_borders(p: Params) -> Envelope:
     # Cutting one side and not the other moves the centre by half the cut, i.e. by c / (2(1 - c)) of the
     # output side when a strip c is cut from one border only.
     shift = max(c / (2.0 * (1.0 - c)) if c < 1.0 else 1.0 for c in (left, right, top, bottom))
-    return Envelope(crop_min=max(0.0, width) * max(0.0, height), translation=min(1.0, shift))
+    return Envelope(
+        crop_min=max(0.0, width) * max(0.0, height),
+        translation=min(1.0, shift),
+        edge_travel=min(1.0, max(left, right, top, bottom)),
+    )
 
 
 def _side_values(p: Params, name: str) -> list[float]:
@@ -711,7 +710,7 @@ def _crop_and_pad(p: Params) -> Envelope:
     crop = max(0.0, -min(values))
     pad = max(0.0, max(values))
     kept_side = max(0.0, 1.0 - 2.0 * crop)
-    env = env.with_changes(crop_min=kept_side**2)
+    env = env.with_changes(crop_min=kept_side**2, edge_travel=min(1.0, crop))
     raw = p.raw("percent")
     one_value = not (isinstance(raw, (list, tuple)) and len(raw) == 4)
     symmetric = one_value and (is_number(raw) or not p.flag("sample_independently"))
