@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from safeaug.catalog._registry import Knob, Params, constant, entry, is_number, round_up
 from safeaug.effects import Envelope
@@ -300,27 +300,29 @@ def _affine(p: Params) -> Envelope:
     a shear product beyond 1 mirrors it and one of 1 collapses it. A zoom in or a shift inside the frame pushes
     content out just as a crop does: it is counted in ``crop_min`` and ``edge_travel``.
     """
-    scale_axes = p.axes("scale", "fixed")
+    scale_x, scale_y = _xy(p, "scale")
+    scale_axes = [scale_x, scale_y]
     s_lo, s_hi, mirror, half_turn = _scale_envelope(scale_axes)
-    rotation = p.magnitude("rotate", "fixed")
+    r_lo, r_hi = p.range("rotate", "fixed")
+    rotation = max(abs(r_lo), abs(r_hi))
     if half_turn:
         # A y-flip is a mirror plus a half turn; with it, a turn by r is a turn by 180° + r, which is
         # 180° - |r| the other way: the farthest turn is 180° less the smallest |r| the range allows.
-        r_lo, r_hi = p.range("rotate", "fixed")
         flipped = 180.0 - (0.0 if r_lo <= 0.0 <= r_hi else min(abs(r_lo), abs(r_hi)))
         rotation = max(flipped, rotation) if scale_axes[-1][1] > 0.0 else flipped  # unflipped draws turn by r
-    scale_x, scale_y = _xy(p, "scale")
     shear_x, shear_y = _xy(p, "shear")
-    same = p.flag("keep_ratio") and scale_x == scale_y
-    exact = _linear_reading(scale_x, None if same else scale_y, p.range("rotate", "fixed"), shear_x, shear_y)
+    keep = p.flag("keep_ratio")
+    same = keep and scale_x == scale_y
+    exact = _linear_reading(scale_x, None if same else scale_y, (r_lo, r_hi), shear_x, shear_y)
     mirror = mirror or exact.mirror
     rotation = max(rotation, exact.turn)
     s_lo, s_hi = min(s_lo, exact.zoom_min), max(s_hi, exact.zoom_max)
     shear = exact.shear
     translation = 0.0
     shift_x = shift_y = 0.0
-    if p.raw("translate_percent") is not None:
-        (tx_lo, tx_hi), (ty_lo, ty_hi) = _xy_translate(p)
+    percent = p.raw("translate_percent")
+    if percent is not None:
+        (tx_lo, tx_hi), (ty_lo, ty_hi) = _xy_translate(p, percent)
         shift_x, shift_y = max(abs(tx_lo), abs(tx_hi)), max(abs(ty_lo), abs(ty_hi))
         translation = max(shift_x, shift_y)
     translation_px = 0.0
@@ -344,7 +346,7 @@ def _affine(p: Params) -> Envelope:
         rotation=min(rotation, 180.0),
         scale_min=s_lo,
         scale_max=s_hi,
-        aspect=_affine_aspect(p, scale_axes),
+        aspect=_affine_aspect(keep, scale_axes),
         translation=translation,
         translation_px=translation_px,
         shear=shear,
@@ -354,21 +356,20 @@ def _affine(p: Params) -> Envelope:
     )
 
 
-def _xy_translate(p: Params) -> tuple[tuple[float, float], tuple[float, float]]:
-    value = p.raw("translate_percent")
+def _xy_translate(p: Params, value: Any) -> tuple[tuple[float, float], tuple[float, float]]:
     if isinstance(value, Mapping):
         x, y = value.get("x", 0.0), value.get("y", 0.0)
         return p.as_range("translate_percent", x, "fixed"), p.as_range("translate_percent", y, "fixed")
-    both = p.range("translate_percent", "fixed")
+    both = p.as_range("translate_percent", value, "fixed")
     return both, both
 
 
-def _affine_aspect(p: Params, axes: list[tuple[float, float]]) -> float:
+def _affine_aspect(keep_ratio: bool, axes: list[tuple[float, float]]) -> float:
     """How far apart the two axis scales (``axes``: the scale ranges) may be: one range with ``keep_ratio``
     zooms both axes alike."""
     if len(axes) == 1:
         axes = axes * 2
-    if p.flag("keep_ratio") and axes[0] == axes[1]:
+    if keep_ratio and axes[0] == axes[1]:
         return 1.0
 
     def mags(lo: float, hi: float) -> tuple[float, float]:
@@ -424,7 +425,7 @@ def _elastic(p: Params) -> Envelope:
     whole.
     """
     alpha, sigma = abs(p.number("alpha")), max(p.number("sigma"), 1e-6)
-    uniform = "noise_distribution" in p.defaults and p.raw("noise_distribution") == "uniform"
+    uniform = p.given.get("noise_distribution") == "uniform"  # the default is "gaussian"
     strength = alpha / sigma * (2.9 if uniform else 1.0)
     moved = min(alpha, alpha * (1.45 if uniform else 0.5) / math.sqrt(sigma))
     return Envelope(
