@@ -38,6 +38,9 @@ def _limit(b: float) -> str:
     return f"limit={b:g}"
 
 
+_XY = frozenset({"x", "y"})
+
+
 def _xy(p: Params, name: str) -> tuple[tuple[float, float], tuple[float, float]]:
     """The x and y ranges of an Affine parameter that may be one range or a per-axis dict.
 
@@ -45,7 +48,8 @@ def _xy(p: Params, name: str) -> tuple[tuple[float, float], tuple[float, float]]
     """
     value = p.raw(name)
     if isinstance(value, Mapping):
-        p.axes(name, "fixed")  # refuses keys other than x and y, and values that are not ranges
+        if not value.keys() <= _XY:
+            p.axes(name, "fixed")  # raises the error that names the keys allowed
         x, y = value.get("x", 1.0), value.get("y", 1.0)
         return p.as_range(name, x, "fixed"), p.as_range(name, y, "fixed")
     both = p.range(name, "fixed")
@@ -359,7 +363,8 @@ def _affine(p: Params) -> Envelope:
 
 def _xy_translate(p: Params, value: Any) -> tuple[tuple[float, float], tuple[float, float]]:
     if isinstance(value, Mapping):
-        p.axes("translate_percent", "fixed")  # refuses keys other than x and y
+        if not value.keys() <= _XY:
+            p.axes("translate_percent", "fixed")  # raises the error that names the keys allowed
         x, y = value.get("x", 0.0), value.get("y", 0.0)
         return p.as_range("translate_percent", x, "fixed"), p.as_range("translate_percent", y, "fixed")
     both = p.as_range("translate_percent", value, "fixed")
