@@ -57,9 +57,13 @@ class Envelope:
     aspect). ``aspect`` is not bounded by itself: a stretch that follows a turn shears the image, and a
     sequence adds that shear (see :func:`stretch_shear`). ``canvas_growth`` is the largest factor by which
     the image's area may grow around its content (a pad, a zoom out inside the frame, ``fit_output``); it is
-    infinite when it depends on the input size (a pad in pixels). An occlusion hides a share of the
-    canvas, so a sequence multiplies a later ``occlusion`` by the growth before it (up to the whole
-    content); a crop or resize afterwards is not taken to undo it.
+    infinite when it depends on the input size (a pad in pixels). ``warp`` is the largest distance a non-rigid
+    warp moves content beyond its global map, as a share of the side, and ``fold`` says that a warp may fold
+    the image locally (a local mirror or a tear). ``crop_min`` counts every way content leaves the frame (a
+    crop, a zoom in, a shift, a perspective or warp that fills the frame) and ``edge_travel`` is how far an
+    edge of the input may move inward, as a share of the side across it (a sequence adds the travels).
+    An occlusion hides a share of the canvas, so a sequence multiplies a later ``occlusion`` by the growth
+    before it (up to the whole content); a crop or resize afterwards is not taken to undo it.
     """
 
     # geometry
@@ -74,7 +78,10 @@ class Envelope:
     canvas_growth: float = 1.0
     perspective: float = 0.0
     nonrigid: bool = False
+    warp: float = 0.0
+    fold: bool = False
     crop_min: float = 1.0
+    edge_travel: float = 0.0
     crop_unbounded: bool = False
     resize: bool = False
     reflect_border: bool = False
@@ -229,7 +236,10 @@ _FIELD_RULES: dict[str, Rule] = {
     "canvas_growth": "mul_max",
     "perspective": "add",
     "nonrigid": "flag",
+    "warp": "add",
+    "fold": "flag",
     "crop_min": "mul_min",
+    "edge_travel": "add",
     "crop_unbounded": "flag",
     "resize": "flag",
     "reflect_border": "flag",
@@ -261,7 +271,7 @@ _FIELD_RULES: dict[str, Rule] = {
 }
 
 # Angles wrap: no rotation or hue shift is larger than half a turn.
-_CAPS: dict[str, float] = {"rotation": 180.0, "hue": 180.0, "occlusion": 1.0}
+_CAPS: dict[str, float] = {"rotation": 180.0, "hue": 180.0, "occlusion": 1.0, "warp": 1.0, "edge_travel": 1.0}
 
 assert set(_FIELD_RULES) == {f.name for f in fields(Envelope)}, "every envelope field needs a rule"
 _FIELDS: tuple[tuple[str, Rule], ...] = tuple((f.name, _FIELD_RULES[f.name]) for f in fields(Envelope))

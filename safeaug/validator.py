@@ -656,8 +656,8 @@ def fmt(rule: Rule, value: Any) -> str:
         return "an amount that grows with the image size (no bound in pixels)"
     if name in ("rotation", "hue", "shear"):
         return f"±{v:.3g}°"
-    if name in ("translation", "crop", "occlusion"):
-        what = "of the side" if name == "translation" else "of the area"
+    if name in ("translation", "crop", "occlusion", "warp", "edge"):
+        what = "of the side" if name in ("translation", "warp", "edge") else "of the area"
         return f"{v * 100:.3g}% {what}"
     if name == "brightness":
         return f"±{v:.3g} of full scale"
@@ -1021,6 +1021,19 @@ def _unbounded(
                 )
             ]
         bound = fmt(rule, inv.min)
+        if env.crop_min < 1.0:  # a share that holds for a square input only
+            return [
+                unbounded(
+                    message=(
+                        f"`{name}` keeps {fmt(rule, env.crop_min)} of a square input, but the share depends on the "
+                        f"input's aspect: on a longer or thinner image it keeps less (a random-resized crop falls "
+                        f"back to a centre crop of its largest ratio, a turned crop to a thinner rectangle) — "
+                        f"policy `{policy.id}` requires crops to keep at least {bound}."
+                    ),
+                    fix=f"Make sure your inputs' aspect lets `{name}` keep {bound} (for a random-resized crop, a "
+                    "`ratio` range that contains the input's width/height), or pad the inputs to a square first.",
+                )
+            ]
         return [
             unbounded(
                 message=(

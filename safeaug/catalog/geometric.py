@@ -7,7 +7,10 @@ image come out as its own reflection?" and ``rotation`` "how far can up move awa
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from safeaug.catalog._registry import Knob, Params, constant, defaults_for, entry, is_number, round_up
 from safeaug.effects import Envelope
@@ -35,6 +38,127 @@ def _limit(b: float) -> str:
     return f"limit={b:g}"
 
 
+_XY = frozenset({"x", "y"})
+
+
+def _xy(p: Params, name: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The x and y ranges of an Affine parameter that may be one range or a per-axis dict.
+
+    albumentations 2.0.8 fills an axis missing from the dict with 1.0 (for ``shear`` that is a 1° shear).
+    """
+    value = p.raw(name)
+    if isinstance(value, Mapping):
+        if not value.keys() <= _XY:
+            p.axes(name, "fixed")  # raises the error that names the keys allowed
+        x, y = value.get("x", 1.0), value.get("y", 1.0)
+        return p.as_range(name, x, "fixed"), p.as_range(name, y, "fixed")
+    both = p.range(name, "fixed")
+    return both, both
+
+
+class _Linear(NamedTuple):
+    mirror: bool
+    turn: float  # degrees, largest
+    zoom_min: float
+    zoom_max: float
+    shear: float  # degrees: how far the mapped axes may be from a right angle
+
+
+@functools.lru_cache(maxsize=1024)
+def _linear_reading(
+    scale_x: tuple[float, float],
+    scale_y: tuple[float, float] | None,
+    rotate: tuple[float, float],
+    shear_x: tuple[float, float] = (0.0, 0.0),
+    shear_y: tuple[float, float] = (0.0, 0.0),
+) -> _Linear:
+    """Turn, mirror, zoom and shear of albumentations' affine linear part over every draw of its ranges.
+
+    albumentations 2.0.8 builds ``[[1, tan -sx], [tan -sy, 1]] · R(r) · diag(kx, ky)`` with every factor drawn
+    on its own (``scale_y`` None: ky = kx, ``keep_ratio``). Read exactly: the turn is the polar angle (after
+    taking out a left-right mirror), a mirror the sign of the determinant, the zooms the singular values and
+    the shear the angle between the mapped axes. Each entry is linear in tan sx, tan sy, kx and ky, so the
+    worst case over those sits at the ends of their ranges; the angle is sampled in eight steps, ends included.
+    The determinant ``(1 - tan sx · tan sy) · kx · ky`` is bilinear: a range that reaches 1 for the product,
+    or 0 for a scale, collapses the image (zoom 0), and one beyond it mirrors.
+    """
+    scales = (*scale_x, *(scale_y or ()))
+    if shear_x == shear_y == (0.0, 0.0) and min(scales) > 0.0:
+        # No shear and positive scales: R · diag(kx, ky) turns by r exactly, zooms by kx and ky, keeps right angles.
+        return _Linear(False, min(180.0, max(abs(v) for v in rotate)), min(scales), max(scales), 0.0)
+    # albumentations negates the drawn shears before building the matrix.
+    txs = [math.tan(math.radians(-v)) for v in shear_x]
+    tys = [math.tan(math.radians(-v)) for v in shear_y]
+    kys = scale_y if scale_y is not None else None
+    r_lo, r_hi = rotate
+    angles = sorted({r_lo, r_hi, *(r_lo + (r_hi - r_lo) * i / 8 for i in range(9))})
+    products = [a * b for a in txs for b in tys]
+    signs = [a * b for a in scale_x for b in (kys if kys is not None else scale_x)]
+    collapse = (min(products) <= 1.0 + 1e-9 and max(products) >= 1.0 - 1e-9) or (min(signs) <= 0.0 <= max(signs))
+    mirror, turn, zoom_min, zoom_max, shear = collapse, 0.0, math.inf, 0.0, 0.0
+    for tx in txs:
+        for ty in tys:
+            for kx in scale_x:
+                for ky in kys if kys is not None else (kx,):
+                    for r in angles:
+                        c, s = math.cos(math.radians(r)), math.sin(math.radians(r))
+                        # M = Sh · R · S with R = [[c, s], [-s, c]] as albumentations writes it.
+                        m00, m01 = (c - tx * s) * kx, (s + tx * c) * ky
+                        m10, m11 = (ty * c - s) * kx, (ty * s + c) * ky
+                        det = m00 * m11 - m01 * m10
+                        mirror = mirror or det < 0
+                        # "A left-right mirror, then a turn": flip the first column of a mirrored draw first.
+                        f = -1.0 if det < 0 else 1.0
+                        turn = max(turn, abs(math.degrees(math.atan2(f * m10 - m01, f * m00 + m11))))
+                        frob = m00 * m00 + m01 * m01 + m10 * m10 + m11 * m11
+                        root = math.sqrt(max(frob * frob - 4 * det * det, 0.0))
+                        zoom_max = max(zoom_max, math.sqrt((frob + root) / 2))
+                        zoom_min = min(zoom_min, math.sqrt(max((frob - root) / 2, 0.0)))
+                        norms = math.hypot(m00, m10) * math.hypot(m01, m11)
+                        if norms > 0:
+                            cos = min(1.0, abs(m00 * m01 + m10 * m11) / norms)
+                            shear = max(shear, math.degrees(math.asin(cos)))
+    return _Linear(mirror, min(turn, 180.0), 0.0 if collapse else zoom_min, zoom_max, shear)
+
+
+def _axis_loss(zoom: float, shift: float) -> tuple[float, float]:
+    """Share of one axis kept and inward travel of its far edge, for a zoom by ``zoom`` about the centre then a
+    shift by ``shift`` of the output side, inside a frame of the input's size (in input units: the frame shows
+    a window 1/zoom wide, moved by shift/zoom)."""
+    if zoom <= 0.0:
+        return 1.0, 0.0
+    w, d = 1.0 / zoom, shift / zoom
+    low = 0.5 - w / 2.0 + d  # where the window starts, from the near edge
+    high = 0.5 + w / 2.0 + d
+    kept = max(0.0, min(1.0, high) - max(0.0, low))
+    return kept, min(1.0, max(0.0, low))
+
+
+def _frame_loss(
+    zoom_x: tuple[float, float], zoom_y: tuple[float, float], shift_x: float, shift_y: float, shear: float = 0.0
+) -> tuple[float, float]:
+    """Share of the input's area kept in frame and the largest inward edge travel (share of the side) of a zoom
+    by any factor in ``zoom_*`` (magnitudes) then a shift by up to ``shift_*`` of the side.
+
+    Per axis both are monotone in the zoom, so the worst case is at an end of its range; the axes are drawn
+    independently, so the area kept is the product of the per-axis worst shares. A turn or a shear about the
+    centre cuts corners only (it is bounded by ``rotation`` and ``shear``) and is not counted here.
+    """
+    kept = 1.0
+    travel = 0.0
+    for zooms, shift in ((zoom_x, shift_x), (zoom_y, shift_y)):
+        worst = [_axis_loss(abs(z), shift) for z in zooms]
+        kept *= min(k for k, _ in worst)
+        travel = max(travel, *(t for _, t in worst))
+    if shear > 0.0:
+        # A shear by t slides each row by up to half the side times tan t: the sides it crosses lose a wedge,
+        # 1/4 tan t of the area, and at least half of such a side moves in by 1/4 tan t.
+        wedge = math.tan(math.radians(min(shear, 45.0))) / 4.0
+        kept *= 1.0 - wedge
+        travel = min(1.0, travel + wedge)
+    return kept, travel
+
+
 constant("HorizontalFlip", Envelope(mirror=True), family=FAMILY, summary="mirrors left and right")
 # TimeReverse (spectrograms) subclasses HorizontalFlip and inherits its entry through the MRO.
 constant("VerticalFlip", Envelope(mirror=True, rotation=180.0), family=FAMILY, summary="turns the image upside down")
@@ -54,10 +178,36 @@ def _rotate(p: Params) -> Envelope:
     """rotates by a random angle"""
     angle = min(p.magnitude("limit"), 180.0)
     env = Envelope(rotation=angle, reflect_border=_reflects(p))
-    if p.flag("crop_border"):
-        # Cropping to the largest upright rectangle inside the turned square.
-        env = env.with_changes(crop_min=_fit_scale(angle) ** 2)
+    if p.flag("crop_border") and angle > 0.0:
+        # Cropping to the largest upright rectangle inside the turned image, read over the input aspects in
+        # ASPECTS (a longer, thinner input keeps less than a square one).
+        kept, travel = 1.0, 0.0
+        turns = [min(angle, 90.0)] + ([45.0] if angle >= 45.0 else [])
+        for a in (1.0, 1.25, 1.5, 1.75, ASPECTS[1]):
+            for t in turns:
+                w, h = _crop_border_rect(a, 1.0, t)
+                kept = min(kept, w * h / a)
+                # The kept rectangle is turned against the input's edges: read the travel at the upright
+                # rectangle inside it, which every edge position it spans keeps.
+                wi, hi = _crop_border_rect(w, h, t)
+                travel = max(travel, (1.0 - wi / a) / 2.0, (1.0 - hi) / 2.0)
+        env = env.with_changes(crop_min=kept, edge_travel=travel)
     return env
+
+
+def _crop_border_rect(width: float, height: float, angle: float) -> tuple[float, float]:
+    """The largest upright rectangle inside a width x height rectangle turned by ``angle`` degrees, as
+    albumentations 2.0.8 computes it for ``Rotate(crop_border=True)``, clamped to the input."""
+    a = math.radians(angle)
+    long_side, short_side = max(width, height), min(width, height)
+    sin_a, cos_a = abs(math.sin(a)), abs(math.cos(a))
+    if short_side <= 2.0 * sin_a * cos_a * long_side or abs(sin_a - cos_a) < 1e-9:
+        x = 0.5 * short_side
+        wr, hr = (x / sin_a, x / cos_a) if width >= height else (x / cos_a, x / sin_a)
+    else:
+        cos_2a = cos_a * cos_a - sin_a * sin_a
+        wr, hr = (width * cos_a - height * sin_a) / cos_2a, (height * cos_a - width * sin_a) / cos_2a
+    return min(width, max(0.0, wr)), min(height, max(0.0, hr))
 
 
 @entry("SafeRotate", family=FAMILY, knobs={"rotation": Knob("limit", _limit), "scale": Knob("limit")})
@@ -149,51 +299,84 @@ def _scale_envelope(axes: list[tuple[float, float]]) -> tuple[float, float, bool
     },
 )
 def _affine(p: Params) -> Envelope:
-    """applies a random affine map (scale, translate, rotate, shear)"""
-    scale_axes = p.axes("scale", "fixed")
+    """applies a random affine map (scale, translate, rotate, shear)
+
+    The linear part is read exactly over every draw (see ``_linear_reading``): opposite shears turn the image,
+    a shear product beyond 1 mirrors it and one of 1 collapses it. A zoom in or a shift inside the frame pushes
+    content out just as a crop does: it is counted in ``crop_min`` and ``edge_travel``.
+    """
+    scale_x, scale_y = _xy(p, "scale")
+    scale_axes = [scale_x, scale_y]
     s_lo, s_hi, mirror, half_turn = _scale_envelope(scale_axes)
-    rotation = p.magnitude("rotate", "fixed")
+    r_lo, r_hi = p.range("rotate", "fixed")
+    rotation = max(abs(r_lo), abs(r_hi))
     if half_turn:
         # A y-flip is a mirror plus a half turn; with it, a turn by r is a turn by 180° + r, which is
         # 180° - |r| the other way: the farthest turn is 180° less the smallest |r| the range allows.
-        r_lo, r_hi = p.range("rotate", "fixed")
         flipped = 180.0 - (0.0 if r_lo <= 0.0 <= r_hi else min(abs(r_lo), abs(r_hi)))
         rotation = max(flipped, rotation) if scale_axes[-1][1] > 0.0 else flipped  # unflipped draws turn by r
-    shear = max(max(abs(lo), abs(hi)) for lo, hi in p.axes("shear", "fixed"))
+    shear_x, shear_y = _xy(p, "shear")
+    keep = p.flag("keep_ratio")
+    same = keep and scale_x == scale_y
+    exact = _linear_reading(scale_x, None if same else scale_y, (r_lo, r_hi), shear_x, shear_y)
+    mirror = mirror or exact.mirror
+    rotation = max(rotation, exact.turn)
+    s_lo, s_hi = min(s_lo, exact.zoom_min), max(s_hi, exact.zoom_max)
+    shear = exact.shear
     translation = 0.0
-    if p.raw("translate_percent") is not None:
-        translation = max(max(abs(lo), abs(hi)) for lo, hi in p.axes("translate_percent", "fixed"))
+    shift_x = shift_y = 0.0
+    percent = p.raw("translate_percent")
+    if percent is not None:
+        (tx_lo, tx_hi), (ty_lo, ty_hi) = _xy_translate(p, percent)
+        shift_x, shift_y = max(abs(tx_lo), abs(tx_hi)), max(abs(ty_lo), abs(ty_hi))
+        translation = max(shift_x, shift_y)
     translation_px = 0.0
     if p.raw("translate_px") is not None:
         translation_px = max(max(abs(lo), abs(hi)) for lo, hi in p.axes("translate_px", "fixed"))
     # A zoom out inside the frame (scale < 1) also leaves fill around the content; it is not counted as
     # growth here (a cut-out after it is read against the frame), see docs/soundness.md.
     growth = 1.0
-    if p.flag("fit_output") and (rotation or shear):
-        s_lo *= _fit_scale(rotation if rotation <= 90 else 45.0)
-        # The output frame is the turned or sheared image's bounding box: 1 + |sin cos|(a + 1/a) times its
-        # area for a turn of an image of aspect a, without bound over the input's aspect.
-        growth = math.inf
+    kept, travel = 1.0, 0.0
+    if p.flag("fit_output"):
+        if rotation or shear:
+            s_lo *= _fit_scale(rotation if rotation <= 90 else 45.0)
+            # The output frame is the turned or sheared image's bounding box: 1 + |sin cos|(a + 1/a) times its
+            # area for a turn of an image of aspect a, without bound over the input's aspect.
+            growth = math.inf
+    else:
+        kept, travel = _frame_loss(scale_x, scale_y, shift_x, shift_y, shear)
     return Envelope(
         canvas_growth=growth,
         mirror=mirror,
         rotation=min(rotation, 180.0),
         scale_min=s_lo,
         scale_max=s_hi,
-        aspect=_affine_aspect(p, scale_axes),
+        aspect=_affine_aspect(keep, scale_axes),
         translation=translation,
         translation_px=translation_px,
         shear=shear,
+        crop_min=kept,
+        edge_travel=travel,
         reflect_border=_reflects(p),
     )
 
 
-def _affine_aspect(p: Params, axes: list[tuple[float, float]]) -> float:
+def _xy_translate(p: Params, value: Any) -> tuple[tuple[float, float], tuple[float, float]]:
+    if isinstance(value, Mapping):
+        if not value.keys() <= _XY:
+            p.axes("translate_percent", "fixed")  # raises the error that names the keys allowed
+        x, y = value.get("x", 0.0), value.get("y", 0.0)
+        return p.as_range("translate_percent", x, "fixed"), p.as_range("translate_percent", y, "fixed")
+    both = p.as_range("translate_percent", value, "fixed")
+    return both, both
+
+
+def _affine_aspect(keep_ratio: bool, axes: list[tuple[float, float]]) -> float:
     """How far apart the two axis scales (``axes``: the scale ranges) may be: one range with ``keep_ratio``
     zooms both axes alike."""
     if len(axes) == 1:
         axes = axes * 2
-    if p.flag("keep_ratio") and axes[0] == axes[1]:
+    if keep_ratio and axes[0] == axes[1]:
         return 1.0
 
     def mags(lo: float, hi: float) -> tuple[float, float]:
@@ -215,8 +398,16 @@ def _size_aspect(p: Params, crop_ratios: tuple[float, float]) -> float:
 
 @entry("Perspective", family=FAMILY, knobs={"perspective": Knob("scale", lambda b: f"scale=(0, {b:g})")})
 def _perspective(p: Params) -> Envelope:
-    """moves the four corners independently"""
+    """moves the four corners independently
+
+    Each corner moves inward by |N(0, scale)| of the side, wrapped below 0.32 (albumentations 2.0.8). With
+    ``keep_size`` the quadrilateral is stretched back over the whole frame, so content near the edges leaves it
+    as in a crop: read at three standard deviations (capped at 0.32), each edge moves in by up to that much.
+    """
     env = Envelope(perspective=p.magnitude("scale", "zero"), reflect_border=_reflects(p))
+    if p.flag("keep_size") and not p.flag("fit_output") and env.perspective > 0.0:
+        corner = min(0.32, 3.0 * env.perspective)
+        env = env.with_changes(crop_min=(1.0 - 2.0 * corner) ** 2, edge_travel=corner)
     if p.flag("fit_output") and env.perspective > 0.0:
         # The frame grows to the warped corners' bounding box; the corner offsets are drawn from a normal
         # distribution, so the growth has no bound.
@@ -224,14 +415,117 @@ def _perspective(p: Params) -> Envelope:
     return env
 
 
-@entry(
-    ["ElasticTransform", "GridDistortion", "OpticalDistortion", "ThinPlateSpline", "PiecewiseAffine"],
-    family=FAMILY,
-    knobs={"reflect_border": Knob("border_mode")},
-)
-def _warp(p: Params) -> Envelope:
-    """warps the image with a smooth random displacement field"""
-    return Envelope(nonrigid=True, reflect_border=_reflects(p))
+# ElasticTransform and GridElasticDeform move content by pixels: their share of the side is read on a side of
+# this many pixels (smaller inputs move further as a share of their side; see docs/soundness.md).
+WARP_REFERENCE_SIDE = 256.0
+
+
+@entry("ElasticTransform", family=FAMILY, knobs={"reflect_border": Knob("border_mode")})
+def _elastic(p: Params) -> Envelope:
+    """warps the image with a smooth random displacement field
+
+    albumentations 2.0.8 blurs unit noise (Gaussian noise divided by its largest value, or uniform noise in
+    [-1, 1]) with ``sigma`` and multiplies it by ``alpha`` px. The displacement never exceeds ``alpha`` px; on
+    coordinate maps (128–512 px, several seeds) it stays below ``alpha / (2 sqrt(sigma))`` px, and folds
+    (a patch mirrored onto its neighbour) over more than a few isolated pixels appear from ``alpha / sigma`` of
+    about 25 on (about 9 for uniform noise, whose field is three times stronger). Neither moves the frame as a
+    whole.
+    """
+    alpha, sigma = abs(p.number("alpha")), max(p.number("sigma"), 1e-6)
+    uniform = p.given.get("noise_distribution") == "uniform"  # the default is "gaussian"
+    strength = alpha / sigma * (2.9 if uniform else 1.0)
+    moved = min(alpha, alpha * (1.45 if uniform else 0.5) / math.sqrt(sigma))
+    return Envelope(
+        nonrigid=True,
+        warp=min(1.0, moved / WARP_REFERENCE_SIDE),
+        fold=strength > 25.0,
+        reflect_border=_reflects(p),
+    )
+
+
+@entry("GridDistortion", family=FAMILY, knobs={"reflect_border": Knob("border_mode")})
+def _grid_distortion(p: Params) -> Envelope:
+    """stretches or squeezes the cells of a grid along each axis
+
+    Each column (row) of cells is scaled by 1 + k with k drawn from ``distort_limit`` (at least -1), so the
+    map is monotone along each axis and never folds. Normalised, the cells still fill the image and a grid line
+    moves by at most half of |k| of the side; not normalised, the grid may overrun the frame by |k| of the side.
+    """
+    k = p.magnitude("distort_limit")
+    env = Envelope(nonrigid=True, warp=min(1.0, k / 2.0), reflect_border=_reflects(p))
+    if k > 0.0 and not p.flag("normalized"):
+        env = env.with_changes(warp=min(1.0, k), crop_min=(1.0 / (1.0 + k)) ** 2, edge_travel=min(1.0, k / (1.0 + k)))
+    return env
+
+
+@entry("OpticalDistortion", family=FAMILY, knobs={"reflect_border": Knob("border_mode")})
+def _optical(p: Params) -> Envelope:
+    """bends the image radially (barrel or pincushion)
+
+    A radial map zooms the image as a whole: on coordinate maps (camera and fisheye, |k| up to 1) the
+    global zoom stays within 1/(1 + 0.3|k|) to 1 + 0.6|k|, the area kept above 1/(1 + 0.85|k|)², edges move in by
+    less than |k|/4 of the side and content moves by less than |k|/4 beyond the global zoom; folds appear once
+    |k| passes 0.5.
+    """
+    k = p.magnitude("distort_limit")
+    return Envelope(
+        nonrigid=True,
+        warp=min(1.0, k / 4.0),
+        fold=k > 0.5,
+        scale_min=1.0 / (1.0 + 0.3 * k),
+        scale_max=1.0 + 0.6 * k,
+        crop_min=(1.0 / (1.0 + 0.85 * k)) ** 2,
+        edge_travel=min(1.0, k / 4.0),
+        reflect_border=_reflects(p),
+    )
+
+
+@entry("ThinPlateSpline", family=FAMILY, knobs={"reflect_border": Knob("border_mode")})
+def _thin_plate(p: Params) -> Envelope:
+    """moves control points at random and bends the image through them
+
+    Control points move by a normal draw of ``scale_range`` of the side, so the spline also turns, zooms and
+    shifts the image as a whole. Measured on coordinate maps: content moves by up to about 1.2 s, the turn
+    stays below 60 s degrees, the zoom within 1/(1 + 1.5 s) to 1 + 1.5 s + 6 s², the area kept above
+    (1 - 0.6 s)², edges move in by less than 0.6 s; from s = 0.15 on, patches fold (the default (0.2, 0.4) folds).
+    """
+    s = max(abs(v) for v in p.range("scale_range", "fixed"))
+    return Envelope(
+        nonrigid=True,
+        warp=min(1.0, 1.2 * s),
+        fold=s >= 0.15,
+        rotation=min(180.0, 60.0 * s),
+        scale_min=1.0 / (1.0 + 1.5 * s),
+        scale_max=1.0 + 1.5 * s + 6.0 * s * s,
+        translation=min(1.0, s),
+        crop_min=max(0.0, 1.0 - 0.6 * s) ** 2,
+        edge_travel=min(1.0, 0.6 * s),
+        reflect_border=_reflects(p),
+    )
+
+
+@entry("PiecewiseAffine", family=FAMILY, knobs={"reflect_border": Knob("border_mode")})
+def _piecewise_affine(p: Params) -> Envelope:
+    """jitters the points of a mesh and maps each triangle affinely
+
+    Points move by a normal draw of ``scale`` of the side; a triangle flips (a fold) once a point can cross a
+    neighbour, read at three standard deviations against half a cell. albumentations 2.0.8 also zooms the mesh
+    in by about 1.2 whatever the scale (coordinate maps at 128 px: zoom 1.21, 61% of the area kept, edges in by
+    13%), counted here with a margin.
+    """
+    s = max(abs(v) for v in p.range("scale", "fixed"))
+    rows = p.range("nb_rows", "fixed")[0]
+    cols = p.range("nb_cols", "fixed")[0]
+    cell = 1.0 / max(1.0, max(rows, cols) - 1.0)
+    return Envelope(
+        nonrigid=True,
+        warp=min(1.0, 0.1 + 3.0 * s),
+        fold=3.0 * s >= cell / 2.0,
+        scale_max=1.3,
+        crop_min=0.55,
+        edge_travel=min(1.0, 0.15 + 3.0 * s),
+        reflect_border=_reflects(p),
+    )
 
 
 @entry("GridElasticDeform", family=FAMILY)
@@ -244,8 +538,16 @@ def _grid_elastic(p: Params) -> Envelope:
     homography: a keypoint label can land on other content. The cell side depends on the image size, so
     no argument alone rules it out; keep ``magnitude`` below a quarter of the smallest cell.
     """
-    p.number("magnitude")
-    return Envelope(nonrigid=True)
+    magnitude = p.number("magnitude")
+    grid = p.raw("num_grid_xy")
+    cells = max(float(v) for v in grid) if isinstance(grid, (list, tuple)) and grid else 1.0
+    # Inner points move by up to `magnitude` px; a cell of a WARP_REFERENCE_SIDE px side folds from a quarter
+    # of its side on (smaller inputs fold sooner: SA409 warns for those).
+    return Envelope(
+        nonrigid=True,
+        warp=min(1.0, magnitude / WARP_REFERENCE_SIDE),
+        fold=4.0 * magnitude * cells >= WARP_REFERENCE_SIDE,
+    )
 
 
 @entry(
@@ -288,12 +590,50 @@ def _crop_zoom(s_lo: float, r_lo: float, r_hi: float) -> float:
     },
 )
 def _random_resized_crop(p: Params) -> Envelope:
-    """crops a random area and aspect ratio, then resizes to a fixed size"""
+    """crops a random area and aspect ratio, then resizes to a fixed size
+
+    The crop keeps ``scale`` of the area when a crop of a ratio in ``ratio`` fits the input. When none of ten
+    draws fits, albumentations 2.0.8 falls back to a centre crop clamped to ``ratio``, which keeps only
+    max ratio / input aspect of a wider input (a square crop of a 2:1 film keeps half of it). The share kept
+    and the edge travel are read over every input aspect from 1:2 to 2:1 (``ASPECTS``); inputs longer or
+    thinner than that are outside what a config tells (see docs/soundness.md).
+    """
     s_lo, _s_hi = p.range("scale", "fixed")
     r_lo, r_hi = p.range("ratio", "fixed")
     s_lo = max(min(s_lo, 1.0), 1e-6)
-    aspect = _size_aspect(p, (max(r_lo, s_lo), min(r_hi, 1.0 / s_lo)))
-    return Envelope(crop_min=s_lo, scale_max=_crop_zoom(s_lo, r_lo, r_hi), resize=True, aspect=aspect)
+    fits = (max(r_lo, s_lo), min(r_hi, 1.0 / s_lo))
+    aspect = _size_aspect(p, fits)
+    kept, travel = _resized_crop_loss(s_lo, r_lo, r_hi)
+    return Envelope(
+        crop_min=kept,
+        edge_travel=travel,
+        scale_max=_crop_zoom(s_lo, r_lo, r_hi),
+        resize=True,
+        aspect=aspect,
+    )
+
+
+# The input aspects (width / height) over which shares that depend on the aspect are read.
+ASPECTS = (0.5, 2.0)
+
+
+def _resized_crop_loss(s_lo: float, r_lo: float, r_hi: float) -> tuple[float, float]:
+    """Smallest share of the area kept and largest edge travel of a random-resized crop over input aspects in
+    ``ASPECTS``: a draw (s, r) fits an input of aspect a when its sides sqrt(s r / a) and sqrt(s a / r) are at
+    most 1; when none fits, the centre crop of the clamped ratio keeps a / r_lo or r_hi / a."""
+    kept, travel = s_lo, 0.0
+    lo, hi = ASPECTS
+    for a in (lo, 1.0, hi, r_lo, r_hi):
+        if not lo <= a <= hi or r_lo <= 0:
+            continue
+        fallback = a / r_lo if a < r_lo else (r_hi / a if a > r_hi else 1.0)
+        kept = min(kept, fallback)
+        travel = max(travel, (1.0 - min(1.0, fallback)) / 2.0)
+        for r in (max(r_lo, s_lo * a), min(r_hi, a / s_lo)):
+            if r_lo <= r <= r_hi and s_lo * a <= r <= a / s_lo:
+                width, height = math.sqrt(s_lo * r / a), math.sqrt(s_lo * a / r)
+                travel = max(travel, 1.0 - min(width, height))
+    return kept, min(1.0, travel)
 
 
 @entry(
@@ -339,7 +679,11 @@ def _crop_from_borders(p: Params) -> Envelope:
     # Cutting one side and not the other moves the centre by half the cut, i.e. by c / (2(1 - c)) of the
     # output side when a strip c is cut from one border only.
     shift = max(c / (2.0 * (1.0 - c)) if c < 1.0 else 1.0 for c in (left, right, top, bottom))
-    return Envelope(crop_min=max(0.0, width) * max(0.0, height), translation=min(1.0, shift))
+    return Envelope(
+        crop_min=max(0.0, width) * max(0.0, height),
+        translation=min(1.0, shift),
+        edge_travel=min(1.0, max(left, right, top, bottom)),
+    )
 
 
 def _side_values(p: Params, name: str) -> list[float]:
@@ -374,7 +718,7 @@ def _crop_and_pad(p: Params) -> Envelope:
     crop = max(0.0, -min(values))
     pad = max(0.0, max(values))
     kept_side = max(0.0, 1.0 - 2.0 * crop)
-    env = env.with_changes(crop_min=kept_side**2)
+    env = env.with_changes(crop_min=kept_side**2, edge_travel=min(1.0, crop))
     raw = p.raw("percent")
     one_value = not (isinstance(raw, (list, tuple)) and len(raw) == 4)
     symmetric = one_value and (is_number(raw) or not p.flag("sample_independently"))

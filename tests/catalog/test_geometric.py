@@ -30,13 +30,41 @@ from safeaug.effects import Envelope
         (A.Rotate(limit=15, border_mode=4), Envelope(rotation=15, reflect_border=True)),
         (A.Rotate(limit=(-5, 20), border_mode=3), Envelope(rotation=20, reflect_border=True)),
         (A.RandomScale(scale_limit=0.2), Envelope(scale_min=0.8, scale_max=1.2)),
-        (A.Perspective(scale=(0.05, 0.1)), Envelope(perspective=0.1)),
-        (A.ElasticTransform(), Envelope(nonrigid=True)),
-        (A.GridDistortion(border_mode=2), Envelope(nonrigid=True, reflect_border=True)),
-        (A.OpticalDistortion(), Envelope(nonrigid=True)),
-        (A.ThinPlateSpline(), Envelope(nonrigid=True)),
-        (A.PiecewiseAffine(), Envelope(nonrigid=True)),
-        (A.GridElasticDeform(num_grid_xy=(4, 4), magnitude=10), Envelope(nonrigid=True)),
+        # keep_size stretches the quadrilateral over the frame: corners in by up to 3 sigma = 0.3 of the side
+        (A.Perspective(scale=(0.05, 0.1)), Envelope(perspective=0.1, crop_min=0.4**2, edge_travel=0.3)),
+        # alpha 1 px, sigma 50: moves 0.5 / sqrt(50) px, read on a 256 px side
+        (A.ElasticTransform(), Envelope(nonrigid=True, warp=0.5 / math.sqrt(50) / 256)),
+        (A.GridDistortion(border_mode=2), Envelope(nonrigid=True, warp=0.15, reflect_border=True)),
+        (
+            A.OpticalDistortion(),
+            Envelope(
+                nonrigid=True,
+                warp=0.0125,
+                scale_min=1 / 1.015,
+                scale_max=1.03,
+                crop_min=1 / (1 + 0.85 * 0.05) ** 2,
+                edge_travel=0.0125,
+            ),
+        ),
+        (
+            A.ThinPlateSpline(),
+            Envelope(
+                nonrigid=True,
+                warp=0.48,
+                fold=True,
+                rotation=24,
+                scale_min=1 / 1.6,
+                scale_max=1 + 0.6 + 6 * 0.16,
+                translation=0.4,
+                crop_min=0.76**2,
+                edge_travel=0.24,
+            ),
+        ),
+        (
+            A.PiecewiseAffine(),
+            Envelope(nonrigid=True, warp=0.25, scale_max=1.3, crop_min=0.55, edge_travel=0.3),
+        ),
+        (A.GridElasticDeform(num_grid_xy=(4, 4), magnitude=10), Envelope(nonrigid=True, warp=10 / 256)),
         (A.Resize(64, 64), Envelope(resize=True, aspect=math.inf)),
         (A.LongestMaxSize(max_size=64), Envelope(resize=True)),
         (A.SmallestMaxSize(max_size=64), Envelope(resize=True)),
@@ -46,7 +74,10 @@ from safeaug.effects import Envelope
             Envelope(crop_unbounded=True, reflect_border=True, canvas_growth=math.inf),
         ),
         (A.RandomSizedCrop(min_max_height=(20, 30), size=(32, 32)), Envelope(crop_unbounded=True, resize=True)),
-        (A.RandomCropFromBorders(0.1, 0.1, 0.2, 0.0), Envelope(crop_min=0.8 * 0.8, translation=0.2 / (2 * 0.8))),
+        (
+            A.RandomCropFromBorders(0.1, 0.1, 0.2, 0.0),
+            Envelope(crop_min=0.8 * 0.8, translation=0.2 / (2 * 0.8), edge_travel=0.2),
+        ),
         (A.PadIfNeeded(64, 64, border_mode=4), Envelope(reflect_border=True, canvas_growth=math.inf)),
         (A.Pad(padding=4), Envelope(canvas_growth=math.inf)),
         (A.Pad(padding=0), Envelope()),
@@ -80,7 +111,9 @@ def test_safe_rotate_shrinks_to_fit() -> None:
 
 def test_rotate_with_crop_border_keeps_less_area() -> None:
     e = envelope_of(A.Rotate(limit=15, crop_border=True))
-    assert e.crop_min == pytest.approx(1 / (math.cos(math.radians(15)) + math.sin(math.radians(15))) ** 2)
+    square = 1 / (math.cos(math.radians(15)) + math.sin(math.radians(15))) ** 2
+    # read over inputs up to 2:1, which keep less than a square one (a 2:1 film keeps half of its area)
+    assert e.crop_min < square and e.crop_min == pytest.approx(0.5, abs=1e-6)
 
 
 def test_affine_reads_every_argument_form() -> None:
@@ -92,8 +125,9 @@ def test_affine_reads_every_argument_form() -> None:
             translate_percent={"x": (-0.1, 0.05), "y": (0, 0.2)},
         )
     )
-    assert (e.rotation, e.shear, e.translation) == (7, 4, 0.2)
-    assert (e.scale_min, e.scale_max) == pytest.approx((0.8, 1.3))
+    # shear=(-4, 4) draws each axis on its own: opposite shears turn by 4° more, equal ones shear by 8°
+    assert (e.rotation, e.shear, e.translation) == pytest.approx((11, 8, 0.2), abs=0.01)
+    assert (e.scale_min, e.scale_max) == pytest.approx((0.771, 1.339), abs=1e-3)
     assert not e.mirror
     assert envelope_of(A.Affine(translate_px=(-12, 12))).translation_px == 12
 
