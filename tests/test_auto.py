@@ -49,10 +49,15 @@ def test_magnitude_one_is_exactly_the_policys_bound() -> None:
     ocr = {o.op: o for o in auto.ops("ocr")}
     assert ocr["Rotate"].envelope(1.0).rotation == 15.0
     assert ocr["Rotate"].envelope(0.5).rotation == 7.5
-    assert ocr["ShearX"].envelope(1.0).shear == 10.0
+    assert ocr["ShearX"].envelope(1.0).shear == pytest.approx(10.0)
     assert ocr["TranslateY"].envelope(1.0).translation == pytest.approx(0.1)
+    # ocr's scale bound is 0.85-1.15, but zooming in 1.15x keeps 76% of a line in frame, past its 90% crop
+    # bound: the zoom's magnitude 1 is the largest share of the scale bound that keeps the crop bound.
     zoom = ocr["Zoom"].envelope(1.0)
-    assert (zoom.scale_min, zoom.scale_max) == (0.85, 1.15)
+    assert 1.0 < zoom.scale_max < 1.15 and 0.85 < zoom.scale_min < 1.0
+    assert zoom.crop_min == pytest.approx(0.9, abs=0.005)
+    full = safeaug.validate(A.Affine(scale=(0.85, 1.15), keep_ratio=True, p=1), "ocr")
+    assert "SA108" in full.codes()
     assert ocr["Blur"].envelope(1.0).blur == 1.5
     assert ocr["Rotate"].envelope(0.0).rotation == 0.0
     chest = {o.op: o for o in auto.ops("chest_xray")}

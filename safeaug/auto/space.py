@@ -7,7 +7,9 @@ uses it to judge a saved ``RandAugment``), and an op is built as an albumentatio
 Every candidate drives one effect. Its magnitude 1 is the policy's bound on that effect (or, where the
 policy leaves the effect unbounded, the largest value torchvision's RandAugment uses); magnitude 0 does
 nothing. A candidate enters the space when the validator admits it at magnitude 1 with no finding at all;
-an op the policy refuses, or only warns about, is left out. A mirror that the policy allows only with a
+where its bound drives another effect past the policy (a zoom at the scale bound that crops more than the
+crop bound allows), magnitude 1 is the largest share of that bound the policy admits; an op the policy
+refuses even at 5% of its bound, or only warns about, is left out. A mirror that the policy allows only with a
 label transform enters only as the label-aware flip that performs it, and only when its arguments are
 given (``label_flip``).
 """
@@ -324,13 +326,35 @@ def _space(policy: Policy, label_flip: Any) -> tuple[Op, ...]:
         if limit is False:
             continue
         assert not isinstance(limit, bool)
-        op = Op(candidate.op, candidate.name, candidate.effect, limit)
-        if _admits(policy, op.node(1.0)):
+        op = _largest_admitted(policy, Op(candidate.op, candidate.name, candidate.effect, limit))
+        if op is not None:
             out.append(op)
     for flip in _label_flips(policy, _thaw(label_flip) if label_flip else None):
         if not any(o.effect == "mirror" for o in out) and _admits(policy, flip.node(1.0)):
             out.append(flip)
     return tuple(out)
+
+
+# An op whose bound on its own effect brings another effect past the policy (a zoom at the policy's scale
+# bound that pushes more of the frame out than its crop bound allows) is shrunk until the policy admits it,
+# by bisection on the share of its limit; below this share it is left out.
+_SMALLEST_SHARE = 0.05
+
+
+def _largest_admitted(policy: Policy, op: Op) -> Op | None:
+    """``op`` at its limit when the policy admits it there, else shrunk to the largest share admitted."""
+    if _admits(policy, op.node(1.0)):
+        return op
+    if op.limit is None or not _admits(policy, shrink(op, _SMALLEST_SHARE).node(1.0)):
+        return None
+    lo, hi = _SMALLEST_SHARE, 1.0
+    for _ in range(10):
+        mid = (lo + hi) / 2
+        if _admits(policy, shrink(op, mid).node(1.0)):
+            lo = mid
+        else:
+            hi = mid
+    return shrink(op, lo)
 
 
 # ------------------------------------------------------------------------------------------ budgets

@@ -99,6 +99,12 @@ def _overrides(cls: type) -> tuple[str, ...]:
     return _OVERRIDES[cls]
 
 
+# safeaug's compositions: `safeaug.Compose`/`ReplayCompose` and `safeaug.auto`'s RandAugment (a SomeOf that
+# draws with replacement) and TrivialAugment (a OneOf). They are read as the compositions they are, their
+# ops as children, so a finding points at the op; a user's subclass of them is still judged by its overrides.
+_OWN_COMPOSITIONS = ("safeaug.compose", "safeaug.auto")
+
+
 def _find_overrides(cls: type) -> tuple[str, ...]:
     """What the non-albumentations classes above the first albumentations one define that may change behaviour.
 
@@ -107,7 +113,7 @@ def _find_overrides(cls: type) -> tuple[str, ...]:
     """
     user = []
     for base in cls.__mro__:
-        if _is_albumentations(base) or base is object or base.__module__ == "safeaug.compose":
+        if _is_albumentations(base) or base is object or base.__module__ in _OWN_COMPOSITIONS:
             break  # safeaug's own compositions run albumentations' call path (see safeaug.compose)
         user.append(base)
     if not user:
