@@ -212,3 +212,20 @@ def test_a_crop_and_pad_with_negative_percentages_shrinks_the_image() -> None:
     assert sst._fits(A.Sequential([grow, crop]), 64)
     with pytest.raises(ValueError, match="crop"):  # what the check prevents
         A.Compose([shrink, crop])(image=np.zeros((64, 64, 3), np.uint8))
+
+
+def _never_drawn_in_docstring() -> set[str]:
+    import re
+
+    doc = sst.__doc__ or ""
+    section = doc.split("Transforms that are never drawn", 1)[1].split("\n", 1)[1].split("This module needs", 1)[0]
+    return set(re.findall(r"``([A-Za-z0-9_]+)``", section))
+
+
+def test_the_docstring_names_exactly_the_transforms_never_drawn() -> None:
+    table = {name.rsplit(".", 1)[-1] for name in sst.SKIPPED}
+    documented = _never_drawn_in_docstring()
+    assert documented == table, (
+        f"missing from the docstring: {sorted(table - documented)}; not in SKIPPED: {sorted(documented - table)}"
+    )
+    assert not documented & set(sst.NAMES), "a transform is both drawn and listed as never drawn"
