@@ -504,7 +504,7 @@ _OTHER_DOCS: tuple[RuleDoc, ...] = (
         SUPPRESSION_WITHOUT_REASON,
         "suppression without a reason",
         "Flags an inline `safeaug: ignore[...]` comment that does not say why, after ` -- `.",
-        "A reviewer cannot judge a suppression without its reason.",
+        "An inline `safeaug: ignore[...]` comment must say why, after ` -- `, so that a reviewer can judge it.",
         _script("A.HorizontalFlip(p=0.5),  # safeaug: ignore[SA101]"),
         "Give the reason: `# safeaug: ignore[SA101] -- labels are flipped by the loader`.",
     ),
@@ -512,7 +512,7 @@ _OTHER_DOCS: tuple[RuleDoc, ...] = (
         UNUSED_SUPPRESSION,
         "unused suppression",
         "Flags an inline `safeaug: ignore[...]` comment that matches no finding.",
-        "A stale suppression can hide a future problem on its line.",
+        "A suppression that matches no finding can hide a future problem on its line.",
         _script("A.Resize(height=224, width=224),  # safeaug: ignore[SA101] -- the model is mirror-invariant"),
         "Remove the comment.",
     ),
@@ -522,8 +522,8 @@ RULE_DOCS: dict[str, RuleDoc] = dict(
     sorted(({r.code: _effect_doc(r) for r in EFFECT_RULES} | {d.code: d for d in _OTHER_DOCS}).items())
 )
 
-# (title, explanation) for the codes not tied to an effect; the explanation is a finding's reason.
-OTHER_RULES: dict[str, tuple[str, str]] = {d.code: (d.title, f"{d.what} {d.why} {d.instead}") for d in _OTHER_DOCS}
+# (title, why it matters and what to write instead) for the codes not tied to an effect: a finding's reason.
+OTHER_RULES: dict[str, tuple[str, str]] = {d.code: (d.title, f"{d.why} {d.instead}") for d in _OTHER_DOCS}
 
 
 def explain_text(code: str) -> str:
