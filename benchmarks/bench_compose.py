@@ -1,9 +1,10 @@
 """safeaug.Compose per-sample cost, as ratios against albumentations.Compose measured in the same run.
 
-For a typical chest X-ray training pipeline on grey 256x256 and 512x512 images:
+For a typical chest X-ray training pipeline on grey 224x224, 256x256 and 512x512 images:
 
 1. throughput of ``safeaug.Compose`` (audit off) against ``albumentations.Compose``. Target: ratio >= 0.99;
-2. throughput with ``audit=True``, and its overhead in microseconds per sample;
+2. throughput with ``audit=True``, and its overhead in microseconds per sample. Target at 224x224:
+   ratio >= 0.995;
 3. the audit's own checks in isolation (the unchanged-pipeline check and the reading of applied
    parameters), and, for comparison, what ``save_applied_params=True`` costs albumentations per sample
    (the other way to see the applied parameters).
@@ -31,6 +32,8 @@ import numpy as np
 import safeaug
 
 warnings.filterwarnings("ignore")
+
+AUDIT_TARGET = 0.995  # throughput of audit=True against albumentations.Compose at 224x224
 
 
 def transforms() -> list[Any]:
@@ -101,7 +104,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--calls", type=int, default=20)
     args = parser.parse_args()
-    for size in (256, 512):
+    for size in (224, 256, 512):
         took = bench_size(size, args.rounds, args.calls)
         base = took["albumentations"]
 
@@ -116,8 +119,10 @@ def main() -> None:
         verdict = "OK" if off >= 0.99 else "MISSED"
         print(f"{size}x{size} grey, albumentations.Compose {statistics.median(base) * 1e6:.0f} us per sample:")
         print(f"  safeaug.Compose, audit off: throughput ratio {off:.3f} (target >= 0.99) {verdict}")
+        target = f" (target >= {AUDIT_TARGET}) {'OK' if on >= AUDIT_TARGET else 'MISSED'}" if size == 224 else ""
         print(
-            f"  safeaug.Compose, audit on:  throughput ratio {on:.3f}, {extra_us('safeaug audit'):+.1f} us per sample"
+            f"  safeaug.Compose, audit on:  throughput ratio {on:.3f}{target}, "
+            f"{extra_us('safeaug audit'):+.1f} us per sample"
         )
         saved = extra_us("albumentations save_applied_params")
         print(f"  albumentations with save_applied_params=True: {saved:+.1f} us per sample")

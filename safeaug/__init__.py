@@ -11,86 +11,88 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from safeaug.catalog import Knob, Params, register_transform, unregister_transform
-from safeaug.effects import Envelope
-from safeaug.errors import ConfigError, PolicyError, PolicyViolationError, SafeaugError
-from safeaug.policies import list_policies, load_policy
-from safeaug.report import Finding, Report
-from safeaug.validator import check, validate
+from safeaug.catalog import Knob as Knob
+from safeaug.catalog import Params as Params
+from safeaug.catalog import register_transform as register_transform
+from safeaug.catalog import unregister_transform as unregister_transform
+from safeaug.effects import Envelope as Envelope
+from safeaug.errors import ConfigError as ConfigError
+from safeaug.errors import PolicyError as PolicyError
+from safeaug.errors import PolicyViolationError as PolicyViolationError
+from safeaug.errors import SafeaugError as SafeaugError
+from safeaug.policies import list_policies as list_policies
+from safeaug.policies import load_policy as load_policy
+from safeaug.report import Finding as Finding
+from safeaug.report import Report as Report
+from safeaug.validator import check as check
+from safeaug.validator import validate as validate
 
 if TYPE_CHECKING:
-    from safeaug.compose import Compose, ReplayCompose
-    from safeaug.labels import (
-        ColorJitterUnlessCaptionNamesColor,
-        HorizontalFlipWithCaption,
-        HorizontalFlipWithClassMap,
-        HorizontalFlipWithKeypointSwap,
-        HorizontalFlipWithSteering,
-    )
-    from safeaug.policy import Invariant, Policy, TransformRule
-    from safeaug.probing import probe, wrap
+    from safeaug import auto as auto
+    from safeaug import review as review
+    from safeaug.compose import Compose as Compose
+    from safeaug.compose import ReplayCompose as ReplayCompose
+    from safeaug.labels import ColorJitterUnlessCaptionNamesColor as ColorJitterUnlessCaptionNamesColor
+    from safeaug.labels import HorizontalFlipWithCaption as HorizontalFlipWithCaption
+    from safeaug.labels import HorizontalFlipWithClassMap as HorizontalFlipWithClassMap
+    from safeaug.labels import HorizontalFlipWithKeypointSwap as HorizontalFlipWithKeypointSwap
+    from safeaug.labels import HorizontalFlipWithSteering as HorizontalFlipWithSteering
+    from safeaug.policy import Invariant as Invariant
+    from safeaug.policy import Policy as Policy
+    from safeaug.policy import TransformRule as TransformRule
+    from safeaug.probing import probe as probe
+    from safeaug.probing import wrap as wrap
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ColorJitterUnlessCaptionNamesColor",
-    "Compose",
-    "ConfigError",
-    "Envelope",
-    "Finding",
-    "HorizontalFlipWithCaption",
-    "HorizontalFlipWithClassMap",
-    "HorizontalFlipWithKeypointSwap",
-    "HorizontalFlipWithSteering",
-    "Invariant",
-    "Knob",
-    "Params",
-    "Policy",
-    "PolicyError",
-    "PolicyViolationError",
-    "ReplayCompose",
-    "Report",
-    "SafeaugError",
-    "TransformRule",
-    "check",
-    "list_policies",
-    "load_policy",
-    "probe",
-    "register_transform",
-    "review",
-    "unregister_transform",
-    "validate",
-    "wrap",
-]
-
-
-# Names that need albumentations (and OpenCV), numpy or pydantic load on demand: the linter needs none of
-# them, and `import safeaug` stays cheap for it.
-_LAZY = {
-    "Invariant": "safeaug.policy",
-    "Policy": "safeaug.policy",
-    "TransformRule": "safeaug.policy",
-    "Compose": "safeaug.compose",
-    "ReplayCompose": "safeaug.compose",
-    "probe": "safeaug.probing",
-    "wrap": "safeaug.probing",
-    "ColorJitterUnlessCaptionNamesColor": "safeaug.labels",
-    "HorizontalFlipWithCaption": "safeaug.labels",
-    "HorizontalFlipWithClassMap": "safeaug.labels",
-    "HorizontalFlipWithKeypointSwap": "safeaug.labels",
-    "HorizontalFlipWithSteering": "safeaug.labels",
-    "review": "safeaug.review",  # a subpackage: safeaug.review.build / apply / agreement
+# The public API, one entry per name: the module it comes from, and whether it loads on first use. Names
+# that need albumentations (and OpenCV), numpy or pydantic are lazy, so the linter needs none of them
+# and `import safeaug` stays cheap for them; a name equal to its module is a subpackage. `__all__`,
+# `dir(safeaug)` and the lazy loading below all read this table; a test checks the imports above against it.
+_PUBLIC: dict[str, tuple[str, bool]] = {
+    # name: (module, lazy)
+    "ColorJitterUnlessCaptionNamesColor": ("safeaug.labels", True),
+    "Compose": ("safeaug.compose", True),
+    "ConfigError": ("safeaug.errors", False),
+    "Envelope": ("safeaug.effects", False),
+    "Finding": ("safeaug.report", False),
+    "HorizontalFlipWithCaption": ("safeaug.labels", True),
+    "HorizontalFlipWithClassMap": ("safeaug.labels", True),
+    "HorizontalFlipWithKeypointSwap": ("safeaug.labels", True),
+    "HorizontalFlipWithSteering": ("safeaug.labels", True),
+    "Invariant": ("safeaug.policy", True),
+    "Knob": ("safeaug.catalog", False),
+    "Params": ("safeaug.catalog", False),
+    "Policy": ("safeaug.policy", True),
+    "PolicyError": ("safeaug.errors", False),
+    "PolicyViolationError": ("safeaug.errors", False),
+    "ReplayCompose": ("safeaug.compose", True),
+    "Report": ("safeaug.report", False),
+    "SafeaugError": ("safeaug.errors", False),
+    "TransformRule": ("safeaug.policy", True),
+    "auto": ("safeaug.auto", True),  # a subpackage: RandAugment, TrivialAugment and search within a policy
+    "check": ("safeaug.validator", False),
+    "list_policies": ("safeaug.policies", False),
+    "load_policy": ("safeaug.policies", False),
+    "probe": ("safeaug.probing", True),
+    "register_transform": ("safeaug.catalog", False),
+    "review": ("safeaug.review", True),  # a subpackage: safeaug.review.build / apply / agreement
+    "unregister_transform": ("safeaug.catalog", False),
+    "validate": ("safeaug.validator", False),
+    "wrap": ("safeaug.probing", True),
 }
+
+__all__ = list(_PUBLIC)
 
 
 def __dir__() -> list[str]:
     """The public names (lazily loaded ones included), not the helpers this module imports."""
-    return sorted({*__all__, "__version__"})
+    return sorted({*_PUBLIC, "__version__"})
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    module, lazy = _PUBLIC.get(name, ("", False))
+    if not lazy:
         raise AttributeError(f"module 'safeaug' has no attribute {name!r}")
     import importlib
 

@@ -369,33 +369,6 @@ class _Builder:
         return out
 
 
-def _check_size(root: yaml.Node, source: str) -> None:
-    """Refuse documents that would expand into enormous or absurdly deep data (aliases share nodes)."""
-    seen = 0
-    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        seen += 1
-        if depth > MAX_DEPTH:
-            raise ConfigError(
-                f"nesting deeper than {MAX_DEPTH} levels; no augmentation pipeline is this deep",
-                path=source,
-                line=node.start_mark.line + 1,
-            )
-        if seen > MAX_NODES:
-            raise ConfigError(
-                f"more than {MAX_NODES} values once aliases are expanded; refusing to read further",
-                path=source,
-                line=node.start_mark.line + 1,
-            )
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                stack.append((k, depth + 1))
-                stack.append((v, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((v, depth + 1) for v in node.value)
-
-
 def _lines(root: yaml.Node) -> dict[Path, int]:
     out: dict[Path, int] = {}
     stack: list[tuple[yaml.Node, Path]] = [(root, ())]

@@ -216,19 +216,11 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _explain(target: str, out: TextIO, raw_params: Sequence[str] = ()) -> int:
-    from safeaug.rules import OTHER_RULES, RULES_BY_CODE
+    from safeaug.rules import RULE_DOCS, explain_text
 
     code = target.upper()
-    if code in RULES_BY_CODE:
-        rule = RULES_BY_CODE[code]
-        out.write(f"{rule.code} {rule.title}\n\nWhat it does: flags a transform or pipeline that {rule.does}.\n")
-        out.write(f"Why: {rule.why}\n")
-        out.write(f"Bound with: effect: {rule.name} ({rule.kind}) in a policy's invariants.\n")
-        out.write(f"Silence one finding with a comment on its line: `# safeaug: ignore[{rule.code}] -- why`.\n")
-        return 0
-    if code in OTHER_RULES:
-        title, text = OTHER_RULES[code]
-        out.write(f"{code} {title}\n\n{text}\n")
+    if code in RULE_DOCS:
+        out.write(explain_text(code))
         return 0
     from safeaug.config import SettingsError, parse_param
     from safeaug.errors import PolicyError

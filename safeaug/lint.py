@@ -83,6 +83,7 @@ class LintResult:
     def unreadable(self) -> int:
         """Files (or named paths) that could not be read or judged."""
         return len({p.path for p in self.problems})
+
     # Counts of what was handed to an `on_file` callback instead of being kept in the lists above.
     streamed: list[int] = field(default_factory=lambda: [0, 0])  # errors, warnings
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from safeaug.lint import FileResult, JudgedFile, LintResult
 from safeaug.report import Finding
-from safeaug.rules import EFFECT_RULES, OTHER_RULES, all_codes
+from safeaug.rules import all_codes, sarif_rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/safeaug/"
@@ -223,28 +223,8 @@ def _github_end(result: LintResult, out: TextIO, *, show_suppressed: bool = Fals
 
 
 def sarif_rules() -> list[dict[str, Any]]:
-    """``tool.driver.rules``: every code in the rule table, in code order."""
-    by_code: dict[str, dict[str, Any]] = {}
-    for r in EFFECT_RULES:
-        by_code[r.code] = {
-            "id": r.code,
-            "name": r.name,
-            "shortDescription": {"text": f"The pipeline {r.does}."},
-            "fullDescription": {"text": r.why},
-            "help": {
-                "text": f"{r.why} Run `safeaug explain {r.code}` for the rule and `safeaug explain POLICY` "
-                "for a policy's bounds."
-            },
-        }
-    for code, (title, explanation) in OTHER_RULES.items():
-        by_code[code] = {
-            "id": code,
-            "name": title.replace(" ", "_"),
-            "shortDescription": {"text": title[0].upper() + title[1:] + "."},
-            "fullDescription": {"text": explanation},
-            "help": {"text": explanation},
-        }
-    return [by_code[code] for code in all_codes() if code in by_code]
+    """``tool.driver.rules``: every code in the rule table, in code order, with all its sections."""
+    return [sarif_rule(code) for code in all_codes()]
 
 
 def _artifact(path: str, cwd: Path) -> dict[str, Any]:

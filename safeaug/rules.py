@@ -2,7 +2,8 @@
 
 Codes never change meaning and are never reused. ``SA1xx`` geometry, ``SA2xx`` intensity and colour,
 ``SA3xx`` detail and resolution, ``SA4xx`` structure and unknown transforms, ``SA5xx`` config hygiene.
-``safeaug explain SA101`` prints a rule's entry; SARIF output builds its rule list from this table.
+Every code has one :class:`RuleDoc` entry here (what it does, why it matters, an example, what to write
+instead): ``safeaug explain SA101`` prints it and SARIF output builds its rule list from it.
 """
 
 from __future__ import annotations
@@ -260,64 +261,362 @@ IGNORED_ARGUMENT = "SA502"  # an argument the installed albumentations line woul
 SUPPRESSION_WITHOUT_REASON = "SA601"
 UNUSED_SUPPRESSION = "SA602"
 
-OTHER_RULES: dict[str, tuple[str, str]] = {
-    UNKNOWN_TRANSFORM: (
+# ---------------------------------------------------------------------------------------- rule docs
+#
+# Every code, effect or bespoke, has one entry of the same shape here: what it does, why it matters, an
+# example that triggers it and what to write instead. `safeaug explain CODE` prints these sections and
+# SARIF's `tool.driver.rules[]` carries them; tests lint each example under its policy and require the code.
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """The sections every rule code carries, the same for effect codes and bespoke ones."""
+
+    code: str
+    title: str
+    what: str  # what it does: what the rule flags
+    why: str  # why it matters
+    example: str  # a training script that triggers the code (or, when not ``config``, API usage)
+    instead: str  # what to write instead
+    policy: str = "chest_xray"  # the example is judged under this built-in policy id, or this policy file text
+    config: bool = True  # the example is a config the linter reads (``safeaug lint``)
+
+
+def _script(*lines: str) -> str:
+    """A training script whose pipeline is ``lines`` (one transform a line, each may carry a comment)."""
+    body = "".join(f"    {line}\n" if "#" in line else f"    {line},\n" for line in lines)
+    return f"import albumentations as A\n\ntrain = A.Compose([\n{body}])\n"
+
+
+# A policy file for the codes no built-in policy triggers (every built-in allows non-rigid warps and
+# sharpening, and none refuses a transform by name).
+_SHAPE_POLICY = """id: shapes_measured
+title: Shape measurement
+description: The label is a measured shape, so nothing may warp it or sharpen its edges.
+deny:
+  - transform: CoarseDropout
+    reason: Dropped regions hide the outline being measured.
+invariants:
+  - effect: nonrigid
+    allowed: false
+    reason: The task measures shape; elastic and grid warps change it.
+  - effect: sharpen
+    allowed: false
+    reason: Sharpening halos move the edges that are measured.
+"""
+
+# Effect code -> (a transform that triggers it, what to write instead, policy)
+_EFFECT_EXAMPLES: dict[str, tuple[str, str, str]] = {
+    "SA101": (
+        "A.HorizontalFlip(p=0.5)",
+        "Drop the flip, or flip the label with the image (a label transform).",
+        "chest_xray",
+    ),
+    "SA102": (
+        "A.Rotate(limit=90, p=0.5)",
+        "A turn within the policy's bound: `A.Rotate(limit=10, p=0.5)`.",
+        "chest_xray",
+    ),
+    "SA103": (
+        "A.Affine(scale=(0.5, 2.0), p=0.5)",
+        "A scale range inside the policy's: `A.Affine(scale=(0.9, 1.1))`.",
+        "chest_xray",
+    ),
+    "SA104": (
+        "A.Affine(translate_percent=(-0.3, 0.3), p=0.5)",
+        "A smaller shift: `A.Affine(translate_percent=(-0.05, 0.05))`.",
+        "chest_xray",
+    ),
+    "SA105": (
+        "A.Affine(shear=(-30, 30), p=0.5)",
+        "A shear within the bound, or none: `A.Affine(shear=(-5, 5))`.",
+        "chest_xray",
+    ),
+    "SA106": (
+        "A.Perspective(scale=(0.05, 0.3), p=0.5)",
+        "A milder warp: `A.Perspective(scale=(0.01, 0.03))`, or none.",
+        "chest_xray",
+    ),
+    "SA107": ("A.ElasticTransform(p=0.5)", "An affine transform (rotation, scale) that keeps shapes.", _SHAPE_POLICY),
+    "SA108": (
+        "A.RandomResizedCrop(size=(224, 224), scale=(0.08, 1.0))",
+        "Keep at least the policy's share of the area: `A.RandomResizedCrop(size=(224, 224), scale=(0.9, 1.0))`.",
+        "chest_xray",
+    ),
+    "SA109": (
+        "A.Rotate(limit=5, border_mode=cv2.BORDER_REFLECT_101, p=0.5)",
+        "A constant fill: `border_mode=cv2.BORDER_CONSTANT` (with `fill=0`).",
+        "chest_xray",
+    ),
+    "SA110": (
+        "A.Resize(height=224, width=224)",
+        "Keep the scale: `A.PadIfNeeded` and a crop to the size, or tile the image.",
+        "small_objects",
+    ),
+    "SA111": (
+        "A.GridDistortion(num_steps=5, distort_limit=0.9, p=0.5)",
+        "A milder warp within the bound: `A.GridDistortion(num_steps=5, distort_limit=0.3)`.",
+        "chest_xray",
+    ),
+    "SA112": (
+        "A.ElasticTransform(alpha=1000, sigma=10, p=0.5)",
+        "A smooth warp that cannot fold: `A.ElasticTransform(alpha=120, sigma=6)` (alpha / sigma of 25 or less).",
+        "chest_xray",
+    ),
+    "SA113": (
+        "A.CropAndPad(percent=(-0.3, 0), keep_size=True, p=0.5)",
+        "Crop less from each side: `A.CropAndPad(percent=(-0.05, 0), keep_size=True)`, or pad instead.",
+        "chest_xray",
+    ),
+    "SA201": ("A.InvertImg(p=0.5)", "Drop the inversion.", "chest_xray"),
+    "SA202": ("A.Solarize(p=0.5)", "A monotone change: `A.RandomBrightnessContrast(0.1, 0.1)`.", "chest_xray"),
+    "SA203": (
+        "A.RandomBrightnessContrast(brightness_limit=0.5, contrast_limit=0, p=0.5)",
+        "A shift within the bound: `brightness_limit=0.1`.",
+        "chest_xray",
+    ),
+    "SA204": (
+        "A.RandomBrightnessContrast(brightness_limit=0, contrast_limit=0.8, p=0.5)",
+        "A contrast range within the bound: `contrast_limit=0.1`.",
+        "chest_xray",
+    ),
+    "SA205": (
+        "A.RandomGamma(gamma_limit=(40, 250), p=0.5)",
+        "A gamma range within the bound: `gamma_limit=(90, 110)`.",
+        "chest_xray",
+    ),
+    "SA206": (
+        "A.HueSaturationValue(hue_shift_limit=40, sat_shift_limit=0, val_shift_limit=0, p=0.5)",
+        "No hue shift (`hue_shift_limit=0`) or one within the bound.",
+        "chest_xray",
+    ),
+    "SA207": (
+        "A.HueSaturationValue(hue_shift_limit=0, sat_shift_limit=80, val_shift_limit=0, p=0.5)",
+        "A saturation change within the bound, or none (`sat_shift_limit=0`).",
+        "chest_xray",
+    ),
+    "SA208": (
+        "A.ChannelShuffle(p=0.5)",
+        "Drop the channel change; change brightness or contrast instead.",
+        "chest_xray",
+    ),
+    "SA209": ("A.ToGray(p=0.2)", "Keep colour: drop `ToGray`.", "dermoscopy"),
+    "SA210": ("A.CLAHE(p=0.5)", "A global, monotone change: `A.RandomBrightnessContrast` or `A.RandomGamma`.", "ct"),
+    "SA211": ("A.Posterize(num_bits=2, p=0.5)", "Keep at least the policy's bits, or drop `Posterize`.", "chest_xray"),
+    "SA301": (
+        "A.Blur(blur_limit=(15, 31), p=0.5)",
+        "A small kernel within the bound: `A.Blur(blur_limit=(3, 3))`.",
+        "chest_xray",
+    ),
+    "SA302": (
+        "A.Downscale(scale_range=(0.1, 0.25), p=0.5)",
+        "A milder down-sampling: `A.Downscale(scale_range=(0.8, 0.95))`, or none.",
+        "chest_xray",
+    ),
+    "SA303": (
+        "A.GaussNoise(std_range=(0.2, 0.5), p=0.5)",
+        "Weaker noise: `A.GaussNoise(std_range=(0.01, 0.03))`.",
+        "chest_xray",
+    ),
+    "SA304": (
+        "A.ImageCompression(quality_range=(5, 20), p=0.5)",
+        "A quality floor at or above the policy's: `A.ImageCompression(quality_range=(80, 100))`.",
+        "chest_xray",
+    ),
+    "SA305": ("A.Sharpen(p=0.5)", "Drop the sharpening.", _SHAPE_POLICY),
+    "SA403": (
+        "A.CoarseDropout(num_holes_range=(8, 8), hole_height_range=(0.2, 0.3), hole_width_range=(0.2, 0.3), p=0.5)",
+        "Fewer, smaller holes whose total stays within the bound, or none.",
+        "chest_xray",
+    ),
+    "SA404": ("A.RandomGridShuffle(grid=(3, 3), p=0.5)", "Drop the tile shuffle.", "chest_xray"),
+    "SA405": (
+        "A.FDA(reference_images=[], read_fn=lambda x: x, p=0.5)",
+        "Augment each image on its own; drop the mixing transform.",
+        "chest_xray",
+    ),
+    "SA406": ("A.RandomRain(p=0.5)", "Drop the overlay.", "chest_xray"),
+}
+
+
+def _effect_doc(rule: Rule) -> RuleDoc:
+    line, instead, policy = _EFFECT_EXAMPLES[rule.code]
+    example = _script(line)
+    if "cv2." in line:
+        example = "import cv2\n" + example
+    return RuleDoc(
+        rule.code,
+        rule.title,
+        f"Flags a transform or pipeline that {rule.does}, beyond what the policy's `{rule.name}` invariant allows.",
+        rule.why,
+        example,
+        f"{instead} Bound with `effect: {rule.name}` ({rule.kind}) in a policy's invariants.",
+        policy,
+    )
+
+
+_OTHER_DOCS: tuple[RuleDoc, ...] = (
+    RuleDoc(
+        UNKNOWN_TRANSFORM,
         "unknown transform",
-        "safeaug has no catalog entry for this transform, so it cannot tell what it does. It fails closed: "
-        "register an entry with safeaug.register_transform(...), or allow the transform by name in your "
-        "policy with a reason.",
+        "Flags a transform safeaug has no catalog entry for, so it cannot tell what it does.",
+        "It fails closed: an unknown transform could mirror, crop or recolour the image, and a pass would be a guess.",
+        "from my_project.augment import MyAugment\n\n" + _script("MyAugment()"),
+        "Register an entry with safeaug.register_transform(...), or allow the transform by name in your policy "
+        "with a reason.",
     ),
-    DENIED_TRANSFORM: ("transform denied by name", "The policy lists this transform in `deny`."),
-    UNBOUNDED_EFFECT: (
+    RuleDoc(
+        DENIED_TRANSFORM,
+        "transform denied by name",
+        "Flags a transform the policy lists in `deny`.",
+        "The policy's author refused this transform whatever its arguments; the policy's reason says why.",
+        _script("A.CoarseDropout(p=0.5)"),
+        "Drop the transform, or use a different policy if the refusal does not fit your data.",
+        _SHAPE_POLICY,
+    ),
+    RuleDoc(
+        UNBOUNDED_EFFECT,
         "effect not bounded",
-        "The size of this effect depends on the input (a crop or shift given in pixels), so it cannot be "
-        "compared with the policy's bound. Use a relative parameter (fractions of the image) instead.",
+        "Flags an effect whose size depends on the input (a crop or shift given in pixels).",
+        "Without the image size it cannot be compared with the policy's bound: a 64 px crop keeps most of a "
+        "64 px image and almost nothing of a 1024 px one.",
+        _script("A.RandomCrop(height=64, width=64)"),
+        "Use a relative parameter (fractions of the image, e.g. `A.RandomResizedCrop(scale=(0.9, 1.0))`), or "
+        "give the image size (`--input-size`, `input-size` in `[tool.safeaug]`).",
     ),
-    PROBED_TRANSFORM: (
+    RuleDoc(
+        PROBED_TRANSFORM,
         "described by probing",
-        "safeaug has no catalog entry for this transform, so it ran it on probe images (validate(..., probe=True) "
-        "or safeaug.wrap) and judged what it was seen to do, widened by the measurement tolerance. A probe is a "
-        "sample: it cannot see mixing with other images, tile shuffles, overlays, histogram equalisation or "
-        "compression, nor an effect that shows on other inputs only. Register the transform with "
-        "safeaug.register_transform(...) for a static guarantee.",
+        "Marks a transform without a catalog entry that safeaug ran on probe images (validate(..., probe=True) "
+        "or safeaug.wrap) and judged by what it was seen to do, widened by the measurement tolerance.",
+        "A probe is a sample: it cannot see mixing with other images, tile shuffles, overlays, histogram "
+        "equalisation or compression, nor an effect that shows on other inputs only.",
+        "import safeaug\nfrom my_project.augment import MyAugment\n\n"
+        "safeaug.validate(A.Compose([MyAugment()]), policy='chest_xray', probe=True)\n",
+        "Register the transform with safeaug.register_transform(...) for a static guarantee.",
+        config=False,
     ),
-    FOLDING_GRID: (
+    RuleDoc(
+        FOLDING_GRID,
         "keypoints may leave their pixels (GridElasticDeform folds a cell)",
-        "GridElasticDeform moves its inner grid points by up to `magnitude` px, so a cell of side c (the image "
-        "side over `num_grid_xy`) can fold over its neighbours from magnitude c/4 on. albumentations 2.0.8 then "
-        "paints the image and masks one way but maps each keypoint with its own cell's map, so a keypoint can "
-        "land on other content: its label no longer marks what it points at. The image size is not in the "
-        "config, so safeaug warns when a cell can fold on an image of 32 px a side or more, and names the "
-        "largest width and height that can fold. Keep `magnitude` below a quarter of the smallest cell on your images "
-        "(a smaller magnitude or fewer grid cells), or use ElasticTransform for keypoint tasks.",
+        "Flags a GridElasticDeform strong enough to fold a grid cell on an image of 32 px a side or more, and "
+        "names the largest width and height that can fold. GridElasticDeform moves its inner grid points by up "
+        "to `magnitude` px, so a cell of side c (the image side over `num_grid_xy`) can fold over its "
+        "neighbours from magnitude c/4 on.",
+        "albumentations 2.0.8 then paints the image and masks one way but maps each keypoint with its own "
+        "cell's map, so a keypoint can land on other content: its label no longer marks what it points at.",
+        _script("A.GridElasticDeform(num_grid_xy=(8, 8), magnitude=40, p=0.5)"),
+        "Keep `magnitude` below a quarter of the smallest cell on your images (a smaller magnitude or fewer "
+        "grid cells), or use ElasticTransform for keypoint tasks.",
     ),
-    DESTROYED_IMAGE: (
+    RuleDoc(
+        DESTROYED_IMAGE,
         "arguments that destroy the image",
-        "With these arguments the installed albumentations replaces every pixel with one value: a kernel built "
-        "from a zero width divides by zero and turns the image into NaN, which uint8 stores as white. No label "
-        "survives that, so safeaug refuses it under every policy. It is usually a default of an older "
+        "Flags arguments with which the installed albumentations replaces every pixel with one value: a kernel "
+        "built from a zero width divides by zero and turns the image into NaN, which uint8 stores as white.",
+        "No label survives that, so safeaug refuses it under every policy. It is usually a default of an older "
         "albumentations line that meant something else there (1.x read `GaussianBlur(sigma_limit=0)` as "
         "'derive sigma from the kernel size').",
+        _script("A.GaussianBlur(sigma_limit=(0, 0), p=0.5)"),
+        "Give a positive width: `A.GaussianBlur(sigma_limit=(0.5, 1.5))`.",
     ),
-    BAD_PARAMETER: ("invalid parameter", "A transform argument has a value or type safeaug cannot read."),
-    IGNORED_ARGUMENT: (
+    RuleDoc(
+        BAD_PARAMETER,
+        "invalid parameter",
+        "Flags a transform argument with a value or type safeaug cannot read (a value that comes from outside "
+        "the file, a wrong type, an impossible range).",
+        "What the transform does depends on that value; judging it anyway would be a guess, so it fails closed.",
+        _script("A.Rotate(limit=cfg.max_angle, p=0.5)"),
+        "Write the argument out as a literal in the pipeline: `A.Rotate(limit=10, p=0.5)`.",
+    ),
+    RuleDoc(
+        IGNORED_ARGUMENT,
         "written for another albumentations line",
-        "The config uses a class or argument from another albumentations line (1.x, 2.0.x or AlbumentationsX). "
+        "Flags a class or argument from another albumentations line (1.x, 2.0.x or AlbumentationsX).",
         "The installed line either drops the argument with at most a warning at start-up, so the pipeline runs "
         "with a default nobody chose, or refuses to build the transform at all (a removed class, a required "
         "argument under its old name, 1.x positional arguments). safeaug judges what the author meant and says "
-        "what the installed line will do; write the installed line's names instead.",
+        "what the installed line will do.",
+        _script("A.GaussNoise(var_limit=(10.0, 50.0), p=0.5)"),
+        "Write the installed line's names: `A.GaussNoise(std_range=(0.01, 0.03), p=0.5)`.",
     ),
-    SUPPRESSION_WITHOUT_REASON: (
+    RuleDoc(
+        SUPPRESSION_WITHOUT_REASON,
         "suppression without a reason",
+        "Flags an inline `safeaug: ignore[...]` comment that does not say why, after ` -- `.",
         "An inline `safeaug: ignore[...]` comment must say why, after ` -- `, so that a reviewer can judge it.",
+        _script("A.HorizontalFlip(p=0.5),  # safeaug: ignore[SA101]"),
+        "Give the reason: `# safeaug: ignore[SA101] -- labels are flipped by the loader`.",
     ),
-    UNUSED_SUPPRESSION: (
+    RuleDoc(
+        UNUSED_SUPPRESSION,
         "unused suppression",
-        "An inline `safeaug: ignore[...]` comment matches no finding. Remove it, so that it cannot hide a "
-        "future problem.",
+        "Flags an inline `safeaug: ignore[...]` comment that matches no finding.",
+        "A suppression that matches no finding can hide a future problem on its line.",
+        _script("A.Resize(height=224, width=224),  # safeaug: ignore[SA101] -- the model is mirror-invariant"),
+        "Remove the comment.",
     ),
-}
+)
+
+RULE_DOCS: dict[str, RuleDoc] = dict(
+    sorted(({r.code: _effect_doc(r) for r in EFFECT_RULES} | {d.code: d for d in _OTHER_DOCS}).items())
+)
+
+# (title, why it matters and what to write instead) for the codes not tied to an effect: a finding's reason.
+OTHER_RULES: dict[str, tuple[str, str]] = {d.code: (d.title, f"{d.why} {d.instead}") for d in _OTHER_DOCS}
+
+
+def explain_text(code: str) -> str:
+    """What ``safeaug explain CODE`` prints: every section of the rule's entry."""
+    d = RULE_DOCS[code]
+    if not d.config:
+        example = f"Example:\n\n{_indent(d.example)}"
+    elif "\n" in d.policy:
+        example = f"Example (linted under this policy file):\n\n{_indent(d.policy)}\n{_indent(d.example)}"
+    else:
+        example = f"Example (linted under policy `{d.policy}`):\n\n{_indent(d.example)}"
+    return (
+        f"{d.code} {d.title}\n\n"
+        f"What it does: {d.what}\n\n"
+        f"Why it matters: {d.why}\n\n"
+        f"{example}\n"
+        f"Instead: {d.instead}\n\n"
+        f"Silence one finding with a comment on its line: `# safeaug: ignore[{d.code}] -- why`.\n"
+    )
+
+
+def _indent(text: str) -> str:
+    return "".join(f"    {line}\n" if line else "\n" for line in text.splitlines())
+
+
+def sarif_rule(code: str) -> dict[str, object]:
+    """One entry of SARIF's ``tool.driver.rules``, carrying every section of the rule's entry."""
+    d = RULE_DOCS[code]
+    rule = RULES_BY_CODE.get(code)
+    name = rule.name if rule is not None else d.title.split(" (")[0].replace(" ", "_")
+    policy = d.policy if "\n" not in d.policy else "the policy file below"
+    markdown = (
+        f"**What it does:** {d.what}\n\n**Why it matters:** {d.why}\n\n"
+        f"**Example**{f' (under {policy})' if d.config else ''}:\n\n```python\n{d.example}```\n\n"
+        + (f"```yaml\n{d.policy}```\n\n" if "\n" in d.policy else "")
+        + f"**Instead:** {d.instead}\n\nRun `safeaug explain {code}` for the rule and `safeaug explain POLICY` "
+        "for a policy's bounds."
+    )
+    return {
+        "id": code,
+        "name": name,
+        "shortDescription": {"text": d.title[0].upper() + d.title[1:] + "."},
+        "fullDescription": {"text": f"{d.what} {d.why}"},
+        "help": {"text": explain_text(code), "markdown": markdown},
+        "properties": {
+            "what": d.what,
+            "why": d.why,
+            "example": d.example,
+            "instead": d.instead,
+            "tags": ["effect" if rule is not None else "pipeline"],
+        },
+    }
+
 
 RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in EFFECT_RULES}
 RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in EFFECT_RULES}
@@ -326,6 +625,4 @@ EFFECT_NAMES: tuple[str, ...] = tuple(r.name for r in EFFECT_RULES)
 
 def all_codes() -> dict[str, str]:
     """Every code with its short title, in code order."""
-    out = {r.code: r.title for r in EFFECT_RULES}
-    out.update({code: title for code, (title, _) in OTHER_RULES.items()})
-    return dict(sorted(out.items()))
+    return {code: d.title for code, d in RULE_DOCS.items()}

@@ -28,7 +28,12 @@ Transforms that are never drawn (``SKIPPED`` lists them with the reason):
 * those that change the representation, not the content (``Normalize``, ``ToFloat``, ``FromFloat``,
   ``ToTensorV2``): their output is not an image in the input's value range; ``ToRGB``, which takes
   one-channel images (those drawn here have three);
-* ``Lambda``, whose effect is whatever its function does.
+* ``Lambda``, whose effect is whatever its function does;
+* safeaug's label-aware transforms (``ColorJitterUnlessCaptionNamesColor``, ``HorizontalFlipWithCaption``,
+  ``HorizontalFlipWithClassMap``, ``HorizontalFlipWithKeypointSwap``, ``HorizontalFlipWithSteering``),
+  which need their labels at call time;
+* ``RandAugment`` and ``TrivialAugment`` of :mod:`safeaug.auto`, compositions of a policy's ops, each of
+  which is drawn here on its own.
 
 This module needs hypothesis (``pip install "safeaug[test]"``) and albumentations; ``import safeaug``
 does not import it.

@@ -22,6 +22,8 @@ import safeaug
 from safeaug import auto
 from safeaug.probing import excess, probe
 
+pytestmark = pytest.mark.slow  # a property suite: RandAugment and TrivialAugment samples measured on pixels
+
 POLICIES = tuple(safeaug.list_policies())
 SIZE = 48
 SAMPLES = 10  # coordinate-map samples per example

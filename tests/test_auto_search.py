@@ -86,6 +86,7 @@ WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # starts worker processes
 def test_two_worker_processes_share_one_sqlite_study(tmp_path: Path) -> None:
     storage = f"sqlite:///{tmp_path / 'study.db'}"
     optuna.create_study(storage=storage, study_name="shared", direction="maximize")  # created once, up front

@@ -74,6 +74,7 @@ def _augment(args: tuple[safeaug.Compose, int]) -> float:
     return float(pipeline(image=_image(seed))["image"].mean())
 
 
+@pytest.mark.slow  # starts worker processes
 def test_runs_in_spawned_worker_processes() -> None:
     safe = safeaug.Compose(_pipeline(), policy="chest_xray", seed=1)
     ctx = multiprocessing.get_context("spawn")

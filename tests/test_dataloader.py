@@ -115,6 +115,7 @@ def test_dataloader_with_forked_workers() -> None:
         list(loader)
 
 
+@pytest.mark.slow  # starts worker processes
 def test_dataloader_with_spawned_workers() -> None:
     _check_batches(_loader("spawn"))
 
@@ -141,6 +142,7 @@ def _call_widened(pipeline: safeaug.Compose) -> str:
     return "ran"
 
 
+@pytest.mark.slow  # starts worker processes
 def test_spawned_pool_without_torch() -> None:
     """Needs no torch (albumentations imports it when it is installed, so its absence is not asserted)."""
     dataset = XrayDataset(_pipelines())

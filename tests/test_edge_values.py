@@ -30,6 +30,8 @@ import safeaug.strategies as sst
 from safeaug.effects import Envelope
 from safeaug.strategies import SPECS, Choice, Custom, Num, Pair
 
+pytestmark = pytest.mark.slow  # a property suite: every catalog entry at the edges of its arguments, measured
+
 EXAMPLES = max(2, settings.default.max_examples // 30)
 
 

@@ -18,12 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import albumentations as A
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import safeaug
 from safeaug.lint import lint
+
+pytestmark = pytest.mark.slow  # a property suite: hypothesis fuzzes configs, dicts and files
 
 NAMES = [
     "Rotate",

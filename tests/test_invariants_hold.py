@@ -27,6 +27,8 @@ from safeaug.effects import Envelope
 from safeaug.probing import TOLERANCE, excess, probe
 from safeaug.readers import read_object
 
+pytestmark = pytest.mark.slow  # a property suite: admitted pipelines are run and measured on pixels
+
 POLICIES = tuple(safeaug.list_policies())
 EXAMPLES = max(3, settings.default.max_examples // 15)  # about 4 per policy under "ci", 66 under "thorough"
 SEEDS = 8

@@ -22,6 +22,8 @@ from safeaug import effects
 from safeaug.effects import Envelope, stretch_shear
 from safeaug.report import Report
 
+pytestmark = pytest.mark.slow  # a property suite: hypothesis draws pipelines for every law of the envelope algebra
+
 IDENTITY = Envelope()  # a fresh value, not effects.IDENTITY
 
 

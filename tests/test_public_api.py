@@ -60,3 +60,40 @@ def test_a_refusal_survives_a_worker_process() -> None:
     assert again.report == report and str(again) == str(error)
     rebuilt = safeaug.PolicyViolationError(str(error))
     assert str(rebuilt) == str(error) and "SA101" in str(rebuilt) and rebuilt.report.findings == ()
+
+
+def test_all_dir_and_lazy_loading_read_one_table() -> None:
+    table = safeaug._PUBLIC
+    assert safeaug.__all__ == list(table)
+    assert dir(safeaug) == sorted({*table, "__version__"})
+    assert {"auto", "review"} <= set(dir(safeaug))
+    for name, (module, lazy) in table.items():
+        obj = getattr(safeaug, name)
+        if module == f"safeaug.{name}":  # a subpackage
+            assert type(obj).__name__ == "module" and obj.__name__ == module
+        else:
+            assert obj.__module__ == module or obj.__module__.startswith(module + "."), (name, obj.__module__)
+        # an eager name is bound at import; a lazy one is reached through __getattr__ only
+        assert (name in vars(safeaug)) or lazy, name
+
+
+def test_subpackages_load_on_first_use_after_import_safeaug_alone() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, safeaug\n"
+        "print('safeaug.auto' in sys.modules, 'safeaug.review' in sys.modules)\n"
+        "print(safeaug.auto.RandAugment.__name__, callable(safeaug.review.build))\n"
+        "print('auto' in dir(safeaug), 'review' in dir(safeaug))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "RandAugment", "True", "True", "True"]
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    import pytest
+
+    for name in ("no_such_name", "probing_helper"):
+        with pytest.raises(AttributeError, match=name):
+            getattr(safeaug, name)

@@ -32,6 +32,8 @@ from safeaug.catalog import get_entry, known_names
 from safeaug.effects import Envelope
 from safeaug.probing import ALWAYS_UNMEASURED, TOLERANCE, excess, probe
 
+pytestmark = pytest.mark.slow  # a property suite: every catalog entry is run and measured against its envelope
+
 # Few examples per transform under the "ci" profile (about 5), many under "thorough" (about 80).
 EXAMPLES = max(4, settings.default.max_examples // 12)
 SEEDS = 12

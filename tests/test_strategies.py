@@ -20,6 +20,7 @@ import safeaug.strategies as sst
 POLICIES = tuple(safeaug.list_policies())
 
 
+@pytest.mark.slow  # a property test over the whole catalog
 @given(sst.transform_kwargs())
 def test_transforms_construct_without_warnings_and_run(name_kwargs: tuple[str, dict[str, Any]]) -> None:
     name, kwargs = name_kwargs
@@ -42,6 +43,7 @@ def test_the_always_warning_transforms_do_warn_at_their_defaults() -> None:
         assert caught, name
 
 
+@pytest.mark.slow  # a property test over the whole catalog
 @given(sst.transforms())
 def test_transforms_are_albumentations_objects_the_catalog_knows(t: Any) -> None:
     assert isinstance(t, A.BasicTransform)
@@ -50,6 +52,7 @@ def test_transforms_are_albumentations_objects_the_catalog_knows(t: Any) -> None
     assert "SA401" not in report.codes()  # never an unknown transform
 
 
+@pytest.mark.slow  # a property test over the whole catalog
 @pytest.mark.parametrize("policy", POLICIES)
 @given(data=st.data())
 def test_transforms_under_a_policy_are_admitted_alone(policy: str, data: st.DataObject) -> None:
@@ -57,6 +60,7 @@ def test_transforms_under_a_policy_are_admitted_alone(policy: str, data: st.Data
     assert safeaug.validate([t], policy).ok
 
 
+@pytest.mark.slow  # a property test over the whole catalog
 @pytest.mark.parametrize("policy", POLICIES)
 @given(data=st.data())
 def test_pipelines_are_admitted_as_a_whole(policy: str, data: st.DataObject) -> None:
@@ -66,6 +70,7 @@ def test_pipelines_are_admitted_as_a_whole(policy: str, data: st.DataObject) -> 
     assert report.ok, report.findings
 
 
+@pytest.mark.slow  # a property test over the whole catalog
 @given(sst.pipelines("natural"), sst.images(), st.data())
 def test_pipelines_run_on_images_masks_and_keypoints(pipeline: Any, image: np.ndarray, data: st.DataObject) -> None:
     h, w = image.shape[:2]
@@ -91,6 +96,7 @@ CROPS_AND_RESIZES = (
 )
 
 
+@pytest.mark.slow  # a property test over the whole catalog
 @given(sst.pipelines("natural", names=CROPS_AND_RESIZES), st.integers(0, 2**16))
 def test_crops_fit_whatever_the_resizes_before_them_leave(pipeline: Any, seed: int) -> None:
     # A fixed-size crop that does not pad raises when its input is smaller than its window.
@@ -212,3 +218,20 @@ def test_a_crop_and_pad_with_negative_percentages_shrinks_the_image() -> None:
     assert sst._fits(A.Sequential([grow, crop]), 64)
     with pytest.raises(ValueError, match="crop"):  # what the check prevents
         A.Compose([shrink, crop])(image=np.zeros((64, 64, 3), np.uint8))
+
+
+def _never_drawn_in_docstring() -> set[str]:
+    import re
+
+    doc = sst.__doc__ or ""
+    section = doc.split("Transforms that are never drawn", 1)[1].split("\n", 1)[1].split("This module needs", 1)[0]
+    return set(re.findall(r"``([A-Za-z0-9_]+)``", section))
+
+
+def test_the_docstring_names_exactly_the_transforms_never_drawn() -> None:
+    table = {name.rsplit(".", 1)[-1] for name in sst.SKIPPED}
+    documented = _never_drawn_in_docstring()
+    assert documented == table, (
+        f"missing from the docstring: {sorted(table - documented)}; not in SKIPPED: {sorted(documented - table)}"
+    )
+    assert not documented & set(sst.NAMES), "a transform is both drawn and listed as never drawn"

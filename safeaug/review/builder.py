@@ -32,8 +32,6 @@ from safeaug.review.images import (
 from safeaug.review.reviewfile import FORMAT, dump_review
 from safeaug.rules import RULES_BY_NAME
 
-ImageLike = str | os.PathLike[str] | ReviewImage
-
 
 @dataclass
 class Review:
