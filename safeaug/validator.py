@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import replace
 from functools import cache, partial
@@ -374,21 +374,28 @@ def _envelope(
     source: str | None,
     forced: bool = False,
     excluded: frozenset[int] = frozenset(),
+    known: Mapping[int, Envelope] | None = None,
 ) -> Envelope:
     """The node's envelope; records every leaf with whether it can run at all.
 
     ``excluded`` holds ``id()`` of transforms to count as doing nothing (already reported on their own).
+    ``known``, when given, holds the envelope of every leaf that runs, by ``id()``, from an earlier fold of
+    the same tree (any other leaf does nothing): folding again then reads no arguments.
     """
     runs = _runs(node, forced=forced)
     if not node.is_composition:
         if id(node) in excluded:
             return IDENTITY
+        if known is not None:
+            return known.get(id(node), IDENTITY)
         return _leaf_envelope(node, policy, leaves, reachable=reachable and runs, source=source)
 
     reachable = reachable and runs
     live = _live_children(node)
     envs = [
-        _envelope(c, policy, leaves, reachable=reachable and ok, source=source, forced=force, excluded=excluded)
+        _envelope(
+            c, policy, leaves, reachable=reachable and ok, source=source, forced=force, excluded=excluded, known=known
+        )
         for c, (ok, force) in zip(node.children, live, strict=True)
     ]
     envs = [e for e, (ok, _) in zip(envs, live, strict=True) if ok]
@@ -426,6 +433,98 @@ def _required(name: str) -> tuple[str, ...]:
     return tuple(k for k, v in defaults_for(name).items() if v == REQUIRED)
 
 
+class _Reads(Mapping[str, Any]):
+    """A transform's arguments that note each one an entry reads, with the value it got.
+
+    An entry that walks all the arguments (iterates them) makes the reading unfit for the cache.
+    """
+
+    __slots__ = ("_given", "read", "whole")
+
+    def __init__(self, given: Mapping[str, Any]) -> None:
+        self._given = given
+        self.read: dict[str, Any] = {}
+        self.whole = False
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self._given.get(name, _ABSENT)
+        self.read[name] = value
+        return default if value is _ABSENT else value
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.get(name, _ABSENT)
+        if value is _ABSENT:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name, _ABSENT) is not _ABSENT
+
+    def __iter__(self) -> Iterator[str]:
+        self.whole = True
+        return iter(self._given)
+
+    def __len__(self) -> int:
+        self.whole = True
+        return len(self._given)
+
+
+_ABSENT = object()
+_PLAIN_TYPES = (int, float, str, bool, type(None))
+
+
+def _frozen(value: Any, depth: int = 0) -> Any:
+    """A hashable stand-in for a value that compares equal exactly when the value does, type included;
+    ``_ABSENT`` for a value of any other kind (an array, an object, a NaN), which is never cached."""
+    kind = type(value)
+    if value is _ABSENT or kind in _PLAIN_TYPES:
+        if kind is float and value != value:
+            return _UNCACHEABLE
+        return (kind, value)
+    if depth < 4 and kind in (tuple, list):
+        items = tuple(_frozen(v, depth + 1) for v in value)
+        return _UNCACHEABLE if _UNCACHEABLE in items else (kind, items)
+    if depth < 4 and kind is dict:
+        pairs = tuple((_frozen(k, depth + 1), _frozen(v, depth + 1)) for k, v in value.items())
+        return _UNCACHEABLE if any(_UNCACHEABLE in pair for pair in pairs) else (kind, pairs)
+    return _UNCACHEABLE
+
+
+_UNCACHEABLE = object()
+
+# Envelopes already described, per (transform name, catalog name it is read as): the catalog entry, the
+# arguments the entry read with the values it got (frozen), and the envelope. A hit re-reads those
+# arguments from the node on every call, so a live object changed since is described anew.
+_DESCRIBED: dict[tuple[str, str | None], list[tuple[Entry, tuple[tuple[str, Any], ...], Envelope]]] = {}
+_DESCRIBED_PER_NAME = 16
+
+
+def _described(node: Node, entry: Entry, defaults: Mapping[str, Any], via: str | None) -> Envelope:
+    """The entry's envelope for the node's arguments (the union over each other reading), with no change."""
+    if node.alt_params:
+        env = entry.describe(Params(node.name, node.params, defaults))
+        for params in node.alt_params:
+            env = env.union(entry.describe(Params(node.name, params, defaults)))
+        return env.including_identity()
+    key = (node.name, via)
+    known = _DESCRIBED.get(key)
+    if known:
+        given = node.params
+        for cached_entry, read, env in known:
+            if cached_entry is entry and all(_frozen(given.get(k, _ABSENT)) == v for k, v in read):
+                return env
+    reads = _Reads(node.params)
+    env = entry.describe(Params(node.name, reads, defaults)).including_identity()
+    if not reads.whole:
+        read = tuple((k, _frozen(v)) for k, v in reads.read.items())
+        if all(v is not _UNCACHEABLE for _, v in read):
+            bucket = _DESCRIBED.setdefault(key, [])
+            if len(bucket) >= _DESCRIBED_PER_NAME:
+                del bucket[0]
+            bucket.append((entry, read, env))
+    return env
+
+
 def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable: bool, source: str | None) -> Envelope:
     trusted = _trusted(node, policy)
     if trusted is not None:
@@ -453,9 +552,7 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
             f"{node.name}: `{missing[0]}` is required and was not given{where}", path=source, line=node.line
         )
     try:
-        env = entry.describe(Params(node.name, node.params, defaults))
-        for params in node.alt_params:
-            env = env.union(entry.describe(Params(node.name, params, defaults)))
+        env = _described(node, entry, defaults, found.via)
     except ConfigError as exc:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
@@ -469,7 +566,6 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
             path=source,
             line=node.line,
         ) from None
-    env = env.including_identity()
     exact = _EXACT.get()
     if exact is not None:
         env = exact.get(id(node), env)
@@ -842,7 +938,10 @@ def _invariant_findings(
         out += _occlusion_after_unbounded_growth(inv, rule, live, policy, source, common)
     if flagged or paired:
         # The rest may still break the bound together; say so now rather than after the first fix.
-        total = _envelope(root, policy, [], reachable=True, source=source, excluded=frozenset(flagged | paired))
+        known = {id(leaf.node): leaf.envelope for leaf in live}
+        total = _envelope(
+            root, policy, [], reachable=True, source=source, excluded=frozenset(flagged | paired), known=known
+        )
     if not breaks(total):
         return out
     if rule.kind == "flag":  # no transform has the effect alone: the way they are combined gives it
