@@ -1352,6 +1352,8 @@ def _size_words(node: Node) -> str:
     if "size" in params:
         return f"to {_show(params['size'])} px"
     return ""
+
+
 def _shift_fix(leaf: Leaf, inv: Invariant) -> str:
     """A fix for a shift in pixels that names only arguments the transform has."""
     name = leaf.node.name
