@@ -181,10 +181,6 @@ def _read_sizes(root: Node, live: list[Leaf], input_size: InputSize | None) -> S
     return read_sizes(root, {id(leaf.node): leaf.envelope for leaf in live}, _probability, input_size)
 
 
-# Envelopes of transforms whose frame is known, in place of their catalog entry's (set while folding again).
-_EXACT: ContextVar[dict[int, Envelope] | None] = ContextVar("safeaug_exact", default=None)
-
-
 def _exact_envelopes(live: list[Leaf], sizes: SizeReading | None) -> dict[int, Envelope]:
     """Pads (the frame's growth) and resizes to fixed height and width (the aspect) on frames of known size."""
     if sizes is None:
@@ -253,12 +249,9 @@ def _judge(root: Node, policy: Policy, *, source: str | None = None, input_size:
     sizes = _read_sizes(root, live, input_size)
     exact = _exact_envelopes(live, sizes)
     if exact:  # pads and resizes on frames of known size: fold the pipeline again with their exact effects
-        exact_token = _EXACT.set(exact)
-        try:
-            leaves = []
-            total = _envelope(root, policy, leaves, reachable=True, source=source)
-        finally:
-            _EXACT.reset(exact_token)
+        leaves = [leaf._replace(envelope=exact[id(leaf.node)]) if id(leaf.node) in exact else leaf for leaf in leaves]
+        known = {id(leaf.node): leaf.envelope for leaf in leaves if leaf.reachable}
+        total = _envelope(root, policy, [], reachable=True, source=source, known=known)
         live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     token = _SIZES.set(sizes)
     try:
@@ -299,6 +292,7 @@ def _judge_live(
         findings += _name_findings(leaf, policy, source)
     # Only effects the pipeline has at all can break a bound: look at those invariants alone.
     present = {name for name, _ in moved_fields(total)}
+    refolds: dict[frozenset[int], Envelope] = {}
     for inv in policy.invariants:
         if (
             present.isdisjoint(RULES_BY_NAME[inv.effect].fields)
@@ -306,7 +300,7 @@ def _judge_live(
             and not (inv.effect == "translation" and "translation_px" in present)
         ):
             continue
-        findings += _invariant_findings(inv, policy, root, live, total, source)
+        findings += _invariant_findings(inv, policy, root, live, total, source, refolds)
     findings += _resize_after_turn(policy, live, source)
     findings += _folding_grids(policy, live, source)
     findings += [_destroyed(leaf, policy, source) for leaf in live if leaf.envelope.destroys]
@@ -470,20 +464,25 @@ class _Reads(Mapping[str, Any]):
 
 
 _ABSENT = object()
-_PLAIN_TYPES = (int, float, str, bool, type(None))
+_PLAIN_TYPES = frozenset({int, float, str, bool, type(None)})
 
 
 def _frozen(value: Any, depth: int = 0) -> Any:
-    """A hashable stand-in for a value that compares equal exactly when the value does, type included;
-    ``_ABSENT`` for a value of any other kind (an array, an object, a NaN), which is never cached."""
+    """A hashable stand-in for a value that compares equal exactly when the value does, types included;
+    ``_UNCACHEABLE`` for a value of any other kind (an array, an object), which is never cached.
+
+    (A NaN compares unequal to every other NaN, so a value holding one only misses the cache.)
+    """
     kind = type(value)
-    if value is _ABSENT or kind in _PLAIN_TYPES:
-        if kind is float and value != value:
-            return _UNCACHEABLE
+    if kind in _PLAIN_TYPES or value is _ABSENT:
         return (kind, value)
-    if depth < 4 and kind in (tuple, list):
-        items = tuple(_frozen(v, depth + 1) for v in value)
-        return _UNCACHEABLE if _UNCACHEABLE in items else (kind, items)
+    if kind is tuple or kind is list:
+        kinds = tuple(map(type, value))
+        if _PLAIN_TYPES.issuperset(kinds):  # the common case: a flat pair of numbers
+            return (kind, kinds, tuple(value))
+        if depth < 4:
+            items = tuple(_frozen(v, depth + 1) for v in value)
+            return _UNCACHEABLE if _UNCACHEABLE in items else (kind, items)
     if depth < 4 and kind is dict:
         pairs = tuple((_frozen(k, depth + 1), _frozen(v, depth + 1)) for k, v in value.items())
         return _UNCACHEABLE if any(_UNCACHEABLE in pair for pair in pairs) else (kind, pairs)
@@ -511,7 +510,12 @@ def _described(node: Node, entry: Entry, defaults: Mapping[str, Any], via: str |
     if known:
         given = node.params
         for cached_entry, read, env in known:
-            if cached_entry is entry and all(_frozen(given.get(k, _ABSENT)) == v for k, v in read):
+            if cached_entry is not entry:
+                continue
+            for k, v in read:
+                if _frozen(given.get(k, _ABSENT)) != v:
+                    break
+            else:
                 return env
     reads = _Reads(node.params)
     env = entry.describe(Params(node.name, reads, defaults)).including_identity()
@@ -566,9 +570,6 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
             path=source,
             line=node.line,
         ) from None
-    exact = _EXACT.get()
-    if exact is not None:
-        env = exact.get(id(node), env)
     leaves.append(Leaf(node, env, entry, reachable))
     return env if reachable else IDENTITY
 
@@ -901,8 +902,15 @@ def _leaf_message(inv: Invariant, rule: Rule, leaf: Leaf, policy: Policy) -> tup
 
 
 def _invariant_findings(
-    inv: Invariant, policy: Policy, root: Node, live: list[Leaf], total: Envelope, source: str | None
+    inv: Invariant,
+    policy: Policy,
+    root: Node,
+    live: list[Leaf],
+    total: Envelope,
+    source: str | None,
+    refolds: dict[frozenset[int], Envelope] | None = None,
 ) -> list[Finding]:
+    """``refolds``: the pipeline's envelope without the transforms in each key, shared between invariants."""
     rule = RULES_BY_NAME[inv.effect]
     breaks = partial(_breaks, inv, rule)
     # Every live leaf's envelope lies inside the total, so a total within bounds clears them all.
@@ -938,10 +946,14 @@ def _invariant_findings(
         out += _occlusion_after_unbounded_growth(inv, rule, live, policy, source, common)
     if flagged or paired:
         # The rest may still break the bound together; say so now rather than after the first fix.
-        known = {id(leaf.node): leaf.envelope for leaf in live}
-        total = _envelope(
-            root, policy, [], reachable=True, source=source, excluded=frozenset(flagged | paired), known=known
-        )
+        excluded = frozenset(flagged | paired)
+        refolded = refolds.get(excluded) if refolds is not None else None
+        if refolded is None:
+            known = {id(leaf.node): leaf.envelope for leaf in live}
+            refolded = _envelope(root, policy, [], reachable=True, source=source, excluded=excluded, known=known)
+            if refolds is not None:
+                refolds[excluded] = refolded
+        total = refolded
     if not breaks(total):
         return out
     if rule.kind == "flag":  # no transform has the effect alone: the way they are combined gives it
@@ -1097,6 +1109,9 @@ def _unbounded(
     inv: Invariant, rule: Rule, leaf: Leaf, policy: Policy, source: str | None, common: dict[str, Any]
 ) -> list[Finding]:
     """Effects whose size depends on the input: crops and shifts in pixels."""
+    env = leaf.envelope
+    if not (rule.name == "crop" and env.crop_unbounded) and not (rule.name == "translation" and env.translation_px > 0):
+        return []  # every reading below is of a crop or a shift in pixels
     unbounded = partial(_finding, UNBOUNDED_EFFECT, leaf, policy, source, severity="warning", **common)
     env = leaf.envelope
     name = leaf.node.name
