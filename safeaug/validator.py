@@ -11,7 +11,6 @@ import math
 import os
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
-from dataclasses import replace
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -254,10 +253,16 @@ def _judge(root: Node, policy: Policy, *, source: str | None = None, input_size:
         total = _envelope(root, policy, [], reachable=True, source=source, known=known)
         live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     token = _SIZES.set(sizes)
+    size_token = _INPUT_SIZE.set(input_size)
     try:
         return _judge_live(root, policy, leaves, live, total, source, sizes, input_size)
     finally:
+        _INPUT_SIZE.reset(size_token)
         _SIZES.reset(token)
+
+
+# The input size the pipeline is judged for, which every finding carries (None when not given).
+_INPUT_SIZE: ContextVar[InputSize | None] = ContextVar("safeaug_input_size", default=None)
 
 
 def _judge_live(
@@ -290,16 +295,8 @@ def _judge_live(
             ]
     for leaf in live:
         findings += _name_findings(leaf, policy, source)
-    # Only effects the pipeline has at all can break a bound: look at those invariants alone.
-    present = {name for name, _ in moved_fields(total)}
     refolds: dict[frozenset[int], Envelope] = {}
-    for inv in policy.invariants:
-        if (
-            present.isdisjoint(RULES_BY_NAME[inv.effect].fields)
-            and not (inv.effect == "crop" and "crop_unbounded" in present)
-            and not (inv.effect == "translation" and "translation_px" in present)
-        ):
-            continue
+    for inv in _broken(policy, total):
         findings += _invariant_findings(inv, policy, root, live, total, source, refolds)
     findings += _resize_after_turn(policy, live, source)
     findings += _folding_grids(policy, live, source)
@@ -307,10 +304,49 @@ def _judge_live(
     if sizes is not None and sizes.resolution < total.resolution:
         findings += _resolution_through_resizes(policy, root, sizes, total, source, input_size)
         total = total.with_changes(resolution=sizes.resolution)
-    if input_size is not None:
-        findings = [replace(f, input_size=input_size) for f in findings]
     findings.sort(key=lambda f: (_order(f.location), f.code))
     return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source, input_size=input_size)
+
+
+def _broken(policy: Policy, total: Envelope) -> tuple[Invariant, ...]:
+    """The invariants the pipeline's envelope breaks, or whose bound it may break by an unknown amount.
+
+    Policies are frozen and envelopes never change, so the answer is kept per (policy, envelope) object;
+    the folds hand back the same envelope object for the same pipeline.
+    """
+    key = (id(policy), id(total))
+    hit = _BROKEN.get(key)
+    if hit is not None and hit[0] is policy and hit[1] is total:
+        return hit[2]
+    # Only effects the pipeline has at all can break a bound: look at those invariants alone.
+    present = {name for name, _ in moved_fields(total)}
+    found = []
+    for inv in policy.invariants:
+        rule = RULES_BY_NAME[inv.effect]
+        if (
+            present.isdisjoint(rule.fields)
+            and not (inv.effect == "crop" and "crop_unbounded" in present)
+            and not (inv.effect == "translation" and "translation_px" in present)
+        ):
+            continue
+        if _unbounded_in(rule, total) or _breaks(inv, rule, total):
+            found.append(inv)
+    if len(_BROKEN) >= 1024:
+        _BROKEN.clear()
+    _BROKEN[key] = (policy, total, tuple(found))  # holds both, so neither id is reused while kept
+    return tuple(found)
+
+
+_BROKEN: dict[tuple[int, int], tuple[Policy, Envelope, tuple[Invariant, ...]]] = {}
+
+
+def _unbounded_in(rule: Rule, total: Envelope) -> bool:
+    """Whether the envelope has the rule's effect by an amount that depends on the input."""
+    return (
+        (rule.name == "crop" and total.crop_unbounded)
+        or (rule.name == "translation" and bool(total.translation_px))
+        or (rule.name == "occlusion" and total.occlusion_unbounded)
+    )
 
 
 def _order(location: str) -> tuple[int, ...]:
@@ -395,16 +431,30 @@ def _envelope(
     envs = [e for e, (ok, _) in zip(envs, live, strict=True) if ok]
     if not reachable or not envs:
         return IDENTITY
+    n = int(node.params.get("n", 1)) if node.mode == "some_of" else 0
+    replace_drawn = bool(node.params.get("replace", False)) if node.mode == "some_of" else False
+    selective = node.name == "SelectiveChannelTransform"
+    key = (node.mode, n, replace_drawn, selective, tuple(map(id, envs)))
+    folded = _FOLDED.get(key)
+    if folded is not None:
+        return folded[1]
     if node.mode in ("one_of", "one_or_other"):
         env = Envelope.union_of(envs)
     elif node.mode == "some_of":
-        n = int(node.params.get("n", 1))
-        env = Envelope.some_of(envs, n, replace=bool(node.params.get("replace", False)))
+        env = Envelope.some_of(envs, n, replace=replace_drawn)
     else:
         env = Envelope.sequence(envs)
-    if node.name == "SelectiveChannelTransform" and not env.is_identity():
+    if selective and not env.is_identity():
         env = env.with_changes(color=True)  # changing some channels and not others changes colour
+    if len(_FOLDED) >= 4096:
+        _FOLDED.clear()
+    _FOLDED[key] = (tuple(envs), env)
     return env
+
+
+# Compositions already folded, by how they combine and the id() of their children's envelopes (which the
+# entry holds, so no other envelope can take one of those ids while it is here). Envelopes never change.
+_FOLDED: dict[tuple[Any, ...], tuple[tuple[Envelope, ...], Envelope]] = {}
 
 
 def _trusted(node: Node, policy: Policy) -> TransformRule | None:
@@ -491,10 +541,18 @@ def _frozen(value: Any, depth: int = 0) -> Any:
 
 _UNCACHEABLE = object()
 
+
+def _immutable(value: Any) -> bool:
+    """Whether the value can never change: the same object later is the same value."""
+    kind = type(value)
+    return kind in _PLAIN_TYPES or value is _ABSENT or (kind is tuple and _PLAIN_TYPES.issuperset(map(type, value)))
+
+
 # Envelopes already described, per (transform name, catalog name it is read as): the catalog entry, the
-# arguments the entry read with the values it got (frozen), and the envelope. A hit re-reads those
-# arguments from the node on every call, so a live object changed since is described anew.
-_DESCRIBED: dict[tuple[str, str | None], list[tuple[Entry, tuple[tuple[str, Any], ...], Envelope]]] = {}
+# arguments the entry read with the values it got (the value itself when immutable, and frozen), and the
+# envelope. A hit re-reads those arguments from the node on every call, so a changed live object is
+# described anew.
+_DESCRIBED: dict[tuple[str, str | None], list[tuple[Entry, tuple[tuple[str, Any, Any], ...], Envelope]]] = {}
 _DESCRIBED_PER_NAME = 16
 
 
@@ -512,16 +570,17 @@ def _described(node: Node, entry: Entry, defaults: Mapping[str, Any], via: str |
         for cached_entry, read, env in known:
             if cached_entry is not entry:
                 continue
-            for k, v in read:
-                if _frozen(given.get(k, _ABSENT)) != v:
+            for k, raw, v in read:
+                value = given.get(k, _ABSENT)
+                if value is not raw and _frozen(value) != v:  # the same immutable value, or an equal one
                     break
             else:
                 return env
     reads = _Reads(node.params)
     env = entry.describe(Params(node.name, reads, defaults)).including_identity()
     if not reads.whole:
-        read = tuple((k, _frozen(v)) for k, v in reads.read.items())
-        if all(v is not _UNCACHEABLE for _, v in read):
+        read = tuple((k, v if _immutable(v) else _UNCACHEABLE, _frozen(v)) for k, v in reads.read.items())
+        if all(v is not _UNCACHEABLE for _, _, v in read):
             bucket = _DESCRIBED.setdefault(key, [])
             if len(bucket) >= _DESCRIBED_PER_NAME:
                 del bucket[0]
@@ -585,6 +644,7 @@ def _finding(code: str, leaf_or_root: Leaf | Node, policy: Policy, source: str |
         kw["message"] = kw["message"].replace(f"`{node.name}`", f"`{node.written}`")
         if "fix" in kw:
             kw["fix"] = kw["fix"].replace(f"Remove `{node.name}`", f"Remove `{node.written}`")
+    kw.setdefault("input_size", _INPUT_SIZE.get())
     return Finding(
         code=code,
         location=node.location,
@@ -914,12 +974,7 @@ def _invariant_findings(
     rule = RULES_BY_NAME[inv.effect]
     breaks = partial(_breaks, inv, rule)
     # Every live leaf's envelope lies inside the total, so a total within bounds clears them all.
-    unbounded = (
-        (rule.name == "crop" and total.crop_unbounded)
-        or (rule.name == "translation" and total.translation_px)
-        or (rule.name == "occlusion" and total.occlusion_unbounded)
-    )
-    if not unbounded and not breaks(total):
+    if not _unbounded_in(rule, total) and not breaks(total):
         return []
     needed = inv.needs_label_transform
     common = {
