@@ -548,11 +548,13 @@ def _immutable(value: Any) -> bool:
     return kind in _PLAIN_TYPES or value is _ABSENT or (kind is tuple and _PLAIN_TYPES.issuperset(map(type, value)))
 
 
-# Envelopes already described, per (transform name, catalog name it is read as): the catalog entry, the
-# arguments the entry read with the values it got (the value itself when immutable, and frozen), and the
-# envelope. A hit re-reads those arguments from the node on every call, so a changed live object is
+# Envelopes already described, per (transform name, catalog name it is read as): the catalog entry and
+# defaults used, the arguments the entry read with the values it got (the value itself when immutable,
+# and frozen), and the envelope. A hit re-reads those arguments from the node on every call, so a changed live object is
 # described anew.
-_DESCRIBED: dict[tuple[str, str | None], list[tuple[Entry, tuple[tuple[str, Any, Any], ...], Envelope]]] = {}
+_DESCRIBED: dict[
+    tuple[str, str | None], list[tuple[Entry, Mapping[str, Any], tuple[tuple[str, Any, Any], ...], Envelope]]
+] = {}
 _DESCRIBED_PER_NAME = 16
 
 
@@ -567,8 +569,8 @@ def _described(node: Node, entry: Entry, defaults: Mapping[str, Any], via: str |
     known = _DESCRIBED.get(key)
     if known:
         given = node.params
-        for cached_entry, read, env in known:
-            if cached_entry is not entry:
+        for cached_entry, cached_defaults, read, env in known:
+            if cached_entry is not entry or cached_defaults is not defaults:
                 continue
             for k, raw, v in read:
                 value = given.get(k, _ABSENT)
@@ -584,7 +586,7 @@ def _described(node: Node, entry: Entry, defaults: Mapping[str, Any], via: str |
             bucket = _DESCRIBED.setdefault(key, [])
             if len(bucket) >= _DESCRIBED_PER_NAME:
                 del bucket[0]
-            bucket.append((entry, read, env))
+            bucket.append((entry, defaults, read, env))
     return env
 
 
