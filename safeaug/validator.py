@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
-from dataclasses import replace
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -181,10 +180,6 @@ def _read_sizes(root: Node, live: list[Leaf], input_size: InputSize | None) -> S
     return read_sizes(root, {id(leaf.node): leaf.envelope for leaf in live}, _probability, input_size)
 
 
-# Envelopes of transforms whose frame is known, in place of their catalog entry's (set while folding again).
-_EXACT: ContextVar[dict[int, Envelope] | None] = ContextVar("safeaug_exact", default=None)
-
-
 def _exact_envelopes(live: list[Leaf], sizes: SizeReading | None) -> dict[int, Envelope]:
     """Pads (the frame's growth) and resizes to fixed height and width (the aspect) on frames of known size."""
     if sizes is None:
@@ -253,18 +248,21 @@ def _judge(root: Node, policy: Policy, *, source: str | None = None, input_size:
     sizes = _read_sizes(root, live, input_size)
     exact = _exact_envelopes(live, sizes)
     if exact:  # pads and resizes on frames of known size: fold the pipeline again with their exact effects
-        exact_token = _EXACT.set(exact)
-        try:
-            leaves = []
-            total = _envelope(root, policy, leaves, reachable=True, source=source)
-        finally:
-            _EXACT.reset(exact_token)
+        leaves = [leaf._replace(envelope=exact[id(leaf.node)]) if id(leaf.node) in exact else leaf for leaf in leaves]
+        known = {id(leaf.node): leaf.envelope for leaf in leaves if leaf.reachable}
+        total = _envelope(root, policy, [], reachable=True, source=source, known=known)
         live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     token = _SIZES.set(sizes)
+    size_token = _INPUT_SIZE.set(input_size)
     try:
         return _judge_live(root, policy, leaves, live, total, source, sizes, input_size)
     finally:
+        _INPUT_SIZE.reset(size_token)
         _SIZES.reset(token)
+
+
+# The input size the pipeline is judged for, which every finding carries (None when not given).
+_INPUT_SIZE: ContextVar[InputSize | None] = ContextVar("safeaug_input_size", default=None)
 
 
 def _judge_live(
@@ -297,26 +295,58 @@ def _judge_live(
             ]
     for leaf in live:
         findings += _name_findings(leaf, policy, source)
-    # Only effects the pipeline has at all can break a bound: look at those invariants alone.
-    present = {name for name, _ in moved_fields(total)}
-    for inv in policy.invariants:
-        if (
-            present.isdisjoint(RULES_BY_NAME[inv.effect].fields)
-            and not (inv.effect == "crop" and "crop_unbounded" in present)
-            and not (inv.effect == "translation" and "translation_px" in present)
-        ):
-            continue
-        findings += _invariant_findings(inv, policy, root, live, total, source)
+    refolds: dict[frozenset[int], Envelope] = {}
+    for inv in _broken(policy, total):
+        findings += _invariant_findings(inv, policy, root, live, total, source, refolds)
     findings += _resize_after_turn(policy, live, source)
     findings += _folding_grids(policy, live, source)
     findings += [_destroyed(leaf, policy, source) for leaf in live if leaf.envelope.destroys]
     if sizes is not None and sizes.resolution < total.resolution:
         findings += _resolution_through_resizes(policy, root, sizes, total, source, input_size)
         total = total.with_changes(resolution=sizes.resolution)
-    if input_size is not None:
-        findings = [replace(f, input_size=input_size) for f in findings]
     findings.sort(key=lambda f: (_order(f.location), f.code))
     return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source, input_size=input_size)
+
+
+def _broken(policy: Policy, total: Envelope) -> tuple[Invariant, ...]:
+    """The invariants the pipeline's envelope breaks, or whose bound it may break by an unknown amount.
+
+    Policies are frozen and envelopes never change, so the answer is kept per (policy, envelope) object;
+    the folds hand back the same envelope object for the same pipeline.
+    """
+    key = (id(policy), id(total))
+    hit = _BROKEN.get(key)
+    if hit is not None and hit[0] is policy and hit[1] is total:
+        return hit[2]
+    # Only effects the pipeline has at all can break a bound: look at those invariants alone.
+    present = {name for name, _ in moved_fields(total)}
+    found = []
+    for inv in policy.invariants:
+        rule = RULES_BY_NAME[inv.effect]
+        if (
+            present.isdisjoint(rule.fields)
+            and not (inv.effect == "crop" and "crop_unbounded" in present)
+            and not (inv.effect == "translation" and "translation_px" in present)
+        ):
+            continue
+        if _unbounded_in(rule, total) or _breaks(inv, rule, total):
+            found.append(inv)
+    if len(_BROKEN) >= 1024:
+        _BROKEN.clear()
+    _BROKEN[key] = (policy, total, tuple(found))  # holds both, so neither id is reused while kept
+    return tuple(found)
+
+
+_BROKEN: dict[tuple[int, int], tuple[Policy, Envelope, tuple[Invariant, ...]]] = {}
+
+
+def _unbounded_in(rule: Rule, total: Envelope) -> bool:
+    """Whether the envelope has the rule's effect by an amount that depends on the input."""
+    return (
+        (rule.name == "crop" and total.crop_unbounded)
+        or (rule.name == "translation" and bool(total.translation_px))
+        or (rule.name == "occlusion" and total.occlusion_unbounded)
+    )
 
 
 def _order(location: str) -> tuple[int, ...]:
@@ -374,36 +404,57 @@ def _envelope(
     source: str | None,
     forced: bool = False,
     excluded: frozenset[int] = frozenset(),
+    known: Mapping[int, Envelope] | None = None,
 ) -> Envelope:
     """The node's envelope; records every leaf with whether it can run at all.
 
     ``excluded`` holds ``id()`` of transforms to count as doing nothing (already reported on their own).
+    ``known``, when given, holds the envelope of every leaf that runs, by ``id()``, from an earlier fold of
+    the same tree (any other leaf does nothing): folding again then reads no arguments.
     """
     runs = _runs(node, forced=forced)
     if not node.is_composition:
         if id(node) in excluded:
             return IDENTITY
+        if known is not None:
+            return known.get(id(node), IDENTITY)
         return _leaf_envelope(node, policy, leaves, reachable=reachable and runs, source=source)
 
     reachable = reachable and runs
     live = _live_children(node)
     envs = [
-        _envelope(c, policy, leaves, reachable=reachable and ok, source=source, forced=force, excluded=excluded)
+        _envelope(
+            c, policy, leaves, reachable=reachable and ok, source=source, forced=force, excluded=excluded, known=known
+        )
         for c, (ok, force) in zip(node.children, live, strict=True)
     ]
     envs = [e for e, (ok, _) in zip(envs, live, strict=True) if ok]
     if not reachable or not envs:
         return IDENTITY
+    n = int(node.params.get("n", 1)) if node.mode == "some_of" else 0
+    replace_drawn = bool(node.params.get("replace", False)) if node.mode == "some_of" else False
+    selective = node.name == "SelectiveChannelTransform"
+    key = (node.mode, n, replace_drawn, selective, tuple(map(id, envs)))
+    folded = _FOLDED.get(key)
+    if folded is not None:
+        return folded[1]
     if node.mode in ("one_of", "one_or_other"):
         env = Envelope.union_of(envs)
     elif node.mode == "some_of":
-        n = int(node.params.get("n", 1))
-        env = Envelope.some_of(envs, n, replace=bool(node.params.get("replace", False)))
+        env = Envelope.some_of(envs, n, replace=replace_drawn)
     else:
         env = Envelope.sequence(envs)
-    if node.name == "SelectiveChannelTransform" and not env.is_identity():
+    if selective and not env.is_identity():
         env = env.with_changes(color=True)  # changing some channels and not others changes colour
+    if len(_FOLDED) >= 4096:
+        _FOLDED.clear()
+    _FOLDED[key] = (tuple(envs), env)
     return env
+
+
+# Compositions already folded, by how they combine and the id() of their children's envelopes (which the
+# entry holds, so no other envelope can take one of those ids while it is here). Envelopes never change.
+_FOLDED: dict[tuple[Any, ...], tuple[tuple[Envelope, ...], Envelope]] = {}
 
 
 def _trusted(node: Node, policy: Policy) -> TransformRule | None:
@@ -424,6 +475,119 @@ def _unread(node: Node) -> bool:
 @cache
 def _required(name: str) -> tuple[str, ...]:
     return tuple(k for k, v in defaults_for(name).items() if v == REQUIRED)
+
+
+class _Reads(Mapping[str, Any]):
+    """A transform's arguments that note each one an entry reads, with the value it got.
+
+    An entry that walks all the arguments (iterates them) makes the reading unfit for the cache.
+    """
+
+    __slots__ = ("_given", "read", "whole")
+
+    def __init__(self, given: Mapping[str, Any]) -> None:
+        self._given = given
+        self.read: dict[str, Any] = {}
+        self.whole = False
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self._given.get(name, _ABSENT)
+        self.read[name] = value
+        return default if value is _ABSENT else value
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.get(name, _ABSENT)
+        if value is _ABSENT:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name, _ABSENT) is not _ABSENT
+
+    def __iter__(self) -> Iterator[str]:
+        self.whole = True
+        return iter(self._given)
+
+    def __len__(self) -> int:
+        self.whole = True
+        return len(self._given)
+
+
+_ABSENT = object()
+_PLAIN_TYPES = frozenset({int, float, str, bool, type(None)})
+
+
+def _frozen(value: Any, depth: int = 0) -> Any:
+    """A hashable stand-in for a value that compares equal exactly when the value does, types included;
+    ``_UNCACHEABLE`` for a value of any other kind (an array, an object), which is never cached.
+
+    (A NaN compares unequal to every other NaN, so a value holding one only misses the cache.)
+    """
+    kind = type(value)
+    if kind in _PLAIN_TYPES or value is _ABSENT:
+        return (kind, value)
+    if kind is tuple or kind is list:
+        kinds = tuple(map(type, value))
+        if _PLAIN_TYPES.issuperset(kinds):  # the common case: a flat pair of numbers
+            return (kind, kinds, tuple(value))
+        if depth < 4:
+            items = tuple(_frozen(v, depth + 1) for v in value)
+            return _UNCACHEABLE if _UNCACHEABLE in items else (kind, items)
+    if depth < 4 and kind is dict:
+        pairs = tuple((_frozen(k, depth + 1), _frozen(v, depth + 1)) for k, v in value.items())
+        return _UNCACHEABLE if any(_UNCACHEABLE in pair for pair in pairs) else (kind, pairs)
+    return _UNCACHEABLE
+
+
+_UNCACHEABLE = object()
+
+
+def _immutable(value: Any) -> bool:
+    """Whether the value can never change: the same object later is the same value."""
+    kind = type(value)
+    return kind in _PLAIN_TYPES or value is _ABSENT or (kind is tuple and _PLAIN_TYPES.issuperset(map(type, value)))
+
+
+# Envelopes already described, per (transform name, catalog name it is read as): the catalog entry and
+# defaults used, the arguments the entry read with the values it got (the value itself when immutable,
+# and frozen), and the envelope. A hit re-reads those arguments from the node on every call, so a changed live object is
+# described anew.
+_DESCRIBED: dict[
+    tuple[str, str | None], list[tuple[Entry, Mapping[str, Any], tuple[tuple[str, Any, Any], ...], Envelope]]
+] = {}
+_DESCRIBED_PER_NAME = 16
+
+
+def _described(node: Node, entry: Entry, defaults: Mapping[str, Any], via: str | None) -> Envelope:
+    """The entry's envelope for the node's arguments (the union over each other reading), with no change."""
+    if node.alt_params:
+        env = entry.describe(Params(node.name, node.params, defaults))
+        for params in node.alt_params:
+            env = env.union(entry.describe(Params(node.name, params, defaults)))
+        return env.including_identity()
+    key = (node.name, via)
+    known = _DESCRIBED.get(key)
+    if known:
+        given = node.params
+        for cached_entry, cached_defaults, read, env in known:
+            if cached_entry is not entry or cached_defaults is not defaults:
+                continue
+            for k, raw, v in read:
+                value = given.get(k, _ABSENT)
+                if value is not raw and _frozen(value) != v:  # the same immutable value, or an equal one
+                    break
+            else:
+                return env
+    reads = _Reads(node.params)
+    env = entry.describe(Params(node.name, reads, defaults)).including_identity()
+    if not reads.whole:
+        read = tuple((k, v if _immutable(v) else _UNCACHEABLE, _frozen(v)) for k, v in reads.read.items())
+        if all(v is not _UNCACHEABLE for _, _, v in read):
+            bucket = _DESCRIBED.setdefault(key, [])
+            if len(bucket) >= _DESCRIBED_PER_NAME:
+                del bucket[0]
+            bucket.append((entry, defaults, read, env))
+    return env
 
 
 def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable: bool, source: str | None) -> Envelope:
@@ -453,9 +617,7 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
             f"{node.name}: `{missing[0]}` is required and was not given{where}", path=source, line=node.line
         )
     try:
-        env = entry.describe(Params(node.name, node.params, defaults))
-        for params in node.alt_params:
-            env = env.union(entry.describe(Params(node.name, params, defaults)))
+        env = _described(node, entry, defaults, found.via)
     except ConfigError as exc:
         where = f" (at {node.location})" if node.location else ""
         raise ConfigError(exc.bare_message + where, path=source, line=node.line) from None
@@ -469,10 +631,6 @@ def _leaf_envelope(node: Node, policy: Policy, leaves: list[Leaf], *, reachable:
             path=source,
             line=node.line,
         ) from None
-    env = env.including_identity()
-    exact = _EXACT.get()
-    if exact is not None:
-        env = exact.get(id(node), env)
     leaves.append(Leaf(node, env, entry, reachable))
     return env if reachable else IDENTITY
 
@@ -488,6 +646,7 @@ def _finding(code: str, leaf_or_root: Leaf | Node, policy: Policy, source: str |
         kw["message"] = kw["message"].replace(f"`{node.name}`", f"`{node.written}`")
         if "fix" in kw:
             kw["fix"] = kw["fix"].replace(f"Remove `{node.name}`", f"Remove `{node.written}`")
+    kw.setdefault("input_size", _INPUT_SIZE.get())
     return Finding(
         code=code,
         location=node.location,
@@ -805,17 +964,19 @@ def _leaf_message(inv: Invariant, rule: Rule, leaf: Leaf, policy: Policy) -> tup
 
 
 def _invariant_findings(
-    inv: Invariant, policy: Policy, root: Node, live: list[Leaf], total: Envelope, source: str | None
+    inv: Invariant,
+    policy: Policy,
+    root: Node,
+    live: list[Leaf],
+    total: Envelope,
+    source: str | None,
+    refolds: dict[frozenset[int], Envelope] | None = None,
 ) -> list[Finding]:
+    """``refolds``: the pipeline's envelope without the transforms in each key, shared between invariants."""
     rule = RULES_BY_NAME[inv.effect]
     breaks = partial(_breaks, inv, rule)
     # Every live leaf's envelope lies inside the total, so a total within bounds clears them all.
-    unbounded = (
-        (rule.name == "crop" and total.crop_unbounded)
-        or (rule.name == "translation" and total.translation_px)
-        or (rule.name == "occlusion" and total.occlusion_unbounded)
-    )
-    if not unbounded and not breaks(total):
+    if not _unbounded_in(rule, total) and not breaks(total):
         return []
     needed = inv.needs_label_transform
     common = {
@@ -842,7 +1003,14 @@ def _invariant_findings(
         out += _occlusion_after_unbounded_growth(inv, rule, live, policy, source, common)
     if flagged or paired:
         # The rest may still break the bound together; say so now rather than after the first fix.
-        total = _envelope(root, policy, [], reachable=True, source=source, excluded=frozenset(flagged | paired))
+        excluded = frozenset(flagged | paired)
+        refolded = refolds.get(excluded) if refolds is not None else None
+        if refolded is None:
+            known = {id(leaf.node): leaf.envelope for leaf in live}
+            refolded = _envelope(root, policy, [], reachable=True, source=source, excluded=excluded, known=known)
+            if refolds is not None:
+                refolds[excluded] = refolded
+        total = refolded
     if not breaks(total):
         return out
     if rule.kind == "flag":  # no transform has the effect alone: the way they are combined gives it
@@ -998,6 +1166,9 @@ def _unbounded(
     inv: Invariant, rule: Rule, leaf: Leaf, policy: Policy, source: str | None, common: dict[str, Any]
 ) -> list[Finding]:
     """Effects whose size depends on the input: crops and shifts in pixels."""
+    env = leaf.envelope
+    if not (rule.name == "crop" and env.crop_unbounded) and not (rule.name == "translation" and env.translation_px > 0):
+        return []  # every reading below is of a crop or a shift in pixels
     unbounded = partial(_finding, UNBOUNDED_EFFECT, leaf, policy, source, severity="warning", **common)
     env = leaf.envelope
     name = leaf.node.name

@@ -200,3 +200,26 @@ def test_saferotate_gets_the_unbounded_shear_warning_under_a_shear_bound() -> No
     assert warnings[0].severity == "warning"
     # no turn, no warning
     assert not [f for f in safeaug.validate(A.Compose([A.SafeRotate(limit=0, p=1)]), "chest_xray").findings]
+
+
+def test_a_changed_argument_is_judged_anew_after_a_validation() -> None:
+    """Envelopes are kept between calls: a live object changed since, or a list changed in place, is read again."""
+    turn = A.Rotate(limit=5, p=1)
+    pipeline = A.Compose([turn, A.RandomGamma(gamma_limit=(90, 110), p=0.5)])
+    assert safeaug.validate(pipeline, "chest_xray").ok
+    turn.limit = (-45.0, 45.0)  # assigned on the object after it was built
+    assert "SA102" in safeaug.validate(pipeline, "chest_xray").codes()
+    turn.limit = (-5.0, 5.0)
+    assert safeaug.validate(pipeline, "chest_xray").ok
+    limit = [-5, 5]
+    config = {
+        "transform": {
+            "__class_fullname__": "Compose",
+            "transforms": [{"__class_fullname__": "Rotate", "limit": limit, "p": 1.0}],
+        }
+    }
+    assert safeaug.validate(config, "chest_xray").ok
+    limit[1] = 45  # the same list, changed in place
+    assert "SA102" in safeaug.validate(config, "chest_xray").codes()
+    limit[1] = 5.0  # an equal number of another type is read again too, and still allowed
+    assert safeaug.validate(config, "chest_xray").ok

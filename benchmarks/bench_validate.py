@@ -1,0 +1,117 @@
+"""validate() against constructing the same ``A.Compose`` (transforms included), measured in one run.
+
+Three pipelines under the ``chest_xray`` policy:
+
+(a) clean: 8 transforms, nothing refused. Target: ratio <= 0.05.
+(b) refused: the same with three refused transforms (a mirror, a turn past the bound, a hue shift).
+    Target: ratio <= 0.10.
+(c) sizes: LongestMaxSize + PadIfNeeded + RandomResizedCrop and a few photometric transforms, with an
+    input size, so the size walk and frame-loss reading run.
+
+Ratios are reported on CPU time (``time.process_time``, steadier on a loaded machine) and on wall time.
+
+    python benchmarks/bench_validate.py [--rounds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import albumentations as A
+
+import safeaug
+
+warnings.filterwarnings("ignore")
+
+
+def clean() -> list[Any]:
+    return [
+        A.Affine(rotate=(-10, 10), scale=(0.9, 1.1), translate_percent=(-0.05, 0.05), p=0.7),
+        A.ElasticTransform(alpha=30, sigma=6, p=0.3),
+        A.GridDistortion(num_steps=5, distort_limit=0.3, p=0.3),
+        A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, p=0.8),
+        A.RandomGamma(gamma_limit=(80, 120), p=0.5),
+        A.CLAHE(clip_limit=2.0, p=0.3),
+        A.GaussianBlur(sigma_limit=(0.3, 0.8), p=0.2),
+        A.GaussNoise(std_range=(0.01, 0.03), p=0.2),
+    ]
+
+
+def refused() -> list[Any]:
+    return [
+        *clean(),
+        A.HorizontalFlip(p=0.5),
+        A.Rotate(limit=45, p=0.5),
+        A.HueSaturationValue(hue_shift_limit=20, p=0.5),
+    ]
+
+
+def sizes() -> list[Any]:
+    return [
+        A.LongestMaxSize(max_size=512),
+        A.PadIfNeeded(min_height=512, min_width=512),
+        A.RandomResizedCrop(size=(448, 448), scale=(0.8, 1.0), ratio=(0.9, 1.1), p=1.0),
+        A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=0.1, p=0.5),
+        A.RandomGamma(gamma_limit=(90, 110), p=0.5),
+        A.GaussNoise(std_range=(0.01, 0.02), p=0.2),
+    ]
+
+
+CASES: dict[str, tuple[Callable[[], list[Any]], dict[str, Any], float | None, bool]] = {
+    # name: (transforms, validate keywords, target ratio, expected report.ok)
+    "clean 8": (clean, {}, 0.05, True),
+    "clean 8 + 3 refused": (refused, {}, 0.10, False),
+    "sizes (input 1024x768)": (sizes, {"input_size": (1024, 768)}, None, False),
+}
+
+
+def per_call(fn: Callable[[], Any], number: int) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) per call."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.process_time() - cpu) / number, (time.perf_counter() - wall) / number
+
+
+def bench(build: Callable[[], list[Any]], kwargs: dict[str, Any], ok: bool, rounds: int) -> dict[str, float]:
+    policy = safeaug.load_policy("chest_xray")
+    pipeline = A.Compose(build())
+    if "input_size" not in inspect.signature(safeaug.validate).parameters:
+        kwargs = {}  # an older safeaug, measured for comparison, reads no input size
+    report = safeaug.validate(pipeline, policy, **kwargs)
+    assert report.ok is ok, report.codes()
+    builds, checks = [], []
+    for _ in range(rounds):  # interleaved, so drift hits both sides alike
+        builds.append(per_call(lambda: A.Compose(build()), 40))
+        checks.append(per_call(lambda: safeaug.validate(pipeline, policy, **kwargs), 100))
+    b_cpu = statistics.median(b[0] for b in builds)
+    c_cpu = statistics.median(c[0] for c in checks)
+    b_wall = statistics.median(b[1] for b in builds)
+    c_wall = statistics.median(c[1] for c in checks)
+    return {"validate_cpu": c_cpu, "build_cpu": b_cpu, "validate_wall": c_wall, "build_wall": b_wall}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    for name, (build, kwargs, target, ok) in CASES.items():
+        r = bench(build, kwargs, ok, args.rounds)
+        cpu = r["validate_cpu"] / r["build_cpu"]
+        wall = r["validate_wall"] / r["build_wall"]
+        verdict = "" if target is None else f" (target <= {target}) {'OK' if cpu <= target else 'MISSED'}"
+        print(
+            f"{name}: validate() {r['validate_cpu'] * 1e6:.0f} us CPU / {r['validate_wall'] * 1e6:.0f} us wall; "
+            f"A.Compose construction {r['build_cpu'] * 1e6:.0f} us CPU / {r['build_wall'] * 1e6:.0f} us wall; "
+            f"ratio {cpu:.3f} CPU, {wall:.3f} wall{verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()
