@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 import albumentations as A
+import bench_foundation  # beside this script
 
 import safeaug
 
@@ -31,16 +32,7 @@ warnings.filterwarnings("ignore")
 
 
 def clean() -> list[Any]:
-    return [
-        A.Affine(rotate=(-10, 10), scale=(0.9, 1.1), translate_percent=(-0.05, 0.05), p=0.7),
-        A.ElasticTransform(alpha=30, sigma=6, p=0.3),
-        A.GridDistortion(num_steps=5, distort_limit=0.3, p=0.3),
-        A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, p=0.8),
-        A.RandomGamma(gamma_limit=(80, 120), p=0.5),
-        A.CLAHE(clip_limit=2.0, p=0.3),
-        A.GaussianBlur(sigma_limit=(0.3, 0.8), p=0.2),
-        A.GaussNoise(std_range=(0.01, 0.03), p=0.2),
-    ]
+    return bench_foundation.transforms()  # the same 8 transforms the foundation benchmark times
 
 
 def refused() -> list[Any]:
