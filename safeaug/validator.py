@@ -1295,47 +1295,31 @@ def _exact_in_pixels(
     worst = max(frames, key=lambda f: f[0] * f[1]) if rule.name == "crop" else min(frames, key=min)
     h, w = worst
     size = f"{h:g}×{w:g} px"
+
+    def refused(message: str, fix: str) -> list[Finding]:
+        return [_finding(rule.code, leaf, policy, source, severity=inv.severity, message=message, fix=fix, **common)]
+
     if rule.name == "crop" and env.crop_unbounded and inv.min is not None:
         kept = min((k for k in (_kept_share(leaf.node, f) for f in frames) if k is not None), default=None)
         if kept is None:
             return None
         if kept >= inv.min - _TOL:
             return []
-        return [
-            _finding(
-                rule.code,
-                leaf,
-                policy,
-                source,
-                severity=inv.severity,
-                message=(
-                    f"`{name}` {rule.does}: it keeps as little as {fmt(rule, kept)} of a {size} image "
-                    f"— policy `{policy.id}` requires at least {fmt(rule, inv.min)}."
-                ),
-                fix=f"Crop at least {fmt(rule, inv.min)} of the image: "
-                f"`RandomResizedCrop(size=({h:g}, {w:g}), scale=({inv.min:g}, 1.0))`, or a larger crop.",
-                **common,
-            )
-        ]
+        return refused(
+            f"`{name}` {rule.does}: it keeps as little as {fmt(rule, kept)} of a {size} image "
+            f"— policy `{policy.id}` requires at least {fmt(rule, inv.min)}.",
+            f"Crop at least {fmt(rule, inv.min)} of the image: "
+            f"`RandomResizedCrop(size=({h:g}, {w:g}), scale=({inv.min:g}, 1.0))`, or a larger crop.",
+        )
     if rule.name == "translation" and env.translation_px > 0 and inv.max is not None:
         shift = env.translation + env.translation_px / max(1.0, min(h, w))
         if shift <= inv.max + _TOL:
             return []
-        return [
-            _finding(
-                rule.code,
-                leaf,
-                policy,
-                source,
-                severity=inv.severity,
-                message=(
-                    f"`{name}` {rule.does}: up to {fmt(rule, shift)} ({env.translation_px:g} px of a {size} image) "
-                    f"— policy `{policy.id}` {_allowance(inv, rule, inv.max)}."
-                ),
-                fix=f"Shift by at most {inv.max * min(h, w):.0f} px. {_shift_fix(leaf, inv)}",
-                **common,
-            )
-        ]
+        return refused(
+            f"`{name}` {rule.does}: up to {fmt(rule, shift)} ({env.translation_px:g} px of a {size} image) "
+            f"— policy `{policy.id}` {_allowance(inv, rule, inv.max)}.",
+            f"Shift by at most {inv.max * min(h, w):.0f} px. {_shift_fix(leaf, inv)}",
+        )
     return None
 
 
