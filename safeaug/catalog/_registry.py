@@ -310,8 +310,22 @@ def get_entry(name: str) -> Entry | None:
     return _ENTRIES.get(name)
 
 
+_LIBRARY_DEFAULTS: dict[str, Mapping[str, Any]] = {}
+
+
+def add_defaults(table: Mapping[str, Mapping[str, Any]]) -> None:
+    """Argument defaults of another library's classes, by canonical name (see ``safeaug.libraries``).
+
+    A library's catalog module calls it once with the defaults of every class it registers.
+    """
+    for name, defaults in table.items():
+        if name in DEFAULTS or name in _LIBRARY_DEFAULTS:
+            raise ValueError(f"{name} already has defaults")
+        _LIBRARY_DEFAULTS[name] = dict(defaults)
+
+
 def defaults_for(name: str) -> Mapping[str, Any]:
-    return _CUSTOM_DEFAULTS.get(name) or DEFAULTS.get(name) or {}
+    return _CUSTOM_DEFAULTS.get(name) or DEFAULTS.get(name) or _LIBRARY_DEFAULTS.get(name) or {}
 
 
 class Resolution(NamedTuple):
