@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from safeaug.catalog._defaults import DEFAULTS, REQUIRED
+from safeaug.catalog._signatures import DEFAULTS, REQUIRED
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
