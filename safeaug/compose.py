@@ -530,7 +530,9 @@ class _Auditor:
 
     def _take(self, owner: Any) -> None:
         self.snapshots = [_Snapshot(obj, location) for obj, location in _tree(owner)]
-        self.leaves = [s for s in self.snapshots if not isinstance(s.obj, BaseCompose)]
+        # Leaves whose applied parameters may hold a turn, a mirror or a zoom: every one but albumentations' own
+        # classes outside the geometric family (whose code applies none, as their catalog tests show on pixels).
+        self.leaves = [s for s in self.snapshots if not isinstance(s.obj, BaseCompose) and _may_move(type(s.obj))]
         self.leaf_objs = tuple(s.obj for s in self.leaves)
         # albumentations gives a transform a new ``params`` dict each time it runs and leaves the old one in
         # place when it does not (a OneOf branch not taken): the same object as last time means "not run".
@@ -748,6 +750,19 @@ def _applied_linear(obj: Any, params: Mapping[str, Any]) -> tuple[float, float, 
         factor = params.get("factor")
         return _QUARTERS[int(factor) % 4] if factor is not None else None
     return None if kind is None else _FIXED[kind]
+
+
+_MOVES: dict[type, bool] = {}
+
+
+def _may_move(cls: type) -> bool:
+    """Whether a call of a ``cls`` transform may apply a turn, a mirror or a zoom that its parameters show."""
+    found = _MOVES.get(cls)
+    if found is None:
+        entry = get_entry(cls.__name__)
+        own = getattr(A, cls.__name__, None) is cls  # the exported class itself, not a subclass or a namesake
+        found = _MOVES[cls] = not (own and entry is not None and entry.family != "geometric")
+    return found
 
 
 _KINDS: dict[type, str | None] = {}
