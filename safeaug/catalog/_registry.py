@@ -392,6 +392,8 @@ def register_transform(
     >>> safeaug.register_transform(Tint, safeaug.Envelope(hue=5.0, color=True))  # doctest: +SKIP
     """
     name = target if isinstance(target, str) else qualified_name(target)
+    if family not in CONTRACTS:
+        raise ValueError(f"register_transform({name!r}): no family {family!r}; families: {', '.join(CONTRACTS)}")
     describe: Describe
     if isinstance(envelope, Envelope):
         fixed = envelope

@@ -132,6 +132,9 @@ def test_registering_a_name_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="already has a catalog entry"):
         register_transform("Rotate", Envelope())
     assert get_entry("Rotate").family == "geometric"  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="no family 'colour'; families: geometric, photometric"):
+        register_transform("mypkg.Tint", Envelope(hue=5.0), family="colour")
+    assert get_entry("mypkg.Tint") is None
 
 
 def test_a_library_catalog_registers_dotted_names_with_their_own_defaults() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from support import FLIP, result
+from hand_built import FLIP, result
 
 from safeaug.lint import LintResult
 from safeaug.report.json_output import finding_dict, json_report

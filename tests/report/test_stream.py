@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from support import per_file, result
+from hand_built import per_file, result
 
 from safeaug.report.stream import REPORTERS, STREAMED, Stream
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from support import FLIP, result
+from hand_built import FLIP, result
 
 from safeaug.report import text
 
