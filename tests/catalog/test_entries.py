@@ -195,6 +195,7 @@ def test_every_entry_keeps_its_family_contract_at_defaults_and_extremes(name: st
         assert tried, f"{name}: not one envelope read at its defaults or extremes"
 
 
+@pytest.mark.slow  # a property test over the whole catalog
 @pytest.mark.parametrize("name", sst.NAMES)
 @given(data=st.data())
 def test_random_arguments_keep_the_family_contract(name: str, data: st.DataObject) -> None:
