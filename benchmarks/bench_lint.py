@@ -41,7 +41,7 @@ from typing import Any
 
 import yaml
 
-from safeaug.catalog._defaults import DEFAULTS, REQUIRED
+from safeaug.catalog._signatures import DEFAULTS, REQUIRED
 
 POLICY = "chest_xray"
 

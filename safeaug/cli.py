@@ -179,7 +179,7 @@ def _main(argv: Sequence[str] | None) -> int:
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
     from safeaug.config import SettingsError, parse_input_size, parse_param
     from safeaug.lint import lint
-    from safeaug.output import REPORTERS, STREAMED, Stream
+    from safeaug.report.stream import REPORTERS, STREAMED, Stream
 
     # Text, JSON and GitHub output is written file by file; SARIF is written whole at the end.
     stream = Stream(args.format, out, show_suppressed=args.show_suppressed) if args.format in STREAMED else None

@@ -9,7 +9,8 @@ With ``audit=True`` every call is also checked at run time:
 
 * the live pipeline is compared with what was judged (transform objects, their arguments and ``p``);
   when a curriculum sets ``rotate.limit = (-90, 90)`` or appends a transform, the tree is judged again
-  before the call runs. Unchanged, the check is a few identity comparisons per transform; verdicts
+  before the call runs. Unchanged, the check is a few C-level passes over flat tuples of the whole
+  tree's arguments (no Python code per transform); verdicts
   are cached by a fingerprint of the live arguments, so a curriculum that alternates costs one judgement
   per setting;
 * after the call, the parameters each transform applied (albumentations keeps them on the transform
@@ -27,9 +28,10 @@ import copy
 import inspect
 import math
 import operator
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from enum import Enum
+from itertools import compress, repeat
 from typing import Any, ClassVar
 
 import albumentations as A
@@ -277,47 +279,132 @@ _SCALE_TOLERANCE = 0.005  # relative
 
 
 class _Snapshot:
-    """One object of the live tree: what it is, where, and its arguments (and children) when judged.
+    """One object of the live tree: what it is, where, and its arguments (and children) when judged."""
 
-    :meth:`unchanged` is the per-call check: identity comparisons done in C (``attrgetter``, ``map``), plus
-    an equality test for the few arguments held in mutable containers (Affine's ``scale`` dict).
-    """
-
-    __slots__ = ("child_list", "children", "get", "location", "mutable", "names", "obj", "refs")
+    __slots__ = ("child_list", "children", "location", "mutable", "names", "obj", "refs", "whole_dict")
 
     def __init__(self, obj: Any, location: str) -> None:
         self.obj = obj
         self.location = location
-        self.names = _argument_names(obj)
+        self.names, self.whole_dict = _argument_names(obj)
         self.refs = _read(obj, self.names)
         self.mutable = tuple((i, _copy(v)) for i, v in enumerate(self.refs) if _is_mutable(v))
-        readable = bool(self.names) and all(v is not _MISSING for v in self.refs)
-        self.get: Callable[[Any], Any] | None = operator.attrgetter(*self.names) if readable else None
         self.child_list: Any = obj.transforms if isinstance(obj, BaseCompose) else None
         self.children = tuple(self.child_list) if self.child_list is not None else ()
 
-    def unchanged(self) -> bool:
-        obj = self.obj
-        if self.child_list is not None:
-            now_list = obj.transforms
-            if (
-                now_list is not self.child_list
-                or len(now_list) != len(self.children)
-                or not all(map(operator.is_, now_list, self.children))
-            ):
-                return False
-        if self.get is None:
-            now = _read(obj, self.names)
-        else:
-            now = self.get(obj)
-            if len(self.names) == 1:
-                now = (now,)
-        if not all(map(operator.is_, now, self.refs)):
-            return False
-        return all(_same(now[i], copy) for i, copy in self.mutable)
-
     def key(self) -> Hashable:
         return (id(self.obj), type(self.obj), tuple(map(id, self.children)), tuple(_freeze(v) for v in self.refs))
+
+
+class _Watch:
+    """The per-call "pipeline unchanged" check, flattened over the whole tree into a few C-level passes.
+
+    Every watched argument of every object is one ``(object, name, value)`` triple of three parallel
+    tuples, so the check is ``map(getattr, ...)`` and ``map(operator.is_, ...)`` run by the interpreter's C
+    loops: no Python code runs per transform or per argument. What it sees:
+
+    * an argument rebound (``rotate.limit = (-90, 90)``), an argument deleted, ``p`` changed;
+    * a composition's list replaced, grown, shrunk or given another object at any index;
+    * an argument held in a container and changed in place (``affine.scale["x"] = (0.5, 2.0)``): the
+      container is compared with a deep copy taken when it was judged (``==`` on builtins, in C);
+    * an attribute added to a user's transform that cannot list its arguments (all its attributes are
+      watched, and the size of its ``__dict__``).
+    """
+
+    __slots__ = (
+        "absent",
+        "counted",
+        "counts",
+        "item_index",
+        "item_lists",
+        "items",
+        "lengths",
+        "lists",
+        "names",
+        "objs",
+        "odd",
+        "plain",
+        "plain_copies",
+        "refs",
+    )
+
+    def __init__(self, snapshots: Sequence[_Snapshot]) -> None:
+        objs: list[Any] = []
+        names: list[str] = []
+        refs: list[Any] = []
+        absent: list[tuple[Any, str]] = []
+        plain: list[Any] = []
+        plain_copies: list[Any] = []
+        odd: list[tuple[Any, Any]] = []
+        lists: list[Any] = []
+        item_lists: list[Any] = []
+        item_index: list[int] = []
+        items: list[Any] = []
+        counted: list[Any] = []
+        for snap in snapshots:
+            obj = snap.obj
+            for name, ref in zip(snap.names, snap.refs, strict=True):
+                if ref is _MISSING:
+                    absent.append((obj, name))
+                else:
+                    objs.append(obj)
+                    names.append(name)
+                    refs.append(ref)
+            for i, then in snap.mutable:
+                if _plain(then):
+                    plain.append(snap.refs[i])
+                    plain_copies.append(then)
+                else:
+                    odd.append((snap.refs[i], then))
+            if snap.child_list is not None:
+                objs.append(obj)
+                names.append("transforms")
+                refs.append(snap.child_list)
+                lists.append(snap.child_list)
+                for i, child in enumerate(snap.children):
+                    item_lists.append(snap.child_list)
+                    item_index.append(i)
+                    items.append(child)
+            if snap.whole_dict:
+                counted.append(obj.__dict__)
+        self.objs, self.names, self.refs = tuple(objs), tuple(names), tuple(refs)
+        self.absent = tuple(absent)
+        self.plain, self.plain_copies, self.odd = tuple(plain), tuple(plain_copies), tuple(odd)
+        self.lists = tuple(lists)
+        self.lengths = tuple(len(x) for x in lists)
+        self.item_lists, self.item_index, self.items = tuple(item_lists), tuple(item_index), tuple(items)
+        self.counted = tuple(counted)
+        self.counts = tuple(len(d) for d in counted)
+
+    def unchanged(self) -> bool:
+        try:
+            if not all(map(operator.is_, map(getattr, self.objs, self.names), self.refs)):
+                return False
+        except AttributeError:  # an argument was deleted
+            return False
+        # The lists are the ones judged (checked above): same length, the same object at every index.
+        if self.lengths != tuple(map(len, self.lists)):
+            return False
+        if not all(map(operator.is_, map(operator.getitem, self.item_lists, self.item_index), self.items)):
+            return False
+        if self.plain and self.plain != self.plain_copies:  # tuple ==: element-wise ``==`` of builtins, in C
+            return False
+        if self.counted and self.counts != tuple(map(len, self.counted)):
+            return False
+        if self.absent and any(_get(obj, name) is not _MISSING for obj, name in self.absent):
+            return False
+        return all(_same(now, then) for now, then in self.odd)
+
+
+def _plain(value: Any) -> bool:
+    """Built of builtins only, so that ``==`` compares it completely and always answers a bool."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return all(map(_plain, value))
+    if isinstance(value, dict):
+        return all(map(_plain, value)) and all(map(_plain, value.values()))
+    return False
 
 
 def _copy(value: Any) -> Any:
@@ -336,10 +423,11 @@ def _same(now: Any, then: Any) -> bool:
 _NAMES: dict[type, tuple[str, ...] | None] = {}
 
 
-def _argument_names(obj: Any) -> tuple[str, ...]:
+def _argument_names(obj: Any) -> tuple[tuple[str, ...], bool]:
+    """The attributes to watch, and whether they are all of the object's (no list of arguments)."""
     cls = type(obj)
     if isinstance(obj, BaseCompose):
-        return tuple(n for n in _COMPOSE_NAMES if hasattr(obj, n))
+        return tuple(n for n in _COMPOSE_NAMES if hasattr(obj, n)), False
     if cls not in _NAMES:
         names: tuple[str, ...] | None = None
         getter = getattr(obj, "get_transform_init_args_names", None)
@@ -351,22 +439,20 @@ def _argument_names(obj: Any) -> tuple[str, ...]:
         _NAMES[cls] = names
     found = _NAMES[cls]
     if found is not None:
-        return found
-    return tuple(sorted(k for k in getattr(obj, "__dict__", {}) if k not in _VOLATILE))
+        return found, False
+    stored = getattr(obj, "__dict__", None)
+    if not isinstance(stored, dict):
+        return (), False
+    return tuple(sorted(k for k in stored if k not in _VOLATILE)), True
 
 
 def _get(obj: Any, name: str) -> Any:
-    stored = getattr(obj, "__dict__", None)
-    if stored is not None and name in stored:
-        return stored[name]
     return getattr(obj, name, _MISSING)
 
 
 def _read(obj: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
-    stored = getattr(obj, "__dict__", None)
-    if stored is None:
-        return tuple(getattr(obj, n, _MISSING) for n in names)
-    return tuple(stored[n] if n in stored else getattr(obj, n, _MISSING) for n in names)
+    # ``getattr``, as the per-call check reads them (a class attribute or a property reads the same way)
+    return tuple(getattr(obj, n, _MISSING) for n in names)
 
 
 def _is_mutable(value: Any) -> bool:
@@ -428,7 +514,9 @@ class _Auditor:
         self.cache: dict[Hashable, Report] = {}
         self.snapshots: list[_Snapshot] = []
         self.leaves: list[_Snapshot] = []
+        self.leaf_objs: tuple[Any, ...] = ()
         self.seen: list[Any] = []
+        self.watch = _Watch(())
         self.verdict = owner.report
         if verdict is None:
             self._rejudge(owner, changes=[])
@@ -442,18 +530,17 @@ class _Auditor:
 
     def _take(self, owner: Any) -> None:
         self.snapshots = [_Snapshot(obj, location) for obj, location in _tree(owner)]
-        self.leaves = [s for s in self.snapshots if not isinstance(s.obj, BaseCompose)]
+        # Leaves whose applied parameters may hold a turn, a mirror or a zoom: every one but albumentations' own
+        # classes outside the geometric family (whose code applies none, as their catalog tests show on pixels).
+        self.leaves = [s for s in self.snapshots if not isinstance(s.obj, BaseCompose) and _may_move(type(s.obj))]
+        self.leaf_objs = tuple(s.obj for s in self.leaves)
         # albumentations gives a transform a new ``params`` dict each time it runs and leaves the old one in
         # place when it does not (a OneOf branch not taken): the same object as last time means "not run".
-        self.seen = [getattr(s.obj, "params", None) for s in self.leaves]
+        self.seen = list(map(getattr, self.leaf_objs, repeat("params"), repeat(None)))
+        self.watch = _Watch(self.snapshots)
 
     def _key(self) -> Hashable:
         return tuple(s.key() for s in self.snapshots)
-
-    def _changed(self) -> bool:
-        # The root is the first snapshot and every composition checks its own children, so a transform
-        # added, removed or replaced anywhere shows as a change of its parent.
-        return not all(s.unchanged() for s in self.snapshots)
 
     def _changes(self, owner: Any) -> list[str]:
         """What changed since the last judgement, in words."""
@@ -506,9 +593,9 @@ class _Auditor:
 
     def before(self, owner: Any) -> None:
         self.calls += 1
-        if self._changed():
+        if not self.watch.unchanged():
             self._rejudge(owner, self._changes(owner))
-        if not self.verdict.ok:
+        if not self.ok:
             raise AuditError(
                 replace(
                     self.verdict,
@@ -525,12 +612,15 @@ class _Auditor:
         total = (1.0, 0.0, 0.0, 1.0)
         moved = 0
         findings: list[Finding] = []
-        seen = self.seen
-        for i, snap in enumerate(self.leaves):
-            params = getattr(snap.obj, "params", None)
-            if params is seen[i] or not params:
+        now = list(map(getattr, self.leaf_objs, repeat("params"), repeat(None)))
+        ran = list(compress(range(len(now)), map(operator.is_not, now, self.seen)))  # in C: who ran this call
+        self.seen = now
+        leaves = self.leaves
+        for i in ran:
+            params = now[i]
+            if not params:
                 continue
-            seen[i] = params
+            snap = leaves[i]
             linear = _applied_linear(snap.obj, params)
             if linear is None:
                 continue
@@ -545,6 +635,7 @@ class _Auditor:
 
     def _limits(self) -> None:
         """The policy's bounds on what one call may apply, read once per verdict (not on every call)."""
+        self.ok = self.verdict.ok
         policy = self.policy
         self.mirror_rule = policy.invariant("mirror")
         rotation = policy.invariant("rotation")
@@ -659,6 +750,19 @@ def _applied_linear(obj: Any, params: Mapping[str, Any]) -> tuple[float, float, 
         factor = params.get("factor")
         return _QUARTERS[int(factor) % 4] if factor is not None else None
     return None if kind is None else _FIXED[kind]
+
+
+_MOVES: dict[type, bool] = {}
+
+
+def _may_move(cls: type) -> bool:
+    """Whether a call of a ``cls`` transform may apply a turn, a mirror or a zoom that its parameters show."""
+    found = _MOVES.get(cls)
+    if found is None:
+        entry = get_entry(cls.__name__)
+        own = getattr(A, cls.__name__, None) is cls  # the exported class itself, not a subclass or a namesake
+        found = _MOVES[cls] = not (own and entry is not None and entry.family != "geometric")
+    return found
 
 
 _KINDS: dict[type, str | None] = {}

@@ -270,10 +270,54 @@ _FIELD_RULES: dict[str, Rule] = {
     "destroys": "flag",
 }
 
+# What each effect is about, as the fields are grouped in the class; the catalog's family contracts are
+# written in these groups (a photometric entry moves nothing in "geometry").
+GROUPS: dict[str, frozenset[str]] = {
+    "geometry": frozenset(
+        {
+            "mirror",
+            "rotation",
+            "scale_min",
+            "scale_max",
+            "translation",
+            "translation_px",
+            "shear",
+            "aspect",
+            "canvas_growth",
+            "perspective",
+            "nonrigid",
+            "warp",
+            "fold",
+            "crop_min",
+            "edge_travel",
+            "crop_unbounded",
+            "resize",
+            "reflect_border",
+        }
+    ),
+    "intensity": frozenset(
+        {
+            "inversion",
+            "nonmonotone",
+            "brightness",
+            "contrast_min",
+            "contrast_max",
+            "gamma_min",
+            "gamma_max",
+            "equalization",
+            "posterize_bits",
+        }
+    ),
+    "colour": frozenset({"hue", "saturation_min", "saturation_max", "color", "grayscale"}),
+    "detail": frozenset({"blur", "resolution", "noise", "compression", "sharpen"}),
+    "structure": frozenset({"occlusion", "occlusion_unbounded", "topology", "mixing", "overlay", "destroys"}),
+}
+
 # Angles wrap: no rotation or hue shift is larger than half a turn.
 _CAPS: dict[str, float] = {"rotation": 180.0, "hue": 180.0, "occlusion": 1.0, "warp": 1.0, "edge_travel": 1.0}
 
 assert set(_FIELD_RULES) == {f.name for f in fields(Envelope)}, "every envelope field needs a rule"
+assert sorted(_FIELD_RULES) == sorted(n for g in GROUPS.values() for n in g), "every envelope field is in one group"
 _FIELDS: tuple[tuple[str, Rule], ...] = tuple((f.name, _FIELD_RULES[f.name]) for f in fields(Envelope))
 _ALL_VALUES = operator.attrgetter(*(name for name, _ in _FIELDS))
 _IDENTITY_VALUES = _ALL_VALUES(IDENTITY)

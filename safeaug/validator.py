@@ -15,7 +15,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from safeaug.catalog import Entry, Params, defaults_for, resolve
-from safeaug.catalog._defaults import REQUIRED
+from safeaug.catalog._signatures import REQUIRED
 from safeaug.effects import IDENTITY, Envelope, moved_fields
 from safeaug.errors import ConfigError, PolicyViolationError, SafeaugError
 from safeaug.ir import Node

@@ -146,7 +146,7 @@ def test_the_summary_counts_files_pipelines_skipped_and_unreadable(tmp_path: Pat
     (tmp_path / "mistake.py").write_text("import albumentations as A\nt = A.Compose([A.RandomCrop(height=8)])\n")
     result = lint([str(tmp_path)], policy="chest_xray")
     assert (result.files, result.pipelines, result.skipped, result.unreadable) == (2, 3, 1, 2)
-    from safeaug.output import summary_line
+    from safeaug.report.common import summary_line
 
     assert summary_line(result).startswith("2 files checked (3 pipelines): ")
     assert "2 paths unreadable; 1 file without a pipeline skipped." in summary_line(result)

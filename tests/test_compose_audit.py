@@ -88,6 +88,55 @@ def test_a_nested_change_and_a_probability_change_are_seen() -> None:
     assert info.value.report.codes() == ["SA201"]
 
 
+def test_a_branch_swapped_in_place_inside_a_nested_list_is_seen() -> None:
+    """Same list object, same length, another transform at one index: the list is watched item by item."""
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
+    safe(image=_image())
+    one_of = safe.transforms[2]
+    held = one_of.transforms
+    one_of.transforms[1] = A.HorizontalFlip(p=1.0)
+    assert one_of.transforms is held and len(held) == 2
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    assert info.value.report.codes() == ["SA101"]
+    assert "HorizontalFlip was added" in info.value.report.errors[0].message
+
+
+class _Agreeable(tuple):  # type: ignore[type-arg]
+    """A range that claims to equal whatever it is compared with."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = tuple.__hash__
+
+
+def test_an_argument_that_claims_to_equal_the_old_one_is_still_judged_anew() -> None:
+    """The watch compares identities, not ``==``: a value whose ``__eq__`` lies cannot hide a wider range."""
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
+    safe(image=_image())
+    wide = _Agreeable((-90, 90))
+    assert wide == (-10, 10)
+    safe.transforms[0].limit = wide
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    assert "SA102" in info.value.report.codes()
+
+
+def test_an_argument_deleted_after_construction_is_not_a_pass() -> None:
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
+    safe(image=_image())
+    rotate = safe.transforms[0]
+    del rotate.limit  # read back as unset: the catalog falls back to Rotate's default, ±90°
+    with pytest.raises(compose_module.AuditError) as info:
+        safe(image=_image())
+    assert "SA102" in info.value.report.codes()
+    assert "Rotate.limit changed from (-10, 10) to (unset)" in info.value.report.errors[0].message
+
+
 def test_unchanged_calls_do_not_judge_again_and_verdicts_are_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     real = compose_module.judge

@@ -239,7 +239,7 @@ def test_live_objects_the_issue_names() -> None:
 def _default_objects() -> list[Any]:
     """Every albumentations transform that builds with no arguments, and each inside a OneOf and a
     SelectiveChannelTransform."""
-    from safeaug.readers._signatures import PARAMETERS
+    from safeaug.catalog._signatures import PARAMETERS
 
     out = []
     with warnings.catch_warnings():

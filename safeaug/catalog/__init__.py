@@ -9,11 +9,16 @@ from safeaug.catalog import auto as auto  # safeaug.auto's RandAugment and Trivi
 from safeaug.catalog import degradation, geometric, occlusion, photometric, structural
 from safeaug.catalog import label_aware as label_aware  # safeaug.labels' transforms; reuses photometric's ColorJitter
 from safeaug.catalog._registry import (
+    CONTRACTS,
+    Contract,
     Entry,
     Knob,
     Params,
     Resolution,
+    add_defaults,
+    contract_breaches,
     defaults_for,
+    entry,
     get_entry,
     known_names,
     qualified_name,
@@ -26,11 +31,16 @@ from safeaug.catalog._registry import (
 FAMILIES = (geometric, photometric, degradation, occlusion, structural)
 
 __all__ = [
+    "CONTRACTS",
+    "Contract",
     "Entry",
     "Knob",
     "Params",
     "Resolution",
+    "add_defaults",
+    "contract_breaches",
     "defaults_for",
+    "entry",
     "get_entry",
     "known_names",
     "qualified_name",

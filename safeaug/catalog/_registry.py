@@ -1,4 +1,31 @@
-"""The catalog's machinery: entries, the parameter helper, registration and lookup."""
+"""The catalog's machinery: entries, the parameter helper, registration and lookup.
+
+Registration. Every entry comes in through one door (``entry``, ``constant`` and ``unknown`` for the
+catalog's own modules and other libraries' catalogs; ``register_transform`` for users and for safeaug's own
+label-aware transforms), and a name has one entry: registering it again is an error unless a user asks to
+replace it. Argument defaults come from the generated albumentations table (``_signatures.py``); a
+transform it does not hold gives its defaults with ``entry(..., defaults=...)`` or ``add_defaults(table)``.
+
+The family contract. Each entry names its effect family, and a family bounds which effect fields (grouped
+in ``safeaug.effects.GROUPS``: geometry, intensity, colour, detail, structure) its envelope may move, at
+any argument values:
+
+* ``geometric`` moves geometry only (mirror, turn, zoom, crop, shift, warp, ...);
+* ``photometric`` changes intensity and colour only: it moves no geometry, adds no blur, hides nothing;
+* ``degradation`` changes detail (blur, noise, resolution, compression, sharpening), with the tone and
+  colour that come with it; of geometry only a shift by pixels (a motion blur), a non-rigid warp (a
+  chromatic aberration), and of structure only hidden pixels (a pixel dropout);
+* ``occlusion`` hides or shuffles parts of the image and nothing else;
+* ``mixing`` takes content from other images and says so (``mixing``); it may crop and resize, never
+  mirror, turn, shear or warp;
+* ``overlay`` draws over the image and says so (``overlay``); it moves no geometry;
+* ``structural`` changes the representation only: no effect at all (``Lambda`` is ``unknown``);
+* ``auto`` (a composition of a policy's op space) and ``custom`` (a user's) may do anything.
+
+``destroys`` (a degenerate argument that wipes the image) is allowed to every family. ``CONTRACTS`` holds
+the table and ``contract_breaches`` the check; ``tests/catalog/test_entries.py`` runs it over every entry,
+at its defaults and at the extremes of its arguments, whoever registered it.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +34,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from safeaug.catalog._defaults import DEFAULTS, REQUIRED
-from safeaug.effects import IDENTITY, Envelope
+from safeaug.catalog._signatures import DEFAULTS, REQUIRED
+from safeaug.effects import GROUPS, IDENTITY, Envelope
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 
@@ -189,6 +216,103 @@ class Entry:
 
 _ENTRIES: dict[str, Entry] = {}
 _RESOLVED: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Resolution] = {}  # cleared on any change
+_ADDED_DEFAULTS: dict[str, dict[str, Any]] = {}  # defaults of transforms the generated table does not hold
+
+
+# ---------------------------------------------------------------- the family contract
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What an entry of a family may do: the envelope fields it may move, and a flag it must raise."""
+
+    may: frozenset[str]
+    says: str  # the contract in words, for the failure message
+    must: frozenset[str] = frozenset()  # when it does anything, it raises one of these
+
+
+_ALL = frozenset().union(*GROUPS.values())
+# A degenerate argument that wipes the image (SA410) is a fact of the installed library, not of a family.
+_ANY_FAMILY = frozenset({"destroys"})
+
+CONTRACTS: dict[str, Contract] = {
+    "geometric": Contract(
+        GROUPS["geometry"] | _ANY_FAMILY,
+        "moves pixels only: no tone, colour, detail, occlusion or mixing",
+    ),
+    "photometric": Contract(
+        GROUPS["intensity"] | GROUPS["colour"] | _ANY_FAMILY,
+        "changes tone and colour only: no mirror, turn, zoom, crop, shift, blur or occlusion",
+    ),
+    "degradation": Contract(
+        GROUPS["detail"]
+        | GROUPS["intensity"]
+        | GROUPS["colour"]
+        | {"translation_px", "nonrigid", "warp", "occlusion"}
+        | _ANY_FAMILY,
+        "loses or adds detail: no mirror, turn, zoom or crop (a motion blur may shift by pixels, a chromatic "
+        "aberration warps channels, a pixel dropout hides pixels)",
+    ),
+    "occlusion": Contract(
+        frozenset({"occlusion", "occlusion_unbounded", "topology"}) | _ANY_FAMILY,
+        "hides or shuffles parts of the image: no geometry, tone, colour or detail",
+    ),
+    "mixing": Contract(
+        GROUPS["intensity"] | GROUPS["colour"] | GROUPS["structure"] | {"crop_unbounded", "crop_min", "resize"},
+        "takes content from other images: no mirror, turn, shear or warp",
+        must=frozenset({"mixing"}),
+    ),
+    "overlay": Contract(
+        GROUPS["intensity"] | GROUPS["colour"] | GROUPS["structure"] | {"blur"},
+        "draws over the image: no geometry",
+        must=frozenset({"overlay"}),
+    ),
+    "structural": Contract(_ANY_FAMILY, "changes the representation, not what the image shows: no effect at all"),
+    "auto": Contract(_ALL, "a composition of a policy's op space: whatever its ops do"),
+    "custom": Contract(_ALL, "registered by the user: whatever its envelope says"),
+}
+
+
+def contract_breaches(family: str, envelope: Envelope) -> list[str]:
+    """How ``envelope`` breaks the contract of ``family`` (empty when it keeps it)."""
+    contract = CONTRACTS.get(family)
+    if contract is None:
+        return [f"family `{family}` has no contract; families: {', '.join(CONTRACTS)}"]
+    moved = envelope.differs()
+    out = [f"moves `{name}`, but a {family} entry {contract.says}" for name in moved if name not in contract.may]
+    if contract.must and moved and not contract.must & set(moved):
+        out.append(f"moves {', '.join(moved)} without saying `{'` or `'.join(sorted(contract.must))}`")
+    return out
+
+
+# ---------------------------------------------------------------- registration
+
+
+def _names(names: str | Iterable[str]) -> list[str]:
+    return [names] if isinstance(names, str) else list(names)
+
+
+def _add(new: Entry, *, replace: bool = False) -> None:
+    """The one way into the catalog: a name has one entry, unless its replacement is asked for."""
+    old = _ENTRIES.get(new.name)
+    if old is not None and not replace:
+        raise ValueError(
+            f"{new.name} already has a catalog entry (family {old.family}: {old.summary.strip()[:80]!r}); "
+            "pass replace=True to override it"
+        )
+    _ENTRIES[new.name] = new
+    _RESOLVED.clear()
+
+
+def add_defaults(table: Mapping[str, Mapping[str, Any]]) -> None:
+    """Argument defaults of transforms the generated albumentations table does not hold (other libraries'
+    transforms, by dotted name). A transform's defaults are given once."""
+    for name in table:
+        if name in _ADDED_DEFAULTS or name in DEFAULTS:
+            raise ValueError(f"{name} already has a defaults table")
+    for name, defaults in table.items():
+        _ADDED_DEFAULTS[name] = dict(defaults)
+    _RESOLVED.clear()
 
 
 def entry(
@@ -198,13 +322,32 @@ def entry(
     knobs: Mapping[str, Knob] | None = None,
     inheritable: bool = True,
     summary: str = "",
+    defaults: Mapping[str, Any] | None = None,
+    label_transforms: Iterable[str] = (),
 ) -> Callable[[Describe], Describe]:
-    """Decorator used by the catalog modules: ``@entry("Rotate", family="geometric")``."""
+    """Decorator used by the catalog modules: ``@entry("Rotate", family="geometric")``.
+
+    ``names`` are albumentations class names or dotted names of other libraries' classes
+    (``"torchvision.transforms.v2.RandomRotation"``); ``defaults`` gives their argument defaults when the
+    generated albumentations table does not. Registering a name twice is an error.
+    """
 
     def wrap(fn: Describe) -> Describe:
-        for name in [names] if isinstance(names, str) else names:
-            _ENTRIES[name] = Entry(name, fn, family, dict(knobs or {}), inheritable, summary or (fn.__doc__ or ""))
-        _RESOLVED.clear()
+        listed = _names(names)
+        for name in listed:
+            _add(
+                Entry(
+                    name,
+                    fn,
+                    family,
+                    dict(knobs or {}),
+                    inheritable,
+                    summary or (fn.__doc__ or ""),
+                    label_transforms=frozenset(label_transforms),
+                )
+            )
+        if defaults is not None:
+            add_defaults(dict.fromkeys(listed, defaults))
         return fn
 
     return wrap
@@ -218,9 +361,8 @@ def constant(names: str | Iterable[str], envelope: Envelope, *, family: str, sum
 
 def unknown(names: str | Iterable[str], *, family: str, summary: str) -> None:
     """Register transforms whose effect cannot be known from their arguments (``Lambda``)."""
-    for name in [names] if isinstance(names, str) else names:
-        _ENTRIES[name] = Entry(name, lambda _p: Envelope(), family, {}, False, summary, unknown=True)
-    _RESOLVED.clear()
+    for name in _names(names):
+        _add(Entry(name, lambda _p: Envelope(), family, {}, False, summary, unknown=True))
 
 
 def register_transform(
@@ -231,6 +373,8 @@ def register_transform(
     knobs: Mapping[str, Knob] | None = None,
     replace: bool = False,
     label_transforms: Iterable[str] = (),
+    family: str = "custom",
+    summary: str = "registered by the user",
 ) -> None:
     """Teach safeaug what a custom transform does, so pipelines using it can be judged.
 
@@ -239,7 +383,8 @@ def register_transform(
     from :class:`~safeaug.Params` to one. Subclasses of ``target`` inherit the entry.
     ``label_transforms`` names the label transforms it performs with its effect (see a policy's
     ``needs_label_transform``; the names must match), e.g. ``{"swap_left_right_keypoints"}`` for a
-    label-aware flip.
+    label-aware flip. ``family`` (one of ``safeaug.catalog.CONTRACTS``) holds the entry to that family's
+    contract in the catalog's tests; the default, ``"custom"``, promises nothing.
 
     >>> import safeaug
     >>> class Tint:  # doctest: +SKIP
@@ -247,9 +392,8 @@ def register_transform(
     >>> safeaug.register_transform(Tint, safeaug.Envelope(hue=5.0, color=True))  # doctest: +SKIP
     """
     name = target if isinstance(target, str) else qualified_name(target)
-    if name in _ENTRIES and not replace:
-        raise ValueError(f"{name} already has a catalog entry; pass replace=True to override it")
-    _RESOLVED.clear()
+    if family not in CONTRACTS:
+        raise ValueError(f"register_transform({name!r}): no family {family!r}; families: {', '.join(CONTRACTS)}")
     describe: Describe
     if isinstance(envelope, Envelope):
         fixed = envelope
@@ -260,17 +404,18 @@ def register_transform(
         describe = _fixed
     else:
         describe = envelope
-    _ENTRIES[name] = Entry(
+    new = Entry(
         name,
         describe,
-        "custom",
+        family,
         dict(knobs or {}),
         True,
-        "registered by the user",
+        summary,
         label_transforms=frozenset(label_transforms),
     )
+    _add(new, replace=replace)
     if defaults is not None:
-        _CUSTOM_DEFAULTS[name] = dict(defaults)
+        _ADDED_DEFAULTS[name] = dict(defaults)
 
 
 def unregister_transform(target: type | str) -> None:
@@ -280,11 +425,8 @@ def unregister_transform(target: type | str) -> None:
     if entry_ is None or entry_.family != "custom":
         raise ValueError(f"{name} was not registered with register_transform")
     del _ENTRIES[name]
-    _CUSTOM_DEFAULTS.pop(name, None)
+    _ADDED_DEFAULTS.pop(name, None)
     _RESOLVED.clear()
-
-
-_CUSTOM_DEFAULTS: dict[str, dict[str, Any]] = {}
 
 
 def qualified_name(cls: type) -> str:
@@ -310,22 +452,8 @@ def get_entry(name: str) -> Entry | None:
     return _ENTRIES.get(name)
 
 
-_LIBRARY_DEFAULTS: dict[str, Mapping[str, Any]] = {}
-
-
-def add_defaults(table: Mapping[str, Mapping[str, Any]]) -> None:
-    """Argument defaults of another library's classes, by canonical name (see ``safeaug.libraries``).
-
-    A library's catalog module calls it once with the defaults of every class it registers.
-    """
-    for name, defaults in table.items():
-        if name in DEFAULTS or name in _LIBRARY_DEFAULTS:
-            raise ValueError(f"{name} already has defaults")
-        _LIBRARY_DEFAULTS[name] = dict(defaults)
-
-
 def defaults_for(name: str) -> Mapping[str, Any]:
-    return _CUSTOM_DEFAULTS.get(name) or DEFAULTS.get(name) or _LIBRARY_DEFAULTS.get(name) or {}
+    return _ADDED_DEFAULTS.get(name) or DEFAULTS.get(name) or {}
 
 
 class Resolution(NamedTuple):

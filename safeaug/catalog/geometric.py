@@ -636,21 +636,16 @@ def _resized_crop_loss(s_lo: float, r_lo: float, r_hi: float) -> tuple[float, fl
     return kept, min(1.0, travel)
 
 
+# One envelope; the knob names the argument that sets the crop in each signature.
 @entry(
-    [
-        "RandomCrop",
-        "CenterCrop",
-        "Crop",
-        "CropNonEmptyMaskIfExists",
-        "RandomCropNearBBox",
-        "BBoxSafeRandomCrop",
-        "AtLeastOneBBoxRandomCrop",
-        "RandomCrop3D",
-        "CenterCrop3D",
-    ],
+    ["RandomCrop", "CenterCrop", "CropNonEmptyMaskIfExists", "AtLeastOneBBoxRandomCrop"],
     family=FAMILY,
     knobs={"crop": Knob("height")},
 )
+@entry("Crop", family=FAMILY, knobs={"crop": Knob("y_max")})
+@entry("RandomCropNearBBox", family=FAMILY, knobs={"crop": Knob("max_part_shift")})
+@entry("BBoxSafeRandomCrop", family=FAMILY, knobs={"crop": Knob("erosion_rate")})
+@entry(["RandomCrop3D", "CenterCrop3D"], family=FAMILY, knobs={"crop": Knob("size")})
 def _fixed_crop(p: Params) -> Envelope:
     """crops a region whose share of the image depends on the input size"""
     pads = "pad_if_needed" in p.defaults and p.flag("pad_if_needed")
@@ -660,7 +655,8 @@ def _fixed_crop(p: Params) -> Envelope:
     return Envelope(crop_unbounded=True, reflect_border=bool(reflect and _reflects(p)), canvas_growth=growth)
 
 
-@entry(["RandomSizedCrop", "RandomSizedBBoxSafeCrop"], family=FAMILY, knobs={"crop": Knob("min_max_height")})
+@entry("RandomSizedCrop", family=FAMILY, knobs={"crop": Knob("min_max_height")})
+@entry("RandomSizedBBoxSafeCrop", family=FAMILY, knobs={"crop": Knob("erosion_rate")})
 def _sized_crop(p: Params) -> Envelope:
     """crops a region sized in pixels, then resizes to a fixed size"""
     ratio = p.raw("w2h_ratio") if p.transform == "RandomSizedCrop" else None

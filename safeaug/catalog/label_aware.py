@@ -13,11 +13,9 @@ name it).
 
 from __future__ import annotations
 
-from safeaug.catalog import _registry, photometric
-from safeaug.catalog._registry import Entry, Params, defaults_for
+from safeaug.catalog import geometric, photometric
+from safeaug.catalog._registry import Describe, Params, defaults_for, get_entry, register_transform
 from safeaug.effects import Envelope
-
-FAMILY = "label_aware"
 
 _MIRROR = Envelope(mirror=True)
 
@@ -27,7 +25,7 @@ def _mirror(_p: Params) -> Envelope:
 
 
 assert photometric.FAMILY == "photometric"  # imported first: it registers the ColorJitter entry reused here
-_COLOR_JITTER = _registry.get_entry("ColorJitter")
+_COLOR_JITTER = get_entry("ColorJitter")
 
 
 def _color_jitter(p: Params) -> Envelope:
@@ -36,19 +34,22 @@ def _color_jitter(p: Params) -> Envelope:
     return _COLOR_JITTER.describe(Params(p.transform, p.given, defaults_for("ColorJitter")))
 
 
-def _register(cls_name: str, describe: _registry.Describe, summary: str, label_transforms: set[str]) -> None:
-    knobs = _COLOR_JITTER.knobs if describe is _color_jitter and _COLOR_JITTER is not None else {}
+def _register(cls_name: str, describe: Describe, summary: str, label_transforms: set[str]) -> None:
+    """Through the public door, in the family of the effect: a flip is held to the geometric contract."""
+    jitter = describe is _color_jitter and _COLOR_JITTER is not None
+    knobs = _COLOR_JITTER.knobs if jitter and _COLOR_JITTER is not None else {}
+    # ColorJitterUnlessCaptionNamesColor takes ColorJitter's arguments, with its defaults, and the caption key.
+    defaults = {**defaults_for("ColorJitter"), "key": "caption"} if jitter else None
     for name in (f"safeaug.labels.{cls_name}", f"safeaug.{cls_name}"):
-        _registry._ENTRIES[name] = Entry(
+        register_transform(
             name,
             describe,
-            FAMILY,
-            dict(knobs),
-            True,
-            summary,
-            label_transforms=frozenset(label_transforms),
+            defaults=defaults,
+            knobs=knobs,
+            label_transforms=label_transforms,
+            family=photometric.FAMILY if jitter else geometric.FAMILY,
+            summary=summary,
         )
-    _registry._RESOLVED.clear()
 
 
 _register(

@@ -61,7 +61,7 @@ class Library:
     module of the canonical name: ``{"torchvision.transforms.v2": "torchvision.transforms.v2",
     "torchvision.transforms": "torchvision.transforms"}``. ``signatures`` holds, per canonical name, the
     constructor's arguments in positional order with their defaults (``REQUIRED`` from
-    ``safeaug.catalog._defaults`` for none), generated from the installed library by a script in
+    ``safeaug.catalog._signatures`` for none), generated from the installed library by a script in
     ``scripts/``; it also lists every class the catalog knows, transforms and compositions alike.
     ``aliases`` maps other class names the library exports to the canonical class name (``RandFlipD`` ->
     ``RandFlipd``). ``probability`` is the argument that holds a transform's probability (``p``,

@@ -21,13 +21,12 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from safeaug.catalog import Params, defaults_for, get_entry, known_names
-from safeaug.catalog._defaults import BASES, REQUIRED
 from safeaug.catalog._renames import FLIP
+from safeaug.catalog._signatures import BASES, PARAMETERS, REQUIRED
 from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.readers import vocabulary
-from safeaug.readers._signatures import PARAMETERS
 from safeaug.readers.vocabulary import (
     OLD_ORDER,
     is_albumentations_name,

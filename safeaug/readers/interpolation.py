@@ -23,10 +23,6 @@ _MAX_HOPS = 32  # a chain of references longer than this is a loop, or no config
 _MAX_VALUES = 200_000  # values once references are expanded (a reference may copy a whole subtree)
 
 
-def has_interpolation(text: str) -> bool:
-    return "${" in text
-
-
 def resolve(data: Any, lines: Mapping[Path, int], source: str | None = None) -> tuple[Any, bool]:
     """``data`` with every interpolation replaced by its value, and whether any stayed unreadable.
 

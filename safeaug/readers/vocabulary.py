@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
-from safeaug.catalog._defaults import BASES, DEFAULTS, REQUIRED
 from safeaug.catalog._renames import (
     EXTRA_PARAMETERS,
     OLD_ARGUMENTS,
@@ -28,8 +27,8 @@ from safeaug.catalog._renames import (
     Conversion,
     x_name,
 )
+from safeaug.catalog._signatures import BASES, DEFAULTS, PARAMETERS, POSITIONAL, REQUIRED
 from safeaug.ir import COMPOSE_MODES, Note
-from safeaug.readers._signatures import PARAMETERS, POSITIONAL
 from safeaug.rules import IGNORED_ARGUMENT
 
 LineName = Literal["1.x", "2.0", "X"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safeaug.catalog import Entry, Params, defaults_for, resolve
-from safeaug.catalog._defaults import REQUIRED
+from safeaug.catalog._signatures import REQUIRED
 from safeaug.effects import Envelope, field_rule
 from safeaug.ir import Node
 from safeaug.rules import EFFECT_RULES, Rule

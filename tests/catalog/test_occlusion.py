@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from support import assert_fields, envelope, envelope_of
 
-from safeaug.catalog import defaults_for, get_entry
-from safeaug.effects import Envelope
+from safeaug.catalog import get_entry
 from safeaug.errors import ConfigError
 
 warnings.filterwarnings("ignore", module="albumentations")
@@ -46,16 +45,12 @@ GAIN = 255.0
 
 
 @pytest.mark.parametrize(("name", "family"), sorted(FAMILIES.items()))
-def test_entry_is_registered_with_a_summary(name: str, family: str) -> None:
+def test_entry_is_registered_in_its_family(name: str, family: str) -> None:
+    # Summaries, knobs and the family contract are checked over every entry in test_entries.py.
     entry = get_entry(name)
-    assert entry is not None
-    assert entry.family == family
-    assert entry.summary and entry.summary[0].islower()
-    for effect, knob in entry.knobs.items():
-        assert knob.param in defaults_for(name), (effect, knob.param)
+    assert entry is not None and entry.family == family
 
 
-# --------------------------------------------------------------------------- defaults
 DEFAULT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("CoarseDropout", {"occlusion": 2 * 0.2 * 0.2}),
     ("CoarseDropout3D", {"occlusion": 0.2 * 0.2}),
@@ -189,85 +184,6 @@ def test_bad_values_are_reported() -> None:
 
 
 # --------------------------------------------------------------------------- raw vs processed
-RAW_CASES: list[tuple[str, dict[str, Any]]] = [
-    ("CoarseDropout", {"num_holes_range": [1, 3], "hole_height_range": [0.1, 0.3], "hole_width_range": [0.05, 0.2]}),
-    ("CoarseDropout", {"hole_height_range": [4, 12], "hole_width_range": [4, 12]}),
-    ("CoarseDropout3D", {"num_holes_range": [0, 3], "hole_depth_range": [0.1, 0.2], "hole_height_range": [0.1, 0.5],
-                         "hole_width_range": [0.2, 0.3]}),
-    ("ConstrainedCoarseDropout", {"mask_indices": [1, 2], "num_holes_range": [1, 2], "hole_height_range": [0.1, 0.4],
-                                  "hole_width_range": [0.1, 0.3]}),
-    ("Erasing", {"scale": [0.05, 0.25], "ratio": [0.5, 2.0]}),
-    ("GridDropout", {"ratio": 0.3, "unit_size_range": [8, 16]}),
-    ("GridDropout", {"ratio": 0.3, "holes_number_xy": [5, 5], "random_offset": False, "shift_xy": [2, 2]}),
-    ("MaskDropout", {"max_objects": 3}),
-    ("XYMasking", {"num_masks_x": 2, "mask_x_length": 5, "num_masks_y": 1, "mask_y_length": 3}),
-    ("XYMasking", {"num_masks_x": [1, 2], "mask_x_length": [0, 5]}),
-    ("TimeMasking", {"time_mask_param": 10}),
-    ("FrequencyMasking", {"freq_mask_param": 12}),
-    ("RandomGridShuffle", {"grid": [2, 4]}),
-    ("Mosaic", {"grid_yx": [3, 3], "target_size": [300, 300], "cell_shape": [128, 128], "center_range": [0.4, 0.6]}),
-    ("FDA", {"beta_limit": 0.05}),
-    ("HistogramMatching", {"blend_ratio": [0.3, 0.6]}),
-    ("PixelDistributionAdaptation", {"blend_ratio": [0.3, 0.6], "transform_type": "minmax"}),
-    ("TextImage", {**FONT, "fraction_range": [0.5, 1.0], "font_size_fraction_range": [0.5, 0.7], "clear_bg": True}),
-    ("RandomFog", {"fog_coef_range": [0.1, 0.4], "alpha_coef": 0.1}),
-    ("RandomRain", {"slant_range": [-5, 5], "brightness_coefficient": 0.8}),
-    ("RandomSnow", {"snow_point_range": [0.2, 0.4], "brightness_coeff": 1.8}),
-    ("RandomSunFlare", {"num_flare_circles_range": [2, 4], "angle_range": [0.1, 0.2], "flare_roi": [0, 0, 0.5, 0.5]}),
-    ("RandomShadow", {"num_shadows_limit": [2, 3], "shadow_intensity_range": [0.3, 1.0], "shadow_roi": [0, 0, 1, 0.3]}),
-    ("RandomGravel", {"gravel_roi": [0.2, 0.2, 0.8, 0.8], "number_of_patches": 5}),
-    ("Spatter",
-     {"mean": 0.5, "std": 0.2, "gauss_sigma": 1.5, "cutout_threshold": 0.6, "intensity": 0.3, "mode": "mud"}),
-    ("Spatter", {"intensity": [0.1, 0.7], "mode": "rain"}),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("name", "raw"), RAW_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(RAW_CASES)])
-def test_raw_and_processed_arguments_agree(name: str, raw: dict[str, Any]) -> None:
-    transform = getattr(A, name)(**raw)
-    processed = transform.get_transform_init_args()
-    assert envelope(name, **raw) == envelope(name, **processed)
-
-
-@pytest.mark.parametrize("name", sorted(set(FAMILIES) - {"XYMasking", "TextImage"}))
-def test_defaults_and_processed_defaults_agree(name: str) -> None:
-    processed = getattr(A, name)().get_transform_init_args()
-    assert envelope(name) == envelope(name, **processed)
-
-
-# --------------------------------------------------------------------------- knob examples
-KNOB_CASES: list[tuple[str, str, Any]] = [
-    ("CoarseDropout", "occlusion", 0.1),
-    ("CoarseDropout3D", "occlusion", 0.05),
-    ("Erasing", "occlusion", 0.1),
-    ("GridDropout", "occlusion", 0.1),
-    ("GridDropout", "occlusion", 0.01),
-    ("RandomShadow", "brightness", 0.3),
-    ("RandomShadow", "contrast", (0.8, 1.2)),
-    ("RandomRain", "brightness", 0.2),
-    ("RandomRain", "contrast", (0.85, 1.2)),
-    ("Spatter", "brightness", 0.2),
-    ("HistogramMatching", "brightness", 0.2),
-    ("PixelDistributionAdaptation", "brightness", 0.2),
-]
-
-
-def _within(env: Envelope, effect: str, bound: Any) -> bool:
-    if effect == "contrast":
-        return bool(env.contrast_min >= bound[0] - 1e-9 and env.contrast_max <= bound[1] + 1e-9)
-    return bool(getattr(env, effect) <= bound + 1e-9)
-
-
-@pytest.mark.parametrize(("name", "effect", "bound"), KNOB_CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in KNOB_CASES])
-def test_knob_example_fits_the_bound_and_is_valid(name: str, effect: str, bound: Any) -> None:
-    knob = get_entry(name).knobs[effect]  # type: ignore[union-attr]
-    assert knob.example is not None
-    text = knob.example(bound)
-    kwargs = eval(f"dict({text})")  # the example is argument text
-    getattr(A, name)(**kwargs)  # albumentations accepts it
-    assert _within(envelope(name, **kwargs), effect, bound), text
-
-
 # --------------------------------------------------------------------------- pixels
 def _hidden_share(name: str, given: dict[str, Any], shape: tuple[int, int], runs: int, seed: int = 0) -> list[float]:
     white = np.full((*shape, 3), 255, np.uint8)

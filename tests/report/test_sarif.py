@@ -19,7 +19,7 @@ import pytest
 from safeaug.cli import main
 from safeaug.rules import all_codes
 
-EXAMPLES = Path(__file__).parent.parent / "examples" / "configs"
+EXAMPLES = Path(__file__).parents[2] / "examples" / "configs"
 
 
 def _obj(required: list[str], **properties: Any) -> dict[str, Any]:
