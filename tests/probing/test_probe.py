@@ -569,7 +569,7 @@ def test_per_channel_noise_the_flat_grey_shows_is_taken_off_the_ramp_before_read
 
 
 def test_the_corners_a_small_turn_cuts_are_counted_exactly() -> None:
-    from safeaug.probing import _sheared_overlap, _turned_overlap
+    from safeaug.probing.compare import _sheared_overlap, _turned_overlap
 
     # A square turned by θ about its centre loses four corner triangles: 1.7% of it at 2°, which a 16x16 grid
     # of samples missed (it read 2° as keeping everything). At 45° the inscribed octagon keeps 2(√2 - 1).
@@ -597,7 +597,7 @@ def test_the_corners_a_small_turn_cuts_are_counted_exactly() -> None:
 
 
 def test_the_blended_edge_of_a_constant_fill_counts_by_how_much_it_covers() -> None:
-    from safeaug.probing import _hidden_share
+    from safeaug.probing.detail import _hidden_share
 
     # A 10x10 hole of one level (0.5 from the grey) in a 32x32 flat image, with a blended one-pixel ring
     # (0.25: half covered), as a resample leaves it. The ring counts half; a sharp edge counts in full.
