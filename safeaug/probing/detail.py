@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from safeaug.probing.geometry import _Geometry, _jacobian, _Where
-from safeaug.probing.images import _DOT_VAR, Array, FloatArray, _channels, _grey, _Images
+from safeaug.probing.images import _DOT_VAR, Array, FloatArray, _channels, _grey, _Images, _median
 
 _NOISY = 0.06  # above this noise sigma, colour and blur readings are not trustworthy
 
@@ -50,8 +50,8 @@ def _read_blur(out_img: Array, g: _Geometry | None, images: _Images, usable: Arr
     mid = reach
     # The background under each dot: a plane through the ring around it, so that a smooth field is not
     # read as blur; medians of each side, so that the tail of a neighbouring dot does not tilt it.
-    top, bottom = np.median(stack[:, 0], axis=1), np.median(stack[:, -1], axis=1)
-    left, right = np.median(stack[:, :, 0], axis=1), np.median(stack[:, :, -1], axis=1)
+    top, bottom = _median(stack[:, 0], axis=1), _median(stack[:, -1], axis=1)
+    left, right = _median(stack[:, :, 0], axis=1), _median(stack[:, :, -1], axis=1)
     level = (top + bottom + left + right) / 4.0
     off = np.arange(-reach, reach + 1) / (2.0 * reach)
     background = (
@@ -59,9 +59,9 @@ def _read_blur(out_img: Array, g: _Geometry | None, images: _Images, usable: Arr
     )
     ring = np.concatenate([stack[:, 0], stack[:, -1], stack[:, :, 0], stack[:, :, -1]], axis=1)
     ring_bg = np.concatenate([background[:, 0], background[:, -1], background[:, :, 0], background[:, :, -1]], axis=1)
-    ring_noise = float(np.median(np.abs(ring - ring_bg))) * 1.4826
+    ring_noise = float(_median(np.abs(ring - ring_bg))) * 1.4826
     centre = stack[:, mid - 1 : mid + 2, mid - 1 : mid + 2].mean(axis=(1, 2))
-    sign = 1.0 if float(np.median(centre - background[:, mid, mid])) >= 0 else -1.0
+    sign = 1.0 if float(_median(centre - background[:, mid, mid])) >= 0 else -1.0
     excess = sign * (stack - background)
     core = excess[:, mid - search : mid + search + 1, mid - search : mid + search + 1].reshape(n, -1)
     peak = core.argmax(axis=1)
@@ -84,7 +84,7 @@ def _read_blur(out_img: Array, g: _Geometry | None, images: _Images, usable: Arr
             return math.nan
         # The dots' windows, aligned on their peaks, pixel by pixel: the median drops what is not the dot
         # (an impulse of noise lands in one window, not in all of them).
-        e = np.median(e[keep], axis=0) if keep.sum() >= 3 else e[keep].mean(axis=0)
+        e = _median(e[keep], axis=0) if keep.sum() >= 3 else e[keep].mean(axis=0)
         total = float(e.sum())
         if total <= 0.02:
             return None
@@ -112,7 +112,10 @@ def _read_blur(out_img: Array, g: _Geometry | None, images: _Images, usable: Arr
     if math.isnan(sigma):
         return None  # noise hides the dot's spread
     if g is not None:  # in input px: by the map's local zoom where the dots are (a homography's varies)
-        zoom = float(np.median([abs(float(np.linalg.det(_jacobian(g.H, xy)))) for xy in images.dot_xy]))
+        if g.H[2, 0] == 0.0 and g.H[2, 1] == 0.0:  # affine: the same zoom everywhere
+            zoom = abs(float(np.linalg.det(_jacobian(g.H, images.dot_xy[0]))))
+        else:
+            zoom = float(_median([abs(float(np.linalg.det(_jacobian(g.H, xy)))) for xy in images.dot_xy]))
         sigma /= math.sqrt(max(zoom, 1e-6))
     return sigma
 
@@ -231,7 +234,7 @@ def _read_flat(out_img: Array, where: _Where, edge: int = 0) -> _Flat | None:
             if flat_blocks.shape[2] == 3 and len(chosen) >= 4:
                 per_channel = flat_blocks.mean(axis=1)  # (n, 3)
                 tint = per_channel - per_channel.mean(axis=1, keepdims=True)
-                wander = float((tint - np.median(tint, axis=0)).std())
+                wander = float((tint - _median(tint, axis=0)).std())
     return _Flat(noise, share, occluded, lo, hi, float(np.mean(centre)), wander, n_blocks)
 
 
@@ -254,8 +257,8 @@ def _hidden_share(dev: FloatArray, hidden: Array, n_inside: int) -> float:
     edge = hidden & ~interior
     if int(interior.sum()) >= 16 and edge.any():
         inner = dev[interior]
-        level = float(np.median(inner))
-        if level > 0.0 and float(np.median(np.abs(inner - level))) <= 0.1 * level:
+        level = float(_median(inner))
+        if level > 0.0 and float(_median(np.abs(inner - level))) <= 0.1 * level:
             total = float(interior.sum()) + float(np.minimum(1.0, dev[edge] / level).sum())
     return total / float(n_inside * hidden.shape[2])
 
@@ -270,7 +273,7 @@ def _median_columns(values: FloatArray) -> FloatArray:
             run = np.cumsum(np.bincount(q[:, c].astype(np.int64), minlength=256))
             out[c] = int(np.searchsorted(run, half)) / 255.0
         return out
-    return np.asarray(np.median(values, axis=0), dtype=float)
+    return np.asarray(_median(values, axis=0), dtype=float)
 
 
 def _interior(shape: tuple[int, int]) -> Array:

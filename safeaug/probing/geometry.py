@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from safeaug.probing.images import _BG_GEO, _LANDMARK, Array, FloatArray, _grey, _Images
+from safeaug.probing.images import _BG_GEO, _LANDMARK, Array, FloatArray, _grey, _Images, _median
 
 # Thresholds that turn measurements into flags.
 _NONRIGID_PX = 0.75  # affine-fit residual (RMS, px) above which a warp is not affine
@@ -102,7 +102,7 @@ def _geometry_from_points(src: FloatArray, dst: FloatArray, size: int) -> _Geome
 def _landmark_excess(img: Array) -> FloatArray | None:
     """How far each pixel stands out from the background, landmarks positive (also in an inverted image)."""
     grey = img.astype(float).mean(axis=2) if img.ndim == 3 else img.astype(float)
-    excess = grey - float(np.median(grey))
+    excess = grey - float(_median(grey))
     if -excess.min() > excess.max():
         excess = -excess  # an inverted image: the landmarks are the dark places now
     if float(excess.max()) <= 20 * (1.0 if img.dtype == np.uint8 else 1 / 255.0):
@@ -120,43 +120,30 @@ def _locate_landmarks(img: Array) -> FloatArray | None:
     excess = _landmark_excess(img)
     if excess is None:
         return None
-    blobs = _components(excess > float(excess.max()) * 0.35)
-    if len(blobs) < 5 or len(blobs) > 64:
+    found = _blobs(excess > float(excess.max()) * 0.35, excess)
+    if found is None or len(found) < 5 or len(found) > 64:
         return None
-    found = []
-    for ys, xs in blobs:
-        weight = excess[ys, xs]
-        mass = float(weight.sum())
-        found.append((mass, float((weight * xs).sum() / mass), float((weight * ys).sum() / mass)))
-    found.sort()
-    return np.array([(x, y) for _, x, y in found[-5:]], dtype=float)  # the five heaviest, lightest first
+    heaviest = found[np.lexsort((found[:, 2], found[:, 1], found[:, 0]))][-5:]
+    return np.asarray(heaviest[:, 1:], dtype=float)  # the five heaviest, lightest first
 
 
-def _components(mask: Array) -> list[tuple[Array, Array]]:
-    """The 4-connected components of a sparse mask, as (rows, columns) index arrays."""
-    rows, cols = np.nonzero(mask)
-    if len(rows) > 4000:
-        return []
-    where = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(rows, cols, strict=True))}
-    label = [-1] * len(rows)
-    out: list[tuple[Array, Array]] = []
-    for start in range(len(rows)):
-        if label[start] >= 0:
-            continue
-        label[start] = len(out)
-        stack, members = [start], [start]
-        while stack:
-            i = stack.pop()
-            r, c = int(rows[i]), int(cols[i])
-            for nb in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
-                j = where.get(nb)
-                if j is not None and label[j] < 0:
-                    label[j] = len(out)
-                    stack.append(j)
-                    members.append(j)
-        index = np.array(members)
-        out.append((rows[index], cols[index]))
-    return out
+def _blobs(mask: Array, weight: FloatArray) -> FloatArray | None:
+    """Mass and weighted centroid (x, y) of each 4-connected component of a sparse mask; None when the mask
+    is not sparse (more than 4,000 pixels: no landmarks to find)."""
+    import cv2
+
+    if int(mask.sum()) > 4000:
+        return None
+    n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=4)
+    if n <= 1:
+        return np.zeros((0, 3))
+    ys, xs = np.nonzero(mask)
+    label = labels[ys, xs]
+    w = weight[ys, xs]
+    mass = np.bincount(label, w, minlength=n)[1:]
+    x = np.bincount(label, w * xs, minlength=n)[1:] / mass
+    y = np.bincount(label, w * ys, minlength=n)[1:] / mass
+    return np.stack([mass, x, y], axis=1)
 
 
 _EYE3 = np.eye(3)
@@ -170,7 +157,7 @@ def _landmarks_where_expected(img: Array, g: _Geometry, images: _Images) -> bool
     if inside.sum() < 3:
         return True  # nothing to check against
     at = _grey(img[pts[inside, 1], pts[inside, 0]])
-    background = float(np.median(_grey(img[::4, ::4])))
+    background = float(_median(_grey(img[::4, ::4])))
     lifted = np.abs(at - background) > 0.25 * abs(_LANDMARK - _BG_GEO) / 255.0
     return bool(lifted.mean() >= 0.6)
 
@@ -368,8 +355,8 @@ def _reflects(out_img: Array, where: _Where) -> bool:
     grey = _grey(out_img)
     vals = grey[where.outside]
     inner = grey[where.inside] if where.inside.any() else grey[~where.outside]
-    bg = float(np.median(inner)) if inner.size else 0.0
-    if abs(float(np.median(vals)) - bg) < 6 / 255.0:
+    bg = float(_median(inner)) if inner.size else 0.0
+    if abs(float(_median(vals)) - bg) < 6 / 255.0:
         return True
     # Most of it one level away from the background, or a good share of it with the rest between that level
     # and the background: a constant fill, whatever lies along its edge (a warp the fit reads as a near-affine

@@ -153,6 +153,22 @@ def _hsv_to_rgb(h: float, s: float, v: float) -> FloatArray:
     return np.array([r + m, g + m, b + m])
 
 
+def _median(values: Any, axis: int | None = None) -> Any:
+    """``np.median`` (the same values), without its overhead: one partition of the middle element(s)."""
+    a = np.asarray(values)
+    if axis is None:
+        a, axis = a.ravel(), 0
+    n = a.shape[axis]
+    if n == 0 or (a.dtype.kind == "f" and np.isnan(a).any()):
+        return np.median(a, axis=axis)  # (its warnings and NaN rules)
+    half = n // 2
+    if n % 2:
+        return np.partition(a, half, axis=axis).take(half, axis=axis).astype(np.float64)
+    both = np.partition(a, (half - 1, half), axis=axis)
+    low, high = both.take(half - 1, axis=axis).astype(np.float64), both.take(half, axis=axis).astype(np.float64)
+    return (low + high) / 2.0
+
+
 def _to_unit(img: Array) -> FloatArray:
     a = np.asarray(img)
     if a.dtype == np.uint8:
@@ -175,12 +191,17 @@ _LUMA = np.array([0.299, 0.587, 0.114])  # the grey level of a colour, as the ca
 
 def _as_variant(img: Array, kind: str) -> Array:
     if kind == "grey":
-        return np.ascontiguousarray(img[..., 0] if np.ptp(img, axis=2).max() == 0 else _luma(img))
+        return np.ascontiguousarray(img[..., 0] if _channels_equal(img) else _luma(img))
     if kind == "one-channel":
-        return np.ascontiguousarray(img[..., :1] if np.ptp(img, axis=2).max() == 0 else _luma(img)[..., None])
+        return np.ascontiguousarray(img[..., :1] if _channels_equal(img) else _luma(img)[..., None])
     if kind == "uint16":
         return img.astype(np.uint16) * 257
     return (img.astype(np.float32) / 255.0).astype(np.float32)
+
+
+def _channels_equal(img: Array) -> bool:
+    """Whether every pixel has all its channels alike (a grey image stored as RGB)."""
+    return bool((img == img[..., :1]).all())
 
 
 def _luma(img: Array) -> Array:
@@ -190,6 +211,8 @@ def _luma(img: Array) -> Array:
 def _as_rgb8(img: Array) -> Array:
     """An output of any of the variant inputs back as 8-bit RGB, so the square readings apply unchanged."""
     a = np.asarray(img)
+    if a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3:
+        return a  # already 8-bit RGB
     if a.dtype == np.uint16:
         a = np.rint(a.astype(float) / 257.0)
     elif a.dtype.kind == "f":

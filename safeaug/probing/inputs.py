@@ -59,7 +59,7 @@ def _variant_run(
     image erases the dots). A function written for 8-bit images returns garbage for others (``clip(x + 10, 0,
     255)`` whitens a uint16 image): when the output's type is not the input's, the ramp is not read either.
     """
-    rgb = {k: _as_rgb8(v) for k, v in out.items()}
+    rgb = {k: _as_rgb8(out[k]) for k in ("geo", "ramp")}  # all this reads
     size, shape = images.size, rgb["geo"].shape[:2]
     g = _measure_geometry(rgb, kps, exact, images)
     found: dict[str, Any] = {}
@@ -162,7 +162,7 @@ def _rect_geometry(transform: Any, runner: Runner, kind: str, seed: int) -> dict
         return _geometry_fields(_decompose(linear, shape, r.output_shape), scale=False)
     rect = _rect_images(*shape)
     out, kps, exact = runner(_fresh(rect), seed)
-    g = _measure_geometry({k: _as_rgb8(v) for k, v in out.items()}, kps, exact, rect)
+    g = _measure_geometry({"geo": _as_rgb8(out["geo"])}, kps, exact, rect)  # (it reads the geometry image only)
     if g is None:
         return None
     if g.residual > _WARPED_PX:

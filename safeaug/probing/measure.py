@@ -4,12 +4,12 @@ the fields that run could not read."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from safeaug.effects import Envelope
-from safeaug.probing.colour import _read_colour
+from safeaug.probing.colour import _hue_chroma, _read_colour
 from safeaug.probing.detail import _FIELD, _NOISY, _read_blur, _read_flat, _unpaired_noise
 from safeaug.probing.geometry import (
     _NONRIGID_PX,
@@ -22,8 +22,9 @@ from safeaug.probing.geometry import (
     _reflects,
     _Where,
     _where,
+    _wrap,
 )
-from safeaug.probing.images import _DOT, _DOT_BG, _FLAT, _TARGETS, Array, FloatArray, _grey, _Images
+from safeaug.probing.images import _DOT, _DOT_BG, _FLAT, _TARGETS, Array, FloatArray, _grey, _Images, _probe_images
 from safeaug.probing.runners import ProbeError
 from safeaug.probing.tone import _casts, _read_intensity, _read_map, _shared_tint
 
@@ -260,3 +261,189 @@ def _measure_run(
     if c is not None and c.clipped:
         missing.add("grayscale")
     return Envelope(**_clean(effects)), missing, g is not None
+
+
+# ------------------------------------------------------------------------------------------ a run's signature
+
+# A run whose signature lies within the range of the signatures of the runs already read in full (widened
+# on every side by the margin of each number, about the tolerance of the reading it stands for) is not read
+# in full: its readings are taken to lie within theirs. Each number: (name, margin).
+_SIGNATURE: tuple[tuple[str, float], ...] = (
+    # keypoints: the readings of the affine map fitted to them (mirror 0 or 1, degrees, factors, shares)
+    ("mirror", 0.5),
+    ("rotation", 0.5),
+    ("scale_min", 0.01),
+    ("scale_max", 0.01),
+    ("translation", 0.01),
+    ("shear", 0.5),
+    ("crop", 0.01),
+    ("residual", 0.25),  # RMS px off the fitted affine map (a warp)
+    ("slope", 0.02),  # ramp: the tone map's slope, shift and bend, fitted to 4x4 block means
+    ("shift", 0.015),
+    ("bend", 0.03),
+    ("cast", 2.0 / 255.0),  # ramp: the largest spread between channels of a block
+    ("flat_level", 0.01),  # flat grey: its mean, spread and share of outliers (brightness, noise, holes)
+    ("flat_spread", 0.004),
+    ("flat_outliers", 0.005),
+    ("flat_field", 0.004),  # flat grey: the range of its 4x4 block means (a brightness field)
+    ("hue", 2.5),  # colour patches: the largest hue turn (degrees) and the smallest and largest chroma ratio
+    ("chroma_min", 0.03),
+    ("chroma_max", 0.03),
+    ("dots", 0.015),  # dots: the dots' pixels above the image's mean (a blur spreads them)
+)
+_MARGINS = np.array([margin for _, margin in _SIGNATURE])
+_GEO_BLOCK_MARGIN = 0.02  # geometry image, 4x4 block means: where the landmarks went, without keypoints
+
+
+_LEVELS = np.arange(256) / 255.0
+
+
+class _Cells(NamedTuple):
+    """What the signature reads of the probe images of one size (each computed once)."""
+
+    side: int  # 4x4 blocks of this many pixels (the image's top-left 4 side x 4 side pixels)
+    fit: FloatArray  # (3, 16): least-squares fit of a quadratic in the ramp blocks' input levels
+    patch_index: Array  # flat indices of the pixels well inside the colour patches
+    patch: Array  # the patch of each of them
+    patch_count: FloatArray
+    dot_index: Array  # flat indices of the dots' pixels
+    hue: FloatArray  # the patches' hues and chromas
+    chroma: FloatArray
+    keypoints: FloatArray  # (N, 3): the keypoints with a column of ones, for the affine fit
+    corners: FloatArray  # a 16x16 grid over the input, with a column of ones, for the kept area
+
+
+_SIGNATURE_CELLS: dict[int, _Cells] = {}
+
+
+def _cells(size: int) -> _Cells:
+    if size not in _SIGNATURE_CELLS:
+        images = _probe_images(size)
+        b = size // 4
+        levels = _blocks(np.repeat(images.ramp_level[..., None], 3, axis=2).astype(np.uint8), b).mean(axis=1)
+        design = np.stack([levels**2, levels, np.ones_like(levels)], axis=1)
+        rows, cols = np.nonzero(images.patch_edge >= 2.0)
+        corner = np.rint(images.dot_xy - 0.5).astype(int)  # top-left pixel of each 2x2 dot
+        dots = np.concatenate([corner + np.array([dx, dy]) for dx in (0, 1) for dy in (0, 1)])
+        hue, chroma = _hue_chroma(images.patch_rgb)
+        patch = images.color_patch[rows, cols]
+        n = 16
+        ys, xs = np.mgrid[0:n, 0:n]
+        grid = np.stack([(xs.ravel() + 0.5) * size / n - 0.5, (ys.ravel() + 0.5) * size / n - 0.5], axis=1)
+        _SIGNATURE_CELLS[size] = _Cells(
+            b,
+            np.linalg.pinv(design),
+            rows * size + cols,
+            patch,
+            np.bincount(patch).astype(float),
+            dots[:, 1] * size + dots[:, 0],
+            hue,
+            chroma,
+            np.hstack([images.keypoints, np.ones((len(images.keypoints), 1))]),
+            np.hstack([grid, np.ones((len(grid), 1))]),
+        )
+    return _SIGNATURE_CELLS[size]
+
+
+def _blocks(img: Array, side: int) -> FloatArray:
+    """(16, channels): the means of the image's 4x4 blocks of ``side`` pixels, in [0, 1]."""
+    import cv2
+
+    top = img[: 4 * side, : 4 * side].astype(np.float32)
+    means = cv2.resize(top, (4, 4), interpolation=cv2.INTER_AREA)  # whole blocks: their plain means
+    return np.asarray(means, dtype=float).reshape(16, -1) / 255.0
+
+
+def _signature(
+    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images
+) -> tuple[tuple[Any, ...], FloatArray, FloatArray] | None:
+    """A cheap summary of one run: a key that must match, numbers each reading moves with, their margins.
+
+    The numbers are listed in ``_SIGNATURE``; where the keypoints may not tell the whole geometry, the grey
+    of the geometry image in 4x4 blocks follows. None when the run is not comparable with others this way
+    (an output of another size, type or channel count).
+    """
+    size = images.size
+    for img in out.values():
+        if img.shape != (size, size, 3) or img.dtype != np.uint8:
+            return None
+    cells = _cells(size)
+    values = np.zeros(len(_SIGNATURE))
+    finite = 0
+    if kps is not None:
+        keep = np.isfinite(kps).all(axis=1)
+        finite = int(keep.sum())
+        if finite >= 6:
+            X = cells.keypoints[keep]
+            sol, *_ = np.linalg.lstsq(X, kps[keep], rcond=None)
+            residual = float(np.sqrt(np.mean(np.sum((kps[keep] - X @ sol) ** 2, axis=1))))
+            (a, c), (b, d), (tx, ty) = sol  # x' = a x + b y + tx, y' = c x + d y + ty
+            det = a * d - b * c
+            mirror = det < 0
+            if mirror:  # read the turn and shear of the map with x mirrored back
+                a, c = -a, -c
+            sx, sy = math.hypot(a, c), math.hypot(b, d)
+            theta_x, theta_y = math.degrees(math.atan2(c, a)), math.degrees(math.atan2(-b, d))
+            centre = (size - 1) / 2
+            moved = max(abs(a * centre + b * centre + tx - centre), abs(c * centre + d * centre + ty - centre))
+            mapped = cells.corners @ sol
+            inside = (mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)
+            values[:8] = (
+                float(mirror),
+                min(abs(_wrap(theta_x)), abs(_wrap(theta_y))),
+                min(sx, sy),
+                max(sx, sy),
+                moved / size,
+                abs(_wrap(theta_y - theta_x)),
+                float(inside.all(axis=1).mean()),
+                residual,
+            )
+    side = cells.side
+    ramp = _blocks(out["ramp"], side)  # (16, 3)
+    grey = ramp.mean(axis=1)
+    bend, slope, shift = cells.fit @ grey
+    values[8:12] = slope, shift, bend, float((ramp.max(axis=1) - ramp.min(axis=1)).max())
+    counts = np.bincount(out["flat"].reshape(-1), minlength=256)
+    share = counts / counts.sum()
+    level = float(share @ _LEVELS)
+    field = _blocks(out["flat"], side).mean(axis=1)
+    values[12:16] = (
+        level,
+        math.sqrt(max(float(share @ (_LEVELS - level) ** 2), 0.0)),
+        float(share[np.abs(np.arange(256) - _FLAT) > 20].sum()),
+        float(field.max() - field.min()),
+    )
+    colours = out["colors"].reshape(-1, 3)[cells.patch_index].astype(float) / 255.0
+    means = np.stack([np.bincount(cells.patch, colours[:, c]) for c in range(3)], axis=1) / cells.patch_count[:, None]
+    hue, chroma = _hue_chroma(means)
+    turn = np.abs(((hue - cells.hue) + 180.0) % 360.0 - 180.0)
+    ratio = chroma / cells.chroma
+    values[16:19] = float(turn.max()), float(ratio.min()), float(ratio.max())
+    dots = out["dots"]
+    values[19] = (float(dots.reshape(-1, 3)[cells.dot_index].mean()) - float(dots.mean())) / 255.0
+    margins = _MARGINS
+    if not exact:
+        values = np.r_[values, _blocks(out["geo"], side).mean(axis=1)]
+        margins = np.r_[margins, np.full(16, _GEO_BLOCK_MARGIN)]
+    return (kps is None, finite, exact), values, margins
+
+
+class _Box:
+    """The range of the signatures of the runs read in full, per key."""
+
+    def __init__(self) -> None:
+        self._ranges: dict[tuple[Any, ...], tuple[FloatArray, FloatArray]] = {}
+
+    def covers(self, signature: tuple[tuple[Any, ...], FloatArray, FloatArray] | None) -> bool:
+        if signature is None or signature[0] not in self._ranges:
+            return False
+        lo, hi = self._ranges[signature[0]]
+        _, v, margin = signature
+        return bool(np.all(v >= lo - margin) and np.all(v <= hi + margin))
+
+    def add(self, signature: tuple[tuple[Any, ...], FloatArray, FloatArray] | None) -> None:
+        if signature is None:
+            return
+        key, v, _ = signature
+        lo, hi = self._ranges.get(key, (v, v))
+        self._ranges[key] = (np.minimum(lo, v), np.maximum(hi, v))

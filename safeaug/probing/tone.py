@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from safeaug.probing.geometry import _Where
-from safeaug.probing.images import _LUMA, Array, FloatArray, _channels, _Images
+from safeaug.probing.images import _LUMA, Array, FloatArray, _channels, _Images, _median
 
 if TYPE_CHECKING:
     from safeaug.probing.detail import _Flat
@@ -140,7 +140,7 @@ def _shared_tint(flat_out: Array, flat: _Flat | None) -> FloatArray | None:
         return None
     px = _channels(raw)
     dev = px - px.mean(axis=2, keepdims=True)
-    out: FloatArray = dev - np.median(dev.reshape(-1, 3), axis=0)
+    out: FloatArray = dev - _median(dev.reshape(-1, 3), axis=0)
     return out
 
 
@@ -196,7 +196,7 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     if (use & ends).sum() >= 8:
         use &= ends
     if use.sum() < 8:
-        return _Intensity(inversion, nonmonotone, float(abs(np.median(y) - 0.5)), 1.0, 1.0, posterize)
+        return _Intensity(inversion, nonmonotone, float(abs(_median(y) - 0.5)), 1.0, 1.0, posterize)
     xu, yu = x[use], y[use]
     slope, intercept = np.polyfit(xu, yu, 1)
     line = float(((yu - (slope * xu + intercept)) ** 2).mean())
