@@ -295,9 +295,6 @@ _MARGINS = np.array([margin for _, margin in _SIGNATURE])
 _GEO_BLOCK_MARGIN = 0.02  # geometry image, 4x4 block means: where the landmarks went, without keypoints
 
 
-_LEVELS = np.arange(256) / 255.0
-
-
 class _Cells(NamedTuple):
     """What the signature reads of the probe images of one size (each computed once)."""
 
@@ -310,6 +307,7 @@ class _Cells(NamedTuple):
     hue: FloatArray  # the patches' hues and chromas
     chroma: FloatArray
     keypoints: FloatArray  # (N, 3): the keypoints with a column of ones, for the affine fit
+    fit_keypoints: FloatArray  # (3, N): its pseudo-inverse (the least-squares fit when no keypoint is lost)
     corners: FloatArray  # a 16x16 grid over the input, with a column of ones, for the kept area
 
 
@@ -340,6 +338,7 @@ def _cells(size: int) -> _Cells:
             hue,
             chroma,
             np.hstack([images.keypoints, np.ones((len(images.keypoints), 1))]),
+            np.linalg.pinv(np.hstack([images.keypoints, np.ones((len(images.keypoints), 1))])),
             np.hstack([grid, np.ones((len(grid), 1))]),
         )
     return _SIGNATURE_CELLS[size]
@@ -375,7 +374,9 @@ def _signature(
         finite = int(keep.sum())
         if finite >= 6:
             X = cells.keypoints[keep]
-            sol, *_ = np.linalg.lstsq(X, kps[keep], rcond=None)
+            sol: Array = (
+                cells.fit_keypoints @ kps if finite == len(kps) else np.linalg.lstsq(X, kps[keep], rcond=None)[0]
+            )
             residual = float(np.sqrt(np.mean(np.sum((kps[keep] - X @ sol) ** 2, axis=1))))
             (a, c), (b, d), (tx, ty) = sol  # x' = a x + b y + tx, y' = c x + d y + ty
             det = a * d - b * c
@@ -403,14 +404,17 @@ def _signature(
     grey = ramp.mean(axis=1)
     bend, slope, shift = cells.fit @ grey
     values[8:12] = slope, shift, bend, float((ramp.max(axis=1) - ramp.min(axis=1)).max())
-    counts = np.bincount(out["flat"].reshape(-1), minlength=256)
-    share = counts / counts.sum()
-    level = float(share @ _LEVELS)
-    field = _blocks(out["flat"], side).mean(axis=1)
+    import cv2
+
+    flat = out["flat"]
+    mean, std = (np.asarray(v, dtype=float).ravel()[:3] / 255.0 for v in cv2.meanStdDev(flat))
+    level = float(mean.mean())
+    near = cv2.inRange(flat, (_FLAT - 20,) * 3, (_FLAT + 20,) * 3)  # every channel within 20 levels
+    field = _blocks(flat, side).mean(axis=1)
     values[12:16] = (
         level,
-        math.sqrt(max(float(share @ (_LEVELS - level) ** 2), 0.0)),
-        float(share[np.abs(np.arange(256) - _FLAT) > 20].sum()),
+        math.sqrt(float((std**2 + (mean - level) ** 2).mean())),
+        1.0 - cv2.countNonZero(near) / float(size * size),
         float(field.max() - field.min()),
     )
     colours = out["colors"].reshape(-1, 3)[cells.patch_index].astype(float) / 255.0
