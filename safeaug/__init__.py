@@ -26,6 +26,7 @@ from safeaug.report import Finding as Finding
 from safeaug.report import Report as Report
 from safeaug.validator import check as check
 from safeaug.validator import validate as validate
+from safeaug.wrap import wrap as wrap  # eager: bound after the module safeaug.wrap, so the name is the function
 
 if TYPE_CHECKING:
     from safeaug import auto as auto
@@ -41,13 +42,12 @@ if TYPE_CHECKING:
     from safeaug.policy import Policy as Policy
     from safeaug.policy import TransformRule as TransformRule
     from safeaug.probing import probe as probe
-    from safeaug.probing import wrap as wrap
 
 __version__ = "0.1.0"
 
 # The public API, one entry per name: the module it comes from, and whether it loads on first use. Names
 # that need albumentations (and OpenCV), numpy or pydantic are lazy, so the linter needs none of them
-# and `import safeaug` stays cheap for them; a name equal to its module is a subpackage. `__all__`,
+# and `import safeaug` stays cheap for them; a lazy name equal to its module is a subpackage. `__all__`,
 # `dir(safeaug)` and the lazy loading below all read this table; a test checks the imports above against it.
 _PUBLIC: dict[str, tuple[str, bool]] = {
     # name: (module, lazy)
@@ -79,7 +79,7 @@ _PUBLIC: dict[str, tuple[str, bool]] = {
     "review": ("safeaug.review", True),  # a subpackage: safeaug.review.build / apply / agreement
     "unregister_transform": ("safeaug.catalog", False),
     "validate": ("safeaug.validator", False),
-    "wrap": ("safeaug.probing", True),
+    "wrap": ("safeaug.wrap", False),  # a function in a module of the same name (see the import above)
 }
 
 __all__ = list(_PUBLIC)

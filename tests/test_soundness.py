@@ -44,7 +44,7 @@ def static_envelope(transform: Any) -> Envelope:
     return safeaug.validate([transform], "natural").envelope
 
 
-# What the probe reports when the dots are gone (safeaug.probing._read_blur: half its wide window).
+# What the probe reports when the dots are gone (safeaug.probing.detail._read_blur: half its wide window).
 BLUR_CEILING = max(4, 64 // 9) / 2.0 - 0.01
 _REMAPS = ("brightness", "contrast_min", "contrast_max", "gamma_min", "gamma_max")
 _COLOUR = ("hue", "saturation_min", "saturation_max", "color", "nonmonotone")
@@ -219,7 +219,7 @@ def test_the_open_gaps_are_still_open() -> None:
 def test_a_perspective_that_resizes_its_canvas_stays_within_its_corner_travel() -> None:
     # Once an open gap: read at the input's corners and over the input's side, keep_size=False with
     # fit_output read 5.3 sigma of corner travel (0.79). Read over the part in view, as a share of the
-    # output's side (safeaug.probing._bend), it stays within the 4 sigma the catalog allows.
+    # output's side (safeaug.probing.geometry._bend), it stays within the 4 sigma the catalog allows.
     t = sst.build("Perspective", {"keep_size": False, "fit_output": True, "border_mode": 0, "scale": (0.0238, 0.1499)})
     m = probe(t, seeds=SEEDS, size=64, seed=0)
     assert m.envelope.perspective > 0.1

@@ -95,3 +95,17 @@ def test_a_callable_that_cannot_run_is_refused_not_passed() -> None:
 def test_seeds_sets_the_number_of_runs() -> None:
     wrapped = safeaug.wrap(brighter, "natural", seeds=3)
     assert "probing 3 runs" in wrapped.report.findings[0].message
+
+
+def test_importing_the_wrap_module_leaves_safeaug_wrap_the_function() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import safeaug.wrap\n"
+        "from safeaug.wrap import Wrapped\n"
+        "import safeaug\n"
+        "print(callable(safeaug.wrap), type(safeaug.wrap).__name__, Wrapped.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "function", "Wrapped"]

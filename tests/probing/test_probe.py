@@ -569,7 +569,7 @@ def test_per_channel_noise_the_flat_grey_shows_is_taken_off_the_ramp_before_read
 
 
 def test_the_corners_a_small_turn_cuts_are_counted_exactly() -> None:
-    from safeaug.probing import _sheared_overlap, _turned_overlap
+    from safeaug.probing.compare import _sheared_overlap, _turned_overlap
 
     # A square turned by θ about its centre loses four corner triangles: 1.7% of it at 2°, which a 16x16 grid
     # of samples missed (it read 2° as keeping everything). At 45° the inscribed octagon keeps 2(√2 - 1).
@@ -597,7 +597,7 @@ def test_the_corners_a_small_turn_cuts_are_counted_exactly() -> None:
 
 
 def test_the_blended_edge_of_a_constant_fill_counts_by_how_much_it_covers() -> None:
-    from safeaug.probing import _hidden_share
+    from safeaug.probing.detail import _hidden_share
 
     # A 10x10 hole of one level (0.5 from the grey) in a 32x32 flat image, with a blended one-pixel ring
     # (0.25: half covered), as a resample leaves it. The ring counts half; a sharp edge counts in full.
@@ -615,3 +615,72 @@ def test_the_blended_edge_of_a_constant_fill_counts_by_how_much_it_covers() -> N
     rng = np.random.default_rng(0)
     noisy = np.where(hidden, rng.uniform(0.1, 0.5, dev.shape), 0.0)
     assert _hidden_share(noisy, hidden, 32 * 32) == pytest.approx(144 / 1024)
+
+
+# ------------------------------------------------------------------------------------------ runs not read in full
+
+
+def _only_on_one_late_seed(effect: Any, seeds: int = 16) -> Any:
+    """A function that brightens every run a little (each run by its own draw) and does ``effect`` on one late
+    run only, one whose brightening lies within the range of the runs read first: only ``effect`` tells it apart."""
+    import random
+    import statistics
+
+    draws = []
+    for s in range(seeds):
+        random.seed(s)
+        draws.append(random.random())
+    middle = statistics.median(draws[:8])
+    late = min(range(8, seeds), key=lambda s: abs(draws[s] - middle))
+
+    def fn(image: np.ndarray) -> np.ndarray:
+        v = random.random()
+        if image.dtype != np.uint8:
+            return image
+        out = np.clip(np.rint(image.astype(np.float64) * (1.0 + 0.03 * v)), 0, 255).astype(np.uint8)
+        return effect(out) if v == draws[late] else out
+
+    return fn
+
+
+def _full(monkeypatch: pytest.MonkeyPatch, transform: Any) -> Any:
+    import safeaug.probing.engine as engine
+
+    with monkeypatch.context() as m:
+        m.setattr(engine, "_FIRST_READS", 10**9)
+        return probe(transform)
+
+
+def test_a_mirror_on_one_late_run_is_read_though_most_late_runs_are_not() -> None:
+    m = probe(_only_on_one_late_seed(lambda x: np.ascontiguousarray(x[:, ::-1])))
+    assert m.envelope.mirror is True
+    assert "read in full" in m.inputs[0]  # runs within the range of the first ones were left unread
+
+
+def test_an_inversion_on_one_late_run_is_read() -> None:
+    m = probe(_only_on_one_late_seed(lambda x: 255 - x))
+    assert m.envelope.inversion is True
+    assert "read in full" in m.inputs[0]
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        A.Rotate(limit=30, p=1),
+        A.RandomBrightnessContrast(p=1),
+        A.RandomResizedCrop(size=(64, 64), scale=(0.5, 1.0), p=1),
+        A.GaussianBlur(p=1),
+        A.HueSaturationValue(p=1),
+    ],
+    ids=lambda t: type(t).__name__,
+)
+def test_runs_left_unread_read_within_the_tolerance_of_reading_them_all(
+    transform: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quick, full = probe(transform).envelope, _full(monkeypatch, transform).envelope
+    for name, value in full.__dict__.items():
+        mine = getattr(quick, name)
+        if isinstance(value, bool):
+            assert mine == value, name
+        elif isinstance(value, float):
+            assert abs(mine - value) <= TOLERANCE.get(name, 1e-9), (name, mine, value)

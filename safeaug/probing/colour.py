@@ -1,0 +1,101 @@
+"""Colour readings off the twelve hue patches: hue turn, saturation range, channel mixing, conversion to grey."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from safeaug.probing.geometry import _Where
+from safeaug.probing.images import Array, FloatArray, _Images
+from safeaug.probing.tone import _Map
+
+_HUE_SPREAD = 12.0  # degrees: hue shifts differing this much between patches are not a hue rotation
+
+
+_GREY_CHROMA = 2.5 / 255.0
+
+
+def _hue_chroma(rgb: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Hue in degrees and chroma (max - min) of rows of RGB in [0, 1]."""
+    r, g, b = rgb[:, 0], rgb[:, 1], rgb[:, 2]
+    mx, mn = rgb.max(axis=1), rgb.min(axis=1)
+    c = mx - mn
+    safe = np.where(c > 1e-9, c, 1.0)
+    h = np.where(mx == r, ((g - b) / safe) % 6, np.where(mx == g, (b - r) / safe + 2, (r - g) / safe + 4))
+    return h * 60.0, c
+
+
+@dataclass
+class _Colour:
+    hue: float
+    sat_min: float
+    sat_max: float
+    mixing: bool
+    grey: bool
+    clipped: bool = False  # every patch came out black or white: whether colour was dropped cannot be told
+
+
+def _read_colour(
+    out_img: Array, where: _Where, images: _Images, m: _Map | None, margin: float, noise: float = 0.0
+) -> _Colour | None:
+    raw = np.asarray(out_img)
+    if raw.ndim != 3 or raw.shape[2] != 3:
+        return None
+    if where.identity:
+        usable = where.inside & (images.patch_edge >= margin)
+        pid = np.where(usable, images.color_patch, -1)
+    else:
+        usable = where.inside & (images.patch_edge[where.iy, where.ix] >= margin)
+        pid = np.where(usable, images.color_patch[where.iy, where.ix], -1)
+    n = len(images.patch_rgb)
+    keys = np.where(pid >= 0, pid, n).ravel()  # unusable pixels go to a spare bin
+    counts = np.bincount(keys, minlength=n + 1)[:n]
+    ids = np.flatnonzero(counts >= 4)
+    if counts.sum() < 48 or len(ids) < 4:
+        return None
+    flat_px = raw.reshape(-1, 3)
+    sums = np.stack([np.bincount(keys, flat_px[:, c], minlength=n + 1)[:n] for c in range(3)], axis=1)
+    got = sums[ids] / counts[ids, None]
+    if raw.dtype == np.uint8:
+        got = got / 255.0
+    expected = images.patch_rgb[ids]
+    if m is not None:  # what the grey-level map alone would make of each channel
+        expected = m(expected.ravel(), exact=noise < 2.0 / 255.0).reshape(expected.shape)
+    h_out, c_out = _hue_chroma(got)
+    h_exp, c_exp = _hue_chroma(expected)
+    # Every patch pushed to black or white (a shift clipped at 0 or full scale) has no chroma left, but
+    # says nothing of a conversion to grey: that is left unread.
+    clipped = bool(np.all((got <= 2.0 / 255.0) | (got >= 253.0 / 255.0)))
+    grey = bool(np.all(c_out < _GREY_CHROMA)) and not clipped
+    coloured = (c_out > 4.0 / 255.0) & (c_exp > 4.0 / 255.0)
+    if coloured.sum() >= 2:
+        diff = (((h_out - h_exp) + 180.0) % 360.0 - 180.0)[coloured]
+        centre = math.degrees(math.atan2(np.sin(np.radians(diff)).mean(), np.cos(np.radians(diff)).mean()))
+        # The hue of an 8-bit colour of chroma C levels is fixed only to about 60°·q/C: each uint8 step
+        # rounds every channel by up to half a level. What rounding alone can explain is not a turn, nor a
+        # disagreement between patches (colours faded to a few levels of chroma scatter their hues).
+        slack = _hue_rounding(c_out[coloured]) if raw.dtype == np.uint8 else 0.0
+        spread = float(np.max(np.maximum(np.abs(((diff - centre) + 180.0) % 360.0 - 180.0) - slack, 0.0)))
+        hue = float(np.max(np.maximum(np.abs(diff) - slack, 0.0)))
+    else:
+        spread, hue = 0.0, 0.0
+    valid = c_exp > 0.05
+    ratio = c_out[valid] / c_exp[valid] if valid.any() else np.array([1.0])
+    return _Colour(min(hue, 180.0), float(ratio.min()), float(ratio.max()), spread > _HUE_SPREAD, grey, clipped)
+
+
+_HUE_ROUNDING_LEVELS = 1.5  # channel error (8-bit levels) a chain of uint8 steps leaves in a colour
+
+
+def _hue_rounding(chroma: FloatArray) -> FloatArray:
+    """Degrees of hue that 8-bit rounding can move a colour of ``chroma`` (in [0, 1]) by.
+
+    Within a sector of the hue hexagon, hue = 60° · (mid - min) / chroma: one level of error in a channel
+    moves it by 60° / C (C in levels). ColorJitter's four uint8 steps and its HSV round trip, measured over
+    thousands of draws without clipping, move a colour's hue by at most 2.5° + 60° · 1.5 / C beyond the
+    rotation (the 2.5° is OpenCV's 2° hue step, covered by the hue tolerance); float images do not round.
+    """
+    levels = np.maximum(np.asarray(chroma, dtype=float) * 255.0, 1.0)
+    return np.asarray(60.0 * _HUE_ROUNDING_LEVELS / levels)

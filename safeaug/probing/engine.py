@@ -1,0 +1,124 @@
+"""The probe itself: run a transform on the probe images with successive seeds and unite what each run did.
+
+Each run feeds five probe images through the transform with the same random draw (one call with extra
+image targets for albumentations; five calls with the same seeds for other callables, see ``runners``).
+Runs that come out exactly like an earlier one are read once. Every run is made, but after the first
+``_FIRST_READS`` distinct runs, a run whose cheap signature (``measure._signature``: the keypoint map's
+readings, the tone map through the ramp's blocks, the flat grey's statistics, the patches' hues and
+chromas, the dots' height) lies within the range of the runs read in full is not read: its readings are
+taken to lie within theirs (``docs/probe.md``, "Runs read in full"). The union of the runs' envelopes is the
+measurement, and what no run read could see is listed as unmeasured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from safeaug.effects import IDENTITY, Envelope
+from safeaug.probing.images import Array, FloatArray, _probe_images
+from safeaug.probing.inputs import _SHARED_RUNS, _probe_variants
+from safeaug.probing.measure import _Box, _fingerprint, _measure_run, _signature
+from safeaug.probing.runners import ProbeError, _name, runner_for
+
+# Envelope fields no single probe can observe, whatever the transform.
+ALWAYS_UNMEASURED: tuple[str, ...] = (
+    "mixing",  # needs other images in the batch
+    "topology",  # a tile shuffle reads as a non-rigid warp of keypoints, not as a shuffle
+    "overlay",  # rain, text and flares read as noise, occlusion or brightness, not as "drawn"
+    "equalization",  # the ramp's histogram is flat: equalising it changes nothing
+    "compression",  # JPEG artefacts read as noise and blur
+    "resolution",  # detail loss is reported as blur (Gaussian-equivalent sigma), see excess()
+    "sharpen",
+    "translation_px",  # shifts are measured as fractions of the side
+    "crop_unbounded",
+    "canvas_growth",  # read through the occlusion that follows it
+    "occlusion_unbounded",
+    "destroys",  # read as what it does: the flat image's contrast, brightness and occlusion
+    "resize",  # a change of output size is read as scale and crop; "to a fixed size" needs several input sizes
+)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What a transform was seen to do on probe images.
+
+    ``envelope`` is in the catalog's units (the union over all runs read); ``samples`` is the number of runs;
+    ``unmeasured`` names the envelope fields this probe could not observe for this transform; ``notes``
+    explains anything unusual (landmarks lost, a target the transform did not handle).
+    """
+
+    envelope: Envelope
+    samples: int
+    unmeasured: tuple[str, ...]
+    transform: str = ""
+    notes: tuple[str, ...] = ()
+    # The inputs it was run on, in words ("64x64 RGB uint8 (16 runs)", "96x64 portrait RGB uint8 (2 runs)").
+    inputs: tuple[str, ...] = ()
+
+
+# Runs always read in full; after them, a run is read only when its signature leaves the range of theirs.
+_FIRST_READS = 8
+
+
+def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> Measurement:
+    """Run ``transform`` ``seeds`` times on small probe images and measure what it did.
+
+    ``transform`` is an albumentations transform or composition (probed as a copy with ``p=1``; inside a
+    composition, branches with ``p=0`` stay off), a callable taking ``image=`` and returning a dict
+    (albumentations style), or a plain function ``f(image) -> image``. Runs are seeded (``seed``,
+    ``seed + 1``, ...), so a probe is deterministic. Raises :class:`ProbeError` when the transform cannot
+    run on a plain RGB uint8 image.
+    """
+    if seeds < 1:
+        raise ValueError("seeds must be at least 1")
+    if size < 48:
+        raise ValueError("size must be at least 48 pixels (the probe images need room for their landmarks)")
+    images = _probe_images(size)
+    runner = runner_for(transform)
+    name = _name(transform)
+    env: Envelope | None = None
+    lost_geometry = 0
+    counted = 0  # runs read (or seen before); the others lay within their range
+    missed: set[str] | None = None  # fields no run could read
+    seen: dict[tuple[Any, ...], tuple[Envelope, set[str], bool]] = {}
+    firsts: list[tuple[dict[str, Array], FloatArray | None]] = []  # the first runs, for the other inputs
+    read = _Box()  # the signatures of the runs read in full
+    for i in range(seeds):
+        try:
+            out, kps, exact = runner(images, seed + i)
+        except ProbeError:
+            raise
+        except Exception as exc:  # the transform's own failure: say which and why
+            raise ProbeError(
+                f"{name} failed on a {size}x{size} RGB uint8 probe image: {type(exc).__name__}: {exc}. "
+                "The probe feeds images (and keypoints, for albumentations) only; a transform that needs masks "
+                "or boxes cannot be probed."
+            ) from exc
+        if i < _SHARED_RUNS:
+            firsts.append((out, kps))
+        key = _fingerprint(out, kps)
+        if key not in seen:  # a run that came out exactly like an earlier one measures the same
+            signature = _signature(out, kps, exact, images)
+            if len(seen) >= _FIRST_READS and read.covers(signature):
+                continue  # within the range of the runs read: it reads within theirs
+            seen[key] = _measure_run(out, kps, exact, images)
+            read.add(signature)
+        run_env, missing, found = seen[key]
+        lost_geometry += not found
+        counted += 1
+        missed = set(missing) if missed is None else missed & missing
+        env = run_env if env is None else env.union(run_env)
+    notes: list[str] = []
+    if lost_geometry:
+        notes.append(
+            f"no geometry could be fitted in {lost_geometry} of {counted} runs{' read' * (counted < seeds)} "
+            "(landmarks not found); "
+            "pixels were compared in place there"
+        )
+    env = IDENTITY if env is None else env  # (the first run is always read)
+    skipped = f", {counted} read in full" if counted < seeds else ""
+    inputs = [f"{size}x{size} RGB uint8 ({seeds} runs{skipped})"]
+    env = _probe_variants(transform, runner, images, seed, env, inputs, notes, firsts)
+    unmeasured = set(ALWAYS_UNMEASURED) | (missed or set())
+    return Measurement(env, seeds, tuple(sorted(unmeasured)), name, tuple(notes), tuple(inputs))

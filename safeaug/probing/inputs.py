@@ -1,0 +1,170 @@
+"""Other kinds of input: after the square RGB uint8 runs, the probe images go through again as a grey
+image, a one-channel image, uint16, float32, and on a portrait and a landscape frame (geometry only)."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+import numpy as np
+
+from safeaug.effects import Envelope
+from safeaug.probing.geometry import _WARPED_PX, _decompose, _Geometry, _is_identity, _measure_geometry, _where
+from safeaug.probing.images import (
+    Array,
+    FloatArray,
+    _as_rgb8,
+    _as_variant,
+    _fresh,
+    _Images,
+    _rect_images,
+    _variant_images,
+)
+from safeaug.probing.measure import _geometry_fields
+from safeaug.probing.runners import ProbeError, Runner, _force, _is_albumentations, _keypoints_tell_all
+from safeaug.probing.tone import _read_intensity, _read_map
+
+# A transform may act on some inputs and not others (a function that mirrors only grey films, or turns
+# every portrait image to landscape). After the square RGB uint8 runs, the probe images go through again as
+# a grey image (H, W), a one-channel image (H, W, 1), uint16 and float32 (each read in full, back in 8-bit
+# RGB), and a portrait and a landscape image (geometry only). Fewer runs each: a transform that acts on a
+# kind of input acts on it whatever the draw, and the draws' range is read on the square runs.
+_SHARED_RUNS = 2  # square runs kept to compare the other inputs' runs with
+
+
+_VARIANT_RUNS = {"grey": 2, "one-channel": 1, "uint16": 1, "float32": 1, "portrait": 2, "landscape": 2}
+
+
+_VARIANT_NAMES = {
+    "grey": "grey (H, W) uint8",
+    "one-channel": "one-channel (H, W, 1) uint8",
+    "uint16": "RGB uint16",
+    "float32": "RGB float32",
+    "portrait": "96x64 portrait RGB uint8, geometry only",
+    "landscape": "64x96 landscape RGB uint8, geometry only",
+}
+
+
+_RECT_SHAPES = {"portrait": (96, 64), "landscape": (64, 96)}
+
+
+def _variant_run(
+    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images, dtype: Any, env: Envelope
+) -> Envelope:
+    """What one run on a variant input did to the geometry, and whether it inverted the ramp, as ``env`` updated.
+
+    Geometry and inversion only: the finer pixel readings are calibrated on 8-bit RGB, and a one-channel or
+    float image posterised, blurred or noised the same way reads differently (a 1-bit posterisation of a grey
+    image erases the dots). A function written for 8-bit images returns garbage for others (``clip(x + 10, 0,
+    255)`` whitens a uint16 image): when the output's type is not the input's, the ramp is not read either.
+    """
+    rgb = {k: _as_rgb8(out[k]) for k in ("geo", "ramp")}  # all this reads
+    size, shape = images.size, rgb["geo"].shape[:2]
+    g = _measure_geometry(rgb, kps, exact, images)
+    found: dict[str, Any] = {}
+    if g is not None and g.residual > _WARPED_PX:
+        found["nonrigid"] = True
+    elif g is not None and not (_is_identity(g, 1e-3) and shape == (size, size)):
+        found.update(_geometry_fields(_decompose(g, (size, size), shape)))
+    if out["geo"].dtype == dtype and (g is None or g.residual <= _WARPED_PX):
+        m = _read_map(rgb["ramp"], _where(g, shape, size), images, 10.0)
+        if m is not None and _read_intensity(m, 0.0, False).inversion:
+            found["inversion"] = True
+    return env.with_changes(**found)
+
+
+def _as_square(
+    out: dict[str, Array], kps: FloatArray | None, first: tuple[dict[str, Array], FloatArray | None], kind: str
+) -> bool:
+    """Whether a variant run's output is the square run's output, converted to the variant's kind and back."""
+    square, square_kps = first
+    if (kps is None) != (square_kps is None) or (
+        kps is not None and square_kps is not None and not np.allclose(kps, square_kps, equal_nan=True, atol=1e-3)
+    ):
+        return False
+    for name, img in out.items():
+        ref = square[name]
+        if ref.dtype != np.uint8 or ref.ndim != 3:
+            return False
+        a, b = _as_rgb8(img), _as_rgb8(_as_variant(ref, kind))
+        if a.shape != b.shape or np.abs(a.astype(np.int16) - b.astype(np.int16)).max() > 2:
+            return False
+    return True
+
+
+def _probe_variants(
+    transform: Any,
+    runner: Runner,
+    images: _Images,
+    seed: int,
+    env: Envelope,
+    inputs: list[str],
+    notes: list[str],
+    firsts: list[tuple[dict[str, Array], FloatArray | None]],
+) -> Envelope:
+    """The union of ``env`` with what the transform does to the other kinds of input; ``inputs`` and ``notes`` grow.
+
+    ``firsts``: the outputs of the first square runs. A run on a grey, 16-bit or float input whose output is the
+    square run's of the same seed, converted the same way (within 2 levels), shows nothing new and is not read.
+    """
+    failed: list[str] = []
+    unread: list[str] = []
+    for kind, runs in _VARIANT_RUNS.items():
+        rect = kind in ("portrait", "landscape")
+        try:
+            for i in range(runs):
+                if rect:
+                    found = _rect_geometry(transform, runner, kind, seed + i)
+                    if found is None:
+                        unread.append(kind)
+                        break
+                    env = env.union(env.with_changes(**found))
+                    continue
+                variant = _fresh(_variant_images(images, kind))  # a float transform may work in place
+                out, kps, exact = runner(variant, seed + i)
+                if i < len(firsts) and _as_square(out, kps, firsts[i], kind):
+                    continue
+                env = env.union(_variant_run(out, kps, exact, images, variant.geo.dtype, env))
+        except ProbeError:
+            raise
+        except Exception as exc:  # it cannot run on this kind of input: what it would do there stays unseen
+            failed.append(f"{kind} ({type(exc).__name__})")
+            continue
+        if kind not in unread:
+            inputs.append(f"{_VARIANT_NAMES[kind]} ({runs} run{'s' * (runs != 1)})")
+    if failed:
+        notes.append(f"it did not run on {', '.join(failed)} images: what it does to them was not seen")
+    if unread:
+        notes.append(f"its geometry on {' and '.join(unread)} images could not be read (landmarks not found)")
+    return env
+
+
+def _rect_geometry(transform: Any, runner: Runner, kind: str, seed: int) -> dict[str, Any] | None:
+    """Mirror, turn, zoom and shear on a non-square input: from coordinate maps sent through as a mask where
+    albumentations' own code moves the pixels, else from the landmarks found in the output."""
+    shape = _RECT_SHAPES[kind]
+    if _is_albumentations(transform) and _keypoints_tell_all(transform):
+        from safeaug.coordmap import measure
+
+        forced = copy.deepcopy(transform)
+        _force(forced)
+        forced.p = 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = measure(forced, shape, seed=seed)
+        if r.collapsed:
+            return {"scale_min": 0.0, "crop_min": 0.0}
+        M = np.array(r.linear, dtype=float)
+        linear = _Geometry(np.vstack([np.hstack([M, np.zeros((2, 1))]), [0.0, 0.0, 1.0]]), 0.0, 0.0)
+        # albumentations' own code on another frame: its zoom (whole output pixels, not the exact factor the
+        # square runs read) is the catalog's to bound; a mirror or a turn that only this frame shows is not.
+        return _geometry_fields(_decompose(linear, shape, r.output_shape), scale=False)
+    rect = _rect_images(*shape)
+    out, kps, exact = runner(_fresh(rect), seed)
+    g = _measure_geometry({"geo": _as_rgb8(out["geo"])}, kps, exact, rect)  # (it reads the geometry image only)
+    if g is None:
+        return None
+    if g.residual > _WARPED_PX:
+        return {"nonrigid": True}
+    return _geometry_fields(_decompose(g, shape, out["geo"].shape[:2]))

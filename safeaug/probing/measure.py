@@ -1,0 +1,453 @@
+"""One run's reading: the output images of one seed turned into an envelope in the catalog's units, with
+the fields that run could not read."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from safeaug.effects import Envelope
+from safeaug.probing.colour import _hue_chroma, _read_colour
+from safeaug.probing.detail import _FIELD, _NOISY, _read_blur, _read_flat, _unpaired_noise
+from safeaug.probing.geometry import (
+    _NONRIGID_PX,
+    _WARPED_PX,
+    _decompose,
+    _GeoEffects,
+    _is_identity,
+    _landmarks_moved,
+    _measure_geometry,
+    _reflects,
+    _Where,
+    _where,
+    _wrap,
+)
+from safeaug.probing.images import _DOT, _DOT_BG, _FLAT, _TARGETS, Array, FloatArray, _grey, _Images, _probe_images
+from safeaug.probing.runners import ProbeError
+from safeaug.probing.tone import _casts, _read_intensity, _read_map, _shared_tint
+
+_GEOMETRY_FIELDS = frozenset(
+    {"mirror", "rotation", "scale_min", "scale_max", "translation", "shear", "perspective", "nonrigid", "crop_min"}
+)
+
+
+_PIXEL_FIELDS = frozenset(
+    {
+        "blur",
+        "brightness",
+        "contrast_min",
+        "contrast_max",
+        "gamma_min",
+        "gamma_max",
+        "inversion",
+        "nonmonotone",
+        "posterize_bits",
+        "hue",
+        "saturation_min",
+        "saturation_max",
+        "color",
+        "grayscale",
+    }
+)
+
+
+# Readings within these margins of "nothing happened" are reported as nothing (measurement noise).
+_DEADBAND: dict[str, float] = {
+    "rotation": 0.25,
+    "translation": 0.004,
+    "shear": 0.5,
+    "perspective": 0.004,
+    "brightness": 1.5 / 255.0,
+    "hue": 2.5,
+    "blur": 0.12,
+    "noise": 1.0 / 255.0,
+    "occlusion": 0.002,
+}
+
+
+_DEADBAND_FACTORS: dict[str, float] = {
+    "scale_min": 0.006,
+    "scale_max": 0.006,
+    "contrast_min": 0.01,
+    "contrast_max": 0.01,
+    "gamma_min": 0.0,
+    "gamma_max": 0.0,
+    "saturation_min": 0.03,
+    "saturation_max": 0.03,
+    "crop_min": 0.01,
+}
+
+
+def _clean(effects: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in effects.items():
+        if isinstance(value, bool):
+            if value:
+                out[name] = True
+            continue
+        v = float(value)
+        if name in _DEADBAND:
+            if v > _DEADBAND[name]:
+                out[name] = v
+        elif name in _DEADBAND_FACTORS:
+            if abs(v - 1.0) > _DEADBAND_FACTORS[name]:
+                out[name] = v
+        elif name == "posterize_bits":
+            if v < 7.5:
+                out[name] = v
+        else:
+            out[name] = v
+    return out
+
+
+def _geometry_fields(ge: _GeoEffects, *, scale: bool = True) -> dict[str, Any]:
+    """The readings of a decomposed map that are more than measurement noise (mirror, turn, shear, zoom)."""
+    found: dict[str, Any] = {"mirror": ge.mirror, "rotation": ge.rotation, "shear": ge.shear}
+    if scale:
+        found.update(scale_min=ge.scale_min, scale_max=ge.scale_max)
+    return _clean(found)
+
+
+def _fingerprint(out: dict[str, Array], kps: FloatArray | None) -> tuple[Any, ...]:
+    parts: list[Any] = [None if kps is None else kps.tobytes()]
+    for name in ("geo", *_TARGETS):
+        img = out[name]
+        parts += [img.shape, img.dtype.str, hash(img.tobytes())]
+    return tuple(parts)
+
+
+def _measure_run(
+    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images
+) -> tuple[Envelope, set[str], bool]:
+    size = images.size
+    for key, img in out.items():
+        if img.ndim not in (2, 3) or img.shape[0] < 8 or img.shape[1] < 8:
+            raise ProbeError(f"the transform returned an image of shape {img.shape} for the {key} probe image")
+    g = _measure_geometry(out, kps, exact, images)
+    effects: dict[str, Any] = {}
+    missing: set[str] = set()
+    out_shape = out["geo"].shape[:2]
+    rigid = g is None or (_is_identity(g, 1e-3) and out_shape == (size, size))
+    if g is None and _landmarks_moved(out["geo"], images):
+        # The landmarks left their places and no map fits them (a strong warp without keypoints): pixels
+        # compared in place would pair each with another's input (a warped ramp read as a slope of 0.46).
+        missing |= (_GEOMETRY_FIELDS | _PIXEL_FIELDS | {"reflect_border", "occlusion"}) - {"noise"}
+        _unpaired_noise(out["flat"], effects, missing)
+        return Envelope(**_clean(effects)), missing, False
+    if g is not None and g.residual > _WARPED_PX:
+        # Far from any affine map (a strong warp, a tile shuffle): the fitted angles and factors mean
+        # little, and pixels cannot be paired with their inputs. What stands: non-rigid, and the
+        # mirror when the fit still holds together.
+        effects["nonrigid"] = True
+        if g.residual < 3.0 * _WARPED_PX:
+            effects["mirror"] = float(np.linalg.det(g.M)) < 0
+        missing |= (_GEOMETRY_FIELDS | _PIXEL_FIELDS | {"reflect_border"}) - {"nonrigid", "mirror"}
+        _unpaired_noise(out["flat"], effects, missing)
+        missing.add("occlusion")  # the border fill a warp pulls in cannot be told from a hole
+        return Envelope(**_clean(effects)), missing, True
+    geo_where = _where(g, out_shape, size)
+    if g is None:
+        missing |= set(_GEOMETRY_FIELDS) | {"reflect_border"}
+    elif geo_where.identity:
+        pass  # nothing moved: no geometric effect, and no border to fill
+    else:
+        ge = _decompose(g, (size, size), out_shape)
+        effects.update(
+            mirror=ge.mirror,
+            rotation=ge.rotation,
+            scale_min=ge.scale_min,
+            scale_max=ge.scale_max,
+            translation=ge.translation,
+            shear=ge.shear,
+            nonrigid=ge.nonrigid,
+            perspective=ge.perspective,
+            crop_min=min(1.0, ge.crop),
+        )
+        if g.residual <= _NONRIGID_PX:  # where no input pixel lands is known only for a good fit
+            effects["reflect_border"] = _reflects(out["geo"], geo_where)
+        else:
+            missing.add("reflect_border")
+    shapes = {out[k].shape[:2] for k in _TARGETS}
+    same = len(shapes) == 1  # every probe image came out the same size: the same draw hit them all alike
+    where = geo_where if out["flat"].shape[:2] == out_shape else _where(g, out["flat"].shape[:2], size)
+    flat = _read_flat(out["flat"], where)
+    noise, field, varies = 0.0, 0.0, False
+    if flat is None:
+        missing |= {"noise", "occlusion"}
+    else:
+        noise = flat.noise
+        field = flat.field_hi - flat.field_lo
+        # A brightness that changes across the image: the grey map then depends on where a level sits.
+        channels = out["flat"].shape[2] if out["flat"].ndim == 3 else 1
+        varies = field > _FIELD + 6.0 * noise / math.sqrt(64 * channels)
+        if varies:  # a fractal field has detail at every scale: what is field and what is noise cannot be told
+            missing.add("noise")
+        else:
+            effects["noise"] = noise
+        if noise > _NOISY:  # strong noise: a hole cannot be told from a large excursion
+            missing.add("occlusion")
+        else:
+            effects["occlusion"] = flat.occluded_share
+            if same:  # the same holes are in every probe image: leave them out of the other readings
+                hole = flat.occluded
+                where = _Where(
+                    where.ix, where.iy, where.inside & ~hole, where.outside, where.covered & ~hole, where.identity
+                )
+    if not same:  # images of different sizes: the draw depended on the image, pixels cannot be paired
+        missing |= _PIXEL_FIELDS
+        return Envelope(**_clean(effects)), missing, g is not None
+    noisy = noise > _NOISY
+    sigma = None if noisy else _read_blur(out["dots"], g, images, where.covered, noise)
+    if sigma is None:
+        missing.add("blur")
+    else:
+        effects["blur"] = sigma
+    # Stay clear of edges the spread (or the misfit of a warp) mixed across; of all of them when the
+    # spread could not be read.
+    misfit = 2.0 * g.residual if g is not None else 0.0
+    margin = 10.0 if sigma is None else 2.0 + min(3.0 * sigma + misfit, 8.0)
+    m = _read_map(out["ramp"], where, images, margin, noise, _shared_tint(out["flat"], flat))
+    if "blur" in effects:
+        # Dots the tone map sends to their background's level (clipped to black with it, or the whole ramp
+        # made one level) are gone, but not by blur: the spread cannot be read.
+        flattened = m is None and float(np.ptp(_grey(out["ramp"]))) < 2.0 / 255.0
+        ends = None if m is None else m(np.array([_DOT_BG, _DOT], dtype=float) / 255.0, exact=True)
+        if flattened or (ends is not None and abs(float(ends[1] - ends[0])) < 4.0 / 255.0):
+            del effects["blur"]
+            missing.add("blur")
+    if m is None:
+        missing |= {"brightness", "contrast_min", "contrast_max", "gamma_min", "gamma_max", "inversion", "nonmonotone"}
+    else:
+        # With a field, only the map's straight-line part is read, and the field's range gives the gains.
+        it = _read_intensity(m, noise, rigid and (sigma or 0.0) < 0.3 and field < _FIELD / 2, straight=varies)
+        effects.update(
+            inversion=it.inversion,
+            nonmonotone=it.nonmonotone,
+            brightness=it.brightness,
+            contrast_min=it.contrast,
+            contrast_max=it.contrast,
+            gamma_min=it.gamma,
+            gamma_max=it.gamma,
+            posterize_bits=it.posterize,
+        )
+        if varies and flat is not None:
+            effects.update(nonmonotone=False, posterize_bits=8.0)
+            # The field's spread about the image's own level gives the gains; a shift common to the whole
+            # image is brightness (read off the ramp above), not a gain: a flat grey moved from 0.50 to 0.59
+            # by an added mean, with low-frequency noise on top, is a slope of 1, not of 1.18.
+            level = _FLAT / 255.0
+            effects["contrast_min"] = max(0.0, it.contrast - (flat.level - flat.field_lo) / level)
+            effects["contrast_max"] = it.contrast + (flat.field_hi - flat.level) / level
+            missing |= {"gamma_min", "gamma_max", "posterize_bits", "nonmonotone"}
+        if noisy:
+            missing.add("color")
+        elif _casts(m, flat.tint_wander if flat is not None else 0.0):
+            effects["color"] = True
+    c = None if noisy else _read_colour(out["colors"], where, images, m, margin, noise)
+    colours = out["colors"]
+    if colours.ndim == 2 or colours.shape[2] == 1:  # one channel out of three: the colour is gone
+        effects.update(grayscale=True, saturation_min=0.0, saturation_max=0.0)
+    elif c is None:
+        missing |= {"hue", "saturation_min", "saturation_max", "grayscale"}
+    elif m is not None and varies:
+        missing |= {"hue", "saturation_min", "saturation_max"}
+        effects["grayscale"] = c.grey
+    else:
+        effects.update(hue=c.hue, saturation_min=c.sat_min, saturation_max=c.sat_max, grayscale=c.grey)
+        if c.mixing:
+            effects["color"] = True
+    if c is not None and c.clipped:
+        missing.add("grayscale")
+    return Envelope(**_clean(effects)), missing, g is not None
+
+
+# ------------------------------------------------------------------------------------------ a run's signature
+
+# A run whose signature lies within the range of the signatures of the runs already read in full (widened
+# on every side by the margin of each number, about the tolerance of the reading it stands for) is not read
+# in full: its readings are taken to lie within theirs. Each number: (name, margin).
+_SIGNATURE: tuple[tuple[str, float], ...] = (
+    # keypoints: the readings of the affine map fitted to them (mirror 0 or 1, degrees, factors, shares)
+    ("mirror", 0.5),
+    ("rotation", 0.5),
+    ("scale_min", 0.01),
+    ("scale_max", 0.01),
+    ("translation", 0.01),
+    ("shear", 0.5),
+    ("crop", 0.01),
+    ("residual", 0.25),  # RMS px off the fitted affine map (a warp)
+    ("slope", 0.02),  # ramp: the tone map's slope, shift and bend, fitted to 4x4 block means
+    ("shift", 0.015),
+    ("bend", 0.03),
+    ("cast", 2.0 / 255.0),  # ramp: the largest spread between channels of a block
+    ("flat_level", 0.01),  # flat grey: its mean, spread and share of outliers (brightness, noise, holes)
+    ("flat_spread", 0.004),
+    ("flat_outliers", 0.005),
+    ("flat_field", 0.004),  # flat grey: the range of its 4x4 block means (a brightness field)
+    ("hue", 2.5),  # colour patches: the largest hue turn (degrees) and the smallest and largest chroma ratio
+    ("chroma_min", 0.03),
+    ("chroma_max", 0.03),
+    ("dots", 0.015),  # dots: the dots' pixels above the image's mean (a blur spreads them)
+)
+_MARGINS = np.array([margin for _, margin in _SIGNATURE])
+_GEO_BLOCK_MARGIN = 0.02  # geometry image, 4x4 block means: where the landmarks went, without keypoints
+
+
+class _Cells(NamedTuple):
+    """What the signature reads of the probe images of one size (each computed once)."""
+
+    side: int  # 4x4 blocks of this many pixels (the image's top-left 4 side x 4 side pixels)
+    fit: FloatArray  # (3, 16): least-squares fit of a quadratic in the ramp blocks' input levels
+    patch_index: Array  # flat indices of the pixels well inside the colour patches
+    patch: Array  # the patch of each of them
+    patch_count: FloatArray
+    dot_index: Array  # flat indices of the dots' pixels
+    hue: FloatArray  # the patches' hues and chromas
+    chroma: FloatArray
+    keypoints: FloatArray  # (N, 3): the keypoints with a column of ones, for the affine fit
+    fit_keypoints: FloatArray  # (3, N): its pseudo-inverse (the least-squares fit when no keypoint is lost)
+    corners: FloatArray  # a 16x16 grid over the input, with a column of ones, for the kept area
+
+
+_SIGNATURE_CELLS: dict[int, _Cells] = {}
+
+
+def _cells(size: int) -> _Cells:
+    if size not in _SIGNATURE_CELLS:
+        images = _probe_images(size)
+        b = size // 4
+        levels = _blocks(np.repeat(images.ramp_level[..., None], 3, axis=2).astype(np.uint8), b).mean(axis=1)
+        design = np.stack([levels**2, levels, np.ones_like(levels)], axis=1)
+        rows, cols = np.nonzero(images.patch_edge >= 2.0)
+        corner = np.rint(images.dot_xy - 0.5).astype(int)  # top-left pixel of each 2x2 dot
+        dots = np.concatenate([corner + np.array([dx, dy]) for dx in (0, 1) for dy in (0, 1)])
+        hue, chroma = _hue_chroma(images.patch_rgb)
+        patch = images.color_patch[rows, cols]
+        n = 16
+        ys, xs = np.mgrid[0:n, 0:n]
+        grid = np.stack([(xs.ravel() + 0.5) * size / n - 0.5, (ys.ravel() + 0.5) * size / n - 0.5], axis=1)
+        _SIGNATURE_CELLS[size] = _Cells(
+            b,
+            np.linalg.pinv(design),
+            rows * size + cols,
+            patch,
+            np.bincount(patch).astype(float),
+            dots[:, 1] * size + dots[:, 0],
+            hue,
+            chroma,
+            np.hstack([images.keypoints, np.ones((len(images.keypoints), 1))]),
+            np.linalg.pinv(np.hstack([images.keypoints, np.ones((len(images.keypoints), 1))])),
+            np.hstack([grid, np.ones((len(grid), 1))]),
+        )
+    return _SIGNATURE_CELLS[size]
+
+
+def _blocks(img: Array, side: int) -> FloatArray:
+    """(16, channels): the means of the image's 4x4 blocks of ``side`` pixels, in [0, 1]."""
+    import cv2
+
+    top = img[: 4 * side, : 4 * side].astype(np.float32)
+    means = cv2.resize(top, (4, 4), interpolation=cv2.INTER_AREA)  # whole blocks: their plain means
+    return np.asarray(means, dtype=float).reshape(16, -1) / 255.0
+
+
+def _signature(
+    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images
+) -> tuple[tuple[Any, ...], FloatArray, FloatArray] | None:
+    """A cheap summary of one run: a key that must match, numbers each reading moves with, their margins.
+
+    The numbers are listed in ``_SIGNATURE``; where the keypoints may not tell the whole geometry, the grey
+    of the geometry image in 4x4 blocks follows. None when the run is not comparable with others this way
+    (an output of another size, type or channel count).
+    """
+    size = images.size
+    for img in out.values():
+        if img.shape != (size, size, 3) or img.dtype != np.uint8:
+            return None
+    cells = _cells(size)
+    values = np.zeros(len(_SIGNATURE))
+    finite = 0
+    if kps is not None:
+        keep = np.isfinite(kps).all(axis=1)
+        finite = int(keep.sum())
+        if finite >= 6:
+            X = cells.keypoints[keep]
+            sol: Array = (
+                cells.fit_keypoints @ kps if finite == len(kps) else np.linalg.lstsq(X, kps[keep], rcond=None)[0]
+            )
+            residual = float(np.sqrt(np.mean(np.sum((kps[keep] - X @ sol) ** 2, axis=1))))
+            (a, c), (b, d), (tx, ty) = sol  # x' = a x + b y + tx, y' = c x + d y + ty
+            det = a * d - b * c
+            mirror = det < 0
+            if mirror:  # read the turn and shear of the map with x mirrored back
+                a, c = -a, -c
+            sx, sy = math.hypot(a, c), math.hypot(b, d)
+            theta_x, theta_y = math.degrees(math.atan2(c, a)), math.degrees(math.atan2(-b, d))
+            centre = (size - 1) / 2
+            moved = max(abs(a * centre + b * centre + tx - centre), abs(c * centre + d * centre + ty - centre))
+            mapped = cells.corners @ sol
+            inside = (mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)
+            values[:8] = (
+                float(mirror),
+                min(abs(_wrap(theta_x)), abs(_wrap(theta_y))),
+                min(sx, sy),
+                max(sx, sy),
+                moved / size,
+                abs(_wrap(theta_y - theta_x)),
+                float(inside.all(axis=1).mean()),
+                residual,
+            )
+    side = cells.side
+    ramp = _blocks(out["ramp"], side)  # (16, 3)
+    grey = ramp.mean(axis=1)
+    bend, slope, shift = cells.fit @ grey
+    values[8:12] = slope, shift, bend, float((ramp.max(axis=1) - ramp.min(axis=1)).max())
+    import cv2
+
+    flat = out["flat"]
+    mean, std = (np.asarray(v, dtype=float).ravel()[:3] / 255.0 for v in cv2.meanStdDev(flat))
+    level = float(mean.mean())
+    near = cv2.inRange(flat, (_FLAT - 20,) * 3, (_FLAT + 20,) * 3)  # every channel within 20 levels
+    field = _blocks(flat, side).mean(axis=1)
+    values[12:16] = (
+        level,
+        math.sqrt(float((std**2 + (mean - level) ** 2).mean())),
+        1.0 - cv2.countNonZero(near) / float(size * size),
+        float(field.max() - field.min()),
+    )
+    colours = out["colors"].reshape(-1, 3)[cells.patch_index].astype(float) / 255.0
+    means = np.stack([np.bincount(cells.patch, colours[:, c]) for c in range(3)], axis=1) / cells.patch_count[:, None]
+    hue, chroma = _hue_chroma(means)
+    turn = np.abs(((hue - cells.hue) + 180.0) % 360.0 - 180.0)
+    ratio = chroma / cells.chroma
+    values[16:19] = float(turn.max()), float(ratio.min()), float(ratio.max())
+    dots = out["dots"]
+    values[19] = (float(dots.reshape(-1, 3)[cells.dot_index].mean()) - float(dots.mean())) / 255.0
+    margins = _MARGINS
+    if not exact:
+        values = np.r_[values, _blocks(out["geo"], side).mean(axis=1)]
+        margins = np.r_[margins, np.full(16, _GEO_BLOCK_MARGIN)]
+    return (kps is None, finite, exact), values, margins
+
+
+class _Box:
+    """The range of the signatures of the runs read in full, per key."""
+
+    def __init__(self) -> None:
+        self._ranges: dict[tuple[Any, ...], tuple[FloatArray, FloatArray]] = {}
+
+    def covers(self, signature: tuple[tuple[Any, ...], FloatArray, FloatArray] | None) -> bool:
+        if signature is None or signature[0] not in self._ranges:
+            return False
+        lo, hi = self._ranges[signature[0]]
+        _, v, margin = signature
+        return bool(np.all(v >= lo - margin) and np.all(v <= hi + margin))
+
+    def add(self, signature: tuple[tuple[Any, ...], FloatArray, FloatArray] | None) -> None:
+        if signature is None:
+            return
+        key, v, _ = signature
+        lo, hi = self._ranges.get(key, (v, v))
+        self._ranges[key] = (np.minimum(lo, v), np.maximum(hi, v))

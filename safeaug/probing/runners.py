@@ -1,0 +1,212 @@
+"""How a transform is run on the probe images: one runner per kind of callable, chosen from a table.
+
+A *runner* takes the probe images and a seed and returns one :data:`Run`: the output images by name
+(``"geo"`` and every name in ``images._TARGETS``, each an ``(H, W)`` or ``(H, W, C)`` numpy array), the
+keypoints where the transform put them (an ``(N, 2)`` array in the order of ``_Images.keypoints``, NaN for
+points it dropped; ``None`` when it was not given keypoints), and whether those keypoints tell the whole
+geometry (the library's own code moved pixels and points alike). Every run with the same seed must make
+the same random draw for all five images, so that readings of different images can be paired.
+
+:data:`RUNNERS` is the table :func:`runner_for` reads: ``(accepts, make)`` pairs tried in order, the first
+whose ``accepts(transform)`` is true giving ``make(transform) -> Runner``. Supporting a new kind of input
+(torch tensors in CHW order, a dict of arrays keyed ``"image"``/``"label"``, a TorchIO subject) is one
+``make`` function that converts the probe images to that input and the outputs back to numpy HWC, plus
+one entry inserted before the catch-all plain-callable entry::
+
+    from safeaug.probing.runners import RUNNERS, Run, Runner
+
+    def torch_runner(transform): ...  # -> Runner
+
+    RUNNERS.insert(-1, (lambda t: looks_like_torch(t), torch_runner))
+
+Runners raise :class:`ProbeError` for a failure that is the probe's to report (an output it cannot
+read); any other exception is the transform's own and is reported with its name by the probe.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import random
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from safeaug.errors import SafeaugError
+from safeaug.probing.images import _TARGETS, Array, FloatArray, _Images
+
+
+class ProbeError(SafeaugError):
+    """A transform could not be run on the probe images (it needs other targets, it raised, ...)."""
+
+
+# One run: the output images, the keypoints where the transform put them (None without keypoints), and
+# whether those keypoints tell the whole geometry (albumentations' own code moved pixels and points alike).
+Run = tuple[dict[str, Array], FloatArray | None, bool]
+
+
+Runner = Callable[[_Images, int], Run]
+
+
+# Methods whose override in a class of the user's means the pixels may move without the keypoints.
+_PIXEL_METHODS = ("apply", "__call__", "apply_with_params")
+
+
+def _keypoints_tell_all(t: Any) -> bool:
+    """Whether albumentations' own code moves every pixel and keypoint of ``t`` (no Lambda, no user override)."""
+    from safeaug.readers.objects import changed_state
+
+    cls = type(t)
+    if cls.__name__ == "Lambda" or changed_state(t):
+        return False
+    for base in cls.__mro__:
+        module = base.__module__ or ""
+        if module == "albumentations" or module.startswith("albumentations.") or base is object:
+            break
+        if any(name in vars(base) for name in _PIXEL_METHODS):
+            return False
+    return all(_keypoints_tell_all(c) for c in getattr(t, "transforms", None) or [])
+
+
+def _is_albumentations(obj: Any) -> bool:
+    module = type(obj).__module__ or ""
+    if module == "albumentations" or module.startswith("albumentations."):
+        return True
+    return any((c.__module__ or "").startswith("albumentations.") for c in type(obj).__mro__[1:])
+
+
+def _force(t: Any) -> None:
+    """p=1 everywhere except where p is 0 (a switched-off branch stays off)."""
+    p = getattr(t, "p", None)
+    if isinstance(p, (int, float)) and not isinstance(p, bool) and p > 0:
+        t.p = 1.0
+    for child in getattr(t, "transforms", None) or []:
+        _force(child)
+    if hasattr(t, "transforms_ps") and getattr(t, "transforms", None):
+        ps = [getattr(c, "p", 0.0) for c in t.transforms]
+        total = sum(ps)
+        t.transforms_ps = [q / total for q in ps] if total > 0 else ps
+
+
+def _albumentations_runner(transform: Any) -> Runner:
+    """Runs with keypoints, which come back as an (N, 2) array, or None when the pixels may move without them."""
+    import albumentations as A
+
+    exact = _keypoints_tell_all(transform)
+
+    forced = copy.deepcopy(transform)
+    _force(forced)
+    forced.p = 1.0  # the transform itself always runs; switched-off branches inside it stay off
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe = A.Compose(
+            [forced],
+            keypoint_params=A.KeypointParams(format="xy", remove_invisible=False),
+            additional_targets={name: "image" for name in _TARGETS},
+            p=1.0,
+            strict=False,
+            seed=0,
+        )
+
+    def run(images: _Images, seed: int) -> Run:
+        pipe.set_random_seed(seed)
+        random.seed(seed)
+        np.random.seed(seed % (2**32))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = pipe(
+                image=images.geo,
+                keypoints=images.indexed_keypoints,
+                ramp=images.ramp,
+                colors=images.colors,
+                dots=images.dots,
+                flat=images.flat,
+            )
+        result = {"geo": np.asarray(out["image"])}
+        for name in _TARGETS:
+            result[name] = np.asarray(out[name])
+        kps = np.asarray(out["keypoints"], dtype=float)
+        if kps.ndim != 2 or kps.shape[1] < 3 or len(kps) < 4:
+            return result, None, False
+        n = len(images.keypoints)
+        h, w = result["geo"].shape[:2]
+        if len(kps) > n and len(kps) % n == 0:
+            # Reflecting borders tile the points with mirrored copies (3x3 for albumentations 2): the
+            # tile that keeps the most points inside the frame is the image itself.
+            tiles = kps.reshape(-1, n, kps.shape[1])
+            x, y = tiles[..., 0], tiles[..., 1]
+            inside = ((x >= -0.5) & (x <= w - 0.5) & (y >= -0.5) & (y <= h - 0.5)).sum(axis=1)
+            kps = tiles[int(np.argmax(inside))]
+        moved = np.full_like(images.keypoints, np.nan)
+        index = np.rint(kps[:, 2]).astype(int)
+        ok = (index >= 0) & (index < n)
+        moved[index[ok]] = kps[ok, :2]
+        return result, moved, exact
+
+    return run
+
+
+def _callable_runner(fn: Callable[..., Any]) -> Runner:
+    keyword = _takes_image_keyword(fn)
+
+    def call(image: Array, seed: int) -> Array:
+        random.seed(seed)
+        np.random.seed(seed % (2**32))
+        out = fn(image=image.copy()) if keyword else fn(image.copy())
+        if isinstance(out, Mapping):
+            if "image" not in out:
+                raise ProbeError(f"{_name(fn)} returned a dict without an `image` key")
+            out = out["image"]
+        return np.asarray(out)
+
+    def run(images: _Images, seed: int) -> Run:
+        result = {"geo": call(images.geo, seed)}
+        for name in _TARGETS:
+            result[name] = call(getattr(images, name), seed)
+        return result, None, False
+
+    return run
+
+
+def _takes_image_keyword(fn: Callable[..., Any]) -> bool:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    params = sig.parameters
+    if "image" in params and params["image"].kind in (
+        inspect.Parameter.KEYWORD_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    ):
+        return True
+    positional = [
+        q
+        for q in params.values()
+        if q.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        and q.default is inspect.Parameter.empty
+    ]
+    return not positional and any(q.kind == inspect.Parameter.VAR_KEYWORD for q in params.values())
+
+
+def _name(obj: Any) -> str:
+    if inspect.isfunction(obj) or inspect.ismethod(obj):
+        return getattr(obj, "__qualname__", repr(obj))
+    return type(obj).__name__
+
+
+# (accepts, make): the first entry whose ``accepts(transform)`` is true makes the runner. Keep the plain
+# callable last: it accepts anything callable.
+RUNNERS: list[tuple[Callable[[Any], bool], Callable[[Any], Runner]]] = [
+    (_is_albumentations, _albumentations_runner),
+    (callable, _callable_runner),
+]
+
+
+def runner_for(transform: Any) -> Runner:
+    """The runner of the first :data:`RUNNERS` entry that accepts ``transform``; :class:`ProbeError` if none does."""
+    for accepts, make in RUNNERS:
+        if accepts(transform):
+            return make(transform)
+    raise ProbeError(f"cannot probe {transform!r}: it is neither an albumentations transform nor a callable")

@@ -1,0 +1,239 @@
+"""Tone readings off the grey ramp: the grey-level map (inversion, folds, brightness, contrast, gamma,
+posterisation) and colour casts of a grey input."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from safeaug.probing.geometry import _Where
+from safeaug.probing.images import _LUMA, Array, FloatArray, _channels, _Images, _median
+
+if TYPE_CHECKING:
+    from safeaug.probing.detail import _Flat
+
+_COLOR_CAST = 4.0 / 255.0  # grey input coming out with channels this far apart is a colour change
+
+
+@dataclass
+class _Map:
+    """The grey-level map read off the ramp: output (median) per input level."""
+
+    levels: FloatArray
+    values: FloatArray
+    cast: float  # largest channel spread of a grey input level (after medians over 8-level bins)
+    clipped: Array | None = None  # per level: most of its pixels have a channel at 0 or full scale
+    model: tuple[float, float, float, bool] | None = None  # a, gamma, b, inverted: y = a x**gamma + b
+    shared_cast: float = 0.0  # ``cast`` after taking out the channel noise the flat grey shows at each pixel
+
+    def __call__(self, x: FloatArray, *, exact: bool = False) -> FloatArray:
+        # The levels read, interpolated, when asked and when they cover ``x`` (a crop sees part of the ramp).
+        covered = len(self.levels) > 0 and self.levels[0] <= float(np.min(x)) and float(np.max(x)) <= self.levels[-1]
+        if self.model is None or (exact and covered):
+            return np.interp(x, self.levels, self.values)
+        a, gamma, b, inverted = self.model
+        y = np.clip(a * np.clip(x, 0.0, 1.0) ** gamma + b, 0.0, 1.0)
+        return 1.0 - y if inverted else y
+
+
+_GAMMAS = np.exp(np.linspace(math.log(0.15), math.log(6.0), 61))
+
+
+_BIN = 8
+
+
+def _group_medians(keys: Array, values: FloatArray) -> tuple[Array, FloatArray]:
+    """Per distinct key (ascending), the median of its values (the lower one of an even count)."""
+    if len(keys) and keys.min() >= 0:
+        q = np.rint(values * 255.0)
+        if np.abs(q - values * 255.0).max() < 1e-6 and q.min() >= 0 and q.max() <= 255:
+            # 8-bit values: one sort of a combined integer key is much faster than a lexsort.
+            combined = np.sort(keys.astype(np.int64) * 256 + q.astype(np.int64))
+            k = combined >> 8
+            starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+            ends = np.r_[starts[1:], len(k)]
+            return k[starts], (combined[(starts + ends - 1) // 2] & 255) / 255.0
+    order = np.lexsort((values, keys))
+    k, v = keys[order], values[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    ends = np.r_[starts[1:], len(k)]
+    return k[starts], v[(starts + ends - 1) // 2]
+
+
+def _read_map(
+    ramp_out: Array,
+    where: _Where,
+    images: _Images,
+    margin: float,
+    noise: float = 0.0,
+    tint: FloatArray | None = None,
+) -> _Map | None:
+    """The grey-level map of the ramp; ``tint``: the flat grey's channel departures per output pixel (see
+    :func:`_shared_tint`), taken off the ramp's channels for ``shared_cast``."""
+    raw = np.asarray(ramp_out)
+    raw = raw[..., None] if raw.ndim == 2 else raw
+    if where.identity:
+        ok = where.inside & (images.ramp_edge >= margin)
+        level = images.ramp_level
+    else:
+        ok = where.inside & (images.ramp_edge[where.iy, where.ix] >= margin)
+        level = images.ramp_level[where.iy, where.ix]
+    if ok.sum() < 64:
+        return None
+    lv = level[ok]
+    if raw.dtype == np.uint8:  # 8-bit: one sort of (level, value) pairs packed into one integer
+        px8 = raw[ok]
+        grey8 = np.rint(px8 @ _LUMA).astype(np.int64) if px8.shape[1] == 3 else px8[:, 0].astype(np.int64)
+        combined = np.sort((lv.astype(np.int64) << 8) + grey8)
+        k = combined >> 8
+        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+        ends = np.r_[starts[1:], len(k)]
+        keys, medians = k[starts], (combined[(starts + ends - 1) // 2] & 255) / 255.0
+        px = px8.astype(float) / 255.0
+    else:
+        px = _channels(raw)[ok]
+        keys, medians = _group_medians(lv, px @ _LUMA if px.shape[1] == 3 else px[:, 0])
+    cast = shared = 0.0
+    if px.shape[1] == 3:
+        bins = lv // _BIN
+        n = np.bincount(bins)
+        has = n > 0
+        means = np.stack([np.bincount(bins, px[:, c])[has] / n[has] for c in range(3)], axis=1)
+        # Channels apart by more than noise explains (4.5 standard errors of a bin's mean).
+        cast = float((means.max(axis=1) - means.min(axis=1) - 4.5 * noise / np.sqrt(n[has])).max())
+        shared = cast
+        if tint is not None:  # the same noise field was drawn for the flat grey: take it off, pixel by pixel
+            # (where no channel clipped: noise clipped at 0 or full scale is not the flat grey's any more)
+            kept = ~((px <= 0.5 / 255.0) | (px >= 254.5 / 255.0)).any(axis=1)
+            b_kept = bins[kept]
+            n_kept = np.bincount(b_kept, minlength=len(n))
+            use = n_kept >= 8
+            px_off = (px - tint[ok])[kept]
+            off = np.stack(
+                [np.bincount(b_kept, px_off[:, c], minlength=len(n))[use] / n_kept[use] for c in range(3)], 1
+            )
+            spread = off.max(axis=1) - off.min(axis=1) - 4.5 * noise / np.sqrt(n_kept[use])
+            shared = float(spread.max()) if len(spread) else cast
+    # Clipping is not a change of slope: levels where a channel hit 0 or full scale are left out of the fit.
+    at_end = ((px <= 0.5 / 255.0) | (px >= 254.5 / 255.0)).any(axis=1)
+    share = np.bincount(lv, at_end.astype(float), minlength=256) / np.maximum(np.bincount(lv, minlength=256), 1)
+    return _Map(keys / 255.0, medians, cast, share[keys] > 0.5, shared_cast=shared)
+
+
+def _shared_tint(flat_out: Array, flat: _Flat | None) -> FloatArray | None:
+    """Per output pixel, how far each channel of the flat grey departs from that pixel's grey, less the
+    median departure (a cast moves every pixel alike and stays): noise drawn per channel. (Holes need no
+    care: the ones found in the flat grey are left out of the ramp's reading, and large noise excursions
+    read as holes are the same field on the ramp.)
+
+    The probe passes all its images through one call, so a noise field is drawn once and added to each of
+    them alike: coarse per-channel noise (``GaussNoise(per_channel=True, noise_scale_factor=0.25)``) moves
+    the ramp's 8-level bins apart at random, as far as the flat grey's channels wander apart, and the largest
+    of about 32 bins' spreads exceeds a one-reading allowance on some seeds (6 wanders of the flat grey for
+    ``std_range=(0.0486, 0.0486)``). The same field, read off the flat grey, is taken off the ramp.
+    """
+    raw = np.asarray(flat_out)
+    if flat is None or raw.ndim != 3 or raw.shape[2] != 3:
+        return None
+    px = _channels(raw)
+    dev = px - px.mean(axis=2, keepdims=True)
+    out: FloatArray = dev - _median(dev.reshape(-1, 3), axis=0)
+    return out
+
+
+def _casts(m: _Map, wander: float) -> bool:
+    """Whether the grey ramp came out with its channels apart by more than noise explains.
+
+    Channels of a flat grey that wander apart from block to block (per-channel noise coarser than a pixel)
+    move the ramp's bins apart as much; a cast moves every block alike. The spread must exceed that wander
+    (4.5 of it), and still exceed the 4-level threshold once the noise field the flat grey shows at each
+    pixel is taken off (``shared_cast``; see :func:`_shared_tint`).
+    """
+    return m.cast > _COLOR_CAST + 4.5 * wander and m.shared_cast > _COLOR_CAST
+
+
+@dataclass
+class _Intensity:
+    inversion: bool
+    nonmonotone: bool
+    brightness: float
+    contrast: float
+    gamma: float
+    posterize: float
+
+
+def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = False) -> _Intensity:
+    x, y = m.levels, m.values
+    # Direction, on medians over 8-level bins: the largest drop and the largest rise anywhere.
+    bins = (np.rint(x * 255).astype(int)) // _BIN
+    _, yb = _group_medians(bins, y)
+    drop = float(np.max(np.maximum.accumulate(yb) - yb)) if len(yb) else 0.0
+    rise = float(np.max(yb - np.minimum.accumulate(yb))) if len(yb) else 0.0
+    margin = 0.12 + 3.0 * noise / math.sqrt(_BIN)
+    nonmonotone = min(drop, rise) > margin
+    inversion = not nonmonotone and drop > rise and drop > 0.1
+    if inversion:
+        y = 1.0 - y
+    posterize = 8.0
+    inner = (y > 0.5 / 255.0) & (y < 254.5 / 255.0)  # levels that did not clip
+    if rigid and inner.sum() >= 64 and noise < 2.0 / 255.0:
+        yi, xi = y[inner], x[inner]
+        distinct = len(np.unique(np.rint(yi * 255.0)))
+        # As many distinct outputs as the range they span allows (a contrast change is not posterisation).
+        room = min(len(yi), max(abs(float(yi.max() - yi.min())) * 255.0, 1.0) + 1.0)
+        room = max(room * min(1.0, len(yi) / max((xi.max() - xi.min()) * 255.0 + 1.0, 1.0)), 1.0)
+        posterize = float(min(8.0, 8.0 - math.log2(room / max(distinct, 1))))
+    if nonmonotone:
+        return _Intensity(inversion, nonmonotone, 0.0, 1.0, 1.0, posterize)
+    # Fit y = a * x**gamma + b on the levels that did not clip.
+    use = (y > 1.5 / 255.0) & (y < 253.5 / 255.0) & (x > 0)
+    if m.clipped is not None and len(m.clipped) == len(use) and (use & ~m.clipped).sum() >= 8:
+        use &= ~m.clipped
+    ends = _end_plateaus(y)
+    if (use & ends).sum() >= 8:
+        use &= ends
+    if use.sum() < 8:
+        return _Intensity(inversion, nonmonotone, float(abs(_median(y) - 0.5)), 1.0, 1.0, posterize)
+    xu, yu = x[use], y[use]
+    slope, intercept = np.polyfit(xu, yu, 1)
+    line = float(((yu - (slope * xu + intercept)) ** 2).mean())
+    if straight or line <= (1.0 / 255.0) ** 2 + (noise**2) / 16.0:  # a straight line fits: no curve
+        m.model = (float(slope), 1.0, float(intercept), inversion)
+        return _Intensity(inversion, nonmonotone, float(abs(intercept)), float(abs(slope)), 1.0, posterize)
+    basis = xu[None, :] ** _GAMMAS[:, None]
+    bm = basis.mean(axis=1, keepdims=True)
+    ym = yu.mean()
+    centred = basis - bm
+    var = (centred**2).sum(axis=1)
+    a = (centred * (yu - ym)).sum(axis=1) / np.where(var > 1e-12, var, 1.0)
+    b = ym - a * bm[:, 0]
+    resid = ((yu[None, :] - (a[:, None] * basis + b[:, None])) ** 2).mean(axis=1)
+    best = int(np.argmin(resid))
+    one = int(np.argmin(np.abs(_GAMMAS - 1.0)))
+    if resid[one] <= resid[best] * 1.5 + 2e-6 + (noise**2) / 16.0:  # a straight line unless a curve fits clearly better
+        best = one
+    gamma = 1.0 if best == one else float(_GAMMAS[best])
+    m.model = (float(a[best]), gamma, float(b[best]), inversion)
+    return _Intensity(inversion, nonmonotone, float(abs(b[best])), float(abs(a[best])), gamma, posterize)
+
+
+def _end_plateaus(y: FloatArray, run: int = 4, tol: float = 0.75 / 255.0) -> Array:
+    """False on a flat run of at least ``run`` levels at either end of the map: clipping, wherever it lands.
+
+    A clip in an intermediate step, scaled by a later gain, leaves a plateau below full scale
+    (ColorJitter: contrast 1.5, clipped, then brightness 0.5 flattens the top sixth of the map at 0.5).
+    """
+    keep = np.ones(len(y), dtype=bool)
+    n = len(y)
+    if n < 4 * run:
+        return keep
+    top = int(np.argmax(np.abs(y[::-1] - y[-1]) > tol)) if np.any(np.abs(y - y[-1]) > tol) else n
+    bottom = int(np.argmax(np.abs(y - y[0]) > tol)) if np.any(np.abs(y - y[0]) > tol) else n
+    if top >= run:
+        keep[n - top :] = False
+    if bottom >= run:
+        keep[:bottom] = False
+    return keep
