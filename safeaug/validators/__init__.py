@@ -169,7 +169,17 @@ def judge(
 
 
 def _order(location: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in location.replace("]", "").split("[")[1:] if part.isdigit())
+    """The indices along a location (``transforms[2].transforms[0]`` is (2, 0)): tree order."""
+    hit = _ORDERS.get(location)
+    if hit is None:
+        hit = tuple(int(part) for part in location.replace("]", "").split("[")[1:] if part.isdigit())
+        if len(_ORDERS) >= 4096:
+            _ORDERS.clear()
+        _ORDERS[location] = hit
+    return hit
+
+
+_ORDERS: dict[str, tuple[int, ...]] = {}
 
 
 __all__ = ["CHECKS", "Check", "Judgement", "check", "input_size_of", "judge", "validate"]

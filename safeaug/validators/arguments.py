@@ -16,9 +16,7 @@ CODES = frozenset({BAD_PARAMETER, IGNORED_ARGUMENT})
 def check(j: Judgement) -> list[Finding]:
     running: set[int] | None = None
     out: list[Finding] = []
-    for node in j.root.walk():
-        if not node.notes:
-            continue
+    for node in j.noted:  # the nodes with notes, as the fold met them
         if running is None:
             running = {id(leaf.node) for leaf in j.leaves if leaf.reachable}
         if node.is_composition or id(node) in running:

@@ -74,7 +74,7 @@ def trusted(node: Node, policy: Policy) -> TransformRule | None:
 
 def unread(node: Node) -> bool:
     """A transform the reader could not read in full (an SA501 error note): an argument, or itself."""
-    return any(n.code == BAD_PARAMETER and n.severity == "error" for n in node.notes)
+    return bool(node.notes) and any(n.code == BAD_PARAMETER and n.severity == "error" for n in node.notes)
 
 
 @dataclass(eq=False)
@@ -93,12 +93,15 @@ class Judgement:
     select: tuple[str, ...] = ("SA",)
     ignore: tuple[str, ...] = ()
     leaves: list[Leaf] = field(default_factory=list)  # every transform, in tree order
+    noted: list[Node] = field(default_factory=list)  # the nodes the reader left notes on, in tree order
     live: list[Leaf] = field(default_factory=list)  # those that can run and are not allowed by name
     total: Envelope = field(default_factory=lambda: IDENTITY)  # the pipeline's envelope
     sizes: SizeReading | None = None  # the sizes read along the pipeline (None: no chain of size changes)
     # The pipeline's envelope without the transforms in each key (shared between invariants).
     refolds: dict[frozenset[int], Envelope] = field(default_factory=dict)
     broken: tuple[Invariant, ...] | None = None  # the invariants the pipeline breaks, once read
+    movers: dict[str, list[Leaf]] | None = None  # the live transforms that move each envelope field, once read
+    repeats: bool = False  # a composition may run one transform several times (SomeOf with replace, n > 1)
 
     def wants(self, code: str) -> bool:
         """Whether findings with this code are asked for."""

@@ -63,9 +63,9 @@ def param_note(leaf: Leaf, param: str) -> str:
 def _param_value_note(leaf: Leaf, param: str) -> str:
     node = leaf.node
     default = defaults_for(node.name).get(param)
-    if param in node.params:
-        value = node.params[param]
-        if default is not None and any(param not in alt for alt in node.alt_params):
+    value = node.params.get(param, _ABSENT)
+    if value is not _ABSENT:
+        if default is not None and node.alt_params and any(param not in alt for alt in node.alt_params):
             return (
                 f" (`{param}={show(value)}` as written; the installed albumentations ignores it and runs "
                 f"`{param}={show(default)}`, the default)"
@@ -76,6 +76,9 @@ def _param_value_note(leaf: Leaf, param: str) -> str:
     if default is not None:
         return f" (`{param}={show(default)}`, the default)"
     return ""
+
+
+_ABSENT = object()
 
 
 # ------------------------------------------------------------------------------------------ bounds

@@ -20,6 +20,8 @@ _TURNS_THEN_STRETCHES = frozenset({"SafeRotate"})
 
 
 def check(j: Judgement) -> list[Finding]:
+    if j.total.rotation <= 0:  # every transform's envelope lies inside the pipeline's: nothing turns
+        return []
     inv = j.policy.invariant("shear")
     if inv is None or (inv.allowed and inv.max is None):
         return []

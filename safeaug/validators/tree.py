@@ -90,9 +90,11 @@ def _envelope(
     ``known``, when given, holds the envelope of every leaf that runs, by ``id()``, from an earlier fold of
     the same tree (any other leaf does nothing): folding again then reads no arguments.
     """
+    if known is not None and not node.is_composition:
+        return known.get(id(node), IDENTITY)
+    if known is None and node.notes:
+        j.noted.append(node)
     if not node.is_composition:
-        if known is not None:
-            return known.get(id(node), IDENTITY)
         return _leaf_envelope(node, j, leaves, reachable=reachable and _runs(node, forced=forced))
 
     reachable = reachable and _runs(node, forced=forced)
@@ -106,6 +108,8 @@ def _envelope(
         return IDENTITY
     n = int(node.params.get("n", 1)) if node.mode == "some_of" else 0
     replace_drawn = bool(node.params.get("replace", False)) if node.mode == "some_of" else False
+    if replace_drawn and n > 1:
+        j.repeats = True
     selective = node.name == "SelectiveChannelTransform"
     key = (node.mode, n, replace_drawn, selective, tuple(map(id, envs)))
     folded = _FOLDED.get(key)
@@ -266,29 +270,34 @@ def _leaf_envelope(node: Node, j: Judgement, leaves: list[Leaf], *, reachable: b
         leaves.append(Leaf(node, IDENTITY, found.entry, reachable))
         return IDENTITY
     entry = found.entry
-    defaults = defaults_for(found.via or node.name)
-    required = _required(found.via or node.name)
-    missing = [k for k in required if k not in node.params] if required else None
-    where = f" (at {node.location})" if node.location else ""
-    if missing:
-        raise ConfigError(
-            f"{node.name}: `{missing[0]}` is required and was not given{where}", path=j.source, line=node.line
-        )
+    read_as = found.via or node.name
+    defaults = defaults_for(read_as)
+    required = _required(read_as)
+    if required:
+        missing = [k for k in required if k not in node.params]
+        if missing:
+            raise ConfigError(
+                f"{node.name}: `{missing[0]}` is required and was not given{_at(node)}", path=j.source, line=node.line
+            )
     try:
         env = _described(node, entry, defaults, found.via)
     except ConfigError as exc:
-        raise ConfigError(exc.bare_message + where, path=j.source, line=node.line) from None
+        raise ConfigError(exc.bare_message + _at(node), path=j.source, line=node.line) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         # A value of a shape no albumentations line accepts (`border_mode: []`, a 400-digit limit).
         written = ", ".join(f"{k}={v!r}"[:80] for k, v in node.params.items())
         raise ConfigError(
-            f"{node.name}({written}): an argument has a value albumentations does not accept ({exc}){where}; "
+            f"{node.name}({written}): an argument has a value albumentations does not accept ({exc}){_at(node)}; "
             f"check each argument against the signature of `{node.name}`",
             path=j.source,
             line=node.line,
         ) from None
     leaves.append(Leaf(node, env, entry, reachable))
     return env if reachable else IDENTITY
+
+
+def _at(node: Node) -> str:
+    return f" (at {node.location})" if node.location else ""
 
 
 # ------------------------------------------------------------------------------------------ sizes
