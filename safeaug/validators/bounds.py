@@ -199,7 +199,7 @@ def _invariant(j: Judgement, inv: Invariant, rule: Rule) -> list[Finding]:
             not at_rest_breaks
             and not j.repeats
             and _MADE_BY_FOLDING.isdisjoint(rule.fields)
-            and sum(id(leaf.node) not in excluded for leaf in movers) <= 1
+            and len([leaf for leaf in movers if id(leaf.node) not in excluded]) <= 1
         ):
             # At most one of the rest has the effect, and it does not break the bound alone: folded with
             # transforms that do nothing to this effect, it keeps its amount or comes nearer doing nothing.
@@ -214,9 +214,13 @@ def _invariant(j: Judgement, inv: Invariant, rule: Rule) -> list[Finding]:
         out.append(j.finding(rule.code, at, severity=inv.severity, **words, **common))
         return out
     value = values(rule, total)
-    rest = [leaf for leaf in j.live if id(leaf.node) not in flagged and id(leaf.node) not in skip]
     none = values(rule, IDENTITY)
-    parts = [messages.part(leaf, rule, v) for leaf in rest if (v := values(rule, leaf.envelope)) != none]
+    parts = [
+        messages.part(leaf, rule, v)
+        for leaf in movers
+        if id(leaf.node) not in flagged and id(leaf.node) not in skip and (v := values(rule, leaf.envelope)) != none
+    ]
+    rest = [leaf for leaf in j.live if id(leaf.node) not in flagged and id(leaf.node) not in skip]
     if rule.name == "shear":  # a turn followed by a stretch shears though neither shears alone
         parts += [
             messages.shear_part(leaf)

@@ -20,8 +20,10 @@ _HUGE_INPUT = 1e6
 
 def check(j: Judgement) -> list[Finding]:
     sizes = j.sizes
+    if sizes is None or sizes.resolution >= j.total.resolution:
+        return []
     inv = j.policy.invariant("resolution")
-    if sizes is None or sizes.resolution >= j.total.resolution or inv is None:
+    if inv is None:
         return []
     floor = 1.0 if not inv.allowed else inv.min
     if floor is None:

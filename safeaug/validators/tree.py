@@ -7,6 +7,7 @@ are kept by class and the arguments their entry read, and compositions by their 
 
 from __future__ import annotations
 
+import marshal
 import math
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -90,20 +91,25 @@ def _envelope(
     ``known``, when given, holds the envelope of every leaf that runs, by ``id()``, from an earlier fold of
     the same tree (any other leaf does nothing): folding again then reads no arguments.
     """
-    if known is not None and not node.is_composition:
-        return known.get(id(node), IDENTITY)
+    if node.mode is None:  # a transform
+        if known is not None:
+            return known.get(id(node), IDENTITY)
+        if node.notes:
+            j.noted.append(node)
+        return _leaf_envelope(node, j, leaves, reachable and probability(node) > 0)
     if known is None and node.notes:
         j.noted.append(node)
-    if not node.is_composition:
-        return _leaf_envelope(node, j, leaves, reachable=reachable and _runs(node, forced=forced))
-
     reachable = reachable and _runs(node, forced=forced)
-    live = _live_children(node)
-    envs = [
-        _envelope(c, j, leaves, reachable=reachable and ok, forced=force, known=known)
-        for c, (ok, force) in zip(node.children, live, strict=True)
-    ]
-    envs = [e for e, (ok, _) in zip(envs, live, strict=True) if ok]
+    envs = []
+    for child, (ok, force) in zip(node.children, _live_children(node), strict=True):
+        if child.mode is None and known is None:  # a transform: read it here, without a call per level
+            if child.notes:
+                j.noted.append(child)
+            env = _leaf_envelope(child, j, leaves, reachable and ok and probability(child) > 0)
+        else:
+            env = _envelope(child, j, leaves, reachable=reachable and ok, forced=force, known=known)
+        if ok:
+            envs.append(env)
     if not reachable or not envs:
         return IDENTITY
     n = int(node.params.get("n", 1)) if node.mode == "some_of" else 0
@@ -179,26 +185,19 @@ _ABSENT = object()
 _PLAIN_TYPES = frozenset({int, float, str, bool, type(None)})
 
 
-def _frozen(value: Any, depth: int = 0) -> Any:
-    """A hashable stand-in for a value that compares equal exactly when the value does, types included;
-    ``_UNCACHEABLE`` for a value of any other kind (an array, an object), which is never cached.
-
-    (A NaN compares unequal to every other NaN, so a value holding one only misses the cache.)
-    """
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Whether the value is made of numbers, strings, None, and tuples, lists and dicts of them (of exactly
+    those types, nested at most four deep): a value of any other kind (an array, an object) is never cached."""
     kind = type(value)
     if kind in _PLAIN_TYPES or value is _ABSENT:
-        return (kind, value)
+        return True
+    if depth >= 4:
+        return False
     if kind is tuple or kind is list:
-        kinds = tuple(map(type, value))
-        if _PLAIN_TYPES.issuperset(kinds):  # the common case: a flat pair of numbers
-            return (kind, kinds, tuple(value))
-        if depth < 4:
-            items = tuple(_frozen(v, depth + 1) for v in value)
-            return _UNCACHEABLE if _UNCACHEABLE in items else (kind, items)
-    if depth < 4 and kind is dict:
-        pairs = tuple((_frozen(k, depth + 1), _frozen(v, depth + 1)) for k, v in value.items())
-        return _UNCACHEABLE if any(_UNCACHEABLE in pair for pair in pairs) else (kind, pairs)
-    return _UNCACHEABLE
+        return _PLAIN_TYPES.issuperset(map(type, value)) or all(_plain(v, depth + 1) for v in value)
+    if kind is dict:
+        return all(_plain(k, depth + 1) and _plain(v, depth + 1) for k, v in value.items())
+    return False
 
 
 _UNCACHEABLE = object()
@@ -210,12 +209,28 @@ def _immutable(value: Any) -> bool:
     return kind in _PLAIN_TYPES or value is _ABSENT or (kind is tuple and _PLAIN_TYPES.issuperset(map(type, value)))
 
 
+def _snapshot(value: Any) -> bytes | None:
+    """The value's bytes in marshal's format 2, or None when it holds anything marshal cannot write.
+
+    Only values that :func:`_plain` found plain (numbers, strings, None, and tuples, lists and dicts of them)
+    are kept, so equal bytes mean an equal value of the same types: marshal writes each exact type with its own
+    code (True apart from 1, 1.0 apart from 1, a list apart from a tuple), and an object of any other kind
+    (a subclass, an array, a set) is either refused or written with a code no plain value uses. Format 2 has
+    no back-references, so the bytes do not depend on which objects happen to be shared.
+    """
+    try:
+        return marshal.dumps(value, 2)
+    except ValueError:
+        return None
+
+
 # Envelopes already described, per (transform name, catalog name it is read as): the catalog entry and
-# defaults used, the arguments the entry read with the values it got (the value itself when immutable,
-# and frozen), and the envelope. A hit re-reads those arguments from the node on every call, so a changed
-# live object is described anew.
+# defaults used, the arguments the entry read with the value each got (the value itself when immutable) and
+# its snapshot, and the envelope. A hit re-reads those arguments from the node on every call, so a changed
+# live object, or a list or dict changed in place, is described anew.
 _DESCRIBED: dict[
-    tuple[str, str | None], list[tuple[Entry, Mapping[str, Any], tuple[tuple[str, Any, Any], ...], Envelope]]
+    tuple[str, str | None],
+    list[tuple[Entry, Mapping[str, Any], tuple[tuple[str, Any, bytes | None], ...], Envelope]],
 ] = {}
 _DESCRIBED_PER_NAME = 16
 
@@ -234,25 +249,27 @@ def _described(node: Node, entry: Entry, defaults: Mapping[str, Any], via: str |
         for cached_entry, cached_defaults, read, env in known:
             if cached_entry is not entry or cached_defaults is not defaults:
                 continue
-            for k, raw, v in read:
+            for k, raw, snapshot in read:
                 value = given.get(k, _ABSENT)
-                if value is not raw and _frozen(value) != v:  # the same immutable value, or an equal one
-                    break
+                if value is not raw and (snapshot is None or _snapshot(value) != snapshot):
+                    break  # neither the same immutable value nor one of the same types and contents
             else:
                 return env
     reads = _Reads(node.params)
     env = entry.describe(Params(node.name, reads, defaults)).including_identity()
-    if not reads.whole:
-        read = tuple((k, v if _immutable(v) else _UNCACHEABLE, _frozen(v)) for k, v in reads.read.items())
-        if all(v is not _UNCACHEABLE for _, _, v in read):
-            bucket = _DESCRIBED.setdefault(key, [])
-            if len(bucket) >= _DESCRIBED_PER_NAME:
-                del bucket[0]
-            bucket.append((entry, defaults, read, env))
+    if not reads.whole and all(map(_plain, reads.read.values())):
+        read = tuple(
+            (k, v if _immutable(v) else _UNCACHEABLE, None if v is _ABSENT else _snapshot(v))
+            for k, v in reads.read.items()
+        )
+        bucket = _DESCRIBED.setdefault(key, [])
+        if len(bucket) >= _DESCRIBED_PER_NAME:
+            del bucket[0]
+        bucket.append((entry, defaults, read, env))
     return env
 
 
-def _leaf_envelope(node: Node, j: Judgement, leaves: list[Leaf], *, reachable: bool) -> Envelope:
+def _leaf_envelope(node: Node, j: Judgement, leaves: list[Leaf], reachable: bool) -> Envelope:
     allowed = trusted(node, j.policy)
     if allowed is not None:
         leaves.append(Leaf(node, IDENTITY, None, reachable, allowed))

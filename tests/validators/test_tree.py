@@ -69,3 +69,30 @@ def test_a_changed_argument_is_judged_anew_after_a_validation() -> None:
     assert "SA102" in safeaug.validate(config, "chest_xray").codes()
     limit[1] = 5.0  # an equal number of another type is read again too, and still allowed
     assert safeaug.validate(config, "chest_xray").ok
+
+
+def test_a_dict_argument_changed_in_place_is_judged_anew() -> None:
+    affine = A.Affine(scale=(0.95, 1.05), p=1)
+    pipeline = A.Compose([affine])
+    assert safeaug.validate(pipeline, "chest_xray").ok
+    affine.scale["x"] = (0.5, 2.0)  # the dict albumentations keeps, changed in place
+    assert "SA103" in safeaug.validate(pipeline, "chest_xray").codes()
+    affine.scale["x"] = (0.95, 1.05)
+    assert safeaug.validate(pipeline, "chest_xray").ok
+
+
+def test_kept_envelopes_tell_apart_values_that_compare_equal_but_differ_in_type() -> None:
+    from enum import IntEnum
+
+    from safeaug.validators.tree import _plain, _snapshot
+
+    class Mode(IntEnum):
+        ONE = 1
+
+    # 1, 1.0 and True compare equal; their snapshots do not, nor do a list and a tuple of the same items
+    assert len({_snapshot(1), _snapshot(1.0), _snapshot(True)}) == 3
+    assert _snapshot([1, 2]) != _snapshot((1, 2))
+    assert _snapshot({"x": (1, 2)}) == _snapshot({"x": (1, 2)})
+    # a subclass of a plain type is not plain: never kept
+    assert not _plain(Mode.ONE) and not _plain((Mode.ONE, 2)) and not _plain({"x": [Mode.ONE]})
+    assert _plain({"x": (0.9, 1.1), "y": [1, None, "a"]})
