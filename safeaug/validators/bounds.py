@@ -9,7 +9,7 @@ break it together, one more finding says which transforms do.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from safeaug.effects import IDENTITY, Envelope, moved_fields
 from safeaug.report import Finding
@@ -175,13 +175,36 @@ def _moved(env: Envelope) -> tuple[str, ...]:
 _MOVED: dict[int, tuple[Envelope, tuple[str, ...]]] = {}
 
 
+class _Reading(NamedTuple):
+    """What an invariant's check needs that depends on the invariant alone."""
+
+    common: dict[str, Any]  # what each of its findings carries besides the wording
+    at_rest_breaks: bool  # doing nothing breaks the bound: every transform must be examined
+    shortcut: bool  # the refold may be skipped when at most one of the rest has the effect
+
+
+def _reading(inv: Invariant, rule: Rule) -> _Reading:
+    """Kept per invariant object (policies are frozen), with the invariant, so that its id is not reused."""
+    hit = _READINGS.get(id(inv))
+    if hit is not None and hit[0] is inv:
+        return hit[1]
+    at_rest_breaks = breaks(inv, rule, _AT_REST)
+    reading = _Reading(fields(inv), at_rest_breaks, not at_rest_breaks and _MADE_BY_FOLDING.isdisjoint(rule.fields))
+    if len(_READINGS) >= 1024:
+        _READINGS.clear()
+    _READINGS[id(inv)] = (inv, reading)
+    return reading
+
+
+_READINGS: dict[int, tuple[Invariant, _Reading]] = {}
+
+
 def _invariant(j: Judgement, inv: Invariant, rule: Rule) -> list[Finding]:
-    common = fields(inv)
+    common, at_rest_breaks, shortcut = _reading(inv, rule)
     pid = j.policy.id
     # Transforms that change the labels along with the image, as the policy asks, do not break it.
     skip = paired(j, inv)
     # A transform can only break the bound with the effect (unless doing nothing breaks it: then every one).
-    at_rest_breaks = breaks(inv, rule, _AT_REST)
     movers = [leaf for leaf in j.live if leaf.envelope is not IDENTITY] if at_rest_breaks else _movers(j, rule)
     out: list[Finding] = []
     flagged: set[int] = set()
@@ -195,12 +218,7 @@ def _invariant(j: Judgement, inv: Invariant, rule: Rule) -> list[Finding]:
     if flagged or skip:
         # The rest may still break the bound together; say so now rather than after the first fix.
         excluded = flagged | skip
-        if (
-            not at_rest_breaks
-            and not j.repeats
-            and _MADE_BY_FOLDING.isdisjoint(rule.fields)
-            and len([leaf for leaf in movers if id(leaf.node) not in excluded]) <= 1
-        ):
+        if shortcut and not j.repeats and len([leaf for leaf in movers if id(leaf.node) not in excluded]) <= 1:
             # At most one of the rest has the effect, and it does not break the bound alone: folded with
             # transforms that do nothing to this effect, it keeps its amount or comes nearer doing nothing.
             return out

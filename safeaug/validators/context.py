@@ -77,7 +77,7 @@ def unread(node: Node) -> bool:
     return bool(node.notes) and any(n.code == BAD_PARAMETER and n.severity == "error" for n in node.notes)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Judgement:
     """One pipeline being judged against one policy: the checks read it and add nothing to it but caches.
 

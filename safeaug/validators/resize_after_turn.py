@@ -20,8 +20,9 @@ _TURNS_THEN_STRETCHES = frozenset({"SafeRotate"})
 
 
 def check(j: Judgement) -> list[Finding]:
-    if j.total.rotation <= 0:  # every transform's envelope lies inside the pipeline's: nothing turns
-        return []
+    total = j.total
+    if total.rotation <= 0 or not math.isinf(total.aspect):
+        return []  # every transform's envelope lies inside the pipeline's: nothing turns, or nothing resizes
     inv = j.policy.invariant("shear")
     if inv is None or (inv.allowed and inv.max is None):
         return []

@@ -101,15 +101,23 @@ def _envelope(
         j.noted.append(node)
     reachable = reachable and _runs(node, forced=forced)
     envs = []
-    for child, (ok, force) in zip(node.children, _live_children(node), strict=True):
-        if child.mode is None and known is None:  # a transform: read it here, without a call per level
-            if child.notes:
-                j.noted.append(child)
-            env = _leaf_envelope(child, j, leaves, reachable and ok and probability(child) > 0)
-        else:
+    if node.mode == "sequence" and known is None:  # the common case, with its transforms read here
+        for child in node.children:
+            if child.mode is None:
+                if child.notes:
+                    j.noted.append(child)
+                runs = probability(child) > 0
+                env = _leaf_envelope(child, j, leaves, reachable and runs)
+            else:
+                runs = _runs(child, forced=False)
+                env = _envelope(child, j, leaves, reachable=reachable and runs, known=known)
+            if runs:
+                envs.append(env)
+    else:
+        for child, (ok, force) in zip(node.children, _live_children(node), strict=True):
             env = _envelope(child, j, leaves, reachable=reachable and ok, forced=force, known=known)
-        if ok:
-            envs.append(env)
+            if ok:
+                envs.append(env)
     if not reachable or not envs:
         return IDENTITY
     n = int(node.params.get("n", 1)) if node.mode == "some_of" else 0
@@ -270,12 +278,12 @@ def _described(node: Node, entry: Entry, defaults: Mapping[str, Any], via: str |
 
 
 def _leaf_envelope(node: Node, j: Judgement, leaves: list[Leaf], reachable: bool) -> Envelope:
-    allowed = trusted(node, j.policy)
+    allowed = trusted(node, j.policy) if j.policy.allow else None
     if allowed is not None:
         leaves.append(Leaf(node, IDENTITY, None, reachable, allowed))
         return IDENTITY
     found = resolve(node)
-    if unread(node):  # reported once, as SA501: judging it at a guessed value would only add noise
+    if node.notes and unread(node):  # reported once, as SA501: judging it at a guessed value would only add noise
         leaves.append(Leaf(node, IDENTITY, found.entry, reachable))
         return IDENTITY
     if found.entry is None or found.entry.unknown:

@@ -47,6 +47,7 @@ def test_the_bounds_shortcuts_find_what_examining_everything_finds(policy: str, 
         # every field "made by folding": the refold is never skipped; doing nothing "breaks" every bound: every
         # transform is examined (breaks() itself still decides)
         patch.setattr(bounds, "_MADE_BY_FOLDING", frozenset(f.name for f in dataclasses.fields(Envelope)))
+        patch.setattr(bounds, "_READINGS", {})  # read each invariant again, with the patched set
         patch.setattr(bounds, "_movers", lambda j, rule: [leaf for leaf in j.live if leaf.envelope is not IDENTITY])
         everything = safeaug.validate(pipeline, policy).findings
     assert shortcut == everything
