@@ -102,6 +102,7 @@ class Judgement:
     broken: tuple[Invariant, ...] | None = None  # the invariants the pipeline breaks, once read
     movers: dict[str, list[Leaf]] | None = None  # the live transforms that move each envelope field, once read
     repeats: bool = False  # a composition may run one transform several times (SomeOf with replace, n > 1)
+    unknown: bool = False  # some transform has no usable catalog entry
 
     def wants(self, code: str) -> bool:
         """Whether findings with this code are asked for."""

@@ -287,6 +287,7 @@ def _leaf_envelope(node: Node, j: Judgement, leaves: list[Leaf], reachable: bool
         leaves.append(Leaf(node, IDENTITY, found.entry, reachable))
         return IDENTITY
     if found.entry is None or found.entry.unknown:
+        j.unknown = True
         probed = j.probe_result(node)
         if isinstance(probed, tuple):  # described by running it: the measured envelope, widened by its tolerance
             env = probed[1]

@@ -26,6 +26,8 @@ CODES = frozenset({UNKNOWN_TRANSFORM, PROBED_TRANSFORM})
 
 
 def check(j: Judgement) -> list[Finding]:
+    if not j.unknown:  # the fold met no transform without a usable catalog entry
+        return []
     out: list[Finding] = []
     policy = j.policy
     for leaf in j.live:
