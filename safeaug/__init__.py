@@ -24,8 +24,8 @@ from safeaug.policies import list_policies as list_policies
 from safeaug.policies import load_policy as load_policy
 from safeaug.report import Finding as Finding
 from safeaug.report import Report as Report
-from safeaug.validator import check as check
-from safeaug.validator import validate as validate
+from safeaug.validators import check as check
+from safeaug.validators import validate as validate
 from safeaug.wrap import wrap as wrap  # eager: bound after the module safeaug.wrap, so the name is the function
 
 if TYPE_CHECKING:
@@ -71,14 +71,14 @@ _PUBLIC: dict[str, tuple[str, bool]] = {
     "SafeaugError": ("safeaug.errors", False),
     "TransformRule": ("safeaug.policy", True),
     "auto": ("safeaug.auto", True),  # a subpackage: RandAugment, TrivialAugment and search within a policy
-    "check": ("safeaug.validator", False),
+    "check": ("safeaug.validators", False),
     "list_policies": ("safeaug.policies", False),
     "load_policy": ("safeaug.policies", False),
     "probe": ("safeaug.probing", True),
     "register_transform": ("safeaug.catalog", False),
     "review": ("safeaug.review", True),  # a subpackage: safeaug.review.build / apply / agreement
     "unregister_transform": ("safeaug.catalog", False),
-    "validate": ("safeaug.validator", False),
+    "validate": ("safeaug.validators", False),
     "wrap": ("safeaug.wrap", False),  # a function in a module of the same name (see the import above)
 }
 

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from safeaug.rules import RULES_BY_NAME
+from safeaug.rules import RULES_BY_NAME, fmt
 
 Severity = Literal["error", "warning"]
 ParamValue = bool | int | float | str
@@ -113,8 +113,6 @@ class InvariantMethods:
 
     def bound_text(self) -> str:
         """The bound in the effect's units (``≤ ±15°``, ``0.85–1.15×``, ``forbidden``)."""
-        from safeaug.validator import fmt  # the validator imports the policy loader: import late
-
         rule = RULES_BY_NAME[self.effect]
         verdict = self.verdict
         if verdict == "forbidden":

@@ -46,8 +46,9 @@ from safeaug.policy import Invariant, Policy
 from safeaug.readers import read_transform_list
 from safeaug.readers.vocabulary import installed_line
 from safeaug.report import Finding, Report
-from safeaug.rules import RULES_BY_NAME
-from safeaug.validator import fmt, input_size_of, judge
+from safeaug.rules import RULES_BY_NAME, show
+from safeaug.validators import input_size_of, judge
+from safeaug.validators.messages import allowance
 
 _PARAMS_ONLY_WHEN_SAVED = installed_line().line == "X"
 
@@ -491,13 +492,7 @@ def _tree(owner: Any) -> Iterator[tuple[Any, str]]:
 
 
 def _show(value: Any) -> str:
-    if value is _MISSING:
-        return "(unset)"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, (tuple, list)) and all(isinstance(v, (int, float)) for v in value):
-        return "(" + ", ".join(f"{v:g}" for v in value) + ")"
-    return repr(value)
+    return "(unset)" if value is _MISSING else show(value)
 
 
 class _Auditor:
@@ -689,14 +684,10 @@ class _Auditor:
 
     def _finding(self, inv: Invariant, name: str | None, location: str, what: str) -> Finding:
         rule = RULES_BY_NAME[inv.effect]
-        if not inv.allowed or rule.kind == "flag":
-            allows = f"does not allow {rule.title}"
-        elif inv.needs_label_transform is not None:
-            allows = f"allows {rule.title} only together with a label transform that {inv.needs_label_transform.does}"
-        elif rule.kind == "range":
-            allows = f"allows {fmt(rule, (inv.min or 0.0, inv.max if inv.max is not None else math.inf))}"
+        if rule.kind == "range":
+            allows = allowance(inv, rule, (inv.min or 0.0, inv.max if inv.max is not None else math.inf))
         else:
-            allows = f"allows at most {fmt(rule, inv.max)}"
+            allows = allowance(inv, rule, inv.max)
         return Finding(
             code=rule.code,
             severity=inv.severity,

@@ -354,14 +354,6 @@ def _seq(rule: Rule, name: str, a: Any, b: Any) -> Any:
     return min(out, cap) if cap is not None else out
 
 
-def _union(rule: Rule, a: Any, b: Any) -> Any:
-    if rule == "flag":
-        return bool(a or b)
-    if rule in ("mul_min", "min"):
-        return float(min(a, b))
-    return float(max(a, b))
-
-
 def _badness(rule: Rule) -> Any:
     """Sort key: larger means "does more" for this field."""
     if rule in ("mul_min", "min"):

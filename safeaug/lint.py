@@ -523,7 +523,7 @@ class FileResult:
 def check_file(file: Path, plan: _Plan) -> FileResult:
     """Read one file once, judge each pipeline in it, filter and apply its suppressions."""
     from safeaug.readers.files import pipelines_in_text, read_source_bytes
-    from safeaug.validator import judge
+    from safeaug.validators import judge
 
     out = FileResult()
     source = str(file)
@@ -567,7 +567,13 @@ def check_file(file: Path, plan: _Plan) -> FileResult:
     chosen = judged[0][1]
     try:
         size = plan.input_size_for(named)
-        findings = [f for root, used, _ in judged for f in judge(root, used, source=source, input_size=size).findings]
+        # The checks that report no selected code are not run at all.
+        select, ignore = plan.selection.select, (*plan.selection.ignore, *plan.ignored_for(named))
+        findings = [
+            f
+            for root, used, _ in judged
+            for f in judge(root, used, source=source, input_size=size, select=select, ignore=ignore).findings
+        ]
     except ConfigError as exc:  # a user's mistake the reader let through (a missing or mistyped argument)
         out.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
         return out

@@ -100,10 +100,11 @@ def replay_findings(root: Any, policy: Policy) -> list[Finding]:
 def _beyond(obj: Any, policy: Policy) -> str:
     """What the transform's stored parameters do beyond what its arguments allow, in words ('' when nothing)."""
     from safeaug.probing import ProbeError, excess, probe
-    from safeaug.validator import _trusted, judge
+    from safeaug.validators import judge
+    from safeaug.validators.context import trusted
 
     tree = read_transform_list([obj], p=1.0)
-    if _trusted(tree.children[0], policy) is not None:
+    if trusted(tree.children[0], policy) is not None:
         return ""  # trusted by name: its effect was never judged, so there is nothing to compare with
     allowed = judge(tree, policy).envelope
     try:

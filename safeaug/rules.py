@@ -8,8 +8,9 @@ instead): ``safeaug explain SA101`` prints it and SARIF output builds its rule l
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 # How an effect is bounded by an invariant.
 #   flag   yes/no: only `allowed: false` applies
@@ -626,3 +627,51 @@ EFFECT_NAMES: tuple[str, ...] = tuple(r.name for r in EFFECT_RULES)
 def all_codes() -> dict[str, str]:
     """Every code with its short title, in code order."""
     return {code: d.title for code, d in RULE_DOCS.items()}
+
+
+# ---------------------------------------------------------------------------------------- values
+#
+# The one place that formats values: an effect's amount in its unit (``fmt``) and an argument as written
+# (``show``). Findings, policy descriptions, the run-time audit and the readers' notes all use these.
+
+
+def fmt(rule: Rule, value: Any) -> str:
+    """A value of an effect in the words and units an engineer expects."""
+    name = rule.name
+    if rule.kind == "range":
+        lo, hi = value
+        unit = "" if name == "gamma" else "×"
+        return f"{lo:.3g}–{hi:.3g}{unit}"
+    v = float(value)
+    if math.isinf(v):
+        return "an amount that grows with the image size (no bound in pixels)"
+    if name in ("rotation", "hue", "shear"):
+        return f"±{v:.3g}°"
+    if name in ("translation", "crop", "occlusion", "warp", "edge"):
+        what = "of the side" if name in ("translation", "warp", "edge") else "of the area"
+        return f"{v * 100:.3g}% {what}"
+    if name == "brightness":
+        return f"±{v:.3g} of full scale"
+    if name == "blur":
+        return f"σ {v:.3g} px"
+    if name == "noise":
+        return f"σ {v:.3g} of full scale"
+    if name == "resolution":
+        return f"{v:.3g}× resolution"
+    if name == "compression":
+        return f"quality {v:.3g}"
+    if name == "posterize":
+        return f"{v:.3g} bits"
+    return f"{v:.3g}"
+
+
+def show(value: Any) -> str:
+    """An argument's value as a config would write it: ``10``, ``(0.5, 1.5)``, ``{'x': (-1, 1)}``, ``'reflect'``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(show(v) for v in value) + ")"
+    if isinstance(value, dict):
+        # sorted: the same arguments read the same whether they came from an object or a saved file
+        return "{" + ", ".join(f"{k!r}: {show(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))) + "}"
+    return repr(value)

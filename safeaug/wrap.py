@@ -63,7 +63,7 @@ def wrap(fn: Any, policy: PolicyLike, *, seeds: int = 16, input_size: tuple[int,
     in ``.report``; a transform that cannot be run on a probe image is refused (``SA401``), never passed.
     ``input_size=(height, width)``: the size of the images it receives (see :func:`safeaug.validate`).
     """
-    from safeaug.validator import input_size_of, judge  # the validator imports this module lazily
+    from safeaug.validators import input_size_of, judge  # the validator imports this module lazily
 
     size = input_size_of(input_size)
     resolved = load_policy(policy)

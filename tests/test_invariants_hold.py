@@ -186,7 +186,7 @@ def may_fold_a_cell(pipeline: Any, size: int) -> bool:
     consistent), but maps each keypoint with its own cell's homography, which sends it away from the pixels
     it marked. A known limitation of albumentations: the catalog entry says that keypoint labels may stop
     following the image there, the validator warns about it (SA409, the same condition at 32 px: see
-    ``tests/test_folding_grid.py``), and ``test_a_folded_grid_cell_moves_a_keypoint_off_its_pixels`` notices
+    ``tests/validators/test_folding_grid.py``), and ``test_a_folded_grid_cell_moves_a_keypoint_off_its_pixels`` notices
     when albumentations fixes it.
     """
     stack = [pipeline]

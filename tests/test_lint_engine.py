@@ -235,12 +235,12 @@ def test_the_console_script_lints_in_a_subprocess(tmp_path: Path) -> None:
 
 
 def test_a_judging_crash_is_reported_not_passed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import safeaug.validator
+    import safeaug.validators
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(safeaug.validator, "judge", broken)
+    monkeypatch.setattr(safeaug.validators, "judge", broken)
     shutil.copy(BAD_YAML, tmp_path / "bad.yaml")
     result = lint([str(tmp_path)], policy="chest_xray")
     assert result.exit_code == 2 and not result.findings

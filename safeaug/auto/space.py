@@ -244,7 +244,7 @@ def _limit(candidate: Candidate, policy: Policy) -> float | tuple[float, float] 
 
 
 def _admits(policy: Policy, node: Node) -> bool:
-    from safeaug.validator import judge
+    from safeaug.validators import judge
 
     root = Node(name="Compose", p=1.0, children=(node,), mode="sequence")
     try:
@@ -438,7 +438,7 @@ def draws_node(space: Sequence[Op], n: int, magnitude: float, location: str = ""
 def _admits_draws(policy: Policy, space: Sequence[Op], n: int) -> bool:
     if not space:
         return True
-    from safeaug.validator import judge
+    from safeaug.validators import judge
 
     report = judge(draws_node(space, n, 1.0), policy)
     return report.ok and not report.findings

@@ -30,6 +30,7 @@ from safeaug.catalog._renames import (
 from safeaug.catalog._signatures import BASES, DEFAULTS, PARAMETERS, POSITIONAL, REQUIRED
 from safeaug.ir import COMPOSE_MODES, Note
 from safeaug.rules import IGNORED_ARGUMENT
+from safeaug.rules import show as _show
 
 LineName = Literal["1.x", "2.0", "X"]
 
@@ -420,14 +421,6 @@ def _dropped_note(
         "." if installed.found else " (or the name your albumentations line uses)."
     )
     return Note(IGNORED_ARGUMENT, "warning", message, fix=fix, reason=_REASON)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, (list, tuple)):
-        return "(" + ", ".join(_show(v) for v in value) + ")"
-    return repr(value)
 
 
 _REFUSED_REASON = (

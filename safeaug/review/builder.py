@@ -276,7 +276,7 @@ def build(
     unblinds them is written beside ``outdir`` (``<outdir>.key.yaml``), not inside it.
     """
     from safeaug.readers import read_pipeline
-    from safeaug.validator import validate
+    from safeaug.validators import validate
 
     policy_params = dict(params or {})
     ref = _policy_ref(policy)

@@ -13,7 +13,7 @@ import safeaug
 from safeaug.cli import main
 from safeaug.lint import lint
 from safeaug.rules import OTHER_RULES, all_codes
-from safeaug.validator import SMALLEST_IMAGE_SIDE, folding_side
+from safeaug.validators.folding_grid import SMALLEST_IMAGE_SIDE, folding_side
 
 CONFIG = """\
 __version__: 2.0.8

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import albumentations as A
 import pytest
 
@@ -68,3 +70,44 @@ def test_the_linter_reports_it_with_the_line(tmp_path: object) -> None:
     )
     result = lint([str(config)], policy="chest_xray")
     assert [(f.code, f.line) for f in result.findings] == [("SA407", 4)] and result.exit_code == 0
+
+
+def _driving_with_occlusion_bound(tmp_path: Path) -> Path:
+    path = tmp_path / "driving_occlusion.yaml"
+    path.write_text(
+        "id: driving_occlusion\n"
+        "title: Driving scenes with a bound on cut-outs\n"
+        "extends: driving\n"
+        "invariants:\n"
+        "  - effect: occlusion\n"
+        "    max: 0.1\n"
+        "    reason: A cut-out over the lead vehicle hides what the steering label reacts to.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_pad_in_pixels_then_erasing_depends_on_the_input_size(tmp_path: Path) -> None:
+    policy = _driving_with_occlusion_bound(tmp_path)
+    erase = A.Erasing(scale=(0.0745, 0.0785), p=1)
+    assert safeaug.validate(A.Compose([erase]), policy).findings == ()
+    assert safeaug.validate(A.Compose([A.Pad(10, p=1)]), policy).findings == ()
+    # erased first, padded after: the share of the content is the share of the canvas
+    assert safeaug.validate(A.Compose([erase, A.Pad(10, p=1)]), policy).findings == ()
+    # padded first: how much more of the content the cut-out hides depends on the input size
+    report = safeaug.validate(A.Compose([A.Pad(10, p=1), erase]), policy)
+    [finding] = report.findings
+    assert (finding.code, finding.severity, finding.transform) == ("SA407", "warning", "Pad")
+    assert "Erasing" in finding.message and report.envelope.occlusion_unbounded
+
+
+def test_pad_in_percent_then_erasing_is_read_with_the_growth(tmp_path: Path) -> None:
+    policy = _driving_with_occlusion_bound(tmp_path)
+    erase = A.Erasing(scale=(0.07, 0.07), p=1)
+    small = safeaug.validate(A.Compose([A.CropAndPad(percent=0.05, keep_size=False, p=1), erase]), policy)
+    assert small.ok  # 0.07 · 1.1² = 0.085
+    assert small.envelope.occlusion == pytest.approx(0.07 * 1.1**2)
+    large = safeaug.validate(A.Compose([A.CropAndPad(percent=0.15, keep_size=False, p=1), erase]), policy)
+    assert not large.ok  # 0.07 · 1.3² = 0.118
+    [error] = large.errors
+    assert error.code == "SA403" and "Erasing" in error.message and "CropAndPad" in error.message

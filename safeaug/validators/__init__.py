@@ -1,0 +1,185 @@
+"""The validator: envelopes of every node and of the whole pipeline, compared with a policy.
+
+>>> import albumentations as A, safeaug  # doctest: +SKIP
+>>> safeaug.validate(A.Compose([A.HorizontalFlip()]), "chest_xray").codes()  # doctest: +SKIP
+['SA101']
+
+:func:`judge` reads the tree into a :class:`~safeaug.validators.context.Judgement` (the envelope fold,
+:mod:`~safeaug.validators.tree`) and runs each check in :data:`CHECKS` whose codes are asked for. A check
+is a module with ``CODES`` (every code it can report) and ``check(judgement) -> list[Finding]``; all
+wording lives in :mod:`~safeaug.validators.messages`. A new bespoke code is one module here, one entry in
+:data:`CHECKS` and its entry in :mod:`safeaug.rules`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from safeaug.errors import ConfigError, PolicyViolationError, SafeaugError
+from safeaug.ir import Node
+from safeaug.policies import PolicyLike, load_policy
+from safeaug.readers import read_config, read_pipeline
+from safeaug.report import Finding, Report, merge_reports
+from safeaug.validators import (
+    arguments,
+    bounds,
+    denied,
+    destroyed,
+    folding_grid,
+    occlusion_growth,
+    resize_after_turn,
+    resolution,
+    unbounded,
+    unknown,
+)
+from safeaug.validators.context import InputSize, Judgement, input_size_of
+from safeaug.validators.tree import fold
+
+if TYPE_CHECKING:
+    from safeaug.policy import Policy
+
+
+class Check(NamedTuple):
+    """One check: its name, every code it can report, and what it runs."""
+
+    name: str
+    codes: frozenset[str]
+    run: Callable[[Judgement], list[Finding]]
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("arguments", arguments.CODES, arguments.check),
+    Check("denied", denied.CODES, denied.check),
+    Check("unknown", unknown.CODES, unknown.check),
+    Check("bounds", bounds.CODES, bounds.check),
+    Check("unbounded", unbounded.CODES, unbounded.check),
+    Check("occlusion_growth", occlusion_growth.CODES, occlusion_growth.check),
+    Check("resize_after_turn", resize_after_turn.CODES, resize_after_turn.check),
+    Check("folding_grid", folding_grid.CODES, folding_grid.check),
+    Check("destroyed", destroyed.CODES, destroyed.check),
+    Check("resolution", resolution.CODES, resolution.check),
+)
+
+
+def validate(
+    pipeline: Any,
+    policy: PolicyLike,
+    *,
+    probe: bool = False,
+    input_size: tuple[int, int] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+) -> Report:
+    """Judge a pipeline against a policy. Never raises for a violation: read ``report.ok``.
+
+    ``pipeline`` is an albumentations transform or composition, a list of transforms, a dict in
+    ``albumentations.to_dict`` form, or a path to a JSON/YAML config. ``policy`` is a built-in id, a
+    path to a policy file, or a :class:`~safeaug.Policy`. Raises :class:`~safeaug.ConfigError` when
+    the pipeline cannot be read and :class:`~safeaug.PolicyError` when the policy cannot.
+
+    With ``probe=True``, live transforms safeaug has no catalog entry for (an unknown class, an
+    ``A.Lambda``, a subclass that overrides ``apply``) are run on probe images and judged by what they
+    were seen to do (finding ``SA408``, a warning) instead of being refused unseen (``SA401``). A
+    pipeline read from a file has no live objects to run, so probing changes nothing there.
+
+    ``input_size=(height, width)`` says what size the images have when they enter the pipeline. With it,
+    effects given in pixels (fixed-size crops, shifts in pixels) and the resolution fixed-size resizes
+    lose are judged exactly (errors); without it they are bounded over every input size where that can
+    be done, and otherwise reported as depending on the input size (``SA407`` warnings).
+
+    ``select`` and ``ignore`` are codes or prefixes (``["SA1", "SA201"]``), as for ``safeaug lint``: only
+    the codes selected and not ignored are reported, and the checks that report no such code are not run.
+    """
+    size = input_size_of(input_size)
+    resolved = load_policy(policy)
+    try:
+        if isinstance(pipeline, (str, os.PathLike)):
+            source = os.fspath(pipeline)
+            roots = read_config(source)
+            if not roots:
+                raise ConfigError("no augmentation pipeline found in this file", path=source)
+            return merge_reports(
+                [judge(root, resolved, source=source, input_size=size, select=select, ignore=ignore) for root in roots]
+            )
+        return judge(read_pipeline(pipeline), resolved, probe=probe, input_size=size, select=select, ignore=ignore)
+    except SafeaugError:
+        raise
+    except RecursionError:
+        raise ConfigError("the pipeline is nested too deeply to read") from None
+    except Exception as exc:  # fail closed with safeaug's own error: a pipeline that cannot be read is no pass
+        raise ConfigError(
+            f"the pipeline could not be read or judged ({type(exc).__name__}: {exc}); if it builds in "
+            "albumentations, please report it"
+        ) from exc
+
+
+def check(
+    pipeline: Any,
+    policy: PolicyLike,
+    *,
+    probe: bool = False,
+    input_size: tuple[int, int] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+) -> Report:
+    """Like :func:`validate`, but raise :class:`~safeaug.PolicyViolationError` when there is an error."""
+    report = validate(pipeline, policy, probe=probe, input_size=input_size, select=select, ignore=ignore)
+    if not report.ok:
+        raise PolicyViolationError(report)
+    return report
+
+
+def judge(
+    root: Node,
+    policy: Policy,
+    *,
+    source: str | None = None,
+    probe: bool = False,
+    seeds: int = 16,
+    input_size: InputSize | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+) -> Report:
+    """Validate an already-read pipeline tree (``probe``, ``input_size``, ``select``, ``ignore``: see
+    :func:`validate`)."""
+    j = Judgement(
+        root,
+        policy,
+        source=source,
+        input_size=input_size,
+        probed=unknown.probe_unknowns(root, policy, seeds) if probe else {},
+        select=tuple(select) if select is not None else ("SA",),
+        ignore=tuple(ignore),
+    )
+    fold(j)
+    findings: list[Finding] = []
+    everything = j.select == ("SA",) and not j.ignore
+    for c in CHECKS:
+        if everything or j.wants_any(c.codes):
+            findings += c.run(j)
+    if not everything:
+        findings = [f for f in findings if j.wants(f.code)]
+    findings.sort(key=lambda f: (_order(f.location), f.code))
+    total = j.total
+    if j.sizes is not None and j.sizes.resolution < total.resolution:
+        total = total.with_changes(resolution=j.sizes.resolution)
+    return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source, input_size=input_size)
+
+
+def _order(location: str) -> tuple[int, ...]:
+    """The indices along a location (``transforms[2].transforms[0]`` is (2, 0)): tree order."""
+    hit = _ORDERS.get(location)
+    if hit is None:
+        hit = tuple(int(part) for part in location.replace("]", "").split("[")[1:] if part.isdigit())
+        if len(_ORDERS) >= 4096:
+            _ORDERS.clear()
+        _ORDERS[location] = hit
+    return hit
+
+
+_ORDERS: dict[str, tuple[int, ...]] = {}
+
+
+__all__ = ["CHECKS", "Check", "Judgement", "check", "input_size_of", "judge", "validate"]

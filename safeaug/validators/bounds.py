@@ -1,0 +1,256 @@
+"""The table-driven effect codes: each of the policy's invariants against each transform and the pipeline.
+
+Every effect code (``SA101`` mirror ... ``SA406`` overlay) is one row of :data:`safeaug.rules.EFFECT_RULES`:
+its kind (a flag, a maximum, a minimum or a range) says how an invariant bounds it, its fields which
+envelope fields carry it. A transform that breaks the bound on its own is flagged; when the rest still
+break it together, one more finding says which transforms do.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from safeaug.effects import IDENTITY, Envelope, moved_fields
+from safeaug.report import Finding
+from safeaug.rules import EFFECT_RULES, RULES_BY_NAME, Rule
+from safeaug.validators import messages
+from safeaug.validators.context import Judgement, Leaf
+from safeaug.validators.tree import refold
+
+if TYPE_CHECKING:
+    from safeaug.policy import Invariant, Policy
+
+CODES = frozenset(rule.code for rule in EFFECT_RULES)
+
+_TOL = 1e-9
+
+
+def check(j: Judgement) -> list[Finding]:
+    out: list[Finding] = []
+    for inv in broken(j):
+        rule = RULES_BY_NAME[inv.effect]
+        if j.wants(rule.code):
+            out += _invariant(j, inv, rule)
+    return out
+
+
+def broken(j: Judgement) -> tuple[Invariant, ...]:
+    """The invariants the pipeline's envelope breaks, or whose bound it may break by an unknown amount."""
+    if j.broken is None:
+        j.broken = _broken(j.policy, j.total)
+    return j.broken
+
+
+def _broken(policy: Policy, total: Envelope) -> tuple[Invariant, ...]:
+    """Policies are frozen and envelopes never change, so the answer is kept per (policy, envelope) object;
+    the folds hand back the same envelope object for the same pipeline."""
+    key = (id(policy), id(total))
+    hit = _BROKEN.get(key)
+    if hit is not None and hit[0] is policy and hit[1] is total:
+        return hit[2]
+    # Only effects the pipeline has at all can break a bound: look at those invariants alone.
+    present = {name for name, _ in moved_fields(total)}
+    found = []
+    for inv in policy.invariants:
+        rule = RULES_BY_NAME[inv.effect]
+        if (
+            present.isdisjoint(rule.fields)
+            and not (inv.effect == "crop" and "crop_unbounded" in present)
+            and not (inv.effect == "translation" and "translation_px" in present)
+        ):
+            continue
+        if unbounded_in(rule, total) or breaks(inv, rule, total):
+            found.append(inv)
+    if len(_BROKEN) >= 1024:
+        _BROKEN.clear()
+    _BROKEN[key] = (policy, total, tuple(found))  # holds both, so neither id is reused while kept
+    return tuple(found)
+
+
+_BROKEN: dict[tuple[int, int], tuple[Policy, Envelope, tuple[Invariant, ...]]] = {}
+
+
+def unbounded_in(rule: Rule, total: Envelope) -> bool:
+    """Whether the envelope has the rule's effect by an amount that depends on the input."""
+    return (
+        (rule.name == "crop" and total.crop_unbounded)
+        or (rule.name == "translation" and bool(total.translation_px))
+        or (rule.name == "occlusion" and total.occlusion_unbounded)
+    )
+
+
+def values(rule: Rule, env: Envelope) -> Any:
+    """The envelope's amount of the rule's effect (a pair for a range)."""
+    if rule.kind == "range":
+        return (getattr(env, rule.fields[0]), getattr(env, rule.fields[1]))
+    return getattr(env, rule.fields[0])
+
+
+def _violates(inv: Invariant, rule: Rule, env: Envelope) -> bool:
+    if env is IDENTITY:
+        return False
+    kind = rule.kind
+    if kind == "flag":
+        return not inv.allowed and bool(getattr(env, rule.fields[0]))
+    if kind == "max":
+        limit = 0.0 if not inv.allowed else inv.max
+        return limit is not None and float(getattr(env, rule.fields[0])) > limit + _TOL
+    if kind == "min":
+        floor = getattr(IDENTITY, rule.fields[0]) if not inv.allowed else inv.min
+        return floor is not None and float(getattr(env, rule.fields[0])) < floor - _TOL
+    lo, hi = float(getattr(env, rule.fields[0])), float(getattr(env, rule.fields[1]))
+    if not inv.allowed:
+        return lo < 1.0 - _TOL or hi > 1.0 + _TOL
+    return (inv.min is not None and lo < inv.min - _TOL) or (inv.max is not None and hi > inv.max + _TOL)
+
+
+def bound(inv: Invariant, rule: Rule, value: Any) -> Any:
+    """The policy's bound in the effect's shape (a range's missing end is the value's)."""
+    if rule.kind == "range":
+        lo, hi = value
+        return (inv.min if inv.min is not None else lo, inv.max if inv.max is not None else hi)
+    return inv.max if rule.kind == "max" else inv.min
+
+
+def breaks(inv: Invariant, rule: Rule, env: Envelope) -> bool:
+    """Whether ``env`` breaks the invariant: beyond its bound, or the effect at all when it needs a label transform."""
+    if inv.needs_label_transform is not None and inv.allowed:
+        return env is not IDENTITY and values(rule, env) != values(rule, IDENTITY)
+    return _violates(inv, rule, env)
+
+
+def paired(j: Judgement, inv: Invariant) -> set[int]:
+    """``id()`` of the transforms that change the labels along with the image, as the invariant asks."""
+    needed = inv.needs_label_transform
+    if needed is None:
+        return set()
+    return {id(leaf.node) for leaf in j.live if leaf.entry is not None and needed.name in leaf.entry.label_transforms}
+
+
+def fields(inv: Invariant) -> dict[str, Any]:
+    """What every finding of an invariant carries besides its wording."""
+    needed = inv.needs_label_transform
+    return {
+        "reason": inv.reason.strip(),
+        "references": inv.references,
+        "effect": inv.effect,
+        "label_transform": needed.does if needed is not None and inv.allowed else None,
+    }
+
+
+# Fields a fold can set though no transform in it has them: a stretch after a turn shears, a cut-out after a
+# growth hides more, a SelectiveChannelTransform recolours.
+_MADE_BY_FOLDING = frozenset({"shear", "occlusion", "occlusion_unbounded", "color"})
+_AT_REST = Envelope()  # every effect at its "does nothing" value, but not the IDENTITY object
+
+
+def _movers(j: Judgement, rule: Rule) -> list[Leaf]:
+    """The live transforms that have the rule's effect at all, in tree order."""
+    index = j.movers
+    if index is None:
+        index = j.movers = {}
+        for leaf in j.live:
+            if leaf.envelope is not IDENTITY:
+                for name in _moved(leaf.envelope):
+                    index.setdefault(name, []).append(leaf)
+    if len(rule.fields) == 1:
+        return index.get(rule.fields[0], [])
+    having = {id(leaf.node) for name in rule.fields for leaf in index.get(name, ())}
+    return [leaf for leaf in j.live if id(leaf.node) in having]
+
+
+def _moved(env: Envelope) -> tuple[str, ...]:
+    """The names of the envelope's fields that differ from doing nothing (kept per envelope object)."""
+    hit = _MOVED.get(id(env))
+    if hit is not None and hit[0] is env:
+        return hit[1]
+    names = tuple(name for name, _ in moved_fields(env))
+    if len(_MOVED) >= 4096:
+        _MOVED.clear()
+    _MOVED[id(env)] = (env, names)  # holds the envelope, so its id is not reused while kept
+    return names
+
+
+_MOVED: dict[int, tuple[Envelope, tuple[str, ...]]] = {}
+
+
+class _Reading(NamedTuple):
+    """What an invariant's check needs that depends on the invariant alone."""
+
+    common: dict[str, Any]  # what each of its findings carries besides the wording
+    at_rest_breaks: bool  # doing nothing breaks the bound: every transform must be examined
+    shortcut: bool  # the refold may be skipped when at most one of the rest has the effect
+
+
+def _reading(inv: Invariant, rule: Rule) -> _Reading:
+    """Kept per invariant object (policies are frozen), with the invariant, so that its id is not reused."""
+    hit = _READINGS.get(id(inv))
+    if hit is not None and hit[0] is inv:
+        return hit[1]
+    at_rest_breaks = breaks(inv, rule, _AT_REST)
+    reading = _Reading(fields(inv), at_rest_breaks, not at_rest_breaks and _MADE_BY_FOLDING.isdisjoint(rule.fields))
+    if len(_READINGS) >= 1024:
+        _READINGS.clear()
+    _READINGS[id(inv)] = (inv, reading)
+    return reading
+
+
+_READINGS: dict[int, tuple[Invariant, _Reading]] = {}
+
+
+def _invariant(j: Judgement, inv: Invariant, rule: Rule) -> list[Finding]:
+    common, at_rest_breaks, shortcut = _reading(inv, rule)
+    pid = j.policy.id
+    # Transforms that change the labels along with the image, as the policy asks, do not break it.
+    skip = paired(j, inv)
+    # A transform can only break the bound with the effect (unless doing nothing breaks it: then every one).
+    movers = [leaf for leaf in j.live if leaf.envelope is not IDENTITY] if at_rest_breaks else _movers(j, rule)
+    out: list[Finding] = []
+    flagged: set[int] = set()
+    for leaf in movers:
+        if id(leaf.node) not in skip and breaks(inv, rule, leaf.envelope):
+            flagged.add(id(leaf.node))
+            value = values(rule, leaf.envelope)
+            words = messages.over_bound(inv, rule, leaf, value, bound(inv, rule, value), pid)
+            out.append(j.finding(rule.code, leaf, severity=inv.severity, **words, **common))
+    total = j.total
+    if flagged or skip:
+        # The rest may still break the bound together; say so now rather than after the first fix.
+        excluded = flagged | skip
+        if shortcut and not j.repeats and len([leaf for leaf in movers if id(leaf.node) not in excluded]) <= 1:
+            # At most one of the rest has the effect, and it does not break the bound alone: folded with
+            # transforms that do nothing to this effect, it keeps its amount or comes nearer doing nothing.
+            return out
+        total = refold(j, frozenset(excluded))
+    if not breaks(inv, rule, total):
+        return out
+    if rule.kind == "flag":  # no transform has the effect alone: the way they are combined gives it
+        selective = [n for n in j.root.walk() if n.name == "SelectiveChannelTransform"]
+        words = messages.combined_flag(inv, rule, selective, pid, after=bool(flagged))
+        at = selective[0] if selective else j.root
+        out.append(j.finding(rule.code, at, severity=inv.severity, **words, **common))
+        return out
+    value = values(rule, total)
+    none = values(rule, IDENTITY)
+    parts = [
+        messages.part(leaf, rule, v)
+        for leaf in movers
+        if id(leaf.node) not in flagged and id(leaf.node) not in skip and (v := values(rule, leaf.envelope)) != none
+    ]
+    rest = [leaf for leaf in j.live if id(leaf.node) not in flagged and id(leaf.node) not in skip]
+    if rule.name == "shear":  # a turn followed by a stretch shears though neither shears alone
+        parts += [
+            messages.shear_part(leaf)
+            for leaf in rest
+            if values(rule, leaf.envelope) == none and (leaf.envelope.rotation > 0 or leaf.envelope.aspect > 1)
+        ]
+    if rule.name == "occlusion":  # a frame grown around the content lets a later cut-out hide more of it
+        parts += [
+            messages.growth_part(leaf)
+            for leaf in rest
+            if values(rule, leaf.envelope) == none and 1 < leaf.envelope.canvas_growth < math.inf
+        ]
+    words = messages.together(inv, rule, parts, value, bound(inv, rule, value), pid, after=bool(flagged))
+    out.append(j.finding(rule.code, j.root, severity=inv.severity, **words, **common))
+    return out

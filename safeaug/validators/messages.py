@@ -1,0 +1,518 @@
+"""Every finding's wording: what is wrong, why it matters, what to write instead.
+
+The checks decide; this module says it. Each function returns the ``message`` and ``fix`` (and, for the
+codes not tied to a policy's invariant, the ``reason``) of a finding, as keyword arguments for
+:meth:`~safeaug.validators.context.Judgement.finding`. Values and units are formatted by
+:func:`safeaug.rules.fmt` and :func:`safeaug.rules.show`, the one copy of each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from safeaug.catalog import Entry, defaults_for
+from safeaug.effects import Envelope, moved_fields
+from safeaug.ir import Node
+from safeaug.rules import Rule, fmt, show
+from safeaug.validators.context import Leaf
+
+if TYPE_CHECKING:
+    from safeaug.policy import Invariant
+    from safeaug.probing import Measurement
+
+Words = dict[str, str]
+
+
+def allowance(inv: Invariant, rule: Rule, bound: Any) -> str:
+    """What the policy allows of the effect, completing "policy `id` ..."."""
+    if inv.needs_label_transform is not None and inv.allowed:
+        return f"allows {rule.title} only together with a label transform that {inv.needs_label_transform.does}"
+    if not inv.allowed or rule.kind == "flag":
+        return f"does not allow {rule.title}"
+    if rule.kind == "max":
+        return f"allows at most {fmt(rule, bound)}"
+    if rule.kind == "min":
+        return f"requires at least {fmt(rule, bound)}"
+    return f"allows {fmt(rule, bound)}"
+
+
+def where(node: Node) -> str:
+    return node.location or "the root"
+
+
+# ------------------------------------------------------------------------------------------ arguments
+
+# Arguments whose unit differs from the unit the message states: said next to the value, so that
+# `hue_shift_limit=20` is not read as 20° when the message says ±40°.
+_ARGUMENT_UNITS = {
+    ("HueSaturationValue", "hue_shift_limit"): "in OpenCV hue units of 2°",
+    ("HueSaturationValue", "sat_shift_limit"): "added to saturation on a 0–255 scale, so pale colours change most",
+    ("HueSaturationValue", "val_shift_limit"): "added to value on a 0–255 scale",
+    ("ColorJitter", "hue"): "a share of the colour wheel: 1 is 360°",
+}
+
+
+def param_note(leaf: Leaf, param: str) -> str:
+    """The argument behind an effect, as written (or its default), in parentheses."""
+    note = _param_value_note(leaf, param)
+    unit = _ARGUMENT_UNITS.get((leaf.node.name, param))
+    return f"{note[:-1]}, {unit})" if unit and note.endswith(")") else note
+
+
+def _param_value_note(leaf: Leaf, param: str) -> str:
+    node = leaf.node
+    default = defaults_for(node.name).get(param)
+    value = node.params.get(param, _ABSENT)
+    if value is not _ABSENT:
+        if default is not None and node.alt_params and any(param not in alt for alt in node.alt_params):
+            return (
+                f" (`{param}={show(value)}` as written; the installed albumentations ignores it and runs "
+                f"`{param}={show(default)}`, the default)"
+            )
+        # Given (in a config, a saved file or a live object): "the default" only when it is absent, so that
+        # the verdict reads the same however the pipeline arrives.
+        return f" (`{param}={show(value)}`)"
+    if default is not None:
+        return f" (`{param}={show(default)}`, the default)"
+    return ""
+
+
+_ABSENT = object()
+
+
+# ------------------------------------------------------------------------------------------ bounds
+
+
+def over_bound(inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, policy_id: str) -> Words:
+    """One transform that breaks an invariant on its own."""
+    name = leaf.node.name
+    knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None else None
+    note = param_note(leaf, knob.param) if knob else ""
+    if knob is not None and knob.detail is not None:
+        note += knob.detail(leaf.node.params)
+    needed = inv.needs_label_transform
+    if needed is not None and inv.allowed:
+        reach = "up to " if rule.kind == "max" else ""
+        what = (
+            f"`{name}` {rule.does}{note}"
+            if rule.kind == "flag"
+            else f"`{name}` {rule.does}: {reach}{fmt(rule, value)}{note}"
+        )
+        message = (
+            f"{what}, and policy `{policy_id}` {allowance(inv, rule, None)}; `{name}` changes the image "
+            "and leaves the labels as they were."
+        )
+        fix = (
+            f"Remove `{name}` until the labels can change with it. A transform that also {needed.does} is "
+            f"accepted once it declares the label transform `{needed.name}`, or once it is allowed by name "
+            f"(`allow:`) in a policy that extends `{policy_id}`."
+        )
+        return {"message": message, "fix": _with_policy_fix(fix, inv)}
+    if rule.kind == "flag":
+        message = f"`{name}` {rule.does}{note} — policy `{policy_id}` {allowance(inv, rule, None)}."
+    else:
+        reach = "as little as " if rule.kind == "min" else "up to " if rule.kind == "max" else ""
+        message = (
+            f"`{name}` {rule.does}: {reach}{fmt(rule, value)}{note} — policy `{policy_id}` "
+            f"{allowance(inv, rule, bound)}."
+        )
+    if rule.kind == "flag" or not inv.allowed:
+        fix = f"Change `{knob.param}` or remove `{name}`." if knob and rule.kind == "flag" else f"Remove `{name}`."
+    elif knob and knob.example is not None:
+        fix = f"Use `{name}({knob.example(bound)})`."
+    elif knob:
+        fix = f"Change `{knob.param}` of `{name}` so that it stays within {fmt(rule, bound)}."
+    else:
+        fix = f"Remove `{name}` or use a transform that stays within {fmt(rule, bound)}."
+    return {"message": message, "fix": _with_policy_fix(fix, inv)}
+
+
+def _with_policy_fix(fix: str, inv: Invariant) -> str:
+    return f"{fix} {inv.fix.strip()}" if inv.fix else fix
+
+
+def part(leaf: Leaf, rule: Rule, value: Any) -> str:
+    """A transform's share of an effect that several reach together."""
+    return f"`{leaf.node.name}` at {where(leaf.node)} ({fmt(rule, value)})"
+
+
+def shear_part(leaf: Leaf) -> str:
+    """A transform that shears only together with another (a turn followed by a stretch)."""
+    env = leaf.envelope
+    did = f"(turns up to ±{env.rotation:g}°)" if env.rotation else "(stretches one axis)"
+    return f"`{leaf.node.name}` at {where(leaf.node)} {did}"
+
+
+def growth_part(leaf: Leaf) -> str:
+    """A transform whose grown frame lets a later cut-out hide more of the content."""
+    return (
+        f"`{leaf.node.name}` at {where(leaf.node)} (grows the frame around the content "
+        f"{leaf.envelope.canvas_growth:.3g}× in area)"
+    )
+
+
+def together(
+    inv: Invariant, rule: Rule, parts: Iterable[str], value: Any, bound: Any, policy_id: str, *, after: bool
+) -> Words:
+    """Several transforms that break an invariant together (``after``: besides those flagged on their own)."""
+    lead = "Even without the transforms flagged above, " if after else ""
+    message = (
+        f"{lead}{'together' if lead else 'Together'}, {', '.join(parts)} {rule.does.removeprefix('may ')} "
+        f"by {fmt(rule, value)} — policy `{policy_id}` {allowance(inv, rule, bound)}."
+    )
+    fix = (
+        f"Reduce them so that together they stay within {fmt(rule, bound)}, "
+        "or put them in a OneOf so that only one of them runs."
+    )
+    return {"message": message, "fix": fix}
+
+
+def combined_flag(inv: Invariant, rule: Rule, selective: list[Node], policy_id: str, *, after: bool) -> Words:
+    """A yes/no effect that only the combination has (a SelectiveChannelTransform changing some channels)."""
+    named = ", ".join(f"`{n.name}` at {where(n)}" for n in selective) or "the way they are combined"
+    lead = "Even without the transforms flagged above, " if after else ""
+    message = (
+        f"{lead}{named} can {rule.does.removeprefix('may ')} by changing some channels and not others — policy "
+        f"`{policy_id}` {allowance(inv, rule, None)}."
+    )
+    return {
+        "message": message,
+        "fix": "Apply the change to every channel (outside SelectiveChannelTransform), or remove it.",
+    }
+
+
+# ------------------------------------------------------------------------------------------ by name
+
+
+def denied(name: str, policy_id: str) -> Words:
+    return {"message": f"`{name}` is denied by name in policy `{policy_id}`.", "fix": f"Remove `{name}`."}
+
+
+_UNKNOWN_REASON = "An unchecked transform could mirror, turn or recolour images without anyone noticing."
+
+
+def unknown(leaf: Leaf, what: str, after: str = "") -> Words:
+    """A transform safeaug cannot describe: refused."""
+    return {
+        "message": f"{what}; safeaug refuses what it cannot check.{after}",
+        "reason": _UNKNOWN_REASON,
+        "fix": unknown_fix(leaf.node, leaf.entry),
+    }
+
+
+def unknown_what(leaf: Leaf, problem: str | None) -> str:
+    """Why a transform has no usable catalog entry."""
+    name = leaf.node.name
+    if leaf.entry is not None and leaf.entry.unknown:
+        return f"`{name}` {leaf.entry.summary}"
+    if problem:
+        return f"`{name}` has no catalog entry: {problem}"
+    return f"`{name}` is not in safeaug's catalog, so what it does to an image is unknown"
+
+
+def probe_failed(reason: str) -> str:
+    return f" Probing it failed: {reason}"
+
+
+def probe_blind(name: str, blind: list[str], policy_id: str, notes: list[str]) -> str:
+    """A probed transform whose probe could not measure what the policy bounds."""
+    said = " ".join(notes)
+    return (
+        f"`{name}` is not in safeaug's catalog, and probing it could not measure {', '.join(blind)}, which "
+        f"policy `{policy_id}` bounds" + (f" ({said})" if said else "")
+    )
+
+
+def unknown_fix(node: Node, entry: Entry | None) -> str:
+    if entry is not None and entry.unknown:  # Lambda: one entry cannot describe every function
+        return (
+            f"Write the function as a transform class and describe it with safeaug.register_transform(...), "
+            f"or add `{node.name}` to the policy's `allow` list with the reason every function in it is safe."
+        )
+    return (
+        f"Describe it with safeaug.register_transform({node.name.rsplit('.', 1)[-1]}, safeaug.Envelope(...)), "
+        f"or add `{node.name}` to the policy's `allow` list with the reason it is safe."
+    )
+
+
+# What no probe sees, named in SA408 findings.
+BLIND_SPOTS = frozenset({"mixing", "topology", "overlay", "equalization", "compression"})
+
+
+def describe_effects(env: Envelope) -> list[str]:
+    out: list[str] = []
+    for name, value in moved_fields(env):
+        if isinstance(value, bool):
+            out.append(name.replace("_", " "))
+        else:
+            out.append(f"{name} {value:.3g}")
+    return out
+
+
+def probed(leaf: Leaf, measured: Measurement) -> Words:
+    """A transform without a catalog entry, judged by what probing saw it do."""
+    seen = ", ".join(describe_effects(leaf.envelope)) or "no effect"
+    blind = ", ".join(sorted(BLIND_SPOTS & set(measured.unmeasured)))
+    unrun = "".join(f", and {n.split(': ', 1)[0]}" for n in measured.notes if n.startswith("it did not run on"))
+    return {
+        "message": (
+            f"`{leaf.node.name}` is not in safeaug's catalog; it was described by probing {measured.samples} runs "
+            f"({seen}; widened by the measurement tolerance) and judged by that. A probe is a sample, not a "
+            f"guarantee: it ran on {'; '.join(measured.inputs) or 'its probe images'}, so other image sizes, "
+            f"aspect ratios, channel counts and pixel types stay unseen{unrun}; and it cannot see {blind}."
+        ),
+        "reason": "A measured description holds for the runs that were made; a catalog entry holds for every run.",
+        "fix": "Register it for a static guarantee: " + unknown_fix(leaf.node, leaf.entry),
+    }
+
+
+# ------------------------------------------------------------------------------------------ destroyed images
+
+# How degenerate arguments destroy the image, per transform (the catalog entry says when).
+_DESTROYS = {
+    "GaussianBlur": (
+        "a zero sigma builds a kernel of NaN (0/0), so every output pixel is NaN, white once stored as uint8. "
+        "albumentations 1.x read sigma 0 (its default) as 'derive sigma from the kernel size'; a config saved "
+        "under 1.x whitens every image under 2.0.8."
+    ),
+    "AdvancedBlur": (
+        "a sigma range at 0 on one axis makes the kernel's covariance singular, so a call either fails or (under "
+        "a turn that leaves it barely invertible) gives NaN for every pixel, white once stored as uint8."
+    ),
+    "RingingOvershoot": "a zero cutoff makes the sinc kernel 0/0, so every pixel is NaN, white once stored as uint8.",
+}
+_DESTROYS_ANY = "every output pixel takes one value."
+
+
+def destroyed(leaf: Leaf) -> Words:
+    name = leaf.node.name
+    knob = leaf.entry.knobs.get("destroys") if leaf.entry is not None else None
+    note = param_note(leaf, knob.param) if knob else ""
+    fix = f"Use `{name}({knob.example(None)})`." if knob and knob.example is not None else f"Remove `{name}`."
+    return {
+        "message": (
+            f"`{name}`{note} makes albumentations 2.0.8 replace every pixel: {_DESTROYS.get(name, _DESTROYS_ANY)}"
+        ),
+        "reason": "An image whose every pixel is one value (or NaN) carries no label; training on it teaches noise.",
+        "fix": fix,
+    }
+
+
+# ------------------------------------------------------------------------------------------ folding grids
+
+
+def folding_grid(
+    name: str, magnitude: float, grid: tuple[int, int], width: float, height: float, safe: int, side: int
+) -> Words:
+    return {
+        "message": (
+            f"`{name}(num_grid_xy=({grid[0]}, {grid[1]}), magnitude={magnitude:g})` can fold a grid "
+            f"cell on images up to {width:g} px wide or {height:g} px high (a cell folds from a magnitude "
+            f"of a quarter of its side): albumentations 2.0.8 then moves keypoints off the pixels they "
+            f"mark, while the image and masks stay together."
+        ),
+        "reason": (
+            "A keypoint that lands on other content keeps its label: landmarks, poses and point "
+            "annotations become wrong without any error. Images and masks are not affected."
+        ),
+        "fix": (
+            f"Keep `magnitude` below a quarter of the smallest cell on your images (image side / "
+            f"num_grid_xy / 4; at most {safe} for {side} px images with this grid): lower "
+            "`magnitude` or use fewer grid cells, or use ElasticTransform when the pipeline carries "
+            "keypoints. Without keypoints, ignore this warning."
+        ),
+    }
+
+
+# ------------------------------------------------------------------------------------------ shear after a turn
+
+
+def turns_then_stretches(name: str, policy_id: str) -> Words:
+    return {
+        "message": (
+            f"`{name}` turns the image and then scales each axis back into the frame by its "
+            f"own factor: on a non-square image the turned image is sheared by an amount that depends "
+            f"on the input's aspect — policy `{policy_id}` bounds shear."
+        ),
+        "fix": f"Use `Rotate` (with `crop_border=True` to keep no fill) instead of `{name}`, or "
+        "make the images square first.",
+    }
+
+
+def resize_after_turn(name: str, turner: Node, policy_id: str) -> Words:
+    return {
+        "message": (
+            f"`{name}` resizes to a fixed size after `{turner.name}` at {where(turner)} turns the "
+            f"image: when the resize changes the aspect, the turned image is sheared by an amount that "
+            f"depends on the input size — policy `{policy_id}` bounds shear."
+        ),
+        "fix": f"Resize before `{turner.name}`, or keep the input's aspect (LongestMaxSize, SmallestMaxSize).",
+    }
+
+
+# ------------------------------------------------------------------------------------------ occlusion after growth
+
+
+def occlusion_after_growth(name: str, hiders: list[Leaf], rule: Rule, inv: Invariant, policy_id: str) -> Words:
+    named = ", ".join(f"`{leaf.node.name}`" for leaf in hiders) or "a later cut-out"
+    bound = fmt(rule, inv.max or 0.0)
+    return {
+        "message": (
+            f"`{name}` grows the frame around the image by an amount that depends on the input size, "
+            f"so {named} after it can hide a larger share of the content than of the frame — policy "
+            f"`{policy_id}` allows at most {bound} hidden."
+        ),
+        "fix": (
+            "Cut out before padding, or pad by a fraction of the image (`CropAndPad(percent=...)`, which "
+            f"safeaug can bound); otherwise check that padding plus cut-outs stay within {bound} for your inputs."
+        ),
+    }
+
+
+# ------------------------------------------------------------------------------------------ effects in pixels
+
+
+def crops_refused(name: str, policy_id: str) -> Words:
+    return {
+        "message": f"`{name}` crops the image — policy `{policy_id}` does not allow crops.",
+        "fix": f"Remove `{name}`.",
+    }
+
+
+def crop_share_by_aspect(name: str, rule: Rule, kept: float, floor: float, policy_id: str) -> Words:
+    """A crop whose share holds for a square input only."""
+    bound = fmt(rule, floor)
+    return {
+        "message": (
+            f"`{name}` keeps {fmt(rule, kept)} of a square input, but the share depends on the "
+            f"input's aspect: on a longer or thinner image it keeps less (a random-resized crop falls "
+            f"back to a centre crop of its largest ratio, a turned crop to a thinner rectangle) — "
+            f"policy `{policy_id}` requires crops to keep at least {bound}."
+        ),
+        "fix": f"Make sure your inputs' aspect lets `{name}` keep {bound} (for a random-resized crop, a "
+        "`ratio` range that contains the input's width/height), or pad the inputs to a square first.",
+    }
+
+
+def crop_in_pixels(name: str, rule: Rule, floor: float, policy_id: str) -> Words:
+    bound = fmt(rule, floor)
+    return {
+        "message": (
+            f"`{name}` crops to a size in pixels, so the share of the image it keeps depends on the "
+            f"input size — policy `{policy_id}` requires crops to keep at least {bound}."
+        ),
+        "fix": f"Use `RandomResizedCrop(size=..., scale=({floor:g}, 1.0))`, or make sure the crop keeps "
+        f"{bound} of your inputs and allow it by name.",
+    }
+
+
+def shift_in_pixels(leaf: Leaf, rule: Rule, inv: Invariant, policy_id: str) -> Words:
+    return {
+        "message": (
+            f"`{leaf.node.name}` shifts by up to {leaf.envelope.translation_px:g} px, which cannot be compared with "
+            f"policy `{policy_id}`'s bound of {fmt(rule, inv.max or 0.0)} without the image size."
+        ),
+        "fix": shift_fix(leaf, inv),
+    }
+
+
+def shift_fix(leaf: Leaf, inv: Invariant) -> str:
+    """A fix for a shift in pixels that names only arguments the transform has."""
+    name = leaf.node.name
+    if "translate_percent" in defaults_for(name):
+        return f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`."
+    knob = leaf.entry.knobs.get("translation") if leaf.entry is not None else None
+    if knob is not None:
+        return f"Change `{knob.param}` of `{name}` so that it does not shift the image, or remove `{name}`."
+    return f"Remove `{name}`, or shift with `Affine(translate_percent=...)`, whose shift is a share of the image."
+
+
+def crop_on_frame(
+    name: str, rule: Rule, kept: float, floor: float, frame: tuple[float, float], policy_id: str
+) -> Words:
+    h, w = frame
+    return {
+        "message": (
+            f"`{name}` {rule.does}: it keeps as little as {fmt(rule, kept)} of a {h:g}×{w:g} px image "
+            f"— policy `{policy_id}` requires at least {fmt(rule, floor)}."
+        ),
+        "fix": f"Crop at least {fmt(rule, floor)} of the image: "
+        f"`RandomResizedCrop(size=({h:g}, {w:g}), scale=({floor:g}, 1.0))`, or a larger crop.",
+    }
+
+
+def shift_on_frame(
+    leaf: Leaf, rule: Rule, inv: Invariant, shift: float, frame: tuple[float, float], policy_id: str
+) -> Words:
+    h, w = frame
+    limit = inv.max or 0.0
+    return {
+        "message": (
+            f"`{leaf.node.name}` {rule.does}: up to {fmt(rule, shift)} ({leaf.envelope.translation_px:g} px of a "
+            f"{h:g}×{w:g} px image) — policy `{policy_id}` {allowance(inv, rule, limit)}."
+        ),
+        "fix": f"Shift by at most {limit * min(h, w):.0f} px. {shift_fix(leaf, inv)}",
+    }
+
+
+# ------------------------------------------------------------------------------------------ resolution
+
+
+def size_words(node: Node) -> str:
+    """The size a resize gives, as its arguments say it."""
+    params = node.params
+    if node.name == "Resize" and "height" in params and "width" in params:
+        return f"to {show(params['height'])}×{show(params['width'])} px"
+    if node.name in ("LongestMaxSize", "SmallestMaxSize") and params.get("max_size") is not None:
+        side = "longest" if node.name == "LongestMaxSize" else "shortest"
+        return f"{side} side to {show(params['max_size'])} px"
+    if "size" in params:
+        return f"to {show(params['size'])} px"
+    return ""
+
+
+def resizers(nodes: Iterable[Node]) -> str:
+    return ", then ".join(f"`{n.name}` at {where(n)}" + (f" ({size_words(n)})" if size_words(n) else "") for n in nodes)
+
+
+def resolution_lost(
+    named: str, on: str, rule: Rule, inv: Invariant, kept: float, floor: float, policy_id: str
+) -> Words:
+    return {
+        "message": (
+            f"Together, {named} pass the image through a smaller size than they give it: {on} they "
+            f"keep {fmt(rule, kept)}, the detail `Downscale(scale_range=({kept:.3g}, {kept:.3g}))` "
+            f"keeps — policy `{policy_id}` {allowance(inv, rule, floor)}."
+        ),
+        "fix": (
+            "Resize once, to the size the model takes, and crop or pad around it; or make the smallest "
+            f"size in the chain at least {floor:g} of the final size."
+        ),
+    }
+
+
+def resolution_by_aspect(
+    named: str, rule: Rule, inv: Invariant, worst: float, square: float, floor: float, policy_id: str
+) -> Words:
+    return {
+        "message": (
+            f"Together, {named} may keep as little as {fmt(rule, worst)} on images "
+            f"of aspect 1:4 or 4:1 (square images keep at least {fmt(rule, square)}): the resolution "
+            f"they lose depends on the input's aspect — policy `{policy_id}` "
+            f"{allowance(inv, rule, floor)}."
+        ),
+        "fix": "Give the input size (`input_size=(H, W)`, `--input-size HxW`) for an exact verdict, or "
+        "resize with the input's aspect kept at every step.",
+    }
+
+
+def on_inputs(input_size: tuple[int, int] | None, worst_input: tuple[float, float] | None, huge: float) -> str:
+    """Which inputs lose the resolution, in words."""
+    if input_size is not None:
+        return f"on a {input_size[0]}×{input_size[1]} px input"
+    if worst_input is not None and worst_input[0] >= huge:
+        return "on large inputs"
+    if worst_input is not None:
+        return f"on inputs of {worst_input[0]:g} px a side"
+    return ""
