@@ -140,3 +140,10 @@ LIBRARY = Library(
     read_live=_read_live,
     adapter=_adapter,
 )
+
+
+# Exported classes that are not augmentations (no entry; in a pipeline they are unknown transforms).
+NOT_AUGMENTATIONS: dict[str, str] = {
+    f"{V2}.Transform": "the base class of v2 transforms: it does nothing of its own; subclasses are read as "
+    "a user's transform (probed by wrap(), unknown to validate())",
+}
