@@ -117,7 +117,14 @@ def library(name: str) -> Library:
 def owner(path: str) -> Library | None:
     """The library a dotted class or module path belongs to, or None (albumentations, a user's class)."""
     top = path.split(".", 1)[0]
-    return library(top) if top in MODULES else None
+    if top not in MODULES:
+        return None
+    try:
+        return library(top)
+    except ModuleNotFoundError as exc:  # a library whose description this installation does not have
+        if exc.name != f"safeaug.libraries.{top}":
+            raise
+        return None
 
 
 def canonical(path: str) -> str | None:

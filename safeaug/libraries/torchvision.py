@@ -55,7 +55,12 @@ def _read_live(obj: Any) -> Live | None:
             params[arg] = _plain(stored[arg])
     composition = COMPOSITIONS.get(name)
     if composition is not None:
-        children = tuple(stored.get("transforms") or ())
+        # `transforms` may be a list (in __dict__) or an nn.ModuleList (kept by torch in _modules): read it as
+        # torchvision does; anything else cannot be read, and the composition is then unknown.
+        found = getattr(obj, "transforms", None)
+        if found is None or isinstance(found, (str, bytes)) or not hasattr(found, "__iter__"):
+            return None
+        children = tuple(found)
         p = params.pop("p", None) if composition.p else None
         params.pop("transforms", None)
         if composition.weights is not None:
