@@ -204,3 +204,24 @@ def test_type_key_spells_a_library_class(tmp_path: Path, spelling: str) -> None:
     doc = {"train_pipeline": [{spelling: f"{V2}.RandomRotation", "degrees": 90}]}
     path = _write(tmp_path, "c.json", json.dumps(doc))
     assert [f.code for f in safeaug.validate(path, "chest_xray").findings] == ["SA102"]
+
+
+def test_library_functions_called_in_a_script_are_not_pipelines(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "loop.py",
+        """\
+        import torchvision.transforms.functional as F
+        import torchvision.transforms.v2 as T
+
+        def load(img):
+            return F.to_tensor(F.hflip(img))
+
+        aug = T.Compose([T.RandomRotation(5), T.functional.hflip])
+        """,
+    )
+    roots = read_config(path)
+    assert [r.location for r in roots] == ["aug"]
+    report = safeaug.validate(path, "chest_xray")
+    # the function inside the pipeline cannot be read: refused, never passed
+    assert [(f.code, f.line) for f in report.findings] == [("SA501", 7)]
