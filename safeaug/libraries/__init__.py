@@ -30,10 +30,12 @@ MODULES = ("torchvision", "monai", "kornia", "torchio")
 class Composition:
     """How one composition class of a library combines its children.
 
-    ``children`` is the argument holding them; ``p`` the argument holding the probability that the group
+    ``children`` is the argument holding them (``"*"``: they are the positional arguments, as in Kornia's
+    ``AugmentationSequential(*args)``); ``p`` the argument holding the probability that the group
     runs at all (torchvision ``RandomApply(p=)``), ``weights`` the per-child draw weights (torchvision
     ``RandomChoice(p=)``, MONAI ``OneOf(weights=)``), ``n`` the argument giving how many children are
-    drawn (MONAI ``SomeOf(num_transforms=)``).
+    drawn (MONAI ``SomeOf(num_transforms=)``: a number, a ``(low, high)`` range read at ``high``, or ``None``
+    for all of them).
     """
 
     mode: Mode
