@@ -329,3 +329,28 @@ def test_v1_geometry_stays_in_its_envelope(degrees: float, shear: float) -> None
             torch.manual_seed(seed)
             out = t(torch.from_numpy(np.stack([xs, ys]))).numpy()
             assert not outside(read_maps(out[0], out[1], (SIZE, SIZE)), env), (t, seed, env)
+
+
+@given(side=st.floats(1.0, 3.0), distortion=st.floats(0.0, 0.9))
+@settings(max_examples=20)
+def test_canvas_growth_bounds_the_fill(side: float, distortion: float) -> None:
+    """A zoom out or a perspective shows fill where the input was not: at most 1 - 1/growth of the output."""
+    for t in (v2.RandomZoomOut(side_range=(1.0, side), p=1.0), v2.RandomPerspective(distortion, p=1.0)):
+        env = envelope_of(t)
+        for seed in range(3):
+            reading = run_maps(t, seed)
+            assert reading.fill <= 1.0 - 1.0 / env.canvas_growth + 0.03, (t, reading.fill, env.canvas_growth)
+            assert not reading.mirror
+
+
+@given(scale=st.tuples(st.floats(0.5, 1.0), st.floats(1.0, 1.5)), translate=st.tuples(fractions, fractions))
+@settings(max_examples=20)
+def test_affine_shift_and_zoom_keep_what_the_envelope_says(
+    scale: tuple[float, float], translate: tuple[float, float]
+) -> None:
+    t = v2.RandomAffine(0, translate=translate, scale=scale)
+    env = envelope_of(t)
+    for seed in range(3):
+        reading = run_maps(t, seed)
+        assert reading.kept >= env.crop_min - 0.05, (reading.kept, env.crop_min)
+        assert reading.edge_travel <= env.edge_travel + 0.05, (reading.edge_travel, env.edge_travel)
