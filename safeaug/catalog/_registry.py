@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from safeaug.catalog._signatures import DEFAULTS, REQUIRED
+from safeaug.libraries import MODULES as LIBRARY_MODULES
 from safeaug.effects import GROUPS, IDENTITY, Envelope
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
@@ -445,7 +446,14 @@ def short_name(class_fullname: str) -> str:
 
 
 def known_names() -> frozenset[str]:
-    return frozenset(_ENTRIES)
+    """Names of albumentations' (and safeaug's, and user-registered) entries; other libraries' entries, keyed by
+    their canonical names (``torchvision.transforms.v2.RandomRotation``), are found with :func:`get_entry`."""
+    return frozenset(name for name in _ENTRIES if not _of_library(name))
+
+
+def _of_library(name: str) -> bool:
+    """A canonical name of another augmentation library's class (``torchio.RandomFlip``)."""
+    return name.split(".", 1)[0] in LIBRARY_MODULES
 
 
 def get_entry(name: str) -> Entry | None:
@@ -476,7 +484,7 @@ def resolve(node: Node) -> Resolution:
 def _resolve(node: Node) -> Resolution:
     own = _ENTRIES.get(node.name)
     if own is not None:
-        if node.overrides and "." not in node.name:  # a library class whose live state was changed
+        if node.overrides and ("." not in node.name or _of_library(node.name)):  # live state was changed
             return Resolution(None, None, _changed(node.overrides, node.name))
         return Resolution(own)
     for base in node.mro[1:]:

@@ -196,10 +196,28 @@ def _name(obj: Any) -> str:
     return type(obj).__name__
 
 
+def _is_library_callable(transform: Any) -> bool:
+    """A torchvision, MONAI, Kornia or TorchIO callable (see ``safeaug.libraries``)."""
+    from safeaug.libraries.reading import adapter_for
+
+    return adapter_for(transform) is not None
+
+
+def _library_runner(transform: Any) -> Runner:
+    """Runs a library callable on its own input type (a tensor, a dict, a subject) through its adapter."""
+    from safeaug.libraries.reading import numpy_callable
+
+    run = numpy_callable(transform)
+    if run is None:
+        raise ProbeError(f"cannot probe {_name(transform)}: its library gives no way to run it on an image")
+    return _callable_runner(run)
+
+
 # (accepts, make): the first entry whose ``accepts(transform)`` is true makes the runner. Keep the plain
 # callable last: it accepts anything callable.
 RUNNERS: list[tuple[Callable[[Any], bool], Callable[[Any], Runner]]] = [
     (_is_albumentations, _albumentations_runner),
+    (_is_library_callable, _library_runner),
     (callable, _callable_runner),
 ]
 
