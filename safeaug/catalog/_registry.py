@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from safeaug.catalog._signatures import DEFAULTS, REQUIRED
-from safeaug.libraries import MODULES as LIBRARY_MODULES
 from safeaug.effects import GROUPS, IDENTITY, Envelope
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
+from safeaug.libraries import MODULES as LIBRARY_MODULES
 
 # How a bare number given for a range parameter expands, as albumentations expands it.
 #   symmetric  x -> (-|x|, |x|)         Rotate(limit=15)
