@@ -33,7 +33,13 @@ class Composition:
     ``children`` is the argument holding them; ``p`` the argument holding the probability that the group
     runs at all (torchvision ``RandomApply(p=)``), ``weights`` the per-child draw weights (torchvision
     ``RandomChoice(p=)``, MONAI ``OneOf(weights=)``), ``n`` the argument giving how many children are
-    drawn (MONAI ``SomeOf(num_transforms=)``).
+    drawn (MONAI ``SomeOf(num_transforms=)``). ``children`` written ``"*args"`` means the children are the
+    positional arguments (Kornia's ``AugmentationSequential(*args)``; in a Hydra config, ``_args_``).
+
+    ``arrange``, for a class whose mode depends on its arguments (Kornia's ``random_apply``), is called with
+    the node's arguments (as written, without defaults) and its number of children, and returns the mode and
+    the arguments the fold reads (``n``, ``replace`` for ``some_of``), which override ``mode`` and ``n``; it
+    raises ``ValueError`` for arguments the library itself refuses.
     """
 
     mode: Mode
@@ -41,6 +47,7 @@ class Composition:
     p: str | None = None
     weights: str | None = None
     n: str | None = None
+    arrange: Callable[[Mapping[str, Any], int], tuple[Mode, Mapping[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)
