@@ -583,10 +583,10 @@ def _random_planckian(p: Params) -> Envelope:
     mode = p.text("mode")
     if mode not in ("blackbody", "CIED"):
         raise ConfigError(f"{p.transform}.mode: expected 'blackbody' or 'CIED', got {mode!r}")
-    # Channel gains from Kornia's table (1.0 to about 1.6 against green, normalised by green): read as
-    # albumentations' widest temperature range, then widened for Kornia's own coefficient table.
-    env = _alb(
-        "PlanckianJitter", p, {"mode": "blackbody" if mode == "blackbody" else "cied", "temperature_limit": None}
+    # Channel gains from Kornia's table, read as albumentations' widest temperature range in either mode (a
+    # live object keeps only indices into the table, not its mode), then widened for Kornia's own table.
+    env = Envelope.union_of(
+        _alb("PlanckianJitter", p, {"mode": m, "temperature_limit": None}) for m in ("blackbody", "cied")
     )
     return env.with_changes(brightness=1.0, contrast_min=0.0, contrast_max=max(2.0, env.contrast_max))
 
@@ -651,13 +651,26 @@ def _box_blur(p: Params) -> Envelope:
     return Envelope(blur=_box_sigma(_kernel(p)))
 
 
-@entry([K + "RandomMotionBlur", K + "RandomMotionBlur3D"], family=DEGRADATION, knobs={"blur": Knob("kernel_size")})
+@entry(
+    [K + "RandomMotionBlur", K + "RandomMotionBlur3D"],
+    family=DEGRADATION,
+    knobs={"blur": Knob("kernel_size"), "occlusion": Knob("border_type", lambda _b: 'border_type="reflect"')},
+)
 def _motion_blur(p: Params) -> Envelope:
-    """smears along a line of ``kernel_size`` px; a one-sided line (``direction``) also shifts the image"""
+    """smears along a line of ``kernel_size`` px; a one-sided line (``direction``) also shifts the image
+
+    With ``border_type="constant"`` (the default) the image is padded with zeros before the smear: a ring of half
+    the kernel along the edges is pulled toward black by up to half its value, a share of the image that
+    depends on the input size.
+    """
     k = _kernel(p)
     lo, hi = p.as_range("direction", _value(p, "direction"), "symmetric")
     bias = min(1.0, max(abs(lo), abs(hi)))
-    return Envelope(blur=_box_sigma(k), translation_px=(k // 2) * bias / 2.0)
+    env = Envelope(blur=_box_sigma(k), translation_px=(k // 2) * bias / 2.0)
+    border = _value(p, "border_type")
+    if border in (0, "constant", "CONSTANT") and k > 1:
+        env = env.with_changes(brightness=0.5, occlusion_unbounded=True)
+    return env
 
 
 constant(K + "RandomSharpness", Envelope(sharpen=True), family=DEGRADATION, summary="sharpens the image")

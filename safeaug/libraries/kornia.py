@@ -98,8 +98,34 @@ NOT_AUGMENTATIONS: dict[str, str] = {
 NOT_AUGMENTATIONS["kornia.augmentation.auto.PolicyAugmentBase"] = "an abstract base of the auto-augment policies"
 
 # Live arguments stored under another name on the object or its parameter generator.
-_STORED_AS = {"bits": ("bits_factor",), "brightness": ("brightness_factor",), "contrast": ("contrast_factor",)}
-_STORED_AS |= {"hue": ("hue_factor",), "saturation": ("saturation_factor",)}
+_STORED_AS: dict[str, tuple[str, ...]] = {
+    "bits": ("bits_factor",),
+    "brightness": ("brightness_factor",),
+    "contrast": ("contrast_factor",),
+    "hue": ("hue_factor",),
+    "saturation": ("saturation_factor",),
+    "gamma": ("gamma_factor",),
+    "gain": ("gain_factor",),
+    "r_shift_limit": ("r_shift",),
+    "g_shift_limit": ("g_shift",),
+    "b_shift_limit": ("b_shift",),
+    "salt_vs_pepper": ("salt_and_pepper",),
+    "max_size": ("size",),
+}
+
+
+_MISSING = object()
+
+
+def _tps_scale(obj: Any) -> Any:
+    if "dist" not in getattr(obj, "__dict__", {}):
+        return _MISSING
+    dist = obj.dist
+    return 0.0 if dist is None else dist.high  # Kornia keeps no distribution for a scale of 0
+
+
+# Arguments Kornia keeps only in a derived form, by class and argument.
+_DERIVED: dict[str, dict[str, Any]] = {_K + "RandomThinPlateSpline": {"scale": _tps_scale}}
 _NO_PROBABILITY = frozenset(COMPOSITIONS) | {"kornia.augmentation.PatchSequential"}
 
 
@@ -112,9 +138,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(_plain(v) for v in value)
     return value
-
-
-_MISSING = object()
 
 
 def _find(obj: Any, name: str) -> Any:
@@ -133,6 +156,9 @@ def _find(obj: Any, name: str) -> Any:
                 return generator.__dict__[key]
         if key in getattr(obj, "__dict__", {}):
             return obj.__dict__[key]
+        buffers = getattr(obj, "_buffers", None)
+        if isinstance(buffers, Mapping) and buffers.get(key) is not None:
+            return buffers[key]
     return _MISSING
 
 
@@ -168,7 +194,8 @@ def read_live(obj: Any) -> Live | None:
     for arg, _default in SIGNATURES.get(name, ()):
         if arg.startswith("*") or arg in ("p", "p_batch"):
             continue
-        found = _find(obj, arg)
+        derive = _DERIVED.get(name, {}).get(arg)
+        found = derive(obj) if derive is not None else _find(obj, arg)
         if found is not _MISSING:
             params[arg] = _plain(found)
     if name in _NO_PROBABILITY:
@@ -182,28 +209,45 @@ def read_live(obj: Any) -> Live | None:
 
 
 def adapter(obj: Any) -> Adapter | None:
-    """Run a Kornia augmentation on an ``H x W x C`` numpy image (uint8 or float) as a ``1 x C x H x W`` tensor."""
+    """Run a Kornia augmentation on a numpy image as a ``1 x C x H x W`` float tensor in ``[0, 1]``.
+
+    Takes ``H x W x C`` or ``H x W`` images in uint8, uint16 or float (already in ``[0, 1]``); a grey image goes
+    through as three equal channels (Kornia's colour transforms need three). The output comes back in the
+    input's layout and dtype (a grey input as the mean of the channels).
+    """
     module = type(obj).__module__ or ""
     if not module.startswith("kornia."):
         return None
     import numpy as np
     import torch
 
+    last: dict[str, Any] = {}
+
     def to_input(image: Any) -> Any:
         arr = np.asarray(image)
-        scale = 255.0 if arr.dtype == np.uint8 else 1.0
+        last["dtype"], last["ndim"], last["channels"] = arr.dtype, arr.ndim, arr.shape[2] if arr.ndim == 3 else 0
+        scale = float(np.iinfo(arr.dtype).max) if arr.dtype.kind in "ui" else 1.0
         if arr.ndim == 2:
             arr = arr[..., None]
-        tensor = torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)).astype(np.float32) / scale)
-        return tensor[None]
+        if arr.shape[2] == 1:
+            arr = np.repeat(arr, 3, axis=2)
+        chw = np.ascontiguousarray(arr.transpose(2, 0, 1)).astype(np.float32) / scale
+        return torch.from_numpy(chw)[None]
 
     def from_output(out: Any) -> Any:
         if isinstance(out, (list, tuple)):
             out = out[0]
-        arr = out.detach().cpu().numpy()
+        arr = out.detach().cpu().numpy().astype(np.float64)
         while arr.ndim > 3:
             arr = arr[0]
-        return np.clip(np.rint(arr.transpose(1, 2, 0) * 255.0), 0, 255).astype(np.uint8)
+        hwc = arr.transpose(1, 2, 0)
+        if last.get("ndim") == 2 or last.get("channels") == 1:
+            hwc = hwc.mean(axis=2, keepdims=last.get("ndim") != 2)
+        dtype = last.get("dtype", np.dtype(np.uint8))
+        if dtype.kind in "ui":
+            top = float(np.iinfo(dtype).max)
+            return np.clip(np.rint(hwc * top), 0, top).astype(dtype)
+        return hwc.astype(dtype)
 
     def seed(value: int) -> None:
         torch.manual_seed(value)
