@@ -334,17 +334,16 @@ def _random_elastic(p: Params) -> Envelope:
 def _random_tps(p: Params) -> Envelope:
     """warps the image through a thin-plate spline of randomly moved control points
 
-    The control points move by up to ``scale`` in normalised coordinates (half that of the side); the spline
-    bends beyond its control points, so the warp is read as up to ``scale`` of the side, and folds are not
-    ruled out.
+    Kornia moves five control points by a uniform draw of up to ``scale`` in normalised coordinates (the side is
+    2), so by at most ``scale / 2`` of the side. albumentations' entry, measured on coordinate maps, bounds the
+    turn, zoom, shift, crop and folds of a spline whose points move by a normal draw of standard deviation s;
+    a hard bound of ``scale / 2`` is taken as that s (a draw of at most s moves less than one of deviation s).
     """
     scale = abs(p.number("scale"))
-    return Envelope(
-        nonrigid=scale > 0,
-        warp=min(1.0, scale),
-        fold=scale > 0,
-        reflect_border=_padding_reflects(p),
-    )
+    if scale == 0.0:
+        return Envelope()
+    env = _alb("ThinPlateSpline", p, {"scale_range": (0.0, scale / 2.0)})
+    return env.with_changes(reflect_border=_padding_reflects(p))
 
 
 # ------------------------------------------------------------------------------------------ crops, resizes, pads

@@ -185,8 +185,9 @@ def as_callable(obj: Any) -> Any:
     return run
 
 
-def coord_reading(obj: Any, shape: tuple[int, int], seed: int) -> CoordReading:
-    """Where each output pixel came from: the coordinate maps sent through ``obj`` as a mask (nearest)."""
+def coord_reading(obj: Any, shape: tuple[int, int], seed: int) -> tuple[CoordReading, bool]:
+    """Where each output pixel came from: the coordinate maps sent through ``obj`` as a mask (nearest), and
+    whether they went through as a mask (exact) or, where Kornia moves no masks, as the image (interpolated)."""
     import kornia.augmentation as KA
     import torch
 
@@ -196,6 +197,14 @@ def coord_reading(obj: Any, shape: tuple[int, int], seed: int) -> CoordReading:
     image = torch.full((1, 3, h, w), 0.5)
     torch.manual_seed(seed)
     seq = KA.AugmentationSequential(obj, data_keys=["input", "mask"])
-    _out, out_mask = seq(image, mask)
+    exact = True
+    try:
+        _out, out_mask = seq(image, mask)
+    except NotImplementedError:
+        exact = False
+        # Kornia 0.9.0 moves no masks for some warps (RandomThinPlateSpline): the maps go through as the image
+        # itself, interpolated (read_maps rounds each value to the nearest input pixel).
+        torch.manual_seed(seed)
+        out_mask = obj(torch.cat([mask, torch.zeros(1, 1, h, w)], dim=1))[:, :2]
     m = out_mask[0].numpy()
-    return read_maps(m[0], m[1], shape)
+    return read_maps(m[0], m[1], shape), exact
