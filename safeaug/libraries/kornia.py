@@ -114,6 +114,16 @@ _STORED_AS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _from_tensor(value: Any) -> Any:
+    """Numbers from a float32 tensor, as the decimals they were written as (``0.8999999761581421`` is ``0.9``):
+    seven significant digits is float32's own precision, so no bound moves by more than its rounding."""
+    if isinstance(value, float):
+        return float(f"{value:.7g}")
+    if isinstance(value, list):
+        return tuple(_from_tensor(v) for v in value)
+    return value
+
+
 _MISSING = object()
 
 
@@ -134,7 +144,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.name.lower()
     if type(value).__module__.startswith("torch") and hasattr(value, "tolist"):
-        return _plain(value.tolist())
+        return _from_tensor(value.tolist())
     if isinstance(value, (list, tuple)):
         return tuple(_plain(v) for v in value)
     return value
