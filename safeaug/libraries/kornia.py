@@ -192,7 +192,10 @@ def read_live(obj: Any) -> Live | None:
     if name is None:
         return None
     if name in COMPOSITIONS:
-        members = tuple(getattr(obj, "_modules", {}).values())
+        # The sequential containers are torch Sequentials (members in ``_modules``); the dispatchers keep theirs
+        # in a plain ``augmentations`` list.
+        held = getattr(obj, "augmentations", None) if "Dispather" in name else getattr(obj, "_modules", None)
+        members = tuple(held.values() if isinstance(held, Mapping) else held or ())
         params: dict[str, Any] = {}
         if name in ARRANGED:
             params["random_apply"] = _random_apply(obj)

@@ -190,6 +190,14 @@ def test_random_apply_with_replacement_is_judged_as_the_member_drawn_every_time(
     assert safeaug.validate(once, "natural").envelope.rotation == pytest.approx(10.0)
 
 
+@pytest.mark.parametrize("dispatcher", [K.ManyToOneAugmentationDispather, K.ManyToManyAugmentationDispather])
+def test_a_dispatcher_is_judged_by_every_pipeline_it_dispatches(dispatcher: type) -> None:
+    d = dispatcher(K.AugmentationSequential(K.RandomRotation(5.0)), K.AugmentationSequential(K.RandomHorizontalFlip()))
+    report = safeaug.validate(d, "chest_xray")
+    assert codes(report) == ["SA101"]
+    assert report.envelope.rotation == pytest.approx(5.0) and report.envelope.mirror
+
+
 def test_a_member_switched_off_stays_off_and_an_unknown_member_fails_closed() -> None:
     off = K.AugmentationSequential(K.RandomHorizontalFlip(p=0.0), K.RandomRotation(5.0))
     assert safeaug.validate(off, "chest_xray").ok
@@ -223,3 +231,23 @@ def test_linting_a_kornia_config_and_source_loads_neither_torch_nor_kornia(tmp_p
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == []
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "kornia"
+
+
+def test_the_gpu_example_is_refused_for_its_flip_then_accepted_and_trains() -> None:
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "gpu_chest_xray.py")], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "first try: refused" in done.stdout
+    assert "SA101 kornia.augmentation.RandomHorizontalFlip" in done.stdout
+    assert "fixed: accepted by 'chest_xray'" in done.stdout and "step 1: batch (4, 3, 64, 64)" in done.stdout
+
+
+def test_the_example_configs_get_their_documented_verdicts() -> None:
+    assert safeaug.validate(EXAMPLES / "train.yaml", "chest_xray").ok
+    source = safeaug.validate(EXAMPLES / "augment.py", "ocr")
+    assert codes(source) == ["SA101", "SA102"]
+    assert source.envelope.rotation == pytest.approx(30.0)  # three draws of a 10-degree turn
