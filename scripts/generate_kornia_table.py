@@ -57,9 +57,29 @@ def collect() -> tuple[str, dict[str, tuple[tuple[str, Any], ...]]]:
     return kornia.__version__, table
 
 
+def policies() -> dict[str, list[list[tuple[Any, ...]]]]:
+    """The operation lists of ``kornia.augmentation.auto``: RandAugment's and TrivialAugment's default candidates
+    (``(name, low, high)``), AutoAugment's named policies (``(name, probability, magnitude bin)``)."""
+    from kornia.augmentation.auto.autoaugment import autoaugment
+    from kornia.augmentation.auto.rand_augment import rand_augment
+    from kornia.augmentation.auto.trivial_augment import trivial_augment
+
+    def plain(policy: Any) -> list[list[tuple[Any, ...]]]:
+        return [[tuple(_plain(v) for v in op) for op in sub] for sub in policy]
+
+    return {
+        "RandAugment": plain(rand_augment.default_policy),
+        "TrivialAugment": plain(trivial_augment.default_policy),
+        "imagenet": plain(autoaugment.imagenet_policy),
+        "cifar10": plain(autoaugment.cifar10_policy),
+        "svhn": plain(autoaugment.svhn_policy),
+    }
+
+
 def main() -> None:
     version, table = collect()
     body = pprint.pformat(table, width=120, sort_dicts=True)
+    auto = pprint.pformat(policies(), width=120, sort_dicts=True)
     print(
         f'''"""Constructor arguments of Kornia {version} augmentation classes, by canonical name.
 
@@ -78,7 +98,11 @@ from safeaug.catalog._defaults import REQUIRED
 KORNIA_VERSION = "{version}"
 NOT_LITERAL = "<object: "
 
-SIGNATURES: dict[str, tuple[tuple[str, Any], ...]] = {body.replace("'<required>'", "REQUIRED")}'''
+SIGNATURES: dict[str, tuple[tuple[str, Any], ...]] = {body.replace("'<required>'", "REQUIRED")}
+
+# kornia.augmentation.auto's operation lists: the default candidates of RandAugment and TrivialAugment
+# ((name, low, high) per operation) and AutoAugment's named policies ((name, probability, magnitude bin)).
+AUTO_POLICIES: dict[str, list[list[tuple[Any, ...]]]] = {auto}'''
     )
 
 

@@ -34,7 +34,7 @@ from safeaug.catalog.geometric import _frame_loss
 from safeaug.catalog.photometric import _hue_reach
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
-from safeaug.libraries._kornia_table import NOT_LITERAL, SIGNATURES
+from safeaug.libraries._kornia_table import AUTO_POLICIES, NOT_LITERAL, SIGNATURES
 
 K = "kornia.augmentation."
 GEOMETRIC = "geometric"
@@ -759,14 +759,164 @@ _UNKNOWN: dict[str, str] = {
     K + "RandomPerspective3D": "it distorts a volume in perspective; the 2-D envelope cannot describe it",
     K + "PatchSequential": "it runs its members on each patch of a grid separately: a per-patch turn or flip breaks "
     "the image's layout in ways the envelope model does not describe",
-    "kornia.augmentation.auto.AutoAugment": "its policy's operations are not yet described by the catalog "
-    "(it includes rotations, shears, inversion and posterisation)",
-    "kornia.augmentation.auto.RandAugment": "its policy's operations are not yet described by the catalog "
-    "(the default policy rotates by up to 30 degrees and shears by up to 0.3 x 180 degrees)",
-    "kornia.augmentation.auto.TrivialAugment": "its policy's operations are not yet described by the catalog "
-    "(the default policy rotates by up to 30 degrees and shears)",
     "kornia.augmentation.auto.PolicySequential": "it runs policy operations whose magnitudes the catalog does not read",
 }
 
 for _name, _why in _UNKNOWN.items():
     unknown(_name, family=STRUCTURAL, summary=_why)
+
+
+# ------------------------------------------------------------------------------------------ auto-augment policies
+#
+# kornia.augmentation.auto runs operations that wrap the classes above; each operation is read through their
+# entries. A policy is a list of sub-policies, each a list of operations run in order. Shears are fractions that
+# Kornia multiplies by 180 to get degrees (its default 0.3 shears by 54 degrees); translations are fractions of
+# the side; rotate, shear and translate take either sign.
+
+AUTO = "kornia.augmentation.auto."
+_SYMMETRIC = {"rotate", "shear_x", "shear_y", "translate_x", "translate_y"}
+# AutoAugment's operations draw from bins of these ranges (kornia/augmentation/auto/autoaugment/ops.py).
+_AUTOAUGMENT_RANGES: dict[str, tuple[float, float]] = {
+    "shear_x": (-0.3, 0.3),
+    "shear_y": (-0.3, 0.3),
+    "translate_x": (-0.5, 0.5),
+    "translate_y": (-0.5, 0.5),
+    "rotate": (-30.0, 30.0),
+    "solarize": (0.0, 1.0),
+    "posterize": (4.0, 8.0),
+    "contrast": (0.1, 1.9),
+    "brightness": (0.1, 1.9),
+    "sharpness": (0.1, 1.9),
+    "color": (0.1, 1.9),
+    "auto_contrast": (0.0, 1.0),
+    "equalize": (0.0, 1.0),
+    "invert": (0.0, 1.0),
+}
+
+
+def _entry_of(cls: str, transform: str, given: Mapping[str, Any]) -> Envelope:
+    found = _registry.get_entry(K + cls)
+    assert found is not None, cls
+    return found.describe(Params(transform, given, _registry.defaults_for(K + cls)))
+
+
+def _operation(transform: str, name: Any, lo: float, hi: float) -> Envelope:
+    """One operation of a policy drawing its magnitude from ``[lo, hi]`` (a symmetric one: either sign)."""
+    if name in _SYMMETRIC:
+        top = max(abs(lo), abs(hi))
+        lo, hi = -top, top
+    if name == "rotate":
+        return _entry_of("RandomRotation", transform, {"degrees": (lo, hi)})
+    if name in ("shear_x", "shear_y"):
+        degrees = (lo * 180.0, hi * 180.0)
+        shear = (*degrees, 0.0, 0.0) if name == "shear_x" else (0.0, 0.0, *degrees)
+        return _entry_of("RandomShear", transform, {"shear": shear})
+    if name in ("translate_x", "translate_y"):
+        return _entry_of("RandomTranslate", transform, {name: (lo, hi)})
+    if name in ("auto_contrast", "equalize"):
+        return Envelope(equalization=True, color=True)
+    if name == "invert":
+        return Envelope(inversion=True)
+    if name == "gray":
+        return Envelope(grayscale=True)
+    if name == "hflip":
+        return Envelope(mirror=True)
+    if name == "vflip":
+        return Envelope(mirror=True, rotation=180.0)
+    if name == "solarize":
+        return _entry_of("RandomSolarize", transform, {"thresholds": (lo, hi), "additions": 0.0})
+    if name == "solarize_add":
+        return _entry_of("RandomSolarize", transform, {"thresholds": 0.5, "additions": (lo, hi)})
+    if name == "posterize":
+        return _entry_of("RandomPosterize", transform, {"bits": (lo, hi)})
+    if name == "brightness":
+        return _entry_of("RandomBrightness", transform, {"brightness": (lo, hi)})
+    if name == "contrast":
+        return _entry_of("RandomContrast", transform, {"contrast": (lo, hi)})
+    if name == "color":
+        return _entry_of("RandomSaturation", transform, {"saturation": (lo, hi)})
+    if name == "sharpness":
+        # A factor below 1 blends toward a 3 x 3 smoothed copy, above 1 away from it.
+        env = Envelope(sharpen=hi > 1.0)
+        return env.with_changes(blur=_box_sigma(3.0)) if lo < 1.0 else env
+    raise ConfigError(f"{transform}: the operation {name!r} is not one safeaug knows, so what it does is unknown")
+
+
+def _policy(p: Params, default: str) -> list[list[tuple[Any, ...]]]:
+    value = _value(p, "policy")
+    if value is None:
+        return AUTO_POLICIES[default]
+    if isinstance(value, str):
+        if value not in AUTO_POLICIES or value in ("RandAugment", "TrivialAugment"):
+            raise ConfigError(f"{p.transform}.policy: expected 'imagenet', 'cifar10' or 'svhn', got {value!r}")
+        return AUTO_POLICIES[value]
+    ok = isinstance(value, (list, tuple)) and all(
+        isinstance(sub, (list, tuple)) and all(isinstance(op, (list, tuple)) and len(op) == 3 for op in sub)
+        for sub in value
+    )
+    if not ok or not value:
+        raise ConfigError(f"{p.transform}.policy: expected a list of sub-policies, each a list of (name, a, b)")
+    return [[tuple(op) for op in sub] for sub in value]
+
+
+def _number(p: Params, what: str, value: Any) -> float:
+    if not is_number(value):
+        raise ConfigError(f"{p.transform}.policy: {what} must be a number, got {value!r}")
+    return float(value)
+
+
+@entry(AUTO + "RandAugment", family=GEOMETRIC, knobs={"rotation": Knob("m"), "mirror": Knob("policy")})
+def _rand_augment(p: Params) -> Envelope:
+    """applies ``n`` distinct operations of its policy in sequence, each at magnitude ``m`` of 30
+
+    Kornia sets every operation's magnitude to ``low + (high - low) · m / 30`` (a symmetric one: ``high · m / 30``
+    with either sign), runs ``posterize`` backwards (``high - (high - low) · m / 30`` bits) and draws the ``n``
+    sub-policies without replacement.
+    """
+    n, m = p.number("n"), p.number("m")
+    policy = _policy(p, "RandAugment")
+    if not (0.0 < m < 30.0) or n < 1 or n > len(policy):
+        raise ConfigError(f"{p.transform}: expected 0 < m < 30 and 1 <= n <= {len(policy)}, got n={n:g}, m={m:g}")
+    branches = []
+    for sub in policy:
+        steps = []
+        for name, lo, hi in sub:
+            lo, hi = _number(p, "a magnitude", lo), _number(p, "a magnitude", hi)
+            if name in _SYMMETRIC:
+                at = max(abs(lo), abs(hi)) * m / 30.0
+            elif name == "posterize":
+                at = hi - (hi - lo) * m / 30.0
+            else:
+                at = lo + (hi - lo) * m / 30.0
+            steps.append(_operation(p.transform, name, at, at).including_identity())
+        branches.append(Envelope.sequence(steps))
+    return Envelope.some_of(branches, int(n))
+
+
+@entry(AUTO + "TrivialAugment", family=GEOMETRIC, knobs={"mirror": Knob("policy")})
+def _trivial_augment(p: Params) -> Envelope:
+    """applies one sub-policy of its policy, each operation at a magnitude drawn from its whole range"""
+    branches = []
+    for sub in _policy(p, "TrivialAugment"):
+        steps = [
+            _operation(p.transform, name, _number(p, "a magnitude", lo), _number(p, "a magnitude", hi))
+            for name, lo, hi in sub
+        ]
+        branches.append(Envelope.sequence(s.including_identity() for s in steps))
+    return Envelope.union_of(branches)
+
+
+@entry(AUTO + "AutoAugment", family=GEOMETRIC, knobs={"mirror": Knob("policy")})
+def _auto_augment(p: Params) -> Envelope:
+    """applies one sub-policy of its policy (``imagenet``, ``cifar10``, ``svhn`` or a list), each operation with
+    its probability at a magnitude from its bin: read here as its whole range"""
+    branches = []
+    for sub in _policy(p, "imagenet"):
+        steps = []
+        for name, prob, _bin in sub:
+            if _number(p, "a probability", prob) <= 0.0:
+                continue
+            lo, hi = _AUTOAUGMENT_RANGES.get(name, (0.0, 1.0))  # an unknown name: _operation refuses it
+            steps.append(_operation(p.transform, name, lo, hi).including_identity())
+        branches.append(Envelope.sequence(steps))
+    return Envelope.union_of(branches)

@@ -180,6 +180,52 @@ def _random_apply(obj: Any) -> Any:
     return stored
 
 
+_AUTO = frozenset(f"kornia.augmentation.auto.{c}" for c in ("AutoAugment", "RandAugment", "TrivialAugment"))
+# The operation classes of kornia.augmentation.auto, by the name a policy gives them.
+_OPERATIONS = {
+    "AutoContrast": "auto_contrast",
+    "Brightness": "brightness",
+    "Contrast": "contrast",
+    "Saturate": "color",
+    "Equalize": "equalize",
+    "Gray": "gray",
+    "Invert": "invert",
+    "Posterize": "posterize",
+    "Solarize": "solarize",
+    "SolarizeAdd": "solarize_add",
+    "Sharpness": "sharpness",
+    "HorizontalFlip": "hflip",
+    "VerticalFlip": "vflip",
+    "Rotate": "rotate",
+    "ShearX": "shear_x",
+    "ShearY": "shear_y",
+    "TranslateX": "translate_x",
+    "TranslateY": "translate_y",
+}
+
+
+def _auto_params(obj: Any, name: str) -> dict[str, Any]:
+    """An auto-augment object's arguments with its policy as the operations it built: Kornia keeps no copy of the
+    policy it was given. RandAugment's and TrivialAugment's operations are ``(name, low, high)``; AutoAugment's
+    ``(name, probability, None)`` (its entry reads each operation over its whole range, not its bin)."""
+    params: dict[str, Any] = {key: obj.__dict__[key] for key in ("n", "m") if key in obj.__dict__}
+    policy = []
+    for sub in getattr(obj, "_modules", {}).values():
+        ops: list[tuple[Any, ...]] = []
+        for op in getattr(sub, "_modules", {}).values():
+            kind = _OPERATIONS.get(type(op).__name__, type(op).__name__)
+            if name.endswith("AutoAugment"):
+                prob = _plain(getattr(op, "probability", 1.0))
+                ops.append((kind, prob[0] if isinstance(prob, tuple) else prob, None))
+                continue
+            magnitude = _plain(getattr(op, "magnitude_range", None))
+            lo, hi = magnitude if isinstance(magnitude, tuple) and len(magnitude) == 2 else (0.0, 1.0)
+            ops.append((kind, lo, hi))
+        policy.append(ops)
+    params["policy"] = policy
+    return params
+
+
 def read_live(obj: Any) -> Live | None:
     """Read a live Kornia augmentation or container; None for a class ``kornia.augmentation`` does not export."""
     from safeaug.libraries import canonical
@@ -203,6 +249,8 @@ def read_live(obj: Any) -> Live | None:
             if weights is not None:
                 params["random_apply_weights"] = _plain(weights)
         return Live(name, params, None, members)
+    if name in _AUTO:
+        return Live(name, _auto_params(obj, name), None)
     params = {}
     for arg, _default in SIGNATURES.get(name, ()):
         if arg.startswith("*") or arg in ("p", "p_batch"):

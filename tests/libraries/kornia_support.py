@@ -145,6 +145,10 @@ NOT_ON_PIXELS: dict[str, str] = {
     K + "RandomEqualize3D": "runs on volumes",
     K + "RandomMotionBlur3D": "runs on volumes",
     K + "RandomTransplantation3D": "runs on volumes",
+    **dict.fromkeys(
+        (f"kornia.augmentation.auto.{c}" for c in ("RandAugment", "TrivialAugment", "AutoAugment")),
+        "policies, checked in test_auto_augment_policies_stay_inside_their_envelope",
+    ),
 }
 
 

@@ -173,6 +173,54 @@ def test_a_default_that_is_not_a_literal_must_be_written_out() -> None:
         envelope("RandomRotation")
 
 
+# ------------------------------------------------------------------------------------------ auto-augment
+
+
+def test_rand_augment_reads_magnitude_m_of_30_and_shears_in_fractions_of_180_degrees() -> None:
+    auto = "kornia.augmentation.auto."
+    rotate = [[("rotate", -30.0, 30.0)]]
+    at = get_entry(auto + "RandAugment")
+    assert at is not None
+    env = at.envelope(Params(auto + "RandAugment", {"n": 1, "m": 15, "policy": rotate}, {}))
+    assert env.rotation == pytest.approx(15.0)
+    shear = at.envelope(Params(auto + "RandAugment", {"n": 1, "m": 15, "policy": [[("shear_x", -0.3, 0.3)]]}, {}))
+    assert shear.shear >= 27.0  # 0.15 x 180 degrees, not 0.15 degrees
+    posterize = at.envelope(Params(auto + "RandAugment", {"n": 1, "m": 29, "policy": [[("posterize", 4.0, 8.0)]]}, {}))
+    assert posterize.posterize_bits == 4.0  # backwards: a larger m keeps fewer bits
+    two = at.envelope(Params(auto + "RandAugment", {"n": 2, "m": 15, "policy": [*rotate, [("rotate", 0.0, 10.0)]]}, {}))
+    assert two.rotation == pytest.approx(20.0)  # two distinct sub-policies in sequence
+
+
+def test_an_operation_safeaug_does_not_know_fails_closed() -> None:
+    from safeaug.errors import ConfigError
+
+    at = get_entry("kornia.augmentation.auto.TrivialAugment")
+    assert at is not None
+    with pytest.raises(ConfigError, match="not one safeaug knows"):
+        at.envelope(Params("kornia.augmentation.auto.TrivialAugment", {"policy": [[("warp_drive", 0, 1)]]}, {}))
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs"),
+    [
+        (KAuto.RandAugment, {"n": 2, "m": 10, "policy": [[("rotate", -10.0, 10.0)], [("brightness", 0.9, 1.1)]]}),
+        (KAuto.TrivialAugment, {"policy": [[("shear_y", -0.2, 0.2)], [("posterize", 2.0, 6.0)]]}),
+        (KAuto.TrivialAugment, {}),
+        (KAuto.AutoAugment, {"policy": "cifar10"}),
+        (KAuto.AutoAugment, {}),
+    ],
+)
+def test_a_live_auto_augment_is_judged_by_the_policy_it_was_given(cls: type, kwargs: dict[str, Any]) -> None:
+    name = f"kornia.augmentation.auto.{cls.__name__}"
+    entry = get_entry(name)
+    assert entry is not None and not entry.unknown
+    written = entry.envelope(Params(name, kwargs, defaults_for(name)))
+    read = live_envelope(cls(**kwargs))  # Kornia keeps only the operations it built: the policy is read from them
+    assert read.differs() == written.differs()
+    for field in written.differs():
+        assert getattr(read, field) == pytest.approx(getattr(written, field), rel=1e-5), field
+
+
 # ------------------------------------------------------------------------------------------ containers
 
 
