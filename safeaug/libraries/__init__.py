@@ -30,11 +30,12 @@ MODULES = ("torchvision", "monai", "kornia", "torchio")
 class Composition:
     """How one composition class of a library combines its children.
 
-    ``children`` is the argument holding them; ``p`` the argument holding the probability that the group
+    ``children`` is the argument holding them (``"*"``: they are the positional arguments, as in Kornia's
+    ``AugmentationSequential(*args)``); ``p`` the argument holding the probability that the group
     runs at all (torchvision ``RandomApply(p=)``), ``weights`` the per-child draw weights (torchvision
     ``RandomChoice(p=)``, MONAI ``OneOf(weights=)``), ``n`` the argument giving how many children are
-    drawn (MONAI ``SomeOf(num_transforms=)``). ``children`` written ``"*args"`` means the children are the
-    positional arguments (Kornia's ``AugmentationSequential(*args)``; in a Hydra config, ``_args_``).
+    drawn (MONAI ``SomeOf(num_transforms=)``: a number, a ``(low, high)`` range read at ``high``, or ``None``
+    for all of them).
 
     ``arrange``, for a class whose mode depends on its arguments (Kornia's ``random_apply``), is called with
     the node's arguments (as written, without defaults) and its number of children, and returns the mode and
@@ -124,7 +125,14 @@ def library(name: str) -> Library:
 def owner(path: str) -> Library | None:
     """The library a dotted class or module path belongs to, or None (albumentations, a user's class)."""
     top = path.split(".", 1)[0]
-    return library(top) if top in MODULES else None
+    if top not in MODULES:
+        return None
+    try:
+        return library(top)
+    except ModuleNotFoundError as exc:  # a library whose description this installation does not have
+        if exc.name != f"safeaug.libraries.{top}":
+            raise
+        return None
 
 
 def canonical(path: str) -> str | None:

@@ -68,13 +68,13 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-_SEQUENTIAL = Composition("sequence", children="*args", arrange=arrangement)
+_SEQUENTIAL = Composition("sequence", children="*", arrange=arrangement)
 COMPOSITIONS: dict[str, Composition] = {
     _K + "AugmentationSequential": _SEQUENTIAL,
     _K + "ImageSequential": _SEQUENTIAL,
     _K + "VideoSequential": _SEQUENTIAL,
-    _K + "ManyToManyAugmentationDispather": Composition("one_of", children="*augmentations"),
-    _K + "ManyToOneAugmentationDispather": Composition("one_of", children="*augmentations"),
+    _K + "ManyToManyAugmentationDispather": Composition("one_of", children="*"),
+    _K + "ManyToOneAugmentationDispather": Composition("one_of", children="*"),
 }
 # The containers whose mode depends on their arguments (``random_apply``): see :func:`arrangement`.
 ARRANGED = frozenset(name for name, c in COMPOSITIONS.items() if c.arrange is not None)
