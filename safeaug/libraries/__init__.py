@@ -36,6 +36,11 @@ class Composition:
     ``RandomChoice(p=)``, MONAI ``OneOf(weights=)``), ``n`` the argument giving how many children are
     drawn (MONAI ``SomeOf(num_transforms=)``: a number, a ``(low, high)`` range read at ``high``, or ``None``
     for all of them).
+
+    ``arrange``, for a class whose mode depends on its arguments (Kornia's ``random_apply``), is called with
+    the node's arguments (as written, without defaults) and its number of children, and returns the mode and
+    the arguments the fold reads (``n``, ``replace`` for ``some_of``), which override ``mode`` and ``n``; it
+    raises ``ValueError`` for arguments the library itself refuses.
     """
 
     mode: Mode
@@ -43,6 +48,7 @@ class Composition:
     p: str | None = None
     weights: str | None = None
     n: str | None = None
+    arrange: Callable[[Mapping[str, Any], int], tuple[Mode, Mapping[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)

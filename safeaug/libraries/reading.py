@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from safeaug.ir import Node, child_location
+from safeaug.ir import Mode, Node, child_location
 from safeaug.libraries import Adapter, Composition, Library, canonical, owner
 
 Path = tuple[Hashable, ...]
@@ -108,6 +108,16 @@ def spelled(path: str, args: Mapping[str, Any], positional: Sequence[Any], args_
     return Spelled(name, lib, True, params, p, composition, children, children_at, origin, tuple(problems))
 
 
+def arranged(composition: Composition, params: Mapping[str, Any], children: int) -> tuple[Mode, dict[str, Any]]:
+    """The mode of a composition with these arguments and ``children`` children, and its arguments with what the
+    fold reads (``n``, ``replace``) added: fixed by the class, or by its arguments (``Composition.arrange``).
+    Raises ``ValueError`` for arguments the library refuses."""
+    if composition.arrange is None:
+        return composition.mode, dict(params)
+    mode, extra = composition.arrange(params, children)
+    return mode, {**params, **extra}
+
+
 def count(value: Any, children: int) -> int:
     """How many children a ``SomeOf`` may draw: a number, the top of a ``(low, high)`` range, else all of them."""
     if isinstance(value, (list, tuple)) and len(value) == 2:
@@ -145,12 +155,13 @@ def live_node(obj: Any, location: str, read_child: Callable[[Any, str], Node]) -
             for i, (child, ok) in enumerate(zip(live.children, drawn(weights, len(live.children)), strict=True))
             if ok
         )
+        mode, params = arranged(composition, live.params, len(live.children))
         return Node(
             name=live.name,
-            params=dict(live.params),
+            params=params,
             p=p,
             children=kids,
-            mode=composition.mode,
+            mode=mode,
             location=location,
             obj=obj,
             mro=(live.name,),
@@ -220,5 +231,11 @@ def _force(obj: Any) -> None:
     prob = getattr(obj, "prob", None)
     if isinstance(prob, (int, float)) and not isinstance(prob, bool) and prob > 0:
         obj.prob = 1.0
+    p_batch = getattr(obj, "p_batch", None)  # Kornia: the draw for the whole batch
+    if isinstance(p_batch, (int, float)) and not isinstance(p_batch, bool) and p_batch > 0:
+        obj.p_batch = 1.0
     for child in getattr(obj, "transforms", None) or []:
+        _force(child)
+    modules = getattr(obj, "__dict__", {}).get("_modules")  # torch containers (Kornia's) hold their members here
+    for child in modules.values() if isinstance(modules, dict) else ():
         _force(child)

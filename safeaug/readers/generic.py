@@ -26,7 +26,7 @@ from safeaug.catalog._signatures import BASES, PARAMETERS, REQUIRED
 from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
-from safeaug.libraries.reading import drawn, is_library_class, spelled
+from safeaug.libraries.reading import arranged, drawn, is_library_class, spelled
 from safeaug.readers import vocabulary
 from safeaug.readers.vocabulary import (
     OLD_ORDER,
@@ -306,6 +306,10 @@ class Reader:
             for i, (child, ok) in enumerate(zip(children, drawn(args.get("weights"), len(children)), strict=True))
             if ok
         )
+        try:
+            mode, args = arranged(found.composition, args, len(children))
+        except ValueError as exc:
+            raise self.error(f"{name}{where}: {exc}", line) from None
         return Node(
             name=name,
             params=args,
