@@ -93,7 +93,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from safeaug.catalog._defaults import REQUIRED
+from safeaug.catalog._signatures import REQUIRED
 
 KORNIA_VERSION = "{version}"
 NOT_LITERAL = "<object: "

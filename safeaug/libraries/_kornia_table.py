@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from safeaug.catalog._defaults import REQUIRED
+from safeaug.catalog._signatures import REQUIRED
 
 KORNIA_VERSION = "0.9.0"
 NOT_LITERAL = "<object: "
