@@ -19,7 +19,7 @@ from safeaug.lint import discover, lint
 from safeaug.report import Finding
 from safeaug.rules import all_codes
 
-EXAMPLES = Path(__file__).parent.parent / "examples" / "configs"
+EXAMPLES = Path(__file__).parents[2] / "examples" / "configs"
 BAD_YAML = EXAMPLES / "chest_xray" / "bad.yaml"
 
 
