@@ -17,6 +17,7 @@ through a single literal assignment in the same function or at module level. Any
 from __future__ import annotations
 
 import ast
+import bisect
 import operator
 import re
 from collections.abc import Callable, Hashable, Iterator
@@ -134,7 +135,7 @@ def read_python(text: str, source: str) -> list[Node]:
     except ValueError as exc:  # null bytes, or an integer longer than Python converts
         raise huge_number(text, source) or ConfigError(f"invalid Python: {exc}", path=source) from None
     try:
-        return _Source(tree, source).pipelines(text)
+        return _Source(tree, source, text).pipelines(text)
     except (_TooDeep, RecursionError) as exc:
         raise ConfigError(
             f"values nested deeper than {MAX_DEPTH} levels; no augmentation config is nested this deeply",
@@ -151,7 +152,7 @@ def read_python(text: str, source: str) -> list[Node]:
 
 
 class _Source:
-    def __init__(self, tree: ast.Module, source: str) -> None:
+    def __init__(self, tree: ast.Module, source: str, text: str) -> None:
         self.tree = tree
         self.source = source
         self.modules: set[str] = set()  # names bound to albumentations (or a submodule)
@@ -163,14 +164,16 @@ class _Source:
         self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
         self.current: ast.Call | None = None  # the pipeline call being read
         self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
-        self._imports(tree)
-        self.needles: re.Pattern[str] | None = None
-        self.text_lines: list[str] = []
+        statements = list(_statements(tree.body))
+        self._imports(statements)
+        # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
+        # `global X` in a function): the literal assigned is stale, so they are unreadable.
+        self.mutated = _mutated_names(statements, text)
+        self.needle_lines: list[int] | None = None  # lines that name something bound to albumentations
         self.module_scope = _assignments(tree.body)
         self.stem = FilePath(source).stem
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
         # `global X` in a function): the literal assigned is stale, so they are unreadable.
-        self.mutated = _mutated_names(tree)
         self.partials: dict[str, ast.Call] = {}  # `Compose = functools.partial(A.Compose, ...)`
         for name, values in self.module_scope.items():
             call = values[0] if len(values) == 1 else None
@@ -182,8 +185,8 @@ class _Source:
 
     # ------------------------------------------------------------------ imports
 
-    def _imports(self, tree: ast.Module) -> None:
-        for node in _statements(tree.body):  # imports are statements: expressions need not be walked
+    def _imports(self, statements: list[ast.stmt]) -> None:
+        for node in statements:  # imports are statements: expressions need not be walked
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if _is_albu_module(alias.name):
@@ -252,8 +255,8 @@ class _Source:
     # ------------------------------------------------------------------ pipelines
 
     def pipelines(self, text: str) -> list[Node]:
-        self.text_lines = re.split(r"\r\n?|\n", text)  # the line breaks Python counts (not \f, \x1c, ...)
-        self.needles = self._needles(text)
+        needles = self._needles(text)
+        self.needle_lines = None if needles is None else _match_lines(needles, text)
         roots = self._calls() if self.uses_albumentations else []
         if any(marker in text for marker in _PYTHON_MARKERS[1:]):  # config dicts, maybe beside albumentations calls
             seen = {root.line for root in roots}
@@ -317,10 +320,9 @@ class _Source:
 
     def _mentions(self, stmt: ast.stmt) -> bool:
         """False only when the statement's text provably names nothing bound to albumentations."""
-        if self.needles is None:
+        if self.needle_lines is None:
             return True
-        end = getattr(stmt, "end_lineno", None) or stmt.lineno
-        return self.needles.search("\n".join(self.text_lines[stmt.lineno - 1 : end])) is not None
+        return _any_within(self.needle_lines, stmt.lineno, getattr(stmt, "end_lineno", None) or stmt.lineno)
 
     def _outer_calls(self, stmt: ast.stmt) -> list[tuple[ast.Call, frozenset[str]]]:
         """Albumentations calls in a statement (not its nested blocks) that are not inside another, each with
@@ -350,9 +352,8 @@ class _Source:
         for stmt in self.tree.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 key = stmt.targets[0].id
-                if key in self.mutated:
-                    continue  # changed after this assignment: whatever reads it gets an unreadable value
-                if _may_hold_dicts(stmt.value):
+                # A name changed after this assignment is skipped: whatever reads it gets an unreadable value.
+                if _may_hold_dicts(stmt.value) and key not in self.mutated:
                     self.lines[(key,)] = stmt.value.lineno
                     doc[key] = self.value(stmt.value, (key,), scopes, 0)
         roots = Reader(self.source, self.lines, opaque=True).find(doc)
@@ -587,34 +588,76 @@ def _root_name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _mutated_names(tree: ast.Module) -> frozenset[str]:
-    """Names changed anywhere after their assignment: item or attribute assignment (plain, augmented,
+def _mutations(node: ast.AST) -> list[str]:
+    """The names one node changes after their assignment: item or attribute assignment (plain, augmented,
     annotated or ``del``), a mutating method call, augmented assignment, or rebinding under ``global``."""
-    out: set[str] = set()
-    for node in ast.walk(tree):
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets = [t for t in node.targets if not isinstance(t, ast.Name)]
-            for target in node.targets:
-                if isinstance(target, (ast.Tuple, ast.List)):
-                    targets += [t for t in target.elts if not isinstance(t, ast.Name)]
-        elif isinstance(node, ast.AugAssign) or (
-            isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name)
-        ):
-            targets = [node.target]
-        elif isinstance(node, ast.Delete):
-            targets = list(node.targets)
-        elif (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS
-        ):
-            targets = [node.func.value]
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            out.update(node.names)
-        for target in targets:
-            name = _root_name(target)
-            if name is not None:
-                out.add(name)
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = [t for t in node.targets if not isinstance(t, ast.Name)]
+        for target in node.targets:
+            if isinstance(target, (ast.Tuple, ast.List)):
+                targets += [t for t in target.elts if not isinstance(t, ast.Name)]
+    elif isinstance(node, ast.AugAssign) or (isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name)):
+        targets = [node.target]
+    elif isinstance(node, ast.Delete):
+        targets = list(node.targets)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS:
+        targets = [node.func.value]
+    elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    return [name for name in map(_root_name, targets) if name is not None]
+
+
+def _mutated_names(statements: list[ast.stmt], text: str) -> frozenset[str]:
+    """Every name changed anywhere after its assignment (see :func:`_mutations`), given every statement.
+
+    Statements are cheap to look at; their expressions are walked only where a mutating method could be
+    called: on lines that spell one (in ASCII source a method is spelt as it is read; other source is
+    walked whole, since Python reads identifiers after NFKC normalisation).
+    """
+    out = {name for stmt in statements for name in _mutations(stmt)}
+    if text.isascii():
+        words = [word for word in _MUTATING_METHODS if word in text]
+        if not words:
+            return frozenset(out)
+        calling = _match_lines(re.compile(r"\b(?:" + "|".join(words) + r")\b"), text)
+        if not calling:
+            return frozenset(out)
+    else:
+        calling = []
+    for stmt in statements:
+        if calling:
+            decorators = getattr(stmt, "decorator_list", None) or []
+            first = min([stmt.lineno, *(d.lineno for d in decorators)])
+            if not _any_within(calling, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
+                continue
+        out.update(name for node in _own_nodes(stmt) if isinstance(node, ast.Call) for name in _mutations(node))
     return frozenset(out)
+
+
+def _match_lines(pattern: re.Pattern[str], text: str) -> list[int]:
+    """The numbers of the lines (as Python counts them: ``\\n``, ``\\r\\n`` or ``\\r`` end one) where ``pattern``
+    matches, in order."""
+    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    return sorted({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)})
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")  # the line breaks Python counts (not \f, \x1c, ...)
+
+
+def _any_within(lines: list[int], first: int, last: int) -> bool:
+    """Whether a sorted list of line numbers holds one in ``first..last``."""
+    at = bisect.bisect_left(lines, first)
+    return at < len(lines) and lines[at] <= last
+
+
+def _own_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
+    """A statement and the expressions it holds itself (not the statements nested in its blocks)."""
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt))
 
 
 def _parameters(args: ast.arguments) -> frozenset[str]:
