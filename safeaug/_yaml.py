@@ -388,3 +388,34 @@ def _lines(root: yaml.Node) -> dict[Path, int]:
             for i, v in enumerate(node.value):
                 stack.append((v, (*path, i)))
     return out
+
+
+def yaml_comments(text: str, needle: str = "") -> list[tuple[int, str, bool]]:
+    """The comments of a YAML document that contain ``needle``: (line, text from the ``#``, nothing but
+    space before it). A ``#`` inside a quoted or block scalar is text, not a comment."""
+    import bisect
+
+    spans: list[tuple[int, int]] = []
+    try:
+        for tok in yaml.scan(text, Loader=_Base):
+            if isinstance(tok, yaml.ScalarToken):
+                spans.append((tok.start_mark.index, tok.end_mark.index))
+    except yaml.YAMLError:
+        return []
+    starts = [s for s, _ in spans]
+    out = []
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        if needle in line:
+            for col, char in enumerate(line):
+                if char != "#" or (col and not line[col - 1].isspace()):
+                    continue
+                at = offset + col
+                i = bisect.bisect_right(starts, at) - 1
+                if i >= 0 and spans[i][0] <= at < spans[i][1]:
+                    continue  # inside a quoted or block scalar: text, not a comment
+                if needle in line[col:]:
+                    out.append((number, line[col:].rstrip("\r\n"), not line[:col].strip()))
+                break
+        offset += len(line)
+    return out

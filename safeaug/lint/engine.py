@@ -178,21 +178,14 @@ def _lint(
 
 def check_file(file: Path, plan: Plan) -> FileResult:
     """Read one file once, judge each pipeline in it, filter and apply its suppressions."""
-    from safeaug.readers.files import pipelines_in_text, read_source_bytes
+    from safeaug.readers.source import Source
     from safeaug.validator import judge
 
     out = FileResult()
     source = str(file)
     try:
-        data = read_source_bytes(source)
-        if data is not None and b"\x00" in data[:8192]:
-            out.problems.append(Problem(source, None, "binary file (it holds NUL bytes), not a pipeline config"))
-            return out
-        text = None if data is None else data.decode("utf-8-sig")  # a byte-order mark is accepted
-        roots = [] if text is None else pipelines_in_text(source, text)
-    except UnicodeDecodeError as exc:
-        out.problems.append(Problem(source, None, f"cannot read the file ({exc})"))
-        return out
+        read = Source.read(source)  # read once: the suppressions below reuse its text (and Python tree)
+        roots = read.pipelines()
     except ConfigError as exc:
         out.problems.append(Problem(exc.path or source, exc.line, " ".join(exc.bare_message.split())))
         return out
@@ -207,7 +200,6 @@ def check_file(file: Path, plan: Plan) -> FileResult:
     if not roots:
         out.skipped = True
         return out
-    assert text is not None
     out.pipelines = len(roots)
     named = Path(plan.shown.get(source, source))  # what settings match: the name standard input stands for
     chosen = plan.policy_for(named)
@@ -238,7 +230,7 @@ def check_file(file: Path, plan: Plan) -> FileResult:
         out.judged.append(JudgedFile(source, used_id, origin))
     extra_ignore = plan.ignored_for(named)
     findings = [f for f in findings if plan.selection.enabled(f.code, extra_ignore)]
-    kept, out.suppressed = apply_suppressions(file, findings, plan.selection, extra_ignore, chosen.id, text=text)
+    kept, out.suppressed = apply_suppressions(file, findings, plan.selection, extra_ignore, chosen.id, source=read)
     out.findings = sorted(kept, key=lambda f: (f.line or 1, f.code))
     return out
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from safeaug._files import read_bytes
 from safeaug.lint.results import Suppressed
 from safeaug.lint.settings import Selection
+from safeaug.readers.source import MAX_BYTES, Comment, Source
 from safeaug.report import Finding
 from safeaug.rules import OTHER_RULES, SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION, all_codes
 
@@ -42,72 +43,16 @@ class Suppression(NamedTuple):
         return None
 
 
-class _Comment(NamedTuple):
-    line: int
-    text: str  # from the `#`
-    alone: bool  # nothing but whitespace before it on its line
+def read_suppressions(
+    path: Path, text: str, policy_id: str, *, source: Source | None = None
+) -> tuple[list[Suppression], list[Finding]]:
+    """Suppressions found in the file, and an ``SA601`` finding for each one that cannot count.
 
-
-def comments(path: Path, text: str) -> list[_Comment]:
-    """The comments of a YAML or Python file (none for JSON, which has no comments)."""
-    suffix = path.suffix.lower()
-    if suffix == ".py":
-        return _python_comments(text)
-    if suffix in (".yaml", ".yml"):
-        return _yaml_comments(text)
-    return []
-
-
-def _python_comments(text: str) -> list[_Comment]:
-    import io
-    import tokenize
-
-    out = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.COMMENT:
-                out.append(_Comment(tok.start[0], tok.string, not tok.line[: tok.start[1]].strip()))
-    except (tokenize.TokenError, SyntaxError):
-        pass  # the reader accepted the file; an unscannable tail only means fewer suppressions (fail closed)
-    return out
-
-
-def _yaml_comments(text: str) -> list[_Comment]:
-    import bisect
-
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    spans: list[tuple[int, int]] = []
-    try:
-        for tok in yaml.scan(text, Loader=loader):
-            if isinstance(tok, yaml.ScalarToken):
-                spans.append((tok.start_mark.index, tok.end_mark.index))
-    except yaml.YAMLError:
-        return []
-    starts = [s for s, _ in spans]
-    out = []
-    offset = 0
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        if "safeaug" in line:
-            for col, char in enumerate(line):
-                if char != "#" or (col and not line[col - 1].isspace()):
-                    continue
-                at = offset + col
-                i = bisect.bisect_right(starts, at) - 1
-                if i >= 0 and spans[i][0] <= at < spans[i][1]:
-                    continue  # inside a quoted or block scalar: text, not a comment
-                out.append(_Comment(number, line[col:].rstrip("\r\n"), not line[:col].strip()))
-                break
-        offset += len(line)
-    return out
-
-
-def read_suppressions(path: Path, text: str, policy_id: str) -> tuple[list[Suppression], list[Finding]]:
-    """Suppressions found in the file, and an ``SA601`` finding for each one that cannot count."""
-    found = [c for c in comments(path, text) if "safeaug" in c.text]
+    ``source``: the file as the reader read it (its text and, for Python, its syntax tree are reused).
+    """
+    found = (source or Source(str(path), text)).comments("safeaug")
     standalone = set()
-    parsed: list[tuple[_Comment, re.Match[str]]] = []
+    parsed: list[tuple[Comment, re.Match[str]]] = []
     bad: list[Finding] = []
     for comment in found:
         directive = re.search(_DIRECTIVE, comment.text)
@@ -174,23 +119,25 @@ def apply_suppressions(
     policy_id: str,
     *,
     text: str | None = None,
+    source: Source | None = None,
 ) -> tuple[list[Finding], list[Suppressed]]:
     """Findings left after inline suppressions, plus SA601/SA602 findings; and the suppressed ones.
 
-    ``text`` is the file's text when the caller has read it already (the file is then not read again).
+    ``source`` is the file as the reader read it (``text`` its text): the file is then not read again,
+    and a Python file's syntax tree is not parsed again.
     """
     if path.suffix.lower() not in (".yaml", ".yml", ".py"):
         return findings, []
-    if text is None:
-        from safeaug.readers.files import MAX_BYTES
-
-        try:
-            text = read_bytes(path, MAX_BYTES).decode("utf-8", errors="replace")
-        except OSError:
-            return findings, []
-    if "safeaug" not in text:
+    if source is None:
+        if text is None:
+            try:
+                text = read_bytes(path, MAX_BYTES).decode("utf-8", errors="replace")
+            except OSError:
+                return findings, []
+        source = Source(str(path), text)
+    if source.text is None or "safeaug" not in source.text:
         return findings, []
-    suppressions, bad = read_suppressions(path, text, policy_id)
+    suppressions, bad = read_suppressions(path, source.text, policy_id, source=source)
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []
     for finding in findings:

@@ -1,24 +1,16 @@
 """Every config dialect that spells a transform as a mapping, read into the pipeline tree.
 
-A transform may be written as
-
-* ``{"__class_fullname__": "Rotate", "limit": 10}``                       (``albumentations.save``, 1.x and 2.x)
-* ``{"_target_": "albumentations.Rotate", "limit": 10}``                 (Hydra; ``_args_``, ``_partial_``)
-* ``{"class_path": "albumentations.Rotate", "init_args": {...}}``        (jsonargparse / LightningCLI)
-* ``{"class_name": "Rotate", "params": {...}}``
-* ``{"name": "Rotate", "params": {...}}``
-* ``{"type": "Rotate", "limit": 10}`` inside ``{"type": "Albu", "transforms": [...]}``   (mmdet / mmengine)
-
-and a file may hold any number of pipelines anywhere in its tree (``train.transform``, ``val.transform``).
-:func:`find_pipelines` finds each one that is not inside another; :func:`build_node` reads one.
-Class paths are strings here and are never imported.
+How each dialect spells a transform is in :mod:`safeaug.readers.dialects`. A file may hold any number of
+pipelines anywhere in its tree (``train.transform``, ``val.transform``): :meth:`Reader.find` finds each one
+that is not inside another; :meth:`Reader.build` reads one. Class paths are strings here and are never
+imported.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Hashable, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 from safeaug.catalog import Params, defaults_for, get_entry, known_names
 from safeaug.catalog._defaults import BASES, REQUIRED
@@ -28,9 +20,9 @@ from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.readers import vocabulary
 from safeaug.readers._signatures import PARAMETERS
+from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, Spec, recognise, resolve_class
 from safeaug.readers.vocabulary import (
     OLD_ORDER,
-    is_albumentations_name,
     positional_order,
     translate,
 )
@@ -39,24 +31,7 @@ from safeaug.rules import BAD_PARAMETER, IGNORED_ARGUMENT
 Path = tuple[Hashable, ...]
 Lines = Mapping[Path, int]
 
-NATIVE = "__class_fullname__"
-# mmdet / mmseg / mmpretrain wrappers whose `transforms` list runs as an albumentations Compose.
-ALBU_WRAPPERS = frozenset({"Albu", "Albumentations", "Albumentation"})
-# Keys of a native node that are not init arguments (ReplayCompose records add `id`, `params`, `applied`).
-_NATIVE_STRUCTURE = frozenset({NATIVE, "transforms", "p", "id", "params", "applied"})
-_HYDRA_KEYS = frozenset({"_target_", "_args_", "_partial_", "_recursive_", "_convert_"})
 _PIPELINE_WORDS = ("transform", "aug", "pipeline")
-
-
-class Spec(NamedTuple):
-    """One transform as written: its class string, where that string is, and its arguments."""
-
-    cls: str
-    key: str  # the key holding the class string
-    args: Mapping[str, Any]
-    args_path: Path  # where the arguments live, for lines
-    positional: Sequence[Any]  # Hydra `_args_`
-    transforms_at: Path | None = None  # where the list of child transforms sits, when not under `transforms`
 
 
 class Reader:
@@ -70,44 +45,8 @@ class Reader:
     # ------------------------------------------------------------------ recognising transforms
 
     def spec(self, obj: Any, *, albu: bool, loose: bool = False) -> Spec | None:
-        """The transform ``obj`` spells, if any. ``loose``: inside a pipeline, any ``name`` is a class name."""
-        if not isinstance(obj, Mapping):
-            return None
-        cls = obj.get(NATIVE)
-        if cls is not None:
-            return Spec(cls, NATIVE, obj, (), ())
-        cls = obj.get("_target_")
-        if isinstance(cls, str):
-            args = {k: v for k, v in obj.items() if k not in _HYDRA_KEYS}
-            positional = obj.get("_args_") or ()
-            return Spec(cls, "_target_", args, (), positional if isinstance(positional, list) else ())
-        cls = obj.get("class_path")
-        if isinstance(cls, str):
-            init = obj.get("init_args")
-            return Spec(cls, "class_path", init if isinstance(init, Mapping) else {}, ("init_args",), ())
-        cls = obj.get("type")
-        if albu and isinstance(cls, str):  # inside mmdet's Albu, `type` names the class (`name` may be an argument)
-            return Spec(cls, "type", {k: v for k, v in obj.items() if k != "type"}, (), ())
-        for key in ("class_name", "name"):
-            cls = obj.get(key)
-            if isinstance(cls, str) and (key == "class_name" or loose or _albumentations(cls) is not None):
-                params = obj.get("params")
-                if isinstance(params, Mapping):
-                    return Spec(cls, key, params, ("params",), ())
-                if isinstance(params, list) and cls in COMPOSE_MODES:  # `name: OneOf, params: [...]`
-                    return Spec(cls, key, {"transforms": params}, (), (), ("params",))
-                return Spec(cls, key, {k: v for k, v in obj.items() if k != key}, (), ())
-        cls = obj.get("type")
-        if isinstance(cls, str) and (_scope(cls) in ALBU_WRAPPERS or _wraps_albumentations(obj)):
-            return Spec(cls, "type", {k: v for k, v in obj.items() if k != "type"}, (), ())
-        if loose and len(obj) == 1:  # the single-key form: `- VerticalFlip: {p: 0.25}`
-            [(cls, args)] = obj.items()
-            if isinstance(cls, str) and _albumentations(cls) is not None and "." not in cls:
-                if args is None or isinstance(args, Mapping):
-                    return Spec(cls, cls, args or {}, (cls,), ())
-                if isinstance(args, list) and cls in COMPOSE_MODES:  # `- OneOf: [...]`
-                    return Spec(cls, cls, {"transforms": args}, (), (), (cls,))
-        return None
+        """The transform ``obj`` spells, if any (see :func:`~safeaug.readers.dialects.recognise`)."""
+        return recognise(obj, albu=albu, loose=loose)
 
     # ------------------------------------------------------------------ finding pipelines
 
@@ -137,28 +76,29 @@ class Reader:
         location = _location(path)
         if isinstance(obj, list):
             specs = [self.spec(item, albu=False, loose=True) for item in obj]  # a misspelt name is read, then refused
-            if obj and all(s is not None for s in specs) and any(_albumentations(s.cls) for s in specs if s):
+            if obj and all(s is not None for s in specs) and any(resolve_class(s.cls) for s in specs if s):
                 return self._sequence(obj, path, location, albu=False)
             return None
         spec = self.spec(obj, albu=False)
         if spec is None:
             return None
-        if spec.key in (NATIVE, "type") or _albumentations(spec.cls) is not None:  # `type`: an Albu wrapper
+        assert spec.dialect is not None
+        if spec.dialect.always_a_pipeline or resolve_class(spec.cls) is not None:
             return self.build(obj, path, location, albu=False)
         # A user's own class where a pipeline belongs (`train_transform: {_target_: mylib.Aug}`) is an
         # unknown transform, unless it merely wraps an albumentations pipeline found further down.
         key = str(path[-1]).lower() if path and isinstance(path[-1], str) else ""
-        if any(word in key for word in _PIPELINE_WORDS) and not self._holds_albumentations(obj):
+        if any(word in key for word in _PIPELINE_WORDS) and not self._holdsresolve_class(obj):
             return self.build(obj, path, location, albu=False)
         return None
 
-    def _holds_albumentations(self, obj: Any) -> bool:
+    def _holdsresolve_class(self, obj: Any) -> bool:
         stack = [obj]
         while stack:
             item = stack.pop()
             if isinstance(item, Mapping):
                 spec = self.spec(item, albu=False)
-                if spec is not None and item is not obj and _albumentations(spec.cls) is not None:
+                if spec is not None and item is not obj and resolve_class(spec.cls) is not None:
                     return True
                 stack.extend(v for v in item.values() if isinstance(v, (Mapping, list)))
             elif isinstance(item, list):
@@ -201,8 +141,8 @@ class Reader:
             raise self.error(f"`{spec.key}`{where} must be a class name, got {spec.cls!r}", line)
         args = dict(spec.args)
         origin: dict[str, Path] = {}  # where an argument given by position sits
-        name = _albumentations(spec.cls)
-        if spec.key == "type" and (_scope(spec.cls) in ALBU_WRAPPERS or (not albu and _wraps_albumentations(obj))):
+        name = resolve_class(spec.cls)
+        if spec.wrapper:
             return self._albu(args, (*path, *spec.args_path), location, line)
         for param, value in zip(AUTO_POSITIONAL.get(spec.cls, ()), spec.positional, strict=False):
             args.setdefault(param, value)  # safeaug.auto's transforms: RandAugment("ocr", 2, 9)
@@ -211,7 +151,7 @@ class Reader:
         if name is None and spec.cls in known_names():  # registered by the user under a short name
             return _user_node(spec.cls, args, location, line)
         if name is None:
-            if "." not in spec.cls and spec.key not in ("class_path", "_target_"):
+            if "." not in spec.cls and not (spec.dialect is not None and spec.dialect.any_class):
                 raise self.error(
                     f"unknown transform {spec.cls!r}{where}: albumentations has no such class and none was registered"
                     + _suggest(spec.cls),
@@ -233,14 +173,12 @@ class Reader:
                 if param not in args:
                     args[param] = value
                     origin[param] = ("_args_", i)
-        if spec.key == NATIVE:
-            args = {k: v for k, v in args.items() if k not in _NATIVE_STRUCTURE or k in ("transforms", "p")}
         unread = _unreadable(name, args, composition=name in COMPOSE_MODES) if self.opaque else ()
         p = self._probability(name, args.pop("p", None), where, line)
         if name in COMPOSE_MODES:
             base = (*path, *origin["transforms"][:-1]) if "transforms" in origin else (*path, *spec.args_path)
             node = self._composition(name, args, p, base, location, line, albu=albu, key=origin.get("transforms"))
-            stored = args.get("policy") if spec.cls in _SAFEAUG_COMPOSITIONS else None
+            stored = args.get("policy") if spec.cls in SAFEAUG_COMPOSITIONS else None
             if isinstance(stored, str):  # safeaug.Compose(..., policy="chest_xray") in Python source
                 stored = {"id": stored}
             if isinstance(stored, Mapping):
@@ -559,47 +497,6 @@ def _user_node(name: str, args: Mapping[str, Any], location: str, line: int | No
     p_value = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 <= p <= 1 else None
     params = {k: v for k, v in args.items() if k != "p" and not isinstance(v, Opaque)}
     return Node(name=name, params=params, p=p_value, location=location, line=line, mro=(name,))
-
-
-def _wraps_albumentations(obj: Mapping[str, Any]) -> bool:
-    """An mmdet/mmseg wrapper of its own (``type='AlbuGray'``): a ``transforms`` list of albumentations dicts."""
-    children = obj.get("transforms")
-    if not isinstance(children, list) or not children:
-        return False
-    for child in children:
-        cls = child.get("type") if isinstance(child, Mapping) else None
-        if not isinstance(cls, str) or _albumentations(cls) is None:
-            return False
-    return True
-
-
-def _scope(cls: str) -> str:
-    """``mmdet.Albu`` -> ``Albu`` (mmengine registries accept a scope prefix)."""
-    return cls.rsplit(".", 1)[-1]
-
-
-# safeaug's validated compositions, as ``albumentations.to_dict`` names them: they run as their base class.
-_SAFEAUG_COMPOSITIONS = {
-    "safeaug.compose.Compose": "Compose",
-    "safeaug.compose.ReplayCompose": "ReplayCompose",
-    "safeaug.Compose": "Compose",
-    "safeaug.ReplayCompose": "ReplayCompose",
-}
-
-
-def _albumentations(cls: str) -> str | None:
-    """The short albumentations class name a class string refers to, or None for anything else."""
-    if not isinstance(cls, str):
-        return None
-    if cls in _SAFEAUG_COMPOSITIONS:
-        return _SAFEAUG_COMPOSITIONS[cls]
-    if cls in COMPOSE_MODES:
-        return cls
-    if cls.startswith(("albumentations.", "albumentationsx.")):
-        return cls.rsplit(".", 1)[-1]
-    if "." not in cls and is_albumentations_name(cls):
-        return cls
-    return None
 
 
 def _suggest(name: str) -> str:

@@ -29,7 +29,8 @@ from safeaug.catalog import known_names
 from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
-from safeaug.readers.generic import NATIVE, Opaque, Reader
+from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, resolve_class
+from safeaug.readers.generic import Opaque, Reader
 from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
 Path = tuple[Hashable, ...]
@@ -113,12 +114,13 @@ def might_hold_pipeline(text: str) -> bool:
     return any(marker in text for marker in _PYTHON_MARKERS)
 
 
-def read_python(text: str, source: str) -> list[Node]:
-    """Every pipeline the file builds, in file order; ``[]`` for Python that builds none."""
-    if not might_hold_pipeline(text):
-        return []
+def parse(text: str, source: str) -> ast.Module:
+    """The syntax tree of Python source (never compiled to code, never run).
+
+    Raises :class:`~safeaug.ConfigError` (with the line) for text that is not Python.
+    """
     try:
-        tree = ast.parse(text, filename=source)
+        return ast.parse(text, filename=source)
     except SyntaxError as exc:
         huge = huge_number(text, source) if "digits" in exc.msg else None
         if huge is not None:
@@ -134,6 +136,17 @@ def read_python(text: str, source: str) -> list[Node]:
         ) from None
     except ValueError as exc:  # null bytes, or an integer longer than Python converts
         raise huge_number(text, source) or ConfigError(f"invalid Python: {exc}", path=source) from None
+
+
+def read_python(text: str, source: str, *, tree: ast.Module | None = None) -> list[Node]:
+    """Every pipeline the file builds, in file order; ``[]`` for Python that builds none.
+
+    ``tree``: the file's syntax tree when the caller has parsed it already (see :func:`parse`).
+    """
+    if not might_hold_pipeline(text):
+        return []
+    if tree is None:
+        tree = parse(text, source)
     try:
         return _Source(tree, source, text).pipelines(text)
     except (_TooDeep, RecursionError) as exc:
@@ -149,6 +162,42 @@ def read_python(text: str, source: str) -> list[Node]:
             path=source,
             line=exc.line,
         ) from None
+
+
+def python_comments(text: str, tree: ast.Module, needle: str = "") -> list[tuple[int, str, bool]]:
+    """The comments that contain ``needle``: (line, text from the ``#``, nothing but space before it).
+
+    Found with the file's syntax tree rather than by tokenizing it again: on a line that holds a ``#``,
+    the first ``#`` outside every string literal starts the comment.
+    """
+    lines = _LINE_BREAK.split(text)
+    candidates = [n for n, line in enumerate(lines, start=1) if "#" in line and needle in line]
+    if not candidates:
+        return []
+    strings: list[tuple[tuple[int, int], tuple[int, int]]] = []  # (line, byte column) where each one starts, ends
+    for stmt in _statements(tree.body):
+        decorators = getattr(stmt, "decorator_list", None) or []
+        first = min([stmt.lineno, *(d.lineno for d in decorators)])
+        if not _any_within(candidates, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
+            continue
+        for node in _own_nodes(stmt):
+            if isinstance(node, ast.JoinedStr) or (
+                isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+            ):
+                end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+                strings.append(((node.lineno, node.col_offset), end))
+    out = []
+    for number in candidates:
+        line = lines[number - 1]
+        col = line.find("#")
+        while col >= 0:
+            at = (number, len(line[:col].encode("utf-8")))  # the tree counts columns in UTF-8 bytes
+            if not any(start <= at < end for start, end in strings):
+                if needle in line[col:]:
+                    out.append((number, line[col:], not line[:col].strip()))
+                break
+            col = line.find("#", col + 1)
+    return out
 
 
 class _Source:
@@ -240,7 +289,8 @@ class _Source:
             if isinstance(func.value, ast.Name) and func.value.id in self.safeaug and _is_safeaug_transform(func.attr):
                 return f"safeaug.{func.attr}"  # safeaug.Compose, or one of its label-aware transforms
         dotted = self.dotted(func)
-        return dotted if dotted in AUTO_POSITIONAL else None  # safeaug.auto.RandAugment, auto.TrivialAugment
+        # safeaug.auto.RandAugment, auto.TrivialAugment, or a class the readers resolve by its dotted name
+        return dotted if dotted in AUTO_POSITIONAL or resolve_class(dotted) is not None else None
 
     def dotted(self, func: ast.expr) -> str:
         """A readable dotted name for a called function or class that is not albumentations."""
@@ -491,7 +541,7 @@ class _Source:
             # Literal positional values tell a 1.x call from a 2.0 one; read without evaluating anything else
             # (evaluating nested calls twice per level would take time exponential in the nesting).
             plain = [self._literal(a, scopes) for a in args if not isinstance(a, ast.Starred)]
-            order, old = positional_order(_SAFEAUG_BASES.get(cls, cls), plain)
+            order, old = positional_order(resolve_class(cls) or cls, plain)
             order = order or AUTO_POSITIONAL.get(cls, ())
             if old:
                 out[OLD_ORDER] = True
@@ -536,13 +586,9 @@ class _Source:
         return Opaque(ast.unparse(node), getattr(node, "lineno", None))
 
 
-# safeaug's compositions take albumentations' arguments (plus ``policy`` and ``audit``).
-_SAFEAUG_BASES = {"safeaug.Compose": "Compose", "safeaug.ReplayCompose": "ReplayCompose"}
-
-
 def _is_safeaug_transform(name: str) -> bool:
     """``Compose``/``ReplayCompose`` and the transforms safeaug's catalog knows as ``safeaug.<name>``."""
-    return f"safeaug.{name}" in _SAFEAUG_BASES or f"safeaug.{name}" in known_names()
+    return f"safeaug.{name}" in SAFEAUG_COMPOSITIONS or f"safeaug.{name}" in known_names()
 
 
 def _is_albu_module(name: str) -> bool:
