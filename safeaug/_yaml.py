@@ -166,7 +166,7 @@ def json_lines(text: str, source: str) -> dict[Path, int]:
 
 
 # Strings (a key when a colon follows), brackets and commas: what tells where each container and key is.
-_JSON_STRUCTURE = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?|[{}\[\],]')
+_JSON_STRUCTURE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(\s*:)?|[{}\[\],]')
 
 
 def _scan_json_lines(text: str) -> dict[Path, int]:

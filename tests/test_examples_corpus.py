@@ -60,8 +60,8 @@ def test_each_dialect_reads_its_own_example_configs(dialect: dialects.Dialect, m
     used: set[str] = set()
 
     def watched(entry: dialects.Dialect) -> dialects.Dialect:
-        def recognise(obj: Any, albu: bool, loose: bool) -> dialects.Spec | None:
-            spec = entry.recognise(obj, albu, loose)
+        def recognise(obj: Any, albu: bool, loose: bool, dialect: dialects.Dialect) -> dialects.Spec | None:
+            spec = entry.recognise(obj, albu, loose, dialect)
             if spec is not None:
                 used.add(entry.name)
             return spec

@@ -201,7 +201,7 @@ def check_file(file: Path, plan: Plan) -> FileResult:
         out.skipped = True
         return out
     out.pipelines = len(roots)
-    named = Path(plan.shown.get(source, source))  # what settings match: the name standard input stands for
+    named = plan.shown.get(source, source)  # what settings match: the name standard input stands for
     chosen = plan.policy_for(named)
     if chosen is not None:
         origin = plan.origin_for(named)

@@ -329,8 +329,8 @@ class Plan:
     shared_params: bool = False  # True when several policies are in play and `set` is split among them
     cache: dict[str, Policy] = field(default_factory=dict)
 
-    def policy_for(self, path: Path) -> Policy | None:
-        if not self.from_command_line:
+    def policy_for(self, path: str | Path) -> Policy | None:
+        if not self.from_command_line and self.settings.per_path_policies:
             relative = _relative(path, self.settings.root)
             for glob, spec in self.settings.per_path_policies:
                 if relative is not None and glob_matches(glob, relative):
@@ -352,10 +352,12 @@ class Plan:
             return ""
         return f"{self.settings.path}: [tool.safeaug.set] `{written[0]}`: "
 
-    def origin_for(self, path: Path) -> str:
+    def origin_for(self, path: str | Path) -> str:
         """Where the policy judging ``path`` was configured (see :class:`JudgedFile`)."""
         if self.from_command_line:
             return "command line"
+        if not self.settings.per_path_policies:
+            return "pyproject.toml"
         relative = _relative(path, self.settings.root)
         for glob, _ in self.settings.per_path_policies:
             if relative is not None and glob_matches(glob, relative):
@@ -385,7 +387,7 @@ class Plan:
                 raise UsageError(self._source_of(spec, params) + str(exc)) from None
         return self.cache[spec]
 
-    def input_size_for(self, path: Path) -> tuple[int, int] | None:
+    def input_size_for(self, path: str | Path) -> tuple[int, int] | None:
         """The size of the images entering the file's pipelines: command line, then per path, then default."""
         if self.input_size is not None:
             return self.input_size
@@ -396,7 +398,7 @@ class Plan:
                     return size
         return self.settings.input_size
 
-    def ignored_for(self, path: Path) -> tuple[str, ...]:
+    def ignored_for(self, path: str | Path) -> tuple[str, ...]:
         if not self.settings.per_path_ignores:
             return ()
         relative = _relative(path, self.settings.root)
@@ -405,9 +407,9 @@ class Plan:
         return tuple(c for glob, codes in self.settings.per_path_ignores if glob_matches(glob, relative) for c in codes)
 
 
-def _relative(path: Path, root: Path) -> str | None:
+def _relative(path: str | Path, root: Path) -> str | None:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return Path(path).resolve().relative_to(root).as_posix()
     except ValueError:
         return None
 

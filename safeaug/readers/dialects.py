@@ -82,14 +82,16 @@ class Spec(NamedTuple):
     wrapper: bool = False  # an mmdet `Albu` wrapper: its `transforms` run as an albumentations Compose
 
 
-# A recogniser: (the mapping, inside an mmdet Albu wrapper?, inside a pipeline?) -> the transform it spells.
-Recogniser = Callable[[Mapping[str, Any], bool, bool], "Spec | None"]
+# A recogniser: (the mapping, inside an mmdet Albu wrapper?, inside a pipeline?, its dialect) -> the
+# transform it spells (with that dialect), or None.
+Recogniser = Callable[[Mapping[str, Any], bool, bool, "Dialect"], "Spec | None"]
 
 
 class Dialect(NamedTuple):
     """One way of writing a transform as a mapping."""
 
     name: str
+    key: str | None  # the key every mapping in this dialect has (None: single-key mappings inside a pipeline)
     recognise: Recogniser
     examples: str  # the folder under tests/examples/good and tests/examples/bad holding its example configs
     # A mapping in this dialect is a pipeline wherever it stands, whatever class it names.
@@ -99,38 +101,39 @@ class Dialect(NamedTuple):
     any_class: bool = False
 
 
-def _native(obj: Mapping[str, Any], albu: bool, loose: bool) -> Spec | None:
+def _native(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
     cls = obj.get(NATIVE)
     if cls is None:
         return None
     args = {k: v for k, v in obj.items() if k not in _NATIVE_STRUCTURE}
-    return Spec(cls, NATIVE, args, (), ())
+    return Spec(cls, NATIVE, args, (), (), dialect=dialect)
 
 
-def _hydra(obj: Mapping[str, Any], albu: bool, loose: bool) -> Spec | None:
+def _hydra(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
     cls = obj.get("_target_")
     if not isinstance(cls, str):
         return None
     args = {k: v for k, v in obj.items() if k not in _HYDRA_KEYS}
     positional = obj.get("_args_") or ()
-    return Spec(cls, "_target_", args, (), positional if isinstance(positional, list) else ())
+    return Spec(cls, "_target_", args, (), positional if isinstance(positional, list) else (), dialect=dialect)
 
 
-def _jsonargparse(obj: Mapping[str, Any], albu: bool, loose: bool) -> Spec | None:
+def _jsonargparse(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
     cls = obj.get("class_path")
     if not isinstance(cls, str):
         return None
     init = obj.get("init_args")
-    return Spec(cls, "class_path", init if isinstance(init, Mapping) else {}, ("init_args",), ())
+    init_args = init if isinstance(init, Mapping) else {}
+    return Spec(cls, "class_path", init_args, ("init_args",), (), dialect=dialect)
 
 
-def _mmdet_member(obj: Mapping[str, Any], albu: bool, loose: bool) -> Spec | None:
+def _mmdet_member(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
     """Inside mmdet's Albu, ``type`` names the class (``name`` may be an argument)."""
     cls = obj.get("type")
     if not albu or not isinstance(cls, str):
         return None
     args = {k: v for k, v in obj.items() if k != "type"}
-    return Spec(cls, "type", args, (), (), wrapper=_scope(cls) in ALBU_WRAPPERS)
+    return Spec(cls, "type", args, (), (), dialect=dialect, wrapper=_scope(cls) in ALBU_WRAPPERS)
 
 
 def _named(key: str, *, always: bool) -> Recogniser:
@@ -140,29 +143,30 @@ def _named(key: str, *, always: bool) -> Recogniser:
     albumentations has (``name`` is a common argument).
     """
 
-    def recognise(obj: Mapping[str, Any], albu: bool, loose: bool) -> Spec | None:
+    def recognise(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
         cls = obj.get(key)
         if not isinstance(cls, str) or not (always or loose or resolve_class(cls) is not None):
             return None
         params = obj.get("params")
         if isinstance(params, Mapping):
-            return Spec(cls, key, params, ("params",), ())
+            return Spec(cls, key, params, ("params",), (), dialect=dialect)
         if isinstance(params, list) and cls in COMPOSE_MODES:  # `name: OneOf, params: [...]`
-            return Spec(cls, key, {"transforms": params}, (), (), ("params",))
-        return Spec(cls, key, {k: v for k, v in obj.items() if k != key}, (), ())
+            return Spec(cls, key, {"transforms": params}, (), (), ("params",), dialect)
+        return Spec(cls, key, {k: v for k, v in obj.items() if k != key}, (), (), dialect=dialect)
 
     return recognise
 
 
-def _mmdet_wrapper(obj: Mapping[str, Any], albu: bool, loose: bool) -> Spec | None:
+def _mmdet_wrapper(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
     """mmdet's ``Albu`` (any registry scope), or a wrapper of one's own whose ``transforms`` are albumentations'."""
     cls = obj.get("type")
     if not isinstance(cls, str) or not (_scope(cls) in ALBU_WRAPPERS or _wraps_albumentations(obj)):
         return None
-    return Spec(cls, "type", {k: v for k, v in obj.items() if k != "type"}, (), (), wrapper=True)
+    args = {k: v for k, v in obj.items() if k != "type"}
+    return Spec(cls, "type", args, (), (), dialect=dialect, wrapper=True)
 
 
-def _single_key(obj: Mapping[str, Any], albu: bool, loose: bool) -> Spec | None:
+def _single_key(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
     """Inside a pipeline, ``- VerticalFlip: {p: 0.25}`` (or ``- OneOf: [...]``)."""
     if not loose or len(obj) != 1:
         return None
@@ -170,21 +174,21 @@ def _single_key(obj: Mapping[str, Any], albu: bool, loose: bool) -> Spec | None:
     if not isinstance(cls, str) or "." in cls or resolve_class(cls) is None:
         return None
     if args is None or isinstance(args, Mapping):
-        return Spec(cls, cls, args or {}, (cls,), ())
+        return Spec(cls, cls, args or {}, (cls,), (), dialect=dialect)
     if isinstance(args, list) and cls in COMPOSE_MODES:
-        return Spec(cls, cls, {"transforms": args}, (), (), (cls,))
+        return Spec(cls, cls, {"transforms": args}, (), (), (cls,), dialect)
     return None
 
 
 DIALECTS: tuple[Dialect, ...] = (
-    Dialect("native", _native, "native", always_a_pipeline=True),
-    Dialect("hydra", _hydra, "hydra", any_class=True),
-    Dialect("jsonargparse", _jsonargparse, "jsonargparse", any_class=True),
-    Dialect("mmdet member", _mmdet_member, "mmdet"),
-    Dialect("class_name", _named("class_name", always=True), "class_name"),
-    Dialect("name_params", _named("name", always=False), "name_params"),
-    Dialect("mmdet", _mmdet_wrapper, "mmdet", always_a_pipeline=True),
-    Dialect("single_key", _single_key, "single_key"),
+    Dialect("native", NATIVE, _native, "native", always_a_pipeline=True),
+    Dialect("hydra", "_target_", _hydra, "hydra", any_class=True),
+    Dialect("jsonargparse", "class_path", _jsonargparse, "jsonargparse", any_class=True),
+    Dialect("mmdet member", "type", _mmdet_member, "mmdet"),
+    Dialect("class_name", "class_name", _named("class_name", always=True), "class_name"),
+    Dialect("name_params", "name", _named("name", always=False), "name_params"),
+    Dialect("mmdet", "type", _mmdet_wrapper, "mmdet", always_a_pipeline=True),
+    Dialect("single_key", None, _single_key, "single_key"),
 )
 
 
@@ -197,9 +201,12 @@ def recognise(obj: Any, *, albu: bool, loose: bool = False) -> Spec | None:
     if not isinstance(obj, Mapping):
         return None
     for dialect in DIALECTS:
-        spec = dialect.recognise(obj, albu, loose)
+        key = dialect.key
+        if key is not None and key not in obj:
+            continue  # most mappings of a config are not transforms: a key look-up says so
+        spec = dialect.recognise(obj, albu, loose, dialect)
         if spec is not None:
-            return spec._replace(dialect=dialect)
+            return spec
     return None
 
 

@@ -121,13 +121,12 @@ def format_of(path: str) -> Format:
 def read_source_bytes(source: str) -> bytes | None:
     """The bytes of a config file (a regular file of at most ``MAX_BYTES``); None for a larger file that
     mentions no pipeline (a dataset's annotation JSON next to the configs)."""
-    file = Path(source)
-    if file.suffix.lower() not in SUFFIXES:
+    if not source.lower().endswith(SUFFIXES):
         raise ConfigError("expected a .json, .yaml, .yml or .py pipeline config", path=source)
     try:
         return read_bytes(source, MAX_BYTES)
     except NotReadable as exc:
-        if exc.too_large and not _mentions_a_pipeline(file):
+        if exc.too_large and not _mentions_a_pipeline(Path(source)):
             return None
         if exc.too_large:
             raise ConfigError(
