@@ -160,7 +160,11 @@ def _named(key: str, *, always: bool) -> Recogniser:
 def _mmdet_wrapper(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
     """mmdet's ``Albu`` (any registry scope), or a wrapper of one's own whose ``transforms`` are albumentations'."""
     cls = obj.get("type")
-    if not isinstance(cls, str) or not (_scope(cls) in ALBU_WRAPPERS or _wraps_albumentations(obj)):
+    if not isinstance(cls, str):
+        return None
+    # A wrapper of one's own is a class albumentations does not have: `dict(type="OneOf", transforms=[...])`
+    # is a piece of a pipeline (read where an Albu wrapper holds it), not a pipeline of its own.
+    if not (_scope(cls) in ALBU_WRAPPERS or (resolve_class(cls) is None and _wraps_albumentations(obj))):
         return None
     args = {k: v for k, v in obj.items() if k != "type"}
     return Spec(cls, "type", args, (), (), dialect=dialect, wrapper=True)

@@ -453,12 +453,11 @@ def _with_notes(node: Node, notes: tuple[Note, ...]) -> Node:
 def _flip(args: Mapping[str, Any], p: float | None, location: str, line: int | None) -> Node:
     """albumentations 1.x ``Flip``: a horizontal, a vertical or a both-axes flip, at random.
 
-    Both axes at once is a half turn, which the catalog's ``VerticalFlip`` (a mirror plus a half turn) covers.
+    Read as one transform, so that each of its effects is one finding: what it may do is what the catalog's
+    ``VerticalFlip`` may do (a mirror, and a half turn, which both axes at once are). Its names include
+    ``Flip`` for a policy's allow and deny lists, and not ``HorizontalFlip``: allowing that must not let the
+    vertical flips through.
     """
-    branches = tuple(
-        Node(kind, {}, 1.0, location=_child(location, i, "flip"), line=line, mro=(kind,), written=FLIP)
-        for i, kind in enumerate(("HorizontalFlip", "VerticalFlip"))
-    )
     extra = translate("HorizontalFlip", args, p)
     notes = extra.notes
     installed = vocabulary.installed_line()
@@ -474,14 +473,14 @@ def _flip(args: Mapping[str, Any], p: float | None, location: str, line: int | N
         )
         notes = (removed, *notes)
     return Node(
-        name=FLIP,
+        name="VerticalFlip",
         params={},
         p=extra.p if extra.p is not None else 0.5,
-        children=branches,
-        mode="one_of",
         location=location,
         line=line,
+        mro=("VerticalFlip", *BASES.get("VerticalFlip", ()), FLIP),
         notes=notes,
+        written=FLIP,
     )
 
 
