@@ -2,8 +2,8 @@
 
 YAML and Python files carry ``# expect: SA101@12, SA102@20`` (and optionally ``# policy: natural``) in
 a comment near the top; JSON files, which have no comments, carry the same text in ``name.expect``.
-``good/`` files may hold warnings but never an error. Codes and lines are compared as sets. Expectations are written for albumentations
-2.0.x as the installed line (arguments of other lines are reported as ignored).
+``good/`` files may hold warnings but never an error. Codes and lines are compared as sets. Expectations
+are written for albumentations 2.0.x as the installed line (arguments of other lines are reported as ignored).
 """
 
 from __future__ import annotations
