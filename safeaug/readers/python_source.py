@@ -218,7 +218,9 @@ class _Source:
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
         # `global X` in a function): the literal assigned is stale, so they are unreadable.
         self.mutated = _mutated_names(statements, text)
-        self.needle_lines: list[int] | None = None  # lines that name something bound to albumentations
+        self.needles: re.Pattern[str] | None = None  # the names bound to albumentations, as words
+        self.text = ""
+        self.line_starts: list[int] = []  # where each line of the text starts
         self.module_scope = _assignments(tree.body)
         self.stem = FilePath(source).stem
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
@@ -305,8 +307,9 @@ class _Source:
     # ------------------------------------------------------------------ pipelines
 
     def pipelines(self, text: str) -> list[Node]:
-        needles = self._needles(text)
-        self.needle_lines = None if needles is None else _match_lines(needles, text)
+        self.text = text
+        self.needles = self._needles(text)
+        self.line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))] if self.needles else []
         roots = self._calls() if self.uses_albumentations else []
         if any(marker in text for marker in _PYTHON_MARKERS[1:]):  # config dicts, maybe beside albumentations calls
             seen = {root.line for root in roots}
@@ -370,9 +373,12 @@ class _Source:
 
     def _mentions(self, stmt: ast.stmt) -> bool:
         """False only when the statement's text provably names nothing bound to albumentations."""
-        if self.needle_lines is None:
+        if self.needles is None:
             return True
-        return _any_within(self.needle_lines, stmt.lineno, getattr(stmt, "end_lineno", None) or stmt.lineno)
+        starts = self.line_starts
+        end = getattr(stmt, "end_lineno", None) or stmt.lineno
+        stop = starts[end] if end < len(starts) else len(self.text)
+        return self.needles.search(self.text, starts[stmt.lineno - 1], stop) is not None
 
     def _outer_calls(self, stmt: ast.stmt) -> list[tuple[ast.Call, frozenset[str]]]:
         """Albumentations calls in a statement (not its nested blocks) that are not inside another, each with
