@@ -11,7 +11,7 @@ The file is parsed, never imported or run. Two forms are read:
 Literal arguments are read (numbers, strings, tuples, lists, dicts, ``None``/``True``/``False``, negative
 numbers, simple arithmetic on numbers, OpenCV border and interpolation constants); a name is read
 through a single literal assignment in the same function or at module level. Anything else is an
-:class:`~safeaug.readers.generic.Opaque` value, which the reader reports instead of guessing.
+:class:`~safeaug.readers.unreadable.Opaque` value, which the reader reports instead of guessing.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, resolve_class
-from safeaug.readers.generic import Opaque, Reader
+from safeaug.readers.generic import Reader
+from safeaug.readers.unreadable import Opaque
 from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
 Path = tuple[Hashable, ...]
