@@ -99,7 +99,7 @@ _Portable = tuple[
     dict[int, list[tuple[float, float]]], frozenset[int], tuple[int, ...], float, "tuple[float, float] | None", float
 ]
 _KEPT: dict[tuple[Any, ...], _Portable] = {}
-_MAX_KEPT = 1024
+_MAX_KEPT = 256  # shapes a run keeps at once (a project has few; memory stays flat over many files)
 
 
 def _shape(

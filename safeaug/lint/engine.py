@@ -7,6 +7,7 @@ and files are only ever opened for reading.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,7 +129,9 @@ def _lint(
     unpoliced = 0  # files with a pipeline that no configured policy covers and that records none
     recorded = 0  # files with a pipeline that records its policy (a saved safeaug.Compose)
     found_in: dict[str, int] = {}  # folder given -> pipelines found under it
-    origins: list[str | None] = []  # the folder each file came from, in the order the files go out
+    # The folder each file came from, in the order the files go out (taken off as each outcome comes back,
+    # so that nothing kept grows with the number of files).
+    origins: deque[str | None] = deque()
 
     def files() -> Iterator[Path]:
         for file, given in discover_with_origin(paths, result.problems):
@@ -141,8 +144,8 @@ def _lint(
         outcomes: Iterator[FileResult] = _in_workers(files(), jobs, (plan_args, extras))
     else:
         outcomes = (check_file(file, plan) for file in files())
-    for index, outcome in enumerate(outcomes):
-        given = origins[index]
+    for outcome in outcomes:
+        given = origins.popleft()
         if given is not None:
             found_in[given] += outcome.pipelines
         result.files += outcome.judged_pipelines > 0
