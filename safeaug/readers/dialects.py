@@ -99,14 +99,16 @@ class Dialect(NamedTuple):
     # Class strings are import paths of any class: one safeaug does not know is a user's transform (SA401),
     # not a misspelt albumentations name.
     any_class: bool = False
+    # Keys the dialect writes beside an albumentations class's arguments that are none of them (a class of
+    # safeaug's or a user's keeps them: `params` is an argument of safeaug.auto.RandAugment).
+    bookkeeping: frozenset[str] = frozenset()
 
 
 def _native(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
     cls = obj.get(NATIVE)
     if cls is None:
         return None
-    args = {k: v for k, v in obj.items() if k not in _NATIVE_STRUCTURE}
-    return Spec(cls, NATIVE, args, (), (), dialect=dialect)
+    return Spec(cls, NATIVE, obj, (), (), dialect=dialect)
 
 
 def _hydra(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialect) -> Spec | None:
@@ -185,7 +187,7 @@ def _single_key(obj: Mapping[str, Any], albu: bool, loose: bool, dialect: Dialec
 
 
 DIALECTS: tuple[Dialect, ...] = (
-    Dialect("native", NATIVE, _native, "native", always_a_pipeline=True),
+    Dialect("native", NATIVE, _native, "native", always_a_pipeline=True, bookkeeping=_NATIVE_STRUCTURE),
     Dialect("hydra", "_target_", _hydra, "hydra", any_class=True),
     Dialect("jsonargparse", "class_path", _jsonargparse, "jsonargparse", any_class=True),
     Dialect("mmdet member", "type", _mmdet_member, "mmdet"),

@@ -174,6 +174,8 @@ class Reader:
                 if param not in args:
                     args[param] = value
                     origin[param] = ("_args_", i)
+        if spec.dialect is not None and spec.dialect.bookkeeping:
+            args = {k: v for k, v in args.items() if k not in spec.dialect.bookkeeping}
         unread = unreadable_notes(name, args, composition=name in COMPOSE_MODES) if self.opaque else ()
         p = self._probability(name, args.pop("p", None), where, line)
         if name in COMPOSE_MODES:

@@ -55,7 +55,7 @@ class Source:
         data = read_source_bytes(source)
         if data is None:
             return cls(source, None)
-        if b"\x00" in data[:8192]:
+        if data.find(b"\x00", 0, 8192) >= 0:
             raise ConfigError("binary file (it holds NUL bytes), not a pipeline config", path=source)
         try:
             return cls(source, data.decode("utf-8-sig"))  # a byte-order mark is accepted in every format
