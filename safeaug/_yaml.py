@@ -58,6 +58,9 @@ def _implicit_tag(value: str) -> str:
     return "tag:yaml.org,2002:str"
 
 
+_LEAD = re.compile(r"^[ \t?-]+", re.MULTILINE)  # a line's leading run of spaces and indicators
+
+
 def _maybe_deep(text: str) -> bool:
     """False only when the document provably nests at most MAX_DEPTH levels (then no exact check is needed).
 
@@ -70,7 +73,7 @@ def _maybe_deep(text: str) -> bool:
     brackets = text.count("[") + text.count("{")
     if brackets > MAX_DEPTH:
         return True
-    lead = max((len(line) - len(line.lstrip(" \t-?")) for line in text.split("\n")), default=0)
+    lead = max(map(len, _LEAD.findall(text)), default=0)
     return 2 * (lead + 2) + brackets > MAX_DEPTH
 
 
@@ -150,10 +153,11 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|-?[0-9][0-9eE+.-]*|true|
 
 
 def json_lines(text: str, source: str) -> dict[Path, int]:
-    """The line of every value and key of a JSON document, found in one scan of its tokens.
+    """The line of every container and key of a JSON document, found in one scan of its tokens.
 
     The document has already been parsed by ``json.loads`` (so it is valid JSON); this only finds where
-    each value starts: for a value in an array its own line, for a value in an object its key's line.
+    each container starts and the line of each key (a member's value is at its key's line), as the YAML
+    reader records them. Numbers and literals are not even matched: only strings, brackets and commas.
     """
     try:
         return _scan_json_lines(text)
@@ -161,47 +165,46 @@ def json_lines(text: str, source: str) -> dict[Path, int]:
         return _yaml_json_lines(text, source)
 
 
+# Strings (a key when a colon follows), brackets and commas: what tells where each container and key is.
+_JSON_STRUCTURE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(\s*:)?|[{}\[\],]')
+
+
 def _scan_json_lines(text: str) -> dict[Path, int]:
     out: dict[Path, int] = {}
-    # One frame per open container: [path, is_object, next index (arrays), current key (objects), expecting key]
+    # One frame per open container: [path, is_object, next index (arrays), current key (objects)]
     stack: list[list[Any]] = []
     line = 1
     last = 0
     count = text.count
-    for match in _JSON_TOKEN.finditer(text):
+    for match in _JSON_STRUCTURE.finditer(text):
         start = match.start()
-        line += count("\n", last, start)
-        last = start
-        token = match.group()
-        first = token[0]
-        if first in ",:":
-            if first == "," and stack and stack[-1][1]:
-                stack[-1][4] = True
+        token = text[start]
+        if token == ",":
+            if stack and not stack[-1][1]:
+                stack[-1][2] += 1
             continue
-        if first in "}]":
+        if token in "}]":
             stack.pop()
             continue
-        if stack and stack[-1][1] and stack[-1][4]:  # an object's key
+        line += count("\n", last, start)
+        last = start
+        if token == '"':
+            if match.group(2) is None:
+                continue  # a string value: its line is its key's (or, in an array, not needed)
+            raw = match.group(1)
+            key = raw if "\\" not in raw else json.loads(f'"{raw}"')
             frame = stack[-1]
-            key = token[1:-1] if "\\" not in token else json.loads(token)
             frame[3] = key
-            frame[4] = False
             out.setdefault((*frame[0], key), line)
             continue
-        # a value
+        # a container opens
         if not stack:
             path: Path = ()
-        elif stack[-1][1]:
-            path = (*stack[-1][0], stack[-1][3])
         else:
             frame = stack[-1]
-            path = (*frame[0], frame[2])
-            frame[2] += 1
+            path = (*frame[0], frame[3]) if frame[1] else (*frame[0], frame[2])
         out.setdefault(path, line)
-        if first == "{":
-            stack.append([path, True, 0, None, True])
-        elif first == "[":
-            stack.append([path, False, 0, None, False])
+        stack.append([path, token == "{", 0, None])
     return out
 
 
@@ -384,4 +387,35 @@ def _lines(root: yaml.Node) -> dict[Path, int]:
         elif isinstance(node, yaml.SequenceNode):
             for i, v in enumerate(node.value):
                 stack.append((v, (*path, i)))
+    return out
+
+
+def yaml_comments(text: str, needle: str = "") -> list[tuple[int, str, bool]]:
+    """The comments of a YAML document that contain ``needle``: (line, text from the ``#``, nothing but
+    space before it). A ``#`` inside a quoted or block scalar is text, not a comment."""
+    import bisect
+
+    spans: list[tuple[int, int]] = []
+    try:
+        for tok in yaml.scan(text, Loader=_Base):
+            if isinstance(tok, yaml.ScalarToken):
+                spans.append((tok.start_mark.index, tok.end_mark.index))
+    except yaml.YAMLError:
+        return []
+    starts = [s for s, _ in spans]
+    out = []
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        if needle in line:
+            for col, char in enumerate(line):
+                if char != "#" or (col and not line[col - 1].isspace()):
+                    continue
+                at = offset + col
+                i = bisect.bisect_right(starts, at) - 1
+                if i >= 0 and spans[i][0] <= at < spans[i][1]:
+                    continue  # inside a quoted or block scalar: text, not a comment
+                if needle in line[col:]:
+                    out.append((number, line[col:].rstrip("\r\n"), not line[:col].strip()))
+                break
+        offset += len(line)
     return out

@@ -18,7 +18,7 @@ FORMATS = ("text", "json", "sarif", "github")
 
 def _codes(value: str | None, flag: str) -> list[str] | None:
     """``--select``/``--ignore`` codes; ``ALL`` means every code. Bad codes raise ``SettingsError``."""
-    from safeaug.config import parse_codes
+    from safeaug.lint.settings import parse_codes
 
     if value is None:
         return None
@@ -177,8 +177,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
-    from safeaug.config import SettingsError, parse_input_size, parse_param
     from safeaug.lint import lint
+    from safeaug.lint.settings import SettingsError, parse_input_size, parse_param
     from safeaug.report.stream import REPORTERS, STREAMED, Stream
 
     # Text, JSON and GitHub output is written file by file; SARIF is written whole at the end.
@@ -222,8 +222,8 @@ def _explain(target: str, out: TextIO, raw_params: Sequence[str] = ()) -> int:
     if code in RULE_DOCS:
         out.write(explain_text(code))
         return 0
-    from safeaug.config import SettingsError, parse_param
     from safeaug.errors import PolicyError
+    from safeaug.lint.settings import SettingsError, parse_param
     from safeaug.policies import list_policies, load_policy
     from safeaug.policies.describe import describe_policy
 

@@ -75,7 +75,106 @@ def read_sizes(
     probability: Callable[[Node], float],
     input_size: tuple[int, int] | None,
 ) -> SizeReading:
-    """Frames and resolution along ``root`` (``envelopes``: each runnable leaf's envelope by ``id()``)."""
+    """Frames and resolution along ``root`` (``envelopes``: each runnable leaf's envelope by ``id()``).
+
+    Pipelines of one project repeat their resizes (the same ``Resize`` and ``RandomResizedCrop`` in file
+    after file, around other transforms): the walk's result is kept by the shape of everything it reads,
+    and a pipeline of the same shape gets it without walking again.
+    """
+    order = list(root.walk())
+    key = _shape(order, envelopes, probability, input_size)
+    if key is not None and key in _KEPT:
+        return _rebuilt(_KEPT[key], order)
+    reading = _read_sizes(root, envelopes, probability, input_size)
+    if key is not None:
+        if len(_KEPT) >= _MAX_KEPT:
+            _KEPT.clear()
+        _KEPT[key] = _portable(reading, order)
+    return reading
+
+
+# What the walk found, with nodes named by their place in the walk order: (frames, partly known, resizers,
+# resolution, worst input, aspect resolution).
+_Portable = tuple[
+    dict[int, list[tuple[float, float]]], frozenset[int], tuple[int, ...], float, "tuple[float, float] | None", float
+]
+_KEPT: dict[tuple[Any, ...], _Portable] = {}
+_MAX_KEPT = 256  # shapes a run keeps at once (a project has few; memory stays flat over many files)
+
+
+def _shape(
+    order: list[Node],
+    envelopes: Mapping[int, Envelope],
+    probability: Callable[[Node], float],
+    input_size: tuple[int, int] | None,
+) -> tuple[Any, ...] | None:
+    """Everything the walk reads, node by node in walk order; None when an argument cannot be kept as a key.
+
+    A composition: how it combines, its ``n``/``replace``, its probability and its number of children. A
+    transform that changes sizes or zooms: its name, arguments, probability and scale envelope. Any other
+    transform only records the frames it receives: whether it can run is all that matters.
+    """
+    out: list[Any] = [input_size]
+    try:
+        for node in order:
+            if node.is_composition:
+                raw = (node.params.get("n"), node.params.get("replace"))
+                out.append(("c", node.mode, _key(raw), probability(node), len(node.children)))
+            elif id(node) not in envelopes:
+                out.append("-")
+            elif _sized(node, envelopes):
+                env = envelopes[id(node)]
+                args = _key(dict(node.params))
+                out.append(("s", node.name, args, probability(node), env.scale_min, env.scale_max))
+            else:
+                out.append("r")
+        key = tuple(out)
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _key(value: Any) -> Any:
+    """A hashable stand-in for an argument value that tells apart what reading it tells apart (1, 1.0, True)."""
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted(((str(k), _key(v)) for k, v in value.items()), key=lambda kv: kv[0])))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_key(v) for v in value))
+    hash(value)  # TypeError for anything else that cannot be a key
+    return (type(value).__name__, value)
+
+
+def _portable(reading: SizeReading, order: list[Node]) -> _Portable:
+    place = {id(node): i for i, node in enumerate(order)}
+    return (
+        {place[k]: list(v) for k, v in reading.frames.items()},
+        frozenset(place[k] for k in reading.partly_known),
+        tuple(place[id(n)] for n in reading.resizers),
+        reading.resolution,
+        reading.worst_input,
+        reading.aspect_resolution,
+    )
+
+
+def _rebuilt(kept: _Portable, order: list[Node]) -> SizeReading:
+    frames, partly_known, resizers, resolution, worst_input, aspect_resolution = kept
+    return SizeReading(
+        frames={id(order[i]): list(v) for i, v in frames.items()},
+        resolution=resolution,
+        worst_input=worst_input,
+        aspect_resolution=aspect_resolution,
+        resizers=[order[i] for i in resizers],
+        partly_known={id(order[i]) for i in partly_known},
+    )
+
+
+def _read_sizes(
+    root: Node,
+    envelopes: Mapping[int, Envelope],
+    probability: Callable[[Node], float],
+    input_size: tuple[int, int] | None,
+) -> SizeReading:
     reading = SizeReading()
     leaves = [n for n in root.leaves() if id(n) in envelopes]
     reading.resizers = [n for n in leaves if _sized(n, envelopes)]

@@ -98,7 +98,7 @@ def test_the_console_script_runs() -> None:
 def test_pre_commit_hook_points_at_the_real_console_script() -> None:
     import importlib
 
-    from safeaug.config import tomllib
+    from safeaug.lint.settings import tomllib
 
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     [hook] = hooks

@@ -2,20 +2,21 @@
 
 YAML and Python files carry ``# expect: SA101@12, SA102@20`` (and optionally ``# policy: natural``) in
 a comment near the top; JSON files, which have no comments, carry the same text in ``name.expect``.
-``good/`` files may hold warnings but never an error. Codes and lines are compared as sets (a 1.x ``Flip``
-reads as two flips, which both report at its line). Expectations are written for albumentations
-2.0.x as the installed line (arguments of other lines are reported as ignored).
+``good/`` files may hold warnings but never an error. Codes and lines are compared as sets. Expectations
+are written for albumentations 2.0.x as the installed line (arguments of other lines are reported as ignored).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import safeaug
-from safeaug.readers import vocabulary
+from safeaug.readers import dialects, read_config, vocabulary
+from safeaug.readers.dialects import DIALECTS
 
 ROOT = Path(__file__).parent / "examples"
 FILES = sorted(p for p in ROOT.rglob("*") if p.suffix in (".json", ".yaml", ".yml", ".py"))
@@ -46,11 +47,33 @@ def _albumentations_2_0(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_corpus_covers_every_dialect_good_and_bad() -> None:
-    dialects = {(p.relative_to(ROOT).parts[0], p.relative_to(ROOT).parts[1]) for p in FILES}
+    folders = {(p.relative_to(ROOT).parts[0], p.relative_to(ROOT).parts[1]) for p in FILES}
+    # Every mapping dialect of the readers' table, Python source, and the other albumentations lines.
     for kind in ("good", "bad"):
-        for dialect in ("native", "hydra", "class_name", "jsonargparse", "mmdet", "name_params", "python", "v1"):
-            assert (kind, dialect) in dialects
-        assert (kind, "albumentationsx") in dialects
+        for folder in {*(d.examples for d in DIALECTS), "python", "v1", "albumentationsx"}:
+            assert (kind, folder) in folders
+
+
+@pytest.mark.parametrize("dialect", DIALECTS, ids=[d.name for d in DIALECTS])
+def test_each_dialect_reads_its_own_example_configs(dialect: dialects.Dialect, monkeypatch: pytest.MonkeyPatch) -> None:
+    used: set[str] = set()
+
+    def watched(entry: dialects.Dialect) -> dialects.Dialect:
+        def recognise(obj: Any, albu: bool, loose: bool, dialect: dialects.Dialect) -> dialects.Spec | None:
+            spec = entry.recognise(obj, albu, loose, dialect)
+            if spec is not None:
+                used.add(entry.name)
+            return spec
+
+        return entry._replace(recognise=recognise)
+
+    monkeypatch.setattr(dialects, "DIALECTS", tuple(watched(d) for d in DIALECTS))
+    examples = [p for p in FILES if p.relative_to(ROOT).parts[1] == dialect.examples]
+    assert {p.relative_to(ROOT).parts[0] for p in examples} == {"good", "bad"}
+    for path in examples:
+        used.clear()
+        assert read_config(path), path
+        assert dialect.name in used, f"{path} holds no transform in the {dialect.name} dialect"
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])

@@ -13,7 +13,7 @@ _FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 def run_auto(args: argparse.Namespace) -> int:
     """Write the config; 0 on success, 2 on a usage error (named, never a traceback)."""
-    from safeaug.config import SettingsError, parse_param
+    from safeaug.lint.settings import SettingsError, parse_param
 
     out = Path(args.output)
     fmt = _FORMATS.get(out.suffix.lower())

@@ -7,7 +7,8 @@ from typing import Any
 
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
-from safeaug.readers.generic import NATIVE, Reader
+from safeaug.readers.dialects import NATIVE
+from safeaug.readers.generic import Reader
 
 Lines = Mapping[tuple[Hashable, ...], int]
 

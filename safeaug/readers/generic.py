@@ -1,36 +1,29 @@
 """Every config dialect that spells a transform as a mapping, read into the pipeline tree.
 
-A transform may be written as
-
-* ``{"__class_fullname__": "Rotate", "limit": 10}``                       (``albumentations.save``, 1.x and 2.x)
-* ``{"_target_": "albumentations.Rotate", "limit": 10}``                 (Hydra; ``_args_``, ``_partial_``)
-* ``{"class_path": "albumentations.Rotate", "init_args": {...}}``        (jsonargparse / LightningCLI)
-* ``{"class_name": "Rotate", "params": {...}}``
-* ``{"name": "Rotate", "params": {...}}``
-* ``{"type": "Rotate", "limit": 10}`` inside ``{"type": "Albu", "transforms": [...]}``   (mmdet / mmengine)
-
-and a file may hold any number of pipelines anywhere in its tree (``train.transform``, ``val.transform``).
-:func:`find_pipelines` finds each one that is not inside another; :func:`build_node` reads one.
-Class paths are strings here and are never imported.
+How each dialect spells a transform is in :mod:`safeaug.readers.dialects`. A file may hold any number of
+pipelines anywhere in its tree (``train.transform``, ``val.transform``): :meth:`Reader.find` finds each one
+that is not inside another; :meth:`Reader.build` reads one. Class paths are strings here and are never
+imported.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Hashable, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Hashable, Mapping
+from typing import Any
 
-from safeaug.catalog import Params, defaults_for, get_entry, known_names
+from safeaug.catalog import defaults_for, known_names
 from safeaug.catalog._renames import FLIP
-from safeaug.catalog._signatures import BASES, PARAMETERS, REQUIRED
+from safeaug.catalog._signatures import BASES, PARAMETERS
 from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.libraries.reading import arranged, drawn, is_library_class, spelled
 from safeaug.readers import vocabulary
+from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, Spec, recognise, resolve_class
+from safeaug.readers.unreadable import Opaque, opaque_transform, unreadable_argument_notes, unreadable_notes
 from safeaug.readers.vocabulary import (
     OLD_ORDER,
-    is_albumentations_name,
     positional_order,
     translate,
 )
@@ -39,24 +32,7 @@ from safeaug.rules import BAD_PARAMETER, IGNORED_ARGUMENT
 Path = tuple[Hashable, ...]
 Lines = Mapping[Path, int]
 
-NATIVE = "__class_fullname__"
-# mmdet / mmseg / mmpretrain wrappers whose `transforms` list runs as an albumentations Compose.
-ALBU_WRAPPERS = frozenset({"Albu", "Albumentations", "Albumentation"})
-# Keys of a native node that are not init arguments (ReplayCompose records add `id`, `params`, `applied`).
-_NATIVE_STRUCTURE = frozenset({NATIVE, "transforms", "p", "id", "params", "applied"})
-_HYDRA_KEYS = frozenset({"_target_", "_args_", "_partial_", "_recursive_", "_convert_"})
 _PIPELINE_WORDS = ("transform", "aug", "pipeline")
-
-
-class Spec(NamedTuple):
-    """One transform as written: its class string, where that string is, and its arguments."""
-
-    cls: str
-    key: str  # the key holding the class string
-    args: Mapping[str, Any]
-    args_path: Path  # where the arguments live, for lines
-    positional: Sequence[Any]  # Hydra `_args_`
-    transforms_at: Path | None = None  # where the list of child transforms sits, when not under `transforms`
 
 
 class Reader:
@@ -70,46 +46,8 @@ class Reader:
     # ------------------------------------------------------------------ recognising transforms
 
     def spec(self, obj: Any, *, albu: bool, loose: bool = False) -> Spec | None:
-        """The transform ``obj`` spells, if any. ``loose``: inside a pipeline, any ``name`` is a class name."""
-        if not isinstance(obj, Mapping):
-            return None
-        cls = obj.get(NATIVE)
-        if cls is not None:
-            return Spec(cls, NATIVE, obj, (), ())
-        cls = obj.get("_target_")
-        if isinstance(cls, str):
-            args = {k: v for k, v in obj.items() if k not in _HYDRA_KEYS}
-            positional = obj.get("_args_") or ()
-            return Spec(cls, "_target_", args, (), positional if isinstance(positional, list) else ())
-        cls = obj.get("class_path")
-        if isinstance(cls, str):
-            init = obj.get("init_args")
-            return Spec(cls, "class_path", init if isinstance(init, Mapping) else {}, ("init_args",), ())
-        cls = obj.get("type")
-        if albu and isinstance(cls, str):  # inside mmdet's Albu, `type` names the class (`name` may be an argument)
-            return Spec(cls, "type", {k: v for k, v in obj.items() if k != "type"}, (), ())
-        for key in ("class_name", "name"):
-            cls = obj.get(key)
-            if isinstance(cls, str) and (key == "class_name" or loose or _albumentations(cls) is not None):
-                params = obj.get("params")
-                if isinstance(params, Mapping):
-                    return Spec(cls, key, params, ("params",), ())
-                if isinstance(params, list) and cls in COMPOSE_MODES:  # `name: OneOf, params: [...]`
-                    return Spec(cls, key, {"transforms": params}, (), (), ("params",))
-                return Spec(cls, key, {k: v for k, v in obj.items() if k != key}, (), ())
-        cls = obj.get("type")
-        if isinstance(cls, str) and (
-            _scope(cls) in ALBU_WRAPPERS or _wraps_albumentations(obj) or is_library_class(cls)
-        ):
-            return Spec(cls, "type", {k: v for k, v in obj.items() if k != "type"}, (), ())
-        if loose and len(obj) == 1:  # the single-key form: `- VerticalFlip: {p: 0.25}`
-            [(cls, args)] = obj.items()
-            if isinstance(cls, str) and _albumentations(cls) is not None and "." not in cls:
-                if args is None or isinstance(args, Mapping):
-                    return Spec(cls, cls, args or {}, (cls,), ())
-                if isinstance(args, list) and cls in COMPOSE_MODES:  # `- OneOf: [...]`
-                    return Spec(cls, cls, {"transforms": args}, (), (), (cls,))
-        return None
+        """The transform ``obj`` spells, if any (see :func:`~safeaug.readers.dialects.recognise`)."""
+        return recognise(obj, albu=albu, loose=loose)
 
     # ------------------------------------------------------------------ finding pipelines
 
@@ -139,28 +77,29 @@ class Reader:
         location = _location(path)
         if isinstance(obj, list):
             specs = [self.spec(item, albu=False, loose=True) for item in obj]  # a misspelt name is read, then refused
-            if obj and all(s is not None for s in specs) and any(_known_class(s.cls) for s in specs if s):
+            if obj and all(s is not None for s in specs) and any(resolve_class(s.cls) for s in specs if s):
                 return self._sequence(obj, path, location, albu=False)
             return None
         spec = self.spec(obj, albu=False)
         if spec is None:
             return None
-        if spec.key in (NATIVE, "type") or _known_class(spec.cls):  # `type`: an Albu wrapper
+        assert spec.dialect is not None
+        if spec.dialect.always_a_pipeline or resolve_class(spec.cls) is not None:
             return self.build(obj, path, location, albu=False)
         # A user's own class where a pipeline belongs (`train_transform: {_target_: mylib.Aug}`) is an
         # unknown transform, unless it merely wraps an albumentations pipeline found further down.
         key = str(path[-1]).lower() if path and isinstance(path[-1], str) else ""
-        if any(word in key for word in _PIPELINE_WORDS) and not self._holds_albumentations(obj):
+        if any(word in key for word in _PIPELINE_WORDS) and not self._holdsresolve_class(obj):
             return self.build(obj, path, location, albu=False)
         return None
 
-    def _holds_albumentations(self, obj: Any) -> bool:
+    def _holdsresolve_class(self, obj: Any) -> bool:
         stack = [obj]
         while stack:
             item = stack.pop()
             if isinstance(item, Mapping):
                 spec = self.spec(item, albu=False)
-                if spec is not None and item is not obj and _known_class(spec.cls):
+                if spec is not None and item is not obj and resolve_class(spec.cls) is not None:
                     return True
                 stack.extend(v for v in item.values() if isinstance(v, (Mapping, list)))
             elif isinstance(item, list):
@@ -186,7 +125,7 @@ class Reader:
     def build(self, obj: Any, path: Path, location: str, *, albu: bool) -> Node:
         where = f" at {location}" if location else ""
         if isinstance(obj, Opaque):
-            return self._opaque_transform(obj, location)
+            return opaque_transform(obj, location)
         spec = self.spec(obj, albu=albu, loose=True)
         if spec is None:
             line = self.line(path)
@@ -205,8 +144,8 @@ class Reader:
             return self._library(spec, path, location, line)
         args = dict(spec.args)
         origin: dict[str, Path] = {}  # where an argument given by position sits
-        name = _albumentations(spec.cls)
-        if spec.key == "type" and (_scope(spec.cls) in ALBU_WRAPPERS or (not albu and _wraps_albumentations(obj))):
+        name = resolve_class(spec.cls)
+        if spec.wrapper:
             return self._albu(args, (*path, *spec.args_path), location, line)
         for param, value in zip(AUTO_POSITIONAL.get(spec.cls, ()), spec.positional, strict=False):
             args.setdefault(param, value)  # safeaug.auto's transforms: RandAugment("ocr", 2, 9)
@@ -215,7 +154,7 @@ class Reader:
         if name is None and spec.cls in known_names():  # registered by the user under a short name
             return _user_node(spec.cls, args, location, line)
         if name is None:
-            if "." not in spec.cls and spec.key not in ("class_path", "_target_"):
+            if "." not in spec.cls and not (spec.dialect is not None and spec.dialect.any_class):
                 raise self.error(
                     f"unknown transform {spec.cls!r}{where}: albumentations has no such class and none was registered"
                     + _suggest(spec.cls),
@@ -237,14 +176,14 @@ class Reader:
                 if param not in args:
                     args[param] = value
                     origin[param] = ("_args_", i)
-        if spec.key == NATIVE:
-            args = {k: v for k, v in args.items() if k not in _NATIVE_STRUCTURE or k in ("transforms", "p")}
-        unread = _unreadable(name, args, composition=name in COMPOSE_MODES) if self.opaque else ()
+        if spec.dialect is not None and spec.dialect.bookkeeping:
+            args = {k: v for k, v in args.items() if k not in spec.dialect.bookkeeping}
+        unread = unreadable_notes(name, args, composition=name in COMPOSE_MODES) if self.opaque else ()
         p = self._probability(name, args.pop("p", None), where, line)
         if name in COMPOSE_MODES:
             base = (*path, *origin["transforms"][:-1]) if "transforms" in origin else (*path, *spec.args_path)
             node = self._composition(name, args, p, base, location, line, albu=albu, key=origin.get("transforms"))
-            stored = args.get("policy") if spec.cls in _SAFEAUG_COMPOSITIONS else None
+            stored = args.get("policy") if spec.cls in SAFEAUG_COMPOSITIONS else None
             if isinstance(stored, str):  # safeaug.Compose(..., policy="chest_xray") in Python source
                 stored = {"id": stored}
             if isinstance(stored, Mapping):
@@ -256,7 +195,7 @@ class Reader:
         written = name if translated.name != name else ""  # a class removed in 2.0, read as its replacement
         name = translated.name
         if self.opaque:
-            unread = (*unread, *_unreadable_arguments(name, translated.params, translated.alt_params))
+            unread = (*unread, *unreadable_argument_notes(name, translated.params, translated.alt_params))
         notes = (*unread, *translated.notes)
         p_value = translated.p
         defaults = defaults_for(name)
@@ -282,19 +221,19 @@ class Reader:
             return _user_node(spec.cls, spec.args, location, line)
         name, args = found.name, found.params
         notes = [_not_taken(name, problem) for problem in found.problems]
-        notes += _unreadable(name, args, composition=found.composition is not None) if self.opaque else ()
+        notes += unreadable_notes(name, args, composition=found.composition is not None) if self.opaque else ()
         p = None if isinstance(found.p, Opaque) else found.p  # an unreadable p: "may run", its worst case
         p_value = 1.0 if p is None else self._probability(name, p, where, line)
         if found.composition is None:
             if self.opaque:
-                notes += _unreadable_arguments(name, args, ())
+                notes += unreadable_argument_notes(name, args, ())
             return Node(
                 name=name, params=args, p=p_value, location=location, line=line, mro=(name,), notes=tuple(notes)
             )
         children = found.children
         mode = found.composition.mode
         if isinstance(children, Opaque):
-            notes += _unreadable(name, {"transforms": children}, composition=True)
+            notes += unreadable_notes(name, {"transforms": children}, composition=True)
             return Node(name=name, params=args, p=p_value, mode=mode, location=location, line=line, notes=tuple(notes))
         if not isinstance(children, list):
             got = "nothing" if children is None else type(children).__name__
@@ -320,20 +259,6 @@ class Reader:
             line=line,
             notes=tuple(notes),
         )
-
-    def _opaque_transform(self, value: Opaque, location: str) -> Node:
-        """A transform the source builds in a way that cannot be read without running it."""
-        if value.call is not None:  # a call of something that is not albumentations: a user's transform
-            return Node(name=value.call, location=location, line=value.line, mro=(value.call,))
-        note = Note(
-            BAD_PARAMETER,
-            "error",
-            f"`{value.text}` cannot be read without running the code, so what it adds to the pipeline is unknown.",
-            fix="Write the transform in the pipeline itself, or assign it once at module level "
-            "(`flip = A.HorizontalFlip(p=0.5)`).",
-            reason=_OPAQUE_REASON,
-        )
-        return Node(name=value.text, location=location, line=value.line, mro=(value.text,), notes=(note,))
 
     def _probability(self, name: str, p: Any, where: str, line: int | None) -> float | None:
         if p is not None and (isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1):
@@ -390,7 +315,7 @@ class Reader:
         if isinstance(children, Opaque):
             return _with_notes(
                 Node(name="Compose", mode="sequence", location=location, line=line),
-                _unreadable("Albu", {"transforms": children}, composition=True),
+                unreadable_notes("Albu", {"transforms": children}, composition=True),
             )
         if not isinstance(children, list):
             raise self.error(
@@ -402,162 +327,6 @@ class Reader:
         return Node(name="Compose", children=kids, mode="sequence", location=location, line=line)
 
 
-class Opaque:
-    """A value in Python source that cannot be known without running it (a variable, a call)."""
-
-    __slots__ = ("call", "line", "text")
-
-    def __init__(self, text: str, line: int | None, call: str | None = None) -> None:
-        self.text = text
-        self.line = line
-        self.call = call  # the dotted name called, when the value is a call of a non-albumentations class
-
-    def __repr__(self) -> str:
-        return f"<{self.text}>"
-
-
-# Arguments that cannot change what a transform does to the image's content or geometry: an
-# unreadable value there is no reason to refuse the pipeline.
-_HARMLESS = frozenset(
-    {
-        "interpolation",
-        "mask_interpolation",
-        "fill",
-        "fill_mask",
-        "fill_value",
-        "mask_fill_value",
-        "value",
-        "mask_value",
-        "cval",
-        "cval_mask",
-        "bbox_params",
-        "keypoint_params",
-        "additional_targets",
-        "is_check_shapes",
-        "strict",
-        "seed",
-        "save_applied_params",
-        "save_key",
-        "read_fn",
-        "reference_images",
-        "metadata_key",
-        "always_apply",
-        # Lambda's functions: Lambda is an unknown transform whatever they are
-        "image",
-        "mask",
-        "keypoints",
-        "bboxes",
-        "name",
-    }
-)
-_OPAQUE_REASON = (
-    "safeaug reads configs without running them; a value it cannot read could be anything, so the pipeline "
-    "cannot be shown to be safe."
-)
-
-
-def _unreadable(name: str, args: dict[str, Any], *, composition: bool) -> tuple[Note, ...]:
-    """Errors for what cannot be read statically and always matters: ``**kwargs``, ``p``, a transform list.
-
-    Other unreadable arguments are judged after renaming, by whether the catalog reads them
-    (:func:`_unreadable_arguments`); a composition's other arguments never change what it does.
-    """
-    notes: list[Note] = []
-    for key in [k for k, v in args.items() if isinstance(v, Opaque)]:
-        value = args[key]
-        if key == "transforms":
-            message = (
-                f"`{name}({value.text})`: the transforms come from `{value.text}`, which cannot be read statically."
-            )
-            fix = "Write the list of transforms in the call, or assign it once at module level as a literal list."
-        elif key == "**":
-            del args[key]
-            message = f"`{name}(**{value.text})`: arguments unpacked from `{value.text}` cannot be read statically."
-            fix = f"Write the arguments of `{name}` out as literals."
-        elif key == "p":
-            del args[key]  # read as "may run", its worst case: the transform is judged as if it always could
-            continue
-        elif composition:
-            del args[key]
-            continue
-        else:
-            continue
-        notes.append(Note(BAD_PARAMETER, "error", message, fix=fix, reason=_OPAQUE_REASON))
-    return tuple(notes)
-
-
-class _Read(Exception):
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-class _Recorder(Params):
-    """Parameters that raise :class:`_Read` when the catalog reads one of ``blocked``."""
-
-    __slots__ = ("blocked",)
-
-    def __init__(
-        self, transform: str, given: Mapping[str, Any], defaults: Mapping[str, Any], blocked: set[str]
-    ) -> None:
-        super().__init__(transform, given, defaults)
-        self.blocked = blocked
-
-    def raw(self, name: str) -> Any:
-        if name in self.blocked:
-            raise _Read(name)
-        return super().raw(name)
-
-
-def _catalog_reads(name: str, params: Mapping[str, Any], keys: list[str]) -> set[str]:
-    """Which of ``keys`` the catalog entry of ``name`` reads to describe the transform."""
-    entry = get_entry(name)
-    if entry is None or entry.unknown:
-        return set()  # an unknown transform is reported as such, whatever its arguments
-    defaults = defaults_for(name)
-    given = dict(params)
-    read: set[str] = set()
-    for _ in range(len(keys) + 1):
-        try:
-            entry.describe(_Recorder(name, given, defaults, set(keys) - read))
-        except _Read as hit:
-            read.add(hit.name)
-            if defaults.get(hit.name, REQUIRED) == REQUIRED:
-                return set(keys)  # no value to go on with: count every one as read
-            given[hit.name] = defaults[hit.name]  # go on as if it were left out
-            continue
-        except Exception:  # the other arguments are bad: the validator will say so
-            return set(keys)
-        return read
-    return read
-
-
-def _unreadable_arguments(name: str, params: dict[str, Any], alt: tuple[dict[str, Any], ...]) -> tuple[Note, ...]:
-    """An error for each unreadable argument the catalog reads; it is left out (judged at its default)."""
-    keys = [k for k, v in params.items() if isinstance(v, Opaque) and k not in _HARMLESS]
-    if not keys:
-        return ()
-    notes: list[Note] = []
-    required = {k for k, v in defaults_for(name).items() if v == REQUIRED}
-    for key in sorted(_catalog_reads(name, params, keys), key=keys.index):
-        value = params[key]
-        if key not in required:
-            for reading in (params, *alt):
-                reading.pop(key, None)
-        notes.append(
-            Note(
-                BAD_PARAMETER,
-                "error",
-                f"`{name}({key}={value.text})`: the value of `{key}` cannot be read without running the code (it "
-                f"comes from outside the file, or is changed after it is set), and it decides what `{name}` does; "
-                f"safeaug judged nothing else of this `{name}`.",
-                fix=f"Write `{key}` as a literal number, pair or string, or refer to a value the file sets once "
-                "(a module-level constant in Python, `${key.path}` to a key of the same file in YAML).",
-                reason=_OPAQUE_REASON,
-            )
-        )
-    return tuple(notes)
-
-
 def _with_notes(node: Node, notes: tuple[Note, ...]) -> Node:
     node.notes = (*node.notes, *notes)
     return node
@@ -566,12 +335,11 @@ def _with_notes(node: Node, notes: tuple[Note, ...]) -> Node:
 def _flip(args: Mapping[str, Any], p: float | None, location: str, line: int | None) -> Node:
     """albumentations 1.x ``Flip``: a horizontal, a vertical or a both-axes flip, at random.
 
-    Both axes at once is a half turn, which the catalog's ``VerticalFlip`` (a mirror plus a half turn) covers.
+    Read as one transform, so that each of its effects is one finding: what it may do is what the catalog's
+    ``VerticalFlip`` may do (a mirror, and a half turn, which both axes at once are). Its names include
+    ``Flip`` for a policy's allow and deny lists, and not ``HorizontalFlip``: allowing that must not let the
+    vertical flips through.
     """
-    branches = tuple(
-        Node(kind, {}, 1.0, location=_child(location, i, "flip"), line=line, mro=(kind,), written=FLIP)
-        for i, kind in enumerate(("HorizontalFlip", "VerticalFlip"))
-    )
     extra = translate("HorizontalFlip", args, p)
     notes = extra.notes
     installed = vocabulary.installed_line()
@@ -587,14 +355,14 @@ def _flip(args: Mapping[str, Any], p: float | None, location: str, line: int | N
         )
         notes = (removed, *notes)
     return Node(
-        name=FLIP,
+        name="VerticalFlip",
         params={},
         p=extra.p if extra.p is not None else 0.5,
-        children=branches,
-        mode="one_of",
         location=location,
         line=line,
+        mro=("VerticalFlip", *BASES.get("VerticalFlip", ()), FLIP),
         notes=notes,
+        written=FLIP,
     )
 
 
@@ -616,58 +384,12 @@ def _not_taken(name: str, problem: str) -> Note:
     )
 
 
-def _known_class(cls: Any) -> bool:
-    """An albumentations class, or a class of another library safeaug reads."""
-    return _albumentations(cls) is not None or is_library_class(cls)
-
-
 def _user_node(name: str, args: Mapping[str, Any], location: str, line: int | None) -> Node:
     """A class that is not albumentations: its arguments as given, its ``p`` when it is a probability."""
     p = args.get("p")
     p_value = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 <= p <= 1 else None
     params = {k: v for k, v in args.items() if k != "p" and not isinstance(v, Opaque)}
     return Node(name=name, params=params, p=p_value, location=location, line=line, mro=(name,))
-
-
-def _wraps_albumentations(obj: Mapping[str, Any]) -> bool:
-    """An mmdet/mmseg wrapper of its own (``type='AlbuGray'``): a ``transforms`` list of albumentations dicts."""
-    children = obj.get("transforms")
-    if not isinstance(children, list) or not children:
-        return False
-    for child in children:
-        cls = child.get("type") if isinstance(child, Mapping) else None
-        if not isinstance(cls, str) or _albumentations(cls) is None:
-            return False
-    return True
-
-
-def _scope(cls: str) -> str:
-    """``mmdet.Albu`` -> ``Albu`` (mmengine registries accept a scope prefix)."""
-    return cls.rsplit(".", 1)[-1]
-
-
-# safeaug's validated compositions, as ``albumentations.to_dict`` names them: they run as their base class.
-_SAFEAUG_COMPOSITIONS = {
-    "safeaug.compose.Compose": "Compose",
-    "safeaug.compose.ReplayCompose": "ReplayCompose",
-    "safeaug.Compose": "Compose",
-    "safeaug.ReplayCompose": "ReplayCompose",
-}
-
-
-def _albumentations(cls: str) -> str | None:
-    """The short albumentations class name a class string refers to, or None for anything else."""
-    if not isinstance(cls, str):
-        return None
-    if cls in _SAFEAUG_COMPOSITIONS:
-        return _SAFEAUG_COMPOSITIONS[cls]
-    if cls in COMPOSE_MODES:
-        return cls
-    if cls.startswith(("albumentations.", "albumentationsx.")):
-        return cls.rsplit(".", 1)[-1]
-    if "." not in cls and is_albumentations_name(cls):
-        return cls
-    return None
 
 
 def _suggest(name: str) -> str:

@@ -4,7 +4,7 @@
 ``${..x}`` are relative to the mapping that holds the value (one dot: that mapping, each further dot: its
 parent). A value that points outside the file (``${oc.env:ROT}``, a key the file does not have, a string
 built around an interpolation) cannot be known without running the application: it becomes an
-:class:`~safeaug.readers.generic.Opaque` value, which the reader reports (SA501) for the transform alone.
+:class:`~safeaug.readers.unreadable.Opaque` value, which the reader reports (SA501) for the transform alone.
 Nothing is evaluated: resolvers are never called.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 from safeaug.errors import ConfigError
-from safeaug.readers.generic import Opaque
+from safeaug.readers.unreadable import Opaque
 
 Path = tuple[Hashable, ...]
 _WHOLE = re.compile(r"^\$\{\s*([^${}]*?)\s*\}$")

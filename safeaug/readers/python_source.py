@@ -11,12 +11,13 @@ The file is parsed, never imported or run. Two forms are read:
 Literal arguments are read (numbers, strings, tuples, lists, dicts, ``None``/``True``/``False``, negative
 numbers, simple arithmetic on numbers, OpenCV border and interpolation constants); a name is read
 through a single literal assignment in the same function or at module level. Anything else is an
-:class:`~safeaug.readers.generic.Opaque` value, which the reader reports instead of guessing.
+:class:`~safeaug.readers.unreadable.Opaque` value, which the reader reports instead of guessing.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import operator
 import re
 from collections.abc import Callable, Hashable, Iterator
@@ -30,7 +31,9 @@ from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.libraries import owner
 from safeaug.libraries.reading import is_library_class
-from safeaug.readers.generic import NATIVE, Opaque, Reader
+from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, resolve_class
+from safeaug.readers.generic import Reader
+from safeaug.readers.unreadable import Opaque
 from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
 Path = tuple[Hashable, ...]
@@ -117,12 +120,13 @@ def might_hold_pipeline(text: str) -> bool:
     return any(marker in text for marker in _PYTHON_MARKERS) or any(marker in text for marker in _LIBRARY_MARKERS)
 
 
-def read_python(text: str, source: str) -> list[Node]:
-    """Every pipeline the file builds, in file order; ``[]`` for Python that builds none."""
-    if not might_hold_pipeline(text):
-        return []
+def parse(text: str, source: str) -> ast.Module:
+    """The syntax tree of Python source (never compiled to code, never run).
+
+    Raises :class:`~safeaug.ConfigError` (with the line) for text that is not Python.
+    """
     try:
-        tree = ast.parse(text, filename=source)
+        return ast.parse(text, filename=source)
     except SyntaxError as exc:
         huge = huge_number(text, source) if "digits" in exc.msg else None
         if huge is not None:
@@ -138,8 +142,19 @@ def read_python(text: str, source: str) -> list[Node]:
         ) from None
     except ValueError as exc:  # null bytes, or an integer longer than Python converts
         raise huge_number(text, source) or ConfigError(f"invalid Python: {exc}", path=source) from None
+
+
+def read_python(text: str, source: str, *, tree: ast.Module | None = None) -> list[Node]:
+    """Every pipeline the file builds, in file order; ``[]`` for Python that builds none.
+
+    ``tree``: the file's syntax tree when the caller has parsed it already (see :func:`parse`).
+    """
+    if not might_hold_pipeline(text):
+        return []
+    if tree is None:
+        tree = parse(text, source)
     try:
-        return _Source(tree, source).pipelines(text)
+        return _Source(tree, source, text).pipelines(text)
     except (_TooDeep, RecursionError) as exc:
         raise ConfigError(
             f"values nested deeper than {MAX_DEPTH} levels; no augmentation config is nested this deeply",
@@ -155,8 +170,44 @@ def read_python(text: str, source: str) -> list[Node]:
         ) from None
 
 
+def python_comments(text: str, tree: ast.Module, needle: str = "") -> list[tuple[int, str, bool]]:
+    """The comments that contain ``needle``: (line, text from the ``#``, nothing but space before it).
+
+    Found with the file's syntax tree rather than by tokenizing it again: on a line that holds a ``#``,
+    the first ``#`` outside every string literal starts the comment.
+    """
+    lines = _LINE_BREAK.split(text)
+    candidates = [n for n, line in enumerate(lines, start=1) if "#" in line and needle in line]
+    if not candidates:
+        return []
+    strings: list[tuple[tuple[int, int], tuple[int, int]]] = []  # (line, byte column) where each one starts, ends
+    for stmt in _statements(tree.body):
+        decorators = getattr(stmt, "decorator_list", None) or []
+        first = min([stmt.lineno, *(d.lineno for d in decorators)])
+        if not _any_within(candidates, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
+            continue
+        for node in _own_nodes(stmt):
+            if isinstance(node, ast.JoinedStr) or (
+                isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+            ):
+                end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+                strings.append(((node.lineno, node.col_offset), end))
+    out = []
+    for number in candidates:
+        line = lines[number - 1]
+        col = line.find("#")
+        while col >= 0:
+            at = (number, len(line[:col].encode("utf-8")))  # the tree counts columns in UTF-8 bytes
+            if not any(start <= at < end for start, end in strings):
+                if needle in line[col:]:
+                    out.append((number, line[col:], not line[:col].strip()))
+                break
+            col = line.find("#", col + 1)
+    return out
+
+
 class _Source:
-    def __init__(self, tree: ast.Module, source: str) -> None:
+    def __init__(self, tree: ast.Module, source: str, text: str) -> None:
         self.tree = tree
         self.source = source
         self.modules: set[str] = set()  # names bound to albumentations (or a submodule)
@@ -170,14 +221,18 @@ class _Source:
         self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
         self.current: ast.Call | None = None  # the pipeline call being read
         self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
-        self._imports(tree)
-        self.needles: re.Pattern[str] | None = None
-        self.text_lines: list[str] = []
+        statements = list(_statements(tree.body))
+        self._imports(statements)
+        # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
+        # `global X` in a function): the literal assigned is stale, so they are unreadable.
+        self.mutated = _mutated_names(statements, text)
+        self.needles: re.Pattern[str] | None = None  # the names bound to albumentations, as words
+        self.text = ""
+        self.line_starts: list[int] = []  # where each line of the text starts
         self.module_scope = _assignments(tree.body)
         self.stem = FilePath(source).stem
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
         # `global X` in a function): the literal assigned is stale, so they are unreadable.
-        self.mutated = _mutated_names(tree)
         self.partials: dict[str, ast.Call] = {}  # `Compose = functools.partial(A.Compose, ...)`
         for name, values in self.module_scope.items():
             call = values[0] if len(values) == 1 else None
@@ -189,8 +244,8 @@ class _Source:
 
     # ------------------------------------------------------------------ imports
 
-    def _imports(self, tree: ast.Module) -> None:
-        for node in _statements(tree.body):  # imports are statements: expressions need not be walked
+    def _imports(self, statements: list[ast.stmt]) -> None:
+        for node in statements:  # imports are statements: expressions need not be walked
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if _is_albu_module(alias.name):
@@ -257,7 +312,8 @@ class _Source:
             if isinstance(func.value, ast.Name) and func.value.id in self.safeaug and _is_safeaug_transform(func.attr):
                 return f"safeaug.{func.attr}"  # safeaug.Compose, or one of its label-aware transforms
         dotted = self.dotted(func)
-        return dotted if dotted in AUTO_POSITIONAL else None  # safeaug.auto.RandAugment, auto.TrivialAugment
+        # safeaug.auto.RandAugment, auto.TrivialAugment, or a class the readers resolve by its dotted name
+        return dotted if dotted in AUTO_POSITIONAL or resolve_class(dotted) is not None else None
 
     def _library_class(self, func: ast.expr) -> str | None:
         """The class path of a call of torchvision, MONAI, Kornia or TorchIO (``T.RandomRotation``), if it is one."""
@@ -288,8 +344,9 @@ class _Source:
     # ------------------------------------------------------------------ pipelines
 
     def pipelines(self, text: str) -> list[Node]:
-        self.text_lines = re.split(r"\r\n?|\n", text)  # the line breaks Python counts (not \f, \x1c, ...)
+        self.text = text
         self.needles = self._needles(text)
+        self.line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))] if self.needles else []
         roots = self._calls() if self.uses_albumentations else []
         if any(marker in text for marker in _PYTHON_MARKERS[1:]):  # config dicts, maybe beside albumentations calls
             seen = {root.line for root in roots}
@@ -357,8 +414,10 @@ class _Source:
         """False only when the statement's text provably names nothing bound to albumentations."""
         if self.needles is None:
             return True
+        starts = self.line_starts
         end = getattr(stmt, "end_lineno", None) or stmt.lineno
-        return self.needles.search("\n".join(self.text_lines[stmt.lineno - 1 : end])) is not None
+        stop = starts[end] if end < len(starts) else len(self.text)
+        return self.needles.search(self.text, starts[stmt.lineno - 1], stop) is not None
 
     def _outer_calls(self, stmt: ast.stmt) -> list[tuple[ast.Call, frozenset[str]]]:
         """Albumentations calls in a statement (not its nested blocks) that are not inside another, each with
@@ -388,9 +447,8 @@ class _Source:
         for stmt in self.tree.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 key = stmt.targets[0].id
-                if key in self.mutated:
-                    continue  # changed after this assignment: whatever reads it gets an unreadable value
-                if _may_hold_dicts(stmt.value):
+                # A name changed after this assignment is skipped: whatever reads it gets an unreadable value.
+                if _may_hold_dicts(stmt.value) and key not in self.mutated:
                     self.lines[(key,)] = stmt.value.lineno
                     doc[key] = self.value(stmt.value, (key,), scopes, 0)
         roots = Reader(self.source, self.lines, opaque=True).find(doc)
@@ -532,7 +590,7 @@ class _Source:
             # Literal positional values tell a 1.x call from a 2.0 one; read without evaluating anything else
             # (evaluating nested calls twice per level would take time exponential in the nesting).
             plain = [self._literal(a, scopes) for a in args if not isinstance(a, ast.Starred)]
-            order, old = positional_order(_SAFEAUG_BASES.get(cls, cls), plain)
+            order, old = positional_order(resolve_class(cls) or cls, plain)
             order = order or AUTO_POSITIONAL.get(cls, ())
             if old:
                 out[OLD_ORDER] = True
@@ -599,13 +657,9 @@ class _Source:
         return Opaque(ast.unparse(node), getattr(node, "lineno", None))
 
 
-# safeaug's compositions take albumentations' arguments (plus ``policy`` and ``audit``).
-_SAFEAUG_BASES = {"safeaug.Compose": "Compose", "safeaug.ReplayCompose": "ReplayCompose"}
-
-
 def _is_safeaug_transform(name: str) -> bool:
     """``Compose``/``ReplayCompose`` and the transforms safeaug's catalog knows as ``safeaug.<name>``."""
-    return f"safeaug.{name}" in _SAFEAUG_BASES or f"safeaug.{name}" in known_names()
+    return f"safeaug.{name}" in SAFEAUG_COMPOSITIONS or f"safeaug.{name}" in known_names()
 
 
 def _is_albu_module(name: str) -> bool:
@@ -651,34 +705,76 @@ def _root_name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _mutated_names(tree: ast.Module) -> frozenset[str]:
-    """Names changed anywhere after their assignment: item or attribute assignment (plain, augmented,
+def _mutations(node: ast.AST) -> list[str]:
+    """The names one node changes after their assignment: item or attribute assignment (plain, augmented,
     annotated or ``del``), a mutating method call, augmented assignment, or rebinding under ``global``."""
-    out: set[str] = set()
-    for node in ast.walk(tree):
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets = [t for t in node.targets if not isinstance(t, ast.Name)]
-            for target in node.targets:
-                if isinstance(target, (ast.Tuple, ast.List)):
-                    targets += [t for t in target.elts if not isinstance(t, ast.Name)]
-        elif isinstance(node, ast.AugAssign) or (
-            isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name)
-        ):
-            targets = [node.target]
-        elif isinstance(node, ast.Delete):
-            targets = list(node.targets)
-        elif (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS
-        ):
-            targets = [node.func.value]
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            out.update(node.names)
-        for target in targets:
-            name = _root_name(target)
-            if name is not None:
-                out.add(name)
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = [t for t in node.targets if not isinstance(t, ast.Name)]
+        for target in node.targets:
+            if isinstance(target, (ast.Tuple, ast.List)):
+                targets += [t for t in target.elts if not isinstance(t, ast.Name)]
+    elif isinstance(node, ast.AugAssign) or (isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name)):
+        targets = [node.target]
+    elif isinstance(node, ast.Delete):
+        targets = list(node.targets)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS:
+        targets = [node.func.value]
+    elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    return [name for name in map(_root_name, targets) if name is not None]
+
+
+def _mutated_names(statements: list[ast.stmt], text: str) -> frozenset[str]:
+    """Every name changed anywhere after its assignment (see :func:`_mutations`), given every statement.
+
+    Statements are cheap to look at; their expressions are walked only where a mutating method could be
+    called: on lines that spell one (in ASCII source a method is spelt as it is read; other source is
+    walked whole, since Python reads identifiers after NFKC normalisation).
+    """
+    out = {name for stmt in statements for name in _mutations(stmt)}
+    if text.isascii():
+        words = [word for word in _MUTATING_METHODS if word in text]
+        if not words:
+            return frozenset(out)
+        calling = _match_lines(re.compile(r"\b(?:" + "|".join(words) + r")\b"), text)
+        if not calling:
+            return frozenset(out)
+    else:
+        calling = []
+    for stmt in statements:
+        if calling:
+            decorators = getattr(stmt, "decorator_list", None) or []
+            first = min([stmt.lineno, *(d.lineno for d in decorators)])
+            if not _any_within(calling, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
+                continue
+        out.update(name for node in _own_nodes(stmt) if isinstance(node, ast.Call) for name in _mutations(node))
     return frozenset(out)
+
+
+def _match_lines(pattern: re.Pattern[str], text: str) -> list[int]:
+    """The numbers of the lines (as Python counts them: ``\\n``, ``\\r\\n`` or ``\\r`` end one) where ``pattern``
+    matches, in order."""
+    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    return sorted({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)})
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")  # the line breaks Python counts (not \f, \x1c, ...)
+
+
+def _any_within(lines: list[int], first: int, last: int) -> bool:
+    """Whether a sorted list of line numbers holds one in ``first..last``."""
+    at = bisect.bisect_left(lines, first)
+    return at < len(lines) and lines[at] <= last
+
+
+def _own_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
+    """A statement and the expressions it holds itself (not the statements nested in its blocks)."""
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt))
 
 
 def _parameters(args: ast.arguments) -> frozenset[str]:

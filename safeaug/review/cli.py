@@ -77,8 +77,8 @@ def main(argv: Sequence[str]) -> int:
 
 
 def _errors() -> tuple[type[Exception], ...]:
-    from safeaug.config import SettingsError
     from safeaug.errors import SafeaugError
+    from safeaug.lint.settings import SettingsError
 
     return (SafeaugError, SettingsError)
 
@@ -90,7 +90,7 @@ def _fail(exc: Exception) -> int:
 
 def _build(ns: argparse.Namespace) -> int:
     try:
-        from safeaug.config import parse_param
+        from safeaug.lint.settings import parse_param
         from safeaug.review.builder import build
 
         params = dict(parse_param(p) for p in ns.params)

@@ -135,10 +135,37 @@ def test_1x_cutout_and_coarse_dropout_keep_their_sizes(installed: Any) -> None:
     assert cutout.name == "CoarseDropout" and cutout.params["hole_width_range"] == (8, 8)
 
 
-def test_flip_is_a_horizontal_or_vertical_flip() -> None:
+def test_flip_is_one_transform_that_may_mirror_or_turn_half_way() -> None:
     node = read_pipeline({"__class_fullname__": "albumentations.augmentations.transforms.Flip", "p": 0.5})
-    assert node.mode == "one_of" and [c.name for c in node.children] == ["HorizontalFlip", "VerticalFlip"]
-    assert "SA101" in safeaug.validate({"__class_fullname__": "Flip"}, "chest_xray").codes()
+    # a horizontal, a vertical or a both-axes flip: a mirror, or a half turn, which VerticalFlip's effects cover
+    assert (node.name, node.written, node.p, node.children) == ("VerticalFlip", "Flip", 0.5, ())
+    assert "Flip" in node.mro and "HorizontalFlip" not in node.mro  # allowing HorizontalFlip lets no flip through
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("aug.py", "import albumentations as A\nt = A.Compose([A.Flip(p=0.5), A.Rotate(limit=10)])\n"),
+        ("aug.yaml", "transform:\n  __class_fullname__: Compose\n  transforms:\n  - {__class_fullname__: Flip}\n"),
+    ],
+)
+def test_a_1x_flip_gives_one_finding_per_effect(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    findings = safeaug.validate(path, "chest_xray").findings
+    assert sorted(f.code for f in findings) == ["SA101", "SA102", "SA502"]
+    assert {f.transform for f in findings} == {"Flip"}
+    assert all("`Flip`" in f.message for f in findings)
+
+
+def test_a_flip_allowed_by_name_is_not_let_through_as_a_horizontal_flip(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "id: shelf\ntitle: shelf photos\nextends: natural\nallow:\n"
+        "  - {transform: HorizontalFlip, reason: products are symmetric}\n"
+    )
+    report = safeaug.validate({"__class_fullname__": "Flip", "p": 0.5}, str(policy))
+    assert "SA102" in report.codes()  # the vertical flips turn the image half way; natural allows ±30°
 
 
 def test_a_misspelt_argument_is_reported_with_the_right_name(installed: Any) -> None:

@@ -156,6 +156,28 @@ def test_mmdet_wrapper_subclasses_are_read(tmp_path: Path, text: str) -> None:
     assert "SA101" in safeaug.validate(root, "chest_xray").codes()
 
 
+MMDET_GROUPS = """\
+albu_train_transforms = [
+    dict(type="ShiftScaleRotate", shift_limit=0.0625, scale_limit=0.0, rotate_limit=10, p=0.5),
+    dict(type="OneOf", transforms=[dict(type="Blur", blur_limit=3, p=1.0), dict(type="VerticalFlip", p=1.0)], p=0.1),
+    dict(type="Compose", transforms=[dict(type="HorizontalFlip", p=1.0)], p=0.2),
+]
+train_pipeline = [
+    dict(type="LoadImageFromFile"),
+    dict(type="mmdet.Albu", transforms=albu_train_transforms),
+]
+"""
+
+
+def test_an_albumentations_group_in_an_mmdet_list_is_read_once_where_albu_runs_it(tmp_path: Path) -> None:
+    # `type="OneOf"` with a `transforms` list is a group inside the Albu wrapper, not a pipeline of its own.
+    [root] = read_config(_write(tmp_path, "config.py", MMDET_GROUPS))
+    assert root.location == "train_pipeline[1]"
+    assert [c.name for c in root.children] == ["ShiftScaleRotate", "OneOf", "Compose"]
+    findings = [(f.code, f.line) for f in safeaug.validate(root, "chest_xray").findings]
+    assert sorted(findings) == [("SA101", 3), ("SA101", 4), ("SA102", 3)]
+
+
 def test_name_params_dicts_in_python(tmp_path: Path) -> None:
     text = (
         "AUGMENTATIONS = [\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import safeaug
@@ -59,3 +59,36 @@ def test_the_c_parser_is_used_when_available() -> None:
 def test_unhashable_keys_are_a_clear_error() -> None:
     with pytest.raises(safeaug.ConfigError, match=r"doc\.yaml:1: a mapping key that is itself a list"):
         load_with_lines("? [a, b]\n: c\n", "doc.yaml")
+
+
+json_documents = st.recursive(
+    st.one_of(scalars, st.sampled_from([float("inf"), float("-inf")])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@given(doc=json_documents, indent=st.sampled_from([None, 0, 2]))
+def test_json_lines_are_the_lines_yaml_gives_every_container_and_key(doc: object, indent: int | None) -> None:
+    import json
+
+    text = json.dumps(doc, indent=indent)  # escaped, so that YAML reads every key (it refuses raw DEL)
+    lines = _yaml.json_lines(text, "doc.json")
+    marked = _yaml._yaml_json_lines(text, "doc.json")  # libyaml's marks: the line every node starts on
+    assume(marked)  # YAML reads JSON but for a few escapes (a character beyond the BMP)
+    expected: set[tuple[object, ...]] = set()
+
+    def walk(value: object, path: tuple[object, ...]) -> None:
+        if isinstance(value, dict):
+            expected.add(path)
+            for key, item in value.items():
+                expected.add((*path, key))
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            expected.add(path)
+            for i, item in enumerate(value):  # `Infinity` in an array counts as an item like any other
+                walk(item, (*path, i))
+
+    walk(json.loads(text), ())
+    assert set(lines) == expected
+    assert {path: lines[path] for path in expected} == {path: marked[path] for path in expected}

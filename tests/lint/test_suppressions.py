@@ -175,7 +175,7 @@ pipeline = A.Compose([
 """
 
 
-def test_python_comments_via_tokenize(tmp_path: Path) -> None:
+def test_python_comments_found_with_the_syntax_tree(tmp_path: Path) -> None:
     path = tmp_path / "aug.py"
     path.write_text(PY_SOURCE)
     result = lint([str(path)], policy="chest_xray")
@@ -190,6 +190,45 @@ def test_python_suppression_comments_are_found_only_in_comments() -> None:
         (6, ("SA102",), [7], False),
     ]
     assert not bad
+
+
+TRICKY_SOURCE = """\
+import albumentations as A
+
+DOC = \"\"\"A note
+# safeaug: ignore-file[SA1] -- inside a triple-quoted string
+\"\"\"
+LABEL = f"héllo {1 + 1} # safeaug: ignore[SA201] -- in an f-string"  # safeaug: ignore[SA1] -- after it
+pipeline = A.Compose([A.HorizontalFlip(p=0.5), A.InvertImg(p="#")])  # safeaug: ignore[SA201] -- x # y
+"""
+
+
+def test_python_comments_skip_every_string_a_hash_may_sit_in() -> None:
+    from safeaug.readers.source import Source
+
+    found = Source("x.py", TRICKY_SOURCE).comments("safeaug")
+    assert [(c.line, c.text, c.alone) for c in found] == [
+        (6, "# safeaug: ignore[SA1] -- after it", False),
+        (7, "# safeaug: ignore[SA201] -- x # y", False),
+    ]
+
+
+def test_suppressions_reuse_the_tree_the_reader_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import safeaug.readers.source
+
+    path = tmp_path / "aug.py"
+    path.write_text(PY_SOURCE)
+    parsed: list[str] = []
+    real = safeaug.readers.source.parse
+
+    def counted(text: str, source: str) -> Any:
+        parsed.append(source)
+        return real(text, source)
+
+    monkeypatch.setattr(safeaug.readers.source, "parse", counted)
+    result = lint([str(path)], policy="chest_xray")
+    assert [(s.finding.line, s.finding.code) for s in result.suppressed] == [(5, "SA101")]
+    assert parsed == [str(path)]  # one parse serves the reader and the suppressions
 
 
 def test_selection_prefixes() -> None:

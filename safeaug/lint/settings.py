@@ -1,4 +1,4 @@
-"""``[tool.safeaug]`` in ``pyproject.toml``: the linter's project settings.
+"""The linter's settings: ``[tool.safeaug]`` in ``pyproject.toml``, the command line, and the plan they make.
 
 Found like ruff finds its own: the nearest ``pyproject.toml`` holding a ``[tool.safeaug]`` table, walking up
 from the first path linted (or the working directory). Globs and policy files are relative to that file's
@@ -27,14 +27,21 @@ A key safeaug does not know is an error, never a silent default: a typo must not
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from safeaug._files import NotReadable, read_bytes
+from safeaug.errors import PolicyError
+from safeaug.rules import all_codes
+
+if TYPE_CHECKING:
+    from safeaug.policy import Policy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -282,15 +289,199 @@ def glob_matches(pattern: str, relative_posix: str) -> bool:
     return _glob_regex(pattern).match(relative_posix) is not None
 
 
-__all__ = [
-    "ALLOWED_KEYS",
-    "Settings",
-    "SettingsError",
-    "find_pyproject",
-    "glob_matches",
-    "load_settings",
-    "parse_codes",
-    "parse_input_size",
-    "parse_param",
-    "parse_value",
-]
+UsageError = SettingsError
+
+
+# ------------------------------------------------------------------------------------------ the plan
+
+
+class Selection(NamedTuple):
+    """Which codes are reported: ``select`` then ``ignore``, each a code or a prefix (``SA1``)."""
+
+    select: tuple[str, ...] = ("SA",)
+    ignore: tuple[str, ...] = ()
+
+    def enabled(self, code: str, extra_ignore: Sequence[str] = ()) -> bool:
+        if not code.startswith(self.select):
+            return False
+        return not code.startswith((*self.ignore, *extra_ignore))
+
+
+def _check_known(codes: Sequence[str], where: str) -> None:
+    known = all_codes()
+    for code in codes:
+        if not any(k.startswith(code) for k in known):
+            raise UsageError(bad_code_message(where, code))
+
+
+@dataclass
+class Plan:
+    settings: Settings
+    selection: Selection
+    default_policy: str | None  # as written (id or path), with the folder it is relative to
+    default_base: Path
+    params: dict[str, ParamValue]
+    from_command_line: bool
+    input_size: tuple[int, int] | None = None  # from the command line: every file
+    trust_recorded: bool = False
+    from_settings: frozenset[str] = frozenset()  # parameter names that only pyproject.toml gave
+    shown: dict[str, str] = field(default_factory=dict)  # a scratch file -> what it stands for (standard input)
+    shared_params: bool = False  # True when several policies are in play and `set` is split among them
+    cache: dict[str, Policy] = field(default_factory=dict)
+
+    def policy_for(self, path: str | Path) -> Policy | None:
+        if not self.from_command_line and self.settings.per_path_policies:
+            relative = _relative(path, self.settings.root)
+            for glob, spec in self.settings.per_path_policies:
+                if relative is not None and glob_matches(glob, relative):
+                    return self.load(spec, self.settings.root)
+        if self.default_policy is None:
+            return None
+        return self.load(self.default_policy, self.default_base)
+
+    def _source_of(self, spec: str, params: Mapping[str, ParamValue]) -> str:
+        """Where a parameter the policy does not declare was written, when that was pyproject.toml."""
+        from safeaug.policies import load_policy
+
+        try:
+            declared = {p.name for p in load_policy(spec).parameters}
+        except PolicyError:
+            return ""
+        written = [k for k in params if k not in declared and k in self.settings.params and k in self.from_settings]
+        if not written or self.settings.path is None:
+            return ""
+        return f"{self.settings.path}: [tool.safeaug.set] `{written[0]}`: "
+
+    def origin_for(self, path: str | Path) -> str:
+        """Where the policy judging ``path`` was configured (see :class:`JudgedFile`)."""
+        if self.from_command_line:
+            return "command line"
+        if not self.settings.per_path_policies:
+            return "pyproject.toml"
+        relative = _relative(path, self.settings.root)
+        for glob, _ in self.settings.per_path_policies:
+            if relative is not None and glob_matches(glob, relative):
+                return "per-path-policies"
+        return "pyproject.toml"
+
+    def load(self, spec: str, base: Path) -> Policy:
+        from safeaug.policies import is_builtin, load_builtin_plain, load_policy, unknown_policy_message
+
+        if is_builtin(spec):
+            # Built-in policies are read without pydantic (the package's tests validate them).
+            load_policy = load_builtin_plain  # type: ignore[assignment]  # same fields and methods
+        else:
+            candidate = Path(spec)
+            if not candidate.suffix and "/" not in spec and os.sep not in spec and not (base / candidate).is_file():
+                raise UsageError(unknown_policy_message(spec))  # a mistyped id, not a file
+            spec = str(candidate if candidate.is_absolute() else base / candidate)
+        if spec not in self.cache:
+            params = self.params
+            try:
+                if self.shared_params and params:
+                    # Several policies in play: each takes the parameters it declares (checked in _plan).
+                    declared = {p.name for p in load_policy(spec).parameters}
+                    params = {k: v for k, v in params.items() if k in declared}
+                self.cache[spec] = load_policy(spec, **params)
+            except PolicyError as exc:
+                raise UsageError(self._source_of(spec, params) + str(exc)) from None
+        return self.cache[spec]
+
+    def input_size_for(self, path: str | Path) -> tuple[int, int] | None:
+        """The size of the images entering the file's pipelines: command line, then per path, then default."""
+        if self.input_size is not None:
+            return self.input_size
+        if self.settings.per_path_input_sizes:
+            relative = _relative(path, self.settings.root)
+            for glob, size in self.settings.per_path_input_sizes:
+                if relative is not None and glob_matches(glob, relative):
+                    return size
+        return self.settings.input_size
+
+    def ignored_for(self, path: str | Path) -> tuple[str, ...]:
+        if not self.settings.per_path_ignores:
+            return ()
+        relative = _relative(path, self.settings.root)
+        if relative is None:
+            return ()
+        return tuple(c for glob, codes in self.settings.per_path_ignores if glob_matches(glob, relative) for c in codes)
+
+
+def _relative(path: str | Path, root: Path) -> str | None:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+NO_POLICY = (
+    "no policy given. Name one on the command line (`--policy chest_xray`, or a policy file) or in pyproject.toml:\n"
+    '    [tool.safeaug]\n    policy = "chest_xray"\n'
+    "`safeaug policies` lists the built-in ones."
+)
+
+
+def make_settings_plan(
+    paths: Sequence[str],
+    policy: str | None,
+    params: Mapping[str, ParamValue] | None,
+    select: Sequence[str] | None,
+    ignore: Sequence[str] | None,
+    config: str | os.PathLike[str] | None,
+    input_size: tuple[int, int] | None = None,
+) -> Plan:
+    if config is not None:
+        settings = load_settings(Path(config))
+    else:
+        start = Path(paths[0]) if paths else Path.cwd()
+        if not start.exists():
+            start = Path.cwd()
+        found = find_pyproject(start)
+        settings = load_settings(found) if found is not None else Settings(root=Path.cwd().resolve())
+    where = str(settings.path) if settings.path else "settings"
+    _check_known(settings.select or (), f"{where}: [tool.safeaug] `select`")
+    _check_known(settings.ignore, f"{where}: [tool.safeaug] `ignore`")
+    for glob, codes in settings.per_path_ignores:
+        _check_known(codes, f"{where}: [tool.safeaug.per-path-ignores] `{glob}`")
+    _check_known(select or (), "--select")
+    _check_known(ignore or (), "--ignore")
+    selection = Selection(
+        select=tuple(select) if select else (settings.select if settings.select is not None else ("SA",)),
+        ignore=tuple(ignore) if ignore is not None else settings.ignore,
+    )
+    plan = Plan(
+        settings=settings,
+        selection=selection,
+        default_policy=policy if policy is not None else settings.policy,
+        default_base=Path.cwd() if policy is not None else settings.root,
+        params={**settings.params, **(params or {})},
+        from_command_line=policy is not None,
+        input_size=input_size,
+        trust_recorded=settings.trust_recorded,
+        from_settings=frozenset(settings.params) - frozenset(params or {}),
+    )
+    # Load every policy named anywhere now: a typo in one is a usage error before any file is read.
+    specs = [] if plan.default_policy is None else [(plan.default_policy, plan.default_base)]
+    if not plan.from_command_line:
+        specs += [(spec, settings.root) for _, spec in settings.per_path_policies]
+    plan.shared_params = len({spec for spec, _ in specs}) > 1
+    loaded = [plan.load(spec, base) for spec, base in specs]
+    if plan.shared_params:
+        declared = {p.name for policy in loaded for p in policy.parameters}
+        unknown = sorted(set(plan.params) - declared)
+        if unknown:
+            ids = ", ".join(sorted({p.id for p in loaded}))
+            raise UsageError(
+                f"no policy in use ({ids}) declares the parameter `{unknown[0]}` (given with --set or `set` "
+                f"in [tool.safeaug]); `safeaug explain POLICY` lists a policy's parameters"
+            )
+    return plan
+
+
+def make_plan(plan_args: tuple[Any, ...], extras: tuple[Mapping[str, str], bool | None]) -> Plan:
+    plan = make_settings_plan(*plan_args)
+    shown, trust_recorded = extras
+    plan.shown = dict(shown)
+    if trust_recorded is not None:
+        plan.trust_recorded = trust_recorded
+    return plan

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from safeaug.cli import main
-from safeaug.config import (
+from safeaug.lint.settings import (
     ALLOWED_KEYS,
     SettingsError,
     find_pyproject,
@@ -21,7 +21,7 @@ from safeaug.config import (
     parse_param,
 )
 
-EXAMPLES = Path(__file__).parent.parent / "examples" / "configs"
+EXAMPLES = Path(__file__).parents[2] / "examples" / "configs"
 
 
 def _project(tmp_path: Path, toml: str) -> Path:

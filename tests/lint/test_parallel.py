@@ -10,7 +10,7 @@ import pytest
 
 from safeaug.cli import main
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples" / "configs"
 
 PYTHON = """\

@@ -206,7 +206,7 @@ def test_reading_stored_policies_runs_nothing_and_imports_no_albumentations(tmp_
         f"r = lint([{str(path)!r}])\n"
         "print(r.exit_code, sorted(m for m in ('albumentations', 'cv2', 'torch') if m in sys.modules))"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path, env=env
     )

@@ -19,7 +19,7 @@ from safeaug.lint import discover, lint
 from safeaug.report import Finding
 from safeaug.rules import all_codes
 
-EXAMPLES = Path(__file__).parent.parent / "examples" / "configs"
+EXAMPLES = Path(__file__).parents[2] / "examples" / "configs"
 BAD_YAML = EXAMPLES / "chest_xray" / "bad.yaml"
 
 
@@ -107,16 +107,16 @@ def test_a_path_that_does_not_exist_exits_two(capsys: pytest.CaptureFixture[str]
 
 
 def test_a_reader_crash_on_one_file_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import safeaug.readers.files
+    from safeaug.readers.source import Source
 
-    real = safeaug.readers.files.pipelines_in_text
+    real = Source.pipelines
 
-    def flaky(path: str, text: str) -> list:  # type: ignore[type-arg]
-        if str(path).endswith("boom.yaml"):
+    def flaky(self: Source) -> list:  # type: ignore[type-arg]
+        if self.path.endswith("boom.yaml"):
             raise KeyError("surprise")
-        return real(path, text)
+        return real(self)
 
-    monkeypatch.setattr(safeaug.readers.files, "pipelines_in_text", flaky)
+    monkeypatch.setattr(Source, "pipelines", flaky)
     shutil.copy(BAD_YAML, tmp_path / "boom.yaml")
     shutil.copy(BAD_YAML, tmp_path / "bad.yaml")
     result = lint([str(tmp_path)], policy="chest_xray")
