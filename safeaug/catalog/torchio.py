@@ -99,6 +99,11 @@ _HEIGHT = set("TB")
 def _axis_candidates(p: Params) -> list[frozenset[int]]:
     raw = p.raw("axes")
     axes = raw if isinstance(raw, (list, tuple)) else (raw,)
+    if any(isinstance(a, str) for a in axes) and not all(isinstance(a, str) for a in axes):
+        raise ConfigError(
+            f"{p.transform}.axes: {raw!r} mixes axis indices and names, which TorchIO fails on at run time; use "
+            "indices (0, 1, 2) or names ('LR', 'AP', 'IS') only"
+        )
     out: list[frozenset[int]] = []
     for axis in axes:
         if isinstance(axis, bool) or not isinstance(axis, (int, str)):
@@ -212,8 +217,10 @@ def _affine_envelope(
         aspect=aspect,
         crop_min=shares[0] * shares[1],
         edge_travel=max(travels),
-        # Millimetres (or a turn about the world origin): a shift whose size in pixels needs the spacing.
+        # Millimetres (or a turn about the world origin): a shift whose size in pixels needs the spacing, and
+        # so does the share of the content it pushes out of the frame (a shift in depth empties a 2-D image).
         translation_px=math.inf if moves or about_origin else 0.0,
+        crop_unbounded=moves or about_origin,
     )
 
 
@@ -255,10 +262,15 @@ def _elastic_envelope(p: Params, points: Any, displacement: Any) -> Envelope:
     # A cubic B-spline is a convex combination of its control points' displacements: no point moves further
     # than the largest, read in pixels at 1 mm per voxel and as a share of a reference side.
     moved = math.sqrt(sum(m * m for m in moves))
-    # TorchIO warns of folds once a displacement exceeds half the grid spacing, side / (n - 3) per axis; read on
-    # the same reference side as the warp (a smaller image folds sooner, as it warps further).
-    fold = any(m > WARP_REFERENCE_SIDE / (n - SPLINE_ORDER) / 2.0 for m, n in zip(moves, counts, strict=True))
+    # Read on the same reference side as the warp (a smaller image folds sooner, as it warps further).
+    fold = can_fold(moves, counts, WARP_REFERENCE_SIDE)
     return Envelope(nonrigid=True, warp=min(1.0, moved / WARP_REFERENCE_SIDE), fold=fold)
+
+
+def can_fold(moves: Sequence[float], counts: Sequence[float], side: float) -> bool:
+    """TorchIO's own test: a fold is possible once a displacement (px) exceeds half the grid spacing along
+    its axis, ``side / (n - 3)`` px for ``n`` control points."""
+    return any(m > side / (n - SPLINE_ORDER) / 2.0 for m, n in zip(moves, counts, strict=True))
 
 
 @entry(
@@ -332,6 +344,27 @@ def _random_blur(p: Params) -> Envelope:
     if any(lo < 0.0 for lo, _ in ranges):
         raise ConfigError(f"{p.transform}.std: must be at least 0")
     return Envelope(blur=max(hi for _, hi in ranges))
+
+
+@entry("torchio.Gamma", family=PHOTOMETRIC, knobs={"gamma": Knob("gamma")})
+def _gamma(p: Params) -> Envelope:
+    """raises intensities to a given power"""
+    gamma = p.number("gamma")
+    if gamma <= 0.0:
+        raise ConfigError(f"{p.transform}.gamma: expected a power above 0, got {gamma:g}")
+    return Envelope(gamma_min=gamma, gamma_max=gamma)
+
+
+@entry("torchio.Noise", family=DEGRADATION, knobs={"noise": Knob("std"), "brightness": Knob("mean")})
+def _noise(p: Params) -> Envelope:
+    """adds Gaussian noise of a given std and mean (intensity units, read on a 0-1 range)"""
+    return Envelope(noise=abs(p.number("std")), brightness=abs(p.number("mean")))
+
+
+@entry("torchio.Blur", family=DEGRADATION, knobs={"blur": Knob("std")})
+def _blur(p: Params) -> Envelope:
+    """blurs with a Gaussian of a given std per axis (mm, read at 1 mm per voxel)"""
+    return Envelope(blur=max(abs(v) for v in triplet(p, "std")))
 
 
 @entry("torchio.RandomBiasField", family=PHOTOMETRIC, knobs={"contrast": Knob("coefficients")})
