@@ -1221,6 +1221,9 @@ def _unbounded(
                 message=(
                     f"`{name}` shifts by up to {env.translation_px:g} px, which cannot be compared with policy "
                     f"`{policy.id}`'s bound of {fmt(rule, inv.max or 0.0)} without the image size."
+                    if not math.isinf(env.translation_px)  # a distance in mm (TorchIO): no image size settles it
+                    else f"`{name}` shifts by a distance in mm, whose size in pixels depends on the voxel spacing: "
+                    f"it cannot be compared with policy `{policy.id}`'s bound of {fmt(rule, inv.max or 0.0)}."
                 ),
                 fix=_shift_fix(leaf, inv),
             )
@@ -1312,6 +1315,8 @@ def _exact_in_pixels(
             f"`RandomResizedCrop(size=({h:g}, {w:g}), scale=({inv.min:g}, 1.0))`, or a larger crop.",
         )
     if rule.name == "translation" and env.translation_px > 0 and inv.max is not None:
+        if math.isinf(env.translation_px):  # a distance in mm: the image size alone does not settle it
+            return None
         shift = env.translation + env.translation_px / max(1.0, min(h, w))
         if shift <= inv.max + _TOL:
             return []
