@@ -195,6 +195,9 @@ def _affine_envelope(
     if isotropic:
         scales = [scales[0]] * 3
     rotation = min(180.0, sum(_magnitude(r) for r in degrees))
+    # A volume turned about the width or height axis tilts its slices; past 90° a slice is seen from behind,
+    # which shows it mirrored (a 2-D image turns about the depth axis only).
+    tilt = _magnitude(degrees[0]) + _magnitude(degrees[1])
     s_lo = min(lo for lo, _ in scales)
     s_hi = max(hi for _, hi in scales)
     aspect = 1.0
@@ -211,6 +214,7 @@ def _affine_envelope(
         raise ConfigError(f"{p.transform}.center: expected 'image' or 'origin', got {p.raw('center')!r}")
     about_origin = p.text("center") == "origin" and (rotation > 0.0 or (s_lo, s_hi) != (1.0, 1.0))
     return Envelope(
+        mirror=tilt > 90.0,
         rotation=rotation,
         scale_min=0.0 if s_lo <= 0.0 else s_lo,
         scale_max=s_hi,

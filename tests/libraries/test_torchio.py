@@ -106,6 +106,9 @@ def test_ranges_expand_as_torchio_expands_them() -> None:
     assert envelope("torchio.RandomAffine", scales=(0.8, 1.25), degrees=0).aspect == pytest.approx(1.25 / 0.8)
     with pytest.raises(ConfigError, match="1, 2, 3 or 6 numbers"):
         envelope("torchio.RandomAffine", degrees=(1, 2, 3, 4))
+    # A volume's slices seen from behind after a tilt past 90° about the width or height axis: mirrored.
+    assert envelope("torchio.RandomAffine", degrees=(100, 0, 0), scales=0).mirror
+    assert not envelope("torchio.RandomAffine", degrees=(45, 45, 90), scales=0).mirror
     assert envelope("torchio.RandomGamma", log_gamma=0.2).gamma_max == pytest.approx(np.exp(0.2))
 
 
