@@ -25,6 +25,8 @@ from safeaug.coordmap import CoordReading, coordinate_maps, read_maps  # noqa: E
 from safeaug.effects import IDENTITY, Envelope  # noqa: E402
 from safeaug.libraries.torchio import read_live  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a property suite: TorchIO runs every drawn transform on several seeds
+
 torch.set_num_threads(1)
 warnings.filterwarnings("ignore", message="The maximum displacement is larger", category=RuntimeWarning)
 
