@@ -296,6 +296,15 @@ def test_pad_and_crop_grow_or_cut_the_frame_as_their_entries_say(amount: int, mo
     reading = reading_of(tio.Crop(cropping=(amount, amount, amount, amount, 0, 0)), 0)
     assert (reading.kept < 1.0) == (amount > 1)  # one pixel is below what the maps resolve
     assert not geometry_excess(reading, crop)
+    if amount >= 2:
+        # What the pad puts in the border, read on the coordinate maps: several input columns side by side are
+        # copied content (a reflection or a wrap); one repeated column (edge) or 0 (a constant) is not.
+        xs, ys = coordinate_maps(SHAPE)
+        xs[0, 0] = ys[0, 0] = 0.0
+        padded = tio.Pad(padding=(amount, amount, 0, 0, 0, 0), padding_mode=mode)(tio.Subject(xs=_label(xs)))
+        border = _back(padded["xs"])[2:-2, :amount]
+        copied = any(len(set(row.tolist()) - {0.0}) > 1 for row in border)
+        assert copied == pad.reflect_border, (mode, border[:2])
 
 
 # ----------------------------------------------------------------------------------------------- tone
