@@ -221,10 +221,10 @@ def _affine_envelope(
         aspect=aspect,
         crop_min=shares[0] * shares[1],
         edge_travel=max(travels),
-        # Millimetres (or a turn about the world origin): a shift whose size in pixels needs the spacing, and
-        # so does the share of the content it pushes out of the frame (a shift in depth empties a 2-D image).
+        # Millimetres (or a turn about the world origin): a shift whose size in pixels needs the spacing. As for
+        # albumentations' shifts in pixels, the content it pushes out of the frame is judged with the shift
+        # (SA407), not read into crop_min (a shift in depth even empties a 2-D image).
         translation_px=math.inf if moves or about_origin else 0.0,
-        crop_unbounded=moves or about_origin,
     )
 
 

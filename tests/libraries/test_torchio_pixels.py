@@ -105,8 +105,11 @@ def turned_share(rotation: float, shape: tuple[int, int]) -> float:
 def geometry_excess(reading: CoordReading, env: Envelope, *, warp_side: float = 256.0) -> list[str]:
     """What the reading shows that the envelope does not allow (empty when the envelope holds it)."""
     bad = []
+    # A shift of unknown size in pixels (mm) is judged as such (SA407): what it pushes out of frame is not read
+    # into crop_min, and a shift in depth can empty a 2-D image.
+    shifted = env.translation_px > 0.0
     if reading.collapsed:
-        if env.scale_min > 0.0 and not env.crop_unbounded:
+        if env.scale_min > 0.0 and not shifted:
             bad.append("collapsed")
         return bad
     if reading.mirror and not env.mirror:
@@ -119,7 +122,7 @@ def geometry_excess(reading: CoordReading, env: Envelope, *, warp_side: float = 
     # A turn about the centre cuts the corners: that loss is bounded by the rotation, not by crop_min (as for
     # albumentations' entries), so the share a turn alone keeps is allowed on top.
     floor = env.crop_min * turned_share(env.rotation, reading.input_shape)
-    if not env.crop_unbounded and reading.kept < floor - KEPT_TOL:
+    if not (env.crop_unbounded or shifted) and reading.kept < floor - KEPT_TOL:
         bad.append(f"kept {reading.kept:.3f} < {floor:.3f}")
     side = max(SHAPE)
     if reading.displacement * side > max(1.5, env.warp * warp_side + 1.5):
@@ -242,7 +245,7 @@ def test_affine_holds_its_fixed_map(
 
 def test_a_translation_in_mm_is_a_shift_whose_size_in_pixels_needs_the_spacing() -> None:
     env = envelope("torchio.RandomAffine", translation=5, degrees=0, scales=0)
-    assert math.isinf(env.translation_px) and env.crop_unbounded
+    assert math.isinf(env.translation_px)
     assert envelope("torchio.RandomAffine", degrees=0, scales=0).translation_px == 0.0
     # A turn about the world origin moves the image by a distance set by where the origin is.
     assert math.isinf(envelope("torchio.RandomAffine", center="origin").translation_px)
