@@ -149,7 +149,7 @@ def _flips(p: Params, always: bool) -> Envelope:
     return Envelope.union_of(_flip_envelope(s) for s in sets)
 
 
-_FLIP_KNOBS = {"mirror": Knob("axes"), "rotation": Knob("axes")}
+_FLIP_KNOBS = {"rotation": Knob("axes", lambda _b: "axes=0")}
 
 
 @entry("torchio.RandomFlip", family=GEOMETRIC, knobs=_FLIP_KNOBS)
