@@ -179,3 +179,37 @@ def test_an_unknown_torchio_transform_fails_closed() -> None:
     report = safeaug.validate(tio.Compose([tio.Lambda(lambda x: x)]), "chest_xray")
     assert not report.ok
     assert "SA401" in {f.code for f in report.findings}
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "torchio"
+
+
+def test_the_ct_example_configs_are_refused_and_admitted_as_they_say() -> None:
+    status, found, loaded = lint_codes(EXAMPLES / "ct_bad.yaml", "ct")
+    assert status == 1 and {"SA101", "SA102"} <= {code for code, _ in found} and loaded == []
+    status, found, loaded = lint_codes(EXAMPLES / "ct_good.yaml", "ct")
+    assert (status, found, loaded) == (0, set(), [])
+
+
+@pytest.mark.slow
+def test_the_ct_training_example_refuses_the_tutorial_pipeline_and_trains_with_the_fix() -> None:
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "ct_training.py")], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "tutorial pipeline admitted: False" in done.stdout
+    assert "SA101" in done.stdout and "torchio.RandomFlip" in done.stdout
+    assert "fixed pipeline admitted" in done.stdout and "augmented slice: (1, 64, 64, 1)" in done.stdout
+
+
+def test_a_wrapped_torchio_pipeline_runs_on_subjects_unchanged() -> None:
+    torch = pytest.importorskip("torch")
+    pipeline = torchio_safe()
+    wrapped = safeaug.wrap(pipeline, "chest_xray")
+    image = tio.ScalarImage(tensor=torch.rand(1, 32, 32, 1))
+    torch.manual_seed(0)
+    out = wrapped(tio.Subject(image=image))
+    assert out["image"].data.shape == (1, 32, 32, 1)
+    with pytest.raises(safeaug.PolicyViolationError) as refused:
+        safeaug.wrap(torchio_breaking(), "chest_xray")
+    assert {"SA101", "SA102"} <= {f.code for f in refused.value.report.findings}
