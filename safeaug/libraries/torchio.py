@@ -36,6 +36,7 @@ _ATTRIBUTES: dict[str, dict[str, str]] = {
     "torchio.RandomNoise": {"mean": "mean_range", "std": "std_range"},
     "torchio.RandomSpike": {"num_spikes": "num_spikes_range", "intensity": "intensity_range"},
     "torchio.RandomLabelsToImage": {"mean": "mean_ranges", "std": "std_ranges"},
+    "torchio.Noise": {"mean": "noise_mean", "std": "noise_std"},
 }
 
 # Classes TorchIO exports that the catalog does not describe, and why. Everything else in SIGNATURES has an
@@ -112,7 +113,30 @@ def read_live(obj: Any) -> Live | None:
         attribute = attributes.get(arg, arg)
         if hasattr(obj, attribute):
             params[arg] = _plain(getattr(obj, attribute))
+    if name == "torchio.RandomAffineElasticDeformation":
+        # What runs are the two transforms it built, which may have been changed since: read those.
+        for arg, part in (("affine_kwargs", "random_affine"), ("elastic_kwargs", "random_elastic")):
+            inner = read_live(getattr(obj, part, None))
+            params[arg] = None if inner is None else {k: v for k, v in inner.params.items() if k != "p"}
+    if getattr(obj, "invert_transform", False) is True:
+        _inverted(name, params)
     return Live(name, params, p)
+
+
+def _inverted(name: str, params: dict[str, Any]) -> None:
+    """The arguments of an inverted fixed transform (``Affine.inverse()``): zooms and powers become reciprocal.
+
+    Turns, shifts and noise keep their size when inverted. A value that is not a plain positive number is
+    left as it is, and the entry refuses it.
+    """
+    key = {"torchio.Affine": "scales", "torchio.Gamma": "gamma"}.get(name)
+    if key is None:
+        return
+    value = params.get(key)
+    values = value if isinstance(value, tuple) else (value,)
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
+        flipped = tuple(1.0 / v for v in values)
+        params[key] = flipped if isinstance(value, tuple) else flipped[0]
 
 
 def adapter(obj: Any) -> Adapter | None:

@@ -144,6 +144,23 @@ def test_live_objects_read_with_their_probability_and_arguments() -> None:
     assert read_live(object()) is None and read_live(np.zeros(3)) is None
 
 
+def test_live_objects_are_read_by_what_they_run() -> None:
+    """An inverted fixed transform, and the two transforms RandomAffineElasticDeformation runs, changed after
+    they were built."""
+    zoom = tio.Affine(scales=2.0, degrees=0, translation=0)
+    live = read_live(zoom.inverse())
+    assert live is not None and envelope(live.name, **live.params).scale_min == pytest.approx(0.5)
+    power = read_live(tio.Gamma(gamma=2.0).inverse())
+    assert power is not None and envelope(power.name, **power.params).gamma_min == pytest.approx(0.5)
+    both = tio.RandomAffineElasticDeformation(affine_kwargs={"degrees": (0, 0, 5)})
+    both.random_affine.degrees = (0, 0, 0, 0, -40, 40)
+    combined = read_live(both)
+    assert combined is not None
+    assert envelope(combined.name, **combined.params).rotation == 40.0
+    noise = read_live(tio.Noise(mean=0.1, std=0.2, seed=0))
+    assert noise is not None and envelope(noise.name, **noise.params) == Envelope(noise=0.2, brightness=0.1)
+
+
 def test_compositions_read_their_children_and_one_of_drops_children_it_never_draws() -> None:
     flip, affine = tio.RandomFlip(), tio.RandomAffine()
     seq = read_live(tio.Compose([flip, affine], p=0.7))
