@@ -35,7 +35,7 @@ from typing import Any
 
 from safeaug.catalog._registry import Knob, Params, add_defaults, constant, entry, is_number, unknown
 from safeaug.catalog.geometric import WARP_REFERENCE_SIDE, _frame_loss
-from safeaug.effects import IDENTITY, Envelope
+from safeaug.effects import IDENTITY, Envelope, stretch_shear
 from safeaug.errors import ConfigError
 from safeaug.libraries._torchio_table import SIGNATURES
 from safeaug.libraries.torchio import UNKNOWN
@@ -48,6 +48,8 @@ DEGRADATION = "degradation"
 OCCLUSION = "occlusion"
 STRUCTURAL = "structural"
 
+# The smallest image side safeaug assumes a pipeline may meet (as for GridElasticDeform's folds, SA409).
+SMALLEST_SIDE = 32.0
 SPLINE_ORDER = 3  # TorchIO's B-spline: a grid of n control points spans n - 3 cells
 
 Range = tuple[float, float]
@@ -215,6 +217,9 @@ def _affine_envelope(
     about_origin = p.text("center") == "origin" and (rotation > 0.0 or (s_lo, s_hi) != (1.0, 1.0))
     return Envelope(
         mirror=tilt > 90.0,
+        # TorchIO composes the zoom and the turn in one map: per-axis zooms apart shear the turned image (read
+        # as if the stretch follows the turn, the order that shears).
+        shear=stretch_shear(rotation, aspect),
         rotation=rotation,
         scale_min=0.0 if s_lo <= 0.0 else s_lo,
         scale_max=s_hi,
@@ -312,10 +317,16 @@ def _random_anisotropy(p: Params) -> Envelope:
     lo, hi = p.range("downsampling", "one")
     if lo < 1.0:
         raise ConfigError(f"{p.transform}.downsampling: factors must be at least 1, got {lo:g}")
-    return Envelope(resolution=1.0 / hi)
+    # The coarse grid covers a whole number of coarse voxels: the last (side mod factor) voxels, up to
+    # factor - 1, come back as fill, a strip along the edge. Read on the smallest side safeaug assumes.
+    strip = (math.ceil(hi) - 1) / SMALLEST_SIDE
+    return Envelope(resolution=1.0 / hi, occlusion=min(1.0, strip))
 
 
 # ----------------------------------------------------------------------------------------------- intensity
+# TorchIO draws one gamma per channel. Its channels are a scalar scan's modalities or windows, where that is a
+# gamma per modality; on an RGB image it shifts hue (up to about 17 degrees at the default), which is not read
+# as colour here: flagging it would refuse every single-channel CT and MRI pipeline (docs/libraries.md).
 @entry(
     "torchio.RandomGamma",
     family=PHOTOMETRIC,

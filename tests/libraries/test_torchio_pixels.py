@@ -116,6 +116,8 @@ def geometry_excess(reading: CoordReading, env: Envelope, *, warp_side: float = 
         bad.append("mirror")
     if reading.turn > env.rotation + TURN_TOL:
         bad.append(f"turn {reading.turn:.1f} > {env.rotation:g}")
+    if not env.nonrigid and reading.shear > env.shear + TURN_TOL:
+        bad.append(f"shear {reading.shear:.1f} > {env.shear:g}")
     big, small = reading.zoom
     if not env.nonrigid and (big > env.scale_max * env.aspect + ZOOM_TOL or small < env.scale_min - ZOOM_TOL):
         bad.append(f"zoom {reading.zoom} outside [{env.scale_min:g}, {env.scale_max:g}]")
@@ -392,3 +394,43 @@ def test_the_geometry_check_refuses_an_envelope_that_misses_what_happens() -> No
     assert any(b.startswith("kept") for b in geometry_excess(zoomed, Envelope(scale_max=1.5, scale_min=1.5)))
     warped = reading_of(tio.RandomElasticDeformation(max_displacement=6), 1)
     assert any(b.startswith("displacement") for b in geometry_excess(warped, Envelope(nonrigid=True)))
+
+
+# ----------------------------------------------------------------------------------------------- the probe
+# What safeaug.probe reads on its RGB probe images, run through the TorchIO adapter, against the static envelope.
+# Two readings are known not to be the transform's doing or are a documented gap:
+# * reflect_border after RandomAffine: TorchIO fills each channel with that channel's minimum, a coloured
+#   constant the probe takes for copied content (the coordinate maps above show a constant fill);
+# * colour after RandomGamma: TorchIO draws one gamma per channel, which shifts hue on an RGB image; the entry
+#   does not read it as colour (see safeaug/catalog/torchio.py and docs/libraries.md).
+PROBED: list[tuple[Any, set[str]]] = [
+    (tio.RandomFlip(flip_probability=1.0), set()),
+    (tio.RandomFlip(axes=(0, 1)), set()),
+    (tio.RandomAffine(), {"reflect_border"}),
+    (tio.RandomAffine(degrees=(0, 0, 40), scales=(0.8, 1.2)), {"reflect_border"}),
+    (tio.RandomElasticDeformation(max_displacement=3), set()),
+    (tio.RandomAnisotropy(axes=(0, 1), downsampling=(2, 5)), set()),
+    (tio.RandomGamma(), {"color", "hue", "saturation_min", "saturation_max"}),
+    (tio.RandomNoise(std=(0, 0.05)), set()),
+    (tio.RandomBlur(std=(0, 1.5)), set()),
+    (tio.RandomBiasField(coefficients=0.2), set()),
+    (tio.Pad(padding=(4, 4, 4, 4, 0, 0), padding_mode="reflect"), set()),
+    (tio.CropOrPad((48, 48, 1)), set()),
+]
+
+
+@pytest.mark.parametrize(("transform", "known"), PROBED, ids=lambda v: repr(v)[:40] if not isinstance(v, set) else "")
+def test_the_probe_sees_nothing_the_static_envelope_misses(transform: Any, known: set[str]) -> None:
+    from safeaug.probing import excess, probe
+
+    measured = probe(transform, seeds=6)
+    found = set(excess(measured.envelope, live_envelope(transform)))
+    assert found <= known, (transform, found - known)
+
+
+def test_the_documented_gamma_gap_is_still_open() -> None:
+    """When TorchIO stops drawing a gamma per channel, the exception above can go."""
+    from safeaug.probing import excess, probe
+
+    found = excess(probe(tio.RandomGamma(), seeds=6).envelope, live_envelope(tio.RandomGamma()))
+    assert "color" in found
