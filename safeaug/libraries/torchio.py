@@ -154,7 +154,9 @@ def adapter(obj: Any) -> Adapter | None:
         state["dtype"] = array.dtype
         if array.ndim == 2:
             array = array[..., None]
-        data = array.astype(np.float32) / 255.0 if array.dtype == np.uint8 else array.astype(np.float32)
+        data = array.astype(np.float32)
+        if array.dtype.kind == "u":  # uint8, uint16: scaled to 0-1, the range TorchIO's intensities are read on
+            data /= float(np.iinfo(array.dtype).max)
         return torch.from_numpy(np.ascontiguousarray(data.transpose(2, 1, 0)[..., None]))
 
     def from_output(output: Any) -> Any:
@@ -162,8 +164,10 @@ def adapter(obj: Any) -> Adapter | None:
 
         data = output.numpy() if hasattr(output, "numpy") else np.asarray(output)
         image = np.ascontiguousarray(data[..., 0].transpose(2, 1, 0))
-        if state.get("dtype") == np.uint8:
-            return np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8)
+        dtype = np.dtype(state.get("dtype", np.float32))
+        if dtype.kind == "u":  # back to the integer type the image came in
+            top = float(np.iinfo(dtype).max)
+            return np.clip(np.rint(image * top), 0, top).astype(dtype)
         return image.astype(np.float32)
 
     def seed(value: int) -> None:

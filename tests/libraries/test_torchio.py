@@ -208,6 +208,9 @@ def test_the_adapter_runs_a_transform_on_probe_images_and_back() -> None:
     out = run.from_output(flip(run.to_input(image)))
     assert out.shape == image.shape and out.dtype == np.uint8
     assert (out[:, -10:] == 200).all() and (out[:, :-10] == 0).all()  # axis 0 is the width: left-right
+    deep = (np.arange(600, dtype=np.uint16).reshape(20, 30, 1) * 100).astype(np.uint16)
+    back = run.from_output(tio.RandomGamma(log_gamma=0)(run.to_input(deep)))
+    assert back.dtype == np.uint16 and np.array_equal(back, deep)
     floats = np.random.default_rng(0).random((20, 30, 1)).astype(np.float32)
     same = run.from_output(tio.RandomGamma(log_gamma=0)(run.to_input(floats)))
     assert same.dtype == np.float32 and np.allclose(same, floats)
