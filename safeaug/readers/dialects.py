@@ -68,7 +68,9 @@ def resolve_class(written: str) -> str | None:
         return written.rsplit(".", 1)[-1]
     if "." not in written and is_albumentations_name(written):
         return written
-    if is_library_class(written):  # torchvision, MONAI, Kornia, TorchIO: the canonical name, or the path as written
+    if written.rpartition(".")[2][:1].isupper() and is_library_class(
+        written
+    ):  # torchvision, MONAI, Kornia, TorchIO: the canonical name, or the path as written
         return canonical(written) or written  # for a class the library does not export (refused as unknown)
     return None
 

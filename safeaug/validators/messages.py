@@ -8,6 +8,7 @@ codes not tied to a policy's invariant, the ``reason``) of a finding, as keyword
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -412,6 +413,9 @@ def shift_in_pixels(leaf: Leaf, rule: Rule, inv: Invariant, policy_id: str) -> W
         "message": (
             f"`{leaf.node.name}` shifts by up to {leaf.envelope.translation_px:g} px, which cannot be compared with "
             f"policy `{policy_id}`'s bound of {fmt(rule, inv.max or 0.0)} without the image size."
+            if not math.isinf(leaf.envelope.translation_px)  # a distance in mm (TorchIO): no image size settles it
+            else f"`{leaf.node.name}` shifts by a distance in mm, whose size in pixels depends on the voxel spacing: "
+            f"it cannot be compared with policy `{policy_id}`'s bound of {fmt(rule, inv.max or 0.0)}."
         ),
         "fix": shift_fix(leaf, inv),
     }

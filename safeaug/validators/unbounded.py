@@ -6,6 +6,7 @@ share is judged exactly: an error under the effect's own code (SA108 crop, SA104
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from safeaug.catalog import Params, defaults_for
@@ -95,6 +96,8 @@ def _on_frames(
         words = messages.crop_on_frame(name, rule, kept, inv.min, worst, pid)
         return [j.finding(rule.code, leaf, severity=inv.severity, **words, **common)]
     if rule.name == "translation" and inv.max is not None:
+        if math.isinf(env.translation_px):  # a distance in mm (TorchIO): the image size alone does not settle it
+            return None
         shift = env.translation + env.translation_px / max(1.0, min(worst))
         if shift <= inv.max + _TOL:
             return []
