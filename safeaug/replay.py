@@ -137,13 +137,13 @@ _STATED = frozenset(
 
 
 def _stated_linear(obj: Any) -> tuple[float, float, float, float] | None:
-    from safeaug.compose import _applied_linear
+    from safeaug.applied import applied_linear
 
     cls = type(obj)
     if not (cls.__module__ or "").startswith("albumentations") or cls.__name__ not in _STATED:
         return None
     params = getattr(obj, "params", None)
-    return _applied_linear(obj, params) if isinstance(params, Mapping) else None
+    return applied_linear(obj, params) if isinstance(params, Mapping) else None
 
 
 def _linear_envelope(m: Any) -> Envelope:

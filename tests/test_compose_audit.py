@@ -299,7 +299,7 @@ def test_an_argument_changed_in_place_is_seen() -> None:
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from safeaug.compose import measure_linear  # noqa: E402
+from safeaug.applied import measure_linear  # noqa: E402
 
 
 @given(
@@ -349,13 +349,13 @@ def test_audit_never_changes_an_output(seed: int) -> None:
 def test_what_real_transforms_applied_is_read_from_their_parameters(
     transform: A.BasicTransform, mirrored: bool, turns: set[float]
 ) -> None:
-    from safeaug.compose import _applied_linear
+    from safeaug.applied import applied_linear
 
     seen = set()
     for seed in range(8):
         transform.set_random_seed(seed)
         transform(image=_image(seed, size=40))
-        linear = _applied_linear(transform, transform.params)
+        linear = applied_linear(transform, transform.params)
         assert linear is not None
         is_mirror, turn, zoom = measure_linear(linear)
         assert is_mirror == mirrored and zoom == pytest.approx(1.0, abs=1e-6)

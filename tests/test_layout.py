@@ -29,7 +29,6 @@ CYCLE_ALLOWED: dict[tuple[str, str], str] = {
         "the catalog imports the auto package: catalog -> catalog.auto -> auto.space -> catalog, and through "
         "auto.space -> validator -> probing -> probing.runners -> readers.objects -> catalog"
     ),
-    ("safeaug.replay", "safeaug.compose"): "compose -> replay -> compose",
 }
 
 
