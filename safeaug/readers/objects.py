@@ -7,6 +7,8 @@ transform has, so that a user's own callable simply becomes an unknown transform
 from __future__ import annotations
 
 import inspect
+import operator
+import types
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -159,8 +161,8 @@ def _own_functions(obj: Any, cls: type, funcs: Any) -> bool:
         return False
     now = tuple(funcs.values())
     seen = _VERIFIED.get(id(obj))
-    if seen is not None and seen[0] is funcs and seen[1] == now:
-        return True
+    if seen is not None and seen[0] is funcs and len(seen[1]) == len(now) and all(map(operator.is_, seen[1], now)):
+        return True  # the very function objects found to be the class's own last time
     if any(_unbound(f, cls) or getattr(f, "__self__", None) is not obj for f in now):
         return False
     if len(_VERIFIED) > 4096:
@@ -176,16 +178,17 @@ def _changed_state(obj: Any, cls: type) -> tuple[str, ...]:
     so a function put there, or an ``apply`` set on the object before that, runs unseen; and a few classes
     keep state derived from their arguments (``Normalize.mean_np``) that a later assignment can change.
     """
-    plan = _plan(cls)
+    plan = _PLANS.get(cls) or _plan(cls)
     stored = getattr(obj, "__dict__", None) or {}
     found = [name for name in plan.shadowed.intersection(stored) if callable(stored[name])]
     if "_key2func" in stored and not _own_functions(obj, cls, stored["_key2func"]):
         found.append("_key2func")
-    if plan.derived is not None:
-        try:
-            found += plan.derived(obj)
-        except Exception:  # state that cannot even be compared has been changed
-            found.append("state derived from its arguments")
+    if plan.derived is None:
+        return tuple(found) if found else ()
+    try:
+        found += plan.derived(obj)
+    except Exception:  # state that cannot even be compared has been changed
+        found.append("state derived from its arguments")
     return tuple(found)
 
 
@@ -401,47 +404,73 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
     return args
 
 
+class _Class(NamedTuple):
+    """What reading an object needs of its class, found once per class."""
+
+    albumentations: bool
+    compose: tuple[str, Mode] | None  # (base name, mode) of a composition read as one
+    name: str | None  # the node's name (None for a function, named per object)
+    mro: tuple[str, ...]
+    overrides: tuple[str, ...]
+
+
+_CLASSES: dict[type, _Class] = {}
+_FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+
+
+def _class(cls: type) -> _Class:
+    found = _CLASSES.get(cls)
+    if found is None:
+        albu = _is_albumentations(cls)
+        compose = _compose_mode(cls)
+        if compose is not None and _overrides(cls):
+            compose = None  # a composition subclass that changes how it runs: one unknown transform
+        if compose is not None:
+            name: str | None = compose[0] if albu else qualified_name(cls)
+        else:
+            name = None if issubclass(cls, _FUNCTIONS) else _qualified(cls)
+        found = _CLASSES[cls] = _Class(albu, compose, name, _mro(cls), _overrides(cls))
+    return found
+
+
 def read_object(obj: Any, location: str = "") -> Node:
     cls = type(obj)
-    if not _is_albumentations(cls):  # torchvision, MONAI, Kornia, TorchIO: read as their library says
+    info = _CLASSES.get(cls) or _class(cls)
+    if not info.albumentations:  # torchvision, MONAI, Kornia, TorchIO: read as their library says
         node = live_node(obj, location, read_object)
         if node is not None:
             return node
     p = getattr(obj, "p", None)
     p = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else None
-    compose = _compose_mode(cls)
-    if compose is not None and not _overrides(cls):
-        base, mode = compose
+    if info.compose is not None:
         children = list(getattr(obj, "transforms", []) or [])
         params: dict[str, Any] = {}
         for key in ("n", "replace"):
             if hasattr(obj, key):
                 params[key] = getattr(obj, key)
-        name = base if _is_albumentations(cls) else qualified_name(cls)
         return Node(
-            name=name,
+            name=info.name or "",
             params=params,
             p=p,
             children=tuple(read_object(c, child_location(location, i)) for i, c in enumerate(children)),
-            mode=mode,
+            mode=info.compose[1],
             location=location,
             obj=obj,
-            mro=_mro(cls),
+            mro=info.mro,
         )
-    if inspect.isfunction(obj) or inspect.ismethod(obj) or inspect.isbuiltin(obj):
+    name = info.name
+    if name is None:
         name = f"{getattr(obj, '__module__', None) or 'builtins'}.{getattr(obj, '__qualname__', repr(obj))}"
-    else:
-        name = _qualified(cls)
     return Node(
         name=name,
         params=_init_args(obj),
         p=p,
         location=location,
         obj=obj,
-        mro=_mro(cls),
+        mro=info.mro,
         # A composition subclass that changes how it runs its children (a OneOf whose __call__ applies every
         # child) is read as one unknown transform: its children's envelopes no longer say what it does.
-        overrides=_overrides(cls) + _changed_state(obj, cls),
+        overrides=info.overrides + _changed_state(obj, cls),
     )
 
 
