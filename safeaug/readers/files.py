@@ -9,6 +9,7 @@ from safeaug._files import NotReadable, read_bytes
 from safeaug._yaml import json_lines, load_json, load_with_lines
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
+from safeaug.readers import monai_bundle
 from safeaug.readers.generic import Reader
 from safeaug.readers.python_source import read_python
 
@@ -88,14 +89,17 @@ def pipelines_in_text(source: str, text: str) -> list[Node]:
                     return []
             except ConfigError:
                 pass  # read again with lines, for a message that points at one
-        return Reader(source, json_lines(text, source)).find(data)
+        lines = json_lines(text, source)
+        data, opaque = monai_bundle.prepare(data, lines, source)  # MONAI bundles: `@` references, `$` expressions
+        return Reader(source, lines, opaque=opaque).find(data)
     data, lines = load_with_lines(text, source)
     opaque = False
     if "${" in text:  # Hydra / OmegaConf interpolations: resolved inside the file, never evaluated
         from safeaug.readers.interpolation import resolve
 
         data, opaque = resolve(data, lines, source)
-    return Reader(source, lines, opaque=opaque).find(data)
+    data, bundle_opaque = monai_bundle.prepare(data, lines, source)
+    return Reader(source, lines, opaque=opaque or bundle_opaque).find(data)
 
 
 def read_file(path: str | os.PathLike[str]) -> Node:

@@ -13,8 +13,8 @@ import safeaug.catalog.monai  # noqa: F401  (registers the entries)
 from safeaug.catalog import get_entry
 from safeaug.effects import IDENTITY
 from safeaug.libraries import canonical, library
-from safeaug.libraries.monai import BASES, COMPOSITIONS, IDENTITY_REASONS, UNKNOWN_REASONS
 from safeaug.libraries._monai_table import ALIASES, MONAI_VERSION, SIGNATURES
+from safeaug.libraries.monai import BASES, COMPOSITIONS, IDENTITY_REASONS, UNKNOWN_REASONS
 
 HAS_MONAI = importlib.util.find_spec("monai") is not None
 needs_monai = pytest.mark.skipif(not HAS_MONAI, reason="MONAI is not installed")
@@ -108,4 +108,3 @@ def test_describing_monai_imports_neither_monai_nor_torch() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
