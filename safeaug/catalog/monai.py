@@ -567,7 +567,7 @@ constant(
 @entry(names("CropForeground"), family=FAMILY, knobs={"reflect_border": Knob("mode")})
 def _crop_foreground(p: Params) -> Envelope:
     """crops to the foreground's bounding box, padded by ``margin`` (with ``mode``)"""
-    return Envelope(crop_unbounded=True, canvas_growth=math.inf, reflect_border=_reflects(p))
+    return Envelope(crop_unbounded=True, canvas_growth=math.inf, reflect_border=_reflects(p, "mode"))
 
 
 def _scale_crop(p: Params, name: str) -> float:
@@ -870,4 +870,3 @@ def _unknown_entries(reasons: dict[str, str]) -> None:
 _identity_entries(IDENTITY_REASONS)
 _unknown_entries(UNKNOWN_REASONS)
 add_defaults(defaults())
-

@@ -253,11 +253,12 @@ def _plain(value: Any) -> Any:
 def _stored(obj: Any, name: str, depth: int = 0) -> Any:
     """``name`` as ``obj`` or the MONAI transform it wraps keeps it (a dictionary transform keeps its
     array transform, ``RandAffine`` its grid maker). Missing: a sentinel."""
-    if name in vars(obj):
-        return vars(obj)[name]
+    own = vars(obj).get(name, _MISSING)
+    if own is not _MISSING and not _is_transform(own):  # Affined keeps its Affine under `affine`
+        return own
     if depth < 2:
         for value in vars(obj).values():
-            if type(value).__module__.startswith("monai.transforms") and hasattr(value, "__dict__"):
+            if _is_transform(value):
                 found = _stored(value, name, depth + 1)
                 if found is not _MISSING:
                     return found
@@ -265,6 +266,11 @@ def _stored(obj: Any, name: str, depth: int = 0) -> Any:
 
 
 _MISSING = object()
+
+
+def _is_transform(value: Any) -> bool:
+    return type(value).__module__.startswith("monai.transforms") and hasattr(value, "__dict__")
+
 
 # Arguments MONAI keeps under another attribute name (Rand2DElastic's grid keeps ``magnitude``).
 _RENAMED: Mapping[str, str] = {"magnitude_range": "magnitude"}
