@@ -857,6 +857,17 @@ def _scale_range(p: Params) -> Envelope:
     return Envelope()
 
 
+@entry(names("NormalizeIntensity"), family=STRUCTURAL, knobs={"inversion": Knob("divisor")})
+def _normalize(p: Params) -> Envelope:
+    """standardises intensities with fixed or per-image statistics; a deterministic preprocessing step
+
+    A negative ``divisor`` reverses intensities.
+    """
+    divisor = p.raw("divisor")
+    values = divisor if isinstance(divisor, (list, tuple)) else [divisor]
+    return Envelope(inversion=any(is_number(v) and v < 0 for v in values))
+
+
 def _identity_entries(reasons: dict[str, str]) -> None:
     for name, reason in reasons.items():
         constant(name, Envelope(), family=STRUCTURAL, summary=reason)

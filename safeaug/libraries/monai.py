@@ -94,8 +94,7 @@ IDENTITY_REASONS: dict[str, str] = {
         "BoundingRect",
     ),
     **_both(
-        "standardises intensities with fixed or per-image statistics; a deterministic preprocessing step",
-        "NormalizeIntensity",
+        "clips intensities at percentiles of the image; a deterministic preprocessing step",
         "ClipIntensityPercentiles",
     ),
     **_both(

@@ -84,6 +84,7 @@ CASES: dict[str, dict[str, Any]] = {
     "RandSmoothFieldAdjustContrast": {"spatial_size": (32, 32), "rand_size": (4, 4), "prob": 0.5},
     "RandSmoothFieldAdjustIntensity": {"spatial_size": (32, 32), "rand_size": (4, 4), "prob": 0.5},
     "ScaleIntensity": {"minv": 1.0, "maxv": 0.0},
+    "NormalizeIntensity": {"divisor": -2.0},
     "ScaleIntensityRange": {"a_min": -1000, "a_max": 1000, "b_min": 0.0, "b_max": 1.0},
     "ScaleIntensityRangePercentiles": {"lower": 5, "upper": 95, "b_min": 0.0, "b_max": 1.0},
 }

@@ -352,6 +352,10 @@ def test_inverted_window_is_an_inversion() -> None:
     assert out[0, 0, 0] > out[0, 0, -1]
     assert envelope_of(t).inversion
     assert not envelope_of(mt.ScaleIntensityRange(a_min=-1000, a_max=1000, b_min=0.0, b_max=1.0)).inversion
+    negative = mt.NormalizeIntensity(subtrahend=0.5, divisor=-0.5)
+    out = np.asarray(negative(ramp()))
+    assert out[0, 0, 0] > out[0, 0, -1] and envelope_of(negative).inversion
+    assert not envelope_of(mt.NormalizeIntensity()).inversion
 
 
 # --------------------------------------------------------------------------- the check itself can fail
