@@ -25,14 +25,26 @@ arguments plus ``keys``. MONAI's conventions, resolved here:
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 from collections.abc import Iterable
 from typing import Any
 
-from safeaug.catalog._registry import Knob, Params, add_defaults, constant, entry, is_number, unknown
+from safeaug.catalog._registry import (
+    Knob,
+    Params,
+    add_defaults,
+    constant,
+    defaults_for,
+    entry,
+    get_entry,
+    is_number,
+    unknown,
+)
 from safeaug.catalog.geometric import ASPECTS, _frame_loss
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
+from safeaug.libraries import canonical, library
 from safeaug.libraries.monai import IDENTITY_REASONS, UNKNOWN_REASONS, defaults
 
 FAMILY = "geometric"
@@ -830,6 +842,25 @@ def _smooth_gain(p: Params) -> Envelope:
     """multiplies by a gain that varies smoothly across the image"""
     lo, hi = p.range("gamma", "fixed")
     return _gain_envelope(lo, hi)
+
+
+# --------------------------------------------------------------------------- torchvision inside MONAI
+@entry(names("TorchVision", "RandTorchVision"), family=STRUCTURAL)
+def _torchvision(p: Params) -> Envelope:
+    """runs the ``torchvision.transforms`` class named by ``name`` with the arguments that follow: judged by
+    that class's entry"""
+    cls = p.text("name")
+    target = canonical(f"torchvision.transforms.{cls}") if cls else None
+    if target is None:
+        raise ConfigError(f"{p.transform}.name: torchvision.transforms has no class {cls!r}")
+    if p.given.get("_unread_"):
+        raise ConfigError(f"{p.transform}: the wrapped {target} could not be read, so its effect is not known")
+    importlib.import_module(library("torchvision").catalog)
+    found = get_entry(target)
+    if found is None or found.unknown:
+        raise ConfigError(f"{p.transform}: {target} has no catalog entry that says what it does")
+    args = {k: v for k, v in p.given.items() if k not in ("name", "keys", "allow_missing_keys")}
+    return found.envelope(Params(target, args, defaults_for(target)))
 
 
 # --------------------------------------------------------------------------- preprocessing that keeps the content

@@ -110,8 +110,6 @@ UNKNOWN_REASONS: dict[str, str] = {
         "runs arbitrary user code; what it does cannot be read from the arguments",
         "Lambda",
         "RandLambda",
-        "TorchVision",
-        "RandTorchVision",
         "TorchIO",
         "RandTorchIO",
         "CuCIM",
@@ -293,6 +291,8 @@ def read_live(obj: Any) -> Live | None:
             params[comp.n] = _plain(getattr(obj, "max_num_transforms", None))
             params["replace"] = bool(getattr(obj, "replace", False))
         return Live(name, params, None, tuple(getattr(obj, "transforms", ()) or ()))
+    if cls.__name__ in WRAPPERS:
+        return _read_wrapper(obj, name)
     params = {}
     for arg, _default in SIGNATURES[name]:
         if arg in ("prob", "lazy", "device", "dtype", "allow_missing_keys"):
@@ -304,6 +304,30 @@ def read_live(obj: Any) -> Live | None:
             params[arg] = _plain(value)
     prob = getattr(obj, "prob", None) if any(a == "prob" for a, _ in SIGNATURES[name]) else None
     return Live(name, params, None if prob is None else float(prob))
+
+
+# MONAI's wrappers of a torchvision.transforms class named by `name` (its arguments follow): judged by the
+# torchvision catalog's entry for that class.
+WRAPPERS = frozenset({"TorchVision", "TorchVisiond", "RandTorchVision", "RandTorchVisiond"})
+
+
+def _read_wrapper(obj: Any, name: str) -> Live:
+    """A TorchVision wrapper: ``name`` and the wrapped torchvision object's own arguments, read by the
+    torchvision description. An object it cannot read leaves only ``name`` (judged at its defaults would be
+    wrong, so the entry refuses it: see ``safeaug.catalog.monai``)."""
+    from safeaug.libraries import library
+
+    params: dict[str, Any] = {"name": _stored(obj, "name")}
+    inner = _stored(obj, "trans")
+    while _is_transform(inner):  # TorchVisiond keeps a TorchVision that keeps the torchvision object
+        inner = vars(inner).get("trans")
+    reader = library("torchvision").read_live
+    read = reader(inner) if reader is not None and inner is not None else None
+    if read is None or read.children is not None:
+        params["_unread_"] = True
+    else:
+        params.update(read.params)
+    return Live(name, params, None)
 
 
 def adapter(obj: Any) -> Adapter | None:
