@@ -1369,7 +1369,9 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     if runner is None:
         if not callable(transform):
             raise ProbeError(f"cannot probe {transform!r}: it is neither an albumentations transform nor a callable")
-        runner = _callable_runner(transform)
+        from safeaug.libraries.reading import numpy_callable  # torchvision, MONAI, ...: run on their input type
+
+        runner = _callable_runner(numpy_callable(transform) or transform)
     name = _name(transform)
     env = IDENTITY
     lost_geometry = 0

@@ -348,7 +348,7 @@ def resolve(node: Node) -> Resolution:
 def _resolve(node: Node) -> Resolution:
     own = _ENTRIES.get(node.name)
     if own is not None:
-        if node.overrides and "." not in node.name:  # a library class whose live state was changed
+        if node.overrides and ("." not in node.name or node.name in _LIBRARY_DEFAULTS):  # live state was changed
             return Resolution(None, None, _changed(node.overrides, node.name))
         return Resolution(own)
     for base in node.mro[1:]:

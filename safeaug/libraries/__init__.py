@@ -106,6 +106,11 @@ def library(name: str) -> Library:
     if name not in _LOADED:
         module = importlib.import_module(f"safeaug.libraries.{name}")
         _LOADED[name] = module.LIBRARY
+        try:  # the catalog entries, registered under the canonical names
+            importlib.import_module(module.LIBRARY.catalog)
+        except ModuleNotFoundError as exc:
+            if exc.name != module.LIBRARY.catalog:
+                raise
     return _LOADED[name]
 
 

@@ -26,6 +26,7 @@ from safeaug.catalog._renames import FLIP
 from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
+from safeaug.libraries.reading import drawn, is_library_class, spelled
 from safeaug.readers import vocabulary
 from safeaug.readers._signatures import PARAMETERS
 from safeaug.readers.vocabulary import (
@@ -98,7 +99,9 @@ class Reader:
                     return Spec(cls, key, {"transforms": params}, (), (), ("params",))
                 return Spec(cls, key, {k: v for k, v in obj.items() if k != key}, (), ())
         cls = obj.get("type")
-        if isinstance(cls, str) and (_scope(cls) in ALBU_WRAPPERS or _wraps_albumentations(obj)):
+        if isinstance(cls, str) and (
+            _scope(cls) in ALBU_WRAPPERS or _wraps_albumentations(obj) or is_library_class(cls)
+        ):
             return Spec(cls, "type", {k: v for k, v in obj.items() if k != "type"}, (), ())
         if loose and len(obj) == 1:  # the single-key form: `- VerticalFlip: {p: 0.25}`
             [(cls, args)] = obj.items()
@@ -137,13 +140,13 @@ class Reader:
         location = _location(path)
         if isinstance(obj, list):
             specs = [self.spec(item, albu=False, loose=True) for item in obj]  # a misspelt name is read, then refused
-            if obj and all(s is not None for s in specs) and any(_albumentations(s.cls) for s in specs if s):
+            if obj and all(s is not None for s in specs) and any(_known_class(s.cls) for s in specs if s):
                 return self._sequence(obj, path, location, albu=False)
             return None
         spec = self.spec(obj, albu=False)
         if spec is None:
             return None
-        if spec.key in (NATIVE, "type") or _albumentations(spec.cls) is not None:  # `type`: an Albu wrapper
+        if spec.key in (NATIVE, "type") or _known_class(spec.cls):  # `type`: an Albu wrapper
             return self.build(obj, path, location, albu=False)
         # A user's own class where a pipeline belongs (`train_transform: {_target_: mylib.Aug}`) is an
         # unknown transform, unless it merely wraps an albumentations pipeline found further down.
@@ -158,7 +161,7 @@ class Reader:
             item = stack.pop()
             if isinstance(item, Mapping):
                 spec = self.spec(item, albu=False)
-                if spec is not None and item is not obj and _albumentations(spec.cls) is not None:
+                if spec is not None and item is not obj and _known_class(spec.cls):
                     return True
                 stack.extend(v for v in item.values() if isinstance(v, (Mapping, list)))
             elif isinstance(item, list):
@@ -199,6 +202,8 @@ class Reader:
         line = self.line(path, spec.key)
         if not isinstance(spec.cls, str) or not spec.cls:
             raise self.error(f"`{spec.key}`{where} must be a class name, got {spec.cls!r}", line)
+        if is_library_class(spec.cls):  # torchvision, MONAI, Kornia, TorchIO
+            return self._library(spec, path, location, line)
         args = dict(spec.args)
         origin: dict[str, Path] = {}  # where an argument given by position sits
         name = _albumentations(spec.cls)
@@ -268,6 +273,49 @@ class Reader:
             notes=notes,
             alt_params=translated.alt_params,
             written=written,
+        )
+
+    def _library(self, spec: Spec, path: Path, location: str, line: int | None) -> Node:
+        """A class of another library (see ``safeaug.libraries``), by its canonical name."""
+        where = f" at {location}" if location else ""
+        found = spelled(spec.cls, spec.args, spec.positional, spec.args_path)
+        if found is None or not found.known:  # a class the library does not export: an unknown transform
+            return _user_node(spec.cls, spec.args, location, line)
+        name, args = found.name, found.params
+        notes = [_not_taken(name, problem) for problem in found.problems]
+        notes += _unreadable(name, args, composition=found.composition is not None) if self.opaque else ()
+        p = None if isinstance(found.p, Opaque) else found.p  # an unreadable p: "may run", its worst case
+        p_value = 1.0 if p is None else self._probability(name, p, where, line)
+        if found.composition is None:
+            if self.opaque:
+                notes += _unreadable_arguments(name, args, ())
+            return Node(
+                name=name, params=args, p=p_value, location=location, line=line, mro=(name,), notes=tuple(notes)
+            )
+        children = found.children
+        mode = found.composition.mode
+        if isinstance(children, Opaque):
+            notes += _unreadable(name, {"transforms": children}, composition=True)
+            return Node(name=name, p=p_value, mode=mode, location=location, line=line, notes=tuple(notes))
+        if not isinstance(children, list):
+            got = "nothing" if children is None else type(children).__name__
+            raise self.error(
+                f"{name}{where}: `{found.composition.children}` must be a list of transforms, got {got}", line
+            )
+        kids = tuple(
+            self.build(child, (*path, *found.children_at, i), _child(location, i), albu=False)
+            for i, (child, ok) in enumerate(zip(children, drawn(args.get("weights"), len(children)), strict=True))
+            if ok
+        )
+        return Node(
+            name=name,
+            params=args,
+            p=p_value,
+            children=kids,
+            mode=mode,
+            location=location,
+            line=line,
+            notes=tuple(notes),
         )
 
     def _opaque_transform(self, value: Opaque, location: str) -> Node:
@@ -551,6 +599,23 @@ _REMOVED_REASON = (
     "A pipeline the installed albumentations cannot build stops training at start-up, or sends whoever fixes it "
     "in a hurry to a replacement with another meaning; safeaug judges what the class did."
 )
+
+
+def _not_taken(name: str, problem: str) -> Note:
+    short = name.rsplit(".", 1)[-1]
+    return Note(
+        BAD_PARAMETER,
+        "error",
+        f"`{name}`: {problem}; the library refuses to build it, so the pipeline does not run as written.",
+        fix=f"Write `{short}` with the arguments its signature has.",
+        reason="A pipeline that cannot be built stops training at start-up, or is changed in a hurry by whoever "
+        "meets the error; safeaug judges the arguments the class takes.",
+    )
+
+
+def _known_class(cls: Any) -> bool:
+    """An albumentations class, or a class of another library safeaug reads."""
+    return _albumentations(cls) is not None or is_library_class(cls)
 
 
 def _user_node(name: str, args: Mapping[str, Any], location: str, line: int | None) -> Node:

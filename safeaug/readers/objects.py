@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from safeaug.catalog import qualified_name
 from safeaug.catalog._renames import X_ARGUMENTS
 from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
+from safeaug.libraries.reading import live_node
 
 # What a subclass may define without changing what its albumentations base does to an image: the
 # constructor (the arguments it stores are read from the object, whatever it was given), descriptions of
@@ -402,6 +403,10 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
 
 def read_object(obj: Any, location: str = "") -> Node:
     cls = type(obj)
+    if not _is_albumentations(cls):  # torchvision, MONAI, Kornia, TorchIO: read as their library says
+        node = live_node(obj, location, read_object)
+        if node is not None:
+            return node
     p = getattr(obj, "p", None)
     p = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else None
     compose = _compose_mode(cls)

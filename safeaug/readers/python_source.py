@@ -28,6 +28,8 @@ from safeaug.catalog import known_names
 from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
+from safeaug.libraries import owner
+from safeaug.libraries.reading import is_library_class
 from safeaug.readers.generic import NATIVE, Opaque, Reader
 from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
@@ -105,11 +107,14 @@ def _fold(op: ast.operator, left: Any, right: Any) -> Any:
 # Words without which a Python file holds no pipeline: albumentations itself, mmdet's wrapper, a wrapper of
 # one's own (`type=..., transforms=[...]`), `name`/`class_name` + `params` dicts.
 _PYTHON_MARKERS = ("albumentations", "Albu", "transforms", "params")
+# Other libraries' modules that hold transforms (``torchvision.transforms`` and ``monai.transforms`` contain
+# "transforms" already).
+_LIBRARY_MARKERS = ("kornia", "torchio")
 
 
 def might_hold_pipeline(text: str) -> bool:
     """A cheap test before parsing: ordinary Python files never mention albumentations."""
-    return any(marker in text for marker in _PYTHON_MARKERS)
+    return any(marker in text for marker in _PYTHON_MARKERS) or any(marker in text for marker in _LIBRARY_MARKERS)
 
 
 def read_python(text: str, source: str) -> list[Node]:
@@ -159,6 +164,8 @@ class _Source:
         self.foreign: dict[str, str] = {}  # local name -> dotted path of a non-albumentations import
         self.safeaug: set[str] = set()  # names bound to the safeaug package
         self.star = False
+        self.library_names: set[str] = set()  # local names bound to another library's module or class
+        self.library_star: list[str] = []  # library modules imported with `*`
         self.lines: dict[Path, int] = {}
         self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
         self.current: ast.Call | None = None  # the pipeline call being read
@@ -192,12 +199,18 @@ class _Source:
                         self.safeaug.add(alias.asname or alias.name)
                     else:
                         self.foreign[alias.asname or alias.name] = alias.name
+                        if owner(alias.name) is not None:
+                            self.library_names.add(alias.asname or alias.name.split(".", 1)[0])
+                            if alias.asname is None:  # `import torchvision.transforms` binds `torchvision`
+                                self.foreign[alias.name.split(".", 1)[0]] = alias.name.split(".", 1)[0]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 albu = _is_albu_module(node.module)
                 for alias in node.names:
                     local = alias.asname or alias.name
                     if alias.name == "*":
                         self.star = self.star or albu
+                        if not albu and owner(node.module) is not None:
+                            self.library_star.append(node.module)
                     elif albu and is_albumentations_name(alias.name):
                         self.classes[local] = alias.name
                     elif albu:
@@ -206,6 +219,8 @@ class _Source:
                         self.classes[local] = f"safeaug.{alias.name}"
                     else:
                         self.foreign[local] = f"{node.module}.{alias.name}"
+                        if owner(node.module) is not None:
+                            self.library_names.add(local)
 
     def _is_partial(self, func: ast.expr) -> bool:
         if isinstance(func, ast.Name):
@@ -219,10 +234,15 @@ class _Source:
 
     @property
     def uses_albumentations(self) -> bool:
-        return bool(self.modules or self.classes or self.star or self.safeaug)
+        return bool(
+            self.modules or self.classes or self.star or self.safeaug or self.library_names or self.library_star
+        )
 
     def albumentations_class(self, func: ast.expr) -> str | None:
-        """The albumentations class a call's function refers to, if any."""
+        """The albumentations class a call's function refers to, if any (or another library's class path)."""
+        library = self._library_class(func)
+        if library is not None:
+            return library
         if isinstance(func, ast.Name):
             if func.id in self.classes:
                 return self.classes[func.id]
@@ -238,6 +258,20 @@ class _Source:
                 return f"safeaug.{func.attr}"  # safeaug.Compose, or one of its label-aware transforms
         dotted = self.dotted(func)
         return dotted if dotted in AUTO_POSITIONAL else None  # safeaug.auto.RandAugment, auto.TrivialAugment
+
+    def _library_class(self, func: ast.expr) -> str | None:
+        """The class path of a call of torchvision, MONAI, Kornia or TorchIO (``T.RandomRotation``), if it is one."""
+        root = func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return None
+        if root.id in self.library_names:
+            path = self.dotted(func)
+            return path if is_library_class(path) else None
+        if isinstance(func, ast.Name) and func.id not in self.foreign:
+            return next((f"{m}.{func.id}" for m in self.library_star if is_library_class(f"{m}.{func.id}")), None)
+        return None
 
     def dotted(self, func: ast.expr) -> str:
         """A readable dotted name for a called function or class that is not albumentations."""
@@ -312,7 +346,9 @@ class _Source:
         """
         if self.star or not text.isascii():
             return None
-        names = sorted({*self.classes, *self.modules, *self.safeaug})
+        if self.library_star:
+            return None  # any name may be a library's
+        names = sorted({*self.classes, *self.modules, *self.safeaug, *self.library_names})
         return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
 
     def _mentions(self, stmt: ast.stmt) -> bool:
@@ -478,6 +514,10 @@ class _Source:
 
     def _call(self, node: ast.Call, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
         cls = self.albumentations_class(node.func)
+        if cls is not None and is_library_class(cls):
+            if node is not self.current:
+                self.consumed.add(id(node))
+            return self._library_call(node, cls, path, scopes, depth)
         if cls is not None:
             if node is not self.current:
                 self.consumed.add(id(node))  # reached through a variable: part of the pipeline being read
@@ -515,6 +555,28 @@ class _Source:
                 data[kw.arg] = self.value(kw.value, (*path, kw.arg), scopes, depth + 1)
             return data
         return Opaque(ast.unparse(node), node.lineno, call=self.dotted(node.func))
+
+    def _library_call(
+        self, node: ast.Call, cls: str, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int
+    ) -> dict[str, Any]:
+        """Another library's class called: read as a Hydra ``_target_`` with ``_args_``, which the reader resolves."""
+        self._mark((*path, "_target_"), node.lineno)
+        out: dict[str, Any] = {"_target_": cls}
+        positional: list[Any] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                out["**"] = self._opaque(arg)  # where the later ones land cannot be known
+                break
+            positional.append(self.value(arg, (*path, "_args_", len(positional)), scopes, depth + 1))
+        if positional:
+            out["_args_"] = positional
+        for kw in node.keywords:
+            if kw.arg is None:
+                out["**"] = self._opaque(kw.value)
+                continue
+            self._mark((*path, kw.arg), kw.value.lineno)
+            out[kw.arg] = self.value(kw.value, (*path, kw.arg), scopes, depth + 1)
+        return out
 
     def _literal(self, node: ast.expr, scopes: list[dict[str, list[ast.expr]]]) -> Any:
         """A literal argument (or a name assigned one literal once), else None."""

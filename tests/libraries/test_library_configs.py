@@ -1,0 +1,206 @@
+"""Configs and Python source that build torchvision pipelines, read without torchvision (or torch) installed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import safeaug
+from safeaug.readers import read_config
+
+V2 = "torchvision.transforms.v2"
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def _codes(report: safeaug.Report) -> list[tuple[str, str | None]]:
+    return sorted((f.code, f.transform) for f in report.findings)
+
+
+def test_hydra_targets_are_read_by_canonical_name_with_positional_arguments(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "train.yaml",
+        """\
+        model:
+          _target_: torchvision.models.resnet18
+        train_transform:
+          _target_: torchvision.transforms.v2.Compose
+          transforms:
+            - _target_: torchvision.transforms.v2.RandomHorizontalFlip
+              p: 0.5
+            - _target_: torchvision.transforms.v2._geometry.RandomRotation
+              _args_: [30]
+        """,
+    )
+    [root] = read_config(path)  # the model is not a pipeline
+    assert root.name == f"{V2}.Compose" and root.mode == "sequence"
+    flip, turn = root.children
+    assert (flip.name, flip.p, flip.line) == (f"{V2}.RandomHorizontalFlip", 0.5, 6)
+    assert (turn.name, dict(turn.params), turn.p) == (f"{V2}.RandomRotation", {"degrees": 30}, 1.0)
+    report = safeaug.validate(path, "chest_xray")
+    assert _codes(report) == [("SA101", f"{V2}.RandomHorizontalFlip"), ("SA102", f"{V2}.RandomRotation")]
+    assert [f.line for f in sorted(report.findings, key=lambda f: f.code)] == [6, 8]
+
+
+def test_jsonargparse_class_path_and_v1_classes(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "cli.yaml",
+        """\
+        data:
+          init_args:
+            train_transforms:
+              class_path: torchvision.transforms.Compose
+              init_args:
+                transforms:
+                  - class_path: torchvision.transforms.RandomRotation
+                    init_args: {degrees: [-5, 5]}
+                  - class_path: torchvision.transforms.RandomVerticalFlip
+                    init_args: {p: 0.0}
+        """,
+    )
+    report = safeaug.validate(path, "chest_xray")
+    assert report.ok, report.findings  # a 5 degree turn, and a flip that never runs
+    [root] = read_config(path)
+    assert [c.name for c in root.children] == [
+        "torchvision.transforms.RandomRotation",
+        "torchvision.transforms.RandomVerticalFlip",
+    ]
+
+
+def test_random_apply_choice_and_order_semantics(tmp_path: Path) -> None:
+    def pipeline(child: dict[str, Any]) -> Path:
+        doc = {"transform": {"_target_": f"{V2}.Compose", "transforms": [child]}}
+        return _write(tmp_path, "p.json", json.dumps(doc))
+
+    flip = {"_target_": f"{V2}.RandomHorizontalFlip", "p": 1.0}
+    turn = {"_target_": f"{V2}.RandomRotation", "degrees": 5}
+    # RandomApply with p=0 never runs its children; with p > 0 it may.
+    assert safeaug.validate(pipeline({"_target_": f"{V2}.RandomApply", "transforms": [flip], "p": 0.0}), "ct").ok
+    assert not safeaug.validate(pipeline({"_target_": f"{V2}.RandomApply", "transforms": [flip], "p": 0.1}), "ct").ok
+    # RandomApply's default p (0.5) counts.
+    assert not safeaug.validate(pipeline({"_target_": f"{V2}.RandomApply", "transforms": [flip]}), "ct").ok
+    # RandomChoice never draws a child of weight 0; weights left out draw every child.
+    choice = {"_target_": f"{V2}.RandomChoice", "transforms": [flip, turn], "p": [0, 1]}
+    assert safeaug.validate(pipeline(choice), "ct").ok
+    choice = {"_target_": f"{V2}.RandomChoice", "transforms": [flip, turn]}
+    assert _codes(safeaug.validate(pipeline(choice), "ct")) == [("SA101", f"{V2}.RandomHorizontalFlip")]
+    # RandomOrder runs every child: two 10 degree turns reach 20.
+    order = {"_target_": f"{V2}.RandomOrder", "transforms": [{**turn, "degrees": 10}, {**turn, "degrees": 10}]}
+    report = safeaug.validate(pipeline(order), "chest_xray")  # allows 15
+    assert [f.code for f in report.findings] == ["SA102"] and "20" in report.findings[0].message
+
+
+def test_arguments_the_class_does_not_take_and_classes_it_does_not_export(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "bad.yaml",
+        """\
+        transform:
+          _target_: torchvision.transforms.v2.Compose
+          transforms:
+            - _target_: torchvision.transforms.v2.RandomRotation
+              limit: 3
+            - _target_: torchvision.transforms.v2.NoSuchFlip
+            - _target_: torchvision.transforms.v2.RandomRotation
+              _args_: [3, nearest, false, null, 0, extra]
+        """,
+    )
+    report = safeaug.validate(path, "natural")
+    by_code = {(f.code, f.line) for f in report.findings}
+    assert ("SA501", 4) in by_code  # `limit` is albumentations' name, not torchvision's
+    assert ("SA401", 6) in by_code  # fails closed
+    assert ("SA501", 7) in by_code  # six positional arguments for five
+    message = next(f.message for f in report.findings if f.line == 4)
+    assert "no argument `limit`" in message and "degrees" in message
+
+
+def test_python_source_import_forms(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "train.py",
+        """\
+        import torchvision
+        import torchvision.transforms.v2 as T
+        from torchvision import models
+        from torchvision.transforms import v2
+        from torchvision.transforms import RandomRotation as RR
+
+        net = models.resnet18()
+        DEG = 25
+        a = T.Compose([T.RandomHorizontalFlip(p=0.3), T.RandomApply([RR(DEG)], p=0.5)])
+        b = v2.RandomChoice([v2.RandomVerticalFlip(), v2.RandomRotation(3)], p=[0, 1])
+        c = torchvision.transforms.v2.RandomRotation(degrees=40)
+        """,
+    )
+    roots = read_config(path)
+    assert [r.location for r in roots] == ["a", "b", "c"]
+    report = safeaug.validate(path, "chest_xray")
+    found = sorted((f.code, f.line, f.transform) for f in report.findings)
+    assert found == [
+        ("SA101", 9, f"{V2}.RandomHorizontalFlip"),
+        ("SA102", 9, "torchvision.transforms.RandomRotation"),
+        ("SA102", 11, f"{V2}.RandomRotation"),
+    ]
+
+
+def test_python_source_star_import_and_unreadable_values(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "aug.py",
+        """\
+        from torchvision.transforms.v2 import *
+
+        def build(deg):
+            return Compose([RandomRotation(deg), RandomHorizontalFlip(p=0.0)])
+        """,
+    )
+    report = safeaug.validate(path, "chest_xray")
+    # the turn's degrees come from the caller: unreadable, and the turn is what they decide
+    assert [(f.code, f.line) for f in report.findings] == [("SA501", 4)]
+    assert "deg" in report.findings[0].message
+
+
+def test_linting_a_torchvision_config_loads_no_torch(tmp_path: Path) -> None:
+    yaml_path = _write(
+        tmp_path,
+        "t.yaml",
+        """\
+        transform:
+          _target_: torchvision.transforms.v2.Compose
+          transforms: [{_target_: torchvision.transforms.v2.RandomRotation, degrees: 5}]
+        """,
+    )
+    py_path = _write(tmp_path, "t.py", "import torchvision.transforms as T\nt = T.Compose([T.RandomRotation(5)])\n")
+    code = textwrap.dedent(
+        f"""\
+        import sys
+        import safeaug
+        from safeaug.cli import main
+        assert main(["lint", {str(yaml_path)!r}, {str(py_path)!r}, "--policy", "chest_xray"]) == 0
+        safeaug.validate({str(yaml_path)!r}, "ct")
+        heavy = ("torch", "torchvision", "monai", "kornia", "torchio")
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
+        assert not loaded, loaded
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout
+
+
+@pytest.mark.parametrize("spelling", ["type", "_target_"])
+def test_type_key_spells_a_library_class(tmp_path: Path, spelling: str) -> None:
+    doc = {"train_pipeline": [{spelling: f"{V2}.RandomRotation", "degrees": 90}]}
+    path = _write(tmp_path, "c.json", json.dumps(doc))
+    assert [f.code for f in safeaug.validate(path, "chest_xray").findings] == ["SA102"]
