@@ -16,6 +16,7 @@ from typing import Any
 
 from safeaug.libraries import Adapter, Composition, Library, Live
 from safeaug.libraries._monai_table import ALIASES, MODULES, MONAI_VERSION, SIGNATURES
+from safeaug.libraries.reading import how_many
 
 P = "monai.transforms."
 
@@ -286,16 +287,18 @@ def read_live(obj: Any) -> Live | None:
         params: dict[str, Any] = {}
         if comp.weights is not None and getattr(obj, "weights", None) is not None:
             params[comp.weights] = _plain(obj.weights)
-        if comp.n is not None:
-            # SomeOf keeps the fewest and the most transforms it draws: the most bounds the envelope
-            params[comp.n] = _plain(getattr(obj, "max_num_transforms", None))
+        children = tuple(getattr(obj, "transforms", ()) or ())
+        if comp.mode == "some_of":
+            # SomeOf keeps the fewest and the most transforms it draws (resolved from num_transforms): the most
+            # bounds the envelope; RandomOrder runs them all
+            params["n"] = how_many(_plain(getattr(obj, "max_num_transforms", None)), children)
             params["replace"] = bool(getattr(obj, "replace", False))
-        return Live(name, params, None, tuple(getattr(obj, "transforms", ()) or ()))
+        return Live(name, params, None, children)
     if cls.__name__ in WRAPPERS:
         return _read_wrapper(obj, name)
     params = {}
     for arg, _default in SIGNATURES[name]:
-        if arg in ("prob", "lazy", "device", "dtype", "allow_missing_keys"):
+        if arg in ("prob", "lazy", "device", "dtype", "allow_missing_keys", "**"):
             continue
         value = _stored(obj, arg)
         if value is _MISSING and arg in _RENAMED:
@@ -318,6 +321,8 @@ def _read_wrapper(obj: Any, name: str) -> Live:
     from safeaug.libraries import library
 
     params: dict[str, Any] = {"name": _stored(obj, "name")}
+    if "keys" in vars(obj):
+        params["keys"] = _plain(obj.keys)
     inner = _stored(obj, "trans")
     while _is_transform(inner):  # TorchVisiond keeps a TorchVision that keeps the torchvision object
         inner = vars(inner).get("trans")

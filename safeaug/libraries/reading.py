@@ -78,7 +78,8 @@ def spelled(path: str, args: Mapping[str, Any], positional: Sequence[Any], args_
             continue
         params[arg] = value
         origin[arg] = ("_args_", i)
-    unknown = [k for k in params if k not in order and k != "**"]
+    # a signature ending in ("**", ...) takes any other keyword (MONAI's pads pass them to np.pad)
+    unknown = [] if "**" in order else [k for k in params if k not in order and k != "**"]
     if unknown:
         takes = ", ".join(order) or "no arguments"
         problems += [f"no argument `{k}` (it takes {takes})" for k in unknown]
@@ -94,11 +95,27 @@ def spelled(path: str, args: Mapping[str, Any], positional: Sequence[Any], args_
             p = params.pop(composition.p, defaults.get(composition.p))
         if composition.weights is not None:
             params["weights"] = params.pop(composition.weights, defaults.get(composition.weights))
+        if composition.mode == "some_of":
+            params["n"] = how_many(
+                params.pop(composition.n, defaults.get(composition.n)) if composition.n else None, children
+            )
     else:
         probability = lib.probability_of.get(name, lib.probability)
         if probability is not None and probability in defaults:
             p = params.pop(probability, defaults[probability])
     return Spelled(name, lib, True, params, p, composition, children, children_at, origin, tuple(problems))
+
+
+def how_many(n: Any, children: Any) -> Any:
+    """How many children a ``some_of`` composition may run, as the validator reads ``n``: the number given
+    (``(fewest, most)``: the most), and every child for None, an unreadable value or a composition without the
+    argument (MONAI ``RandomOrder`` runs them all)."""
+    count = len(children) if isinstance(children, (list, tuple)) else None
+    if isinstance(n, (list, tuple)) and len(n) == 2:
+        n = n[1]
+    if isinstance(n, int) and not isinstance(n, bool):
+        return n if count is None else min(n, count)
+    return count if count is not None else 1
 
 
 def drawn(weights: Any, count: int) -> list[bool]:

@@ -163,7 +163,11 @@ def test_a_changed_attribute_is_what_is_judged() -> None:
 def test_compositions_read_their_children_and_draws() -> None:
     some = read_live(mt.SomeOf([mt.RandFlip(), mt.RandRotate90(), mt.RandZoom()], num_transforms=(1, 2)))
     assert some is not None and some.children is not None and len(some.children) == 3
-    assert some.params["num_transforms"] == 2
+    assert some.params["n"] == 2
+    everything = read_live(mt.RandomOrder([mt.RandFlip(), mt.RandRotate90(), mt.RandZoom()]))
+    assert everything is not None and everything.params["n"] == 3
+    default = read_live(mt.SomeOf([mt.RandFlip(), mt.RandRotate90()]))
+    assert default is not None and default.params["n"] == 2  # num_transforms=None: all of them
     one = read_live(mt.OneOf([mt.RandFlip(), mt.RandRotate90()], weights=[1, 3]))
     assert one is not None and one.params["weights"] == (0.25, 0.75)
     assert all(type(w) is float for w in one.params["weights"])
