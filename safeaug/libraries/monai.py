@@ -338,8 +338,8 @@ def _read_wrapper(obj: Any, name: str) -> Live:
 def adapter(obj: Any) -> Adapter | None:
     """How to run a MONAI transform on the probe's ``H x W x C`` images: a ``C x H x W`` float tensor in
     ``[0, 1]`` (a dictionary transform gets it under each of its keys), the result back as ``H x W x C``."""
-    if not type(obj).__module__.startswith("monai.transforms"):
-        return None
+    if not any((base.__module__ or "").startswith("monai.transforms") for base in type(obj).__mro__):
+        return None  # a user's subclass of a MONAI transform runs as MONAI's do
     import numpy as np
     import torch
 

@@ -201,3 +201,32 @@ def test_the_adapter_seeds_alike() -> None:
     c = run.from_output(obj(run.to_input(image)))
     assert np.array_equal(a, b) and not np.array_equal(a, c)
     assert adapter(object()) is None
+
+
+class _MirrorD(mt.MapTransform):
+    """A user's dictionary transform with no catalog entry: it mirrors left and right."""
+
+    def __call__(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {k: torch.flip(torch.as_tensor(v), dims=[-1]) if k in self.keys else v for k, v in data.items()}
+
+
+class _DimD(mt.MapTransform):
+    """A user's dictionary transform with no catalog entry: it darkens a little."""
+
+    def __call__(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {k: torch.as_tensor(v) * 0.97 if k in self.keys else v for k, v in data.items()}
+
+
+def test_wrap_refuses_from_the_catalog_and_probes_a_users_monai_transform() -> None:
+    import safeaug
+
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(mt.Compose([mt.RandFlipd(keys="image", prob=0.5, spatial_axis=1)]), "chest_xray", seeds=2)
+    assert {f.code for f in caught.value.report.findings} == {"SA101"}
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(mt.Compose([_MirrorD(keys="image"), mt.RandRotated(keys="image", range_x=0.05)]), "chest_xray")
+    assert "SA101" in {f.code for f in caught.value.report.findings}  # the mirror was seen on the probe's tensors
+    wrapped = safeaug.wrap(mt.Compose([_DimD(keys="image"), mt.RandRotated(keys="image", range_x=0.05)]), "chest_xray")
+    assert {f.code for f in wrapped.report.findings} == {"SA408"}  # described by probing, admitted
+    out = wrapped({"image": torch.ones((1, 16, 16))})
+    assert tuple(out["image"].shape) == (1, 16, 16)

@@ -368,3 +368,30 @@ def test_the_check_catches_a_wrong_envelope() -> None:
     assert any(p.startswith("turn") for p in outside(turned, Envelope(rotation=0.5)))
     zoomed = run_maps(mt.Zoom(zoom=1.5, mode="nearest", padding_mode="constant"), 0)
     assert any(p.startswith("zoom") for p in outside(zoomed, Envelope(scale_min=1 / 1.5, scale_max=1.0)))
+
+
+# --------------------------------------------------------------------------- the probe agrees
+# Transforms whose effect the probe reads on its own images. Not here: turns and affine maps (the probe cannot
+# register the colour patches of a plain callable that moves them, and reads the misplaced colours as a hue
+# change), gamma on its colour charts, a gain its uint8 images clip, and MONAI's zero-padded Gaussian
+# smoothing, which darkens a band along the border the probe reads as occlusion; their geometry and tone are
+# measured directly above.
+PROBED = [
+    lambda: mt.RandFlipd(keys="image", prob=1.0, spatial_axis=1),
+    lambda: mt.RandFlipd(keys="image", prob=1.0, spatial_axis=0),
+    lambda: mt.RandZoomd(keys="image", min_zoom=0.8, max_zoom=1.2, prob=1.0, padding_mode="constant"),
+    lambda: mt.RandShiftIntensityd(keys="image", offsets=0.1, prob=1.0),
+    lambda: mt.RandGaussianNoised(keys="image", std=0.05, prob=1.0),
+    lambda: mt.RandScaleIntensityd(keys="image", factors=0.3, prob=1.0, channel_wise=True),
+]
+
+
+@pytest.mark.parametrize("make", PROBED)
+def test_the_probe_measures_nothing_outside_the_entry(make: Any) -> None:
+    """safeaug's probe runs the MONAI transform on its own images through the adapter (channel-first tensors,
+    dictionaries under the transform's keys); what it measures must lie inside the entry's envelope."""
+    from safeaug.probing import excess, probe
+
+    t = make()
+    measured = probe(t, seeds=4, size=48).envelope
+    assert excess(measured, envelope_of(t)) == {}
