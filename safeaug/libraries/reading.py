@@ -204,6 +204,7 @@ def numpy_callable(obj: Any) -> Callable[[Any], Any] | None:
 
     forced = copy.deepcopy(obj)
     _force(forced)
+    adapter = adapter_for(forced) or adapter  # seeds the copy that runs (MONAI keeps a random state per object)
 
     def run(image: Any) -> Any:
         adapter.seed(random.getrandbits(31))

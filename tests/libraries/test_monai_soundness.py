@@ -371,7 +371,7 @@ def test_the_check_catches_a_wrong_envelope() -> None:
 
 
 # --------------------------------------------------------------------------- the probe agrees
-# Transforms whose effect the probe reads on its own images. Not here: turns and affine maps (the probe cannot
+# Transforms whose effect the probe reads on its own images. Not here: turns, zooms and affine maps (the probe cannot
 # register the colour patches of a plain callable that moves them, and reads the misplaced colours as a hue
 # change), gamma on its colour charts, a gain its uint8 images clip, and MONAI's zero-padded Gaussian
 # smoothing, which darkens a band along the border the probe reads as occlusion; their geometry and tone are
@@ -379,7 +379,6 @@ def test_the_check_catches_a_wrong_envelope() -> None:
 PROBED = [
     lambda: mt.RandFlipd(keys="image", prob=1.0, spatial_axis=1),
     lambda: mt.RandFlipd(keys="image", prob=1.0, spatial_axis=0),
-    lambda: mt.RandZoomd(keys="image", min_zoom=0.8, max_zoom=1.2, prob=1.0, padding_mode="constant"),
     lambda: mt.RandShiftIntensityd(keys="image", offsets=0.1, prob=1.0),
     lambda: mt.RandGaussianNoised(keys="image", std=0.05, prob=1.0),
     lambda: mt.RandScaleIntensityd(keys="image", factors=0.3, prob=1.0, channel_wise=True),
@@ -395,3 +394,4 @@ def test_the_probe_measures_nothing_outside_the_entry(make: Any) -> None:
     t = make()
     measured = probe(t, seeds=4, size=48).envelope
     assert excess(measured, envelope_of(t)) == {}
+    assert probe(t, seeds=4, size=48).envelope == measured  # the copy that runs is seeded: the same draws
