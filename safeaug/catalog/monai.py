@@ -402,7 +402,8 @@ def _affine_envelope(
     aspect = max(1.0, zx[1] / zy[0] if zy[0] > 0 else math.inf, zy[1] / zx[0] if zx[0] > 0 else math.inf)
     kept, travel = _frame_loss(zx, zy, 0.0, 0.0, min(shear_deg, 89.0)) if zmax < math.inf else (0.0, 1.0)
     moves = bool(turn or shear_deg or shift or zmin != 1.0 or zmax != 1.0 or mirror)
-    return Envelope(
+    resized = _output_size(p)
+    env = Envelope(
         mirror=mirror,
         rotation=min(turn, 180.0),
         scale_min=zmin,
@@ -412,8 +413,20 @@ def _affine_envelope(
         translation_px=shift,
         crop_min=kept,
         edge_travel=travel,
-        reflect_border=moves and _reflects(p),
+        reflect_border=(moves or resized) and _reflects(p),
     )
+    if resized:
+        # an output grid of another size in pixels: the frame is cut or padded (with padding_mode) around the
+        # content by an amount that depends on the input size
+        env = env.with_changes(crop_unbounded=True, canvas_growth=math.inf)
+    return env
+
+
+def _output_size(p: Params) -> bool:
+    """Whether ``spatial_size`` asks for an output grid of its own size (None or -1 keep the input's)."""
+    value = p.raw("spatial_size") if "spatial_size" in p.defaults else None
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return any(v is not None and not (is_number(v) and v <= 0) for v in items)
 
 
 def _scales(ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:

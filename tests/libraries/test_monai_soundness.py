@@ -219,10 +219,6 @@ def test_elastic_keeps_its_affine_part(magnitude: float, rotate: float) -> None:
 def border_content(obj: Any, seed: int) -> bool:
     """Whether the output shows input content copied from inside the image where a zero fill would be empty:
     run once with zero padding and once with the transform's own mode, the same draw."""
-    return _border(obj, seed)
-
-
-def _border(obj: Any, seed: int) -> bool:
     import copy
 
     zero = copy.deepcopy(obj)
@@ -233,9 +229,6 @@ def _border(obj: Any, seed: int) -> bool:
         inner = getattr(t, "rand_affine", None) or getattr(t, "rand_rotate", None)
         if inner is not None and hasattr(inner, "padding_mode"):
             inner.padding_mode = "zeros"
-    filled = run_maps(zero, seed)
-    own = run_maps(obj, seed)
-    del filled, own
     xs, ys = coordinate_maps(SHAPE)
     data = torch.from_numpy(np.stack([xs, ys]))
     zero.set_random_state(seed=seed)
@@ -258,6 +251,14 @@ def test_reflective_padding_is_mirrored_border_content(mode: str) -> None:
     seen = any(border_content(t, seed) for seed in range(SEEDS))
     assert seen == (mode == "reflection")
     assert env.reflect_border == (mode == "reflection")
+
+
+def test_an_affine_output_grid_of_its_own_size_is_padded_with_its_mode() -> None:
+    grown = mt.RandAffine(prob=1.0, spatial_size=(60, 80), mode="nearest", padding_mode="reflection")
+    assert border_content(grown, 0)  # no turn, no zoom: the larger grid alone shows mirrored content
+    env = envelope_of(grown)
+    assert env.reflect_border and env.crop_unbounded and env.canvas_growth == math.inf
+    assert not envelope_of(mt.RandAffine(prob=1.0, padding_mode="reflection")).reflect_border
 
 
 def test_monai_affine_reflects_by_default() -> None:
