@@ -303,7 +303,9 @@ def short_name(class_fullname: str) -> str:
 
 
 def known_names() -> frozenset[str]:
-    return frozenset(_ENTRIES)
+    """Names of albumentations' (and safeaug's, and user-registered) entries; other libraries' entries, keyed by
+    their canonical names (``torchvision.transforms.v2.RandomRotation``), are found with :func:`get_entry`."""
+    return frozenset(_ENTRIES.keys() - _LIBRARY_DEFAULTS.keys())
 
 
 def get_entry(name: str) -> Entry | None:

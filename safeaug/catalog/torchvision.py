@@ -225,7 +225,9 @@ def _elastic_transform(p: Params) -> Envelope:
     """warps with uniform noise in [-1, 1] blurred by ``sigma``, scaled to at most ``alpha / 2`` px"""
     # torchvision scales the blurred field by alpha / side in grid units ([-1, 1] across the side): alpha / 2 px,
     # the field albumentations' uniform noise scaled by alpha / 2.
-    given = {"alpha": abs(p.number("alpha")) / 2.0, "sigma": p.number("sigma"), "noise_distribution": "uniform"}
+    # v1 keeps alpha and sigma as [x, x]: the largest alpha and the smallest sigma warp the most.
+    sigma = min(abs(v) for v in p.range("sigma", "fixed"))
+    given = {"alpha": p.magnitude("alpha", "fixed") / 2.0, "sigma": sigma, "noise_distribution": "uniform"}
     return _elastic(Params(p.transform, given, {"border_mode": 0}))
 
 

@@ -30,10 +30,12 @@ MODULES = ("torchvision", "monai", "kornia", "torchio")
 class Composition:
     """How one composition class of a library combines its children.
 
-    ``children`` is the argument holding them; ``p`` the argument holding the probability that the group
+    ``children`` is the argument holding them (``"*"``: they are the positional arguments, as in Kornia's
+    ``AugmentationSequential(*args)``); ``p`` the argument holding the probability that the group
     runs at all (torchvision ``RandomApply(p=)``), ``weights`` the per-child draw weights (torchvision
     ``RandomChoice(p=)``, MONAI ``OneOf(weights=)``), ``n`` the argument giving how many children are
-    drawn (MONAI ``SomeOf(num_transforms=)``).
+    drawn (MONAI ``SomeOf(num_transforms=)``: a number, a ``(low, high)`` range read at ``high``, or ``None``
+    for all of them).
     """
 
     mode: Mode
@@ -117,7 +119,14 @@ def library(name: str) -> Library:
 def owner(path: str) -> Library | None:
     """The library a dotted class or module path belongs to, or None (albumentations, a user's class)."""
     top = path.split(".", 1)[0]
-    return library(top) if top in MODULES else None
+    if top not in MODULES:
+        return None
+    try:
+        return library(top)
+    except ModuleNotFoundError as exc:  # a library whose description this installation does not have
+        if exc.name != f"safeaug.libraries.{top}":
+            raise
+        return None
 
 
 def canonical(path: str) -> str | None:

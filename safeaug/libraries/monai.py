@@ -16,7 +16,7 @@ from typing import Any
 
 from safeaug.libraries import Adapter, Composition, Library, Live
 from safeaug.libraries._monai_table import ALIASES, MODULES, MONAI_VERSION, SIGNATURES
-from safeaug.libraries.reading import how_many
+from safeaug.libraries.reading import count
 
 P = "monai.transforms."
 
@@ -291,7 +291,7 @@ def read_live(obj: Any) -> Live | None:
         if comp.mode == "some_of":
             # SomeOf keeps the fewest and the most transforms it draws (resolved from num_transforms): the most
             # bounds the envelope; RandomOrder runs them all
-            params["n"] = how_many(_plain(getattr(obj, "max_num_transforms", None)), children)
+            params["n"] = count(_plain(getattr(obj, "max_num_transforms", None)), len(children))
             params["replace"] = bool(getattr(obj, "replace", False))
         return Live(name, params, None, children)
     if cls.__name__ in WRAPPERS:

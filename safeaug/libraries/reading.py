@@ -70,6 +70,11 @@ def spelled(path: str, args: Mapping[str, Any], positional: Sequence[Any], args_
     params = dict(args)
     origin: dict[str, Path] = {}
     problems: list[str] = []
+    composition = lib.compositions.get(name)
+    if composition is not None and composition.children == "*":  # children given as positional arguments
+        params["*"] = list(positional)
+        origin["*"] = ("_args_",)
+        positional = ()
     if len(positional) > len(order):
         problems.append(f"{len(positional)} positional arguments given, but it takes {len(order)}")
     for i, (arg, value) in enumerate(zip(order, positional, strict=False)):
@@ -78,13 +83,12 @@ def spelled(path: str, args: Mapping[str, Any], positional: Sequence[Any], args_
             continue
         params[arg] = value
         origin[arg] = ("_args_", i)
-    # a signature ending in ("**", ...) takes any other keyword (MONAI's pads pass them to np.pad)
-    unknown = [] if "**" in order else [k for k in params if k not in order and k != "**"]
+    # a signature ending in ("**", ...) takes any other keyword (MONAI's pads pass them on to np.pad)
+    unknown = [] if "**" in order else [k for k in params if k not in order and k not in ("**", "*")]
     if unknown:
         takes = ", ".join(order) or "no arguments"
         problems += [f"no argument `{k}` (it takes {takes})" for k in unknown]
     defaults = dict(signature)
-    composition = lib.compositions.get(name)
     p: Any = None
     children: Any = None
     children_at: Path = ()
@@ -95,10 +99,10 @@ def spelled(path: str, args: Mapping[str, Any], positional: Sequence[Any], args_
             p = params.pop(composition.p, defaults.get(composition.p))
         if composition.weights is not None:
             params["weights"] = params.pop(composition.weights, defaults.get(composition.weights))
-        if composition.mode == "some_of":
-            params["n"] = how_many(
-                params.pop(composition.n, defaults.get(composition.n)) if composition.n else None, children
-            )
+        if composition.n is not None or composition.mode == "some_of":
+            # a some_of without the argument runs all of its children (MONAI's RandomOrder)
+            written = params.pop(composition.n, defaults.get(composition.n)) if composition.n else None
+            params["n"] = count(written, len(children) if isinstance(children, list) else 0)
     else:
         probability = lib.probability_of.get(name, lib.probability)
         if probability is not None and probability in defaults:
@@ -106,22 +110,21 @@ def spelled(path: str, args: Mapping[str, Any], positional: Sequence[Any], args_
     return Spelled(name, lib, True, params, p, composition, children, children_at, origin, tuple(problems))
 
 
-def how_many(n: Any, children: Any) -> Any:
-    """How many children a ``some_of`` composition may run, as the validator reads ``n``: the number given
-    (``(fewest, most)``: the most), and every child for None, an unreadable value or a composition without the
-    argument (MONAI ``RandomOrder`` runs them all)."""
-    count = len(children) if isinstance(children, (list, tuple)) else None
-    if isinstance(n, (list, tuple)) and len(n) == 2:
-        n = n[1]
-    if isinstance(n, int) and not isinstance(n, bool):
-        return n if count is None else min(n, count)
-    return count if count is not None else 1
+def count(value: Any, children: int) -> int:
+    """How many children a ``SomeOf`` may draw: a number, the top of a ``(low, high)`` range, else all of them."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        value = value[1]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    return children  # None (all of them), or a value that cannot be read: the worst case
 
 
-def drawn(weights: Any, count: int) -> list[bool]:
+def drawn(weights: Any, n: int) -> list[bool]:
     """Which children of a weighted choice can be drawn: all, unless a weight is a literal 0."""
-    if not isinstance(weights, (list, tuple)) or len(weights) != count:
-        return [True] * count
+    if not isinstance(weights, (list, tuple)) or len(weights) != n:
+        return [True] * n
     return [not (isinstance(w, (int, float)) and not isinstance(w, bool) and w == 0) for w in weights]
 
 

@@ -55,7 +55,12 @@ def _read_live(obj: Any) -> Live | None:
             params[arg] = _plain(stored[arg])
     composition = COMPOSITIONS.get(name)
     if composition is not None:
-        children = tuple(stored.get("transforms") or ())
+        # `transforms` may be a list (in __dict__) or an nn.ModuleList (kept by torch in _modules): read it as
+        # torchvision does; anything else cannot be read, and the composition is then unknown.
+        found = getattr(obj, "transforms", None)
+        if found is None or isinstance(found, (str, bytes)) or not hasattr(found, "__iter__"):
+            return None
+        children = tuple(found)
         p = params.pop("p", None) if composition.p else None
         params.pop("transforms", None)
         if composition.weights is not None:
@@ -98,12 +103,16 @@ def _plain(value: Any) -> Any:
 
 
 def _adapter(obj: Any) -> Adapter:
-    """torchvision takes ``C x H x W`` tensors: uint8 images stay uint8, others go as float32 in [0, 1]."""
+    """torchvision takes ``C x H x W`` tensors: uint8 images stay uint8, float32 ones float32, and uint16 ones (which
+    few torchvision kernels take) go as float32 in [0, 1] and come back as uint16."""
     import numpy as np
     import torch
 
+    given: list[Any] = [np.uint8]  # the dtype of the last image given, to hand back the same
+
     def to_input(image: Any) -> Any:
         array = np.asarray(image)
+        given[0] = array.dtype
         if array.ndim == 2:
             array = array[:, :, None]
         if array.dtype == np.uint16:
@@ -120,7 +129,10 @@ def _adapter(obj: Any) -> Adapter:
         tensor = out.detach().cpu() if hasattr(out, "detach") else torch.as_tensor(np.asarray(out))
         if tensor.ndim == 3:
             tensor = tensor.permute(1, 2, 0)
-        return tensor.contiguous().numpy()
+        array = tensor.contiguous().numpy()
+        if given[0] == np.uint16 and array.dtype != np.uint16:  # sent as float in [0, 1]
+            array = np.clip(np.rint(array.astype(np.float64) * 65535.0), 0, 65535).astype(np.uint16)
+        return array
 
     def seed(value: int) -> None:
         torch.manual_seed(value)

@@ -296,7 +296,7 @@ class Reader:
         mode = found.composition.mode
         if isinstance(children, Opaque):
             notes += _unreadable(name, {"transforms": children}, composition=True)
-            return Node(name=name, p=p_value, mode=mode, location=location, line=line, notes=tuple(notes))
+            return Node(name=name, params=args, p=p_value, mode=mode, location=location, line=line, notes=tuple(notes))
         if not isinstance(children, list):
             got = "nothing" if children is None else type(children).__name__
             raise self.error(

@@ -268,7 +268,9 @@ class _Source:
             return None
         if root.id in self.library_names:
             path = self.dotted(func)
-            return path if is_library_class(path) else None
+            # a class (`T.RandomRotation`), not a function of the library (`F.hflip`, `T.functional.to_tensor`),
+            # which a training script calls on its own and which is no pipeline
+            return path if is_library_class(path) and path.rpartition(".")[2][:1].isupper() else None
         if isinstance(func, ast.Name) and func.id not in self.foreign:
             return next((f"{m}.{func.id}" for m in self.library_star if is_library_class(f"{m}.{func.id}")), None)
         return None

@@ -204,3 +204,73 @@ def test_type_key_spells_a_library_class(tmp_path: Path, spelling: str) -> None:
     doc = {"train_pipeline": [{spelling: f"{V2}.RandomRotation", "degrees": 90}]}
     path = _write(tmp_path, "c.json", json.dumps(doc))
     assert [f.code for f in safeaug.validate(path, "chest_xray").findings] == ["SA102"]
+
+
+def test_library_functions_called_in_a_script_are_not_pipelines(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "loop.py",
+        """\
+        import torchvision.transforms.functional as F
+        import torchvision.transforms.v2 as T
+
+        def load(img):
+            return F.to_tensor(F.hflip(img))
+
+        aug = T.Compose([T.RandomRotation(5), T.functional.hflip])
+        """,
+    )
+    roots = read_config(path)
+    assert [r.location for r in roots] == ["aug"]
+    report = safeaug.validate(path, "chest_xray")
+    # the function inside the pipeline cannot be read: refused, never passed
+    assert [(f.code, f.line) for f in report.findings] == [("SA501", 7)]
+
+
+def test_positional_children_and_drawn_counts_of_a_library_description(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wiring other libraries use: children given by position (``K.AugmentationSequential(*args)``) and a
+    ``SomeOf`` whose count is a number, a range or None (all of them)."""
+    from safeaug.catalog._defaults import REQUIRED
+    from safeaug.libraries import _LOADED, Composition, Library
+
+    fake = Library(
+        name="kornia",
+        version="0",
+        public={"kornia.augmentation": "kornia.augmentation"},
+        signatures={
+            "kornia.augmentation.AugmentationSequential": (("data_keys", None),),
+            "kornia.augmentation.SomeOf": (("transforms", REQUIRED), ("num", None)),
+        },
+        compositions={
+            "kornia.augmentation.AugmentationSequential": Composition("sequence", children="*"),
+            "kornia.augmentation.SomeOf": Composition("some_of", n="num"),
+        },
+        catalog="safeaug.catalog.no_such_catalog",
+    )
+    monkeypatch.setitem(_LOADED, "kornia", fake)
+    path = _write(
+        tmp_path,
+        "k.py",
+        """\
+        import kornia.augmentation as K
+        import torchvision.transforms.v2 as T
+
+        aug = K.AugmentationSequential(T.RandomRotation(20), K.SomeOf([T.RandomRotation(20)], num=(0, 3)),
+                                       data_keys=["input"])
+        """,
+    )
+    [root] = read_config(path)
+    assert root.name == "kornia.augmentation.AugmentationSequential" and len(root.children) == 2
+    first, some = root.children
+    assert (first.name, first.line) == (f"{V2}.RandomRotation", 4)
+    assert some.mode == "some_of" and some.params["n"] == 3
+    turn = {"_target_": f"{V2}.RandomRotation", "degrees": 10}
+    doc = {"transform": {"_target_": "kornia.augmentation.SomeOf", "transforms": [turn, turn]}}
+    json_path = _write(tmp_path, "k.json", json.dumps(doc))
+    [root] = read_config(json_path)
+    assert root.params["n"] == 2  # num=None: all of them
+    findings = safeaug.validate(json_path, "chest_xray").findings
+    assert {f.code for f in findings} == {"SA102"}
+    assert any("20" in f.message for f in findings)  # both 10 degree turns may run

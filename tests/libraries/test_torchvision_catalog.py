@@ -289,3 +289,68 @@ def test_live_objects_keep_every_argument_the_catalog_may_read() -> None:
         obj = cls(**{a: needed[a] for a, d in sig if d == REQUIRED})
         missing = [a for a, _ in sig if a not in vars(obj) and a not in NOT_STORED]
         assert not missing, (name, missing)
+
+
+V1_AND_V2 = [
+    ("RandomRotation", {"degrees": 25}),
+    ("RandomRotation", {"degrees": (-10, 40), "expand": True}),
+    ("RandomAffine", {"degrees": 10, "translate": (0.1, 0.2), "scale": (0.8, 1.2), "shear": (-5, 5, -3, 3)}),
+    ("RandomAffine", {"degrees": 0, "shear": 12}),
+    ("ColorJitter", {"brightness": 0.2, "contrast": (0.5, 1.5), "saturation": 0.3, "hue": 0.1}),
+    ("RandomResizedCrop", {"size": 32, "scale": (0.3, 1.0)}),
+    ("RandomPerspective", {"distortion_scale": 0.3}),
+    ("Pad", {"padding": 3, "padding_mode": "symmetric"}),
+    ("RandomCrop", {"size": 16, "padding": 2, "padding_mode": "reflect"}),
+    ("GaussianBlur", {"kernel_size": 5, "sigma": (0.5, 1.5)}),
+    ("RandomErasing", {"scale": (0.02, 0.2)}),
+    ("ElasticTransform", {"alpha": 30.0, "sigma": 4.0}),
+    ("RandAugment", {"num_ops": 3, "magnitude": 12}),
+]
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), V1_AND_V2, ids=[c for c, _ in V1_AND_V2])
+def test_v1_and_v2_objects_read_alike(cls: str, kwargs: dict[str, Any]) -> None:
+    """The v1 classes keep their arguments in other forms (``shear`` as four numbers, ``size`` as a pair)."""
+    assert envelope_of(getattr(v1, cls)(**kwargs)) == envelope_of(getattr(v2, cls)(**kwargs))
+
+
+@given(degrees=angles, shear=st.floats(0.0, 30.0))
+@settings(max_examples=20)
+def test_v1_geometry_stays_in_its_envelope(degrees: float, shear: float) -> None:
+    """v1 transforms take no masks: the coordinate maps go through as a float image, nearest interpolation."""
+    nearest = v1.InterpolationMode.NEAREST
+    for t in (
+        v1.RandomRotation(degrees, interpolation=nearest),
+        v1.RandomAffine(degrees, shear=shear, interpolation=nearest),
+    ):
+        env = envelope_of(t)
+        xs, ys = coordinate_maps((SIZE, SIZE))
+        for seed in range(3):
+            torch.manual_seed(seed)
+            out = t(torch.from_numpy(np.stack([xs, ys]))).numpy()
+            assert not outside(read_maps(out[0], out[1], (SIZE, SIZE)), env), (t, seed, env)
+
+
+@given(side=st.floats(1.0, 3.0), distortion=st.floats(0.0, 0.9))
+@settings(max_examples=20)
+def test_canvas_growth_bounds_the_fill(side: float, distortion: float) -> None:
+    """A zoom out or a perspective shows fill where the input was not: at most 1 - 1/growth of the output."""
+    for t in (v2.RandomZoomOut(side_range=(1.0, side), p=1.0), v2.RandomPerspective(distortion, p=1.0)):
+        env = envelope_of(t)
+        for seed in range(3):
+            reading = run_maps(t, seed)
+            assert reading.fill <= 1.0 - 1.0 / env.canvas_growth + 0.03, (t, reading.fill, env.canvas_growth)
+            assert not reading.mirror
+
+
+@given(scale=st.tuples(st.floats(0.5, 1.0), st.floats(1.0, 1.5)), translate=st.tuples(fractions, fractions))
+@settings(max_examples=20)
+def test_affine_shift_and_zoom_keep_what_the_envelope_says(
+    scale: tuple[float, float], translate: tuple[float, float]
+) -> None:
+    t = v2.RandomAffine(0, translate=translate, scale=scale)
+    env = envelope_of(t)
+    for seed in range(3):
+        reading = run_maps(t, seed)
+        assert reading.kept >= env.crop_min - 0.05, (reading.kept, env.crop_min)
+        assert reading.edge_travel <= env.edge_travel + 0.05, (reading.edge_travel, env.edge_travel)

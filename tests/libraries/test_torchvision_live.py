@@ -94,3 +94,18 @@ def test_wrap_probes_tensor_callables_through_the_adapter() -> None:
     assert {f.code for f in wrapped.report.findings} == {"SA408"}  # described by probing, admitted
     image = torch.zeros(3, 16, 16, dtype=torch.uint8)
     assert wrapped(image).shape == (3, 16, 16)
+
+
+def test_children_kept_in_a_module_list_are_read() -> None:
+    """torch keeps an nn.ModuleList assigned to ``transforms`` in ``_modules``, not in the object's dict."""
+    held = v2.RandomApply(torch.nn.ModuleList([v2.RandomHorizontalFlip()]), p=0.5)
+    assert _codes(safeaug.validate(held, "ct")) == [("SA101", f"{V2}.RandomHorizontalFlip", "transforms[0]")]
+
+
+def test_a_probability_kept_as_a_tensor_is_read_as_its_value() -> None:
+    """torchvision compares ``torch.rand(1) >= p``: a one-element tensor works as p, and is read as its value."""
+    flip = v2.RandomHorizontalFlip(p=0.5)
+    flip.p = torch.tensor(0.0)
+    assert read_pipeline(flip).p == 0.0 and safeaug.validate(flip, "ct").ok
+    flip.p = torch.tensor(1.0)
+    assert not safeaug.validate(flip, "ct").ok
