@@ -45,6 +45,7 @@ from safeaug.catalog.geometric import ASPECTS, _frame_loss
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
 from safeaug.libraries import canonical, library
+from safeaug.libraries._monai_table import SIGNATURES
 from safeaug.libraries.monai import IDENTITY_REASONS, UNKNOWN_REASONS, defaults
 
 FAMILY = "geometric"
@@ -61,12 +62,12 @@ _COPYING = frozenset({"reflection", "reflect", "symmetric", "wrap", "circular"})
 
 
 def names(*classes: str, dict_form: bool = True) -> list[str]:
-    """Canonical names of array classes and (unless told otherwise) their dictionary forms."""
+    """Canonical names of array classes and (unless told otherwise) their dictionary forms, where MONAI has them."""
     out = []
     for cls in classes:
-        out.append(PREFIX + cls)
-        if dict_form:
-            out.append(PREFIX + cls + "d")
+        for name in (PREFIX + cls, PREFIX + cls + "d") if dict_form else (PREFIX + cls,):
+            if name in SIGNATURES:
+                out.append(name)
     return out
 
 

@@ -73,6 +73,13 @@ def test_every_class_is_catalogued_identity_or_unknown_with_a_reason() -> None:
     assert missing == []
 
 
+def test_every_entry_names_a_class_monai_exports() -> None:
+    from safeaug.catalog._registry import _ENTRIES
+
+    registered = {name for name in _ENTRIES if name.startswith("monai.")}
+    assert registered - set(SIGNATURES) == set()
+
+
 def test_the_reason_lists_do_not_overlap_the_entries() -> None:
     assert not set(IDENTITY_REASONS) & set(UNKNOWN_REASONS)
     assert all(reason.strip() for reason in [*IDENTITY_REASONS.values(), *UNKNOWN_REASONS.values()])
