@@ -20,6 +20,7 @@ MAX_LINES = 1000
 # too long, so that an entry is removed as soon as its file is split.
 LONG_ALLOWED: dict[str, str] = {
     "safeaug/catalog/_signatures.py": "a generated table (scripts/generate_signatures.py), data rather than code",
+    "safeaug/libraries/_monai_table.py": "a generated table (scripts/generate_monai_table.py), data rather than code",
 }
 
 # Import edges (importer, imported) left out of the cycle check, each with the cycle it closes. Entries must

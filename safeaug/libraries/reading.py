@@ -83,7 +83,8 @@ def spelled(path: str, args: Mapping[str, Any], positional: Sequence[Any], args_
             continue
         params[arg] = value
         origin[arg] = ("_args_", i)
-    unknown = [k for k in params if k not in order and k not in ("**", "*")]
+    # a signature ending in ("**", ...) takes any other keyword (MONAI's pads pass them on to np.pad)
+    unknown = [] if "**" in order else [k for k in params if k not in order and k not in ("**", "*")]
     if unknown:
         takes = ", ".join(order) or "no arguments"
         problems += [f"no argument `{k}` (it takes {takes})" for k in unknown]
@@ -98,8 +99,9 @@ def spelled(path: str, args: Mapping[str, Any], positional: Sequence[Any], args_
             p = params.pop(composition.p, defaults.get(composition.p))
         if composition.weights is not None:
             params["weights"] = params.pop(composition.weights, defaults.get(composition.weights))
-        if composition.n is not None:
-            written = params.pop(composition.n, defaults.get(composition.n))
+        if composition.n is not None or composition.mode == "some_of":
+            # a some_of without the argument runs all of its children (MONAI's RandomOrder)
+            written = params.pop(composition.n, defaults.get(composition.n)) if composition.n else None
             params["n"] = count(written, len(children) if isinstance(children, list) else 0)
     else:
         probability = lib.probability_of.get(name, lib.probability)
@@ -216,6 +218,7 @@ def numpy_callable(obj: Any) -> Callable[[Any], Any] | None:
 
     forced = copy.deepcopy(obj)
     _force(forced)
+    adapter = adapter_for(forced) or adapter  # seeds the copy that runs (MONAI keeps a random state per object)
 
     def run(image: Any) -> Any:
         adapter.seed(random.getrandbits(31))

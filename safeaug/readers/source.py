@@ -17,6 +17,7 @@ from safeaug._files import NotReadable, read_bytes
 from safeaug._yaml import json_lines, load_json, load_with_lines, yaml_comments
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
+from safeaug.readers import monai_bundle
 from safeaug.readers.generic import Reader
 from safeaug.readers.python_source import might_hold_pipeline, parse, python_comments, read_python
 
@@ -85,14 +86,17 @@ class Source:
                         return []
                 except ConfigError:
                     pass  # read again with lines, for a message that points at one
-            return Reader(self.path, json_lines(text, self.path)).find(data)
+            lines = json_lines(text, self.path)
+            data, opaque = monai_bundle.prepare(data, lines, self.path)  # MONAI bundles: `@` references, `$` code
+            return Reader(self.path, lines, opaque=opaque).find(data)
         data, lines = load_with_lines(text, self.path)
         opaque = False
         if "${" in text:  # Hydra / OmegaConf interpolations: resolved inside the file, never evaluated
             from safeaug.readers.interpolation import resolve
 
             data, opaque = resolve(data, lines, self.path)
-        return Reader(self.path, lines, opaque=opaque).find(data)
+        data, bundle_opaque = monai_bundle.prepare(data, lines, self.path)
+        return Reader(self.path, lines, opaque=opaque or bundle_opaque).find(data)
 
     def comments(self, needle: str = "") -> list[Comment]:
         """The comments of a YAML or Python file that contain ``needle`` (JSON has none)."""
