@@ -24,17 +24,13 @@ import re
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from safeaug.errors import ConfigError
 from safeaug.libraries import canonical
-from safeaug.readers.unreadable import Opaque
+from safeaug.readers.references import MAX_HOPS, MAX_VALUES, MISSING, Expansion, Path, expand, lookup
 from safeaug.readers.vocabulary import is_albumentations_name
 
-Path = tuple[Hashable, ...]
 _PARSER_KEYS = frozenset({"_requires_", "_desc_", "_mode_", "_disabled_"})
 _SEPARATORS = re.compile(r"#|::")
 _FILE = re.compile(r"^(.*?\.(?:json|ya?ml))(?:#|::|$)(.*)$", re.IGNORECASE)
-_MAX_HOPS = 32  # a chain of references longer than this is a loop, or no config anyone writes
-_MAX_VALUES = 200_000  # values once references are expanded (a reference may copy a whole subtree)
 _MONAI = "monai.transforms."
 
 
@@ -55,7 +51,7 @@ def is_bundle(data: Any) -> bool:
     syntax = False
     stack = [data]
     seen = 0
-    while stack and seen < _MAX_VALUES:
+    while stack and seen < MAX_VALUES:
         value = stack.pop()
         seen += 1
         if isinstance(value, Mapping):
@@ -79,32 +75,13 @@ def prepare(data: Any, lines: Mapping[Path, int], source: str | None = None) -> 
     stayed unreadable. A document that is not a bundle is returned as it is."""
     if not is_bundle(data):
         return data, False
-    state = _State(data, lines)
-    try:
-        return state.walk(data, (), 0), state.unreadable
-    except _TooLarge:
-        raise ConfigError(
-            f"`@` references expand to more than {_MAX_VALUES} values; no augmentation config is this large",
-            path=source,
-        ) from None
+    return expand(_State(data, lines), data, source, "`@`")
 
 
-class _TooLarge(Exception):
-    pass
-
-
-class _State:
-    def __init__(self, root: Any, lines: Mapping[Path, int]) -> None:
-        self.root = root
-        self.lines = lines
-        self.unreadable = False
-        self.count = 0
-
+class _State(Expansion):
     def walk(self, value: Any, path: Path, hops: int, inside: bool = False) -> Any:
         """``inside``: the value is an argument (or child) of a MONAI transform or composition."""
-        self.count += 1
-        if self.count > _MAX_VALUES:
-            raise _TooLarge
+        self.counted()
         if isinstance(value, Mapping):
             out = {}
             target = value.get("_target_")
@@ -134,25 +111,16 @@ class _State:
         if text.startswith("%") and _FILE.match(body):
             return self.opaque(text, path)  # a macro from another file
         target = _path(body)
-        if target is None or hops > _MAX_HOPS:
+        if target is None or hops > MAX_HOPS:
             return self.opaque(text, path)
-        found = _lookup(self.root, target)
-        if found is _MISSING:
+        found = lookup(self.root, target)
+        if found is MISSING:
             return self.opaque(text, path)
         if not inside and isinstance(found, Mapping) and "_target_" in found:
             # A component handed to something that is not a transform (a dataset's `transform`): MONAI builds
             # it once, where it is defined, and that is where it is read; a copy here would be read twice.
             return text
         return self.walk(found, target, hops + 1, inside)  # a subtree that refers to itself ends at the hop limit
-
-    def opaque(self, text: str, path: Path) -> Opaque:
-        self.unreadable = True
-        line = None
-        for end in range(len(path), -1, -1):
-            line = self.lines.get(path[:end])
-            if line is not None:
-                break
-        return Opaque(text, line)
 
 
 def _disabled(item: Mapping[Any, Any]) -> bool:
@@ -173,24 +141,3 @@ def _path(body: str) -> Path | None:
             return None
         parts.append(int(part) if part.isdigit() else part)
     return tuple(parts)
-
-
-class _Missing:
-    pass
-
-
-_MISSING = _Missing()
-
-
-def _lookup(root: Any, path: Path) -> Any:
-    node = root
-    for part in path:
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, Mapping) and isinstance(part, int) and str(part) in node:
-            node = node[str(part)]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            return _MISSING
-    return node
