@@ -30,6 +30,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from safeaug.catalog._linear import zoom_and_shear
 from safeaug.catalog._registry import (
     Knob,
     Params,
@@ -352,15 +353,8 @@ def _affine_reading(
                         mirror = mirror or det < 0
                         f = -1.0 if det < 0 else 1.0
                         turn = max(turn, abs(math.degrees(math.atan2(f * m10 - m01, f * m00 + m11))))
-                        frob = m00 * m00 + m01 * m01 + m10 * m10 + m11 * m11
-                        mdet = m00 * m11 - m01 * m10
-                        root = math.sqrt(max(frob * frob - 4 * mdet * mdet, 0.0))
-                        zmax = max(zmax, math.sqrt((frob + root) / 2))
-                        zmin = min(zmin, math.sqrt(max((frob - root) / 2, 0.0)))
-                        norms = math.hypot(m00, m10) * math.hypot(m01, m11)
-                        if norms > 0:
-                            cos = min(1.0, abs(m00 * m01 + m10 * m11) / norms)
-                            shear = max(shear, math.degrees(math.asin(cos)))
+                        lo, hi, sheared = zoom_and_shear(m00, m01, m10, m11)
+                        zmin, zmax, shear = min(zmin, lo), max(zmax, hi), max(shear, sheared)
     return mirror, min(turn, 180.0), zmin, zmax, shear
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from safeaug.catalog._linear import zoom_and_shear
 from safeaug.catalog._registry import Describe, Knob, Params, add_defaults, constant, entry, is_number, unknown
 from safeaug.catalog.degradation import _gaussian_std
 from safeaug.catalog.geometric import _elastic, _frame_loss, _random_resized_crop
@@ -160,15 +161,8 @@ def _affine_linear(
                     m00, m01 = s * (c * h00 - n * h10), s * (c * h01 - n * h11)
                     m10, m11 = s * (n * h00 + c * h10), s * (n * h01 + c * h11)
                     turn = max(turn, abs(math.degrees(math.atan2(m10 - m01, m00 + m11))))
-                    det = m00 * m11 - m01 * m10
-                    frob = m00 * m00 + m01 * m01 + m10 * m10 + m11 * m11
-                    root = math.sqrt(max(frob * frob - 4 * det * det, 0.0))
-                    zmax = max(zmax, math.sqrt((frob + root) / 2))
-                    zmin = min(zmin, math.sqrt(max((frob - root) / 2, 0.0)))
-                    norms = math.hypot(m00, m10) * math.hypot(m01, m11)
-                    if norms > 0:
-                        cos = min(1.0, abs(m00 * m01 + m10 * m11) / norms)
-                        shear = max(shear, math.degrees(math.asin(cos)))
+                    lo, hi, sheared = zoom_and_shear(m00, m01, m10, m11)
+                    zmin, zmax, shear = min(zmin, lo), max(zmax, hi), max(shear, sheared)
     return min(turn, 180.0), zmin, zmax, shear
 
 

@@ -63,7 +63,10 @@ def outside(reading: CoordReading, env: Envelope) -> list[str]:
     big, small = reading.zoom
     if big > env.scale_max * 1.04 + 0.02 or small < env.scale_min * 0.96 - 0.02:
         problems.append(f"zoom {reading.zoom} outside [{env.scale_min:.3f}, {env.scale_max:.3f}]")
-    if reading.shear > env.shear + 2.0:
+    # Nearest-neighbour resampling of a turned 40x56 map reads a little shear that is not there (it shrinks with
+    # the image: about 0.6 deg at 40x56 and 0.03 deg at 160x224 over 40 draws of a 0.5 rad turn); one rare draw
+    # reads 2.1 deg.
+    if reading.shear > env.shear + 2.5:
         problems.append(f"shear {reading.shear:.1f} > {env.shear:.1f}")
     # A turn or a shear about the centre cuts corners only (bounded by rotation and shear, not counted in
     # crop_min), and a shift in pixels loses a share that depends on the input size.
