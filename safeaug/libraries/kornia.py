@@ -276,9 +276,8 @@ def adapter(obj: Any) -> Adapter | None:
     through as three equal channels (Kornia's colour transforms need three). The output comes back in the
     input's layout and dtype (a grey input as the mean of the channels).
     """
-    module = type(obj).__module__ or ""
-    if not module.startswith("kornia."):
-        return None
+    if not any((c.__module__ or "").startswith("kornia.") for c in type(obj).__mro__):
+        return None  # a user's subclass of a Kornia augmentation runs as Kornia's do
     import numpy as np
     import torch
 

@@ -227,16 +227,16 @@ def numpy_callable(obj: Any) -> Callable[[Any], Any] | None:
     return run
 
 
+# Where each library keeps the probability that an object runs: `p` (torchvision, Kornia), `prob` (MONAI),
+# `p_batch` (Kornia: the draw for the whole batch), `probability` (TorchIO, whose `p` is only an argument).
+_PROBABILITIES = ("p", "prob", "p_batch", "probability")
+
+
 def _force(obj: Any) -> None:
-    p = getattr(obj, "p", None)
-    if isinstance(p, (int, float)) and not isinstance(p, bool) and p > 0:
-        obj.p = 1.0
-    prob = getattr(obj, "prob", None)
-    if isinstance(prob, (int, float)) and not isinstance(prob, bool) and prob > 0:
-        obj.prob = 1.0
-    p_batch = getattr(obj, "p_batch", None)  # Kornia: the draw for the whole batch
-    if isinstance(p_batch, (int, float)) and not isinstance(p_batch, bool) and p_batch > 0:
-        obj.p_batch = 1.0
+    for name in _PROBABILITIES:
+        value = getattr(obj, name, None)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            setattr(obj, name, 1.0)
     for child in getattr(obj, "transforms", None) or []:
         _force(child)
     modules = getattr(obj, "__dict__", {}).get("_modules")  # torch containers (Kornia's) hold their members here

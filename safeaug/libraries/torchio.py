@@ -140,8 +140,9 @@ def _inverted(name: str, params: dict[str, Any]) -> None:
 
 
 def adapter(obj: Any) -> Adapter | None:
-    """Run a TorchIO transform on ``H x W x C`` numpy images: a ``(C, W, H, 1)`` float tensor in and out."""
-    if not _is_torchio(obj):
+    """Run a TorchIO transform (or a user's subclass of one) on ``H x W x C`` numpy images: a ``(C, W, H, 1)``
+    float tensor in and out."""
+    if not any((c.__module__ or "").split(".", 1)[0] == "torchio" for c in type(obj).__mro__):
         return None
 
     state: dict[str, Any] = {}
