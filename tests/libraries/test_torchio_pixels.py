@@ -33,6 +33,9 @@ warnings.filterwarnings("ignore", message="The maximum displacement is larger", 
 SHAPE = (40, 48)  # rows, columns: not square, so that a quarter turn or a transpose would show
 SEEDS = 4
 TURN_TOL = 2.0  # degrees: nearest-neighbour resampling on a 40 x 48 grid
+# Shear read off a turned 40 x 48 map by nearest-neighbour resampling: up to 2.01 degrees over 10 draws of
+# RandomAffine(degrees=24), 0.06 on an 80 x 96 map of the same draws, so a reading error, not a shear.
+SHEAR_TOL = 2.5
 ZOOM_TOL = 0.04
 KEPT_TOL = 0.04
 
@@ -116,7 +119,7 @@ def geometry_excess(reading: CoordReading, env: Envelope, *, warp_side: float = 
         bad.append("mirror")
     if reading.turn > env.rotation + TURN_TOL:
         bad.append(f"turn {reading.turn:.1f} > {env.rotation:g}")
-    if not env.nonrigid and reading.shear > env.shear + TURN_TOL:
+    if not env.nonrigid and reading.shear > env.shear + SHEAR_TOL:
         bad.append(f"shear {reading.shear:.1f} > {env.shear:g}")
     big, small = reading.zoom
     if not env.nonrigid and (big > env.scale_max * env.aspect + ZOOM_TOL or small < env.scale_min - ZOOM_TOL):
