@@ -668,7 +668,10 @@ def fmt(rule: Rule, value: Any) -> str:
 def show(value: Any) -> str:
     """An argument's value as a config would write it: ``10``, ``(0.5, 1.5)``, ``{'x': (-1, 1)}``, ``'reflect'``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{float(value):g}"
+        try:
+            return f"{float(value):g}"
+        except OverflowError:  # an integer past any float: no config means it, so say what it is
+            return f"{'-' if value < 0 else ''}(a whole number of more than 308 digits)"
     if isinstance(value, (list, tuple)):
         return "(" + ", ".join(show(v) for v in value) + ")"
     if isinstance(value, dict):

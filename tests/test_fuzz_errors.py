@@ -268,3 +268,15 @@ def test_validate_on_every_default_albumentations_object(policy: str) -> None:
             except safeaug.SafeaugError:
                 continue
             assert isinstance(report, safeaug.Report)
+
+
+def test_a_1x_size_past_any_float_is_a_user_error_with_its_line(tmp_path: Path) -> None:
+    """A 1.x ``height`` with 400 digits is shown in the message without turning it into a float."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "transform:\n  __class_fullname__: Compose\n  transforms:\n"
+        f"  - __class_fullname__: RandomResizedCrop\n    height: -{'1' * 400}\n"
+    )
+    result = lint([config], policy="chest_xray")
+    assert [(p.line, "please report it" in p.message) for p in result.problems] == [(4, False)]
+    assert "RandomResizedCrop" in result.problems[0].message
