@@ -39,7 +39,7 @@ import numpy as np
 from albumentations.core.composition import BaseCompose
 
 from safeaug.applied import applied_linear, matmul, measure_linear
-from safeaug.catalog import get_entry, qualified_name
+from safeaug.catalog._registry import get_entry, qualified_name
 from safeaug.errors import ConfigError, PolicyError, PolicyViolationError
 from safeaug.policies import PolicyLike, load_policy
 from safeaug.policies.stored import SerialisedPolicy, policy_from_dict, policy_to_dict

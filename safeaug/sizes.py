@@ -25,8 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from safeaug.catalog import Params, defaults_for
-from safeaug.catalog._registry import Scalar
+from safeaug.catalog._registry import Params, Scalar, defaults_for
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
 from safeaug.ir import Node

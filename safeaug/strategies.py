@@ -48,7 +48,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from safeaug.catalog import auto as auto_catalog
+from safeaug.catalog._auto_names import RAND as AUTO_RAND
+from safeaug.catalog._auto_names import TRIVIAL as AUTO_TRIVIAL
 from safeaug.catalog.label_aware import NAMES as LABEL_AWARE
 
 try:
@@ -616,7 +617,7 @@ SKIPPED: dict[str, str] = {
     "Lambda": "runs an arbitrary function",
     "ToRGB": "takes one-channel images; the images drawn here have three",
     **dict.fromkeys(
-        (*auto_catalog.RAND, *auto_catalog.TRIVIAL),
+        (*AUTO_RAND, *AUTO_TRIVIAL),
         "a composition of the policy's op space (safeaug.auto), every one of whose ops is drawn here on its own; "
         "tests/test_auto_properties.py checks its samples on pixels",
     ),

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from safeaug.catalog import get_entry
+from safeaug.catalog._registry import get_entry
 from safeaug.effects import IDENTITY, Envelope, field_rule
 from safeaug.errors import ConfigError
 from safeaug.ir import Mode, Node
@@ -194,7 +194,7 @@ class Op:
         entry = get_entry(self.name)
         if entry is None:  # pragma: no cover - every candidate has a catalog entry (tested)
             raise ConfigError(f"{self.name} has no catalog entry")
-        from safeaug.catalog import Params, defaults_for
+        from safeaug.catalog._registry import Params, defaults_for
 
         return entry.describe(Params(self.name, self.args(magnitude), defaults_for(self.name))).including_identity()
 
@@ -259,7 +259,7 @@ def _label_flips(policy: Policy, label_flip: Mapping[str, Any] | None) -> list[O
     inv = policy.invariant("mirror")
     if inv is None or inv.needs_label_transform is None or not label_flip:
         return []
-    from safeaug.catalog import known_names
+    from safeaug.catalog._registry import known_names
 
     needed = inv.needs_label_transform.name
     for name in sorted(known_names()):

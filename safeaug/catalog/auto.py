@@ -13,21 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from safeaug.catalog._auto_names import RAND, TRIVIAL
 from safeaug.catalog._registry import Knob, Params, entry
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.errors import ConfigError, PolicyError
 from safeaug.rules import EFFECT_RULES
 
 FAMILY = "auto"
-
-RAND = ("safeaug.auto.RandAugment", "safeaug.auto.transforms.RandAugment")
-TRIVIAL = ("safeaug.auto.TrivialAugment", "safeaug.auto.transforms.TrivialAugment")
-
-# Their arguments in positional order, for readers of calls (`RandAugment("ocr", 2, 9)`, Hydra `_args_`).
-POSITIONAL: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(RAND, ("policy", "n", "m", "num_magnitude_bins", "p")),
-    **dict.fromkeys(TRIVIAL, ("policy", "num_magnitude_bins", "p")),
-}
 
 
 def _get(p: Mapping[str, Any], name: str, default: Any) -> Any:

@@ -12,10 +12,10 @@ import difflib
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from safeaug.catalog import defaults_for, known_names
+from safeaug.catalog._auto_names import POSITIONAL as AUTO_POSITIONAL
+from safeaug.catalog._registry import defaults_for, known_names
 from safeaug.catalog._renames import FLIP
 from safeaug.catalog._signatures import BASES, PARAMETERS
-from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
 from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.libraries.reading import arranged, drawn, is_library_class, spelled

@@ -12,7 +12,7 @@ import types
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from safeaug.catalog import qualified_name
+from safeaug.catalog._registry import qualified_name
 from safeaug.catalog._renames import X_ARGUMENTS
 from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
 from safeaug.libraries.reading import live_node

@@ -25,8 +25,8 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from safeaug._yaml import huge_number
-from safeaug.catalog import known_names
-from safeaug.catalog.auto import POSITIONAL as AUTO_POSITIONAL
+from safeaug.catalog._auto_names import POSITIONAL as AUTO_POSITIONAL
+from safeaug.catalog._registry import known_names
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.libraries import owner

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from safeaug.catalog import Params, defaults_for, get_entry
+from safeaug.catalog._registry import Params, defaults_for, get_entry
 from safeaug.catalog._signatures import REQUIRED
 from safeaug.ir import Node, Note
 from safeaug.rules import BAD_PARAMETER

@@ -98,7 +98,7 @@ def _shot_transform(node: Node, overrides: Mapping[str, Any]) -> Any:
     An argument is pinned with a pair ``(v, v)``; one given as a bare number whose transform accepts no
     pair (``alpha`` of ElasticTransform) is a fixed value already and is pinned with the number.
     """
-    from safeaug.catalog import defaults_for
+    from safeaug.catalog._registry import defaults_for
 
     A = _a()
     cls = type(node.obj) if node.obj is not None else getattr(A, node.name, None)

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from safeaug.catalog import Entry, Params, defaults_for, resolve
+from safeaug.catalog._registry import Entry, Params, defaults_for, resolve
 from safeaug.catalog._signatures import REQUIRED
 from safeaug.effects import Envelope, field_rule
 from safeaug.ir import Node

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from safeaug.catalog import Entry, defaults_for
+from safeaug.catalog._registry import Entry, defaults_for
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.errors import ConfigError
 from safeaug.ir import Node

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from safeaug.catalog import Entry, defaults_for
+from safeaug.catalog._registry import Entry, defaults_for
 from safeaug.effects import Envelope, moved_fields
 from safeaug.ir import Node
 from safeaug.rules import Rule, fmt, show

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from safeaug.catalog import Entry, Params, defaults_for, resolve
+from safeaug.catalog._registry import Entry, Params, defaults_for, resolve
 from safeaug.catalog._signatures import REQUIRED
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.errors import ConfigError

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from safeaug.catalog import Params, defaults_for
+from safeaug.catalog._registry import Params, defaults_for
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.report import Finding

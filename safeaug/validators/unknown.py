@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from safeaug.catalog import resolve
+from safeaug.catalog._registry import resolve
 from safeaug.effects import Envelope
 from safeaug.ir import Node
 from safeaug.report import Finding
