@@ -115,7 +115,10 @@ def test_reader_marks_exports_and_the_file_matches_the_clicks(driver: Any, tmp_p
     # the marks survive a reload (kept in the browser's storage)
     driver.refresh()
     some = next(iter(clicks))
-    assert driver.find_element("id", f"{some}-{clicks[some]}").is_selected()
+    # the page restores them from a script after loading: on a busy machine that can come after the first look
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 20).until(lambda d: d.find_element("id", f"{some}-{clicks[some]}").is_selected())
 
     policy = apply([exported], tmp_path / "reviewed.yaml")
     assert policy.invariant("rotation").max == 10  # type: ignore[union-attr]
