@@ -159,10 +159,15 @@ def _own_functions(obj: Any, cls: type, funcs: Any) -> bool:
     """Whether every function in ``_key2func`` is a method of the object's class bound to it."""
     if not isinstance(funcs, dict):
         return False
-    now = tuple(funcs.values())
     seen = _VERIFIED.get(id(obj))
-    if seen is not None and seen[0] is funcs and len(seen[1]) == len(now) and all(map(operator.is_, seen[1], now)):
+    if (
+        seen is not None
+        and seen[0] is funcs
+        and len(seen[1]) == len(funcs)
+        and all(map(operator.is_, seen[1], funcs.values()))
+    ):
         return True  # the very function objects found to be the class's own last time
+    now = tuple(funcs.values())
     if any(_unbound(f, cls) or getattr(f, "__self__", None) is not obj for f in now):
         return False
     if len(_VERIFIED) > 4096:
@@ -180,7 +185,11 @@ def _changed_state(obj: Any, cls: type) -> tuple[str, ...]:
     """
     plan = _PLANS.get(cls) or _plan(cls)
     stored = getattr(obj, "__dict__", None) or {}
-    found = [name for name in plan.shadowed.intersection(stored) if callable(stored[name])]
+    found = (
+        []
+        if plan.shadowed.isdisjoint(stored)
+        else [n for n in plan.shadowed.intersection(stored) if callable(stored[n])]
+    )
     if "_key2func" in stored and not _own_functions(obj, cls, stored["_key2func"]):
         found.append("_key2func")
     if plan.derived is None:
@@ -289,7 +298,9 @@ def _signature_names(cls: type) -> frozenset[str]:
     return frozenset(names - {"self", "strict"})
 
 
-_LIBRARY_NAMES: dict[type, frozenset[str]] = {}
+_LIBRARY_NAMES: dict[type, tuple[frozenset[str], None]] = {}
+# Per class: how its objects' arguments are read (see _readable), or None when not the standard way.
+_READ_AS: dict[type, Any] = {}
 
 
 def _getter_owner(cls: type) -> type | None:
@@ -320,6 +331,15 @@ def _arg_names(obj: Any) -> frozenset[str] | None:
 
 
 _MISSING = object()
+_CONTAINERS = (list, dict, tuple, set)
+
+
+def _readable(names: frozenset[str], aliases: dict[str, str] | None) -> tuple[frozenset[str], dict[str, str] | None]:
+    """The names an object answers to, read under ``aliases`` (argument name -> attribute name), and those
+    aliases (None for none). ``seed`` is an argument of every transform but no effect of any: never read."""
+    if aliases:
+        names = (names - frozenset(aliases.values())) | frozenset(aliases)
+    return names - {"seed"}, aliases or None
 
 
 class _Arguments(Mapping[str, Any]):
@@ -329,25 +349,27 @@ class _Arguments(Mapping[str, Any]):
     ``get_transform_init_args`` does) would cost more than the rest of validation.
     """
 
-    __slots__ = ("_aliases", "_names", "_obj")
+    __slots__ = ("_aliases", "_names", "_obj", "_stored")
 
-    def __init__(self, obj: Any, names: frozenset[str], aliases: dict[str, str] | None = None) -> None:
+    def __init__(self, obj: Any, names: frozenset[str], aliases: dict[str, str] | None) -> None:
+        """``names`` and ``aliases`` as :func:`_readable` gives them."""
         self._obj = obj
-        self._aliases = aliases or {}
-        self._names = (names - frozenset(self._aliases.values())) | frozenset(self._aliases) if aliases else names
+        self._stored = getattr(obj, "__dict__", None)  # where attributes live, unless a property or a slot
+        self._names = names
+        self._aliases = aliases
 
     def get(self, name: str, default: Any = None) -> Any:
-        if name not in self._names or name == "seed":
+        if name not in self._names:
             return default
-        name = self._aliases.get(name, name)
-        stored = getattr(self._obj, "__dict__", None)
-        if stored is not None and name in stored:
-            value = stored[name]
-        else:  # a property or a slot
+        if self._aliases is not None:
+            name = self._aliases.get(name, name)
+        stored = self._stored
+        value = _MISSING if stored is None else stored.get(name, _MISSING)
+        if value is _MISSING:  # a property or a slot
             value = getattr(self._obj, name, _MISSING)
             if value is _MISSING:
                 return default
-        if isinstance(value, (list, dict, tuple, set)) and len(value) == 0:
+        if isinstance(value, _CONTAINERS) and len(value) == 0:
             return default  # albumentations leaves empty containers out of its arguments too
         return value
 
@@ -371,10 +393,13 @@ class _Arguments(Mapping[str, Any]):
 
 
 def _init_args(obj: Any) -> Mapping[str, Any]:
-    names = _arg_names(obj)
-    if names is not None:
-        return _Arguments(obj, names, _aliases(type(obj), names))
     cls = type(obj)
+    how = _READ_AS.get(cls, _MISSING)
+    if how is _MISSING:
+        names = _arg_names(obj)
+        how = _READ_AS[cls] = None if names is None else _readable(names, _aliases(cls, names))
+    if how is not None:
+        return _Arguments(obj, *how)
     owner = _getter_owner(cls)
     if owner is None:
         return {}
@@ -396,8 +421,8 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
     # lists its limits, but runs as an Affine on the ``rotate``, ``scale`` and ``translate_percent`` it keeps.
     args = dict(found)
     if base not in _LIBRARY_NAMES:
-        _LIBRARY_NAMES[base] = _signature_names(base)
-    stored = _Arguments(obj, _LIBRARY_NAMES[base])
+        _LIBRARY_NAMES[base] = _readable(_signature_names(base), None)
+    stored = _Arguments(obj, *_LIBRARY_NAMES[base])
     for name in stored:
         if name not in args or not _is_albumentations(owner):
             args[name] = stored[name]
@@ -441,7 +466,8 @@ def read_object(obj: Any, location: str = "") -> Node:
         if node is not None:
             return node
     p = getattr(obj, "p", None)
-    p = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else None
+    if type(p) is not float:
+        p = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else None
     if info.compose is not None:
         children = list(getattr(obj, "transforms", []) or [])
         params: dict[str, Any] = {}
