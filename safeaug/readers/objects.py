@@ -298,7 +298,7 @@ def _signature_names(cls: type) -> frozenset[str]:
     return frozenset(names - {"self", "strict"})
 
 
-_LIBRARY_NAMES: dict[type, tuple[frozenset[str], None]] = {}
+_LIBRARY_NAMES: dict[type, tuple[frozenset[str], dict[str, str] | None]] = {}
 # Per class: how its objects' arguments are read (see _readable), or None when not the standard way.
 _READ_AS: dict[type, Any] = {}
 
