@@ -149,30 +149,33 @@ def _movers(j: Judgement, rule: Rule) -> list[Leaf]:
     """The live transforms that have the rule's effect at all, in tree order."""
     index = j.movers
     if index is None:
-        index = j.movers = {}
-        for leaf in j.live:
-            if leaf.envelope is not IDENTITY:
-                for name in _moved(leaf.envelope):
-                    index.setdefault(name, []).append(leaf)
+        index = j.movers = _positions(tuple(leaf.envelope for leaf in j.live))
+    live = j.live
     if len(rule.fields) == 1:
-        return index.get(rule.fields[0], [])
-    having = {id(leaf.node) for name in rule.fields for leaf in index.get(name, ())}
-    return [leaf for leaf in j.live if id(leaf.node) in having]
+        return [live[i] for i in index.get(rule.fields[0], ())]
+    return [live[i] for i in sorted({i for name in rule.fields for i in index.get(name, ())})]
 
 
-def _moved(env: Envelope) -> tuple[str, ...]:
-    """The names of the envelope's fields that differ from doing nothing (kept per envelope object)."""
-    hit = _MOVED.get(id(env))
-    if hit is not None and hit[0] is env:
+def _positions(envelopes: tuple[Envelope, ...]) -> dict[str, tuple[int, ...]]:
+    """Per envelope field, the positions of the envelopes that move it. Envelopes never change, so the index
+    is kept per tuple of envelope objects: the same pipeline judged again folds to the same ones."""
+    key = tuple(map(id, envelopes))
+    hit = _POSITIONS.get(key)
+    if hit is not None:
         return hit[1]
-    names = tuple(name for name, _ in moved_fields(env))
-    if len(_MOVED) >= 4096:
-        _MOVED.clear()
-    _MOVED[id(env)] = (env, names)  # holds the envelope, so its id is not reused while kept
-    return names
+    found: dict[str, list[int]] = {}
+    for i, env in enumerate(envelopes):
+        if env is not IDENTITY:
+            for name, _ in moved_fields(env):
+                found.setdefault(name, []).append(i)
+    index = {name: tuple(at) for name, at in found.items()}
+    if len(_POSITIONS) >= 1024:
+        _POSITIONS.clear()
+    _POSITIONS[key] = (envelopes, index)  # holds the envelopes, so that no other can take one of their ids
+    return index
 
 
-_MOVED: dict[int, tuple[Envelope, tuple[str, ...]]] = {}
+_POSITIONS: dict[tuple[int, ...], tuple[tuple[Envelope, ...], dict[str, tuple[int, ...]]]] = {}
 
 
 class _Reading(NamedTuple):

@@ -100,7 +100,7 @@ class Judgement:
     # The pipeline's envelope without the transforms in each key (shared between invariants).
     refolds: dict[frozenset[int], Envelope] = field(default_factory=dict)
     broken: tuple[Invariant, ...] | None = None  # the invariants the pipeline breaks, once read
-    movers: dict[str, list[Leaf]] | None = None  # the live transforms that move each envelope field, once read
+    movers: dict[str, tuple[int, ...]] | None = None  # per envelope field, the positions in `live` that move it
     repeats: bool = False  # a composition may run one transform several times (SomeOf with replace, n > 1)
     unknown: bool = False  # some transform has no usable catalog entry
 
