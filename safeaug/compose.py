@@ -7,12 +7,11 @@ policy (``to_dict`` / ``A.save``), and loading re-judges the pipeline, so a conf
 
 With ``audit=True`` every call is also checked at run time:
 
-* the live pipeline is compared with what was judged (transform objects, their arguments and ``p``);
-  when a curriculum sets ``rotate.limit = (-90, 90)`` or appends a transform, the tree is judged again
-  before the call runs. Unchanged, the check is a few C-level passes over flat tuples of the whole
-  tree's arguments (no Python code per transform); verdicts
-  are cached by a fingerprint of the live arguments, so a curriculum that alternates costs one judgement
-  per setting;
+* the live pipeline is compared with what was judged (transform objects, their classes, their arguments
+  and ``p``); when a curriculum sets ``rotate.limit = (-90, 90)`` or appends a transform, the tree is
+  judged again before the call runs. Unchanged, the check is a few C-level passes over flat tuples of
+  the whole tree's arguments (no Python code per transform); verdicts are cached by a fingerprint of the
+  live arguments, so a curriculum that alternates costs one judgement per setting;
 * after the call, the parameters each transform applied (albumentations keeps them on the transform
   as ``.params`` until its next call) are read: the linear part of an applied affine matrix (or the
   flip or quarter turn a transform performed) gives the angle, the mirror (a negative determinant) and
