@@ -7,12 +7,11 @@ policy (``to_dict`` / ``A.save``), and loading re-judges the pipeline, so a conf
 
 With ``audit=True`` every call is also checked at run time:
 
-* the live pipeline is compared with what was judged (transform objects, their arguments and ``p``);
-  when a curriculum sets ``rotate.limit = (-90, 90)`` or appends a transform, the tree is judged again
-  before the call runs. Unchanged, the check is a few C-level passes over flat tuples of the whole
-  tree's arguments (no Python code per transform); verdicts
-  are cached by a fingerprint of the live arguments, so a curriculum that alternates costs one judgement
-  per setting;
+* the live pipeline is compared with what was judged (transform objects, their classes, their arguments
+  and ``p``); when a curriculum sets ``rotate.limit = (-90, 90)`` or appends a transform, the tree is
+  judged again before the call runs. Unchanged, the check is a few C-level passes over flat tuples of
+  the whole tree's arguments (no Python code per transform); verdicts are cached by a fingerprint of the
+  live arguments, so a curriculum that alternates costs one judgement per setting;
 * after the call, the parameters each transform applied (albumentations keeps them on the transform
   as ``.params`` until its next call) are read: the linear part of an applied affine matrix (or the
   flip or quarter turn a transform performed) gives the angle, the mirror (a negative determinant) and
@@ -31,7 +30,7 @@ import operator
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from enum import Enum
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from typing import Any, ClassVar
 
 import albumentations as A
@@ -283,10 +282,11 @@ _SCALE_TOLERANCE = 0.005  # relative
 class _Snapshot:
     """One object of the live tree: what it is, where, and its arguments (and children) when judged."""
 
-    __slots__ = ("child_list", "children", "location", "mutable", "names", "obj", "refs", "whole_dict")
+    __slots__ = ("child_list", "children", "cls", "location", "mutable", "names", "obj", "refs", "whole_dict")
 
     def __init__(self, obj: Any, location: str) -> None:
         self.obj = obj
+        self.cls = type(obj)
         self.location = location
         self.names, self.whole_dict = _argument_names(obj)
         self.refs = _read(obj, self.names)
@@ -301,11 +301,13 @@ class _Snapshot:
 class _Watch:
     """The per-call "pipeline unchanged" check, flattened over the whole tree into a few C-level passes.
 
-    Every watched argument of every object is one ``(object, name, value)`` triple of three parallel
+    Every watched attribute of every object is one ``(object, name, value)`` triple of three parallel
     tuples, so the check is ``map(getattr, ...)`` and ``map(operator.is_, ...)`` run by the interpreter's C
     loops: no Python code runs per transform or per argument. What it sees:
 
     * an argument rebound (``rotate.limit = (-90, 90)``), an argument deleted, ``p`` changed;
+    * an object's class reassigned (``obj.__class__ = A.HorizontalFlip`` keeps every argument it had): each
+      object's ``__class__`` is one of the watched attributes;
     * a composition's list replaced, grown, shrunk or given another object at any index;
     * an argument held in a container and changed in place (``affine.scale["x"] = (0.5, 2.0)``): the
       container is compared with a deep copy taken when it was judged (``==`` on builtins, in C);
@@ -317,8 +319,6 @@ class _Watch:
         "absent",
         "counted",
         "counts",
-        "item_index",
-        "item_lists",
         "items",
         "lengths",
         "lists",
@@ -339,12 +339,13 @@ class _Watch:
         plain_copies: list[Any] = []
         odd: list[tuple[Any, Any]] = []
         lists: list[Any] = []
-        item_lists: list[Any] = []
-        item_index: list[int] = []
         items: list[Any] = []
         counted: list[Any] = []
         for snap in snapshots:
             obj = snap.obj
+            objs.append(obj)
+            names.append("__class__")
+            refs.append(snap.cls)
             for name, ref in zip(snap.names, snap.refs, strict=True):
                 if ref is _MISSING:
                     absent.append((obj, name))
@@ -363,10 +364,7 @@ class _Watch:
                 names.append("transforms")
                 refs.append(snap.child_list)
                 lists.append(snap.child_list)
-                for i, child in enumerate(snap.children):
-                    item_lists.append(snap.child_list)
-                    item_index.append(i)
-                    items.append(child)
+                items.extend(snap.children)
             if snap.whole_dict:
                 counted.append(obj.__dict__)
         self.objs, self.names, self.refs = tuple(objs), tuple(names), tuple(refs)
@@ -374,7 +372,7 @@ class _Watch:
         self.plain, self.plain_copies, self.odd = tuple(plain), tuple(plain_copies), tuple(odd)
         self.lists = tuple(lists)
         self.lengths = tuple(len(x) for x in lists)
-        self.item_lists, self.item_index, self.items = tuple(item_lists), tuple(item_index), tuple(items)
+        self.items = tuple(items)
         self.counted = tuple(counted)
         self.counts = tuple(len(d) for d in counted)
 
@@ -384,10 +382,10 @@ class _Watch:
                 return False
         except AttributeError:  # an argument was deleted
             return False
-        # The lists are the ones judged (checked above): same length, the same object at every index.
+        # The lists are the ones judged (checked above): the same lengths, the same object at every index.
         if self.lengths != tuple(map(len, self.lists)):
             return False
-        if not all(map(operator.is_, map(operator.getitem, self.item_lists, self.item_index), self.items)):
+        if not all(map(operator.is_, chain.from_iterable(self.lists), self.items)):
             return False
         if self.plain and self.plain != self.plain_copies:  # tuple ==: element-wise ``==`` of builtins, in C
             return False
@@ -511,6 +509,8 @@ class _Auditor:
         self.snapshots: list[_Snapshot] = []
         self.leaves: list[_Snapshot] = []
         self.leaf_objs: tuple[Any, ...] = ()
+        self.leaf_range = range(0)
+        self.param_names: tuple[str, ...] = ()
         self.seen: list[Any] = []
         self.watch = _Watch(())
         self.verdict = owner.report
@@ -530,10 +530,16 @@ class _Auditor:
         # classes outside the geometric family (whose code applies none, as their catalog tests show on pixels).
         self.leaves = [s for s in self.snapshots if not isinstance(s.obj, BaseCompose) and _may_move(type(s.obj))]
         self.leaf_objs = tuple(s.obj for s in self.leaves)
+        self.leaf_range = range(len(self.leaves))
+        self.param_names = ("params",) * len(self.leaves)
         # albumentations gives a transform a new ``params`` dict each time it runs and leaves the old one in
         # place when it does not (a OneOf branch not taken): the same object as last time means "not run".
-        self.seen = list(map(getattr, self.leaf_objs, repeat("params"), repeat(None)))
+        self.seen = self._params()
         self.watch = _Watch(self.snapshots)
+
+    def _params(self) -> list[Any]:
+        """Every leaf's ``params`` now, in one C-level pass."""
+        return list(map(getattr, self.leaf_objs, self.param_names, repeat(None)))
 
     def _key(self) -> Hashable:
         return tuple(s.key() for s in self.snapshots)
@@ -551,6 +557,8 @@ class _Auditor:
             if before is None:
                 out.append(f"{where} was added")
                 continue
+            if type(obj) is not before.cls:
+                out.append(f"{location or 'the composition'} was a {before.cls.__name__} and is now a {name}")
             for n, ref in zip(before.names, before.refs, strict=True):
                 now = _get(obj, n)
                 if now is not ref and _freeze(now) != _freeze(ref):
@@ -605,14 +613,13 @@ class _Auditor:
     # -------------------------------------------------------------- what was applied
 
     def after(self, owner: Any) -> None:
-        total = (1.0, 0.0, 0.0, 1.0)
+        now = self._params()
+        seen, self.seen = self.seen, now
+        total: tuple[float, float, float, float] | None = None
         moved = 0
         findings: list[Finding] = []
-        now = list(map(getattr, self.leaf_objs, repeat("params"), repeat(None)))
-        ran = list(compress(range(len(now)), map(operator.is_not, now, self.seen)))  # in C: who ran this call
-        self.seen = now
         leaves = self.leaves
-        for i in ran:
+        for i in compress(self.leaf_range, map(operator.is_not, now, seen)):  # in C: who ran this call
             params = now[i]
             if not params:
                 continue
@@ -621,13 +628,14 @@ class _Auditor:
             if linear is None:
                 continue
             moved += 1
-            total = matmul(linear, total)
+            total = linear if total is None else matmul(linear, total)
             findings += self._judge_applied(linear, snap.obj, snap.location)
-        if moved > 1:
+        if moved > 1 and total is not None:
             findings += self._judge_applied(total, None, "")
-        errors = [f for f in findings if f.severity == "error"]
-        if errors:
-            raise AuditError(Report(policy=self.policy.id, findings=tuple(errors)))
+        if findings:
+            errors = [f for f in findings if f.severity == "error"]
+            if errors:
+                raise AuditError(Report(policy=self.policy.id, findings=tuple(errors)))
 
     def _limits(self) -> None:
         """The policy's bounds on what one call may apply, read once per verdict (not on every call)."""

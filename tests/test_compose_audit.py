@@ -137,6 +137,80 @@ def test_an_argument_deleted_after_construction_is_not_a_pass() -> None:
     assert "Rotate.limit changed from (-10, 10) to (unset)" in info.value.report.errors[0].message
 
 
+def test_a_transform_whose_class_is_reassigned_is_judged_as_what_it_now_is() -> None:
+    """``obj.__class__ = ...`` keeps every argument the watch reads, and makes a gamma change a mirror."""
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
+    safe(image=_image())
+    gamma = safe.transforms[2].transforms[0]
+    gamma.__class__ = A.HorizontalFlip
+    assert gamma.gamma_limit == (80, 120) and gamma.p == 0.5  # the arguments the watch reads are untouched
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    assert "SA101" in info.value.report.codes()
+    assert (
+        "transforms[2].transforms[0] was a RandomGamma and is now a HorizontalFlip"
+        in info.value.report.errors[0].message
+    )
+
+
+def test_a_replaced_instance_dict_is_seen_and_then_watched() -> None:
+    """A new ``__dict__`` with the same arguments passes; a change made in it afterwards is seen."""
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
+    safe(image=_image())
+    rotate = safe.transforms[0]
+    rotate.__dict__ = dict(rotate.__dict__)  # the same arguments in a new dict: judged again, and passes
+    safe(image=_image())
+    rotate.__dict__["limit"] = (-90, 90)  # a change in the new dict is seen
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=_image())
+    assert "Rotate.limit changed from (-10, 10) to (-90, 90)" in info.value.report.errors[0].message
+
+
+def test_an_argument_deleted_and_another_added_is_not_a_pass() -> None:
+    """The object keeps the size of its attributes and its other values; the deleted argument is still a change."""
+    safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
+    safe(image=_image())
+    rotate = safe.transforms[0]
+    del rotate.limit
+    rotate.unrelated = (-10, 10)
+    with pytest.raises(compose_module.AuditError, match=r"Rotate\.limit changed from"):
+        safe(image=_image())
+
+
+class _Widened(A.Rotate):  # type: ignore[misc]
+    """A Rotate whose ``limit`` is a property over another attribute: the watch reads what the class reads."""
+
+    @property
+    def limit(self) -> Any:
+        return self.__dict__.get("wide", self.__dict__["limit"])
+
+    @limit.setter
+    def limit(self, value: Any) -> None:
+        self.__dict__["limit"] = value
+
+
+def test_an_argument_behind_a_class_property_is_read_as_the_property_reads(
+    registered: list[type], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _register(registered, _Widened, safeaug.Envelope(rotation=10))
+    judged: list[int] = []
+    real = compose_module.judge
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        judged.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compose_module, "judge", counting)
+    safe = safeaug.Compose([_Widened(limit=10, p=0.0)], policy="chest_xray", audit=True)  # never runs
+    safe(image=_image())
+    assert len(judged) == 1  # construction
+    safe.transforms[0].wide = (-90, 90)  # the dict's ``limit`` is untouched; what the class reads is not
+    safe(image=_image())
+    assert len(judged) == 2  # a new setting: judged again
+    safe(image=_image())
+    assert len(judged) == 2
+
+
 def test_unchanged_calls_do_not_judge_again_and_verdicts_are_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     real = compose_module.judge
