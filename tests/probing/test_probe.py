@@ -663,6 +663,30 @@ def test_an_inversion_on_one_late_run_is_read() -> None:
     assert "read in full" in m.inputs[0]
 
 
+def _turned(image: np.ndarray, degrees: float = 25.0) -> np.ndarray:
+    import cv2
+
+    h, w = image.shape[:2]
+    M = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), degrees, 1.0)
+    return np.asarray(cv2.warpAffine(image, M, (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0)))
+
+
+def test_a_turn_past_the_bound_on_one_late_run_is_read() -> None:
+    # One draw in sixteen turns by 25 degrees, the others not at all: that run leaves the range of the runs
+    # read first, wherever it falls, and is read in full.
+    m = probe(_only_on_one_late_seed(_turned))
+    assert m.envelope.rotation >= 25.0 - TOLERANCE["rotation"]
+    assert "read in full" in m.inputs[0]
+
+
+def test_a_posterisation_on_one_late_run_is_read() -> None:
+    # Three bits on one late draw, each level sent to the middle of its step: the block means of the ramp barely
+    # move, its count of distinct levels does.
+    m = probe(_only_on_one_late_seed(lambda x: (x & np.uint8(0xE0)) + np.uint8(16)))
+    assert m.envelope.posterize_bits <= 3.0 + TOLERANCE["posterize_bits"]
+    assert "read in full" in m.inputs[0]
+
+
 @pytest.mark.parametrize(
     "transform",
     [
