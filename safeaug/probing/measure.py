@@ -302,8 +302,8 @@ class _Cells(NamedTuple):
 
     side: int  # 4x4 blocks of this many pixels (the image's top-left 4 side x 4 side pixels)
     fit: FloatArray  # (3, 16): least-squares fit of a quadratic in the ramp blocks' input levels
-    patch_index: Array  # flat indices of the pixels well inside the colour patches
-    patch_onehot: FloatArray  # (pixels, patches): which patch each of them lies in
+    patch_index: Array  # flat indices of the pixels well inside the colour patches, patch by patch
+    patch_start: Array  # where each patch's pixels start in ``patch_index``
     patch_count: FloatArray
     dot_index: Array  # flat indices of the dots' pixels
     hue: FloatArray  # the patches' hues and chromas
@@ -328,15 +328,18 @@ def _cells(size: int) -> _Cells:
         dots = np.concatenate([corner + np.array([dx, dy]) for dx in (0, 1) for dy in (0, 1)])
         hue, chroma = _hue_chroma(images.patch_rgb)
         patch = images.color_patch[rows, cols]
+        order = np.argsort(patch, kind="stable")
+        count = np.bincount(patch)
+        assert count.min() > 0, "every colour patch has pixels well inside it"
         n = 16
         ys, xs = np.mgrid[0:n, 0:n]
         grid = np.stack([(xs.ravel() + 0.5) * size / n - 0.5, (ys.ravel() + 0.5) * size / n - 0.5], axis=1)
         _SIGNATURE_CELLS[size] = _Cells(
             b,
             np.linalg.pinv(design),
-            rows * size + cols,
-            np.eye(int(patch.max()) + 1)[patch],
-            np.bincount(patch).astype(float),
+            (rows * size + cols)[order],
+            np.r_[0, np.cumsum(count)[:-1]],
+            count.astype(float),
             dots[:, 1] * size + dots[:, 0],
             hue,
             chroma,
@@ -392,10 +395,11 @@ def _signatures(
     values[:, 13] = np.sqrt((std**2 + (mean - level[:, None]) ** 2).mean(axis=1))
     values[:, 14] = 1.0 - near / float(size * size)
     values[:, 15] = field.max(axis=1) - field.min(axis=1)
-    colours = stack["colors"].reshape(n, -1, 3)[:, cells.patch_index].astype(float) / 255.0  # (n, P, 3)
-    means = np.matmul(colours.transpose(0, 2, 1), cells.patch_onehot) / cells.patch_count  # (n, 3, k)
-    k = means.shape[2]
-    hue, chroma = _hue_chroma(means.transpose(0, 2, 1).reshape(-1, 3))
+    colours = stack["colors"].reshape(n, -1, 3)[:, cells.patch_index]  # (n, P, 3), patch by patch
+    sums = np.add.reduceat(colours, cells.patch_start, axis=1, dtype=np.int64)  # (n, k, 3)
+    means = sums / (255.0 * cells.patch_count[None, :, None])
+    k = means.shape[1]
+    hue, chroma = _hue_chroma(means.reshape(-1, 3))
     turn = np.abs(((hue.reshape(n, k) - cells.hue) + 180.0) % 360.0 - 180.0)
     ratio = chroma.reshape(n, k) / cells.chroma
     values[:, 16] = turn.max(axis=1)
@@ -404,9 +408,7 @@ def _signatures(
     dots = stack["dots"].reshape(n, -1)
     at_dots = stack["dots"].reshape(n, -1, 3)[:, cells.dot_index].reshape(n, -1)
     values[:, 19] = (at_dots.mean(axis=1) - dots.mean(axis=1)) / 255.0
-    offsets = (np.arange(n, dtype=np.int64) * 256)[:, None]
-    counts = np.bincount((stack["ramp"].reshape(n, -1) + offsets).ravel(), minlength=256 * n).reshape(n, 256)
-    values[:, 20] = np.log2((counts > 0).sum(axis=1))
+    values[:, 20] = np.log2([np.count_nonzero(np.bincount(img.ravel(), minlength=256)) for img in stack["ramp"]])
     geo = _stacked_blocks(stack["geo"], side).mean(axis=2)  # (n, 16)
     for row, j in enumerate(usable):
         kps, exact = runs[j][1], runs[j][2]
@@ -424,7 +426,8 @@ def _keypoint_signature(kps: FloatArray, cells: _Cells, size: int, values: Float
     if finite < 6:
         return finite
     X = cells.keypoints[keep]
-    sol: Array = cells.fit_keypoints @ kps if finite == len(kps) else np.linalg.lstsq(X, kps[keep], rcond=None)[0]
+    # (with keypoints lost, the normal equations: a 3x3 system, well conditioned on pixel coordinates)
+    sol: Array = cells.fit_keypoints @ kps if finite == len(kps) else np.linalg.solve(X.T @ X, X.T @ kps[keep])
     residual = float(np.sqrt(np.mean(np.sum((kps[keep] - X @ sol) ** 2, axis=1))))
     (a, c), (b, d), (tx, ty) = sol  # x' = a x + b y + tx, y' = c x + d y + ty
     det = a * d - b * c
