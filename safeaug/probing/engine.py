@@ -125,23 +125,27 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
 
 
 def _runs_to_read(runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images) -> list[int]:
-    """Which of the distinct ``runs`` to read in full: the first ``_FIRST_READS``, then, while any run's signature
-    lies outside the range of those read (widened by its margins), the one that lies furthest outside it.
+    """Which of the distinct ``runs`` to read in full (see :func:`_choose`)."""
+    if len(runs) <= _FIRST_READS:
+        return list(range(len(runs)))
+    return _choose(_signatures(runs, images))
 
-    Every run left unread lies within the range of the runs read, whatever the order of the draws: a rare draw
-    that turns further, mirrors or inverts leaves the range and is read.
+
+def _choose(signatures: list[tuple[tuple[Any, ...], FloatArray, FloatArray] | None]) -> list[int]:
+    """The runs to read in full, by their signatures: the first ``_FIRST_READS``, then, while any run's signature
+    lies outside the range of those chosen (widened by its margins), the one that lies furthest outside it.
+
+    Every run left out lies within the range of the runs chosen, whatever the order of the draws: a rare draw
+    that turns further, mirrors or inverts leaves the range and is read. A run without a signature (not
+    comparable) is always chosen.
     """
-    chosen = list(range(min(_FIRST_READS, len(runs))))
-    if len(chosen) == len(runs):
-        return chosen
-    signatures = _signatures(runs, images)
+    chosen = list(range(min(_FIRST_READS, len(signatures))))
     read = _Box()
     for j in chosen:
         read.add(signatures[j])
-    rest = [j for j in range(len(runs)) if j not in chosen]
+    rest = [j for j in range(len(signatures)) if j not in chosen]
     while rest:
-        outside = [(read.outside(signatures[j]), j) for j in rest]
-        far, j = max(outside)
+        far, j = max((read.outside(signatures[j]), j) for j in rest)
         if far <= 0.0:
             break  # every run left lies within the range of those read
         chosen.append(j)

@@ -672,6 +672,29 @@ def test_an_inversion_on_one_late_run_is_read() -> None:
     assert "read in full" in m.inputs[0]
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_every_run_left_unread_lies_within_the_range_of_the_runs_read(seed: int) -> None:
+    from safeaug.probing.engine import _FIRST_READS, _choose
+    from safeaug.probing.measure import _Box
+
+    rng = np.random.default_rng(seed)
+    n, dims = 16, 6
+    values = rng.normal(size=(n, dims)) * rng.uniform(0.0, 3.0, size=dims)
+    margins = np.full(dims, 0.2)
+    keys = [("same",)] * n
+    keys[int(rng.integers(_FIRST_READS, n))] = ("other",)  # a run of another kind: never within the others' range
+    signatures: list[Any] = [(k, v, margins) for k, v in zip(keys, values, strict=True)]
+    signatures[int(rng.integers(0, n))] = None  # a run that cannot be summarised is read
+    chosen = _choose(signatures)
+    assert chosen[:_FIRST_READS] == list(range(_FIRST_READS))
+    assert all(signatures[j] is not None and signatures[j][0] == ("same",) for j in set(range(n)) - set(chosen))
+    read = _Box()
+    for j in chosen:
+        read.add(signatures[j])
+    for j in set(range(n)) - set(chosen):
+        assert read.covers(signatures[j]), j
+
+
 def _turned(image: np.ndarray, degrees: float = 25.0) -> np.ndarray:
     import cv2
 
