@@ -25,8 +25,7 @@ def _read_blur(out_img: Array, g: _Geometry | None, images: _Images, usable: Arr
     pooled. A small window first; a wider one when the spread is large (noise weighs more in a wide
     window, so it is used only when needed).
     """
-    grey = _grey(out_img)
-    h, w = grey.shape
+    h, w = out_img.shape[:2]
     pts = images.dot_xy if g is None else g.forward(images.dot_xy)
     big = max(4, images.size // 9)
     search = 2
@@ -41,11 +40,12 @@ def _read_blur(out_img: Array, g: _Geometry | None, images: _Images, usable: Arr
     span = np.arange(-reach, reach + 1)
     rows = c[:, 1, None] + span
     cols = c[:, 0, None] + span
-    stack = grey[rows[:, :, None], cols[:, None, :]]
     clear = usable[rows[:, :, None], cols[:, None, :]].all(axis=(1, 2))
     if clear.sum() < 3:
         return None
-    stack = stack[clear]
+    rows, cols = rows[clear], cols[clear]
+    raw = np.asarray(out_img)
+    stack = _grey(raw[rows[:, :, None], cols[:, None, :]], channels=raw.ndim == 3)  # the windows only
     n = len(stack)
     mid = reach
     # The background under each dot: a plane through the ring around it, so that a smooth field is not
@@ -146,14 +146,18 @@ def _untruncated(seen: float, half: float) -> float:
     return float(np.interp(seen, table, _TRUE_SIGMAS))
 
 
-def _plane_projector(b: int) -> FloatArray:
-    """Least-squares projector onto ``c0 + cx·x + cy·y`` over a ``b`` x ``b`` block (a smooth field's local part)."""
+def _plane_basis(b: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """For a ``b`` x ``b`` block (pixels in rows): the weights of ``c0``, ``cx`` and ``cy`` of the least-squares
+    plane ``c0 + cx·x + cy·y`` (a smooth field's local part), and x and y about the block's centre.
+
+    On a square grid about its centre, 1, x and y are orthogonal: each coefficient is one weighted sum.
+    """
     ys, xs = np.mgrid[0:b, 0:b]
-    design = np.stack([np.ones(b * b), xs.ravel() - (b - 1) / 2, ys.ravel() - (b - 1) / 2], axis=1)
-    return np.asarray(design @ np.linalg.pinv(design))
+    x, y = xs.ravel() - (b - 1) / 2, ys.ravel() - (b - 1) / 2
+    return np.stack([np.full(b * b, 1.0 / (b * b)), x / float(x @ x), y / float(y @ y)], axis=1), x, y
 
 
-_PLANE8 = _plane_projector(8)
+_PLANE8, _PLANE8_X, _PLANE8_Y = _plane_basis(8)
 
 
 class _Flat(NamedTuple):
@@ -206,7 +210,9 @@ def _read_flat(out_img: Array, where: _Where, edge: int = 0) -> _Flat | None:
     threshold = max(0.08, 6.0 * mad)
     hidden = (dev_all > threshold) & inside[..., None]
     share = _hidden_share(dev_all, hidden, n_inside)
-    occluded: Array = np.asarray(hidden.any(axis=2))
+    occluded: Array = hidden[..., 0].copy()  # any channel hidden (channel by channel: faster than any(axis=2))
+    for c in range(1, hidden.shape[2]):
+        occluded |= hidden[..., c]
     if occluded.any():  # close the holes: a random fill leaves some values near the median
         padded = np.pad(occluded, 1)
         around = padded[:-2, 1:-1].astype(int) + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]
@@ -225,14 +231,15 @@ def _read_flat(out_img: Array, where: _Where, edge: int = 0) -> _Flat | None:
         good = (inside & ~near)[: hb * b, : wb * b].reshape(hb, b, wb, b).all(axis=(1, 3))
         if good.any():
             n_blocks = int(good.sum())
-            chosen = blocks.transpose(0, 2, 1, 3, 4)[good]  # (n, b, b, c)
-            flat_blocks = chosen.reshape(len(chosen), b * b, -1)
-            smooth = np.matmul(_PLANE8, flat_blocks)
-            noise = float((flat_blocks - smooth).std() * math.sqrt(b * b / (b * b - 3)))
-            means = flat_blocks.mean(axis=(1, 2))
+            chosen = blocks.transpose(0, 2, 4, 1, 3)[good]  # (n, c, b, b)
+            per_pixel = chosen.reshape(len(chosen), chosen.shape[1], b * b)  # (n, c, b * b)
+            plane = per_pixel @ _PLANE8  # (n, c, 3): each block's plane, per channel
+            smooth = plane[..., :1] + plane[..., 1:2] * _PLANE8_X + plane[..., 2:] * _PLANE8_Y
+            noise = float((per_pixel - smooth).std() * math.sqrt(b * b / (b * b - 3)))
+            per_channel = plane[..., 0]  # (n, c): the blocks' means
+            means = per_channel.mean(axis=1)
             lo, hi = float(means.min()), float(means.max())
-            if flat_blocks.shape[2] == 3 and len(chosen) >= 4:
-                per_channel = flat_blocks.mean(axis=1)  # (n, 3)
+            if per_channel.shape[1] == 3 and len(chosen) >= 4:
                 tint = per_channel - per_channel.mean(axis=1, keepdims=True)
                 wander = float((tint - _median(tint, axis=0)).std())
     return _Flat(noise, share, occluded, lo, hi, float(np.mean(centre)), wander, n_blocks)

@@ -2,12 +2,13 @@
 
 Each run feeds five probe images through the transform with the same random draw (one call with extra
 image targets for albumentations; five calls with the same seeds for other callables, see ``runners``).
-Runs that come out exactly like an earlier one are read once. Every run is made, but after the first
-``_FIRST_READS`` distinct runs, a run whose cheap signature (``measure._signature``: the keypoint map's
-readings, the tone map through the ramp's blocks, the flat grey's statistics, the patches' hues and
-chromas, the dots' height) lies within the range of the runs read in full is not read: its readings are
-taken to lie within theirs (``docs/probe.md``, "Runs read in full"). The union of the runs' envelopes is the
-measurement, and what no run read could see is listed as unmeasured.
+Every run is made first. Runs that come out exactly like an earlier one are read once. The first
+``_FIRST_READS`` distinct runs are read in full; then, while any run's cheap signature (``measure._signatures``,
+all runs summarised in one pass: the keypoint map's readings, the tone map through the ramp's blocks, the
+ramp's distinct levels, the flat grey's statistics, the patches' hues and chromas, the dots' height) lies
+outside the range of the runs read in full, the one furthest outside is read too. A run left unread lies
+within their range: its readings are taken to lie within theirs (``docs/probe.md``, "Runs read in full").
+The union of the runs' envelopes is the measurement, and what no run read could see is listed as unmeasured.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from safeaug.effects import IDENTITY, Envelope
-from safeaug.probing.images import Array, FloatArray, _probe_images
+from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
 from safeaug.probing.inputs import _SHARED_RUNS, _probe_variants
-from safeaug.probing.measure import _Box, _fingerprint, _measure_run, _signature
+from safeaug.probing.measure import _Box, _fingerprint, _measure_run, _signatures
 from safeaug.probing.runners import ProbeError, _name, runner_for
 
 # Envelope fields no single probe can observe, whatever the transform.
@@ -57,7 +58,7 @@ class Measurement:
     inputs: tuple[str, ...] = ()
 
 
-# Runs always read in full; after them, a run is read only when its signature leaves the range of theirs.
+# Runs always read in full; after them, the runs whose signatures leave the range of theirs, furthest first.
 _FIRST_READS = 8
 
 
@@ -77,16 +78,10 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     images = _probe_images(size)
     runner = runner_for(transform)
     name = _name(transform)
-    env: Envelope | None = None
-    lost_geometry = 0
-    counted = 0  # runs read (or seen before); the others lay within their range
-    missed: set[str] | None = None  # fields no run could read
-    seen: dict[tuple[Any, ...], tuple[Envelope, set[str], bool]] = {}
-    firsts: list[tuple[dict[str, Array], FloatArray | None]] = []  # the first runs, for the other inputs
-    read = _Box()  # the signatures of the runs read in full
+    runs: list[tuple[dict[str, Array], FloatArray | None, bool]] = []
     for i in range(seeds):
         try:
-            out, kps, exact = runner(images, seed + i)
+            runs.append(runner(images, seed + i))
         except ProbeError:
             raise
         except Exception as exc:  # the transform's own failure: say which and why
@@ -95,15 +90,20 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
                 "The probe feeds images (and keypoints, for albumentations) only; a transform that needs masks "
                 "or boxes cannot be probed."
             ) from exc
-        if i < _SHARED_RUNS:
-            firsts.append((out, kps))
-        key = _fingerprint(out, kps)
-        if key not in seen:  # a run that came out exactly like an earlier one measures the same
-            signature = _signature(out, kps, exact, images)
-            if len(seen) >= _FIRST_READS and read.covers(signature):
-                continue  # within the range of the runs read: it reads within theirs
-            seen[key] = _measure_run(out, kps, exact, images)
-            read.add(signature)
+    firsts = [(out, kps) for out, kps, _ in runs[:_SHARED_RUNS]]  # the first runs, for the other inputs
+    # A run that came out exactly like an earlier one measures the same: each distinct run once.
+    keys = [_fingerprint(out, kps) for out, kps, _ in runs]
+    distinct = list(dict.fromkeys(keys))
+    first_of = {key: keys.index(key) for key in distinct}
+    chosen = _runs_to_read([runs[first_of[key]] for key in distinct], images)
+    seen = {distinct[j]: _measure_run(*runs[first_of[distinct[j]]], images) for j in chosen}
+    env: Envelope | None = None
+    lost_geometry = 0
+    counted = 0  # runs read (or the same as one read); the others lay within their range
+    missed: set[str] | None = None  # fields no run could read
+    for key in keys:
+        if key not in seen:
+            continue  # within the range of the runs read: it reads within theirs
         run_env, missing, found = seen[key]
         lost_geometry += not found
         counted += 1
@@ -122,3 +122,33 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     env = _probe_variants(transform, runner, images, seed, env, inputs, notes, firsts)
     unmeasured = set(ALWAYS_UNMEASURED) | (missed or set())
     return Measurement(env, seeds, tuple(sorted(unmeasured)), name, tuple(notes), tuple(inputs))
+
+
+def _runs_to_read(runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images) -> list[int]:
+    """Which of the distinct ``runs`` to read in full (see :func:`_choose`)."""
+    if len(runs) <= _FIRST_READS:
+        return list(range(len(runs)))
+    return _choose(_signatures(runs, images))
+
+
+def _choose(signatures: list[tuple[tuple[Any, ...], FloatArray, FloatArray] | None]) -> list[int]:
+    """The runs to read in full, by their signatures: the first ``_FIRST_READS``, then, while any run's signature
+    lies outside the range of those chosen (widened by its margins), the one that lies furthest outside it.
+
+    Every run left out lies within the range of the runs chosen, whatever the order of the draws: a rare draw
+    that turns further, mirrors or inverts leaves the range and is read. A run without a signature (not
+    comparable) is always chosen.
+    """
+    chosen = list(range(min(_FIRST_READS, len(signatures))))
+    read = _Box()
+    for j in chosen:
+        read.add(signatures[j])
+    rest = [j for j in range(len(signatures)) if j not in chosen]
+    while rest:
+        far, j = max((read.outside(signatures[j]), j) for j in rest)
+        if far <= 0.0:
+            break  # every run left lies within the range of those read
+        chosen.append(j)
+        read.add(signatures[j])
+        rest.remove(j)
+    return sorted(chosen)

@@ -327,15 +327,30 @@ class _Where:
     identity: bool = False  # every pixel came from itself (ix, iy are the pixel's own place)
 
 
-def _where(g: _Geometry | None, out_shape: tuple[int, int], size: int) -> _Where:
-    h, w = out_shape
-    ys, xs = np.mgrid[0:h, 0:w]
-    none = np.zeros((h, w), bool)
-    if g is None or (_is_identity(g, 1e-6) and (h, w) == (size, size)):
+_IN_PLACE: dict[tuple[int, int, int], _Where] = {}
+
+
+def _in_place(h: int, w: int, size: int) -> _Where:
+    """Every output pixel compared with the input pixel at its own place (read-only arrays, made once per shape)."""
+    key = (h, w, size)
+    if key not in _IN_PLACE:
+        ys, xs = np.mgrid[0:h, 0:w]
+        none = np.zeros((h, w), bool)
         everything = np.ones((h, w), bool) if (h, w) == (size, size) else none
         # an output of another size has no trusted source pixels; indices stay inside the input anyway
         xs, ys = np.clip(xs, 0, size - 1), np.clip(ys, 0, size - 1)
-        return _Where(xs, ys, everything, none, everything, identity=(h, w) == (size, size))
+        for a in (xs, ys, none, everything):
+            a.setflags(write=False)
+        _IN_PLACE[key] = _Where(xs, ys, everything, none, everything, identity=(h, w) == (size, size))
+    return _IN_PLACE[key]
+
+
+def _where(g: _Geometry | None, out_shape: tuple[int, int], size: int) -> _Where:
+    h, w = out_shape
+    if g is None or (_is_identity(g, 1e-6) and (h, w) == (size, size)):
+        return _in_place(h, w, size)
+    ys, xs = np.mgrid[0:h, 0:w]
+    none = np.zeros((h, w), bool)
     back = g.backward(xs.astype(float), ys.astype(float))
     if back is None:
         return _Where(xs, ys, none, none, none)

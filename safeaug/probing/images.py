@@ -176,9 +176,14 @@ def _to_unit(img: Array) -> FloatArray:
     return a.astype(float)
 
 
-def _grey(img: Array) -> FloatArray:
+def _grey(img: Array, channels: bool | None = None) -> FloatArray:
+    """The mean of the channels in [0, 1]; ``channels``: whether the last axis holds them (default: 3 axes)."""
     a = _to_unit(img)
-    return a.mean(axis=2) if a.ndim == 3 else a
+    if not (a.ndim == 3 if channels is None else channels):
+        return a
+    if a.shape[-1] == 3:  # summed in order: the same values as mean(axis=-1), faster
+        return np.asarray((a[..., 0] + a[..., 1] + a[..., 2]) / 3.0)
+    return np.asarray(a.mean(axis=-1))
 
 
 def _channels(img: Array) -> FloatArray:

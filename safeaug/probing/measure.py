@@ -290,9 +290,11 @@ _SIGNATURE: tuple[tuple[str, float], ...] = (
     ("chroma_min", 0.03),
     ("chroma_max", 0.03),
     ("dots", 0.015),  # dots: the dots' pixels above the image's mean (a blur spreads them)
+    ("levels", 0.25),  # ramp: log2 of the distinct channel values (a posterisation merges them)
 )
 _MARGINS = np.array([margin for _, margin in _SIGNATURE])
 _GEO_BLOCK_MARGIN = 0.02  # geometry image, 4x4 block means: where the landmarks went, without keypoints
+_GEO_MARGINS = np.r_[_MARGINS, np.full(16, _GEO_BLOCK_MARGIN)]
 
 
 class _Cells(NamedTuple):
@@ -300,8 +302,8 @@ class _Cells(NamedTuple):
 
     side: int  # 4x4 blocks of this many pixels (the image's top-left 4 side x 4 side pixels)
     fit: FloatArray  # (3, 16): least-squares fit of a quadratic in the ramp blocks' input levels
-    patch_index: Array  # flat indices of the pixels well inside the colour patches
-    patch: Array  # the patch of each of them
+    patch_index: Array  # flat indices of the pixels well inside the colour patches, patch by patch
+    patch_start: Array  # where each patch's pixels start in ``patch_index``
     patch_count: FloatArray
     dot_index: Array  # flat indices of the dots' pixels
     hue: FloatArray  # the patches' hues and chromas
@@ -318,22 +320,26 @@ def _cells(size: int) -> _Cells:
     if size not in _SIGNATURE_CELLS:
         images = _probe_images(size)
         b = size // 4
-        levels = _blocks(np.repeat(images.ramp_level[..., None], 3, axis=2).astype(np.uint8), b).mean(axis=1)
+        ramp = np.repeat(images.ramp_level[None, ..., None], 3, axis=3).astype(np.uint8)
+        levels = _stacked_blocks(ramp, b)[0].mean(axis=1)
         design = np.stack([levels**2, levels, np.ones_like(levels)], axis=1)
         rows, cols = np.nonzero(images.patch_edge >= 2.0)
         corner = np.rint(images.dot_xy - 0.5).astype(int)  # top-left pixel of each 2x2 dot
         dots = np.concatenate([corner + np.array([dx, dy]) for dx in (0, 1) for dy in (0, 1)])
         hue, chroma = _hue_chroma(images.patch_rgb)
         patch = images.color_patch[rows, cols]
+        order = np.argsort(patch, kind="stable")
+        count = np.bincount(patch)
+        assert count.min() > 0, "every colour patch has pixels well inside it"
         n = 16
         ys, xs = np.mgrid[0:n, 0:n]
         grid = np.stack([(xs.ravel() + 0.5) * size / n - 0.5, (ys.ravel() + 0.5) * size / n - 0.5], axis=1)
         _SIGNATURE_CELLS[size] = _Cells(
             b,
             np.linalg.pinv(design),
-            rows * size + cols,
-            patch,
-            np.bincount(patch).astype(float),
+            (rows * size + cols)[order],
+            np.r_[0, np.cumsum(count)[:-1]],
+            count.astype(float),
             dots[:, 1] * size + dots[:, 0],
             hue,
             chroma,
@@ -344,92 +350,116 @@ def _cells(size: int) -> _Cells:
     return _SIGNATURE_CELLS[size]
 
 
-def _blocks(img: Array, side: int) -> FloatArray:
-    """(16, channels): the means of the image's 4x4 blocks of ``side`` pixels, in [0, 1]."""
-    import cv2
-
-    top = img[: 4 * side, : 4 * side].astype(np.float32)
-    means = cv2.resize(top, (4, 4), interpolation=cv2.INTER_AREA)  # whole blocks: their plain means
-    return np.asarray(means, dtype=float).reshape(16, -1) / 255.0
-
-
-def _signature(
-    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images
-) -> tuple[tuple[Any, ...], FloatArray, FloatArray] | None:
-    """A cheap summary of one run: a key that must match, numbers each reading moves with, their margins.
+def _signatures(
+    runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images
+) -> list[tuple[tuple[Any, ...], FloatArray, FloatArray] | None]:
+    """A cheap summary of each run: a key that must match, numbers each reading moves with, their margins.
 
     The numbers are listed in ``_SIGNATURE``; where the keypoints may not tell the whole geometry, the grey
-    of the geometry image in 4x4 blocks follows. None when the run is not comparable with others this way
-    (an output of another size, type or channel count).
+    of the geometry image in 4x4 blocks follows. None for a run that is not comparable with others this way
+    (an output of another size, type or channel count). The runs' outputs are stacked and read in one pass.
     """
     size = images.size
-    for img in out.values():
-        if img.shape != (size, size, 3) or img.dtype != np.uint8:
-            return None
+    found: list[tuple[tuple[Any, ...], FloatArray, FloatArray] | None] = [None] * len(runs)
+    usable = [
+        j
+        for j, (out, _, _) in enumerate(runs)
+        if all(img.shape == (size, size, 3) and img.dtype == np.uint8 for img in out.values())
+    ]
+    if not usable:
+        return found
     cells = _cells(size)
-    values = np.zeros(len(_SIGNATURE))
-    finite = 0
-    if kps is not None:
-        keep = np.isfinite(kps).all(axis=1)
-        finite = int(keep.sum())
-        if finite >= 6:
-            X = cells.keypoints[keep]
-            sol: Array = (
-                cells.fit_keypoints @ kps if finite == len(kps) else np.linalg.lstsq(X, kps[keep], rcond=None)[0]
-            )
-            residual = float(np.sqrt(np.mean(np.sum((kps[keep] - X @ sol) ** 2, axis=1))))
-            (a, c), (b, d), (tx, ty) = sol  # x' = a x + b y + tx, y' = c x + d y + ty
-            det = a * d - b * c
-            mirror = det < 0
-            if mirror:  # read the turn and shear of the map with x mirrored back
-                a, c = -a, -c
-            sx, sy = math.hypot(a, c), math.hypot(b, d)
-            theta_x, theta_y = math.degrees(math.atan2(c, a)), math.degrees(math.atan2(-b, d))
-            centre = (size - 1) / 2
-            moved = max(abs(a * centre + b * centre + tx - centre), abs(c * centre + d * centre + ty - centre))
-            mapped = cells.corners @ sol
-            inside = (mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)
-            values[:8] = (
-                float(mirror),
-                min(abs(_wrap(theta_x)), abs(_wrap(theta_y))),
-                min(sx, sy),
-                max(sx, sy),
-                moved / size,
-                abs(_wrap(theta_y - theta_x)),
-                float(inside.all(axis=1).mean()),
-                residual,
-            )
-    side = cells.side
-    ramp = _blocks(out["ramp"], side)  # (16, 3)
-    grey = ramp.mean(axis=1)
-    bend, slope, shift = cells.fit @ grey
-    values[8:12] = slope, shift, bend, float((ramp.max(axis=1) - ramp.min(axis=1)).max())
+    n, side = len(usable), cells.side
+    stack = {name: np.stack([runs[j][0][name] for j in usable]) for name in ("geo", *_TARGETS)}  # (n, h, w, 3)
+    values = np.zeros((n, len(_SIGNATURE)))
+    finite = [0] * n
+    for row, j in enumerate(usable):
+        kps = runs[j][1]
+        if kps is not None:
+            finite[row] = _keypoint_signature(kps, cells, size, values[row])
+    ramp = _stacked_blocks(stack["ramp"], side)  # (n, 16, 3)
+    bend, slope, shift = cells.fit @ ramp.mean(axis=2).T  # each (n,)
+    values[:, 8] = slope
+    values[:, 9] = shift
+    values[:, 10] = bend
+    values[:, 11] = (ramp.max(axis=2) - ramp.min(axis=2)).max(axis=1)
     import cv2
 
-    flat = out["flat"]
-    mean, std = (np.asarray(v, dtype=float).ravel()[:3] / 255.0 for v in cv2.meanStdDev(flat))
-    level = float(mean.mean())
-    near = cv2.inRange(flat, (_FLAT - 20,) * 3, (_FLAT + 20,) * 3)  # every channel within 20 levels
-    field = _blocks(flat, side).mean(axis=1)
-    values[12:16] = (
-        level,
-        math.sqrt(float((std**2 + (mean - level) ** 2).mean())),
-        1.0 - cv2.countNonZero(near) / float(size * size),
-        float(field.max() - field.min()),
+    stats = np.array([cv2.meanStdDev(img) for img in stack["flat"]], dtype=float)[..., 0] / 255.0  # (n, 2, 3)
+    mean, std = stats[:, 0], stats[:, 1]
+    level = mean.mean(axis=1)
+    low, high = (_FLAT - 20,) * 3, (_FLAT + 20,) * 3  # every channel within 20 levels
+    near = np.array([cv2.countNonZero(cv2.inRange(img, low, high)) for img in stack["flat"]], dtype=float)
+    field = _stacked_blocks(stack["flat"], side).mean(axis=2)  # (n, 16)
+    values[:, 12] = level
+    values[:, 13] = np.sqrt((std**2 + (mean - level[:, None]) ** 2).mean(axis=1))
+    values[:, 14] = 1.0 - near / float(size * size)
+    values[:, 15] = field.max(axis=1) - field.min(axis=1)
+    colours = stack["colors"].reshape(n, -1, 3)[:, cells.patch_index]  # (n, P, 3), patch by patch
+    sums = np.add.reduceat(colours, cells.patch_start, axis=1, dtype=np.int64)  # (n, k, 3)
+    means = sums / (255.0 * cells.patch_count[None, :, None])
+    k = means.shape[1]
+    hue, chroma = _hue_chroma(means.reshape(-1, 3))
+    turn = np.abs(((hue.reshape(n, k) - cells.hue) + 180.0) % 360.0 - 180.0)
+    ratio = chroma.reshape(n, k) / cells.chroma
+    values[:, 16] = turn.max(axis=1)
+    values[:, 17] = ratio.min(axis=1)
+    values[:, 18] = ratio.max(axis=1)
+    dots = stack["dots"].reshape(n, -1)
+    at_dots = stack["dots"].reshape(n, -1, 3)[:, cells.dot_index].reshape(n, -1)
+    values[:, 19] = (at_dots.mean(axis=1) - dots.mean(axis=1)) / 255.0
+    values[:, 20] = np.log2([np.count_nonzero(np.bincount(img.ravel(), minlength=256)) for img in stack["ramp"]])
+    geo = _stacked_blocks(stack["geo"], side).mean(axis=2)  # (n, 16)
+    for row, j in enumerate(usable):
+        kps, exact = runs[j][1], runs[j][2]
+        if exact:
+            found[j] = ((kps is None, finite[row], exact), values[row], _MARGINS)
+        else:
+            found[j] = ((kps is None, finite[row], exact), np.r_[values[row], geo[row]], _GEO_MARGINS)
+    return found
+
+
+def _keypoint_signature(kps: FloatArray, cells: _Cells, size: int, values: FloatArray) -> int:
+    """The readings of the affine map fitted to the keypoints, into ``values[:8]``; the number of keypoints kept."""
+    keep = np.isfinite(kps).all(axis=1)
+    finite = int(keep.sum())
+    if finite < 6:
+        return finite
+    X = cells.keypoints[keep]
+    # (with keypoints lost, the normal equations: a 3x3 system, well conditioned on pixel coordinates)
+    sol: Array = cells.fit_keypoints @ kps if finite == len(kps) else np.linalg.solve(X.T @ X, X.T @ kps[keep])
+    residual = float(np.sqrt(np.mean(np.sum((kps[keep] - X @ sol) ** 2, axis=1))))
+    (a, c), (b, d), (tx, ty) = sol  # x' = a x + b y + tx, y' = c x + d y + ty
+    det = a * d - b * c
+    mirror = det < 0
+    if mirror:  # read the turn and shear of the map with x mirrored back
+        a, c = -a, -c
+    sx, sy = math.hypot(a, c), math.hypot(b, d)
+    theta_x, theta_y = math.degrees(math.atan2(c, a)), math.degrees(math.atan2(-b, d))
+    centre = (size - 1) / 2
+    moved = max(abs(a * centre + b * centre + tx - centre), abs(c * centre + d * centre + ty - centre))
+    mapped = cells.corners @ sol
+    inside = (mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)
+    values[:8] = (
+        float(mirror),
+        min(abs(_wrap(theta_x)), abs(_wrap(theta_y))),
+        min(sx, sy),
+        max(sx, sy),
+        moved / size,
+        abs(_wrap(theta_y - theta_x)),
+        float(inside.all(axis=1).mean()),
+        residual,
     )
-    colours = out["colors"].reshape(-1, 3)[cells.patch_index].astype(float) / 255.0
-    means = np.stack([np.bincount(cells.patch, colours[:, c]) for c in range(3)], axis=1) / cells.patch_count[:, None]
-    hue, chroma = _hue_chroma(means)
-    turn = np.abs(((hue - cells.hue) + 180.0) % 360.0 - 180.0)
-    ratio = chroma / cells.chroma
-    values[16:19] = float(turn.max()), float(ratio.min()), float(ratio.max())
-    dots = out["dots"]
-    values[19] = (float(dots.reshape(-1, 3)[cells.dot_index].mean()) - float(dots.mean())) / 255.0
-    margins = _MARGINS
-    if not exact:
-        values = np.r_[values, _blocks(out["geo"], side).mean(axis=1)]
-        margins = np.r_[margins, np.full(16, _GEO_BLOCK_MARGIN)]
-    return (kps is None, finite, exact), values, margins
+    return finite
+
+
+def _stacked_blocks(imgs: Array, side: int) -> FloatArray:
+    """(n, 16, channels): the means of each image's 4x4 blocks of ``side`` pixels, in [0, 1]."""
+    import cv2
+
+    top = imgs[:, : 4 * side, : 4 * side].astype(np.float32)
+    means = [cv2.resize(img, (4, 4), interpolation=cv2.INTER_AREA) for img in top]  # whole blocks: plain means
+    return np.asarray(means, dtype=float).reshape(len(imgs), 16, -1) / 255.0
 
 
 class _Box:
@@ -444,6 +474,14 @@ class _Box:
         lo, hi = self._ranges[signature[0]]
         _, v, margin = signature
         return bool(np.all(v >= lo - margin) and np.all(v <= hi + margin))
+
+    def outside(self, signature: tuple[tuple[Any, ...], FloatArray, FloatArray] | None) -> float:
+        """How far the signature lies outside the range, in margins (<= 0 inside; infinite: not comparable)."""
+        if signature is None or signature[0] not in self._ranges:
+            return math.inf
+        lo, hi = self._ranges[signature[0]]
+        _, v, margin = signature
+        return float(np.max(np.maximum(lo - v, v - hi) / margin) - 1.0)
 
     def add(self, signature: tuple[tuple[Any, ...], FloatArray, FloatArray] | None) -> None:
         if signature is None:

@@ -97,6 +97,7 @@ def _read_map(
         px = _channels(raw)[ok]
         keys, medians = _group_medians(lv, px @ _LUMA if px.shape[1] == 3 else px[:, 0])
     cast = shared = 0.0
+    at_end = _at_end(px)  # a channel at 0 or full scale
     if px.shape[1] == 3:
         bins = lv // _BIN
         n = np.bincount(bins)
@@ -107,7 +108,7 @@ def _read_map(
         shared = cast
         if tint is not None:  # the same noise field was drawn for the flat grey: take it off, pixel by pixel
             # (where no channel clipped: noise clipped at 0 or full scale is not the flat grey's any more)
-            kept = ~((px <= 0.5 / 255.0) | (px >= 254.5 / 255.0)).any(axis=1)
+            kept = ~at_end
             b_kept = bins[kept]
             n_kept = np.bincount(b_kept, minlength=len(n))
             use = n_kept >= 8
@@ -118,9 +119,17 @@ def _read_map(
             spread = off.max(axis=1) - off.min(axis=1) - 4.5 * noise / np.sqrt(n_kept[use])
             shared = float(spread.max()) if len(spread) else cast
     # Clipping is not a change of slope: levels where a channel hit 0 or full scale are left out of the fit.
-    at_end = ((px <= 0.5 / 255.0) | (px >= 254.5 / 255.0)).any(axis=1)
     share = np.bincount(lv, at_end.astype(float), minlength=256) / np.maximum(np.bincount(lv, minlength=256), 1)
     return _Map(keys / 255.0, medians, cast, share[keys] > 0.5, shared_cast=shared)
+
+
+def _at_end(px: FloatArray) -> Array:
+    """Per row of channel values in [0, 1]: whether any channel sits at 0 or full scale (column by column)."""
+    clip = (px <= 0.5 / 255.0) | (px >= 254.5 / 255.0)
+    out: Array = clip[:, 0].copy()
+    for c in range(1, clip.shape[1]):
+        out |= clip[:, c]
+    return out
 
 
 def _shared_tint(flat_out: Array, flat: _Flat | None) -> FloatArray | None:
@@ -139,8 +148,8 @@ def _shared_tint(flat_out: Array, flat: _Flat | None) -> FloatArray | None:
     if flat is None or raw.ndim != 3 or raw.shape[2] != 3:
         return None
     px = _channels(raw)
-    dev = px - px.mean(axis=2, keepdims=True)
-    out: FloatArray = dev - _median(dev.reshape(-1, 3), axis=0)
+    dev = px - ((px[..., 0] + px[..., 1] + px[..., 2]) / 3.0)[..., None]  # (the channels' mean, summed in order)
+    out: FloatArray = dev - _median(np.ascontiguousarray(dev.reshape(-1, 3).T), axis=1)
     return out
 
 
@@ -198,7 +207,9 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     if use.sum() < 8:
         return _Intensity(inversion, nonmonotone, float(abs(_median(y) - 0.5)), 1.0, 1.0, posterize)
     xu, yu = x[use], y[use]
-    slope, intercept = np.polyfit(xu, yu, 1)
+    xc = xu - xu.mean()  # the least-squares line, in closed form (np.polyfit's answer, without its overhead)
+    slope = float(xc @ (yu - yu.mean())) / float(xc @ xc)
+    intercept = float(yu.mean()) - slope * float(xu.mean())
     line = float(((yu - (slope * xu + intercept)) ** 2).mean())
     if straight or line <= (1.0 / 255.0) ** 2 + (noise**2) / 16.0:  # a straight line fits: no curve
         m.model = (float(slope), 1.0, float(intercept), inversion)

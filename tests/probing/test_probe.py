@@ -289,6 +289,15 @@ def test_dropping_channels_is_grayscale_and_float_output_is_read_in_its_own_scal
     assert probe(lambda image: image.astype(np.float32) / 255.0, seeds=1).envelope.is_identity()
 
 
+@pytest.mark.parametrize("kind", ["uint16", "float32"])
+def test_8_bit_rgb_sent_to_16_bit_or_float_and_back_is_itself(kind: str) -> None:
+    # The other inputs' runs are compared with the square runs through this round trip; it is taken as exact.
+    from safeaug.probing.images import _as_rgb8, _as_variant
+
+    levels = np.arange(256, dtype=np.uint8).reshape(16, 16, 1).repeat(3, axis=2)
+    assert np.array_equal(_as_rgb8(_as_variant(levels, kind)), levels)
+
+
 def test_strong_noise_hides_colour_and_says_so() -> None:
     m = probe(A.GaussNoise(std_range=(0.3, 0.3)), seeds=4)
     assert m.envelope.noise == pytest.approx(0.3, abs=0.05)
@@ -660,6 +669,53 @@ def test_a_mirror_on_one_late_run_is_read_though_most_late_runs_are_not() -> Non
 def test_an_inversion_on_one_late_run_is_read() -> None:
     m = probe(_only_on_one_late_seed(lambda x: 255 - x))
     assert m.envelope.inversion is True
+    assert "read in full" in m.inputs[0]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_every_run_left_unread_lies_within_the_range_of_the_runs_read(seed: int) -> None:
+    from safeaug.probing.engine import _FIRST_READS, _choose
+    from safeaug.probing.measure import _Box
+
+    rng = np.random.default_rng(seed)
+    n, dims = 16, 6
+    values = rng.normal(size=(n, dims)) * rng.uniform(0.0, 3.0, size=dims)
+    margins = np.full(dims, 0.2)
+    keys = [("same",)] * n
+    keys[int(rng.integers(_FIRST_READS, n))] = ("other",)  # a run of another kind: never within the others' range
+    signatures: list[Any] = [(k, v, margins) for k, v in zip(keys, values, strict=True)]
+    signatures[int(rng.integers(0, n))] = None  # a run that cannot be summarised is read
+    chosen = _choose(signatures)
+    assert chosen[:_FIRST_READS] == list(range(_FIRST_READS))
+    assert all(signatures[j] is not None and signatures[j][0] == ("same",) for j in set(range(n)) - set(chosen))
+    read = _Box()
+    for j in chosen:
+        read.add(signatures[j])
+    for j in set(range(n)) - set(chosen):
+        assert read.covers(signatures[j]), j
+
+
+def _turned(image: np.ndarray, degrees: float = 25.0) -> np.ndarray:
+    import cv2
+
+    h, w = image.shape[:2]
+    M = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), degrees, 1.0)
+    return np.asarray(cv2.warpAffine(image, M, (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0)))
+
+
+def test_a_turn_past_the_bound_on_one_late_run_is_read() -> None:
+    # One draw in sixteen turns by 25 degrees, the others not at all: that run leaves the range of the runs
+    # read first, wherever it falls, and is read in full.
+    m = probe(_only_on_one_late_seed(_turned))
+    assert m.envelope.rotation >= 25.0 - TOLERANCE["rotation"]
+    assert "read in full" in m.inputs[0]
+
+
+def test_a_posterisation_on_one_late_run_is_read() -> None:
+    # Three bits on one late draw, each level sent to the middle of its step: the block means of the ramp barely
+    # move, its count of distinct levels does.
+    m = probe(_only_on_one_late_seed(lambda x: (x & np.uint8(0xE0)) + np.uint8(16)))
+    assert m.envelope.posterize_bits <= 3.0 + TOLERANCE["posterize_bits"]
     assert "read in full" in m.inputs[0]
 
 
