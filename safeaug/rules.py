@@ -669,7 +669,7 @@ def show(value: Any) -> str:
     """An argument's value as a config would write it: ``10``, ``(0.5, 1.5)``, ``{'x': (-1, 1)}``, ``'reflect'``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return f"{float(value):g}"
+            return f"{float(value) + 0.0:g}"  # + 0.0: a stored -0.0 (albumentations' (-0, 0)) reads as 0
         except OverflowError:  # an integer past any float: no config means it, so say what it is
             return f"{'-' if value < 0 else ''}(a whole number of more than 308 digits)"
     if isinstance(value, (list, tuple)):

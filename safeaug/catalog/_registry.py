@@ -193,6 +193,14 @@ class Knob:
     # What inside the transform drives the effect, for a transform that holds others (``safeaug.auto``'s
     # RandAugment names the ops of its space that turn); given the node's arguments as written.
     detail: Callable[[Mapping[str, Any]], str] | None = None
+    # Other arguments that drive the same effect (RGBShift's green and blue limits beside the red one):
+    # findings quote each of them, not only ``param``.
+    also: tuple[str, ...] = ()
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """Every argument that drives the effect, ``param`` first."""
+        return (self.param, *self.also)
 
 
 @dataclass(frozen=True)

@@ -539,9 +539,15 @@ def _rgb_fraction(lo: float, hi: float) -> tuple[float, float]:
     family=FAMILY,
     knobs={
         "brightness": Knob(
-            "r_shift_limit", lambda b: f"r_shift_limit={_down(b)}, g_shift_limit={_down(b)}, b_shift_limit={_down(b)}"
+            "r_shift_limit",
+            lambda b: f"r_shift_limit={_down(b)}, g_shift_limit={_down(b)}, b_shift_limit={_down(b)}",
+            also=("g_shift_limit", "b_shift_limit"),
         ),
-        "color": Knob("r_shift_limit", lambda _b: "r_shift_limit=0, g_shift_limit=0, b_shift_limit=0"),
+        "color": Knob(
+            "r_shift_limit",
+            lambda _b: "r_shift_limit=0, g_shift_limit=0, b_shift_limit=0",
+            also=("g_shift_limit", "b_shift_limit"),
+        ),
     },
 )
 def _rgb_shift(p: Params) -> Envelope:

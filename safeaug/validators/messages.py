@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from safeaug.catalog._registry import Entry, defaults_for
+from safeaug.catalog._registry import Entry, Knob, defaults_for
 from safeaug.effects import Envelope, moved_fields
 from safeaug.ir import Node
 from safeaug.rules import Rule, fmt, show
@@ -61,6 +61,21 @@ def param_note(leaf: Leaf, param: str) -> str:
     return f"{note[:-1]}, {unit})" if unit and note.endswith(")") else note
 
 
+def knob_note(leaf: Leaf, knob: Knob) -> str:
+    """Every argument behind an effect, as written (or its default), in one pair of parentheses."""
+    if not knob.also:
+        return param_note(leaf, knob.param)
+    notes = [param_note(leaf, p) for p in knob.params]
+    inner = [note[2:-1] for note in notes if note.startswith(" (") and note.endswith(")")]
+    return f" ({'; '.join(inner)})" if inner else ""
+
+
+def knob_names(knob: Knob) -> str:
+    """The knob's arguments for a sentence: `a`, `a` and `b`, `a`, `b` and `c`."""
+    names = [f"`{p}`" for p in knob.params]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _param_value_note(leaf: Leaf, param: str) -> str:
     node = leaf.node
     default = defaults_for(node.name).get(param)
@@ -89,7 +104,7 @@ def over_bound(inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, p
     """One transform that breaks an invariant on its own."""
     name = leaf.node.name
     knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None else None
-    note = param_note(leaf, knob.param) if knob else ""
+    note = knob_note(leaf, knob) if knob else ""
     if knob is not None and knob.detail is not None:
         note += knob.detail(leaf.node.params)
     needed = inv.needs_label_transform
@@ -119,11 +134,11 @@ def over_bound(inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, p
             f"{allowance(inv, rule, bound)}."
         )
     if rule.kind == "flag" or not inv.allowed:
-        fix = f"Change `{knob.param}` or remove `{name}`." if knob and rule.kind == "flag" else f"Remove `{name}`."
+        fix = f"Change {knob_names(knob)} or remove `{name}`." if knob and rule.kind == "flag" else f"Remove `{name}`."
     elif knob and knob.example is not None:
         fix = f"Use `{name}({knob.example(bound)})`."
     elif knob:
-        fix = f"Change `{knob.param}` of `{name}` so that it stays within {fmt(rule, bound)}."
+        fix = f"Change {knob_names(knob)} of `{name}` so that it stays within {fmt(rule, bound)}."
     else:
         fix = f"Remove `{name}` or use a transform that stays within {fmt(rule, bound)}."
     return {"message": message, "fix": _with_policy_fix(fix, inv)}
@@ -289,7 +304,7 @@ _DESTROYS_ANY = "every output pixel takes one value."
 def destroyed(leaf: Leaf) -> Words:
     name = leaf.node.name
     knob = leaf.entry.knobs.get("destroys") if leaf.entry is not None else None
-    note = param_note(leaf, knob.param) if knob else ""
+    note = knob_note(leaf, knob) if knob else ""
     fix = f"Use `{name}({knob.example(None)})`." if knob and knob.example is not None else f"Remove `{name}`."
     return {
         "message": (
@@ -428,7 +443,7 @@ def shift_fix(leaf: Leaf, inv: Invariant) -> str:
         return f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`."
     knob = leaf.entry.knobs.get("translation") if leaf.entry is not None else None
     if knob is not None:
-        return f"Change `{knob.param}` of `{name}` so that it does not shift the image, or remove `{name}`."
+        return f"Change {knob_names(knob)} of `{name}` so that it does not shift the image, or remove `{name}`."
     return f"Remove `{name}`, or shift with `Affine(translate_percent=...)`, whose shift is a share of the image."
 
 

@@ -70,3 +70,13 @@ def test_a_turn_left_after_the_flagged_one_is_still_added_to_the_rest() -> None:
         A.Compose([A.Rotate(limit=45, p=0.5), A.SomeOf([A.Rotate(limit=10, p=1)], n=3, replace=True)]), "chest_xray"
     )
     assert [f.location for f in drawn.findings if f.code == "SA102"] == ["", "transforms[0]"]
+
+
+@pytest.mark.parametrize("driver", ["r_shift_limit", "g_shift_limit", "b_shift_limit"])
+def test_a_finding_quotes_the_argument_that_drives_the_effect_whichever_it_is(driver: str) -> None:
+    limits = {"r_shift_limit": 0, "g_shift_limit": 0, "b_shift_limit": 0, driver: (-40, 40)}
+    (f,) = safeaug.validate(A.Compose([A.RGBShift(p=0.5, **limits)]), "chest_xray").findings
+    assert f.code == "SA208"
+    assert f"`{driver}=(-40, 40)`" in f.message
+    assert all(f"`{name}=(0, 0)`" in f.message for name in limits if name != driver)  # no "-0" from a stored -0.0
+    assert "`r_shift_limit`, `g_shift_limit` and `b_shift_limit`" in f.fix
