@@ -77,6 +77,7 @@ class Library:
     ``read_live`` reads a live object of the library (given that its class's module is under one of the
     ``public`` paths), ``adapter`` says how to run the library's callables on the probe's ``H x W x C``
     numpy images (see :class:`Adapter`). ``catalog`` is the module that registers the entries.
+    ``constant_border`` says how to ask the library for a constant border.
     """
 
     name: str
@@ -90,6 +91,9 @@ class Library:
     aliases: Mapping[str, str] = field(default_factory=dict)
     read_live: Callable[[Any], Live | None] | None = None
     adapter: Callable[[Any], Adapter | None] | None = None
+    # What to write for a constant border in this library: the fix of a mirrored-border finding (SA109),
+    # in place of a policy's fix, which speaks albumentations (`border_mode=0`).
+    constant_border: str = ""
 
 
 @dataclass(frozen=True)

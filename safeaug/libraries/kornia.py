@@ -322,6 +322,7 @@ LIBRARY = Library(
     signatures=SIGNATURES,
     compositions=COMPOSITIONS,
     catalog="safeaug.catalog.kornia",
+    constant_border=('Use `padding_mode="zeros"` (or `"fill"` with a `fill` value).'),
     probability="p",
     probability_of=dict.fromkeys(_NO_PROBABILITY),
     read_live=read_live,

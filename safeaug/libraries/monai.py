@@ -385,6 +385,10 @@ LIBRARY = Library(
     signatures=SIGNATURES,
     compositions=COMPOSITIONS,
     catalog="safeaug.catalog.monai",
+    constant_border=(
+        'Use `padding_mode="zeros"` for rotations and affines, `padding_mode="constant"` for zooms, and '
+        '`mode="constant"` for padding transforms (`SpatialPad`, `BorderPad`).'
+    ),
     probability="prob",
     probability_of=_probability_of(),
     aliases=ALIASES,

@@ -191,6 +191,10 @@ LIBRARY = Library(
         "torchio.OneOf": Composition(mode="one_of", children="transforms", p="p"),
     },
     catalog="safeaug.catalog.torchio",
+    constant_border=(
+        'Pad with a constant `padding_mode` (a number such as 0, or `"minimum"`); `RandomAffine` fills '
+        "with `default_pad_value`."
+    ),
     probability="p",
     read_live=read_live,
     adapter=adapter,

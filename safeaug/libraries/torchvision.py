@@ -147,6 +147,9 @@ LIBRARY = Library(
     signatures=SIGNATURES,
     compositions=COMPOSITIONS,
     catalog="safeaug.catalog.torchvision",
+    constant_border=(
+        'Pad with `padding_mode="constant"` and `fill=0`; rotations and affines fill with `fill` (0 by default).'
+    ),
     probability="p",
     probability_of=PROBABILITY_OF,
     read_live=_read_live,

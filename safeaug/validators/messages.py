@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from safeaug.catalog._registry import Entry, Knob, defaults_for
 from safeaug.effects import Envelope, moved_fields
 from safeaug.ir import Node
+from safeaug.libraries import owner
 from safeaug.rules import Rule, fmt, show
 from safeaug.validators.context import Leaf
 
@@ -124,7 +125,7 @@ def over_bound(inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, p
             f"accepted once it declares the label transform `{needed.name}`, or once it is allowed by name "
             f"(`allow:`) in a policy that extends `{policy_id}`."
         )
-        return {"message": message, "fix": _with_policy_fix(fix, inv)}
+        return {"message": message, "fix": _with_policy_fix(fix, inv, name)}
     if rule.kind == "flag":
         message = f"`{name}` {rule.does}{note} — policy `{policy_id}` {allowance(inv, rule, None)}."
     else:
@@ -141,10 +142,16 @@ def over_bound(inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, p
         fix = f"Change {knob_names(knob)} of `{name}` so that it stays within {fmt(rule, bound)}."
     else:
         fix = f"Remove `{name}` or use a transform that stays within {fmt(rule, bound)}."
-    return {"message": message, "fix": _with_policy_fix(fix, inv)}
+    return {"message": message, "fix": _with_policy_fix(fix, inv, name)}
 
 
-def _with_policy_fix(fix: str, inv: Invariant) -> str:
+def _with_policy_fix(fix: str, inv: Invariant, name: str) -> str:
+    """The fix, then the policy's own (which speaks albumentations): for a mirrored border of another
+    library's transform, that library's way to ask for a constant border instead."""
+    if inv.effect == "reflect_border" and "." in name:
+        library = owner(name)
+        if library is not None and library.constant_border:
+            return f"{fix} {library.constant_border}"
     return f"{fix} {inv.fix.strip()}" if inv.fix else fix
 
 

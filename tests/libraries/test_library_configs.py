@@ -274,3 +274,21 @@ def test_positional_children_and_drawn_counts_of_a_library_description(
     findings = safeaug.validate(json_path, "chest_xray").findings
     assert {f.code for f in findings} == {"SA102"}
     assert any("20" in f.message for f in findings)  # both 10 degree turns may run
+
+
+@pytest.mark.parametrize(
+    ("target", "arguments", "advice"),
+    [
+        (f"{V2}.Pad", "padding: 8, padding_mode: reflect", 'padding_mode="constant"'),
+        ("monai.transforms.RandRotate", "range_x: 0.1, prob: 0.5, padding_mode: reflection", 'padding_mode="zeros"'),
+        ("kornia.augmentation.RandomAffine", "degrees: 5, padding_mode: reflection", 'padding_mode="zeros"'),
+        ("torchio.Pad", "padding: 4, padding_mode: reflect", "constant `padding_mode`"),
+    ],
+)
+def test_a_mirrored_border_is_fixed_in_the_words_of_the_transforms_library(
+    tmp_path: Path, target: str, arguments: str, advice: str
+) -> None:
+    path = _write(tmp_path, "train.yaml", f"transform: {{_target_: {target}, {arguments}}}\n")
+    (f,) = [f for f in safeaug.validate(path, "chest_xray").findings if f.code == "SA109"]
+    assert advice in f.fix
+    assert "border_mode" not in f.fix  # the policy's own fix speaks albumentations
