@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from safeaug._files import NotReadable, read_bytes
-from safeaug.errors import PolicyError
+from safeaug.errors import PolicyError, SafeaugError
 from safeaug.rules import all_codes
 
 if TYPE_CHECKING:
@@ -64,8 +64,10 @@ CODE_PATTERN = re.compile(r"^SA\d{0,3}$")
 ParamValue = int | float | bool | str
 
 
-class SettingsError(Exception):
-    """The settings (command line or ``pyproject.toml``) cannot be used: a usage error, exit code 2."""
+class SettingsError(SafeaugError, ValueError):
+    """The settings (command line or ``pyproject.toml``) cannot be used: a usage error, exit code 2.
+
+    A :class:`~safeaug.SafeaugError`, so that code calling :func:`safeaug.lint.lint` catches it with the rest."""
 
 
 @dataclass(frozen=True)

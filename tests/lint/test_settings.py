@@ -271,3 +271,11 @@ def test_set_with_several_policies_gives_each_what_it_declares(
     assert code == 2
     err = capsys.readouterr().err
     assert "laterality_in_labels" in err and "chest_xray, fundus" in err
+
+
+def test_bad_settings_are_caught_with_every_other_safeaug_error(tmp_path: Path) -> None:
+    import safeaug
+
+    _project(tmp_path, "[tool.safeaug]\npolicy = 'chest_xray'\nno_such_key = 1\n")
+    with pytest.raises(safeaug.SafeaugError, match="no_such_key"):
+        load_settings(tmp_path / "pyproject.toml")
