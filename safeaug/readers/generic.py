@@ -235,14 +235,19 @@ class Reader:
         if isinstance(children, Opaque):
             notes += unreadable_notes(name, {"transforms": children}, composition=True)
             return Node(name=name, params=args, p=p_value, mode=mode, location=location, line=line, notes=tuple(notes))
+        keys: list[Any] = list(range(len(children))) if isinstance(children, list) else []
+        if name in _NAMED_CHILDREN and isinstance(children, Mapping) and all(isinstance(k, str) for k in children):
+            keys, children = list(children), list(children.values())  # tio.Compose({"flip": ..., "turn": ...})
         if not isinstance(children, list):
             got = "nothing" if children is None else type(children).__name__
             raise self.error(
                 f"{name}{where}: `{found.composition.children}` must be a list of transforms, got {got}", line
             )
         kids = tuple(
-            self.build(child, (*path, *found.children_at, i), _child(location, i), albu=False)
-            for i, (child, ok) in enumerate(zip(children, drawn(args.get("weights"), len(children)), strict=True))
+            self.build(child, (*path, *found.children_at, key), _child(location, i), albu=False)
+            for i, (key, child, ok) in enumerate(
+                zip(keys, children, drawn(args.get("weights"), len(children)), strict=True)
+            )
             if ok
         )
         try:
@@ -325,6 +330,10 @@ class Reader:
             self.build(c, (*path, "transforms", i), _child(location, i), albu=True) for i, c in enumerate(children)
         )
         return Node(name="Compose", children=kids, mode="sequence", location=location, line=line)
+
+
+# Compositions that also take their children as a mapping of names to transforms, run in the mapping's order.
+_NAMED_CHILDREN = frozenset({"torchio.Compose"})
 
 
 def _with_notes(node: Node, notes: tuple[Note, ...]) -> Node:

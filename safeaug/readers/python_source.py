@@ -622,12 +622,17 @@ class _Source:
         """Another library's class called: read as a Hydra ``_target_`` with ``_args_``, which the reader resolves."""
         self._mark((*path, "_target_"), node.lineno)
         out: dict[str, Any] = {"_target_": cls}
+        weighted = cls in _WEIGHTED_BY_KEY
         positional: list[Any] = []
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 out["**"] = self._opaque(arg)  # where the later ones land cannot be known
                 break
-            positional.append(self.value(arg, (*path, "_args_", len(positional)), scopes, depth + 1))
+            at = (*path, "_args_", len(positional))
+            if weighted and not positional and isinstance(arg, ast.Dict):
+                positional.append(self._weighted(arg, at, scopes, depth + 1))
+                continue
+            positional.append(self.value(arg, at, scopes, depth + 1))
         if positional:
             out["_args_"] = positional
         for kw in node.keywords:
@@ -635,8 +640,23 @@ class _Source:
                 out["**"] = self._opaque(kw.value)
                 continue
             self._mark((*path, kw.arg), kw.value.lineno)
+            if weighted and kw.arg == "transforms" and isinstance(kw.value, ast.Dict):
+                out[kw.arg] = self._weighted(kw.value, (*path, kw.arg), scopes, depth + 1)
+                continue
             out[kw.arg] = self.value(kw.value, (*path, kw.arg), scopes, depth + 1)
         return out
+
+    def _weighted(self, node: ast.Dict, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
+        """``tio.OneOf({tio.RandomAffine(): 0.8, tio.RandomFlip(): 0.0})``: the transforms that can be drawn, in
+        order; one whose weight is a literal 0 never is. A weight that cannot be read may be anything but 0."""
+        drawn: list[Any] = []
+        for key, weight in zip(node.keys, node.values, strict=True):
+            if key is None:  # `{**other}`: what it holds cannot be known
+                return self._opaque(node)
+            if self._literal(weight, scopes) == 0:
+                continue
+            drawn.append(self.value(key, (*path, len(drawn)), scopes, depth))
+        return drawn
 
     def _literal(self, node: ast.expr, scopes: list[dict[str, list[ast.expr]]]) -> Any:
         """A literal argument (or a name assigned one literal once), else None."""
@@ -655,6 +675,10 @@ class _Source:
 
     def _opaque(self, node: ast.AST) -> Opaque:
         return Opaque(ast.unparse(node), getattr(node, "lineno", None))
+
+
+# Library compositions that take their children as the keys of a ``{transform: weight}`` dict.
+_WEIGHTED_BY_KEY = frozenset({"torchio.OneOf"})
 
 
 def _is_safeaug_transform(name: str) -> bool:

@@ -292,3 +292,49 @@ def test_a_mirrored_border_is_fixed_in_the_words_of_the_transforms_library(
     (f,) = [f for f in safeaug.validate(path, "chest_xray").findings if f.code == "SA109"]
     assert advice in f.fix
     assert "border_mode" not in f.fix  # the policy's own fix speaks albumentations
+
+
+def test_torchio_one_of_a_transform_weight_dict_in_python_is_read_with_weight_zero_left_out(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "train.py",
+        """\
+        import torchio as tio
+
+        spatial = tio.OneOf(
+            {
+                tio.RandomAffine(degrees=(0, 0, 30)): 0.8,
+                tio.RandomFlip(axes=("LR",)): 0.0,
+                tio.RandomElasticDeformation(): 0.2,
+            },
+            p=0.75,
+        )
+        """,
+    )
+    [root] = read_config(path)
+    assert root.name == "torchio.OneOf" and root.p == 0.75
+    assert [c.name for c in root.children] == ["torchio.RandomAffine", "torchio.RandomElasticDeformation"]
+    assert [c.line for c in root.children] == [5, 7]
+    report = safeaug.validate(path, "ct")
+    assert "SA101" not in report.codes()  # the flip has weight 0: never drawn
+    assert ("SA102", "torchio.RandomAffine") in _codes(report)
+    flipped = path.read_text().replace("): 0.0,", "): 0.1,")
+    path.write_text(flipped)
+    assert ("SA101", "torchio.RandomFlip") in _codes(safeaug.validate(path, "ct"))
+
+
+def test_torchio_compose_of_named_transforms_runs_them_in_order(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "train.yaml",
+        """\
+        transform:
+          _target_: torchio.Compose
+          transforms:
+            blur: {_target_: torchio.RandomBlur, std: [0, 1]}
+            flip: {_target_: torchio.RandomFlip, axes: [LR]}
+        """,
+    )
+    [root] = read_config(path)
+    assert [c.name for c in root.children] == ["torchio.RandomBlur", "torchio.RandomFlip"]
+    assert [f.line for f in safeaug.validate(path, "ct").findings if f.code == "SA101"] == [5]
