@@ -78,11 +78,36 @@ def chain_readings(static: Envelope, measured: Envelope, found: dict[str, Any]) 
       resize changes the aspect, and the probe's fit reads that as shear. The envelope counts the shear of
       a bounded stretch after a turn (``aspect``, see ``safeaug.effects.stretch_shear``), but a resize's
       aspect change depends on the input, so it is not bounded there (docs/soundness.md).
+    * a blur after a dropout smears each dropped pixel over the blur's footprint, and the probe reads the
+      smear as hidden pixels: ``PixelDropout(dropout_prob=0.02)`` then ``MotionBlur(7)`` reads as 10%
+      occlusion, the same two in the other order as 2%. Nothing more is hidden (each pixel of the smear
+      keeps most of its own value), so the reading may reach the share of pixels within a footprint of a
+      dropped one, a square of side 2·ceil(2σ)+1 for the envelope's blur σ.
     """
     out = dict(found)
     if "shear" in out and static.rotation > 0 and static.resize and not static.perspective:
         del out["shear"]
+    if "occlusion" in out and static.occlusion > 0 and static.blur > 0:
+        footprint = (2 * math.ceil(2 * static.blur) + 1) ** 2
+        if measured.occlusion <= 1.0 - (1.0 - min(1.0, static.occlusion)) ** footprint:
+            del out["occlusion"]
     return out
+
+
+def test_a_blur_after_a_dropout_is_read_as_more_occlusion_and_the_other_order_is_not() -> None:
+    """The reading ``chain_readings`` allows for, measured: it is the order, not the transforms, that smears."""
+
+    def drop() -> Any:
+        return A.PixelDropout(dropout_prob=0.02, drop_value=10, p=1.0)
+
+    def smear() -> Any:
+        return A.MotionBlur(blur_limit=(7, 7), angle_range=(0, 0), p=1.0)
+
+    after = probe(A.Compose([drop(), smear()]), seeds=4, size=64, seed=0).envelope
+    before = probe(A.Compose([smear(), drop()]), seeds=4, size=64, seed=0).envelope
+    static = safeaug.validate(A.Compose([drop(), smear()]), "natural").envelope
+    assert after.occlusion > 2 * before.occlusion and before.occlusion < 0.03
+    assert chain_readings(static, after, {"occlusion": (after.occlusion, static.occlusion)}) == {}
 
 
 @pytest.mark.parametrize("policy_id", POLICIES)
