@@ -33,6 +33,8 @@ Path = tuple[Hashable, ...]
 Lines = Mapping[Path, int]
 
 _PIPELINE_WORDS = ("transform", "aug", "pipeline")
+# Compositions that also take their children as a mapping of names to transforms, run in the mapping's order.
+_NAMED_CHILDREN = frozenset({"torchio.Compose"})
 
 
 class Reader:
@@ -330,10 +332,6 @@ class Reader:
             self.build(c, (*path, "transforms", i), _child(location, i), albu=True) for i, c in enumerate(children)
         )
         return Node(name="Compose", children=kids, mode="sequence", location=location, line=line)
-
-
-# Compositions that also take their children as a mapping of names to transforms, run in the mapping's order.
-_NAMED_CHILDREN = frozenset({"torchio.Compose"})
 
 
 def _with_notes(node: Node, notes: tuple[Note, ...]) -> Node:

@@ -300,7 +300,7 @@ def _signature_names(cls: type) -> frozenset[str]:
 
 _LIBRARY_NAMES: dict[type, tuple[frozenset[str], dict[str, str] | None]] = {}
 # Per class: how its objects' arguments are read (see _readable), or None when not the standard way.
-_READ_AS: dict[type, Any] = {}
+_READ_AS: dict[type, tuple[frozenset[str], dict[str, str] | None] | None] = {}
 
 
 def _getter_owner(cls: type) -> type | None:
@@ -394,10 +394,10 @@ class _Arguments(Mapping[str, Any]):
 
 def _init_args(obj: Any) -> Mapping[str, Any]:
     cls = type(obj)
-    how = _READ_AS.get(cls, _MISSING)
-    if how is _MISSING:
+    if cls not in _READ_AS:
         names = _arg_names(obj)
-        how = _READ_AS[cls] = None if names is None else _readable(names, _aliases(cls, names))
+        _READ_AS[cls] = None if names is None else _readable(names, _aliases(cls, names))
+    how = _READ_AS[cls]
     if how is not None:
         return _Arguments(obj, *how)
     owner = _getter_owner(cls)

@@ -57,18 +57,14 @@ _ARGUMENT_UNITS = {
 
 def param_note(leaf: Leaf, param: str) -> str:
     """The argument behind an effect, as written (or its default), in parentheses."""
-    note = _param_value_note(leaf, param)
-    unit = _ARGUMENT_UNITS.get((leaf.node.name, param))
-    return f"{note[:-1]}, {unit})" if unit and note.endswith(")") else note
+    said = _param_said(leaf, param)
+    return f" ({said})" if said else ""
 
 
 def knob_note(leaf: Leaf, knob: Knob) -> str:
     """Every argument behind an effect, as written (or its default), in one pair of parentheses."""
-    if not knob.also:
-        return param_note(leaf, knob.param)
-    notes = [param_note(leaf, p) for p in knob.params]
-    inner = [note[2:-1] for note in notes if note.startswith(" (") and note.endswith(")")]
-    return f" ({'; '.join(inner)})" if inner else ""
+    said = [s for s in (_param_said(leaf, p) for p in knob.params) if s]
+    return f" ({'; '.join(said)})" if said else ""
 
 
 def knob_names(knob: Knob) -> str:
@@ -77,22 +73,28 @@ def knob_names(knob: Knob) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _param_value_note(leaf: Leaf, param: str) -> str:
+def _param_said(leaf: Leaf, param: str) -> str:
+    """What a finding says of one argument (its value as written or its default, and its unit when the message
+    states another), or "" when it has neither value nor default."""
     node = leaf.node
     default = defaults_for(node.name).get(param)
     value = node.params.get(param, _ABSENT)
     if value is not _ABSENT:
         if default is not None and node.alt_params and any(param not in alt for alt in node.alt_params):
-            return (
-                f" (`{param}={show(value)}` as written; the installed albumentations ignores it and runs "
-                f"`{param}={show(default)}`, the default)"
+            said = (
+                f"`{param}={show(value)}` as written; the installed albumentations ignores it and runs "
+                f"`{param}={show(default)}`, the default"
             )
-        # Given (in a config, a saved file or a live object): "the default" only when it is absent, so that
-        # the verdict reads the same however the pipeline arrives.
-        return f" (`{param}={show(value)}`)"
-    if default is not None:
-        return f" (`{param}={show(default)}`, the default)"
-    return ""
+        else:
+            # Given (in a config, a saved file or a live object): "the default" only when it is absent, so that
+            # the verdict reads the same however the pipeline arrives.
+            said = f"`{param}={show(value)}`"
+    elif default is not None:
+        said = f"`{param}={show(default)}`, the default"
+    else:
+        return ""
+    unit = _ARGUMENT_UNITS.get((node.name, param))
+    return f"{said}, {unit}" if unit else said
 
 
 _ABSENT = object()
