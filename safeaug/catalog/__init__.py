@@ -24,9 +24,12 @@ from safeaug.catalog._registry import (
     qualified_name,
     register_transform,
     resolve,
+    seal_own_entries,
     short_name,
     unregister_transform,
 )
+
+seal_own_entries()  # every entry so far is safeaug's own: unregister_transform removes only a user's
 
 FAMILIES = (geometric, photometric, degradation, occlusion, structural)
 

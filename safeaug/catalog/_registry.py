@@ -225,7 +225,10 @@ class Entry:
 
 _ENTRIES: dict[str, Entry] = {}
 _RESOLVED: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Resolution] = {}  # cleared on any change
+_KNOWN: list[frozenset[str]] = []  # what known_names() answers, emptied with _RESOLVED on any change
 _ADDED_DEFAULTS: dict[str, dict[str, Any]] = {}  # defaults of transforms the generated table does not hold
+_REGISTERED: set[str] = set()  # names added through register_transform, which unregister_transform may remove
+_OWN: set[str] = set()  # safeaug's own entries (sealed when the catalog package is imported): never removed
 
 
 # ---------------------------------------------------------------- the family contract
@@ -310,7 +313,7 @@ def _add(new: Entry, *, replace: bool = False) -> None:
             "pass replace=True to override it"
         )
     _ENTRIES[new.name] = new
-    _RESOLVED.clear()
+    _forget()
 
 
 def add_defaults(table: Mapping[str, Mapping[str, Any]]) -> None:
@@ -321,7 +324,7 @@ def add_defaults(table: Mapping[str, Mapping[str, Any]]) -> None:
             raise ValueError(f"{name} already has a defaults table")
     for name, defaults in table.items():
         _ADDED_DEFAULTS[name] = dict(defaults)
-    _RESOLVED.clear()
+    _forget()
 
 
 def entry(
@@ -423,19 +426,25 @@ def register_transform(
         label_transforms=frozenset(label_transforms),
     )
     _add(new, replace=replace)
+    _REGISTERED.add(name)
     if defaults is not None:
         _ADDED_DEFAULTS[name] = dict(defaults)
+
+
+def seal_own_entries() -> None:
+    """Mark every entry there is now as safeaug's own, which :func:`unregister_transform` refuses to remove."""
+    _OWN.update(_ENTRIES)
 
 
 def unregister_transform(target: type | str) -> None:
     """Remove an entry added with :func:`register_transform` (tests use it to clean up)."""
     name = target if isinstance(target, str) else qualified_name(target)
-    entry_ = _ENTRIES.get(name)
-    if entry_ is None or entry_.family != "custom":
+    if name not in _ENTRIES or name not in _REGISTERED or name in _OWN:
         raise ValueError(f"{name} was not registered with register_transform")
     del _ENTRIES[name]
+    _REGISTERED.discard(name)
     _ADDED_DEFAULTS.pop(name, None)
-    _RESOLVED.clear()
+    _forget()
 
 
 def qualified_name(cls: type) -> str:
@@ -453,10 +462,18 @@ def short_name(class_fullname: str) -> str:
     return class_fullname
 
 
+def _forget() -> None:
+    """Forget what was worked out from the entries: one was added, replaced or removed."""
+    _RESOLVED.clear()
+    _KNOWN.clear()
+
+
 def known_names() -> frozenset[str]:
     """Names of albumentations' (and safeaug's, and user-registered) entries; other libraries' entries, keyed by
     their canonical names (``torchvision.transforms.v2.RandomRotation``), are found with :func:`get_entry`."""
-    return frozenset(name for name in _ENTRIES if not _of_library(name))
+    if not _KNOWN:
+        _KNOWN.append(frozenset(name for name in _ENTRIES if not _of_library(name)))
+    return _KNOWN[0]
 
 
 def _of_library(name: str) -> bool:

@@ -137,6 +137,21 @@ def test_registering_a_name_twice_is_refused() -> None:
     assert get_entry("mypkg.Tint") is None
 
 
+def test_known_names_follow_a_registration_and_its_removal() -> None:
+    before = known_names()
+    assert "mypkg.Spin" not in before
+    register_transform("mypkg.Spin", Envelope(rotation=5.0), family="geometric")
+    try:
+        assert known_names() == before | {"mypkg.Spin"}
+    finally:
+        unregister_transform("mypkg.Spin")  # registered in a family other than "custom": still the user's own
+    assert known_names() == before
+    with pytest.raises(ValueError, match="was not registered with register_transform"):
+        unregister_transform("mypkg.Spin")  # already removed
+    with pytest.raises(ValueError, match="was not registered with register_transform"):
+        unregister_transform("Rotate")  # safeaug's own entry
+
+
 def test_a_library_catalog_registers_dotted_names_with_their_own_defaults() -> None:
     names = ["testlib.transforms.Spin", "testlib.Spin"]
 
@@ -157,7 +172,7 @@ def test_a_library_catalog_registers_dotted_names_with_their_own_defaults() -> N
         for name in names:
             del _registry._ENTRIES[name]
             del _registry._ADDED_DEFAULTS[name]
-        _registry._RESOLVED.clear()
+        _registry._forget()
 
 
 # ---------------------------------------------------------------- the family contract
