@@ -213,6 +213,71 @@ def test_derived_state_changed_after_construction_makes_the_class_unknown() -> N
     assert _codes(A.Compose([t])) == ["SA401"]
 
 
+@pytest.fixture
+def patch_class() -> Any:
+    """Set an attribute on one of albumentations' own classes for one test, as a monkeypatch in a project would."""
+    from safeaug.readers import objects
+
+    done: list[tuple[type, str, bool, Any]] = []
+
+    def forget(cls: type) -> None:  # what the reader worked out about the class, once per class
+        objects._OVERRIDES.pop(cls, None)
+        objects._CLASSES.pop(cls, None)
+
+    def patch(cls: type, name: str, value: Any) -> None:
+        done.append((cls, name, name in vars(cls), vars(cls).get(name)))
+        setattr(cls, name, value)
+        forget(cls)
+
+    yield patch
+    for cls, name, had, old in reversed(done):
+        if had:
+            setattr(cls, name, old)
+        else:
+            delattr(cls, name)
+        forget(cls)
+
+
+def test_a_run_time_hook_patched_onto_an_albumentations_class_makes_it_unknown(patch_class: Any) -> None:
+    def mirrored(self: Any, params: dict[str, Any], *args: Any, **data: Any) -> dict[str, Any]:
+        return {**data, "image": np.ascontiguousarray(data["image"][:, ::-1])}
+
+    t = A.RandomGamma(p=1)
+    assert _codes(A.Compose([t])) == []
+    patch_class(A.RandomGamma, "apply_with_params", mirrored)  # inherited until now: set on the class itself
+    assert _mirrors(t, _image())  # truth
+    report = safeaug.validate(A.Compose([t]), POLICY)
+    assert report.codes() == ["SA401"]
+    assert "apply_with_params" in report.findings[0].message
+    assert "SA101" in _codes(A.Compose([t]), probe=True)
+
+
+def test_a_patch_that_copies_the_original_name_and_module_is_still_seen(patch_class: Any) -> None:
+    import functools
+
+    original = A.Affine.get_params_dependent_on_data
+
+    @functools.wraps(original)  # __module__, __qualname__ and __wrapped__ all say albumentations
+    def turned(self: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        found = original(self, params, data)
+        found["matrix"] = np.diag([-1.0, 1.0, 1.0]) @ found["matrix"]
+        return found  # type: ignore[no-any-return]
+
+    t = A.Affine(rotate=(-5, 5), p=1)
+    patch_class(A.Affine, "get_params_dependent_on_data", turned)
+    assert measure(A.Compose([t]), (64, 64), seed=0).mirror  # truth
+    assert _codes(A.Compose([t])) == ["SA401"]
+    assert "SA101" in _codes(A.Compose([t]), probe=True)
+
+
+def test_albumentations_own_hooks_and_albucore_wrapped_ones_are_not_counted_as_patches() -> None:
+    from safeaug.readers.objects import patched_hooks
+
+    classes = [c for c in vars(A).values() if isinstance(c, type) and issubclass(c, BasicTransform)]
+    assert len(classes) > 100
+    assert {c.__name__: patched_hooks(c) for c in classes if patched_hooks(c)} == {}
+
+
 # ------------------------------------------------------------------------------------------ replay records
 
 

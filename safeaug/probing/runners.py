@@ -56,10 +56,10 @@ _PIXEL_METHODS = ("apply", "__call__", "apply_with_params")
 
 def _keypoints_tell_all(t: Any) -> bool:
     """Whether albumentations' own code moves every pixel and keypoint of ``t`` (no Lambda, no user override)."""
-    from safeaug.readers.objects import changed_state
+    from safeaug.readers.objects import changed_state, patched_hooks
 
     cls = type(t)
-    if cls.__name__ == "Lambda" or changed_state(t):
+    if cls.__name__ == "Lambda" or changed_state(t) or patched_hooks(cls):
         return False
     for base in cls.__mro__:
         module = base.__module__ or ""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import inspect
 import operator
+import os
+import sys
 import types
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
@@ -119,8 +121,9 @@ def _find_overrides(cls: type) -> tuple[str, ...]:
         if _is_albumentations(base) or base is object or base.__module__ in _OWN_COMPOSITIONS:
             break  # safeaug's own compositions run albumentations' call path (see safeaug.compose)
         user.append(base)
+    patched = patched_hooks(cls)
     if not user:
-        return ()
+        return patched
     library = {name for base in cls.__mro__ if _is_albumentations(base) for name in vars(base)}
     found: list[str] = []
     for base in user:
@@ -129,7 +132,55 @@ def _find_overrides(cls: type) -> tuple[str, ...]:
                 continue
             if name in library or any(name.startswith(b) for b in _BEHAVIOUR):
                 found.append(name)
+    return tuple(found) + tuple(n for n in patched if n not in found)
+
+
+def patched_hooks(cls: type) -> tuple[str, ...]:
+    """Run-time hooks of albumentations' own classes in ``cls``'s bases that code outside albumentations replaced.
+
+    A monkeypatch (``A.Affine.get_params_dependent_on_data = mine``, made before safeaug first reads the
+    class) leaves the class albumentations' own in every other way, so its catalog entry would describe
+    what it no longer does. albumentations' hooks are functions written in its package, some wrapped by
+    albucore's decorators around such a function; anything else, ``functools.wraps`` included, was put there.
+    """
+    homes = _library_homes()
+    found: list[str] = []
+    for base in cls.__mro__:
+        if not _is_albumentations(base):
+            continue
+        for name, value in vars(base).items():
+            if name.startswith(_BEHAVIOUR) and name not in found and not _library_code(value, homes):
+                found.append(name)
     return tuple(found)
+
+
+def _library_homes() -> tuple[str, str | None]:
+    """The directories of albumentations and albucore as loaded (albumentations is, when a class of it is read)."""
+    return _home("albumentations") or "", _home("albucore")
+
+
+def _home(module: str) -> str | None:
+    file = getattr(sys.modules.get(module), "__file__", None)
+    return os.path.dirname(file) + os.sep if isinstance(file, str) else None
+
+
+def _library_code(value: Any, homes: tuple[str, str | None]) -> bool:
+    """Whether a class attribute is a function of albumentations' own (through a staticmethod, classmethod or
+    property), or albucore's decorator around one."""
+    albumentations, albucore = homes
+    func = value
+    for _ in range(8):  # a decorator around a decorator: a few layers at most
+        func = getattr(func, "__func__", None) or getattr(func, "fget", None) or func
+        code = getattr(func, "__code__", None)
+        file = getattr(code, "co_filename", None)
+        if not isinstance(file, str) or not albumentations:
+            return False
+        if file.startswith(albumentations):
+            return True
+        if albucore is None or not file.startswith(albucore):
+            return False
+        func = getattr(func, "__wrapped__", None)
+    return False
 
 
 def _unbound(method: Any, cls: type) -> bool:
