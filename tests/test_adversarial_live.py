@@ -248,8 +248,13 @@ def test_a_run_time_hook_patched_onto_an_albumentations_class_makes_it_unknown(p
     assert _mirrors(t, _image())  # truth
     report = safeaug.validate(A.Compose([t]), POLICY)
     assert report.codes() == ["SA401"]
-    assert "apply_with_params" in report.findings[0].message
-    assert "SA101" in _codes(A.Compose([t]), probe=True)
+    finding = report.findings[0]
+    assert "`RandomGamma` cannot be judged by its catalog entry: `apply_with_params`" in finding.message
+    assert "drop the patch" in finding.fix and "replace=True" in finding.fix
+    probed = safeaug.validate(A.Compose([t]), POLICY, probe=True)
+    assert "SA101" in probed.codes()
+    [measured] = [f for f in probed.findings if f.code == "SA408"]
+    assert measured.message.startswith("`RandomGamma` no longer runs only the library's own code")
 
 
 def test_a_patch_that_copies_the_original_name_and_module_is_still_seen(patch_class: Any) -> None:

@@ -510,7 +510,7 @@ def _resolve(node: Node) -> Resolution:
     own = _ENTRIES.get(node.name)
     if own is not None:
         if node.overrides and ("." not in node.name or _of_library(node.name)):  # live state was changed
-            return Resolution(None, None, _changed(node.overrides, node.name))
+            return Resolution(None, None, _replaced(node.overrides))
         return Resolution(own)
     for base in node.mro[1:]:
         found = _ENTRIES.get(base)
@@ -535,3 +535,11 @@ def _resolve(node: Node) -> Resolution:
 def _changed(what: tuple[str, ...], base: str) -> str:
     names = ", ".join(f"`{n}`" for n in what)
     return f"it changes {names} of {base}, so no catalog entry can say what it does"
+
+
+def _replaced(what: tuple[str, ...]) -> str:
+    names = ", ".join(f"`{n}`" for n in what)
+    return (
+        f"{names} of this object or its class {'was' if len(what) == 1 else 'were'} changed (set on the object, "
+        "or patched onto the class), and the entry describes the library's own code"
+    )

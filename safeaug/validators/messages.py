@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from safeaug.catalog._registry import Entry, Knob, defaults_for
+from safeaug.catalog._registry import Entry, Knob, defaults_for, get_entry
 from safeaug.effects import Envelope, moved_fields
 from safeaug.ir import Node
 from safeaug.libraries import owner
@@ -232,6 +232,8 @@ def unknown_what(leaf: Leaf, problem: str | None) -> str:
     if leaf.entry is not None and leaf.entry.unknown:
         return f"`{name}` {leaf.entry.summary}"
     if problem:
+        if get_entry(name) is not None:  # the library's own class, changed on the object or patched
+            return f"`{name}` cannot be judged by its catalog entry: {problem}"
         return f"`{name}` has no catalog entry: {problem}"
     return f"`{name}` is not in safeaug's catalog, so what it does to an image is unknown"
 
@@ -240,23 +242,41 @@ def probe_failed(reason: str) -> str:
     return f" Probing it failed: {reason}"
 
 
-def probe_blind(name: str, blind: list[str], policy_id: str, notes: list[str]) -> str:
+def _outside_catalog(node: Node) -> str:
+    """Why a probed transform was not judged by the catalog."""
+    if node.overrides and get_entry(node.name) is not None:
+        names = ", ".join(f"`{n}`" for n in node.overrides)
+        return (
+            f"`{node.name}` no longer runs only the library's own code ({names} changed), so its catalog entry "
+            "does not hold"
+        )
+    return f"`{node.name}` is not in safeaug's catalog"
+
+
+def probe_blind(node: Node, blind: list[str], policy_id: str, notes: list[str]) -> str:
     """A probed transform whose probe could not measure what the policy bounds."""
     said = " ".join(notes)
     return (
-        f"`{name}` is not in safeaug's catalog, and probing it could not measure {', '.join(blind)}, which "
+        f"{_outside_catalog(node)}, and probing it could not measure {', '.join(blind)}, which "
         f"policy `{policy_id}` bounds" + (f" ({said})" if said else "")
     )
 
 
-def unknown_fix(node: Node, entry: Entry | None) -> str:
+def unknown_fix(node: Node, entry: Entry | None, *, probed: bool = False) -> str:
     if entry is not None and entry.unknown:  # Lambda: one entry cannot describe every function
         return (
             f"Write the function as a transform class and describe it with safeaug.register_transform(...), "
             f"or add `{node.name}` to the policy's `allow` list with the reason every function in it is safe."
         )
+    short = node.name.rsplit(".", 1)[-1]
+    if entry is None and node.overrides and get_entry(node.name) is not None:  # the library's class, changed
+        return (
+            f"Undo the change to {', '.join(f'`{n}`' for n in node.overrides)} (build a fresh `{short}`, or drop "
+            f"the patch), {'' if probed else 'run validate(..., probe=True) to measure what it does now, '}or "
+            f"describe it with safeaug.register_transform({short}, safeaug.Envelope(...), replace=True)."
+        )
     return (
-        f"Describe it with safeaug.register_transform({node.name.rsplit('.', 1)[-1]}, safeaug.Envelope(...)), "
+        f"Describe it with safeaug.register_transform({short}, safeaug.Envelope(...)), "
         f"or add `{node.name}` to the policy's `allow` list with the reason it is safe."
     )
 
@@ -282,13 +302,13 @@ def probed(leaf: Leaf, measured: Measurement) -> Words:
     unrun = "".join(f", and {n.split(': ', 1)[0]}" for n in measured.notes if n.startswith("it did not run on"))
     return {
         "message": (
-            f"`{leaf.node.name}` is not in safeaug's catalog; it was described by probing {measured.samples} runs "
+            f"{_outside_catalog(leaf.node)}; it was described by probing {measured.samples} runs "
             f"({seen}; widened by the measurement tolerance) and judged by that. A probe is a sample, not a "
             f"guarantee: it ran on {'; '.join(measured.inputs) or 'its probe images'}, so other image sizes, "
             f"aspect ratios, channel counts and pixel types stay unseen{unrun}; and it cannot see {blind}."
         ),
         "reason": "A measured description holds for the runs that were made; a catalog entry holds for every run.",
-        "fix": "Register it for a static guarantee: " + unknown_fix(leaf.node, leaf.entry),
+        "fix": "For a static guarantee: " + unknown_fix(leaf.node, leaf.entry, probed=True),
     }
 
 

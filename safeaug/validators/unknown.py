@@ -40,7 +40,7 @@ def check(j: Judgement) -> list[Finding]:
             out.append(j.finding(PROBED_TRANSFORM, leaf, severity="warning", **messages.probed(leaf, measured)))
             blind = _unmeasured_bounds(measured, policy)
             if blind:  # the probe failed to see what this policy bounds: fail closed
-                what = messages.probe_blind(node.name, blind, policy.id, list(measured.notes))
+                what = messages.probe_blind(node, blind, policy.id, list(measured.notes))
                 out.append(j.finding(UNKNOWN_TRANSFORM, leaf, severity="error", **messages.unknown(leaf, what)))
             continue
         what = messages.unknown_what(leaf, resolve(node).problem)
