@@ -62,6 +62,8 @@ class Envelope:
     the image locally (a local mirror or a tear). ``crop_min`` counts every way content leaves the frame (a
     crop, a zoom in, a shift, a perspective or warp that fills the frame) and ``edge_travel`` is how far an
     edge of the input may move inward, as a share of the side across it (a sequence adds the travels).
+    ``perspective`` is the standard deviation of a corner's random offset, as a share of the side
+    (albumentations' ``Perspective(scale=...)``; corners may move about four times that).
     An occlusion hides a share of the canvas, so a sequence multiplies a later ``occlusion`` by the growth
     before it (up to the whole content); a crop or resize afterwards is not taken to undo it.
     """
