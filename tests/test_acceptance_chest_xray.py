@@ -67,7 +67,7 @@ def test_rotate_with_default_arguments_is_refused() -> None:
     (finding,) = report.errors
     assert finding.code == "SA102"
     assert "±90°" in finding.message and "`limit=(-90, 90)`" in finding.message
-    assert "Rotate(limit=15)" in finding.fix
+    assert "Rotate(limit=(-15, 15))" in finding.fix
 
 
 def test_two_rotations_whose_sum_exceeds_the_bound_are_refused() -> None:

@@ -35,7 +35,7 @@ def _fit_scale(angle: float) -> float:
 
 
 def _limit(b: float) -> str:
-    return f"limit={b:g}"
+    return f"limit=({-b:g}, {b:g})"
 
 
 _XY = frozenset({"x", "y"})
@@ -231,9 +231,9 @@ def _safe_rotate(p: Params) -> Envelope:
     "ShiftScaleRotate",
     family=FAMILY,
     knobs={
-        "rotation": Knob("rotate_limit", lambda b: f"rotate_limit={b:g}"),
+        "rotation": Knob("rotate_limit", lambda b: f"rotate_limit=({-b:g}, {b:g})"),
         "scale": Knob("scale_limit", lambda b: f"scale_limit=({b[0] - 1:g}, {b[1] - 1:g})"),
-        "translation": Knob("shift_limit", lambda b: f"shift_limit={b:g}"),
+        "translation": Knob("shift_limit", lambda b: f"shift_limit=({-b:g}, {b:g})"),
         "reflect_border": Knob("border_mode"),
     },
 )

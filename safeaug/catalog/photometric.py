@@ -86,6 +86,13 @@ def _floor(x: float) -> int:
     return math.floor(x + 1e-9)  # 180 * -0.1 is -18.000000000000004, which is -18 units, not -19
 
 
+def _symmetric(magnitude: float | str) -> str:
+    """A range written out, ``(-m, m)``: every albumentations line reads that form alike (AlbumentationsX
+    refuses a bare number for several range arguments, and renamed them)."""
+    text = str(magnitude)
+    return "(0, 0)" if float(text) == 0 else f"(-{text}, {text})"
+
+
 def _opencv_hue_units(lo: float, hi: float) -> tuple[float, float]:
     """Degrees reached by a hue shift of ``[lo, hi]`` OpenCV units on the uint8 path.
 
@@ -121,7 +128,7 @@ constant("ToSepia", _sepia(), family=FAMILY, summary="replaces colour with a sep
 
 
 def _rbc_brightness_example(b: float) -> str:
-    return f"brightness_limit={_down(b)}"
+    return f"brightness_limit={_symmetric(_down(b))}"
 
 
 @entry(
@@ -404,7 +411,7 @@ def _auto_contrast(p: Params) -> Envelope:
     "Posterize",
     family=FAMILY,
     knobs={
-        "posterize": Knob("num_bits", lambda b: f"num_bits={math.ceil(b)}" if b <= 7 else "num_bits=(8, 8)"),
+        "posterize": Knob("num_bits", lambda b: f"num_bits=({math.ceil(b)}, 7)" if b <= 7 else "num_bits=(8, 8)"),
         "color": Knob("num_bits", lambda _b: "num_bits=(4, 4)"),
     },
 )
@@ -452,7 +459,7 @@ def _cj_contrast_example(b: tuple[float, float]) -> str:
     knobs={
         "contrast": Knob("contrast", _cj_contrast_example),
         "saturation": Knob("saturation", lambda b: f"saturation=({b[0]:g}, {b[1]:g})"),
-        "hue": Knob("hue", lambda b: f"hue={_down(_floor(b / 2) / 180)}"),
+        "hue": Knob("hue", lambda b: f"hue={_symmetric(_down(_floor(b / 2) / 180))}"),
         "grayscale": Knob("saturation", lambda _b: "saturation=(0.8, 1.2)"),
     },
 )
@@ -490,10 +497,10 @@ def _color_jitter(p: Params) -> Envelope:
     "HueSaturationValue",
     family=FAMILY,
     knobs={
-        "hue": Knob("hue_shift_limit", lambda b: f"hue_shift_limit={_floor(b / 2)}"),
-        "saturation": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=0"),
+        "hue": Knob("hue_shift_limit", lambda b: f"hue_shift_limit={_symmetric(_floor(b / 2))}"),
+        "saturation": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=(0, 0)"),
         "grayscale": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=(-254, 30)"),
-        "brightness": Knob("val_shift_limit", lambda b: f"val_shift_limit={_floor(255 * b)}"),
+        "brightness": Knob("val_shift_limit", lambda b: f"val_shift_limit={_symmetric(_floor(255 * b))}"),
     },
 )
 def _hue_saturation_value(p: Params) -> Envelope:
@@ -540,12 +547,12 @@ def _rgb_fraction(lo: float, hi: float) -> tuple[float, float]:
     knobs={
         "brightness": Knob(
             "r_shift_limit",
-            lambda b: f"r_shift_limit={_down(b)}, g_shift_limit={_down(b)}, b_shift_limit={_down(b)}",
+            lambda b: ", ".join(f"{c}_shift_limit={_symmetric(_down(b))}" for c in "rgb"),
             also=("g_shift_limit", "b_shift_limit"),
         ),
         "color": Knob(
             "r_shift_limit",
-            lambda _b: "r_shift_limit=0, g_shift_limit=0, b_shift_limit=0",
+            lambda _b: "r_shift_limit=(0, 0), g_shift_limit=(0, 0), b_shift_limit=(0, 0)",
             also=("g_shift_limit", "b_shift_limit"),
         ),
     },

@@ -16,8 +16,9 @@ from typing import Any, NamedTuple
 
 from safeaug.catalog._registry import qualified_name
 from safeaug.catalog._renames import X_ARGUMENTS
-from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
+from safeaug.ir import COMPOSE_MODES, Mode, Node, Note, child_location
 from safeaug.libraries.reading import live_node
+from safeaug.readers.vocabulary import dropped_by_object
 
 # What a subclass may define without changing what its albumentations base does to an image: the
 # constructor (the arguments it stores are read from the object, whatever it was given), descriptions of
@@ -538,6 +539,7 @@ def read_object(obj: Any, location: str = "") -> Node:
     name = info.name
     if name is None:
         name = f"{getattr(obj, '__module__', None) or 'builtins'}.{getattr(obj, '__qualname__', repr(obj))}"
+    dropped = getattr(obj, "invalid_args", None)
     return Node(
         name=name,
         params=_init_args(obj),
@@ -548,7 +550,15 @@ def read_object(obj: Any, location: str = "") -> Node:
         # A composition subclass that changes how it runs its children (a OneOf whose __call__ applies every
         # child) is read as one unknown transform: its children's envelopes no longer say what it does.
         overrides=info.overrides + _changed_state(obj, cls),
+        # Arguments albumentations dropped when it built the object (it lists them after one warning).
+        notes=_dropped_notes(name, obj, dropped) if dropped else (),
     )
+
+
+def _dropped_notes(name: str, obj: Any, dropped: Any) -> tuple[Note, ...]:
+    if not isinstance(dropped, list):
+        return ()
+    return dropped_by_object(name, dropped, lambda n: getattr(obj, n, None))
 
 
 def read_transform_list(transforms: list[Any], *, p: float = 1.0) -> Node:

@@ -423,6 +423,47 @@ def _dropped_note(
     return Note(IGNORED_ARGUMENT, "warning", message, fix=fix, reason=_REASON)
 
 
+def dropped_by_object(name: str, dropped: list[str], holds: Any) -> tuple[Note, ...]:
+    """SA502 for a live transform built with arguments the installed albumentations dropped.
+
+    albumentations lists them on the object (``invalid_args``) after warning once; what the object runs is
+    read from it as usual, so the verdict is right, but the author meant something else. ``holds(name)`` is
+    the object's value of an argument (``None`` when it has none).
+    """
+    installed = installed_line()
+    on_x = installed.line == "X"
+    x_table = X_ARGUMENTS.get(name, {})
+    old_table = {**OLD_ARGUMENTS["*"], **OLD_ARGUMENTS.get(name, {})}
+    notes = []
+    for key in dropped:
+        if not isinstance(key, str) or key == "strict":
+            continue
+        if key in x_table:  # AlbumentationsX's name, on 2.0
+            target = x_table[key]
+        elif key in old_table:  # albumentations 1.x's name
+            target = old_table[key][0]
+        else:
+            target = key if on_x and key in x_table.values() else ""  # 2.0's name, on AlbumentationsX
+        write = x_name(name, target) if on_x and target else target
+        value = holds(write) if write else None
+        runs = f"runs with `{write}={_show(value)}`" if value is not None else "runs without it"
+        if target == "p":  # always_apply=True: applied always, in 1.x
+            runs = f"runs with probability `p={_show(value)}` instead of always"
+        message = (
+            f"`{name}` was built with `{key}`, which {installed.label} does not take: it dropped the argument "
+            f"(with only a warning) and {runs}."
+        )
+        if target == "p":
+            fix = f"Write `p=1.0` instead of `{key}=True`."
+        elif write:
+            fix = f"Write `{write}=...` (what `{key}` meant there) instead of `{key}`."
+        else:
+            close = difflib.get_close_matches(key, sorted(parameters(name) or ()), n=1)
+            fix = f"Remove `{key}` or fix its name." + (f" Did you mean `{close[0]}`?" if close else "")
+        notes.append(Note(IGNORED_ARGUMENT, "warning", message, fix=fix, reason=_REASON))
+    return tuple(notes)
+
+
 _REFUSED_REASON = (
     "A pipeline the installed albumentations cannot build stops training at start-up, or sends whoever fixes it "
     "in a hurry to a setting nobody chose; safeaug judges what the config meant, so the fix keeps its meaning."

@@ -9,13 +9,16 @@ codes not tied to a policy's invariant, the ``reason``) of a finding, as keyword
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from safeaug.catalog._registry import Entry, Knob, defaults_for, get_entry
+from safeaug.catalog._renames import X_ARGUMENTS, x_name
 from safeaug.effects import Envelope, moved_fields
 from safeaug.ir import Node
 from safeaug.libraries import owner
+from safeaug.readers.vocabulary import installed_line
 from safeaug.rules import Rule, fmt, show
 from safeaug.validators.context import Leaf
 
@@ -55,6 +58,23 @@ _ARGUMENT_UNITS = {
 }
 
 
+def spelled(transform: str, param: str) -> str:
+    """An argument's name as the installed albumentations spells it: AlbumentationsX renamed some
+    (``Rotate(limit=...)`` is ``angle_range`` there, and it drops ``limit`` with only a warning)."""
+    if param not in X_ARGUMENTS.get(transform, {}).values():
+        return param
+    return x_name(transform, param) if installed_line().line == "X" else param
+
+
+_ASSIGNED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)=")
+
+
+def _example(transform: str, knob: Knob, bound: Any) -> str:
+    """The knob's example arguments, spelled as the installed albumentations takes them."""
+    assert knob.example is not None
+    return _ASSIGNED.sub(lambda m: f"{spelled(transform, m.group(1))}=", knob.example(bound))
+
+
 def param_note(leaf: Leaf, param: str) -> str:
     """The argument behind an effect, as written (or its default), in parentheses."""
     said = _param_said(leaf, param)
@@ -67,9 +87,9 @@ def knob_note(leaf: Leaf, knob: Knob) -> str:
     return f" ({'; '.join(said)})" if said else ""
 
 
-def knob_names(knob: Knob) -> str:
+def knob_names(knob: Knob, transform: str) -> str:
     """The knob's arguments for a sentence: `a`, `a` and `b`, `a`, `b` and `c`."""
-    names = [f"`{p}`" for p in knob.params]
+    names = [f"`{spelled(transform, p)}`" for p in knob.params]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
@@ -79,18 +99,21 @@ def _param_said(leaf: Leaf, param: str) -> str:
     node = leaf.node
     default = defaults_for(node.name).get(param)
     value = node.params.get(param, _ABSENT)
+    name = spelled(node.name, param)  # what the installed albumentations calls it
     if value is not _ABSENT:
         if default is not None and node.alt_params and any(param not in alt for alt in node.alt_params):
+            # Dropped by the installed line: written under another line's name (the 2.0 name on
+            # AlbumentationsX is the one safeaug keeps; the other way round the note SA502 names it).
             said = (
                 f"`{param}={show(value)}` as written; the installed albumentations ignores it and runs "
-                f"`{param}={show(default)}`, the default"
+                f"`{name}={show(default)}`, the default"
             )
         else:
             # Given (in a config, a saved file or a live object): "the default" only when it is absent, so that
             # the verdict reads the same however the pipeline arrives.
-            said = f"`{param}={show(value)}`"
+            said = f"`{name}={show(value)}`"
     elif default is not None:
-        said = f"`{param}={show(default)}`, the default"
+        said = f"`{name}={show(default)}`, the default"
     else:
         return ""
     unit = _ARGUMENT_UNITS.get((node.name, param))
@@ -137,11 +160,15 @@ def over_bound(inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, p
             f"{allowance(inv, rule, bound)}."
         )
     if rule.kind == "flag" or not inv.allowed:
-        fix = f"Change {knob_names(knob)} or remove `{name}`." if knob and rule.kind == "flag" else f"Remove `{name}`."
+        fix = (
+            f"Change {knob_names(knob, name)} or remove `{name}`."
+            if knob and rule.kind == "flag"
+            else f"Remove `{name}`."
+        )
     elif knob and knob.example is not None:
-        fix = f"Use `{name}({knob.example(bound)})`."
+        fix = f"Use `{name}({_example(name, knob, bound)})`."
     elif knob:
-        fix = f"Change {knob_names(knob)} of `{name}` so that it stays within {fmt(rule, bound)}."
+        fix = f"Change {knob_names(knob, name)} of `{name}` so that it stays within {fmt(rule, bound)}."
     else:
         fix = f"Remove `{name}` or use a transform that stays within {fmt(rule, bound)}."
     return {"message": message, "fix": _with_policy_fix(fix, inv, name)}
@@ -334,7 +361,7 @@ def destroyed(leaf: Leaf) -> Words:
     name = leaf.node.name
     knob = leaf.entry.knobs.get("destroys") if leaf.entry is not None else None
     note = knob_note(leaf, knob) if knob else ""
-    fix = f"Use `{name}({knob.example(None)})`." if knob and knob.example is not None else f"Remove `{name}`."
+    fix = f"Use `{name}({_example(name, knob, None)})`." if knob and knob.example is not None else f"Remove `{name}`."
     return {
         "message": (
             f"`{name}`{note} makes albumentations 2.0.8 replace every pixel: {_DESTROYS.get(name, _DESTROYS_ANY)}"
@@ -472,7 +499,7 @@ def shift_fix(leaf: Leaf, inv: Invariant) -> str:
         return f"Give the shift as a fraction: `translate_percent=({-(inv.max or 0):g}, {inv.max or 0:g})`."
     knob = leaf.entry.knobs.get("translation") if leaf.entry is not None else None
     if knob is not None:
-        return f"Change {knob_names(knob)} of `{name}` so that it does not shift the image, or remove `{name}`."
+        return f"Change {knob_names(knob, name)} of `{name}` so that it does not shift the image, or remove `{name}`."
     return f"Remove `{name}`, or shift with `Affine(translate_percent=...)`, whose shift is a share of the image."
 
 
