@@ -4,13 +4,14 @@ the fields that run could not read."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Generator
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from safeaug.effects import Envelope
 from safeaug.probing.colour import _hue_chroma, _read_colour
-from safeaug.probing.detail import _FIELD, _NOISY, _read_blur, _read_flat, _unpaired_noise
+from safeaug.probing.detail import _FIELD, _NOISY, _Flat, _read_blur, _read_flats, _unpaired_noise
 from safeaug.probing.geometry import (
     _NONRIGID_PX,
     _WARPED_PX,
@@ -118,9 +119,56 @@ def _fingerprint(out: dict[str, Array], kps: FloatArray | None) -> tuple[Any, ..
     return tuple(parts)
 
 
-def _measure_run(
+# One run's reading: its envelope, the fields it could not read, and whether a geometry was found.
+_Reading = tuple[Envelope, set[str], bool]
+
+
+class _Ask(NamedTuple):
+    """A reading one run asks of a reader that reads many runs at once (see :func:`_measure_runs`)."""
+
+    reader: str
+    args: tuple[Any, ...]
+
+
+def _measure_run(out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images) -> _Reading:
+    """One run's reading (:func:`_measure_runs` of that run alone)."""
+    return _measure_runs([(out, kps, exact)], images)[0]
+
+
+def _measure_runs(runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images) -> list[_Reading]:
+    """Every run's reading, each the same as the run read alone: the runs are read side by side, and each
+    costly reading (the flat grey, the dots, the ramp, the patches) is made for all runs that ask for it in
+    one stacked pass (``_READERS``).
+
+    Each run's logic is :func:`_run_reading`, a generator that yields an :class:`_Ask` where it needs a
+    reading and is sent the answer. The readers are served in ``_READERS``' order, so runs that skipped a
+    reading catch up with the others before the next one is made.
+    """
+    readings: list[_Reading | None] = [None] * len(runs)
+    steps = [_run_reading(out, kps, exact, images) for out, kps, exact in runs]
+    asks: dict[int, _Ask] = {}
+
+    def advance(j: int, answer: Any) -> None:
+        try:
+            asks[j] = steps[j].send(answer)
+        except StopIteration as done:
+            readings[j] = done.value
+
+    for j in range(len(steps)):
+        advance(j, None)
+    while asks:
+        reader = min((ask.reader for ask in asks.values()), key=list(_READERS).index)
+        batch = [j for j, ask in asks.items() if ask.reader == reader]
+        answers = _READERS[reader]([asks.pop(j).args for j in batch])
+        for j, answer in zip(batch, answers, strict=True):
+            advance(j, answer)
+    return [reading for reading in readings if reading is not None]
+
+
+def _run_reading(
     out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images
-) -> tuple[Envelope, set[str], bool]:
+) -> Generator[_Ask, Any, _Reading]:
+    """One run's reading, asking the stacked readers for the flat grey, the dots, the ramp and the patches."""
     size = images.size
     for key, img in out.items():
         if img.ndim not in (2, 3) or img.shape[0] < 8 or img.shape[1] < 8:
@@ -172,7 +220,7 @@ def _measure_run(
     shapes = {out[k].shape[:2] for k in _TARGETS}
     same = len(shapes) == 1  # every probe image came out the same size: the same draw hit them all alike
     where = geo_where if out["flat"].shape[:2] == out_shape else _where(g, out["flat"].shape[:2], size)
-    flat = _read_flat(out["flat"], where)
+    flat: _Flat | None = yield _Ask("flat", (out["flat"], where))
     noise, field, varies = 0.0, 0.0, False
     if flat is None:
         missing |= {"noise", "occlusion"}
@@ -261,6 +309,14 @@ def _measure_run(
     if c is not None and c.clipped:
         missing.add("grayscale")
     return Envelope(**_clean(effects)), missing, g is not None
+
+
+def _flats(asks: list[tuple[Any, ...]]) -> list[Any]:
+    return list(_read_flats([(img, where) for img, where in asks]))
+
+
+# The stacked readers, in the order a run asks for them: (the arguments of each run's ask) -> answers.
+_READERS: dict[str, Callable[[list[tuple[Any, ...]]], list[Any]]] = {"flat": _flats}
 
 
 # ------------------------------------------------------------------------------------------ a run's signature
