@@ -73,7 +73,7 @@ def _fit_affine(src: FloatArray, dst: FloatArray, *, fixed: bool = False) -> tup
     if solver is not None:
         sol: FloatArray = solver @ dst
     else:
-        sol, *_ = np.linalg.lstsq(X, dst, rcond=None)
+        sol = np.asarray(np.linalg.lstsq(X, dst, rcond=None)[0], dtype=float)
     A = np.vstack([sol.T, [0.0, 0.0, 1.0]])
     res = dst - X @ sol
     return A, float(np.sqrt(np.mean(np.sum(res**2, axis=1))))

@@ -27,7 +27,7 @@ from safeaug.probing.geometry import (
 )
 from safeaug.probing.images import _DOT, _DOT_BG, _FLAT, _TARGETS, Array, FloatArray, _grey, _Images, _probe_images
 from safeaug.probing.runners import ProbeError
-from safeaug.probing.tone import _casts, _read_intensity, _read_map, _shared_tint
+from safeaug.probing.tone import _casts, _Map, _read_intensity, _read_maps, _shared_tints
 
 _GEOMETRY_FIELDS = frozenset(
     {"mirror", "rotation", "scale_min", "scale_max", "translation", "shear", "perspective", "nonrigid", "crop_min"}
@@ -159,7 +159,7 @@ def _measure_runs(runs: list[tuple[dict[str, Array], FloatArray | None, bool]], 
     while asks:
         reader = min((ask.reader for ask in asks.values()), key=list(_READERS).index)
         batch = [j for j, ask in asks.items() if ask.reader == reader]
-        answers = _READERS[reader]([asks.pop(j).args for j in batch])
+        answers = _READERS[reader]([asks.pop(j).args for j in batch], images)
         for j, answer in zip(batch, answers, strict=True):
             advance(j, answer)
     return [reading for reading in readings if reading is not None]
@@ -256,7 +256,7 @@ def _run_reading(
     # spread could not be read.
     misfit = 2.0 * g.residual if g is not None else 0.0
     margin = 10.0 if sigma is None else 2.0 + min(3.0 * sigma + misfit, 8.0)
-    m = _read_map(out["ramp"], where, images, margin, noise, _shared_tint(out["flat"], flat))
+    m: _Map | None = yield _Ask("map", (out["ramp"], out["flat"], flat, where, margin, noise))
     if "blur" in effects:
         # Dots the tone map sends to their background's level (clipped to black with it, or the whole ramp
         # made one level) are gone, but not by blur: the spread cannot be read.
@@ -311,12 +311,21 @@ def _run_reading(
     return Envelope(**_clean(effects)), missing, g is not None
 
 
-def _flats(asks: list[tuple[Any, ...]]) -> list[Any]:
+def _flats(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
     return list(_read_flats([(img, where) for img, where in asks]))
 
 
+def _maps(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
+    """The ramps' maps, with the channel noise each run's flat grey shows taken off for the shared cast."""
+    tints = _shared_tints([(flat_img, flat) for _, flat_img, flat, *_ in asks])
+    rows = [
+        (ramp, where, margin, noise, tint) for (ramp, _, _, where, margin, noise), tint in zip(asks, tints, strict=True)
+    ]
+    return list(_read_maps(rows, images))
+
+
 # The stacked readers, in the order a run asks for them: (the arguments of each run's ask) -> answers.
-_READERS: dict[str, Callable[[list[tuple[Any, ...]]], list[Any]]] = {"flat": _flats}
+_READERS: dict[str, Callable[[list[tuple[Any, ...]], _Images], list[Any]]] = {"flat": _flats, "map": _maps}
 
 
 # ------------------------------------------------------------------------------------------ a run's signature
