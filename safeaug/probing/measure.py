@@ -27,7 +27,7 @@ from safeaug.probing.geometry import (
 )
 from safeaug.probing.images import _DOT, _DOT_BG, _FLAT, _TARGETS, Array, FloatArray, _grey, _Images, _probe_images
 from safeaug.probing.runners import ProbeError
-from safeaug.probing.tone import _casts, _Map, _read_intensity, _read_maps, _shared_tints
+from safeaug.probing.tone import _casts, _Map, _read_intensity, _read_maps
 
 _GEOMETRY_FIELDS = frozenset(
     {"mirror", "rotation", "scale_min", "scale_max", "translation", "shear", "perspective", "nonrigid", "crop_min"}
@@ -316,12 +316,12 @@ def _flats(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
 
 
 def _maps(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
-    """The ramps' maps, with the channel noise each run's flat grey shows taken off for the shared cast."""
-    tints = _shared_tints([(flat_img, flat) for _, flat_img, flat, *_ in asks])
-    rows = [
-        (ramp, where, margin, noise, tint) for (ramp, _, _, where, margin, noise), tint in zip(asks, tints, strict=True)
-    ]
-    return list(_read_maps(rows, images))
+    return list(
+        _read_maps(
+            [(ramp, where, margin, noise, (flat_img, flat)) for ramp, flat_img, flat, where, margin, noise in asks],
+            images,
+        )
+    )
 
 
 # The stacked readers, in the order a run asks for them: (the arguments of each run's ask) -> answers.

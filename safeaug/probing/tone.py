@@ -69,15 +69,20 @@ def _read_map(
     images: _Images,
     margin: float,
     noise: float = 0.0,
-    tint: FloatArray | None = None,
+    flat: tuple[Array, _Flat | None] | None = None,
 ) -> _Map | None:
-    """The grey-level map of the ramp; ``tint``: the flat grey's channel departures per output pixel (see
-    :func:`_shared_tint`), taken off the ramp's channels for ``shared_cast``."""
-    return _read_maps([(ramp_out, where, margin, noise, tint)], images)[0]
+    """The grey-level map of the ramp; ``flat``: the flat grey's output and reading, whose channel departures
+    per output pixel (see :func:`_shared_tint`) are taken off the ramp's channels for ``shared_cast``."""
+    return _read_maps([(ramp_out, where, margin, noise, flat)], images)[0]
 
 
-def _read_maps(asks: list[tuple[Array, _Where, float, float, FloatArray | None]], images: _Images) -> list[_Map | None]:
-    """:func:`_read_map` of several runs (ramp, where, margin, noise, tint): stacked by the ramp's shape and
+# A run's ask of the map reader: the ramp's output, where its pixels came from, the margin from band edges,
+# the noise, and the flat grey's output and reading (for ``shared_cast``).
+_MapAsk = tuple[Array, _Where, float, float, "tuple[Array, _Flat | None] | None"]
+
+
+def _read_maps(asks: list[_MapAsk], images: _Images) -> list[_Map | None]:
+    """:func:`_read_map` of several runs (ramp, where, margin, noise, flat): stacked by the ramp's shape and
     type, and read in one pass per stack with the run in every key, so a run reads the same as alone."""
     found: list[_Map | None] = [None] * len(asks)
     groups: dict[tuple[Any, ...], list[int]] = {}
@@ -89,9 +94,7 @@ def _read_maps(asks: list[tuple[Array, _Where, float, float, FloatArray | None]]
     return found
 
 
-def _read_map_stack(
-    asks: list[tuple[Array, _Where, float, float, FloatArray | None]], images: _Images
-) -> list[_Map | None]:
+def _read_map_stack(asks: list[_MapAsk], images: _Images) -> list[_Map | None]:
     found: list[_Map | None] = [None] * len(asks)
     oks, levels = [], []
     for _, where, margin, _, _ in asks:
@@ -152,13 +155,17 @@ def _stacked_casts(
     bins: Array,
     at_end: Array,
     noise: FloatArray,
-    asks: list[tuple[Array, _Where, float, float, FloatArray | None]],
+    asks: list[_MapAsk],
     live: list[int],
     ok: Array,
 ) -> tuple[FloatArray, FloatArray]:
     """Per run: the largest channel spread of a grey input level's ``_BIN``-level bin beyond what noise explains
     (4.5 standard errors of a bin's mean), and the same after taking off the flat grey's channel departures
-    (``tint``; the spread itself where a run has none). ``bins``: each pixel's run * 32 + bin."""
+    (:func:`_shared_tint`). ``bins``: each pixel's run * 32 + bin.
+
+    The second is read only where the first exceeds what the flat grey's wander allows (see :func:`_casts`,
+    which reads it only there); elsewhere, and where the run has no flat grey to take off, it is the first.
+    """
     n = len(live)
     slots = n * (256 // _BIN)
 
@@ -174,13 +181,22 @@ def _stacked_casts(
     spread, use = spreads(bins, px, 1)
     casts = np.where(use, spread, -np.inf).max(axis=1)
     shared = casts.copy()
-    with_tint = [r for r, j in enumerate(live) if asks[j][4] is not None]
+    cast_by: list[int] = []
+    sources: list[tuple[Array, _Flat | None]] = []
+    for r, j in enumerate(live):
+        source = asks[j][4]
+        if source is not None and casts[r] > _cast_allowance(source[1]):
+            cast_by.append(r)
+            sources.append(source)
+    tints = _shared_tints(sources)
+    with_tint = [r for r, t in zip(cast_by, tints, strict=True) if t is not None]
     if with_tint:  # the same noise field was drawn for the flat grey: take it off, pixel by pixel
-        # (where no channel clipped: noise clipped at 0 or full scale is not the flat grey's any more)
         tint = np.zeros((*ok.shape, 3))
-        for r in with_tint:
-            tint[r] = asks[live[r]][4]
-        kept = ~at_end
+        for r, t in zip(cast_by, tints, strict=True):
+            if t is not None:
+                tint[r] = t
+        # (where no channel clipped: noise clipped at 0 or full scale is not the flat grey's any more)
+        kept = ~at_end & np.isin(bins // (256 // _BIN), with_tint)
         spread, use = spreads(bins[kept], (px - tint[ok])[kept], 8)
         for r in with_tint:
             if use[r].any():
@@ -228,6 +244,11 @@ def _shared_tints(asks: list[tuple[Array, _Flat | None]]) -> list[FloatArray | N
         for r, j in enumerate(group):
             found[j] = out[r]
     return found
+
+
+def _cast_allowance(flat: _Flat | None) -> float:
+    """How far apart a grey level's channels may come out before :func:`_casts` reads ``shared_cast``."""
+    return _COLOR_CAST + 4.5 * (flat.tint_wander if flat is not None else 0.0)
 
 
 def _casts(m: _Map, wander: float) -> bool:
