@@ -25,48 +25,84 @@ def _read_blur(out_img: Array, g: _Geometry | None, images: _Images, usable: Arr
     pooled. A small window first; a wider one when the spread is large (noise weighs more in a wide
     window, so it is used only when needed).
     """
-    h, w = out_img.shape[:2]
-    pts = images.dot_xy if g is None else g.forward(images.dot_xy)
+    return _read_blurs([(out_img, g, usable, noise)], images)[0]
+
+
+def _read_blurs(asks: list[tuple[Array, _Geometry | None, Array, float]], images: _Images) -> list[float | None]:
+    """:func:`_read_blur` of several runs (dots, map, usable, noise). The dots' windows of runs whose outputs
+    have one shape and type and that keep as many dots are cut out, and their backgrounds read, side by side;
+    each window's numbers are its own (medians along its own sides and ring), so a run reads as alone."""
+    found: list[float | None] = [None] * len(asks)
     big = max(4, images.size // 9)
     search = 2
     reach = big + search + 1
-    ok = np.isfinite(pts).all(axis=1)
-    c = np.zeros((len(pts), 2), int)
-    c[ok] = np.rint(pts[ok]).astype(int)
-    ok &= (c[:, 0] >= reach) & (c[:, 1] >= reach) & (c[:, 0] + reach < w) & (c[:, 1] + reach < h)
-    if ok.sum() < 3:
-        return None
-    c = c[ok]
     span = np.arange(-reach, reach + 1)
-    rows = c[:, 1, None] + span
-    cols = c[:, 0, None] + span
-    clear = usable[rows[:, :, None], cols[:, None, :]].all(axis=(1, 2))
-    if clear.sum() < 3:
-        return None
-    rows, cols = rows[clear], cols[clear]
-    raw = np.asarray(out_img)
-    stack = _grey(raw[rows[:, :, None], cols[:, None, :]], channels=raw.ndim == 3)  # the windows only
-    n = len(stack)
+    groups: dict[tuple[Any, ...], list[tuple[int, Array, Array]]] = {}
+    for j, (out_img, g, usable, _) in enumerate(asks):
+        h, w = out_img.shape[:2]
+        pts = images.dot_xy if g is None else g.forward(images.dot_xy)
+        ok = np.isfinite(pts).all(axis=1)
+        c = np.zeros((len(pts), 2), int)
+        c[ok] = np.rint(pts[ok]).astype(int)
+        ok &= (c[:, 0] >= reach) & (c[:, 1] >= reach) & (c[:, 0] + reach < w) & (c[:, 1] + reach < h)
+        if ok.sum() < 3:
+            continue
+        c = c[ok]
+        rows = c[:, 1, None] + span
+        cols = c[:, 0, None] + span
+        clear = usable[rows[:, :, None], cols[:, None, :]].all(axis=(1, 2))
+        if clear.sum() < 3:
+            continue
+        key = (out_img.shape, out_img.dtype.str, int(clear.sum()))
+        groups.setdefault(key, []).append((j, rows[clear], cols[clear]))
+    for members in groups.values():
+        raw = np.stack([np.asarray(asks[j][0]) for j, _, _ in members])
+        rows = np.stack([r for _, r, _ in members])  # (n, k, window)
+        cols = np.stack([c for _, _, c in members])
+        at = np.arange(len(members))[:, None, None, None]
+        windows = _grey(raw[at, rows[:, :, :, None], cols[:, :, None, :]], channels=raw.ndim == 4)  # (n, k, W, W)
+        for (j, _, _), stack in zip(members, _dot_windows(windows, reach, search), strict=True):
+            found[j] = _dot_sigma(stack, asks[j][1], images, asks[j][3], big, reach, search)
+    return found
+
+
+def _dot_windows(windows: FloatArray, reach: int, search: int) -> list[tuple[Any, ...]]:
+    """Per run, from its dots' windows (n, k, W, W): each window's excess over its background plane, the
+    peaks, and the noise of the rings around the dots."""
+    n, k = windows.shape[:2]
     mid = reach
     # The background under each dot: a plane through the ring around it, so that a smooth field is not
     # read as blur; medians of each side, so that the tail of a neighbouring dot does not tilt it.
-    top, bottom = _median(stack[:, 0], axis=1), _median(stack[:, -1], axis=1)
-    left, right = _median(stack[:, :, 0], axis=1), _median(stack[:, :, -1], axis=1)
+    top, bottom = _median(windows[:, :, 0], axis=2), _median(windows[:, :, -1], axis=2)
+    left, right = _median(windows[:, :, :, 0], axis=2), _median(windows[:, :, :, -1], axis=2)
     level = (top + bottom + left + right) / 4.0
     off = np.arange(-reach, reach + 1) / (2.0 * reach)
     background = (
-        level[:, None, None] + ((bottom - top)[:, None] * off)[:, :, None] + ((right - left)[:, None] * off)[:, None, :]
+        level[..., None, None]
+        + ((bottom - top)[..., None] * off)[..., :, None]
+        + ((right - left)[..., None] * off)[..., None, :]
     )
-    ring = np.concatenate([stack[:, 0], stack[:, -1], stack[:, :, 0], stack[:, :, -1]], axis=1)
-    ring_bg = np.concatenate([background[:, 0], background[:, -1], background[:, :, 0], background[:, :, -1]], axis=1)
-    ring_noise = float(_median(np.abs(ring - ring_bg))) * 1.4826
-    centre = stack[:, mid - 1 : mid + 2, mid - 1 : mid + 2].mean(axis=(1, 2))
-    sign = 1.0 if float(_median(centre - background[:, mid, mid])) >= 0 else -1.0
-    excess = sign * (stack - background)
-    core = excess[:, mid - search : mid + search + 1, mid - search : mid + search + 1].reshape(n, -1)
-    peak = core.argmax(axis=1)
+    ring = np.concatenate([windows[:, :, 0], windows[:, :, -1], windows[:, :, :, 0], windows[:, :, :, -1]], axis=2)
+    ring_bg = np.concatenate(
+        [background[:, :, 0], background[:, :, -1], background[:, :, :, 0], background[:, :, :, -1]], axis=2
+    )
+    ring_noise = _median(np.abs(ring - ring_bg).reshape(n, -1), axis=1) * 1.4826
+    centre = windows[:, :, mid - 1 : mid + 2, mid - 1 : mid + 2].mean(axis=(2, 3))
+    signs = np.where(_median(centre - background[:, :, mid, mid], axis=1) >= 0, 1.0, -1.0)
+    excess = signs[:, None, None, None] * (windows - background)
+    core = excess[:, :, mid - search : mid + search + 1, mid - search : mid + search + 1].reshape(n, k, -1)
+    peak = core.argmax(axis=2)
     py = mid - search + peak // (2 * search + 1)
     px = mid - search + peak % (2 * search + 1)
+    return [(excess[r], py[r], px[r], float(ring_noise[r])) for r in range(n)]
+
+
+def _dot_sigma(
+    spread: tuple[Any, ...], g: _Geometry | None, images: _Images, noise: float, big: int, reach: int, search: int
+) -> float | None:
+    """The dots' Gaussian-equivalent sigma (input px) from their windows' excess, peaks and ring noise."""
+    excess, py, px, ring_noise = spread
+    n = len(excess)
 
     def moment(r: int) -> float | None:
         off = np.arange(-r, r + 1)

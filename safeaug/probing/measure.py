@@ -11,7 +11,7 @@ import numpy as np
 
 from safeaug.effects import Envelope
 from safeaug.probing.colour import _hue_chroma, _read_colour
-from safeaug.probing.detail import _FIELD, _NOISY, _Flat, _read_blur, _read_flats, _unpaired_noise
+from safeaug.probing.detail import _FIELD, _NOISY, _Flat, _read_blurs, _read_flats, _unpaired_noise
 from safeaug.probing.geometry import (
     _NONRIGID_PX,
     _WARPED_PX,
@@ -247,7 +247,7 @@ def _run_reading(
         missing |= _PIXEL_FIELDS
         return Envelope(**_clean(effects)), missing, g is not None
     noisy = noise > _NOISY
-    sigma = None if noisy else _read_blur(out["dots"], g, images, where.covered, noise)
+    sigma: float | None = None if noisy else (yield _Ask("blur", (out["dots"], g, where.covered, noise)))
     if sigma is None:
         missing.add("blur")
     else:
@@ -315,6 +315,10 @@ def _flats(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
     return list(_read_flats([(img, where) for img, where in asks]))
 
 
+def _blurs(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
+    return list(_read_blurs([(dots, g, usable, noise) for dots, g, usable, noise in asks], images))
+
+
 def _maps(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
     return list(
         _read_maps(
@@ -325,7 +329,11 @@ def _maps(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
 
 
 # The stacked readers, in the order a run asks for them: (the arguments of each run's ask) -> answers.
-_READERS: dict[str, Callable[[list[tuple[Any, ...]], _Images], list[Any]]] = {"flat": _flats, "map": _maps}
+_READERS: dict[str, Callable[[list[tuple[Any, ...]], _Images], list[Any]]] = {
+    "flat": _flats,
+    "blur": _blurs,
+    "map": _maps,
+}
 
 
 # ------------------------------------------------------------------------------------------ a run's signature
