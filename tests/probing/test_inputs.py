@@ -1,0 +1,46 @@
+"""A run on another kind of input that comes out as the square run did is recognised as such, and only then."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from safeaug.probing.images import _as_rgb8, _as_variant, _probe_images
+from safeaug.probing.inputs import _as_square
+
+
+def _by_conversion(out: dict[str, np.ndarray], square: dict[str, np.ndarray], kind: str) -> bool:
+    """The comparison spelled out: both sides converted back to 8-bit RGB, within 2 levels."""
+    for name, img in out.items():
+        a, b = _as_rgb8(img), _as_rgb8(_as_variant(square[name], kind))
+        if a.shape != b.shape or np.abs(a.astype(int) - b.astype(int)).max() > 2:
+            return False
+    return True
+
+
+def _outputs(kind: str) -> list[dict[str, np.ndarray]]:
+    """Square outputs, and what several transforms could return for them on a grey or one-channel input."""
+    images = _probe_images(64)
+    square = {name: getattr(images, name) for name in ("geo", "ramp", "colors", "dots", "flat")}
+    grey = {name: _as_variant(img, kind) for name, img in square.items()}
+    rgb = {name: np.repeat(img.reshape(64, 64, 1), 3, axis=2) for name, img in grey.items()}  # grey made RGB
+    off2 = {name: np.clip(img.astype(int) + 2, 0, 255).astype(np.uint8) for name, img in grey.items()}
+    off3 = {name: np.clip(img.astype(int) + 3, 0, 255).astype(np.uint8) for name, img in grey.items()}
+    mirrored = {name: np.ascontiguousarray(img[:, ::-1]) for name, img in grey.items()}
+    tinted = {name: img.copy() for name, img in rgb.items()}
+    tinted["colors"][..., 0] = 255 - tinted["colors"][..., 0]
+    cropped = {name: img[:60] for name, img in grey.items()}
+    four = {name: np.concatenate([img, img[..., :1]], axis=2) for name, img in rgb.items()}
+    return [square, grey, rgb, off2, off3, mirrored, tinted, cropped, four]
+
+
+@pytest.mark.parametrize("kind", ["grey", "one-channel"])
+def test_eight_bit_outputs_of_one_channel_inputs_compare_as_converted(kind: str) -> None:
+    square, *outs = _outputs(kind)
+    verdicts = []
+    for out in outs:
+        verdict = _as_square(out, None, (square, None), kind)
+        assert verdict == _by_conversion(out, square, kind)
+        verdicts.append(verdict)
+    assert verdicts[:3] == [True, True, True]  # itself, made RGB, 2 levels off
+    assert not any(verdicts[3:])  # 3 levels off, mirrored, one patch's channel changed, cropped, 4 channels
