@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -40,25 +41,52 @@ class _Colour:
 def _read_colour(
     out_img: Array, where: _Where, images: _Images, m: _Map | None, margin: float, noise: float = 0.0
 ) -> _Colour | None:
-    raw = np.asarray(out_img)
-    if raw.ndim != 3 or raw.shape[2] != 3:
-        return None
-    if where.identity:
-        usable = where.inside & (images.patch_edge >= margin)
-        pid = np.where(usable, images.color_patch, -1)
-    else:
-        usable = where.inside & (images.patch_edge[where.iy, where.ix] >= margin)
-        pid = np.where(usable, images.color_patch[where.iy, where.ix], -1)
+    return _read_colours([(out_img, where, m, margin, noise)], images)[0]
+
+
+def _read_colours(asks: list[tuple[Array, _Where, _Map | None, float, float]], images: _Images) -> list[_Colour | None]:
+    """:func:`_read_colour` of several runs (patches, where, map, margin, noise): the patches' sums of runs
+    whose outputs have one shape and type are taken in one pass, with the run in the key."""
+    found: list[_Colour | None] = [None] * len(asks)
     n = len(images.patch_rgb)
-    keys = np.where(pid >= 0, pid, n).ravel()  # unusable pixels go to a spare bin
-    counts = np.bincount(keys, minlength=n + 1)[:n]
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for j, (out_img, *_) in enumerate(asks):
+        raw = np.asarray(out_img)
+        if raw.ndim == 3 and raw.shape[2] == 3:
+            groups.setdefault((raw.shape, raw.dtype.str), []).append(j)
+    for group in groups.values():
+        keys = []
+        for r, j in enumerate(group):
+            _, where, _, margin, _ = asks[j]
+            if where.identity:
+                usable = where.inside & (images.patch_edge >= margin)
+                pid = np.where(usable, images.color_patch, -1)
+            else:
+                usable = where.inside & (images.patch_edge[where.iy, where.ix] >= margin)
+                pid = np.where(usable, images.color_patch[where.iy, where.ix], -1)
+            keys.append(np.where(pid >= 0, pid, n).ravel() + r * (n + 1))  # unusable pixels go to a spare bin
+        key = np.concatenate(keys)
+        raw = np.stack([np.asarray(asks[j][0]) for j in group])
+        flat_px = raw.reshape(-1, 3)
+        slots = len(group) * (n + 1)
+        counts = np.bincount(key, minlength=slots).reshape(len(group), n + 1)[:, :n]
+        sums = np.stack([np.bincount(key, flat_px[:, c], minlength=slots) for c in range(3)], axis=1)
+        sums = sums.reshape(len(group), n + 1, 3)[:, :n]
+        for r, j in enumerate(group):
+            _, _, m, _, noise = asks[j]
+            found[j] = _colour_of(counts[r], sums[r], raw.dtype == np.uint8, images, m, noise)
+    return found
+
+
+def _colour_of(
+    counts: Array, sums: FloatArray, eight_bit: bool, images: _Images, m: _Map | None, noise: float
+) -> _Colour | None:
+    """The colour reading from each patch's pixel count and channel sums."""
     ids = np.flatnonzero(counts >= 4)
     if counts.sum() < 48 or len(ids) < 4:
         return None
-    flat_px = raw.reshape(-1, 3)
-    sums = np.stack([np.bincount(keys, flat_px[:, c], minlength=n + 1)[:n] for c in range(3)], axis=1)
     got = sums[ids] / counts[ids, None]
-    if raw.dtype == np.uint8:
+    if eight_bit:
         got = got / 255.0
     expected = images.patch_rgb[ids]
     if m is not None:  # what the grey-level map alone would make of each channel
@@ -76,7 +104,7 @@ def _read_colour(
         # The hue of an 8-bit colour of chroma C levels is fixed only to about 60°·q/C: each uint8 step
         # rounds every channel by up to half a level. What rounding alone can explain is not a turn, nor a
         # disagreement between patches (colours faded to a few levels of chroma scatter their hues).
-        slack = _hue_rounding(c_out[coloured]) if raw.dtype == np.uint8 else 0.0
+        slack = _hue_rounding(c_out[coloured]) if eight_bit else 0.0
         spread = float(np.max(np.maximum(np.abs(((diff - centre) + 180.0) % 360.0 - 180.0) - slack, 0.0)))
         hue = float(np.max(np.maximum(np.abs(diff) - slack, 0.0)))
     else:

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from safeaug.effects import Envelope
-from safeaug.probing.colour import _hue_chroma, _read_colour
+from safeaug.probing.colour import _Colour, _hue_chroma, _read_colours
 from safeaug.probing.detail import _FIELD, _NOISY, _Flat, _read_blurs, _read_flats, _unpaired_noise
 from safeaug.probing.geometry import (
     _NONRIGID_PX,
@@ -293,7 +293,7 @@ def _run_reading(
             missing.add("color")
         elif _casts(m, flat.tint_wander if flat is not None else 0.0):
             effects["color"] = True
-    c = None if noisy else _read_colour(out["colors"], where, images, m, margin, noise)
+    c: _Colour | None = None if noisy else (yield _Ask("colour", (out["colors"], where, m, margin, noise)))
     colours = out["colors"]
     if colours.ndim == 2 or colours.shape[2] == 1:  # one channel out of three: the colour is gone
         effects.update(grayscale=True, saturation_min=0.0, saturation_max=0.0)
@@ -319,6 +319,10 @@ def _blurs(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
     return list(_read_blurs([(dots, g, usable, noise) for dots, g, usable, noise in asks], images))
 
 
+def _colours(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
+    return list(_read_colours([(img, where, m, margin, noise) for img, where, m, margin, noise in asks], images))
+
+
 def _maps(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
     return list(
         _read_maps(
@@ -333,6 +337,7 @@ _READERS: dict[str, Callable[[list[tuple[Any, ...]], _Images], list[Any]]] = {
     "flat": _flats,
     "blur": _blurs,
     "map": _maps,
+    "colour": _colours,
 }
 
 
