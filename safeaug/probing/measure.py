@@ -451,9 +451,19 @@ def _signatures(
     stack = {name: np.stack([runs[j][0][name] for j in usable]) for name in ("geo", *_TARGETS)}  # (n, h, w, 3)
     values = np.zeros((n, len(_SIGNATURE)))
     finite = [0] * n
+    whole = [row for row, j in enumerate(usable) if runs[j][1] is not None and bool(np.isfinite(runs[j][1]).all())]
+    if whole:  # every keypoint kept: the fits side by side (one least-squares product per run)
+        kps_all = np.stack([runs[usable[row]][1] for row in whole])  # (m, N, 2)
+        sols = cells.fit_keypoints @ kps_all  # (m, 3, 2)
+        residuals = np.sqrt(np.mean(np.sum((kps_all - cells.keypoints @ sols) ** 2, axis=2), axis=1))
+        mapped = cells.corners @ sols
+        kept = ((mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)).all(axis=2).mean(axis=1)
+        for r, row in enumerate(whole):
+            finite[row] = len(kps_all[r])
+            _map_signature(sols[r], float(residuals[r]), float(kept[r]), size, values[row])
     for row, j in enumerate(usable):
         kps = runs[j][1]
-        if kps is not None:
+        if kps is not None and row not in whole:
             finite[row] = _keypoint_signature(kps, cells, size, values[row])
     ramp = _stacked_blocks(stack["ramp"], side)  # (n, 16, 3)
     bend, slope, shift = cells.fit @ ramp.mean(axis=2).T  # each (n,)
@@ -507,7 +517,15 @@ def _keypoint_signature(kps: FloatArray, cells: _Cells, size: int, values: Float
     # (with keypoints lost, the normal equations: a 3x3 system, well conditioned on pixel coordinates)
     sol: Array = cells.fit_keypoints @ kps if finite == len(kps) else np.linalg.solve(X.T @ X, X.T @ kps[keep])
     residual = float(np.sqrt(np.mean(np.sum((kps[keep] - X @ sol) ** 2, axis=1))))
-    (a, c), (b, d), (tx, ty) = sol  # x' = a x + b y + tx, y' = c x + d y + ty
+    mapped = cells.corners @ sol
+    inside = (mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)
+    _map_signature(sol, residual, float(inside.all(axis=1).mean()), size, values)
+    return finite
+
+
+def _map_signature(sol: FloatArray, residual: float, kept: float, size: int, values: FloatArray) -> None:
+    """The readings of a fitted affine map (``sol``: its 3x2 least-squares solution) into ``values[:8]``."""
+    (a, c), (b, d), (tx, ty) = sol.tolist()  # x' = a x + b y + tx, y' = c x + d y + ty
     det = a * d - b * c
     mirror = det < 0
     if mirror:  # read the turn and shear of the map with x mirrored back
@@ -516,8 +534,6 @@ def _keypoint_signature(kps: FloatArray, cells: _Cells, size: int, values: Float
     theta_x, theta_y = math.degrees(math.atan2(c, a)), math.degrees(math.atan2(-b, d))
     centre = (size - 1) / 2
     moved = max(abs(a * centre + b * centre + tx - centre), abs(c * centre + d * centre + ty - centre))
-    mapped = cells.corners @ sol
-    inside = (mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)
     values[:8] = (
         float(mirror),
         min(abs(_wrap(theta_x)), abs(_wrap(theta_y))),
@@ -525,10 +541,9 @@ def _keypoint_signature(kps: FloatArray, cells: _Cells, size: int, values: Float
         max(sx, sy),
         moved / size,
         abs(_wrap(theta_y - theta_x)),
-        float(inside.all(axis=1).mean()),
+        kept,
         residual,
     )
-    return finite
 
 
 def _stacked_blocks(imgs: Array, side: int) -> FloatArray:
