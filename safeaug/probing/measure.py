@@ -451,9 +451,12 @@ def _signatures(
     stack = {name: np.stack([runs[j][0][name] for j in usable]) for name in ("geo", *_TARGETS)}  # (n, h, w, 3)
     values = np.zeros((n, len(_SIGNATURE)))
     finite = [0] * n
-    whole = [row for row, j in enumerate(usable) if runs[j][1] is not None and bool(np.isfinite(runs[j][1]).all())]
+    full = {
+        row: kps for row, j in enumerate(usable) if (kps := runs[j][1]) is not None and bool(np.isfinite(kps).all())
+    }
+    whole = list(full)
     if whole:  # every keypoint kept: the fits side by side (one least-squares product per run)
-        kps_all = np.stack([runs[usable[row]][1] for row in whole])  # (m, N, 2)
+        kps_all = np.stack(list(full.values()))  # (m, N, 2)
         sols = cells.fit_keypoints @ kps_all  # (m, 3, 2)
         residuals = np.sqrt(np.mean(np.sum((kps_all - cells.keypoints @ sols) ** 2, axis=2), axis=1))
         mapped = cells.corners @ sols

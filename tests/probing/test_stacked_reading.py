@@ -16,7 +16,7 @@ import pytest
 from safeaug.probing.detail import _block_planes, _read_flats
 from safeaug.probing.geometry import _in_place, _Where
 from safeaug.probing.images import _probe_images
-from safeaug.probing.measure import _measure_runs
+from safeaug.probing.measure import _measure_runs, _signatures
 from safeaug.probing.runners import runner_for
 
 
@@ -73,6 +73,20 @@ def test_a_stack_of_runs_reads_as_each_run_alone(name: str) -> None:
         assert a[1:] == b[1:], f"{name}, seed {seed}"
     # (the transforms vary between draws: the stacks hold runs that read differently)
     assert len({repr(reading[0]) for reading in together}) > 1 or name in ("float out",)
+
+
+@pytest.mark.parametrize("name", ["tone", "rotation", "crop", "subclass", "callable", "resize"])
+def test_a_stack_of_runs_has_the_signatures_of_each_run_alone(name: str) -> None:
+    """The summaries that choose the runs to read do not depend on the other runs summarised with them."""
+    images = _probe_images(64)
+    runner = runner_for(TRANSFORMS[name])
+    runs = [runner(images, seed) for seed in range(10)]
+    for run, together in zip(runs, _signatures(runs, images), strict=True):
+        alone = _signatures([run], images)[0]
+        assert (together is None) == (alone is None)
+        if together is not None and alone is not None:
+            assert together[0] == alone[0]
+            assert np.array_equal(together[1], alone[1]) and np.array_equal(together[2], alone[2])
 
 
 def test_flat_readings_of_mixed_shapes_and_masks_read_as_alone() -> None:
