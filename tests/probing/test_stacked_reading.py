@@ -77,7 +77,9 @@ def test_a_stack_of_runs_reads_as_each_run_alone(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["tone", "rotation", "crop", "subclass", "callable", "resize"])
 def test_a_stack_of_runs_has_the_signatures_of_each_run_alone(name: str) -> None:
-    """The summaries that choose the runs to read do not depend on the other runs summarised with them."""
+    """The summaries that choose the runs to read do not depend on the other runs summarised with them (beyond
+    rounding: the tone map's fit through the ramp's blocks is one matrix product over the stack, whose last
+    digits may vary with its width; the margins are many orders of magnitude wider)."""
     images = _probe_images(64)
     runner = runner_for(TRANSFORMS[name])
     runs = [runner(images, seed) for seed in range(10)]
@@ -86,7 +88,9 @@ def test_a_stack_of_runs_has_the_signatures_of_each_run_alone(name: str) -> None
         assert (together is None) == (alone is None)
         if together is not None and alone is not None:
             assert together[0] == alone[0]
-            assert np.array_equal(together[1], alone[1]) and np.array_equal(together[2], alone[2])
+            assert np.allclose(together[1], alone[1], rtol=0.0, atol=1e-12)
+            assert np.array_equal(together[2], alone[2])
+            assert np.array_equal(together[1][:8], alone[1][:8])  # the keypoint fits: bit for bit
 
 
 def test_flat_readings_of_mixed_shapes_and_masks_read_as_alone() -> None:
