@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from safeaug.probing.geometry import _decompose, _Geometry, _is_identity
 from safeaug.probing.images import _as_rgb8, _as_variant, _probe_images
 from safeaug.probing.inputs import _as_square
+from safeaug.probing.measure import _geometry_fields
 
 
 def _by_conversion(out: dict[str, np.ndarray], square: dict[str, np.ndarray], kind: str) -> bool:
@@ -44,3 +48,18 @@ def test_eight_bit_outputs_of_one_channel_inputs_compare_as_converted(kind: str)
         verdicts.append(verdict)
     assert verdicts[:3] == [True, True, True]  # itself, made RGB, 2 levels off
     assert not any(verdicts[3:])  # 3 levels off, mirrored, one patch's channel changed, cropped, 4 channels
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.floats(-0.999e-5, 0.999e-5), min_size=8, max_size=8),
+    st.sampled_from([(96, 64), (64, 96)]),
+)
+def test_a_map_within_the_identity_tolerance_reads_nothing_on_a_non_square_frame(
+    offsets: list[float], shape: tuple[int, int]
+) -> None:
+    """The frame runs skip reading a map within 1e-5 of the identity: read in full, it reads nothing either."""
+    H = np.eye(3) + np.array([*offsets, 0.0]).reshape(3, 3)
+    g = _Geometry(H, 0.0, 0.0)
+    assert _is_identity(g, 1e-5)
+    assert _geometry_fields(_decompose(g, shape, shape)) == {}
