@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -63,3 +65,29 @@ def test_a_map_within_the_identity_tolerance_reads_nothing_on_a_non_square_frame
     g = _Geometry(H, 0.0, 0.0)
     assert _is_identity(g, 1e-5)
     assert _geometry_fields(_decompose(g, shape, shape)) == {}
+
+
+def test_one_copy_measured_on_several_frames_and_seeds_reads_as_fresh_copies() -> None:
+    """The frame runs measure one prepared copy of the transform, reseeded each time: the coordinate maps read
+    the same as from a fresh copy per measurement (as ``safeaug.coordmap.measure`` makes)."""
+    import albumentations as A
+
+    from safeaug.coordmap import _measure_copy, measure
+    from safeaug.probing.inputs import _coordmap_copy
+    from safeaug.probing.runners import _force
+
+    t = A.Compose(
+        [A.OneOf([A.Rotate(limit=30), A.Affine(shear=(-10, 10))]), A.HorizontalFlip(p=0.5), A.RandomScale(0.2)]
+    )
+    shared = _coordmap_copy(t)
+    assert shared is not None
+    readings = set()
+    for shape in ((96, 64), (64, 96)):
+        for seed in range(6):
+            fresh = copy.deepcopy(t)  # (forced as the probe forces it; measure copies it again)
+            _force(fresh)
+            fresh.p = 1.0
+            reading = _measure_copy(shared, shape, seed=seed)
+            assert reading == measure(fresh, shape, seed=seed)
+            readings.add(repr(reading))
+    assert len(readings) > 6  # the draws differ: each measurement was reseeded
