@@ -275,8 +275,10 @@ class _Intensity:
 def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = False) -> _Intensity:
     x, y = m.levels, m.values
     # Direction, on medians over 8-level bins: the largest drop and the largest rise anywhere.
-    bins = (np.rint(x * 255).astype(int)) // _BIN
-    _, yb = _group_medians(bins, y)
+    if len(x) == 256:  # every level read (the levels 0..255 in order): each bin is 8 neighbours, sorted
+        yb = np.sort(y.reshape(-1, _BIN), axis=1)[:, (_BIN - 1) // 2]  # (the lower middle, as _group_medians)
+    else:
+        _, yb = _group_medians((np.rint(x * 255).astype(int)) // _BIN, y)
     drop = float(np.max(np.maximum.accumulate(yb) - yb)) if len(yb) else 0.0
     rise = float(np.max(yb - np.minimum.accumulate(yb))) if len(yb) else 0.0
     margin = 0.12 + 3.0 * noise / math.sqrt(_BIN)

@@ -145,3 +145,17 @@ def test_block_planes_match_a_least_squares_fit(dtype: Any) -> None:
                 coef, *_ = np.linalg.lstsq(design, px, rcond=None)
                 assert left[n, k, c] == pytest.approx(float(((px - design @ coef) ** 2).sum()), rel=1e-9)
                 assert means[n, k, c] == pytest.approx(float(px.mean()), rel=1e-12)
+
+
+@pytest.mark.parametrize("eight_bit", [True, False])
+def test_bin_medians_of_a_full_set_of_levels_are_the_grouped_medians(eight_bit: bool) -> None:
+    """With every level read, the tone map's 8-level bins are rows of 8: their sorted middles are the medians
+    the general grouping gives (the lower middle of an even count)."""
+    from safeaug.probing.tone import _BIN, _group_medians
+
+    rng = np.random.default_rng(11)
+    x = np.arange(256) / 255.0
+    for _ in range(50):
+        y = rng.integers(0, 256, 256) / 255.0 if eight_bit else rng.random(256)
+        _, general = _group_medians((np.rint(x * 255).astype(int)) // _BIN, y)
+        assert np.array_equal(np.sort(y.reshape(-1, _BIN), axis=1)[:, (_BIN - 1) // 2], general)
