@@ -27,7 +27,9 @@ class _Map:
     cast: float  # largest channel spread of a grey input level (after medians over 8-level bins)
     clipped: Array | None = None  # per level: most of its pixels have a channel at 0 or full scale
     model: tuple[float, float, float, bool] | None = None  # a, gamma, b, inverted: y = a x**gamma + b
-    shared_cast: float = 0.0  # ``cast`` after taking out the channel noise the flat grey shows at each pixel
+    # ``cast`` after taking out the channel noise the flat grey shows at each pixel; read only where ``cast``
+    # exceeds what the flat grey's wander allows (elsewhere ``cast`` itself: :func:`_casts` does not look at it)
+    shared_cast: float = 0.0
 
     def __call__(self, x: FloatArray, *, exact: bool = False) -> FloatArray:
         # The levels read, interpolated, when asked and when they cover ``x`` (a crop sees part of the ramp).
