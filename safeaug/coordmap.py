@@ -99,9 +99,22 @@ def measure(
     the transform before calling when every draw must apply. ``seed`` seeds the copy's random draws;
     ``image`` is the image sent along (a mid-grey RGB image of ``shape`` by default).
     """
-    h, w = shape
+    return _measure_copy(_measuring_copy(transform), shape, seed=seed, image=image)
+
+
+def _measuring_copy(transform: Any) -> Any:
+    """A copy of ``transform`` with every mask interpolation nearest neighbour and every mask fill 0."""
     t = copy.deepcopy(transform)
     _nearest_masks(t)
+    return t
+
+
+def _measure_copy(
+    t: Any, shape: tuple[int, int], *, seed: int | None = None, image: npt.NDArray[Any] | None = None
+) -> CoordReading:
+    """:func:`measure` on a copy made by :func:`_measuring_copy`, which it runs (and reseeds) but leaves
+    otherwise unchanged: one copy serves several measurements."""
+    h, w = shape
     if seed is not None and hasattr(t, "set_random_seed"):
         t.set_random_seed(seed)
     img = np.full((h, w, 3), 128, np.uint8) if image is None else image

@@ -25,48 +25,84 @@ def _read_blur(out_img: Array, g: _Geometry | None, images: _Images, usable: Arr
     pooled. A small window first; a wider one when the spread is large (noise weighs more in a wide
     window, so it is used only when needed).
     """
-    h, w = out_img.shape[:2]
-    pts = images.dot_xy if g is None else g.forward(images.dot_xy)
+    return _read_blurs([(out_img, g, usable, noise)], images)[0]
+
+
+def _read_blurs(asks: list[tuple[Array, _Geometry | None, Array, float]], images: _Images) -> list[float | None]:
+    """:func:`_read_blur` of several runs (dots, map, usable, noise). The dots' windows of runs whose outputs
+    have one shape and type and that keep as many dots are cut out, and their backgrounds read, side by side;
+    each window's numbers are its own (medians along its own sides and ring), so a run reads as alone."""
+    found: list[float | None] = [None] * len(asks)
     big = max(4, images.size // 9)
     search = 2
     reach = big + search + 1
-    ok = np.isfinite(pts).all(axis=1)
-    c = np.zeros((len(pts), 2), int)
-    c[ok] = np.rint(pts[ok]).astype(int)
-    ok &= (c[:, 0] >= reach) & (c[:, 1] >= reach) & (c[:, 0] + reach < w) & (c[:, 1] + reach < h)
-    if ok.sum() < 3:
-        return None
-    c = c[ok]
     span = np.arange(-reach, reach + 1)
-    rows = c[:, 1, None] + span
-    cols = c[:, 0, None] + span
-    clear = usable[rows[:, :, None], cols[:, None, :]].all(axis=(1, 2))
-    if clear.sum() < 3:
-        return None
-    rows, cols = rows[clear], cols[clear]
-    raw = np.asarray(out_img)
-    stack = _grey(raw[rows[:, :, None], cols[:, None, :]], channels=raw.ndim == 3)  # the windows only
-    n = len(stack)
+    groups: dict[tuple[Any, ...], list[tuple[int, Array, Array]]] = {}
+    for j, (out_img, g, usable, _) in enumerate(asks):
+        h, w = out_img.shape[:2]
+        pts = images.dot_xy if g is None else g.forward(images.dot_xy)
+        ok = np.isfinite(pts).all(axis=1)
+        c = np.zeros((len(pts), 2), int)
+        c[ok] = np.rint(pts[ok]).astype(int)
+        ok &= (c[:, 0] >= reach) & (c[:, 1] >= reach) & (c[:, 0] + reach < w) & (c[:, 1] + reach < h)
+        if ok.sum() < 3:
+            continue
+        c = c[ok]
+        rows = c[:, 1, None] + span
+        cols = c[:, 0, None] + span
+        clear = usable[rows[:, :, None], cols[:, None, :]].all(axis=(1, 2))
+        if clear.sum() < 3:
+            continue
+        key = (out_img.shape, out_img.dtype.str, int(clear.sum()))
+        groups.setdefault(key, []).append((j, rows[clear], cols[clear]))
+    for members in groups.values():
+        raw = np.stack([np.asarray(asks[j][0]) for j, _, _ in members])
+        rows = np.stack([r for _, r, _ in members])  # (n, k, window)
+        cols = np.stack([c for _, _, c in members])
+        at = np.arange(len(members))[:, None, None, None]
+        windows = _grey(raw[at, rows[:, :, :, None], cols[:, :, None, :]], channels=raw.ndim == 4)  # (n, k, W, W)
+        for (j, _, _), stack in zip(members, _dot_windows(windows, reach, search), strict=True):
+            found[j] = _dot_sigma(stack, asks[j][1], images, asks[j][3], big, reach, search)
+    return found
+
+
+def _dot_windows(windows: FloatArray, reach: int, search: int) -> list[tuple[Any, ...]]:
+    """Per run, from its dots' windows (n, k, W, W): each window's excess over its background plane, the
+    peaks, and the noise of the rings around the dots."""
+    n, k = windows.shape[:2]
     mid = reach
     # The background under each dot: a plane through the ring around it, so that a smooth field is not
     # read as blur; medians of each side, so that the tail of a neighbouring dot does not tilt it.
-    top, bottom = _median(stack[:, 0], axis=1), _median(stack[:, -1], axis=1)
-    left, right = _median(stack[:, :, 0], axis=1), _median(stack[:, :, -1], axis=1)
+    top, bottom = _median(windows[:, :, 0], axis=2), _median(windows[:, :, -1], axis=2)
+    left, right = _median(windows[:, :, :, 0], axis=2), _median(windows[:, :, :, -1], axis=2)
     level = (top + bottom + left + right) / 4.0
     off = np.arange(-reach, reach + 1) / (2.0 * reach)
     background = (
-        level[:, None, None] + ((bottom - top)[:, None] * off)[:, :, None] + ((right - left)[:, None] * off)[:, None, :]
+        level[..., None, None]
+        + ((bottom - top)[..., None] * off)[..., :, None]
+        + ((right - left)[..., None] * off)[..., None, :]
     )
-    ring = np.concatenate([stack[:, 0], stack[:, -1], stack[:, :, 0], stack[:, :, -1]], axis=1)
-    ring_bg = np.concatenate([background[:, 0], background[:, -1], background[:, :, 0], background[:, :, -1]], axis=1)
-    ring_noise = float(_median(np.abs(ring - ring_bg))) * 1.4826
-    centre = stack[:, mid - 1 : mid + 2, mid - 1 : mid + 2].mean(axis=(1, 2))
-    sign = 1.0 if float(_median(centre - background[:, mid, mid])) >= 0 else -1.0
-    excess = sign * (stack - background)
-    core = excess[:, mid - search : mid + search + 1, mid - search : mid + search + 1].reshape(n, -1)
-    peak = core.argmax(axis=1)
+    ring = np.concatenate([windows[:, :, 0], windows[:, :, -1], windows[:, :, :, 0], windows[:, :, :, -1]], axis=2)
+    ring_bg = np.concatenate(
+        [background[:, :, 0], background[:, :, -1], background[:, :, :, 0], background[:, :, :, -1]], axis=2
+    )
+    ring_noise = _median(np.abs(ring - ring_bg).reshape(n, -1), axis=1) * 1.4826
+    centre = windows[:, :, mid - 1 : mid + 2, mid - 1 : mid + 2].mean(axis=(2, 3))
+    signs = np.where(_median(centre - background[:, :, mid, mid], axis=1) >= 0, 1.0, -1.0)
+    excess = signs[:, None, None, None] * (windows - background)
+    core = excess[:, :, mid - search : mid + search + 1, mid - search : mid + search + 1].reshape(n, k, -1)
+    peak = core.argmax(axis=2)
     py = mid - search + peak // (2 * search + 1)
     px = mid - search + peak % (2 * search + 1)
+    return [(excess[r], py[r], px[r], float(ring_noise[r])) for r in range(n)]
+
+
+def _dot_sigma(
+    spread: tuple[Any, ...], g: _Geometry | None, images: _Images, noise: float, big: int, reach: int, search: int
+) -> float | None:
+    """The dots' Gaussian-equivalent sigma (input px) from their windows' excess, peaks and ring noise."""
+    excess, py, px, ring_noise = spread
+    n = len(excess)
 
     def moment(r: int) -> float | None:
         off = np.arange(-r, r + 1)
@@ -146,20 +182,6 @@ def _untruncated(seen: float, half: float) -> float:
     return float(np.interp(seen, table, _TRUE_SIGMAS))
 
 
-def _plane_basis(b: int) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """For a ``b`` x ``b`` block (pixels in rows): the weights of ``c0``, ``cx`` and ``cy`` of the least-squares
-    plane ``c0 + cx·x + cy·y`` (a smooth field's local part), and x and y about the block's centre.
-
-    On a square grid about its centre, 1, x and y are orthogonal: each coefficient is one weighted sum.
-    """
-    ys, xs = np.mgrid[0:b, 0:b]
-    x, y = xs.ravel() - (b - 1) / 2, ys.ravel() - (b - 1) / 2
-    return np.stack([np.full(b * b, 1.0 / (b * b)), x / float(x @ x), y / float(y @ y)], axis=1), x, y
-
-
-_PLANE8, _PLANE8_X, _PLANE8_Y = _plane_basis(8)
-
-
 class _Flat(NamedTuple):
     noise: float
     occluded_share: float  # of the channel values: a hole in one channel of three hides a third of a pixel
@@ -179,70 +201,154 @@ def _read_flat(out_img: Array, where: _Where, edge: int = 0) -> _Flat | None:
     from the median, and pixels surrounded by holes (a random fill can land near the median). With
     ``edge``, blocks within that many pixels of a hole are not read for noise (a hole's blended edge).
     """
-    inside = where.inside
-    n_inside = int(inside.sum())
-    if n_inside < 64:
-        return None
-    h, w = inside.shape
-    raw = np.asarray(out_img)
-    if raw.dtype == np.uint8:  # integer histograms: several times faster than float medians
-        raw3 = raw[..., None] if raw.ndim == 2 else raw
-        everywhere = n_inside == inside.size
-        vals8 = raw3.reshape(-1, raw3.shape[2]) if everywhere else raw3[inside]
-        centre8 = np.array(
-            [
-                np.searchsorted(np.cumsum(np.bincount(vals8[:, c], minlength=256)), (len(vals8) + 1) // 2)
-                for c in range(vals8.shape[1])
-            ]
-        )
-        dev8 = np.abs(raw3.astype(np.int16) - centre8.astype(np.int16))
-        inside_dev = dev8.ravel() if everywhere else dev8[inside].ravel()
-        mad = float(np.searchsorted(np.cumsum(np.bincount(inside_dev, minlength=256)), (len(inside_dev) + 1) // 2))
-        mad = mad / 255.0 * 1.4826
-        centre = centre8 / 255.0
-        dev_all = dev8 / 255.0
+    return _read_flats([(out_img, where)], edge)[0]
+
+
+def _read_flats(items: list[tuple[Array, _Where]], edge: int = 0) -> list[_Flat | None]:
+    """:func:`_read_flat` of several runs' flat images: stacked by shape and type, each group read in one pass.
+
+    Every number is computed along axes of a fixed length per run (histograms with the run in the key, sums
+    over a block's pixels), so a run reads the same in a stack as alone.
+    """
+    found: list[_Flat | None] = [None] * len(items)
+    for group in _stacks(items):
+        for k, flat in zip(group, _read_flat_stack([items[k] for k in group], edge), strict=True):
+            found[k] = flat
+    return found
+
+
+def _stacks(items: list[tuple[Any, ...]]) -> list[list[int]]:
+    """Indices of ``items`` grouped by the shape and type of their first member (an image), in order."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for k, item in enumerate(items):
+        img = np.asarray(item[0])
+        groups.setdefault((img.shape, img.dtype.str), []).append(k)
+    return list(groups.values())
+
+
+def _read_flat_stack(items: list[tuple[Array, _Where]], edge: int) -> list[_Flat | None]:
+    """:func:`_read_flats` of images of one shape and type."""
+    found: list[_Flat | None] = [None] * len(items)
+    inside_all = np.stack([where.inside for _, where in items])  # (n, h, w)
+    counts_inside = inside_all.reshape(len(items), -1).sum(axis=1)
+    live = np.flatnonzero(counts_inside >= 64)
+    if not len(live):
+        return found
+    raw = np.stack([np.asarray(items[k][0]) for k in live])
+    raw = raw[..., None] if raw.ndim == 3 else raw  # (n, h, w, c)
+    inside = inside_all[live]
+    n_inside = counts_inside[live]
+    n, h, w, nc = raw.shape
+    everywhere = bool(n_inside.min() == h * w)
+    eight_bit = raw.dtype == np.uint8
+    if eight_bit:  # integer histograms, the run and channel in the key: faster than float medians
+        centre8 = _stacked_medians(raw, inside, everywhere)  # (n, c)
+        dev8 = np.abs(raw.astype(np.int16) - centre8[:, None, None, :].astype(np.int16))
+        mad8 = _stacked_medians(dev8.reshape(n, h, w * nc, 1), np.repeat(inside, nc, axis=2), everywhere)[:, 0]
+        mads = mad8 / 255.0 * 1.4826
+        centres = centre8 / 255.0
+        thresholds = np.maximum(0.08, 6.0 * mads)
+        # (hidden: dev8 / 255 > threshold, as the first level above it: the same comparison, in integers)
+        above = np.searchsorted(_LEVELS, thresholds, side="right")
+        hidden = dev8 >= above[:, None, None, None].astype(np.int16)
+        if not everywhere:
+            hidden &= inside[..., None]
     else:
-        out = _channels(out_img)
-        vals = out[inside]
-        centre = _median_columns(vals)
-        mad = float(_median_columns(np.abs(vals - centre).reshape(-1, 1))[0]) * 1.4826
-        dev_all = np.abs(out - centre)
-    threshold = max(0.08, 6.0 * mad)
-    hidden = (dev_all > threshold) & inside[..., None]
-    share = _hidden_share(dev_all, hidden, n_inside)
-    occluded: Array = hidden[..., 0].copy()  # any channel hidden (channel by channel: faster than any(axis=2))
-    for c in range(1, hidden.shape[2]):
+        out = _channels(raw)
+        centres = np.stack([_median_columns(out[j][inside[j]]) for j in range(n)])
+        dev_float = np.abs(out - centres[:, None, None, :])
+        mads = np.array([float(_median_columns(dev_float[j][inside[j]].reshape(-1, 1))[0]) * 1.4826 for j in range(n)])
+        thresholds = np.maximum(0.08, 6.0 * mads)
+        hidden = (dev_float > thresholds[:, None, None, None]) & inside[..., None]
+    any_hidden: Array = np.asarray(hidden.reshape(n, -1).any(axis=1))
+    occluded: Array = hidden[..., 0].copy()  # any channel hidden (channel by channel: faster than any(axis=3))
+    for c in range(1, nc):
         occluded |= hidden[..., c]
-    if occluded.any():  # close the holes: a random fill leaves some values near the median
-        padded = np.pad(occluded, 1)
-        around = padded[:-2, 1:-1].astype(int) + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]
-        occluded = (occluded | (around >= 3)) & inside
+    if any_hidden.any():  # close the holes: a random fill leaves some values near the median
+        padded = np.pad(occluded, ((0, 0), (1, 1), (1, 1)))
+        around = padded[:, :-2, 1:-1].astype(int) + padded[:, 2:, 1:-1] + padded[:, 1:-1, :-2] + padded[:, 1:-1, 2:]
+        occluded = np.where(any_hidden[:, None, None], (occluded | (around >= 3)) & inside, occluded)
     b = 8
     hb, wb = h // b, w // b
-    wander = 0.0
-    n_blocks = 0
-    noise, lo, hi = mad, float(np.mean(centre)), float(np.mean(centre))
+    noises, los, his = mads.copy(), centres.mean(axis=1), centres.mean(axis=1)
+    wanders = np.zeros(n)
+    n_blocks = np.zeros(n, dtype=int)
     if hb and wb:
-        blocks = _channels(np.asarray(out_img)[: hb * b, : wb * b]).reshape(hb, b, wb, b, -1)
         near = occluded
         for _ in range(edge):  # grow the holes by a pixel each step (4-neighbourhood)
-            grown = np.pad(near, 1)
-            near = near | grown[:-2, 1:-1] | grown[2:, 1:-1] | grown[1:-1, :-2] | grown[1:-1, 2:]
-        good = (inside & ~near)[: hb * b, : wb * b].reshape(hb, b, wb, b).all(axis=(1, 3))
-        if good.any():
-            n_blocks = int(good.sum())
-            chosen = blocks.transpose(0, 2, 4, 1, 3)[good]  # (n, c, b, b)
-            per_pixel = chosen.reshape(len(chosen), chosen.shape[1], b * b)  # (n, c, b * b)
-            plane = per_pixel @ _PLANE8  # (n, c, 3): each block's plane, per channel
-            smooth = plane[..., :1] + plane[..., 1:2] * _PLANE8_X + plane[..., 2:] * _PLANE8_Y
-            noise = float((per_pixel - smooth).std() * math.sqrt(b * b / (b * b - 3)))
-            per_channel = plane[..., 0]  # (n, c): the blocks' means
-            means = per_channel.mean(axis=1)
-            lo, hi = float(means.min()), float(means.max())
-            if per_channel.shape[1] == 3 and len(chosen) >= 4:
-                tint = per_channel - per_channel.mean(axis=1, keepdims=True)
-                wander = float((tint - _median(tint, axis=0)).std())
-    return _Flat(noise, share, occluded, lo, hi, float(np.mean(centre)), wander, n_blocks)
+            grown = np.pad(near, ((0, 0), (1, 1), (1, 1)))
+            near = near | grown[:, :-2, 1:-1] | grown[:, 2:, 1:-1] | grown[:, 1:-1, :-2] | grown[:, 1:-1, 2:]
+        good = (inside & ~near)[:, : hb * b, : wb * b].reshape(n, hb, b, wb, b).all(axis=(2, 4)).reshape(n, -1)
+        residual, means = _block_planes(raw[:, : hb * b, : wb * b], b)  # (n, blocks, c) each
+        n_blocks = good.sum(axis=1)
+        # Noise: the pooled residual of the blocks' planes, as a standard deviation (the residual's mean is 0).
+        pooled = np.where(good[..., None], residual, 0.0).sum(axis=(1, 2))
+        counted = np.maximum(n_blocks * nc * b * b, 1)
+        read = n_blocks > 0
+        noises[read] = (np.sqrt(pooled / counted) * math.sqrt(b * b / (b * b - 3)))[read]
+        grey = means.mean(axis=2)  # (n, blocks)
+        los = np.where(read, np.where(good, grey, np.inf).min(axis=1), los)
+        his = np.where(read, np.where(good, grey, -np.inf).max(axis=1), his)
+        if nc == 3:
+            tint = means - means.mean(axis=2, keepdims=True)  # (n, blocks, 3)
+            if good.all():  # every block of every run: the spreads side by side
+                wanders = (tint - _median(tint, axis=1)[:, None, :]).reshape(n, -1).std(axis=1)
+            else:
+                for r in np.flatnonzero(n_blocks >= 4).tolist():
+                    kept = tint[r] if n_blocks[r] == good.shape[1] else tint[r][good[r]]
+                    wanders[r] = float((kept - _median(kept, axis=0)).std())
+    for j, k in enumerate(live.tolist()):
+        share: float = 0.0
+        if any_hidden[j]:
+            dev = dev8[j] / 255.0 if eight_bit else np.abs(_channels(raw[j]) - centres[j])
+            share = _hidden_share(dev, hidden[j], int(n_inside[j]))
+        found[k] = _Flat(
+            float(noises[j]),
+            share,
+            occluded[j],
+            float(los[j]),
+            float(his[j]),
+            float(centres[j].mean()),
+            float(wanders[j]),
+            int(n_blocks[j]),
+        )
+    return found
+
+
+def _stacked_medians(values: Array, inside: Array, everywhere: bool) -> Array:
+    """(n, c): the median (the lower middle one of an even count) of each image's 8-bit values per channel,
+    over the pixels ``inside`` (n, h, w): one histogram with the image and channel in the key."""
+    n, _, _, nc = values.shape
+    offsets = (np.arange(n * nc, dtype=np.intp) * 256).reshape(n, 1, 1, nc)
+    spare = n * nc * 256
+    keys = values + offsets if everywhere else np.where(inside[..., None], values + offsets, spare)
+    hist = np.bincount(keys.ravel(), minlength=spare + 1)[:spare].reshape(n, nc, 256)
+    half = (inside.reshape(n, -1).sum(axis=1) + 1) // 2
+    # (the first level whose running count reaches half: np.searchsorted on the running count)
+    return np.asarray((np.cumsum(hist, axis=2) < half[:, None, None]).sum(axis=2))
+
+
+_LEVELS = np.arange(256) / 255.0  # the 8-bit levels in [0, 1]
+
+
+def _block_planes(img: Array, b: int) -> tuple[FloatArray, FloatArray]:
+    """Each ``b`` x ``b`` block's least-squares plane, per channel, of a stack (n, h, w, c): the squares left
+    after taking it out (summed over the block's pixels) and the block's mean, both (n, blocks, c).
+
+    On a square grid about the block's centre, 1, x and y are orthogonal: the plane's coefficients are the
+    block's sum, and its sums weighted by x and by y. From 8-bit levels these sums are exact.
+    """
+    n, h, w, nc = img.shape
+    hb, wb = h // b, w // b
+    ys, xs = np.mgrid[0:b, 0:b]
+    x, y = (xs.ravel() - (b - 1) / 2.0), (ys.ravel() - (b - 1) / 2.0)  # a pixel's place about the block's centre
+    unit = 255.0 if img.dtype == np.uint8 else 1.0
+    blocks = np.ascontiguousarray(img.reshape(n, hb, b, wb, b, nc).transpose(0, 1, 3, 5, 2, 4))
+    px = blocks.reshape(-1, b * b).astype(float)  # a row per block and channel, its pixels in rows
+    s = px.sum(axis=1)
+    sx, sy, s2 = np.einsum("ki,i->k", px, x), np.einsum("ki,i->k", px, y), np.einsum("ki,ki->k", px, px)
+    left = np.maximum(s2 - s * s / (b * b) - (sx * sx) / float(x @ x) - (sy * sy) / float(y @ y), 0.0)
+    return left.reshape(n, hb * wb, nc) / unit**2, s.reshape(n, hb * wb, nc) / (b * b * unit)
 
 
 def _hidden_share(dev: FloatArray, hidden: Array, n_inside: int) -> float:

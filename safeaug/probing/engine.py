@@ -19,7 +19,7 @@ from typing import Any
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
 from safeaug.probing.inputs import _SHARED_RUNS, _probe_variants
-from safeaug.probing.measure import _Box, _fingerprint, _measure_run, _signatures
+from safeaug.probing.measure import _Box, _fingerprint, _measure_runs, _signatures
 from safeaug.probing.runners import ProbeError, _name, runner_for
 
 # Envelope fields no single probe can observe, whatever the transform.
@@ -96,7 +96,8 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     distinct = list(dict.fromkeys(keys))
     first_of = {key: keys.index(key) for key in distinct}
     chosen = _runs_to_read([runs[first_of[key]] for key in distinct], images)
-    seen = {distinct[j]: _measure_run(*runs[first_of[distinct[j]]], images) for j in chosen}
+    read = _measure_runs([runs[first_of[distinct[j]]] for j in chosen], images)
+    seen = {distinct[j]: reading for j, reading in zip(chosen, read, strict=True)}
     env: Envelope | None = None
     lost_geometry = 0
     counted = 0  # runs read (or the same as one read); the others lay within their range

@@ -58,9 +58,22 @@ class _Geometry:
         return (inv[0, 0] * xs + inv[0, 1] * ys + inv[0, 2]) / w, (inv[1, 0] * xs + inv[1, 1] * ys + inv[1, 2]) / w
 
 
-def _fit_affine(src: FloatArray, dst: FloatArray) -> tuple[FloatArray, float]:
+# The least-squares solvers (pseudo-inverses) of the probe images' point sets (their keypoints and landmarks,
+# fixed per frame), keyed by the points' bytes: a fit with every point kept is one small product.
+_SOLVERS: dict[bytes, FloatArray] = {}
+
+
+def _fit_affine(src: FloatArray, dst: FloatArray, *, fixed: bool = False) -> tuple[FloatArray, float]:
+    """The affine map from ``src`` to ``dst`` by least squares, and its RMS residual; ``fixed``: ``src`` is one of
+    the probe images' point sets, whose solver is kept (the same solution as ``np.linalg.lstsq``, to rounding)."""
     X = np.hstack([src, np.ones((len(src), 1))])
-    sol, *_ = np.linalg.lstsq(X, dst, rcond=None)
+    solver = _SOLVERS.get(src.tobytes()) if fixed else None
+    if fixed and solver is None and len(_SOLVERS) < 256:
+        solver = _SOLVERS[src.tobytes()] = np.linalg.pinv(X)
+    if solver is not None:
+        sol: FloatArray = solver @ dst
+    else:
+        sol = np.asarray(np.linalg.lstsq(X, dst, rcond=None)[0], dtype=float)
     A = np.vstack([sol.T, [0.0, 0.0, 1.0]])
     res = dst - X @ sol
     return A, float(np.sqrt(np.mean(np.sum(res**2, axis=1))))
@@ -84,8 +97,10 @@ def _fit_homography(src: FloatArray, dst: FloatArray) -> FloatArray | None:
 
 def _geometry_from_points(src: FloatArray, dst: FloatArray, size: int) -> _Geometry:
     keep = np.all(np.isfinite(dst), axis=1)
-    src, dst = src[keep], dst[keep]
-    A, residual = _fit_affine(src, dst)
+    every = bool(keep.all())
+    if not every:
+        src, dst = src[keep], dst[keep]
+    A, residual = _fit_affine(src, dst, fixed=every)
     if residual > _NONRIGID_PX / 2 and len(src) >= 8:
         H = _fit_homography(src, dst)
         if H is not None:
@@ -101,13 +116,31 @@ def _geometry_from_points(src: FloatArray, dst: FloatArray, size: int) -> _Geome
 
 def _landmark_excess(img: Array) -> FloatArray | None:
     """How far each pixel stands out from the background, landmarks positive (also in an inverted image)."""
-    grey = img.astype(float).mean(axis=2) if img.ndim == 3 else img.astype(float)
-    excess = grey - float(_median(grey))
+    if img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3:
+        # The channels' sum in integers, its median off a histogram: the same values as the float mean's median.
+        total = img[..., 0].astype(np.int32) + img[..., 1] + img[..., 2]
+        grey = total / 3.0
+        excess = grey - _histogram_median(total.ravel(), 766, 3.0)
+    else:
+        grey = img.astype(float).mean(axis=2) if img.ndim == 3 else img.astype(float)
+        excess = grey - float(_median(grey))
     if -excess.min() > excess.max():
         excess = -excess  # an inverted image: the landmarks are the dark places now
     if float(excess.max()) <= 20 * (1.0 if img.dtype == np.uint8 else 1 / 255.0):
         return None
     return excess
+
+
+def _histogram_median(values: Array, bins: int, scale: float) -> float:
+    """The median of integer ``values`` in ``[0, bins)``, each divided by ``scale`` (as :func:`_median` of the
+    quotients gives it: the mean of the two middle ones of an even count)."""
+    run = np.cumsum(np.bincount(values, minlength=bins))
+    n = len(values)
+    high = int(np.searchsorted(run, n // 2 + 1))  # the value at sorted place n // 2
+    if n % 2:
+        return high / scale
+    low = int(np.searchsorted(run, n // 2))  # at place n // 2 - 1
+    return (low / scale + high / scale) / 2.0
 
 
 def _landmark_mask(img: Array) -> Array | None:

@@ -3,7 +3,6 @@ image, a one-channel image, uint16, float32, and on a portrait and a landscape f
 
 from __future__ import annotations
 
-import copy
 import warnings
 from typing import Any
 
@@ -89,6 +88,16 @@ def _as_square(
             return False
         # (8-bit RGB sent to uint16 or float32 and back is itself: no need to convert it)
         same_kind = kind in ("uint16", "float32") and ref.shape[2] == 3
+        if kind in ("grey", "one-channel") and img.dtype == np.uint8:
+            # 8-bit out of a one-channel input: both sides are one channel repeated (or the output's three), so
+            # they are compared before the repeat (the same verdict, without converting either).
+            grey = _as_variant(ref, "grey")  # (a one-channel input holds the same levels)
+            a = img[..., None] if img.ndim == 2 else img
+            if a.shape[:2] != grey.shape or a.shape[2] not in (1, 3):
+                return False
+            if np.abs(a.astype(np.int16) - grey[..., None].astype(np.int16)).max() > 2:
+                return False
+            continue
         a, b = _as_rgb8(img), ref if same_kind else _as_rgb8(_as_variant(ref, kind))
         if a.shape != b.shape or np.abs(a.astype(np.int16) - b.astype(np.int16)).max() > 2:
             return False
@@ -112,12 +121,15 @@ def _probe_variants(
     """
     failed: list[str] = []
     unread: list[str] = []
+    coordmaps: list[Any] = []
     for kind, runs in _VARIANT_RUNS.items():
         rect = kind in ("portrait", "landscape")
         try:
             for i in range(runs):
                 if rect:
-                    found = _rect_geometry(transform, runner, kind, seed + i)
+                    if not coordmaps:  # (made once for all the frame runs)
+                        coordmaps.append(_coordmap_copy(transform))
+                    found = _rect_geometry(transform, runner, kind, seed + i, coordmaps[0])
                     if found is None:
                         unread.append(kind)
                         break
@@ -142,19 +154,31 @@ def _probe_variants(
     return env
 
 
-def _rect_geometry(transform: Any, runner: Runner, kind: str, seed: int) -> dict[str, Any] | None:
-    """Mirror, turn, zoom and shear on a non-square input: from coordinate maps sent through as a mask where
-    albumentations' own code moves the pixels, else from the landmarks found in the output."""
-    shape = _RECT_SHAPES[kind]
-    if _is_albumentations(transform) and _keypoints_tell_all(transform):
-        from safeaug.coordmap import measure
+def _coordmap_copy(transform: Any) -> Any:
+    """A copy of ``transform`` forced to apply (as the runner's) and ready to measure coordinate maps
+    (``safeaug.coordmap``), when albumentations' own code moves its pixels and the frame runs read its
+    geometry from them; else None. One copy serves all the frame runs (each reseeds it)."""
+    if not (_is_albumentations(transform) and _keypoints_tell_all(transform)):
+        return None
+    from safeaug.coordmap import _measuring_copy
 
-        forced = copy.deepcopy(transform)
-        _force(forced)
-        forced.p = 1.0
+    forced = _measuring_copy(transform)
+    _force(forced)
+    forced.p = 1.0
+    return forced
+
+
+def _rect_geometry(transform: Any, runner: Runner, kind: str, seed: int, forced: Any = None) -> dict[str, Any] | None:
+    """Mirror, turn, zoom and shear on a non-square input: from coordinate maps sent through as a mask where
+    albumentations' own code moves the pixels (``forced``: :func:`_coordmap_copy`), else from the landmarks
+    found in the output."""
+    shape = _RECT_SHAPES[kind]
+    if forced is not None:
+        from safeaug.coordmap import _measure_copy
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            r = measure(forced, shape, seed=seed)
+            r = _measure_copy(forced, shape, seed=seed)
         if r.collapsed:
             return {"scale_min": 0.0, "crop_min": 0.0}
         M = np.array(r.linear, dtype=float)
@@ -169,4 +193,8 @@ def _rect_geometry(transform: Any, runner: Runner, kind: str, seed: int) -> dict
         return None
     if g.residual > _WARPED_PX:
         return {"nonrigid": True}
+    if _is_identity(g, 1e-5) and out["geo"].shape[:2] == shape:
+        # Nothing moved (keypoints come back at float32 precision): within 1e-5 of the identity on this frame,
+        # the turn, shear and zoom read lie two orders of magnitude inside their dead bands.
+        return {}
     return _geometry_fields(_decompose(g, shape, out["geo"].shape[:2]))

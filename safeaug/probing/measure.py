@@ -4,13 +4,14 @@ the fields that run could not read."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Generator
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from safeaug.effects import Envelope
-from safeaug.probing.colour import _hue_chroma, _read_colour
-from safeaug.probing.detail import _FIELD, _NOISY, _read_blur, _read_flat, _unpaired_noise
+from safeaug.probing.colour import _Colour, _hue_chroma, _read_colours
+from safeaug.probing.detail import _FIELD, _NOISY, _Flat, _read_blurs, _read_flats, _unpaired_noise
 from safeaug.probing.geometry import (
     _NONRIGID_PX,
     _WARPED_PX,
@@ -26,7 +27,7 @@ from safeaug.probing.geometry import (
 )
 from safeaug.probing.images import _DOT, _DOT_BG, _FLAT, _TARGETS, Array, FloatArray, _grey, _Images, _probe_images
 from safeaug.probing.runners import ProbeError
-from safeaug.probing.tone import _casts, _read_intensity, _read_map, _shared_tint
+from safeaug.probing.tone import _casts, _Map, _read_intensity, _read_maps
 
 _GEOMETRY_FIELDS = frozenset(
     {"mirror", "rotation", "scale_min", "scale_max", "translation", "shear", "perspective", "nonrigid", "crop_min"}
@@ -118,9 +119,56 @@ def _fingerprint(out: dict[str, Array], kps: FloatArray | None) -> tuple[Any, ..
     return tuple(parts)
 
 
-def _measure_run(
+# One run's reading: its envelope, the fields it could not read, and whether a geometry was found.
+_Reading = tuple[Envelope, set[str], bool]
+
+
+class _Ask(NamedTuple):
+    """A reading one run asks of a reader that reads many runs at once (see :func:`_measure_runs`)."""
+
+    reader: str
+    args: tuple[Any, ...]
+
+
+def _measure_run(out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images) -> _Reading:
+    """One run's reading (:func:`_measure_runs` of that run alone)."""
+    return _measure_runs([(out, kps, exact)], images)[0]
+
+
+def _measure_runs(runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images) -> list[_Reading]:
+    """Every run's reading, each the same as the run read alone: the runs are read side by side, and each
+    costly reading (the flat grey, the dots, the ramp, the patches) is made for all runs that ask for it in
+    one stacked pass (``_READERS``).
+
+    Each run's logic is :func:`_run_reading`, a generator that yields an :class:`_Ask` where it needs a
+    reading and is sent the answer. The readers are served in ``_READERS``' order, so runs that skipped a
+    reading catch up with the others before the next one is made.
+    """
+    readings: list[_Reading | None] = [None] * len(runs)
+    steps = [_run_reading(out, kps, exact, images) for out, kps, exact in runs]
+    asks: dict[int, _Ask] = {}
+
+    def advance(j: int, answer: Any) -> None:
+        try:
+            asks[j] = steps[j].send(answer)
+        except StopIteration as done:
+            readings[j] = done.value
+
+    for j in range(len(steps)):
+        advance(j, None)
+    while asks:
+        reader = min((ask.reader for ask in asks.values()), key=list(_READERS).index)
+        batch = [j for j, ask in asks.items() if ask.reader == reader]
+        answers = _READERS[reader]([asks.pop(j).args for j in batch], images)
+        for j, answer in zip(batch, answers, strict=True):
+            advance(j, answer)
+    return [reading for reading in readings if reading is not None]
+
+
+def _run_reading(
     out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images
-) -> tuple[Envelope, set[str], bool]:
+) -> Generator[_Ask, Any, _Reading]:
+    """One run's reading, asking the stacked readers for the flat grey, the dots, the ramp and the patches."""
     size = images.size
     for key, img in out.items():
         if img.ndim not in (2, 3) or img.shape[0] < 8 or img.shape[1] < 8:
@@ -172,7 +220,7 @@ def _measure_run(
     shapes = {out[k].shape[:2] for k in _TARGETS}
     same = len(shapes) == 1  # every probe image came out the same size: the same draw hit them all alike
     where = geo_where if out["flat"].shape[:2] == out_shape else _where(g, out["flat"].shape[:2], size)
-    flat = _read_flat(out["flat"], where)
+    flat: _Flat | None = yield _Ask("flat", (out["flat"], where))
     noise, field, varies = 0.0, 0.0, False
     if flat is None:
         missing |= {"noise", "occlusion"}
@@ -199,7 +247,7 @@ def _measure_run(
         missing |= _PIXEL_FIELDS
         return Envelope(**_clean(effects)), missing, g is not None
     noisy = noise > _NOISY
-    sigma = None if noisy else _read_blur(out["dots"], g, images, where.covered, noise)
+    sigma: float | None = None if noisy else (yield _Ask("blur", (out["dots"], g, where.covered, noise)))
     if sigma is None:
         missing.add("blur")
     else:
@@ -208,7 +256,7 @@ def _measure_run(
     # spread could not be read.
     misfit = 2.0 * g.residual if g is not None else 0.0
     margin = 10.0 if sigma is None else 2.0 + min(3.0 * sigma + misfit, 8.0)
-    m = _read_map(out["ramp"], where, images, margin, noise, _shared_tint(out["flat"], flat))
+    m: _Map | None = yield _Ask("map", (out["ramp"], out["flat"], flat, where, margin, noise))
     if "blur" in effects:
         # Dots the tone map sends to their background's level (clipped to black with it, or the whole ramp
         # made one level) are gone, but not by blur: the spread cannot be read.
@@ -245,7 +293,7 @@ def _measure_run(
             missing.add("color")
         elif _casts(m, flat.tint_wander if flat is not None else 0.0):
             effects["color"] = True
-    c = None if noisy else _read_colour(out["colors"], where, images, m, margin, noise)
+    c: _Colour | None = None if noisy else (yield _Ask("colour", (out["colors"], where, m, margin, noise)))
     colours = out["colors"]
     if colours.ndim == 2 or colours.shape[2] == 1:  # one channel out of three: the colour is gone
         effects.update(grayscale=True, saturation_min=0.0, saturation_max=0.0)
@@ -261,6 +309,36 @@ def _measure_run(
     if c is not None and c.clipped:
         missing.add("grayscale")
     return Envelope(**_clean(effects)), missing, g is not None
+
+
+def _flats(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
+    return list(_read_flats([(img, where) for img, where in asks]))
+
+
+def _blurs(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
+    return list(_read_blurs([(dots, g, usable, noise) for dots, g, usable, noise in asks], images))
+
+
+def _colours(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
+    return list(_read_colours([(img, where, m, margin, noise) for img, where, m, margin, noise in asks], images))
+
+
+def _maps(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
+    return list(
+        _read_maps(
+            [(ramp, where, margin, noise, (flat_img, flat)) for ramp, flat_img, flat, where, margin, noise in asks],
+            images,
+        )
+    )
+
+
+# The stacked readers, in the order a run asks for them: (the arguments of each run's ask) -> answers.
+_READERS: dict[str, Callable[[list[tuple[Any, ...]], _Images], list[Any]]] = {
+    "flat": _flats,
+    "blur": _blurs,
+    "map": _maps,
+    "colour": _colours,
+}
 
 
 # ------------------------------------------------------------------------------------------ a run's signature
@@ -373,9 +451,22 @@ def _signatures(
     stack = {name: np.stack([runs[j][0][name] for j in usable]) for name in ("geo", *_TARGETS)}  # (n, h, w, 3)
     values = np.zeros((n, len(_SIGNATURE)))
     finite = [0] * n
+    full = {
+        row: kps for row, j in enumerate(usable) if (kps := runs[j][1]) is not None and bool(np.isfinite(kps).all())
+    }
+    whole = list(full)
+    if whole:  # every keypoint kept: the fits side by side (one least-squares product per run)
+        kps_all = np.stack(list(full.values()))  # (m, N, 2)
+        sols = cells.fit_keypoints @ kps_all  # (m, 3, 2)
+        residuals = np.sqrt(np.mean(np.sum((kps_all - cells.keypoints @ sols) ** 2, axis=2), axis=1))
+        mapped = cells.corners @ sols
+        kept = ((mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)).all(axis=2).mean(axis=1)
+        for r, row in enumerate(whole):
+            finite[row] = len(kps_all[r])
+            _map_signature(sols[r], float(residuals[r]), float(kept[r]), size, values[row])
     for row, j in enumerate(usable):
         kps = runs[j][1]
-        if kps is not None:
+        if kps is not None and row not in whole:
             finite[row] = _keypoint_signature(kps, cells, size, values[row])
     ramp = _stacked_blocks(stack["ramp"], side)  # (n, 16, 3)
     bend, slope, shift = cells.fit @ ramp.mean(axis=2).T  # each (n,)
@@ -429,7 +520,15 @@ def _keypoint_signature(kps: FloatArray, cells: _Cells, size: int, values: Float
     # (with keypoints lost, the normal equations: a 3x3 system, well conditioned on pixel coordinates)
     sol: Array = cells.fit_keypoints @ kps if finite == len(kps) else np.linalg.solve(X.T @ X, X.T @ kps[keep])
     residual = float(np.sqrt(np.mean(np.sum((kps[keep] - X @ sol) ** 2, axis=1))))
-    (a, c), (b, d), (tx, ty) = sol  # x' = a x + b y + tx, y' = c x + d y + ty
+    mapped = cells.corners @ sol
+    inside = (mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)
+    _map_signature(sol, residual, float(inside.all(axis=1).mean()), size, values)
+    return finite
+
+
+def _map_signature(sol: FloatArray, residual: float, kept: float, size: int, values: FloatArray) -> None:
+    """The readings of a fitted affine map (``sol``: its 3x2 least-squares solution) into ``values[:8]``."""
+    (a, c), (b, d), (tx, ty) = sol.tolist()  # x' = a x + b y + tx, y' = c x + d y + ty
     det = a * d - b * c
     mirror = det < 0
     if mirror:  # read the turn and shear of the map with x mirrored back
@@ -438,8 +537,6 @@ def _keypoint_signature(kps: FloatArray, cells: _Cells, size: int, values: Float
     theta_x, theta_y = math.degrees(math.atan2(c, a)), math.degrees(math.atan2(-b, d))
     centre = (size - 1) / 2
     moved = max(abs(a * centre + b * centre + tx - centre), abs(c * centre + d * centre + ty - centre))
-    mapped = cells.corners @ sol
-    inside = (mapped >= -0.5) & (mapped <= size - 0.5 + 1.0)
     values[:8] = (
         float(mirror),
         min(abs(_wrap(theta_x)), abs(_wrap(theta_y))),
@@ -447,10 +544,9 @@ def _keypoint_signature(kps: FloatArray, cells: _Cells, size: int, values: Float
         max(sx, sy),
         moved / size,
         abs(_wrap(theta_y - theta_x)),
-        float(inside.all(axis=1).mean()),
+        kept,
         residual,
     )
-    return finite
 
 
 def _stacked_blocks(imgs: Array, side: int) -> FloatArray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,7 +27,9 @@ class _Map:
     cast: float  # largest channel spread of a grey input level (after medians over 8-level bins)
     clipped: Array | None = None  # per level: most of its pixels have a channel at 0 or full scale
     model: tuple[float, float, float, bool] | None = None  # a, gamma, b, inverted: y = a x**gamma + b
-    shared_cast: float = 0.0  # ``cast`` after taking out the channel noise the flat grey shows at each pixel
+    # ``cast`` after taking out the channel noise the flat grey shows at each pixel; read only where ``cast``
+    # exceeds what the flat grey's wander allows (elsewhere ``cast`` itself: :func:`_casts` does not look at it)
+    shared_cast: float = 0.0
 
     def __call__(self, x: FloatArray, *, exact: bool = False) -> FloatArray:
         # The levels read, interpolated, when asked and when they cover ``x`` (a crop sees part of the ramp).
@@ -69,25 +71,56 @@ def _read_map(
     images: _Images,
     margin: float,
     noise: float = 0.0,
-    tint: FloatArray | None = None,
+    flat: tuple[Array, _Flat | None] | None = None,
 ) -> _Map | None:
-    """The grey-level map of the ramp; ``tint``: the flat grey's channel departures per output pixel (see
-    :func:`_shared_tint`), taken off the ramp's channels for ``shared_cast``."""
-    raw = np.asarray(ramp_out)
-    raw = raw[..., None] if raw.ndim == 2 else raw
-    if where.identity:
-        ok = where.inside & (images.ramp_edge >= margin)
-        level = images.ramp_level
-    else:
-        ok = where.inside & (images.ramp_edge[where.iy, where.ix] >= margin)
-        level = images.ramp_level[where.iy, where.ix]
-    if ok.sum() < 64:
-        return None
-    lv = level[ok]
-    if raw.dtype == np.uint8:  # 8-bit: one sort of (level, value) pairs packed into one integer
+    """The grey-level map of the ramp; ``flat``: the flat grey's output and reading, whose channel departures
+    per output pixel (see :func:`_shared_tint`) are taken off the ramp's channels for ``shared_cast``."""
+    return _read_maps([(ramp_out, where, margin, noise, flat)], images)[0]
+
+
+# A run's ask of the map reader: the ramp's output, where its pixels came from, the margin from band edges,
+# the noise, and the flat grey's output and reading (for ``shared_cast``).
+_MapAsk = tuple[Array, _Where, float, float, "tuple[Array, _Flat | None] | None"]
+
+
+def _read_maps(asks: list[_MapAsk], images: _Images) -> list[_Map | None]:
+    """:func:`_read_map` of several runs (ramp, where, margin, noise, flat): stacked by the ramp's shape and
+    type, and read in one pass per stack with the run in every key, so a run reads the same as alone."""
+    found: list[_Map | None] = [None] * len(asks)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for j, ask in enumerate(asks):
+        groups.setdefault((np.shape(ask[0]), np.asarray(ask[0]).dtype.str), []).append(j)
+    for group in groups.values():
+        for j, m in zip(group, _read_map_stack([asks[j] for j in group], images), strict=True):
+            found[j] = m
+    return found
+
+
+def _read_map_stack(asks: list[_MapAsk], images: _Images) -> list[_Map | None]:
+    found: list[_Map | None] = [None] * len(asks)
+    oks, levels = [], []
+    for _, where, margin, _, _ in asks:
+        if where.identity:
+            oks.append(where.inside & (images.ramp_edge >= margin))
+            levels.append(images.ramp_level)
+        else:
+            oks.append(where.inside & (images.ramp_edge[where.iy, where.ix] >= margin))
+            levels.append(images.ramp_level[where.iy, where.ix])
+    live = [j for j, ok in enumerate(oks) if ok.sum() >= 64]
+    if not live:
+        return found
+    n = len(live)
+    raw = np.stack([np.asarray(asks[j][0]) for j in live])
+    raw = raw[..., None] if raw.ndim == 3 else raw  # (n, h, w, c)
+    ok = np.stack([oks[j] for j in live])
+    lv = np.stack([levels[j] for j in live])[ok]  # every run's usable pixels, run after run
+    counts = ok.reshape(n, -1).sum(axis=1)
+    run = np.repeat(np.arange(n), counts)
+    noise = np.array([asks[j][3] for j in live], dtype=float)
+    if raw.dtype == np.uint8:  # 8-bit: one sort of (run, level, value) packed into one integer
         px8 = raw[ok]
         grey8 = np.rint(px8 @ _LUMA).astype(np.int64) if px8.shape[1] == 3 else px8[:, 0].astype(np.int64)
-        combined = np.sort((lv.astype(np.int64) << 8) + grey8)
+        combined = np.sort((run.astype(np.int64) << 16) + (lv.astype(np.int64) << 8) + grey8)
         k = combined >> 8
         starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
         ends = np.r_[starts[1:], len(k)]
@@ -95,32 +128,82 @@ def _read_map(
         px = px8.astype(float) / 255.0
     else:
         px = _channels(raw)[ok]
-        keys, medians = _group_medians(lv, px @ _LUMA if px.shape[1] == 3 else px[:, 0])
-    cast = shared = 0.0
+        keys, medians = _group_medians(run.astype(np.int64) * 256 + lv, px @ _LUMA if px.shape[1] == 3 else px[:, 0])
+    bounds = np.searchsorted(keys >> 8, np.arange(n + 1))  # each run's levels in ``keys``
     at_end = _at_end(px)  # a channel at 0 or full scale
-    if px.shape[1] == 3:
-        bins = lv // _BIN
-        n = np.bincount(bins)
-        has = n > 0
-        means = np.stack([np.bincount(bins, px[:, c])[has] / n[has] for c in range(3)], axis=1)
-        # Channels apart by more than noise explains (4.5 standard errors of a bin's mean).
-        cast = float((means.max(axis=1) - means.min(axis=1) - 4.5 * noise / np.sqrt(n[has])).max())
-        shared = cast
-        if tint is not None:  # the same noise field was drawn for the flat grey: take it off, pixel by pixel
-            # (where no channel clipped: noise clipped at 0 or full scale is not the flat grey's any more)
-            kept = ~at_end
-            b_kept = bins[kept]
-            n_kept = np.bincount(b_kept, minlength=len(n))
-            use = n_kept >= 8
-            px_off = (px - tint[ok])[kept]
-            off = np.stack(
-                [np.bincount(b_kept, px_off[:, c], minlength=len(n))[use] / n_kept[use] for c in range(3)], 1
-            )
-            spread = off.max(axis=1) - off.min(axis=1) - 4.5 * noise / np.sqrt(n_kept[use])
-            shared = float(spread.max()) if len(spread) else cast
     # Clipping is not a change of slope: levels where a channel hit 0 or full scale are left out of the fit.
-    share = np.bincount(lv, at_end.astype(float), minlength=256) / np.maximum(np.bincount(lv, minlength=256), 1)
-    return _Map(keys / 255.0, medians, cast, share[keys] > 0.5, shared_cast=shared)
+    by_level = run * 256 + lv
+    share = (
+        np.bincount(by_level, at_end.astype(float), minlength=n * 256)
+        / np.maximum(np.bincount(by_level, minlength=n * 256), 1)
+    ).reshape(n, 256)
+    casts = shared = np.zeros(n)
+    if px.shape[1] == 3:
+        casts, shared = _stacked_casts(px, run * 32 + lv // _BIN, at_end, noise, asks, live, ok)
+    for r, j in enumerate(live):
+        level = keys[bounds[r] : bounds[r + 1]] & 255
+        found[j] = _Map(
+            level / 255.0,
+            medians[bounds[r] : bounds[r + 1]],
+            float(casts[r]),
+            share[r][level] > 0.5,
+            shared_cast=float(shared[r]),
+        )
+    return found
+
+
+def _stacked_casts(
+    px: FloatArray,
+    bins: Array,
+    at_end: Array,
+    noise: FloatArray,
+    asks: list[_MapAsk],
+    live: list[int],
+    ok: Array,
+) -> tuple[FloatArray, FloatArray]:
+    """Per run: the largest channel spread of a grey input level's ``_BIN``-level bin beyond what noise explains
+    (4.5 standard errors of a bin's mean), and the same after taking off the flat grey's channel departures
+    (:func:`_shared_tint`). ``bins``: each pixel's run * 32 + bin.
+
+    The second is read only where the first exceeds what the flat grey's wander allows (see :func:`_casts`,
+    which reads it only there); elsewhere, and where the run has no flat grey to take off, it is the first.
+    """
+    n = len(live)
+    slots = n * (256 // _BIN)
+
+    def spreads(keys: Array, values: FloatArray, least: int) -> tuple[FloatArray, Array]:
+        count = np.bincount(keys, minlength=slots)
+        sums = np.stack([np.bincount(keys, values[:, c], minlength=slots) for c in range(3)], axis=1)
+        use = count >= least
+        safe = np.where(use, count, 1)
+        means = sums / safe[:, None]
+        spread = means.max(axis=1) - means.min(axis=1) - 4.5 * np.repeat(noise, slots // n) / np.sqrt(safe)
+        return spread.reshape(n, -1), use.reshape(n, -1)
+
+    spread, use = spreads(bins, px, 1)
+    casts = np.where(use, spread, -np.inf).max(axis=1)
+    shared = casts.copy()
+    cast_by: list[int] = []
+    sources: list[tuple[Array, _Flat | None]] = []
+    for r, j in enumerate(live):
+        source = asks[j][4]
+        if source is not None and casts[r] > _cast_allowance(source[1]):
+            cast_by.append(r)
+            sources.append(source)
+    tints = _shared_tints(sources)
+    with_tint = [r for r, t in zip(cast_by, tints, strict=True) if t is not None]
+    if with_tint:  # the same noise field was drawn for the flat grey: take it off, pixel by pixel
+        tint = np.zeros((*ok.shape, 3))
+        for r, t in zip(cast_by, tints, strict=True):
+            if t is not None:
+                tint[r] = t
+        # (where no channel clipped: noise clipped at 0 or full scale is not the flat grey's any more)
+        kept = ~at_end & np.isin(bins // (256 // _BIN), with_tint)
+        spread, use = spreads(bins[kept], (px - tint[ok])[kept], 8)
+        for r in with_tint:
+            if use[r].any():
+                shared[r] = spread[r][use[r]].max()
+    return casts, shared
 
 
 def _at_end(px: FloatArray) -> Array:
@@ -144,13 +227,30 @@ def _shared_tint(flat_out: Array, flat: _Flat | None) -> FloatArray | None:
     of about 32 bins' spreads exceeds a one-reading allowance on some seeds (6 wanders of the flat grey for
     ``std_range=(0.0486, 0.0486)``). The same field, read off the flat grey, is taken off the ramp.
     """
-    raw = np.asarray(flat_out)
-    if flat is None or raw.ndim != 3 or raw.shape[2] != 3:
-        return None
-    px = _channels(raw)
-    dev = px - ((px[..., 0] + px[..., 1] + px[..., 2]) / 3.0)[..., None]  # (the channels' mean, summed in order)
-    out: FloatArray = dev - _median(np.ascontiguousarray(dev.reshape(-1, 3).T), axis=1)
-    return out
+    return _shared_tints([(flat_out, flat)])[0]
+
+
+def _shared_tints(asks: list[tuple[Array, _Flat | None]]) -> list[FloatArray | None]:
+    """:func:`_shared_tint` of several runs' flat greys, those of one shape and type side by side."""
+    found: list[FloatArray | None] = [None] * len(asks)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for j, (flat_out, flat) in enumerate(asks):
+        raw = np.asarray(flat_out)
+        if flat is not None and raw.ndim == 3 and raw.shape[2] == 3:
+            groups.setdefault((raw.shape, raw.dtype.str), []).append(j)
+    for group in groups.values():
+        px = _channels(np.stack([np.asarray(asks[j][0]) for j in group]))  # (n, h, w, 3)
+        dev = px - ((px[..., 0] + px[..., 1] + px[..., 2]) / 3.0)[..., None]  # (the channels' mean, summed in order)
+        rows = np.ascontiguousarray(dev.reshape(len(group), -1, 3).transpose(0, 2, 1))  # (n, 3, h * w)
+        out = dev - _median(rows, axis=2)[:, None, None, :]
+        for r, j in enumerate(group):
+            found[j] = out[r]
+    return found
+
+
+def _cast_allowance(flat: _Flat | None) -> float:
+    """How far apart a grey level's channels may come out before :func:`_casts` reads ``shared_cast``."""
+    return _COLOR_CAST + 4.5 * (flat.tint_wander if flat is not None else 0.0)
 
 
 def _casts(m: _Map, wander: float) -> bool:
@@ -177,8 +277,10 @@ class _Intensity:
 def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = False) -> _Intensity:
     x, y = m.levels, m.values
     # Direction, on medians over 8-level bins: the largest drop and the largest rise anywhere.
-    bins = (np.rint(x * 255).astype(int)) // _BIN
-    _, yb = _group_medians(bins, y)
+    if len(x) == 256:  # every level read (the levels 0..255 in order): each bin is 8 neighbours, sorted
+        yb = np.sort(y.reshape(-1, _BIN), axis=1)[:, (_BIN - 1) // 2]  # (the lower middle, as _group_medians)
+    else:
+        _, yb = _group_medians((np.rint(x * 255).astype(int)) // _BIN, y)
     drop = float(np.max(np.maximum.accumulate(yb) - yb)) if len(yb) else 0.0
     rise = float(np.max(yb - np.minimum.accumulate(yb))) if len(yb) else 0.0
     margin = 0.12 + 3.0 * noise / math.sqrt(_BIN)
