@@ -242,9 +242,10 @@ def _read_flat_stack(items: list[tuple[Array, _Where]], edge: int) -> list[_Flat
     everywhere = bool(n_inside.min() == h * w)
     eight_bit = raw.dtype == np.uint8
     if eight_bit:  # integer histograms, the run and channel in the key: faster than float medians
-        centre8 = _stacked_medians(raw, inside, everywhere)  # (n, c)
+        hist = _stacked_histograms(raw, inside, everywhere)  # (n, c, 256)
+        centre8 = _histogram_medians(hist, n_inside)  # (n, c)
         dev8 = np.abs(raw.astype(np.int16) - centre8[:, None, None, :].astype(np.int16))
-        mad8 = _stacked_medians(dev8.reshape(n, h, w * nc, 1), np.repeat(inside, nc, axis=2), everywhere)[:, 0]
+        mad8 = _departure_medians(hist, centre8, n_inside)
         mads = mad8 / 255.0 * 1.4826
         centres = centre8 / 255.0
         thresholds = np.maximum(0.08, 6.0 * mads)
@@ -315,17 +316,33 @@ def _read_flat_stack(items: list[tuple[Array, _Where]], edge: int) -> list[_Flat
     return found
 
 
-def _stacked_medians(values: Array, inside: Array, everywhere: bool) -> Array:
-    """(n, c): the median (the lower middle one of an even count) of each image's 8-bit values per channel,
-    over the pixels ``inside`` (n, h, w): one histogram with the image and channel in the key."""
+def _stacked_histograms(values: Array, inside: Array, everywhere: bool) -> Array:
+    """(n, c, 256): the counts of each image's 8-bit values per channel over the pixels ``inside`` (n, h, w)."""
     n, _, _, nc = values.shape
-    offsets = (np.arange(n * nc, dtype=np.intp) * 256).reshape(n, 1, 1, nc)
     spare = n * nc * 256
-    keys = values + offsets if everywhere else np.where(inside[..., None], values + offsets, spare)
-    hist = np.bincount(keys.ravel(), minlength=spare + 1)[:spare].reshape(n, nc, 256)
-    half = (inside.reshape(n, -1).sum(axis=1) + 1) // 2
+    offsets = (np.arange(n * nc, dtype=np.intp) * 256).reshape(n, 1, 1, nc)
+    keys = values + offsets if everywhere else (values + offsets)[inside]  # (the pixels inside only)
+    return np.bincount(keys.ravel(), minlength=spare).reshape(n, nc, 256)
+
+
+def _histogram_medians(hist: Array, counts: Array) -> Array:
+    """(n, c): the lower middle level of each histogram (n, c, 256) of ``counts[j]`` values."""
+    half = (np.asarray(counts) + 1) // 2
     # (the first level whose running count reaches half: np.searchsorted on the running count)
     return np.asarray((np.cumsum(hist, axis=2) < half[:, None, None]).sum(axis=2))
+
+
+def _departure_medians(hist: Array, centres: Array, counts: Array) -> Array:
+    """(n,): the lower middle of each image's departures from its channels' ``centres`` (n, c), all channels
+    pooled, from the histograms (n, c, 256) of its ``counts[j]`` pixels: a level l departs by |l - centre|, so
+    the departures' histogram is the levels' own moved, without a second pass over the pixels."""
+    n, nc, _ = hist.shape
+    departs = np.abs(_LEVEL_INDEX - centres[..., None]) + (np.arange(n) * 256)[:, None, None]  # (n, c, 256)
+    pooled = np.bincount(departs.ravel(), hist.ravel(), minlength=n * 256).reshape(n, 1, 256)
+    return _histogram_medians(pooled, np.asarray(counts) * nc)[:, 0]
+
+
+_LEVEL_INDEX = np.arange(256)
 
 
 _LEVELS = np.arange(256) / 255.0  # the 8-bit levels in [0, 1]
