@@ -319,10 +319,12 @@ def _read_flat_stack(items: list[tuple[Array, _Where]], edge: int) -> list[_Flat
 def _stacked_histograms(values: Array, inside: Array, everywhere: bool) -> Array:
     """(n, c, 256): the counts of each image's 8-bit values per channel over the pixels ``inside`` (n, h, w)."""
     n, _, _, nc = values.shape
-    spare = n * nc * 256
-    offsets = (np.arange(n * nc, dtype=np.intp) * 256).reshape(n, 1, 1, nc)
-    keys = values + offsets if everywhere else (values + offsets)[inside]  # (the pixels inside only)
-    return np.bincount(keys.ravel(), minlength=spare).reshape(n, nc, 256)
+    spare = n * nc * 256  # the key of a pixel outside, counted apart
+    # (keys in 16 bits when they fit: a third of the time of 64-bit ones to make and to mask)
+    kind = np.uint16 if spare < 2**16 else np.intp
+    offsets = (np.arange(n * nc, dtype=kind) * 256).reshape(n, 1, 1, nc)
+    keys = values + offsets if everywhere else np.where(inside[..., None], values + offsets, kind(spare))
+    return np.bincount(keys.ravel(), minlength=spare + 1)[:spare].reshape(n, nc, 256)
 
 
 def _histogram_medians(hist: Array, counts: Array) -> Array:
