@@ -316,7 +316,7 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     if straight or line <= (1.0 / 255.0) ** 2 + (noise**2) / 16.0:  # a straight line fits: no curve
         m.model = (float(slope), 1.0, float(intercept), inversion)
         return _Intensity(inversion, nonmonotone, float(abs(intercept)), float(abs(slope)), 1.0, posterize)
-    basis = xu[None, :] ** _GAMMAS[:, None]
+    basis = _powers(xu)
     bm = basis.mean(axis=1, keepdims=True)
     ym = yu.mean()
     centred = basis - bm
@@ -331,6 +331,19 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     gamma = 1.0 if best == one else float(_GAMMAS[best])
     m.model = (float(a[best]), gamma, float(b[best]), inversion)
     return _Intensity(inversion, nonmonotone, float(abs(b[best])), float(abs(a[best])), gamma, posterize)
+
+
+# Every 8-bit level (k / 255) to every power of ``_GAMMAS``: the gamma fit's basis, made once.
+_LEVEL_POWERS = (np.arange(256) / 255.0)[None, :] ** _GAMMAS[:, None]
+
+
+def _powers(x: FloatArray) -> FloatArray:
+    """``x ** _GAMMAS`` (gammas by levels): rows of :data:`_LEVEL_POWERS` where ``x`` holds 8-bit levels k / 255
+    (the grey-level map's levels always do), else computed."""
+    k = np.rint(x * 255.0).astype(np.intp)
+    if len(x) and k.min() >= 0 and k.max() <= 255 and np.array_equal(k / 255.0, x):
+        return np.ascontiguousarray(_LEVEL_POWERS[:, k])  # (row by row, as the sums below expect)
+    return np.asarray(x[None, :] ** _GAMMAS[:, None])
 
 
 def _end_plateaus(y: FloatArray, run: int = 4, tol: float = 0.75 / 255.0) -> Array:

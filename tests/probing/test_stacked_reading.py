@@ -196,3 +196,20 @@ def test_flat_medians_from_histograms_are_the_sorted_middles(
         assert np.array_equal(centres[j], np.sort(picked, axis=0)[middle])
         dev = np.abs(picked - centres[j][None, :]).ravel()
         assert departures[j] == np.sort(dev)[(len(dev) + 1) // 2 - 1]
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(1, 255), min_size=8, max_size=256, unique=True), st.floats(0.0, 1e-3))
+def test_the_gamma_fits_kept_powers_are_the_powers(levels: list[int], jitter: float) -> None:
+    """The tone fit's basis (each level to each trial gamma) comes from a table made once when the levels are
+    8-bit levels, bit for bit what the powers give; other values are raised as they are."""
+    from safeaug.probing.tone import _GAMMAS, _powers
+
+    x = np.sort(np.array(levels)) / 255.0
+    kept, raised = _powers(x), x[None, :] ** _GAMMAS[:, None]
+    assert np.array_equal(kept, raised)
+    # laid out as the raised powers are, so that the fit's sums along a row add in the same order
+    assert kept.flags["C_CONTIGUOUS"]
+    assert np.array_equal(kept.mean(axis=1), raised.mean(axis=1))
+    off = np.clip(x + jitter, 0.0, 1.0)
+    assert np.array_equal(_powers(off), off[None, :] ** _GAMMAS[:, None])
