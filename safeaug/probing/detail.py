@@ -60,7 +60,9 @@ def _read_blurs(asks: list[tuple[Array, _Geometry | None, Array, float]], images
         rows = np.stack([r for _, r, _ in members])  # (n, k, window)
         cols = np.stack([c for _, _, c in members])
         at = np.arange(len(members))[:, None, None, None]
-        windows = _grey(raw[at, rows[:, :, :, None], cols[:, :, None, :]], channels=raw.ndim == 4)  # (n, k, W, W)
+        # (the grey of each whole image, then its windows: the same values, a third of the gathering; the dots'
+        # windows overlap and cover more pixels than the image holds)
+        windows = _grey(raw, channels=raw.ndim == 4)[at, rows[:, :, :, None], cols[:, :, None, :]]  # (n, k, W, W)
         for (j, _, _), stack in zip(members, _dot_windows(windows, reach, search), strict=True):
             found[j] = _dot_sigma(stack, asks[j][1], images, asks[j][3], big, reach, search)
     return found
