@@ -213,3 +213,21 @@ def test_the_gamma_fits_kept_powers_are_the_powers(levels: list[int], jitter: fl
     assert np.array_equal(kept.mean(axis=1), raised.mean(axis=1))
     off = np.clip(x + jitter, 0.0, 1.0)
     assert np.array_equal(_powers(off), off[None, :] ** _GAMMAS[:, None])
+
+
+@settings(deadline=None)
+@given(st.integers(1, 3), st.sampled_from([(), (1,), (3,)]), st.integers(0, 2**32 - 1), st.floats(0.0, 1.0))
+def test_pixels_picked_by_index_are_the_masked_pixels(
+    n: int, channels: tuple[int, ...], seed: int, keep: float
+) -> None:
+    """The stacked tone reading picks a stack's usable pixels by their flat indices: the same rows, in the same
+    order and layout, as the boolean selection."""
+    from safeaug.probing.images import _picked
+
+    rng = np.random.default_rng(seed)
+    stack = rng.integers(0, 256, (n, 5, 6, *channels)).astype(np.uint8)
+    mask = rng.random((n, 5, 6)) < keep
+    picked, masked = _picked(stack, mask), stack[mask]
+    assert picked.dtype == masked.dtype and picked.shape == masked.shape
+    assert np.array_equal(picked, masked)
+    assert picked.flags["C_CONTIGUOUS"]
