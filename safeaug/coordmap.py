@@ -102,11 +102,48 @@ def measure(
     return _measure_copy(_measuring_copy(transform), shape, seed=seed, image=image)
 
 
-def _measuring_copy(transform: Any) -> Any:
-    """A copy of ``transform`` with every mask interpolation nearest neighbour and every mask fill 0."""
-    t = copy.deepcopy(transform)
+def _measuring_copy(transform: Any, *, reseeded: bool = False) -> Any:
+    """A copy of ``transform`` with every mask interpolation nearest neighbour and every mask fill 0.
+
+    ``reseeded``: the caller reseeds the copy (``set_random_seed``) before every call, so its random states
+    need not be copied (see :func:`_copy_to_reseed`).
+    """
+    t = _copy_to_reseed(transform) if reseeded else copy.deepcopy(transform)
     _nearest_masks(t)
     return t
+
+
+def _copy_to_reseed(transform: Any) -> Any:
+    """A deep copy of ``transform`` for a caller that calls ``set_random_seed`` on it before every call.
+
+    albumentations' ``set_random_seed`` replaces a transform's ``random_generator`` and ``py_random``, and a
+    composition's passes the seed down its ``transforms``: along that tree, where the class's
+    ``set_random_seed`` is albumentations' own, the states are not copied (the copy gets fresh ones, replaced
+    before any draw). Copying them was most of a copy's cost (a Mersenne Twister's 624 words). Anywhere else
+    (a subclass that reseeds in its own way, a transform held outside ``transforms``) they are copied as before.
+    """
+    import random
+
+    from albumentations.core.composition import BaseCompose
+    from albumentations.core.transforms_interface import BasicTransform
+
+    own = {BasicTransform.set_random_seed, BaseCompose.set_random_seed}
+    memo: dict[int, Any] = {}
+    stack = [transform]
+    while stack:
+        t = stack.pop()
+        if not isinstance(t, (BasicTransform, BaseCompose)):
+            continue  # (albumentations does not pass the seed to it)
+        if getattr(type(t), "set_random_seed", None) not in own:
+            continue
+        state = vars(t)
+        if isinstance(state.get("py_random"), random.Random):
+            memo.setdefault(id(state["py_random"]), random.Random(0))
+        if isinstance(state.get("random_generator"), np.random.Generator):
+            memo.setdefault(id(state["random_generator"]), np.random.default_rng(0))
+        if isinstance(t, BaseCompose):
+            stack.extend(t.transforms)
+    return copy.deepcopy(transform, memo)
 
 
 def _measure_copy(

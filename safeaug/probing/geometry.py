@@ -316,11 +316,9 @@ def _bend(H: FloatArray, in_shape: tuple[int, int], out_shape: tuple[int, int]) 
     slight perspective would otherwise be read at the input's corners, far outside the frame, where a
     projective map's bend grows without bound (a perspective of 0.04 then read as 480 sides).
     """
-    h_in, w_in = in_shape
-    n = 32
-    ys, xs = np.mgrid[0:n, 0:n]
-    pts = np.stack([xs.ravel() * (w_in - 1) / (n - 1), ys.ravel() * (h_in - 1) / (n - 1)], axis=1)
-    mapped = _Geometry(H, 0.0, 0.0).forward(pts)
+    grid = _grid("span", in_shape)
+    pts = grid[:, :2]
+    mapped = _mapped(H, grid)
     h_out, w_out = out_shape
     x, y = mapped[:, 0], mapped[:, 1]
     seen = (x >= -0.5) & (x <= w_out - 0.5) & (y >= -0.5) & (y <= h_out - 0.5)
@@ -335,13 +333,39 @@ def _wrap(angle: float) -> float:
     return (angle + 180.0) % 360.0 - 180.0
 
 
+# Points over an input frame, made once per frame: (kind, shape) -> points with a column of ones (read-only).
+_GRIDS: dict[tuple[str, tuple[int, int]], FloatArray] = {}
+
+
+def _grid(kind: str, in_shape: tuple[int, int]) -> FloatArray:
+    """The homogeneous points :func:`_kept_area` ("cells": a 16x16 grid of cell centres) or :func:`_bend`
+    ("span": 32x32 points from corner to corner) maps, for one input frame."""
+    key = (kind, in_shape)
+    if key not in _GRIDS:
+        h_in, w_in = in_shape
+        if kind == "cells":
+            n = 16
+            ys, xs = np.mgrid[0:n, 0:n]
+            pts = np.stack([(xs.ravel() + 0.5) * w_in / n - 0.5, (ys.ravel() + 0.5) * h_in / n - 0.5], axis=1)
+        else:
+            n = 32
+            ys, xs = np.mgrid[0:n, 0:n]
+            pts = np.stack([xs.ravel() * (w_in - 1) / (n - 1), ys.ravel() * (h_in - 1) / (n - 1)], axis=1)
+        grid = np.hstack([pts, np.ones((len(pts), 1))])
+        grid.setflags(write=False)
+        _GRIDS[key] = grid
+    return _GRIDS[key]
+
+
+def _mapped(H: FloatArray, grid: FloatArray) -> FloatArray:
+    """:meth:`_Geometry.forward` of a homogeneous grid (the same arithmetic)."""
+    ph = grid @ H.T
+    return np.asarray(ph[:, :2] / ph[:, 2:3], dtype=float)
+
+
 def _kept_area(H: FloatArray, in_shape: tuple[int, int], out_shape: tuple[int, int], slack: float = 0.0) -> float:
     """Share of the input area that lands inside the output frame (``slack`` px wider at the far sides)."""
-    h_in, w_in = in_shape
-    n = 16
-    ys, xs = np.mgrid[0:n, 0:n]
-    pts = np.stack([(xs.ravel() + 0.5) * w_in / n - 0.5, (ys.ravel() + 0.5) * h_in / n - 0.5], axis=1)
-    mapped = _Geometry(H, 0.0, 0.0).forward(pts)
+    mapped = _mapped(H, _grid("cells", in_shape))
     h_out, w_out = out_shape
     x, y = mapped[:, 0], mapped[:, 1]
     inside = (x >= -0.5) & (x <= w_out - 0.5 + slack) & (y >= -0.5) & (y <= h_out - 0.5 + slack)
@@ -378,15 +402,29 @@ def _in_place(h: int, w: int, size: int) -> _Where:
     return _IN_PLACE[key]
 
 
+_PLACES: dict[tuple[int, int], tuple[FloatArray, FloatArray]] = {}
+
+
+def _pixel_places(h: int, w: int) -> tuple[FloatArray, FloatArray]:
+    """Every pixel's x and y in an (h, w) frame, as floats (read-only, made once per frame)."""
+    if (h, w) not in _PLACES:
+        ys, xs = np.mgrid[0:h, 0:w]
+        places = xs.astype(float), ys.astype(float)
+        for a in places:
+            a.setflags(write=False)
+        _PLACES[(h, w)] = places
+    return _PLACES[(h, w)]
+
+
 def _where(g: _Geometry | None, out_shape: tuple[int, int], size: int) -> _Where:
     h, w = out_shape
     if g is None or (_is_identity(g, 1e-6) and (h, w) == (size, size)):
         return _in_place(h, w, size)
-    ys, xs = np.mgrid[0:h, 0:w]
+    xs, ys = _pixel_places(h, w)
     none = np.zeros((h, w), bool)
-    back = g.backward(xs.astype(float), ys.astype(float))
+    back = g.backward(xs, ys)
     if back is None:
-        return _Where(xs, ys, none, none, none)
+        return _Where(xs.astype(int), ys.astype(int), none, none, none)
     sx, sy = back
     ix, iy = np.rint(sx).astype(int), np.rint(sy).astype(int)
     m = 2.0 + g.residual

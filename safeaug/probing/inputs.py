@@ -162,7 +162,7 @@ def _coordmap_copy(transform: Any) -> Any:
         return None
     from safeaug.coordmap import _measuring_copy
 
-    forced = _measuring_copy(transform)
+    forced = _measuring_copy(transform, reseeded=True)  # (every frame run reseeds it)
     _force(forced)
     forced.p = 1.0
     return forced

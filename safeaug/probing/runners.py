@@ -25,7 +25,6 @@ read); any other exception is the transform's own and is reported with its name 
 
 from __future__ import annotations
 
-import copy
 import inspect
 import random
 import warnings
@@ -96,7 +95,9 @@ def _albumentations_runner(transform: Any) -> Runner:
 
     exact = _keypoints_tell_all(transform)
 
-    forced = copy.deepcopy(transform)
+    from safeaug.coordmap import _copy_to_reseed
+
+    forced = _copy_to_reseed(transform)  # (every run reseeds the pipeline, and through it the copy)
     _force(forced)
     forced.p = 1.0  # the transform itself always runs; switched-off branches inside it stay off
     with warnings.catch_warnings():

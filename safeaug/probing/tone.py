@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from safeaug.probing.geometry import _Where
-from safeaug.probing.images import _LUMA, Array, FloatArray, _channels, _Images, _median
+from safeaug.probing.images import _LUMA, Array, FloatArray, _channels, _Images, _median, _picked
 
 if TYPE_CHECKING:
     from safeaug.probing.detail import _Flat
@@ -113,12 +113,12 @@ def _read_map_stack(asks: list[_MapAsk], images: _Images) -> list[_Map | None]:
     raw = np.stack([np.asarray(asks[j][0]) for j in live])
     raw = raw[..., None] if raw.ndim == 3 else raw  # (n, h, w, c)
     ok = np.stack([oks[j] for j in live])
-    lv = np.stack([levels[j] for j in live])[ok]  # every run's usable pixels, run after run
+    lv = _picked(np.stack([levels[j] for j in live]), ok)  # every run's usable pixels, run after run
     counts = ok.reshape(n, -1).sum(axis=1)
     run = np.repeat(np.arange(n), counts)
     noise = np.array([asks[j][3] for j in live], dtype=float)
     if raw.dtype == np.uint8:  # 8-bit: one sort of (run, level, value) packed into one integer
-        px8 = raw[ok]
+        px8 = _picked(raw, ok)
         grey8 = np.rint(px8 @ _LUMA).astype(np.int64) if px8.shape[1] == 3 else px8[:, 0].astype(np.int64)
         combined = np.sort((run.astype(np.int64) << 16) + (lv.astype(np.int64) << 8) + grey8)
         k = combined >> 8
@@ -127,7 +127,7 @@ def _read_map_stack(asks: list[_MapAsk], images: _Images) -> list[_Map | None]:
         keys, medians = k[starts], (combined[(starts + ends - 1) // 2] & 255) / 255.0
         px = px8.astype(float) / 255.0
     else:
-        px = _channels(raw)[ok]
+        px = _picked(_channels(raw), ok)
         keys, medians = _group_medians(run.astype(np.int64) * 256 + lv, px @ _LUMA if px.shape[1] == 3 else px[:, 0])
     bounds = np.searchsorted(keys >> 8, np.arange(n + 1))  # each run's levels in ``keys``
     at_end = _at_end(px)  # a channel at 0 or full scale
@@ -199,7 +199,7 @@ def _stacked_casts(
                 tint[r] = t
         # (where no channel clipped: noise clipped at 0 or full scale is not the flat grey's any more)
         kept = ~at_end & np.isin(bins // (256 // _BIN), with_tint)
-        spread, use = spreads(bins[kept], (px - tint[ok])[kept], 8)
+        spread, use = spreads(bins[kept], (px - _picked(tint, ok))[kept], 8)
         for r in with_tint:
             if use[r].any():
                 shared[r] = spread[r][use[r]].max()
@@ -316,7 +316,7 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     if straight or line <= (1.0 / 255.0) ** 2 + (noise**2) / 16.0:  # a straight line fits: no curve
         m.model = (float(slope), 1.0, float(intercept), inversion)
         return _Intensity(inversion, nonmonotone, float(abs(intercept)), float(abs(slope)), 1.0, posterize)
-    basis = xu[None, :] ** _GAMMAS[:, None]
+    basis = _powers(xu)
     bm = basis.mean(axis=1, keepdims=True)
     ym = yu.mean()
     centred = basis - bm
@@ -331,6 +331,19 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     gamma = 1.0 if best == one else float(_GAMMAS[best])
     m.model = (float(a[best]), gamma, float(b[best]), inversion)
     return _Intensity(inversion, nonmonotone, float(abs(b[best])), float(abs(a[best])), gamma, posterize)
+
+
+# Every 8-bit level (k / 255) to every power of ``_GAMMAS``: the gamma fit's basis, made once.
+_LEVEL_POWERS = (np.arange(256) / 255.0)[None, :] ** _GAMMAS[:, None]
+
+
+def _powers(x: FloatArray) -> FloatArray:
+    """``x ** _GAMMAS`` (gammas by levels): rows of :data:`_LEVEL_POWERS` where ``x`` holds 8-bit levels k / 255
+    (the grey-level map's levels always do), else computed."""
+    k = np.rint(x * 255.0).astype(np.intp)
+    if len(x) and k.min() >= 0 and k.max() <= 255 and np.array_equal(k / 255.0, x):
+        return np.ascontiguousarray(_LEVEL_POWERS[:, k])  # (row by row, as the sums below expect)
+    return np.asarray(x[None, :] ** _GAMMAS[:, None])
 
 
 def _end_plateaus(y: FloatArray, run: int = 4, tol: float = 0.75 / 255.0) -> Array:

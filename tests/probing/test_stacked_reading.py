@@ -12,6 +12,8 @@ from typing import Any
 import albumentations as A
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from safeaug.probing.detail import _block_planes, _read_flats
 from safeaug.probing.geometry import _in_place, _Where
@@ -159,3 +161,73 @@ def test_bin_medians_of_a_full_set_of_levels_are_the_grouped_medians(eight_bit: 
         y = rng.integers(0, 256, 256) / 255.0 if eight_bit else rng.random(256)
         _, general = _group_medians((np.rint(x * 255).astype(int)) // _BIN, y)
         assert np.array_equal(np.sort(y.reshape(-1, _BIN), axis=1)[:, (_BIN - 1) // 2], general)
+
+
+@settings(deadline=None)
+@given(
+    st.sampled_from([1, 2, 3, 4, 90]),  # (90 runs of three channels: keys past 16 bits)
+    st.sampled_from([1, 3]),
+    st.integers(0, 2**32 - 1),
+    st.floats(0.0, 1.0),
+    st.booleans(),
+)
+def test_flat_medians_from_histograms_are_the_sorted_middles(
+    n: int, nc: int, seed: int, keep: float, lumpy: bool
+) -> None:
+    """The flat grey's centres and departures are read off per-channel histograms (the departures' from the
+    levels' own): each is the lower middle of the sorted values over the pixels inside, as a sort gives it."""
+    from safeaug.probing.detail import _departure_medians, _histogram_medians, _stacked_histograms
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 256, (n, 6, 7, nc)).astype(np.uint8)
+    if lumpy:  # few levels, many ties
+        values = (values // 85 * 85).astype(np.uint8)
+    inside = rng.random((n, 6, 7)) < keep
+    inside[:, 0, 0] = True  # (at least one pixel)
+    everywhere = bool(inside.all())
+    hist = _stacked_histograms(values, inside, everywhere)
+    counts = inside.reshape(n, -1).sum(axis=1)
+    centres = _histogram_medians(hist, counts)
+    departures = _departure_medians(hist, centres, counts)
+    for j in range(n):
+        picked = values[j][inside[j]].astype(int)  # (k, c)
+        k = len(picked)
+        middle = (k + 1) // 2 - 1
+        assert np.array_equal(centres[j], np.sort(picked, axis=0)[middle])
+        dev = np.abs(picked - centres[j][None, :]).ravel()
+        assert departures[j] == np.sort(dev)[(len(dev) + 1) // 2 - 1]
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(1, 255), min_size=8, max_size=256, unique=True), st.floats(0.0, 1e-3))
+def test_the_gamma_fits_kept_powers_are_the_powers(levels: list[int], jitter: float) -> None:
+    """The tone fit's basis (each level to each trial gamma) comes from a table made once when the levels are
+    8-bit levels, bit for bit what the powers give; other values are raised as they are."""
+    from safeaug.probing.tone import _GAMMAS, _powers
+
+    x = np.sort(np.array(levels)) / 255.0
+    kept, raised = _powers(x), x[None, :] ** _GAMMAS[:, None]
+    assert np.array_equal(kept, raised)
+    # laid out as the raised powers are, so that the fit's sums along a row add in the same order
+    assert kept.flags["C_CONTIGUOUS"]
+    assert np.array_equal(kept.mean(axis=1), raised.mean(axis=1))
+    off = np.clip(x + jitter, 0.0, 1.0)
+    assert np.array_equal(_powers(off), off[None, :] ** _GAMMAS[:, None])
+
+
+@settings(deadline=None)
+@given(st.integers(1, 3), st.sampled_from([(), (1,), (3,)]), st.integers(0, 2**32 - 1), st.floats(0.0, 1.0))
+def test_pixels_picked_by_index_are_the_masked_pixels(
+    n: int, channels: tuple[int, ...], seed: int, keep: float
+) -> None:
+    """The stacked tone reading picks a stack's usable pixels by their flat indices: the same rows, in the same
+    order and layout, as the boolean selection."""
+    from safeaug.probing.images import _picked
+
+    rng = np.random.default_rng(seed)
+    stack = rng.integers(0, 256, (n, 5, 6, *channels)).astype(np.uint8)
+    mask = rng.random((n, 5, 6)) < keep
+    picked, masked = _picked(stack, mask), stack[mask]
+    assert picked.dtype == masked.dtype and picked.shape == masked.shape
+    assert np.array_equal(picked, masked)
+    assert picked.flags["C_CONTIGUOUS"]
