@@ -72,7 +72,10 @@ _ASSIGNED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)=")
 def _example(transform: str, knob: Knob, bound: Any) -> str:
     """The knob's example arguments, spelled as the installed albumentations takes them."""
     assert knob.example is not None
-    return _ASSIGNED.sub(lambda m: f"{spelled(transform, m.group(1))}=", knob.example(bound))
+    text = knob.example(bound)
+    if not X_ARGUMENTS.get(transform) or installed_line().line != "X":
+        return text  # written in 2.0's names, which the installed line takes
+    return _ASSIGNED.sub(lambda m: f"{spelled(transform, m.group(1))}=", text)
 
 
 def param_note(leaf: Leaf, param: str) -> str:
