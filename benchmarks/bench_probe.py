@@ -9,7 +9,6 @@ target is a median of at most 20 ms per transform to a verdict.
 
 from __future__ import annotations
 
-import copy
 import statistics
 import time
 import warnings
@@ -34,9 +33,11 @@ def hidden(t: Any) -> Any:
         return cls.apply(self, img, *args, **params)
 
     sub = type(f"My{cls.__name__}", (cls,), {"apply": apply, "__module__": "bench_probe"})
-    obj = copy.copy(t)
-    obj.__class__ = sub
-    return obj
+    # Built as a user builds their subclass, so that its target functions are bound to it (a copy of ``t``
+    # with its class swapped would keep ``t``'s, and every deep copy the probe makes would drag ``t`` along).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sub(**{**t.get_transform_init_args(), "p": t.p})
 
 
 def common() -> list[Any]:
