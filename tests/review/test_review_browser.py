@@ -113,11 +113,14 @@ def test_reader_marks_exports_and_the_file_matches_the_clicks(driver: Any, tmp_p
     assert driver.find_element("id", "export-text").get_attribute("value") == exported.read_text(encoding="utf-8")
 
     # the marks survive a reload (kept in the browser's storage)
-    driver.refresh()
-    some = next(iter(clicks))
-    # the page restores them from a script after loading: on a busy machine that can come after the first look
     from selenium.webdriver.support.ui import WebDriverWait
 
+    some = next(iter(clicks))
+    stored = "return Object.entries(localStorage).map(kv => kv[1]).join('')"
+    # the page has written the last mark before it is reloaded
+    WebDriverWait(driver, 20).until(lambda d: f'"{some}":{{"decision":"{clicks[some]}"' in d.execute_script(stored))
+    driver.get(driver.current_url)
+    # the page restores them from a script after loading: on a busy machine that can come after the first look
     WebDriverWait(driver, 20).until(lambda d: d.find_element("id", f"{some}-{clicks[some]}").is_selected())
 
     policy = apply([exported], tmp_path / "reviewed.yaml")
