@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from safeaug.catalog._registry import qualified_name
 from safeaug.catalog._renames import X_ARGUMENTS
-from safeaug.ir import COMPOSE_MODES, Mode, Node, Note, child_location
+from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
 from safeaug.libraries.reading import live_node
 from safeaug.readers.vocabulary import dropped_by_object
 
@@ -551,14 +551,12 @@ def read_object(obj: Any, location: str = "") -> Node:
         # child) is read as one unknown transform: its children's envelopes no longer say what it does.
         overrides=info.overrides + _changed_state(obj, cls),
         # Arguments albumentations dropped when it built the object (it lists them after one warning).
-        notes=_dropped_notes(name, obj, dropped) if dropped else (),
+        notes=(
+            dropped_by_object(name, dropped, lambda n: getattr(obj, n, None))
+            if isinstance(dropped, list) and dropped
+            else ()
+        ),
     )
-
-
-def _dropped_notes(name: str, obj: Any, dropped: Any) -> tuple[Note, ...]:
-    if not isinstance(dropped, list):
-        return ()
-    return dropped_by_object(name, dropped, lambda n: getattr(obj, n, None))
 
 
 def read_transform_list(transforms: list[Any], *, p: float = 1.0) -> Node:
