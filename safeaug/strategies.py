@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 from safeaug.catalog._auto_names import RAND as AUTO_RAND
 from safeaug.catalog._auto_names import TRIVIAL as AUTO_TRIVIAL
 from safeaug.catalog.label_aware import NAMES as LABEL_AWARE
+from safeaug.readers.vocabulary import label_params
 
 try:
     from hypothesis import strategies as st
@@ -873,7 +874,8 @@ def pipelines(
         kids = list(tree.transforms) if type(tree) is A.Compose else [tree]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return A.Compose(kids, p=1.0, keypoint_params=A.KeypointParams(format="xy", remove_invisible=False))
+            points = label_params("KeypointParams", format="xy", remove_invisible=False)
+            return A.Compose(kids, p=1.0, keypoint_params=points)
 
     return _tree(resolved, max_depth, leaves).map(root)
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from safeaug.errors import SafeaugError
 from safeaug.probing.images import _TARGETS, Array, FloatArray, _Images
+from safeaug.readers.vocabulary import label_params
 
 
 class ProbeError(SafeaugError):
@@ -104,7 +105,7 @@ def _albumentations_runner(transform: Any) -> Runner:
         warnings.simplefilter("ignore")
         pipe = A.Compose(
             [forced],
-            keypoint_params=A.KeypointParams(format="xy", remove_invisible=False),
+            keypoint_params=label_params("KeypointParams", format="xy", remove_invisible=False),
             additional_targets={name: "image" for name in _TARGETS},
             p=1.0,
             strict=False,

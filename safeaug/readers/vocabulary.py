@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
+from safeaug._installed import Installed as Installed
+from safeaug._installed import installed_line as installed_line
 from safeaug.catalog._renames import (
     EXTRA_PARAMETERS,
     OLD_ARGUMENTS,
@@ -31,56 +33,6 @@ from safeaug.catalog._signatures import BASES, DEFAULTS, PARAMETERS, POSITIONAL,
 from safeaug.ir import COMPOSE_MODES, Note
 from safeaug.rules import IGNORED_ARGUMENT
 from safeaug.rules import show as _show
-
-LineName = Literal["1.x", "2.0", "X"]
-
-
-class Installed(NamedTuple):
-    """The albumentations line that will run the config."""
-
-    line: LineName
-    label: str  # for messages: "albumentations 2.0.8", "AlbumentationsX 2.5.1"
-    found: bool  # False when no albumentations is installed here and 2.0 is assumed
-
-
-@cache
-def installed_line() -> Installed:
-    """The installed albumentations line, from package metadata (albumentations itself is not imported)."""
-    versions = _distributions(("albumentationsx", "albumentations"))
-    if "albumentationsx" in versions:
-        return Installed("X", f"AlbumentationsX {versions['albumentationsx']}", True)
-    version = versions.get("albumentations")
-    if version is None:
-        return Installed("2.0", "albumentations 2.0.x (none is installed here; the last 2.0 release is assumed)", False)
-    if version.split(".", 1)[0] in ("0", "1"):
-        return Installed("1.x", f"albumentations {version}", True)
-    return Installed("2.0", f"albumentations {version}", True)
-
-
-def _distributions(names: tuple[str, ...]) -> dict[str, str]:
-    """Versions of installed distributions, from their ``*.dist-info`` / ``*.egg-info`` directory names.
-
-    A direct look at ``sys.path`` costs well under a millisecond; ``importlib.metadata`` indexes every
-    installed package first, which can take longer than the rest of a lint run.
-    """
-    import os
-    import sys
-
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            listing = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for item in listing:
-            stem, dot, suffix = item.rpartition(".")
-            if not dot or suffix not in ("dist-info", "egg-info"):
-                continue
-            name, _, version = stem.partition("-")
-            name = name.lower().replace("-", "_")
-            if name in names and name not in found and version:
-                found[name] = version
-    return found
 
 
 def parameters(name: str) -> frozenset[str] | None:
@@ -472,3 +424,25 @@ _REASON = (
     "albumentations drops arguments it does not know with at most a warning at start-up, so the pipeline "
     "would train with a setting nobody chose; safeaug judges both what was meant and what will run."
 )
+
+
+# The label parameters' arguments that AlbumentationsX renamed (2.0.8 name -> AlbumentationsX name).
+_LABEL_PARAMS_X = {"format": "coord_format", "clip": "clip_bboxes_on_input"}
+
+
+def label_params(kind: Literal["KeypointParams", "BboxParams"], **kwargs: Any) -> Any:
+    """albumentations' ``KeypointParams`` or ``BboxParams``, arguments given in their 2.0.8 names.
+
+    AlbumentationsX refuses ``format`` (it reads ``coord_format``): the installed line's spelling is used.
+    """
+    import inspect
+
+    import albumentations as A
+
+    cls = getattr(A, kind)
+    accepted = inspect.signature(cls).parameters
+    spelled = {
+        (_LABEL_PARAMS_X[k] if k not in accepted and _LABEL_PARAMS_X.get(k) in accepted else k): v
+        for k, v in kwargs.items()
+    }
+    return cls(**spelled)

@@ -18,6 +18,7 @@ import numpy as np
 from safeaug.errors import ConfigError, PolicyError
 from safeaug.ir import Node
 from safeaug.policies import list_policies, load_policy
+from safeaug.readers.vocabulary import label_params
 from safeaug.review.extremes import Shot, TransformPlan, plan_transform
 from safeaug.review.images import (
     Array,
@@ -134,9 +135,11 @@ def _compose(transforms: Sequence[Any], img: ReviewImage, seed: int) -> Any:
     A = _a()
     kwargs: dict[str, Any] = {}
     if img.keypoints:
-        kwargs["keypoint_params"] = A.KeypointParams(format="xy", remove_invisible=False)
+        kwargs["keypoint_params"] = label_params("KeypointParams", format="xy", remove_invisible=False)
     if img.bboxes:
-        kwargs["bbox_params"] = A.BboxParams(format="pascal_voc", label_fields=[], clip=True, min_visibility=0.0)
+        kwargs["bbox_params"] = label_params(
+            "BboxParams", format="pascal_voc", label_fields=[], clip=True, min_visibility=0.0
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return A.Compose(list(transforms), p=1.0, seed=seed, save_applied_params=True, strict=False, **kwargs)
