@@ -27,6 +27,7 @@ import math
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from safeaug._installed import installed_line
 from safeaug.catalog._registry import Knob, Params, constant, entry, round_down
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
@@ -146,12 +147,27 @@ def _random_brightness_contrast(p: Params) -> Envelope:
     # else mean(image)); out = clip(alpha * img + beta). The gain is about zero, not about the mean.
     c_lo, c_hi = p.range("contrast_limit", "symmetric")
     b_lo, b_hi = p.range("brightness_limit", "symmetric")
-    if not p.flag("brightness_by_max"):
-        # beta = b * mean(image) and the mean lies in [0, max]: never more than the by-max shift.
-        b_lo, b_hi = min(0.0, b_lo), max(0.0, b_hi)
     a_lo, a_hi = 1.0 + c_lo, 1.0 + c_hi
-    corners = [(a, b) for a in (a_lo, a_hi) for b in (b_lo, b_hi)]
+    on_x = installed_line().line == "X"
+    # AlbumentationsX changed the default to brightness_by_max=False, and there False is another model.
+    by_max = p.flag("brightness_by_max") if "brightness_by_max" in p or not on_x else False
+    if on_x and not by_max:
+        # AlbumentationsX: a torchvision-style model, x' = clip(c * x + (1 - c) * mean), out = clip((1 + b) * x'):
+        # the gain is (1 + b) * c, the offset (1 + b) * (1 - c) * mean, with the mean in [0, 1]. Both are
+        # multilinear in (b, c, mean), so the corners of that box give their extremes, and the corners of
+        # the (gain, offset) box they span bound every map drawn (with ensure_safe_output too, which then
+        # reduces the combined gain and offset as below).
+        factors = [(1.0 + b, c) for b in (b_lo, b_hi) for c in (a_lo, a_hi)]
+        gains = [f * c for f, c in factors]
+        offsets = [f * (1.0 - c) * mean for f, c in factors for mean in (0.0, 1.0)]
+        corners = [(a, b) for a in (min(gains), max(gains)) for b in (min(offsets), max(offsets))]
+    else:
+        if not by_max:
+            # beta = b * mean(image) and the mean lies in [0, max]: never more than the by-max shift.
+            b_lo, b_hi = min(0.0, b_lo), max(0.0, b_hi)
+        corners = [(a, b) for a in (a_lo, a_hi) for b in (b_lo, b_hi)]
     if p.flag("ensure_safe_range"):
+        a_lo, a_hi = min(a for a, _ in corners), max(a for a, _ in corners)
         if a_lo <= 0.0:
             # The alpha <= 0 branch of get_safe_brightness_contrast_params can flatten the image; err wide.
             smallest, largest, inverts = _factors(a_lo, a_hi)

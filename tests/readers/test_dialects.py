@@ -14,6 +14,7 @@ import albumentations as A
 import pytest
 
 import safeaug
+from safeaug import _installed
 from safeaug.catalog._renames import OLD_ARGUMENTS, OLD_CLASSES, X_ARGUMENTS
 from safeaug.catalog._signatures import PARAMETERS
 from safeaug.readers import read_config, read_pipeline, vocabulary
@@ -442,7 +443,7 @@ def test_the_installed_line_comes_from_dist_info_names(tmp_path: Path, monkeypat
     (tmp_path / "albumentationsx-2.5.1.dist-info").mkdir()
     (tmp_path / "albumentations-1.4.24.dist-info").mkdir()
     monkeypatch.setattr(sys, "path", [str(tmp_path)])
-    found = vocabulary._distributions(("albumentationsx", "albumentations"))
+    found = _installed._distributions(("albumentationsx", "albumentations"))
     assert found == {"albumentationsx": "2.5.1", "albumentations": "1.4.24"}
     vocabulary.installed_line.cache_clear()
     try:
