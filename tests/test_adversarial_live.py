@@ -213,6 +213,13 @@ def test_derived_state_changed_after_construction_makes_the_class_unknown() -> N
     assert _codes(A.Compose([t])) == ["SA401"]
 
 
+def test_a_colour_jitter_step_replaced_after_construction_makes_the_class_unknown() -> None:
+    t = A.ColorJitter(p=1)
+    assert "SA401" not in _codes(A.Compose([t]))
+    t.transforms = [np.fliplr, *t.transforms[1:]]  # what apply runs in turn; the arguments still read as jitter
+    assert _codes(A.Compose([t])) == ["SA401"]
+
+
 @pytest.fixture
 def patch_class() -> Any:
     """Set an attribute on one of albumentations' own classes for one test, as a monkeypatch in a project would."""

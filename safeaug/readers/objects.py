@@ -282,6 +282,8 @@ _JITTER = ("brightness", "contrast", "saturation", "hue")
 def _jitter_state(obj: Any) -> list[str]:
     import sys
 
+    if not hasattr(obj, "transforms"):
+        return []  # AlbumentationsX keeps no list of steps: it calls its functions by name (2.0.8 needs one)
     functional = sys.modules.get("albumentations.augmentations.pixel.functional")
     want = [getattr(functional, f"adjust_{n}_torchvision", None) for n in _JITTER]
     steps = list(obj.transforms)
