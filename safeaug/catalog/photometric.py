@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from safeaug._installed import installed_line
+from safeaug import _installed
 from safeaug.catalog._registry import Knob, Params, constant, entry, round_down
 from safeaug.effects import Envelope
 from safeaug.errors import ConfigError
@@ -148,7 +148,7 @@ def _random_brightness_contrast(p: Params) -> Envelope:
     c_lo, c_hi = p.range("contrast_limit", "symmetric")
     b_lo, b_hi = p.range("brightness_limit", "symmetric")
     a_lo, a_hi = 1.0 + c_lo, 1.0 + c_hi
-    on_x = installed_line().line == "X"
+    on_x = _installed.installed_line().line == "X"
     # AlbumentationsX changed the default to brightness_by_max=False, and there False is another model.
     by_max = p.flag("brightness_by_max") if "brightness_by_max" in p or not on_x else False
     if on_x and not by_max:

@@ -612,3 +612,30 @@ def test_a_value_shift_scales_chroma_like_a_saturation_shift() -> None:
     out = t(image=image)["image"].astype(int)
     chroma = (out.max(axis=2) - out.min(axis=2)).max()
     assert 1.0 < chroma / 60 <= env.saturation_max
+
+
+@pytest.mark.parametrize(
+    ("given", "gain", "shift"),
+    [
+        # AlbumentationsX's default model: gain (1 + b) * c, offset (1 + b) * (1 - c) * mean
+        ({}, (0.8 * 0.8, 1.2 * 1.2), 1.2 * 0.2),
+        ({"brightness_limit": (0.3, 0.3), "contrast_limit": (0.4, 0.4)}, (1.3 * 1.4, 1.3 * 1.4), 1.3 * 0.4),
+        ({"brightness_by_max": False}, (0.8 * 0.8, 1.2 * 1.2), 1.2 * 0.2),
+        # written out, the legacy model: 2.0.8's reading
+        ({"brightness_by_max": True}, (0.8, 1.2), 0.2),
+    ],
+)
+def test_random_brightness_contrast_is_read_in_the_model_albumentationsx_runs(
+    monkeypatch: pytest.MonkeyPatch, given: dict[str, Any], gain: tuple[float, float], shift: float
+) -> None:
+    from safeaug import _installed
+
+    monkeypatch.setattr(_installed, "installed_line", lambda: _installed.Installed("X", "AlbumentationsX 2.5.1", True))
+    e = envelope("RandomBrightnessContrast", **given)
+    assert (e.contrast_min, e.contrast_max) == pytest.approx(gain)
+    assert e.brightness == pytest.approx(shift)
+    monkeypatch.undo()
+    if "brightness_by_max" not in given:  # 2.0.8 itself: brightness adds, the gain is the contrast alone
+        assert envelope("RandomBrightnessContrast", **given).contrast_max == pytest.approx(
+            1.0 + (given.get("contrast_limit") or (0.2, 0.2))[1]
+        )
