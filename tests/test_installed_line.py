@@ -117,3 +117,51 @@ def test_the_training_wrapper_refuses_a_mirror_and_a_later_change() -> None:
     setattr(rotate, x_name("Rotate", "limit") if ON_X else "limit", (-90.0, 90.0))
     with pytest.raises(safeaug.PolicyViolationError, match="SA102"):
         pipeline(image=image)
+
+
+# Entries the probe cannot read at their defaults, or reads past their envelope for a reason the catalog
+# documents; every other entry that the installed line builds without arguments is probed below.
+NOT_PROBED_AT_DEFAULTS: dict[str, str] = {
+    **dict.fromkeys(
+        ("BBoxSafeRandomCrop", "RandomCropNearBBox", "MaskDropout", "FDA", "HistogramMatching"),
+        "needs boxes, masks or reference images besides the image",
+    ),
+    **dict.fromkeys(("PixelDistributionAdaptation", "Mosaic", "OverlayElements"), "needs inputs besides the image"),
+    **dict.fromkeys(("CoarseDropout3D", "CubicSymmetry", "ToTensor3D"), "takes volumes, not images"),
+    "Crop": "its default window (0, 0, 0, 0) is empty: albumentations refuses it on any image",
+    **dict.fromkeys(
+        ("Normalize", "FromFloat", "ToTensorV2"), "changes the representation (value range, layout), not the content"
+    ),
+    "MedianBlur": "erases the probe's dots outright (read as the blur ceiling); the catalog gives it the blur of a "
+    "box of the same window, which flattens a one-pixel dot to 1/k² (catalog/degradation.py)",
+    **dict.fromkeys(
+        ("PlasmaBrightnessContrast", "PlasmaShadow"),
+        "a smooth tone field that varies over the image: the probe's flat grey reads the variation as noise",
+    ),
+    "TimeMasking": "a spectrogram mask: where it covers a dot the probe reads the dot as blurred away (occlusion)",
+}
+
+
+def _built_at_defaults() -> list[str]:
+    from safeaug.catalog._registry import known_names
+
+    out = []
+    for name in sorted(known_names()):
+        if "." in name or name in NOT_PROBED_AT_DEFAULTS or not callable(getattr(A, name, None)):
+            continue
+        try:
+            transform = built(name)
+        except Exception:  # needs arguments, or a class this line does not have
+            continue
+        node = read_object(transform)
+        if resolve(node).entry is not None:
+            out.append(name)
+    return out
+
+
+@pytest.mark.slow  # the whole catalog, probed
+@pytest.mark.parametrize("name", _built_at_defaults())
+def test_every_entry_the_installed_line_builds_stays_within_its_catalog_envelope_at_its_defaults(name: str) -> None:
+    transform = built(name)
+    measured = probe(transform, seeds=8).envelope
+    assert excess(measured, catalog_envelope(transform).including_identity()) == {}
