@@ -228,7 +228,10 @@ def _as_rgb8(img: Array) -> Array:
     if a.dtype == np.uint16:
         a = np.rint(a.astype(float) / 257.0)
     elif a.dtype.kind == "f":
-        a = np.rint(np.nan_to_num(a.astype(float), nan=1.0) * 255.0)
+        # NaN as 1.0 (np.nan_to_num's infinities, the largest finite values, clip to the same ends below)
+        a = a.astype(float)
+        np.copyto(a, 1.0, where=np.isnan(a))
+        a = np.rint(a * 255.0)
     a = np.clip(a, 0, 255).astype(np.uint8)
     if a.ndim == 2:
         a = a[..., None]

@@ -74,14 +74,26 @@ def _variant_run(
 
 
 def _as_square(
-    out: dict[str, Array], kps: FloatArray | None, first: tuple[dict[str, Array], FloatArray | None], kind: str
+    out: dict[str, Array],
+    kps: FloatArray | None,
+    first: tuple[dict[str, Array], FloatArray | None],
+    kind: str,
+    greys: dict[str, Array] | None = None,
 ) -> bool:
-    """Whether a variant run's output is the square run's output, converted to the variant's kind and back."""
+    """Whether a variant run's output is the square run's output, converted to the variant's kind and back.
+
+    ``greys``: the square run's outputs made grey so far, by image (kept for the next grey or one-channel run
+    compared with the same square run)."""
     square, square_kps = first
     if (kps is None) != (square_kps is None) or (
-        kps is not None and square_kps is not None and not np.allclose(kps, square_kps, equal_nan=True, atol=1e-3)
+        kps is not None
+        and square_kps is not None
+        # (the same points are close: np.allclose only for points that moved at all)
+        and not np.array_equal(kps, square_kps, equal_nan=True)
+        and not np.allclose(kps, square_kps, equal_nan=True, atol=1e-3)
     ):
         return False
+    greys = {} if greys is None else greys
     for name, img in out.items():
         ref = square[name]
         if ref.dtype != np.uint8 or ref.ndim != 3:
@@ -91,7 +103,9 @@ def _as_square(
         if kind in ("grey", "one-channel") and img.dtype == np.uint8:
             # 8-bit out of a one-channel input: both sides are one channel repeated (or the output's three), so
             # they are compared before the repeat (the same verdict, without converting either).
-            grey = _as_variant(ref, "grey")  # (a one-channel input holds the same levels)
+            grey = greys.get(name)
+            if grey is None:  # (a one-channel input holds the same levels)
+                grey = greys[name] = _as_variant(ref, "grey")
             a = img[..., None] if img.ndim == 2 else img
             if a.shape[:2] != grey.shape or a.shape[2] not in (1, 3):
                 return False
@@ -122,6 +136,7 @@ def _probe_variants(
     failed: list[str] = []
     unread: list[str] = []
     coordmaps: list[Any] = []
+    greys: list[dict[str, Array]] = [{} for _ in firsts]  # the square runs' outputs made grey, once
     for kind, runs in _VARIANT_RUNS.items():
         rect = kind in ("portrait", "landscape")
         try:
@@ -137,7 +152,7 @@ def _probe_variants(
                     continue
                 variant = _fresh(_variant_images(images, kind))  # a float transform may work in place
                 out, kps, exact = runner(variant, seed + i)
-                if i < len(firsts) and _as_square(out, kps, firsts[i], kind):
+                if i < len(firsts) and _as_square(out, kps, firsts[i], kind, greys[i]):
                     continue
                 env = env.union(_variant_run(out, kps, exact, images, variant.geo.dtype, env))
         except ProbeError:

@@ -1,0 +1,126 @@
+"""Each shortcut the probe takes for speed gives what the direct computation gives, to the last bit.
+
+A verdict must not depend on how fast it was reached: every helper below stands in for a plainer
+computation that the probe used before, and is compared with it here on random inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=300), st.sampled_from([1.0, 255.0, 1 / 3]))
+def test_distinct_values_are_numpy_unique(values: list[int], scale: float) -> None:
+    from safeaug.probing.tone import _distinct
+
+    v = np.array(values, dtype=float) * scale
+    assert _distinct(v) == len(np.unique(v))
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=200))
+def test_runs_of_sorted_keys_start_and_end_where_the_key_changes(values: list[int]) -> None:
+    from safeaug.probing.tone import _runs_of
+
+    k = np.sort(np.array(values, dtype=np.int64))
+    starts, ends = _runs_of(k)
+    direct_starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    assert np.array_equal(starts, direct_starts) and starts.dtype == direct_starts.dtype
+    assert np.array_equal(ends, np.r_[direct_starts[1:], len(k)])
+
+
+@settings(deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([np.float16, np.float32, np.float64]),
+    st.sampled_from([(5, 6), (5, 6, 1), (5, 6, 3)]),
+    st.booleans(),
+)
+def test_float_outputs_back_in_8_bit_are_the_nan_to_num_conversion(
+    seed: int, dtype: Any, shape: tuple[int, ...], odd: bool
+) -> None:
+    from safeaug.probing.images import _as_rgb8
+
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-0.2, 1.2, shape).astype(dtype)
+    if odd:  # NaN and infinities anywhere
+        a.flat[rng.integers(0, a.size, 4)] = [np.nan, np.inf, -np.inf, np.nan]
+    with np.errstate(over="ignore"):  # (the largest finite value times 255)
+        direct = np.clip(np.rint(np.nan_to_num(a.astype(float), nan=1.0) * 255.0), 0, 255).astype(np.uint8)
+    direct = direct[..., None] if direct.ndim == 2 else direct
+    direct = np.repeat(direct, 3, axis=2) if direct.shape[2] == 1 else direct
+    got = _as_rgb8(a)
+    assert got.dtype == np.uint8 and np.array_equal(got, direct)
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.1, 3.0]))
+def test_an_affine_fit_to_a_kept_point_set_is_the_direct_fit(seed: int, jitter: float) -> None:
+    """The kept design matrix and solver give the solution, layout and residual of building them each time."""
+    from safeaug.probing.geometry import _fit_affine
+    from safeaug.probing.images import _probe_images
+
+    rng = np.random.default_rng(seed)
+    src = _probe_images(64).keypoints
+    dst = src @ rng.normal(size=(2, 2)) + rng.normal(size=2) + rng.normal(scale=jitter or 1e-9, size=src.shape)
+    X = np.hstack([src, np.ones((len(src), 1))])
+    sol = np.linalg.pinv(X) @ dst
+    direct = np.vstack([sol.T, [0.0, 0.0, 1.0]])
+    residual = float(np.sqrt(np.mean(np.sum((dst - X @ sol) ** 2, axis=1))))
+    for _ in range(2):  # (made, then kept)
+        A, res = _fit_affine(src, dst, fixed=True)
+        assert np.array_equal(A, direct) and res == residual
+        assert A.flags["C_CONTIGUOUS"] == direct.flags["C_CONTIGUOUS"]  # (later products add in the same order)
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(0, 255), min_size=1, max_size=80), st.integers(0, 6), st.integers(0, 6))
+def test_end_plateaus_are_the_flat_runs_at_either_end(levels: list[int], low: int, high: int) -> None:
+    from safeaug.probing.tone import _end_plateaus
+
+    y = np.array([levels[0]] * low + levels + [levels[-1]] * high, dtype=float) / 255.0
+    run, tol, n = 4, 0.75 / 255.0, len(y)
+    keep = np.ones(n, dtype=bool)
+    if n >= 4 * run:
+        top = int(np.argmax(np.abs(y[::-1] - y[-1]) > tol)) if np.any(np.abs(y - y[-1]) > tol) else n
+        bottom = int(np.argmax(np.abs(y - y[0]) > tol)) if np.any(np.abs(y - y[0]) > tol) else n
+        if top >= run:
+            keep[n - top :] = False
+        if bottom >= run:
+            keep[:bottom] = False
+    assert np.array_equal(_end_plateaus(y), keep)
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["grey", "one-channel"]), st.booleans(), st.booleans())
+def test_a_square_run_made_grey_once_compares_as_made_each_time(
+    seed: int, kind: str, colour: bool, moved: bool
+) -> None:
+    """The grey runs compare their outputs with the square run's made grey; kept for the next run, the
+    comparisons say the same."""
+    from safeaug.probing.images import _TARGETS, _as_variant
+    from safeaug.probing.inputs import _as_square
+
+    rng = np.random.default_rng(seed)
+    names = ("geo", *_TARGETS)
+    square = {
+        n: rng.integers(0, 256, (8, 8, 3)).astype(np.uint8)
+        if colour
+        else np.repeat(rng.integers(0, 256, (8, 8, 1)), 3, axis=2).astype(np.uint8)
+        for n in names
+    }
+    kps = rng.uniform(0, 8, (20, 2))
+    greys: dict[str, Any] = {}
+    for _ in range(3):
+        out = {}
+        for n in names:
+            g = _as_variant(square[n], "grey").astype(int) + rng.integers(-3, 4, (8, 8))
+            g = np.clip(g, 0, 255).astype(np.uint8)
+            out[n] = g if kind == "grey" else g[..., None]
+        moved_kps = kps + (rng.normal(scale=0.01, size=kps.shape) if moved else 0.0)
+        assert _as_square(out, moved_kps, (square, kps), kind, greys) == _as_square(out, moved_kps, (square, kps), kind)
