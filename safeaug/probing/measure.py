@@ -389,6 +389,9 @@ class _Cells(NamedTuple):
     keypoints: FloatArray  # (N, 3): the keypoints with a column of ones, for the affine fit
     fit_keypoints: FloatArray  # (3, N): its pseudo-inverse (the least-squares fit when no keypoint is lost)
     corners: FloatArray  # a 16x16 grid over the input, with a column of ones, for the kept area
+    # Each patch's pixels well inside it as one box (top, bottom, left, right, one past the last), when they form
+    # one: then each patch's sums are read off the image's integral (whole numbers: the same sums)
+    patch_boxes: tuple[Array, Array, Array, Array] | None = None
 
 
 _SIGNATURE_CELLS: dict[int, _Cells] = {}
@@ -424,8 +427,35 @@ def _cells(size: int) -> _Cells:
             np.hstack([images.keypoints, np.ones((len(images.keypoints), 1))]),
             np.linalg.pinv(np.hstack([images.keypoints, np.ones((len(images.keypoints), 1))])),
             np.hstack([grid, np.ones((len(grid), 1))]),
+            _boxes(rows, cols, patch, len(count)) if size * size * 255 < 2**31 else None,  # (int32 integrals)
         )
     return _SIGNATURE_CELLS[size]
+
+
+def _boxes(rows: Array, cols: Array, label: Array, k: int) -> tuple[Array, Array, Array, Array] | None:
+    """Per label 0..k-1, the box its pixels (``rows``, ``cols``) fill, when each fills one whole; else None."""
+    boxes = []
+    for j in range(k):
+        r, c = rows[label == j], cols[label == j]
+        box = (int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1)
+        if len(r) != (box[1] - box[0]) * (box[3] - box[2]):
+            return None
+        boxes.append(box)
+    top, bottom, left, right = (np.array(v) for v in zip(*boxes, strict=True))
+    return top, bottom, left, right
+
+
+def _patch_sums(colors: Array, cells: _Cells) -> Array:
+    """(n, patches, 3): each run's channel sums over each colour patch's pixels well inside it (int64)."""
+    n = len(colors)
+    if cells.patch_boxes is None:
+        picked = colors.reshape(n, -1, 3)[:, cells.patch_index]  # (n, P, 3), patch by patch
+        return np.asarray(np.add.reduceat(picked, cells.patch_start, axis=1, dtype=np.int64))
+    import cv2
+
+    top, bottom, left, right = cells.patch_boxes
+    ii = np.stack([cv2.integral(img) for img in colors])  # (n, h + 1, w + 1, 3), int32
+    return (ii[:, bottom, right] - ii[:, top, right] - ii[:, bottom, left] + ii[:, top, left]).astype(np.int64)
 
 
 def _signatures(
@@ -486,8 +516,7 @@ def _signatures(
     values[:, 13] = np.sqrt((std**2 + (mean - level[:, None]) ** 2).mean(axis=1))
     values[:, 14] = 1.0 - near / float(size * size)
     values[:, 15] = field.max(axis=1) - field.min(axis=1)
-    colours = stack["colors"].reshape(n, -1, 3)[:, cells.patch_index]  # (n, P, 3), patch by patch
-    sums = np.add.reduceat(colours, cells.patch_start, axis=1, dtype=np.int64)  # (n, k, 3)
+    sums = _patch_sums(stack["colors"], cells)  # (n, k, 3)
     means = sums / (255.0 * cells.patch_count[None, :, None])
     k = means.shape[1]
     hue, chroma = _hue_chroma(means.reshape(-1, 3))
@@ -500,13 +529,15 @@ def _signatures(
     at_dots = stack["dots"].reshape(n, -1, 3)[:, cells.dot_index].reshape(n, -1)
     values[:, 19] = (at_dots.mean(axis=1) - dots.mean(axis=1)) / 255.0
     values[:, 20] = np.log2([np.count_nonzero(np.bincount(img.ravel(), minlength=256)) for img in stack["ramp"]])
-    geo = _stacked_blocks(stack["geo"], side).mean(axis=2)  # (n, 16)
+    with_geo = None
     for row, j in enumerate(usable):
         kps, exact = runs[j][1], runs[j][2]
         if exact:
             found[j] = ((kps is None, finite[row], exact), values[row], _MARGINS)
         else:
-            found[j] = ((kps is None, finite[row], exact), np.r_[values[row], geo[row]], _GEO_MARGINS)
+            if with_geo is None:  # (the signature goes on with the geometry image's blocks)
+                with_geo = np.hstack([values, _stacked_blocks(stack["geo"], side).mean(axis=2)])  # (n, 21 + 16)
+            found[j] = ((kps is None, finite[row], exact), with_geo[row], _GEO_MARGINS)
     return found
 
 

@@ -124,3 +124,21 @@ def test_a_square_run_made_grey_once_compares_as_made_each_time(
             out[n] = g if kind == "grey" else g[..., None]
         moved_kps = kps + (rng.normal(scale=0.01, size=kps.shape) if moved else 0.0)
         assert _as_square(out, moved_kps, (square, kps), kind, greys) == _as_square(out, moved_kps, (square, kps), kind)
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 5), st.sampled_from([48, 64, 80]))
+def test_colour_patch_sums_off_the_integral_are_the_gathered_sums(seed: int, n: int, size: int) -> None:
+    """The signature sums each colour patch's inner pixels off the image's integral; gathered pixel by pixel,
+    the sums are the same."""
+    from safeaug.probing.measure import _cells, _patch_sums
+
+    cells = _cells(size)
+    assert cells.patch_boxes is not None  # (the patches' inner pixels are boxes)
+    colors = np.random.default_rng(seed).integers(0, 256, (n, size, size, 3)).astype(np.uint8)
+    gathered = np.add.reduceat(
+        colors.reshape(n, -1, 3)[:, cells.patch_index], cells.patch_start, axis=1, dtype=np.int64
+    )
+    got = _patch_sums(colors, cells)
+    assert got.dtype == gathered.dtype and np.array_equal(got, gathered)
+    assert np.array_equal(_patch_sums(colors, cells._replace(patch_boxes=None)), gathered)
