@@ -454,7 +454,7 @@ def _patch_sums(colors: Array, cells: _Cells) -> Array:
     import cv2
 
     top, bottom, left, right = cells.patch_boxes
-    ii = np.stack([cv2.integral(img) for img in colors])  # (n, h + 1, w + 1, 3), int32
+    ii: Array = np.stack([cv2.integral(img) for img in colors])  # (n, h + 1, w + 1, 3), int32
     return (ii[:, bottom, right] - ii[:, top, right] - ii[:, bottom, left] + ii[:, top, left]).astype(np.int64)
 
 
