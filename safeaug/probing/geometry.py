@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -221,16 +222,50 @@ def _clearly_moved(g: _Geometry) -> bool:
 
 def _measure_geometry(out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images) -> _Geometry | None:
     """The fitted map, or None when nothing reliable could be found (pixels are then read in place)."""
-    size = images.size
-    from_keypoints = None
+    return _measure_geometries([(out, kps, exact)], images)[0]
+
+
+# Not read yet (a run whose keypoints told its geometry needs no landmark mask).
+_UNREAD = object()
+
+
+def _measure_geometries(
+    runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images
+) -> list[_Geometry | None]:
+    """:func:`_measure_geometry` of several runs: the landmark masks of the runs whose keypoints did not tell
+    their geometry are found side by side (:func:`_landmark_masks`), each as alone."""
+    fits: list[_Geometry | None] = []
+    found: list[Any] = []
+    for out, kps, exact in runs:
+        from_keypoints, told = _keypoint_geometry(out, kps, exact, images)
+        fits.append(from_keypoints)
+        found.append(from_keypoints if told else _UNREAD)
+    pending = [j for j, g in enumerate(found) if g is _UNREAD]
+    for j, mask in zip(pending, _landmark_masks([runs[j][0]["geo"] for j in pending]), strict=True):
+        found[j] = _pixel_geometry(runs[j][0], fits[j], images, mask)
+    return found
+
+
+def _keypoint_geometry(
+    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images
+) -> tuple[_Geometry | None, bool]:
+    """The map fitted to the keypoints (None without six of them), and whether it tells the run's geometry."""
     if kps is not None and np.isfinite(kps).all(axis=1).sum() >= 6:
-        from_keypoints = _geometry_from_points(images.keypoints, kps, size)
+        from_keypoints = _geometry_from_points(images.keypoints, kps, images.size)
         if exact:
-            return from_keypoints  # albumentations moved the pixels and the keypoints alike
+            return from_keypoints, True  # albumentations moved the pixels and the keypoints alike
         if not _is_identity(from_keypoints, 1e-3) and _landmarks_where_expected(out["geo"], from_keypoints, images):
-            return from_keypoints  # the transform moved the keypoints itself, and the pixels went along
+            return from_keypoints, True  # the transform moved the keypoints itself, and the pixels went along
+        return from_keypoints, False
+    return None, False
+
+
+def _pixel_geometry(
+    out: dict[str, Array], from_keypoints: _Geometry | None, images: _Images, mask: Array | None
+) -> _Geometry | None:
+    """The geometry when the keypoints did not tell it, from the landmarks (``mask``: the geometry image's
+    :func:`_landmark_mask`)."""
     # Keypoints unavailable or untouched: the pixels may still have moved (Lambda, an image-only subclass).
-    mask = _landmark_mask(out["geo"])
     if mask is not None and mask.shape == images.landmark_mask.shape:
         same = np.logical_and(mask, images.landmark_mask).sum() / max(
             np.logical_or(mask, images.landmark_mask).sum(), 1
@@ -239,13 +274,47 @@ def _measure_geometry(out: dict[str, Array], kps: FloatArray | None, exact: bool
             return from_keypoints if from_keypoints is not None else _Geometry(_EYE3, 0.0, 0.0)
     found = _locate_landmarks(out["geo"])
     if found is not None:
-        from_pixels = _geometry_from_points(images.landmarks, found, size)
-        reliable = from_pixels.residual < 1.0 + 0.02 * size / 64
+        from_pixels = _geometry_from_points(images.landmarks, found, images.size)
+        reliable = from_pixels.residual < 1.0 + 0.02 * images.size / 64
         if reliable and _clearly_moved(from_pixels):
             return from_pixels
     # The landmarks moved but could not be fitted, and keypoints that albumentations did not move
     # prove nothing: the geometry is unknown (fail closed), not "identity".
     return None
+
+
+def _landmark_masks(imgs: list[Array]) -> list[Array | None]:
+    """:func:`_landmark_mask` of several images; 8-bit RGB images of one shape side by side, each as alone (the
+    channels' sums in integers, each image's median off its own histogram, its own extremes)."""
+    found: list[Array | None] = [None] * len(imgs)
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for j, img in enumerate(imgs):
+        if img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3:
+            groups.setdefault(img.shape, []).append(j)
+        else:
+            found[j] = _landmark_mask(img)
+    for group in groups.values():
+        stack = np.stack([imgs[j] for j in group])
+        n, m = len(group), stack.shape[1] * stack.shape[2]
+        total = stack[..., 0].astype(np.int32) + stack[..., 1] + stack[..., 2]  # (n, h, w)
+        grey = total / 3.0
+        keys = (total.reshape(n, -1) + (np.arange(n, dtype=np.int32) * 766)[:, None]).ravel()
+        run = np.cumsum(np.bincount(keys, minlength=n * 766).reshape(n, 766), axis=1)
+        high = np.count_nonzero(run < m // 2 + 1, axis=1)  # (np.searchsorted of each run's counts)
+        if m % 2:
+            centre = high / 3.0
+        else:
+            low = np.count_nonzero(run < m // 2, axis=1)
+            centre = (low / 3.0 + high / 3.0) / 2.0
+        excess = grey - centre[:, None, None]
+        lo, hi = excess.min(axis=(1, 2)), excess.max(axis=(1, 2))
+        for r, j in enumerate(group):
+            e, top = excess[r], float(hi[r])
+            if -float(lo[r]) > top:
+                e, top = -e, -float(lo[r])  # an inverted image: the landmarks are the dark places now
+            if top > 20:
+                found[j] = e > top * 0.35
+    return found
 
 
 @dataclass

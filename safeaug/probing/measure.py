@@ -17,9 +17,10 @@ from safeaug.probing.geometry import (
     _WARPED_PX,
     _decompose,
     _GeoEffects,
+    _Geometry,
     _is_identity,
     _landmarks_moved,
-    _measure_geometry,
+    _measure_geometries,
     _reflects,
     _Where,
     _where,
@@ -173,7 +174,7 @@ def _run_reading(
     for key, img in out.items():
         if img.ndim not in (2, 3) or img.shape[0] < 8 or img.shape[1] < 8:
             raise ProbeError(f"the transform returned an image of shape {img.shape} for the {key} probe image")
-    g = _measure_geometry(out, kps, exact, images)
+    g: _Geometry | None = yield _Ask("geometry", (out, kps, exact))
     effects: dict[str, Any] = {}
     missing: set[str] = set()
     out_shape = out["geo"].shape[:2]
@@ -311,6 +312,10 @@ def _run_reading(
     return Envelope(**_clean(effects)), missing, g is not None
 
 
+def _geometries(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
+    return list(_measure_geometries([(out, kps, exact) for out, kps, exact in asks], images))
+
+
 def _flats(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
     return list(_read_flats([(img, where) for img, where in asks]))
 
@@ -334,6 +339,7 @@ def _maps(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
 
 # The stacked readers, in the order a run asks for them: (the arguments of each run's ask) -> answers.
 _READERS: dict[str, Callable[[list[tuple[Any, ...]], _Images], list[Any]]] = {
+    "geometry": _geometries,
     "flat": _flats,
     "blur": _blurs,
     "map": _maps,
