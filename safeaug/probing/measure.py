@@ -138,22 +138,28 @@ def _measure_run(out: dict[str, Array], kps: FloatArray | None, exact: bool, ima
 
 def _measure_runs(runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images) -> list[_Reading]:
     """Every run's reading, each the same as the run read alone: the runs are read side by side, and each
-    costly reading (the flat grey, the dots, the ramp, the patches) is made for all runs that ask for it in
-    one stacked pass (``_READERS``).
+    costly reading (the geometry, the flat grey, the dots, the ramp, the patches) is made for all runs that ask
+    for it in one stacked pass (``_READERS``). Each run's logic is :func:`_run_reading`; :func:`_drive` serves
+    the readings."""
+    return _drive([_run_reading(out, kps, exact, images) for out, kps, exact in runs], images)
 
-    Each run's logic is :func:`_run_reading`, a generator that yields an :class:`_Ask` where it needs a
-    reading and is sent the answer. The readers are served in ``_READERS``' order, so runs that skipped a
-    reading catch up with the others before the next one is made.
+
+def _drive(steps: list[Generator[_Ask, Any, Any]], images: _Images) -> list[Any]:
+    """What each generator returns, serving the readings they ask for side by side.
+
+    Each step is one run's logic, written as a generator that yields an :class:`_Ask` where it needs a reading
+    and is sent the answer. The readers are served in ``_READERS``' order, so runs that skipped a reading catch
+    up with the others before the next one is made. A reader's answer for one run is the same whichever runs
+    share its stack, so every step reads as it would alone.
     """
-    readings: list[_Reading | None] = [None] * len(runs)
-    steps = [_run_reading(out, kps, exact, images) for out, kps, exact in runs]
+    done: list[Any] = [None] * len(steps)
     asks: dict[int, _Ask] = {}
 
     def advance(j: int, answer: Any) -> None:
         try:
             asks[j] = steps[j].send(answer)
-        except StopIteration as done:
-            readings[j] = done.value
+        except StopIteration as finished:
+            done[j] = finished.value
 
     for j in range(len(steps)):
         advance(j, None)
@@ -163,7 +169,7 @@ def _measure_runs(runs: list[tuple[dict[str, Array], FloatArray | None, bool]], 
         answers = _READERS[reader]([asks.pop(j).args for j in batch], images)
         for j, answer in zip(batch, answers, strict=True):
             advance(j, answer)
-    return [reading for reading in readings if reading is not None]
+    return done
 
 
 def _run_reading(
@@ -331,7 +337,10 @@ def _colours(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
 def _maps(asks: list[tuple[Any, ...]], images: _Images) -> list[Any]:
     return list(
         _read_maps(
-            [(ramp, where, margin, noise, (flat_img, flat)) for ramp, flat_img, flat, where, margin, noise in asks],
+            [
+                (ramp, where, margin, noise, None if flat_img is None else (flat_img, flat))
+                for ramp, flat_img, flat, where, margin, noise in asks
+            ],
             images,
         )
     )

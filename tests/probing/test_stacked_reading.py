@@ -231,3 +231,69 @@ def test_pixels_picked_by_index_are_the_masked_pixels(
     assert picked.dtype == masked.dtype and picked.shape == masked.shape
     assert np.array_equal(picked, masked)
     assert picked.flags["C_CONTIGUOUS"]
+
+
+def _mirror_grey(image: np.ndarray) -> np.ndarray:
+    """Mirrors grey inputs, darkens float ones, and mirrors or brightens the rest on some draws."""
+    if image.ndim == 2:
+        return np.ascontiguousarray(image[:, ::-1])
+    if image.dtype.kind == "f":
+        return image * 0.5
+    return _mirror_some(image)
+
+
+@pytest.mark.parametrize("name", ["tone", "gamma and hue", "noise", "field", "float out", "variants"])
+def test_variant_runs_read_with_the_square_runs_read_as_alone(name: str) -> None:
+    """The runs on grey, one-channel, 16-bit and float inputs share the square runs' stacks (geometry and the
+    ramp's map); each reads as it does alone, and so does each square run."""
+    from safeaug.probing.inputs import _read_with_variants, _variant_reading, _variant_runs
+    from safeaug.probing.measure import _drive
+
+    transform = _mirror_grey if name == "variants" else TRANSFORMS[name]
+    images = _probe_images(64)
+    runner = runner_for(transform)
+    runs = [runner(images, seed) for seed in range(8)]
+    pending = _variant_runs(runner, images, 0, [(out, kps) for out, kps, _ in runs[:2]])
+    assert pending.reads, "some variant run is read"
+    read, found = _read_with_variants(runs, pending, images)
+    for together, alone in zip(read, _measure_runs(runs, images), strict=True):
+        assert together[0] == alone[0] and together[1:] == alone[1:]
+    for (_, run, dtype), fields in zip(pending.reads, found, strict=True):
+        assert fields == _drive([_variant_reading(*run, images, dtype)], images)[0]
+    if name == "variants":  # (the grey mirror is seen)
+        assert any(f.get("mirror") for f in found if f)
+
+
+def test_a_variant_run_that_cannot_be_read_fails_its_kind_alone() -> None:
+    """A grey output the probe cannot read (a flat vector) fails the grey kind, as it did when each kind was
+    read in turn; the square runs and the other kinds read as they do alone."""
+    from safeaug.probing import probe
+
+    def flatten_grey(image: np.ndarray) -> np.ndarray:
+        return image.ravel() if image.ndim == 2 else _mirror_some(image)
+
+    m = probe(flatten_grey)
+    assert m.notes == ("it did not run on grey (IndexError) images: what it does to them was not seen",)
+    assert not any(i.startswith("grey") for i in m.inputs)
+    assert any(i.startswith("RGB float32") for i in m.inputs)
+    assert m.envelope.mirror  # (read off the square runs)
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.booleans(), st.sampled_from([(64, 64), (48, 80)]))
+def test_landmark_masks_side_by_side_are_each_images_own(seed: int, n: int, odd: bool, shape: tuple[int, int]) -> None:
+    """The landmark masks of stacked 8-bit RGB images are each image's mask made alone (inverted images, flat
+    ones with no landmark, odd pixel counts, other types among them)."""
+    from safeaug.probing.geometry import _landmark_mask, _landmark_masks
+
+    rng = np.random.default_rng(seed)
+    h, w = shape[0] - int(odd), shape[1]
+    imgs = []
+    for k in range(n):
+        img = np.full((h, w, 3), rng.integers(20, 60), np.uint8)
+        img[rng.integers(0, h, 5), rng.integers(0, w, 5)] = 230
+        img = img + rng.integers(0, 3, img.shape).astype(np.uint8)
+        imgs.append([img, 255 - img, np.full((h, w, 3), 40, np.uint8), img.astype(np.float32) / 255.0][k % 4])
+    for together, alone in zip(_landmark_masks(imgs), [_landmark_mask(img) for img in imgs], strict=True):
+        assert (together is None) == (alone is None)
+        assert together is None or alone is None or np.array_equal(together, alone)
