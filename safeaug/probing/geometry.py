@@ -232,8 +232,9 @@ _UNREAD = object()
 def _measure_geometries(
     runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images
 ) -> list[_Geometry | None]:
-    """:func:`_measure_geometry` of several runs: the landmark masks of the runs whose keypoints did not tell
-    their geometry are found side by side (:func:`_landmark_masks`), each as alone."""
+    """:func:`_measure_geometry` of several runs: each run's keypoint fit, then the landmarks of the runs whose
+    keypoints did not tell their geometry. (Image by image: stacked, the masks of ten runs took longer than
+    ten masks made apart, their float temporaries too large for the allocator to reuse.)"""
     fits: list[_Geometry | None] = []
     found: list[Any] = []
     for out, kps, exact in runs:
@@ -241,8 +242,8 @@ def _measure_geometries(
         fits.append(from_keypoints)
         found.append(from_keypoints if told else _UNREAD)
     pending = [j for j, g in enumerate(found) if g is _UNREAD]
-    for j, mask in zip(pending, _landmark_masks([runs[j][0]["geo"] for j in pending]), strict=True):
-        found[j] = _pixel_geometry(runs[j][0], fits[j], images, mask)
+    for j in pending:
+        found[j] = _pixel_geometry(runs[j][0], fits[j], images, _landmark_mask(runs[j][0]["geo"]))
     return found
 
 
@@ -281,40 +282,6 @@ def _pixel_geometry(
     # The landmarks moved but could not be fitted, and keypoints that albumentations did not move
     # prove nothing: the geometry is unknown (fail closed), not "identity".
     return None
-
-
-def _landmark_masks(imgs: list[Array]) -> list[Array | None]:
-    """:func:`_landmark_mask` of several images; 8-bit RGB images of one shape side by side, each as alone (the
-    channels' sums in integers, each image's median off its own histogram, its own extremes)."""
-    found: list[Array | None] = [None] * len(imgs)
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for j, img in enumerate(imgs):
-        if img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3:
-            groups.setdefault(img.shape, []).append(j)
-        else:
-            found[j] = _landmark_mask(img)
-    for group in groups.values():
-        stack = np.stack([imgs[j] for j in group])
-        n, m = len(group), stack.shape[1] * stack.shape[2]
-        total = stack[..., 0].astype(np.int32) + stack[..., 1] + stack[..., 2]  # (n, h, w)
-        grey = total / 3.0
-        keys = (total.reshape(n, -1) + (np.arange(n, dtype=np.int32) * 766)[:, None]).ravel()
-        run = np.cumsum(np.bincount(keys, minlength=n * 766).reshape(n, 766), axis=1)
-        high = np.count_nonzero(run < m // 2 + 1, axis=1)  # (np.searchsorted of each run's counts)
-        if m % 2:
-            centre = high / 3.0
-        else:
-            low = np.count_nonzero(run < m // 2, axis=1)
-            centre = (low / 3.0 + high / 3.0) / 2.0
-        excess = grey - centre[:, None, None]
-        lo, hi = excess.min(axis=(1, 2)), excess.max(axis=(1, 2))
-        for r, j in enumerate(group):
-            e, top = excess[r], float(hi[r])
-            if -float(lo[r]) > top:
-                e, top = -e, -float(lo[r])  # an inverted image: the landmarks are the dark places now
-            if top > 20:
-                found[j] = e > top * 0.35
-    return found
 
 
 @dataclass

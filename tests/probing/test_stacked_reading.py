@@ -277,23 +277,3 @@ def test_a_variant_run_that_cannot_be_read_fails_its_kind_alone() -> None:
     assert not any(i.startswith("grey") for i in m.inputs)
     assert any(i.startswith("RGB float32") for i in m.inputs)
     assert m.envelope.mirror  # (read off the square runs)
-
-
-@settings(deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.booleans(), st.sampled_from([(64, 64), (48, 80)]))
-def test_landmark_masks_side_by_side_are_each_images_own(seed: int, n: int, odd: bool, shape: tuple[int, int]) -> None:
-    """The landmark masks of stacked 8-bit RGB images are each image's mask made alone (inverted images, flat
-    ones with no landmark, odd pixel counts, other types among them)."""
-    from safeaug.probing.geometry import _landmark_mask, _landmark_masks
-
-    rng = np.random.default_rng(seed)
-    h, w = shape[0] - int(odd), shape[1]
-    imgs = []
-    for k in range(n):
-        img = np.full((h, w, 3), rng.integers(20, 60), np.uint8)
-        img[rng.integers(0, h, 5), rng.integers(0, w, 5)] = 230
-        img = img + rng.integers(0, 3, img.shape).astype(np.uint8)
-        imgs.append([img, 255 - img, np.full((h, w, 3), 40, np.uint8), img.astype(np.float32) / 255.0][k % 4])
-    for together, alone in zip(_landmark_masks(imgs), [_landmark_mask(img) for img in imgs], strict=True):
-        assert (together is None) == (alone is None)
-        assert together is None or alone is None or np.array_equal(together, alone)
