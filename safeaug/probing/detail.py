@@ -50,7 +50,8 @@ def _read_blurs(asks: list[tuple[Array, _Geometry | None, Array, float]], images
         c = c[ok]
         rows = c[:, 1, None] + span
         cols = c[:, 0, None] + span
-        clear = usable[rows[:, :, None], cols[:, None, :]].all(axis=(1, 2))
+        # (every pixel usable, as where nothing moved and no hole was found: every window is clear)
+        clear = np.ones(len(c), bool) if usable.all() else usable[rows[:, :, None], cols[:, None, :]].all(axis=(1, 2))
         if clear.sum() < 3:
             continue
         key = (out_img.shape, out_img.dtype.str, int(clear.sum()))
@@ -115,7 +116,7 @@ def _dot_sigma(
             return None
         # How far noise alone can move the second moment (px²): beyond a third of a px², the reading is
         # noise; below, twice that much is taken off the reading (noise must not read as blur).
-        spread = math.sqrt(float(((off[:, None] ** 2 + off[None, :] ** 2) ** 2).sum()))
+        spread = _moment_spread(r)
         noisy = noise >= 2.0 / 255.0 or ring_noise >= 2.0 / 255.0  # more than 8-bit rounding
         wobble = ring_noise * spread / (2.0 * float(mass[keep].mean()) * math.sqrt(int(keep.sum()))) if noisy else 0.0
         if wobble > 0.35:
@@ -156,6 +157,18 @@ def _dot_sigma(
             zoom = float(_median([abs(float(np.linalg.det(_jacobian(g.H, xy)))) for xy in images.dot_xy]))
         sigma /= math.sqrt(max(zoom, 1e-6))
     return sigma
+
+
+_SPREADS: dict[int, float] = {}
+
+
+def _moment_spread(r: int) -> float:
+    """How far one unit of noise per pixel can move the second moment of a window of half-width ``r`` (px²), the
+    square root of the sum of each pixel's squared distance, squared (made once per window)."""
+    if r not in _SPREADS:
+        off = np.arange(-r, r + 1)
+        _SPREADS[r] = math.sqrt(float(((off[:, None] ** 2 + off[None, :] ** 2) ** 2).sum()))
+    return _SPREADS[r]
 
 
 def _truncated_sigma(sigma: FloatArray, half: float) -> FloatArray:

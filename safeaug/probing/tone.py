@@ -312,16 +312,16 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     if use.sum() < 8:
         return _Intensity(inversion, nonmonotone, float(abs(_median(y) - 0.5)), 1.0, 1.0, posterize)
     xu, yu = x[use], y[use]
-    xc = xu - xu.mean()  # the least-squares line, in closed form (np.polyfit's answer, without its overhead)
-    slope = float(xc @ (yu - yu.mean())) / float(xc @ xc)
-    intercept = float(yu.mean()) - slope * float(xu.mean())
+    xm, ym = xu.mean(), yu.mean()  # (each mean once: the same values each time)
+    xc = xu - xm  # the least-squares line, in closed form (np.polyfit's answer, without its overhead)
+    slope = float(xc @ (yu - ym)) / float(xc @ xc)
+    intercept = float(ym) - slope * float(xm)
     line = float(((yu - (slope * xu + intercept)) ** 2).mean())
     if straight or line <= (1.0 / 255.0) ** 2 + (noise**2) / 16.0:  # a straight line fits: no curve
         m.model = (float(slope), 1.0, float(intercept), inversion)
         return _Intensity(inversion, nonmonotone, float(abs(intercept)), float(abs(slope)), 1.0, posterize)
     basis = _powers(xu)
     bm = basis.mean(axis=1, keepdims=True)
-    ym = yu.mean()
     centred = basis - bm
     var = (centred**2).sum(axis=1)
     a = (centred * (yu - ym)).sum(axis=1) / np.where(var > 1e-12, var, 1.0)
