@@ -142,3 +142,17 @@ def test_colour_patch_sums_off_the_integral_are_the_gathered_sums(seed: int, n: 
     got = _patch_sums(colors, cells)
     assert got.dtype == gathered.dtype and np.array_equal(got, gathered)
     assert np.array_equal(_patch_sums(colors, cells._replace(patch_boxes=None)), gathered)
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([(5, 6), (5, 6, 1), (5, 6, 3)]))
+def test_16_bit_outputs_back_in_8_bit_are_the_rounded_quotients(seed: int, shape: tuple[int, ...]) -> None:
+    from safeaug.probing.images import _as_rgb8
+
+    a = np.random.default_rng(seed).integers(0, 2**16, shape).astype(np.uint16)
+    a.flat[:4] = [0, 128, 129, 65535]  # (128 / 257 rounds down, 129 / 257 up)
+    direct = np.clip(np.rint(a.astype(float) / 257.0), 0, 255).astype(np.uint8)
+    direct = direct[..., None] if direct.ndim == 2 else direct
+    direct = np.repeat(direct, 3, axis=2) if direct.shape[2] == 1 else direct
+    got = _as_rgb8(a)
+    assert got.dtype == np.uint8 and np.array_equal(got, direct)
