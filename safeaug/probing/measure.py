@@ -543,7 +543,7 @@ def _signatures(
     dots = stack["dots"].reshape(n, -1)
     at_dots = stack["dots"].reshape(n, -1, 3)[:, cells.dot_index].reshape(n, -1)
     values[:, 19] = (at_dots.mean(axis=1) - dots.mean(axis=1)) / 255.0
-    values[:, 20] = np.log2([np.count_nonzero(np.bincount(img.ravel(), minlength=256)) for img in stack["ramp"]])
+    values[:, 20] = np.log2([_levels_used(img) for img in stack["ramp"]])
     with_geo = None
     for row, j in enumerate(usable):
         kps, exact = runs[j][1], runs[j][2]
@@ -554,6 +554,15 @@ def _signatures(
                 with_geo = np.hstack([values, _stacked_blocks(stack["geo"], side).mean(axis=2)])  # (n, 21 + 16)
             found[j] = ((kps is None, finite[row], exact), with_geo[row], _GEO_MARGINS)
     return found
+
+
+def _levels_used(img: Array) -> int:
+    """How many distinct values an 8-bit image holds, its channels pooled: the levels OpenCV's histogram of its
+    rows counts (the same counts as ``np.bincount``, in half the time)."""
+    import cv2
+
+    rows = np.ascontiguousarray(img).reshape(img.shape[0], -1)
+    return int(np.count_nonzero(cv2.calcHist([rows], [0], None, [256], [0, 256])))
 
 
 def _keypoint_signature(kps: FloatArray, cells: _Cells, size: int, values: FloatArray) -> int:

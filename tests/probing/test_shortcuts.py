@@ -156,3 +156,12 @@ def test_16_bit_outputs_back_in_8_bit_are_the_rounded_quotients(seed: int, shape
     direct = np.repeat(direct, 3, axis=2) if direct.shape[2] == 1 else direct
     got = _as_rgb8(a)
     assert got.dtype == np.uint8 and np.array_equal(got, direct)
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 256), st.sampled_from([(5, 7, 3), (64, 64, 3), (9, 4, 1)]))
+def test_levels_counted_off_opencvs_histogram_are_the_distinct_values(seed: int, levels: int, shape: Any) -> None:
+    from safeaug.probing.measure import _levels_used
+
+    img = (np.random.default_rng(seed).integers(0, levels, shape) * (255 // max(levels - 1, 1))).astype(np.uint8)
+    assert _levels_used(img) == np.count_nonzero(np.bincount(img.ravel(), minlength=256)) == len(np.unique(img))
