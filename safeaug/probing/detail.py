@@ -332,14 +332,20 @@ def _read_flat_stack(items: list[tuple[Array, _Where]], edge: int) -> list[_Flat
 
 
 def _stacked_histograms(values: Array, inside: Array, everywhere: bool) -> Array:
-    """(n, c, 256): the counts of each image's 8-bit values per channel over the pixels ``inside`` (n, h, w)."""
+    """(n, c, 256): the counts of each image's 8-bit values per channel over the pixels ``inside`` (n, h, w).
+
+    OpenCV's histogram of each image's channel, masked to the pixels inside (whole counts, the same as
+    ``np.bincount`` of the values with the run and channel in the key, in a third of the time)."""
+    import cv2
+
     n, _, _, nc = values.shape
-    spare = n * nc * 256  # the key of a pixel outside, counted apart
-    # (keys in 16 bits when they fit: a third of the time of 64-bit ones to make and to mask)
-    kind = np.uint16 if spare < 2**16 else np.intp
-    offsets = (np.arange(n * nc, dtype=kind) * 256).reshape(n, 1, 1, nc)
-    keys = values + offsets if everywhere else np.where(inside[..., None], values + offsets, kind(spare))
-    return np.bincount(keys.ravel(), minlength=spare + 1)[:spare].reshape(n, nc, 256)
+    out = np.empty((n, nc, 256), np.int64)
+    for r in range(n):
+        img = np.ascontiguousarray(values[r])
+        mask = None if everywhere else np.ascontiguousarray(inside[r]).view(np.uint8)
+        for c in range(nc):
+            out[r, c] = cv2.calcHist([img], [c], mask, [256], [0, 256]).ravel()
+    return out
 
 
 def _histogram_medians(hist: Array, counts: Array) -> Array:
@@ -370,19 +376,45 @@ def _block_planes(img: Array, b: int) -> tuple[FloatArray, FloatArray]:
     after taking it out (summed over the block's pixels) and the block's mean, both (n, blocks, c).
 
     On a square grid about the block's centre, 1, x and y are orthogonal: the plane's coefficients are the
-    block's sum, and its sums weighted by x and by y. From 8-bit levels these sums are exact.
+    block's sum, and its sums weighted by x and by y. From 8-bit levels these sums are exact, and so are all
+    their partial sums in single precision (whole and half levels below 2**24): they are summed in float32,
+    twice as fast, to the same values.
     """
     n, h, w, nc = img.shape
     hb, wb = h // b, w // b
-    ys, xs = np.mgrid[0:b, 0:b]
-    x, y = (xs.ravel() - (b - 1) / 2.0), (ys.ravel() - (b - 1) / 2.0)  # a pixel's place about the block's centre
+    x, y, x32, y32, xx, yy = _block_grid(b)
+    eight_bit = img.dtype == np.uint8 and b * b * 255 * 255 < 2**24
     unit = 255.0 if img.dtype == np.uint8 else 1.0
     blocks = np.ascontiguousarray(img.reshape(n, hb, b, wb, b, nc).transpose(0, 1, 3, 5, 2, 4))
-    px = blocks.reshape(-1, b * b).astype(float)  # a row per block and channel, its pixels in rows
-    s = px.sum(axis=1)
-    sx, sy, s2 = np.einsum("ki,i->k", px, x), np.einsum("ki,i->k", px, y), np.einsum("ki,ki->k", px, px)
-    left = np.maximum(s2 - s * s / (b * b) - (sx * sx) / float(x @ x) - (sy * sy) / float(y @ y), 0.0)
+    if eight_bit:
+        px32 = blocks.reshape(-1, b * b).astype(np.float32)  # a row per block and channel, its pixels in rows
+        s, sx, sy, s2 = (
+            v.astype(float)
+            for v in (
+                px32.sum(axis=1),
+                np.einsum("ki,i->k", px32, x32),
+                np.einsum("ki,i->k", px32, y32),
+                np.einsum("ki,ki->k", px32, px32),
+            )
+        )
+    else:
+        px = blocks.reshape(-1, b * b).astype(float)  # a row per block and channel, its pixels in rows
+        s = px.sum(axis=1)
+        sx, sy, s2 = np.einsum("ki,i->k", px, x), np.einsum("ki,i->k", px, y), np.einsum("ki,ki->k", px, px)
+    left = np.maximum(s2 - s * s / (b * b) - (sx * sx) / xx - (sy * sy) / yy, 0.0)
     return left.reshape(n, hb * wb, nc) / unit**2, s.reshape(n, hb * wb, nc) / (b * b * unit)
+
+
+_BLOCK_GRIDS: dict[int, tuple[FloatArray, FloatArray, Array, Array, float, float]] = {}
+
+
+def _block_grid(b: int) -> tuple[FloatArray, FloatArray, Array, Array, float, float]:
+    """A ``b`` x ``b`` block's pixel places about its centre (x, y; in float32 too) and their sums of squares."""
+    if b not in _BLOCK_GRIDS:
+        ys, xs = np.mgrid[0:b, 0:b]
+        x, y = (xs.ravel() - (b - 1) / 2.0), (ys.ravel() - (b - 1) / 2.0)  # a pixel's place about the centre
+        _BLOCK_GRIDS[b] = (x, y, x.astype(np.float32), y.astype(np.float32), float(x @ x), float(y @ y))
+    return _BLOCK_GRIDS[b]
 
 
 def _hidden_share(dev: FloatArray, hidden: Array, n_inside: int) -> float:

@@ -165,3 +165,55 @@ def test_levels_counted_off_opencvs_histogram_are_the_distinct_values(seed: int,
 
     img = (np.random.default_rng(seed).integers(0, levels, shape) * (255 // max(levels - 1, 1))).astype(np.uint8)
     assert _levels_used(img) == np.count_nonzero(np.bincount(img.ravel(), minlength=256)) == len(np.unique(img))
+
+
+@settings(deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 12),
+    st.sampled_from([1, 3]),
+    st.floats(0.0, 1.0),
+    st.booleans(),
+)
+def test_flat_histograms_off_opencv_are_the_counted_keys(
+    seed: int, n: int, nc: int, keep: float, extreme: bool
+) -> None:
+    """The flat grey's per-channel histograms come from OpenCV's masked histogram: the counts np.bincount gives
+    of the values keyed by run and channel, the pixels outside counted apart."""
+    from safeaug.probing.detail import _stacked_histograms
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 256, (n, 9, 11, nc)).astype(np.uint8)
+    if extreme:
+        values[:, ::2] = 255
+        values[:, 1::3] = 0
+    inside = rng.random((n, 9, 11)) < keep
+    for everywhere in (False, bool(inside.all())):
+        mask = np.ones_like(inside) if everywhere else inside
+        keys = np.where(mask[..., None], values + (np.arange(n * nc) * 256).reshape(n, 1, 1, nc), n * nc * 256)
+        direct = np.bincount(keys.ravel(), minlength=n * nc * 256 + 1)[: n * nc * 256].reshape(n, nc, 256)
+        got = _stacked_histograms(values, mask, everywhere)
+        assert got.dtype == np.int64 and np.array_equal(got, direct)
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.sampled_from([1, 3]), st.sampled_from([4, 8, 16]))
+def test_block_sums_in_single_precision_are_the_double_precision_sums(seed: int, n: int, nc: int, b: int) -> None:
+    """8-bit blocks are summed in float32: every partial sum of whole and half levels is exact there, so the
+    planes' residuals and means are the float64 computation's, bit for bit (saturated blocks included)."""
+    from safeaug.probing.detail import _block_planes
+
+    rng = np.random.default_rng(seed)
+    img = rng.integers(0, 256, (n, 2 * b, 3 * b, nc)).astype(np.uint8)
+    img[:, :b, :b] = 255  # (the largest sums)
+    hb, wb = 2, 3
+    ys, xs = np.mgrid[0:b, 0:b]
+    x, y = (xs.ravel() - (b - 1) / 2.0), (ys.ravel() - (b - 1) / 2.0)
+    blocks = np.ascontiguousarray(img.reshape(n, hb, b, wb, b, nc).transpose(0, 1, 3, 5, 2, 4))
+    px = blocks.reshape(-1, b * b).astype(float)
+    s = px.sum(axis=1)
+    sx, sy, s2 = np.einsum("ki,i->k", px, x), np.einsum("ki,i->k", px, y), np.einsum("ki,ki->k", px, px)
+    left = np.maximum(s2 - s * s / (b * b) - (sx * sx) / float(x @ x) - (sy * sy) / float(y @ y), 0.0)
+    got_left, got_means = _block_planes(img, b)
+    assert np.array_equal(got_left, left.reshape(n, hb * wb, nc) / 255.0**2)
+    assert np.array_equal(got_means, s.reshape(n, hb * wb, nc) / (b * b * 255.0))
