@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -222,51 +221,16 @@ def _clearly_moved(g: _Geometry) -> bool:
 
 def _measure_geometry(out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images) -> _Geometry | None:
     """The fitted map, or None when nothing reliable could be found (pixels are then read in place)."""
-    return _measure_geometries([(out, kps, exact)], images)[0]
-
-
-# Not read yet (a run whose keypoints told its geometry needs no landmark mask).
-_UNREAD = object()
-
-
-def _measure_geometries(
-    runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images
-) -> list[_Geometry | None]:
-    """:func:`_measure_geometry` of several runs: each run's keypoint fit, then the landmarks of the runs whose
-    keypoints did not tell their geometry. (Image by image: stacked, the masks of ten runs took longer than
-    ten masks made apart, their float temporaries too large for the allocator to reuse.)"""
-    fits: list[_Geometry | None] = []
-    found: list[Any] = []
-    for out, kps, exact in runs:
-        from_keypoints, told = _keypoint_geometry(out, kps, exact, images)
-        fits.append(from_keypoints)
-        found.append(from_keypoints if told else _UNREAD)
-    pending = [j for j, g in enumerate(found) if g is _UNREAD]
-    for j in pending:
-        found[j] = _pixel_geometry(runs[j][0], fits[j], images, _landmark_mask(runs[j][0]["geo"]))
-    return found
-
-
-def _keypoint_geometry(
-    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images
-) -> tuple[_Geometry | None, bool]:
-    """The map fitted to the keypoints (None without six of them), and whether it tells the run's geometry."""
+    size = images.size
+    from_keypoints = None
     if kps is not None and np.isfinite(kps).all(axis=1).sum() >= 6:
-        from_keypoints = _geometry_from_points(images.keypoints, kps, images.size)
+        from_keypoints = _geometry_from_points(images.keypoints, kps, size)
         if exact:
-            return from_keypoints, True  # albumentations moved the pixels and the keypoints alike
+            return from_keypoints  # albumentations moved the pixels and the keypoints alike
         if not _is_identity(from_keypoints, 1e-3) and _landmarks_where_expected(out["geo"], from_keypoints, images):
-            return from_keypoints, True  # the transform moved the keypoints itself, and the pixels went along
-        return from_keypoints, False
-    return None, False
-
-
-def _pixel_geometry(
-    out: dict[str, Array], from_keypoints: _Geometry | None, images: _Images, mask: Array | None
-) -> _Geometry | None:
-    """The geometry when the keypoints did not tell it, from the landmarks (``mask``: the geometry image's
-    :func:`_landmark_mask`)."""
+            return from_keypoints  # the transform moved the keypoints itself, and the pixels went along
     # Keypoints unavailable or untouched: the pixels may still have moved (Lambda, an image-only subclass).
+    mask = _landmark_mask(out["geo"])
     if mask is not None and mask.shape == images.landmark_mask.shape:
         same = np.logical_and(mask, images.landmark_mask).sum() / max(
             np.logical_or(mask, images.landmark_mask).sum(), 1
@@ -275,13 +239,21 @@ def _pixel_geometry(
             return from_keypoints if from_keypoints is not None else _Geometry(_EYE3, 0.0, 0.0)
     found = _locate_landmarks(out["geo"])
     if found is not None:
-        from_pixels = _geometry_from_points(images.landmarks, found, images.size)
-        reliable = from_pixels.residual < 1.0 + 0.02 * images.size / 64
+        from_pixels = _geometry_from_points(images.landmarks, found, size)
+        reliable = from_pixels.residual < 1.0 + 0.02 * size / 64
         if reliable and _clearly_moved(from_pixels):
             return from_pixels
     # The landmarks moved but could not be fitted, and keypoints that albumentations did not move
     # prove nothing: the geometry is unknown (fail closed), not "identity".
     return None
+
+
+def _measure_geometries(
+    runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images
+) -> list[_Geometry | None]:
+    """:func:`_measure_geometry` of several runs, run by run. (Stacked, the landmark masks of ten runs took
+    twice as long as ten masks made apart: their float temporaries are too large for the allocator to reuse.)"""
+    return [_measure_geometry(out, kps, exact, images) for out, kps, exact in runs]
 
 
 @dataclass
