@@ -217,3 +217,20 @@ def test_block_sums_in_single_precision_are_the_double_precision_sums(seed: int,
     got_left, got_means = _block_planes(img, b)
     assert np.array_equal(got_left, left.reshape(n, hb * wb, nc) / 255.0**2)
     assert np.array_equal(got_means, s.reshape(n, hb * wb, nc) / (b * b * 255.0))
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 5), st.sampled_from([1, 2, 3, 4, 5]))
+def test_departures_off_opencv_are_numpys(seed: int, n: int, nc: int) -> None:
+    from safeaug.probing.detail import _departures8
+
+    rng = np.random.default_rng(seed)
+    raw = rng.integers(0, 256, (n, 7, 9, nc)).astype(np.uint8)
+    raw[:, 0] = 0
+    raw[:, 1] = 255
+    centres = rng.integers(0, 256, (n, nc))
+    direct = np.abs(raw.astype(np.int16) - centres[:, None, None, :].astype(np.int16))
+    got = _departures8(raw, centres)
+    assert got.shape == direct.shape and np.array_equal(got, direct)
+    above = rng.integers(0, 257, n)  # (the comparison with the first level above a threshold, 256 for none)
+    assert np.array_equal(got >= above[:, None, None, None].astype(np.int16), direct >= above[:, None, None, None])
