@@ -129,11 +129,12 @@ def _read_map_stack(asks: list[_MapAsk], images: _Images) -> list[_Map | None]:
         starts, ends = _runs_of(k)
         keys, medians = k[starts], (combined[(starts + ends - 1) // 2] & 255) / 255.0
         px = px8.astype(float) / 255.0
+        at_end = _at_end8(px8)  # a channel at 0 or full scale
     else:
         px = _picked(_channels(raw), ok)
         keys, medians = _group_medians(run.astype(np.int64) * 256 + lv, px @ _LUMA if px.shape[1] == 3 else px[:, 0])
+        at_end = _at_end(px)
     bounds = np.searchsorted(keys >> 8, np.arange(n + 1))  # each run's levels in ``keys``
-    at_end = _at_end(px)  # a channel at 0 or full scale
     # Clipping is not a change of slope: levels where a channel hit 0 or full scale are left out of the fit.
     by_level = run * 256 + lv
     share = (
@@ -215,6 +216,15 @@ def _at_end(px: FloatArray) -> Array:
     out: Array = clip[:, 0].copy()
     for c in range(1, clip.shape[1]):
         out |= clip[:, c]
+    return out
+
+
+def _at_end8(px8: Array) -> Array:
+    """:func:`_at_end` of 8-bit rows, off the levels themselves: a level k / 255 is within half a level of 0 or
+    full scale only at 0 or 255."""
+    out: Array = (px8[:, 0] == 0) | (px8[:, 0] == 255)
+    for c in range(1, px8.shape[1]):
+        out |= (px8[:, c] == 0) | (px8[:, c] == 255)
     return out
 
 

@@ -234,3 +234,13 @@ def test_departures_off_opencv_are_numpys(seed: int, n: int, nc: int) -> None:
     assert got.shape == direct.shape and np.array_equal(got, direct)
     above = rng.integers(0, 257, n)  # (the comparison with the first level above a threshold, 256 for none)
     assert np.array_equal(got >= above[:, None, None, None].astype(np.int16), direct >= above[:, None, None, None])
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)), min_size=1, max_size=60))
+def test_ends_read_off_8_bit_levels_are_the_ends_of_their_fractions(rows: list[tuple[int, int, int]]) -> None:
+    from safeaug.probing.tone import _at_end, _at_end8
+
+    px8 = np.array([*rows, (0, 7, 9), (254, 255, 1), (1, 254, 128)], dtype=np.uint8)
+    for cols in (slice(None), slice(0, 1)):
+        assert np.array_equal(_at_end8(px8[:, cols]), _at_end(px8[:, cols].astype(float) / 255.0))
