@@ -244,3 +244,16 @@ def test_ends_read_off_8_bit_levels_are_the_ends_of_their_fractions(rows: list[t
     px8 = np.array([*rows, (0, 7, 9), (254, 255, 1), (1, 254, 128)], dtype=np.uint8)
     for cols in (slice(None), slice(0, 1)):
         assert np.array_equal(_at_end8(px8[:, cols]), _at_end(px8[:, cols].astype(float) / 255.0))
+
+
+@settings(deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([(6, 5), (6, 5, 1), (6, 5, 3), (6, 5, 4)]), st.integers(0, 4))
+def test_images_apart_by_more_than_two_levels_as_numpy_says(seed: int, shape: tuple[int, ...], spread: int) -> None:
+    from safeaug.probing.inputs import _apart
+
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 256, shape).astype(np.uint8)
+    b = np.clip(a.astype(int) + rng.integers(-spread, spread + 1, shape), 0, 255).astype(np.uint8)
+    assert _apart(a, b) == bool(np.abs(a.astype(np.int16) - b.astype(np.int16)).max() > 2)
+    if len(shape) == 3:  # (a channel at a time, as the grey comparisons take them)
+        assert _apart(a[..., 0], b[..., 0]) == bool(np.abs(a[..., 0].astype(int) - b[..., 0]).max() > 2)
