@@ -19,7 +19,7 @@ from typing import Any
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
 from safeaug.probing.inputs import _SHARED_RUNS, _finish_variants, _read_with_variants, _variant_runs
-from safeaug.probing.measure import _Box, _fingerprint, _signatures
+from safeaug.probing.measure import _Box, _run_keys, _signatures
 from safeaug.probing.runners import ProbeError, _name, runner_for
 
 # Envelope fields no single probe can observe, whatever the transform.
@@ -92,7 +92,7 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
             ) from exc
     firsts = [(out, kps) for out, kps, _ in runs[:_SHARED_RUNS]]  # the first runs, for the other inputs
     # A run that came out exactly like an earlier one measures the same: each distinct run once.
-    keys = [_fingerprint(out, kps) for out, kps, _ in runs]
+    keys = _run_keys(runs)
     distinct = list(dict.fromkeys(keys))
     first_of = {key: keys.index(key) for key in distinct}
     chosen = _runs_to_read([runs[first_of[key]] for key in distinct], images)

@@ -112,12 +112,27 @@ def _geometry_fields(ge: _GeoEffects, *, scale: bool = True) -> dict[str, Any]:
     return _clean(found)
 
 
-def _fingerprint(out: dict[str, Array], kps: FloatArray | None) -> tuple[Any, ...]:
-    parts: list[Any] = [None if kps is None else kps.tobytes()]
-    for name in ("geo", *_TARGETS):
-        img = out[name]
-        parts += [img.shape, img.dtype.str, hash(img.tobytes())]
-    return tuple(parts)
+def _run_keys(runs: list[tuple[dict[str, Array], FloatArray | None, bool]]) -> list[int]:
+    """For each run, the index of the first run whose keypoints and outputs are its own byte for byte.
+
+    Runs are grouped first by their keypoints and each output's shape, type and a sample of its bytes (one
+    in 61), and a run is compared in full only with the first runs of its group: what a hash of every
+    output's bytes told, without hashing them all (and without a hash's collisions)."""
+    names = ("geo", *_TARGETS)
+    keys: list[int] = []
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    contents: list[list[Array]] = []
+    for j, (out, kps, _) in enumerate(runs):
+        imgs = [np.ascontiguousarray(out[name]) for name in names]
+        contents.append(imgs)
+        sample = tuple((a.shape, a.dtype.str, a.reshape(-1)[::61].tobytes()) for a in imgs)
+        firsts = groups.setdefault((None if kps is None else kps.tobytes(), sample), [])
+        same = (f for f in firsts if all(a.tobytes() == b.tobytes() for a, b in zip(imgs, contents[f], strict=True)))
+        first = next(same, None)
+        if first is None:
+            firsts.append(j)
+        keys.append(j if first is None else first)
+    return keys
 
 
 # One run's reading: its envelope, the fields it could not read, and whether a geometry was found.

@@ -257,3 +257,38 @@ def test_images_apart_by_more_than_two_levels_as_numpy_says(seed: int, shape: tu
     assert _apart(a, b) == bool(np.abs(a.astype(np.int16) - b.astype(np.int16)).max() > 2)
     if len(shape) == 3:  # (a channel at a time, as the grey comparisons take them)
         assert _apart(a[..., 0], b[..., 0]) == bool(np.abs(a[..., 0].astype(int) - b[..., 0]).max() > 2)
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=12), st.booleans(), st.integers(0, 2**32 - 1))
+def test_runs_are_grouped_by_their_bytes(kinds: list[int], keypoints: bool, seed: int) -> None:
+    """Each run's key is the first run whose keypoints and outputs hold its bytes: runs that differ in one
+    byte of one image (outside the sampled bytes too), in a keypoint, or in an output's type are apart."""
+    from safeaug.probing.images import _TARGETS
+    from safeaug.probing.measure import _run_keys
+
+    rng = np.random.default_rng(seed)
+    base = {name: rng.integers(0, 256, (8, 8, 3)).astype(np.uint8) for name in ("geo", *_TARGETS)}
+    kps = rng.uniform(0, 8, (20, 2)) if keypoints else None
+    runs: list[Any] = []
+    for kind in kinds:
+        out = {name: img.copy() for name, img in base.items()}
+        run_kps = None if kps is None else kps.copy()
+        if kind == 1:
+            out["dots"][3, 5, 1] ^= 1  # (one byte the one-in-61 sample does not hold)
+        elif kind == 2 and run_kps is not None:
+            run_kps[7, 0] += 1e-9
+        elif kind == 3:
+            out["flat"] = out["flat"].astype(np.uint16)
+        runs.append((out, run_kps, False))
+    expected = []
+    for j, (out, k, _) in enumerate(runs):
+        ident = [
+            f
+            for f in range(j + 1)
+            if (k is None) == (runs[f][1] is None)
+            and (k is None or k.tobytes() == runs[f][1].tobytes())
+            and all(out[n].dtype == runs[f][0][n].dtype and out[n].tobytes() == runs[f][0][n].tobytes() for n in out)
+        ]
+        expected.append(ident[0])
+    assert _run_keys(runs) == expected
