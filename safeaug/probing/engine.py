@@ -19,7 +19,7 @@ from typing import Any
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
 from safeaug.probing.inputs import _SHARED_RUNS, _finish_variants, _read_with_variants, _variant_runs
-from safeaug.probing.measure import _Box, _run_keys, _signatures
+from safeaug.probing.measure import _Box, _check_outputs, _run_keys, _signatures
 from safeaug.probing.runners import ProbeError, _name, runner_for
 
 # Envelope fields no single probe can observe, whatever the transform.
@@ -96,9 +96,12 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     distinct = list(dict.fromkeys(keys))
     first_of = {key: keys.index(key) for key in distinct}
     chosen = _runs_to_read([runs[first_of[key]] for key in distinct], images)
+    to_read = [runs[first_of[distinct[j]]] for j in chosen]
+    for out, _, _ in to_read:  # (an output that cannot be read is told before any other input is tried)
+        _check_outputs(out)
     # The runs on grey, one-channel, 16-bit and float inputs are made now, and read with the square runs.
     pending = _variant_runs(runner, images, seed, firsts)
-    read, variant_found = _read_with_variants([runs[first_of[distinct[j]]] for j in chosen], pending, images)
+    read, variant_found = _read_with_variants(to_read, pending, images)
     seen = {distinct[j]: reading for j, reading in zip(chosen, read, strict=True)}
     env: Envelope | None = None
     lost_geometry = 0

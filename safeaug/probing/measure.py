@@ -187,14 +187,19 @@ def _drive(steps: list[Generator[_Ask, Any, Any]], images: _Images) -> list[Any]
     return done
 
 
+def _check_outputs(out: dict[str, Array]) -> None:
+    """:class:`ProbeError` when an output cannot be read (not an image, or under 8 pixels a side)."""
+    for key, img in out.items():
+        if img.ndim not in (2, 3) or img.shape[0] < 8 or img.shape[1] < 8:
+            raise ProbeError(f"the transform returned an image of shape {img.shape} for the {key} probe image")
+
+
 def _run_reading(
     out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images
 ) -> Generator[_Ask, Any, _Reading]:
     """One run's reading, asking the stacked readers for the flat grey, the dots, the ramp and the patches."""
     size = images.size
-    for key, img in out.items():
-        if img.ndim not in (2, 3) or img.shape[0] < 8 or img.shape[1] < 8:
-            raise ProbeError(f"the transform returned an image of shape {img.shape} for the {key} probe image")
+    _check_outputs(out)
     g: _Geometry | None = yield _Ask("geometry", (out, kps, exact))
     effects: dict[str, Any] = {}
     missing: set[str] = set()

@@ -277,3 +277,15 @@ def test_a_variant_run_that_cannot_be_read_fails_its_kind_alone() -> None:
     assert not any(i.startswith("grey") for i in m.inputs)
     assert any(i.startswith("RGB float32") for i in m.inputs)
     assert m.envelope.mirror  # (read off the square runs)
+
+
+def test_an_unreadable_square_output_is_told_before_the_other_inputs_are_tried() -> None:
+    """A square output the probe cannot read is the probe's error, as when the square runs were read before
+    the other inputs were run: not whatever the transform does to a grey input."""
+    from safeaug.probing import ProbeError, probe
+
+    def tiny_then_no_image(image: np.ndarray) -> Any:
+        return {"mask": image} if image.ndim == 2 else {"image": image[:4, :4]}
+
+    with pytest.raises(ProbeError, match=r"image of shape \(4, 4, 3\) for the geo probe image"):
+        probe(tiny_then_no_image)
