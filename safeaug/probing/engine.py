@@ -18,8 +18,8 @@ from typing import Any
 
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
-from safeaug.probing.inputs import _SHARED_RUNS, _probe_variants
-from safeaug.probing.measure import _Box, _fingerprint, _measure_runs, _signatures
+from safeaug.probing.inputs import _SHARED_RUNS, _finish_variants, _read_with_variants, _variant_runs
+from safeaug.probing.measure import _Box, _check_outputs, _run_keys, _signatures
 from safeaug.probing.runners import ProbeError, _name, runner_for
 
 # Envelope fields no single probe can observe, whatever the transform.
@@ -92,11 +92,16 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
             ) from exc
     firsts = [(out, kps) for out, kps, _ in runs[:_SHARED_RUNS]]  # the first runs, for the other inputs
     # A run that came out exactly like an earlier one measures the same: each distinct run once.
-    keys = [_fingerprint(out, kps) for out, kps, _ in runs]
+    keys = _run_keys(runs)
     distinct = list(dict.fromkeys(keys))
     first_of = {key: keys.index(key) for key in distinct}
     chosen = _runs_to_read([runs[first_of[key]] for key in distinct], images)
-    read = _measure_runs([runs[first_of[distinct[j]]] for j in chosen], images)
+    to_read = [runs[first_of[distinct[j]]] for j in chosen]
+    for out, _, _ in to_read:  # (an output that cannot be read is told before any other input is tried)
+        _check_outputs(out)
+    # The runs on grey, one-channel, 16-bit and float inputs are made now, and read with the square runs.
+    pending = _variant_runs(runner, images, seed, firsts)
+    read, variant_found = _read_with_variants(to_read, pending, images)
     seen = {distinct[j]: reading for j, reading in zip(chosen, read, strict=True)}
     env: Envelope | None = None
     lost_geometry = 0
@@ -120,7 +125,7 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     env = IDENTITY if env is None else env  # (the first run is always read)
     skipped = f", {counted} read in full" if counted < seeds else ""
     inputs = [f"{size}x{size} RGB uint8 ({seeds} runs{skipped})"]
-    env = _probe_variants(transform, runner, images, seed, env, inputs, notes, firsts)
+    env = _finish_variants(transform, runner, images, seed, env, inputs, notes, pending, variant_found)
     unmeasured = set(ALWAYS_UNMEASURED) | (missed or set())
     return Measurement(env, seeds, tuple(sorted(unmeasured)), name, tuple(notes), tuple(inputs))
 

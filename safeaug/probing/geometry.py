@@ -59,24 +59,29 @@ class _Geometry:
 
 
 # The least-squares solvers (pseudo-inverses) of the probe images' point sets (their keypoints and landmarks,
-# fixed per frame), keyed by the points' bytes: a fit with every point kept is one small product.
-_SOLVERS: dict[bytes, FloatArray] = {}
+# fixed per frame), keyed by the points' bytes, with the points' design matrix: a fit with every point kept is
+# one small product.
+_SOLVERS: dict[bytes, tuple[FloatArray, FloatArray]] = {}
 
 
 def _fit_affine(src: FloatArray, dst: FloatArray, *, fixed: bool = False) -> tuple[FloatArray, float]:
     """The affine map from ``src`` to ``dst`` by least squares, and its RMS residual; ``fixed``: ``src`` is one of
     the probe images' point sets, whose solver is kept (the same solution as ``np.linalg.lstsq``, to rounding)."""
-    X = np.hstack([src, np.ones((len(src), 1))])
-    solver = _SOLVERS.get(src.tobytes()) if fixed else None
-    if fixed and solver is None and len(_SOLVERS) < 256:
-        solver = _SOLVERS[src.tobytes()] = np.linalg.pinv(X)
-    if solver is not None:
-        sol: FloatArray = solver @ dst
+    kept = _SOLVERS.get(src.tobytes()) if fixed else None
+    if kept is None:
+        X = np.hstack([src, np.ones((len(src), 1))])
+        if fixed and len(_SOLVERS) < 256:
+            kept = _SOLVERS[src.tobytes()] = (X, np.linalg.pinv(X))
+    else:
+        X = kept[0]
+    if kept is not None:
+        sol: FloatArray = kept[1] @ dst
     else:
         sol = np.asarray(np.linalg.lstsq(X, dst, rcond=None)[0], dtype=float)
     A = np.vstack([sol.T, [0.0, 0.0, 1.0]])
     res = dst - X @ sol
-    return A, float(np.sqrt(np.mean(np.sum(res**2, axis=1))))
+    # (np.mean of the squared distances: their sum, divided by their count)
+    return A, math.sqrt(float(np.add.reduce(np.sum(res**2, axis=1)) / len(res)))
 
 
 def _fit_homography(src: FloatArray, dst: FloatArray) -> FloatArray | None:
@@ -241,6 +246,14 @@ def _measure_geometry(out: dict[str, Array], kps: FloatArray | None, exact: bool
     # The landmarks moved but could not be fitted, and keypoints that albumentations did not move
     # prove nothing: the geometry is unknown (fail closed), not "identity".
     return None
+
+
+def _measure_geometries(
+    runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images
+) -> list[_Geometry | None]:
+    """:func:`_measure_geometry` of several runs, run by run. (Stacked, the landmark masks of ten runs took
+    twice as long as ten masks made apart: their float temporaries are too large for the allocator to reuse.)"""
+    return [_measure_geometry(out, kps, exact, images) for out, kps, exact in runs]
 
 
 @dataclass

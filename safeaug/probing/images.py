@@ -220,16 +220,24 @@ def _luma(img: Array) -> Array:
     return np.asarray(np.clip(np.rint(img.astype(float) @ _LUMA), 0, 255), np.uint8)
 
 
+# Every 16-bit level back in 8 bits, rounded to the nearest (no level lies halfway between two).
+_FROM_16_BITS = np.clip(np.rint(np.arange(2**16) / 257.0), 0, 255).astype(np.uint8)
+
+
 def _as_rgb8(img: Array) -> Array:
     """An output of any of the variant inputs back as 8-bit RGB, so the square readings apply unchanged."""
     a = np.asarray(img)
     if a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3:
         return a  # already 8-bit RGB
     if a.dtype == np.uint16:
-        a = np.rint(a.astype(float) / 257.0)
-    elif a.dtype.kind == "f":
-        a = np.rint(np.nan_to_num(a.astype(float), nan=1.0) * 255.0)
-    a = np.clip(a, 0, 255).astype(np.uint8)
+        a = _FROM_16_BITS.take(a)  # (rint(level / 257), made once for every 16-bit level)
+    else:
+        if a.dtype.kind == "f":
+            # NaN as 1.0 (np.nan_to_num's infinities, the largest finite values, clip to the same ends below)
+            a = a.astype(float)
+            np.copyto(a, 1.0, where=np.isnan(a))
+            a = np.rint(a * 255.0)
+        a = np.clip(a, 0, 255).astype(np.uint8)
     if a.ndim == 2:
         a = a[..., None]
     return np.repeat(a, 3, axis=2) if a.shape[2] == 1 else a

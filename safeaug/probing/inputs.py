@@ -4,6 +4,8 @@ image, a one-channel image, uint16, float32, and on a portrait and a landscape f
 from __future__ import annotations
 
 import warnings
+from collections.abc import Generator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,9 +22,9 @@ from safeaug.probing.images import (
     _rect_images,
     _variant_images,
 )
-from safeaug.probing.measure import _geometry_fields
-from safeaug.probing.runners import ProbeError, Runner, _force, _is_albumentations, _keypoints_tell_all
-from safeaug.probing.tone import _read_intensity, _read_map
+from safeaug.probing.measure import _Ask, _drive, _geometry_fields, _measure_runs, _Reading, _run_reading
+from safeaug.probing.runners import ProbeError, Run, Runner, _force, _is_albumentations, _keypoints_tell_all
+from safeaug.probing.tone import _Map, _read_intensity
 
 # A transform may act on some inputs and not others (a function that mirrors only grey films, or turns
 # every portrait image to landscape). After the square RGB uint8 runs, the probe images go through again as
@@ -48,10 +50,11 @@ _VARIANT_NAMES = {
 _RECT_SHAPES = {"portrait": (96, 64), "landscape": (64, 96)}
 
 
-def _variant_run(
-    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images, dtype: Any, env: Envelope
-) -> Envelope:
-    """What one run on a variant input did to the geometry, and whether it inverted the ramp, as ``env`` updated.
+def _variant_reading(
+    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images, dtype: Any
+) -> Generator[_Ask, Any, dict[str, Any]]:
+    """What one run on a variant input did to the geometry, and whether it inverted the ramp (the fields found),
+    asking the stacked readers (``measure._drive``) for its geometry and its ramp's grey-level map.
 
     Geometry and inversion only: the finer pixel readings are calibrated on 8-bit RGB, and a one-channel or
     float image posterised, blurred or noised the same way reads differently (a 1-bit posterisation of a grey
@@ -60,28 +63,41 @@ def _variant_run(
     """
     rgb = {k: _as_rgb8(out[k]) for k in ("geo", "ramp")}  # all this reads
     size, shape = images.size, rgb["geo"].shape[:2]
-    g = _measure_geometry(rgb, kps, exact, images)
+    g: _Geometry | None = yield _Ask("geometry", (rgb, kps, exact))
     found: dict[str, Any] = {}
     if g is not None and g.residual > _WARPED_PX:
         found["nonrigid"] = True
     elif g is not None and not (_is_identity(g, 1e-3) and shape == (size, size)):
         found.update(_geometry_fields(_decompose(g, (size, size), shape)))
     if out["geo"].dtype == dtype and (g is None or g.residual <= _WARPED_PX):
-        m = _read_map(rgb["ramp"], _where(g, shape, size), images, 10.0)
+        # (no flat grey: its channel noise is not taken off this ramp)
+        m: _Map | None = yield _Ask("map", (rgb["ramp"], None, None, _where(g, shape, size), 10.0, 0.0))
         if m is not None and _read_intensity(m, 0.0, False).inversion:
             found["inversion"] = True
-    return env.with_changes(**found)
+    return found
 
 
 def _as_square(
-    out: dict[str, Array], kps: FloatArray | None, first: tuple[dict[str, Array], FloatArray | None], kind: str
+    out: dict[str, Array],
+    kps: FloatArray | None,
+    first: tuple[dict[str, Array], FloatArray | None],
+    kind: str,
+    greys: dict[str, Array] | None = None,
 ) -> bool:
-    """Whether a variant run's output is the square run's output, converted to the variant's kind and back."""
+    """Whether a variant run's output is the square run's output, converted to the variant's kind and back.
+
+    ``greys``: the square run's outputs made grey so far, by image (kept for the next grey or one-channel run
+    compared with the same square run)."""
     square, square_kps = first
     if (kps is None) != (square_kps is None) or (
-        kps is not None and square_kps is not None and not np.allclose(kps, square_kps, equal_nan=True, atol=1e-3)
+        kps is not None
+        and square_kps is not None
+        # (the same points are close: np.allclose only for points that moved at all)
+        and not np.array_equal(kps, square_kps, equal_nan=True)
+        and not np.allclose(kps, square_kps, equal_nan=True, atol=1e-3)
     ):
         return False
+    greys = {} if greys is None else greys
     for name, img in out.items():
         ref = square[name]
         if ref.dtype != np.uint8 or ref.ndim != 3:
@@ -91,20 +107,101 @@ def _as_square(
         if kind in ("grey", "one-channel") and img.dtype == np.uint8:
             # 8-bit out of a one-channel input: both sides are one channel repeated (or the output's three), so
             # they are compared before the repeat (the same verdict, without converting either).
-            grey = _as_variant(ref, "grey")  # (a one-channel input holds the same levels)
+            grey = greys.get(name)
+            if grey is None:  # (a one-channel input holds the same levels)
+                grey = greys[name] = _as_variant(ref, "grey")
             a = img[..., None] if img.ndim == 2 else img
             if a.shape[:2] != grey.shape or a.shape[2] not in (1, 3):
                 return False
-            if np.abs(a.astype(np.int16) - grey[..., None].astype(np.int16)).max() > 2:
+            if any(_apart(a[..., c], grey) for c in range(a.shape[2])):
                 return False
             continue
         a, b = _as_rgb8(img), ref if same_kind else _as_rgb8(_as_variant(ref, kind))
-        if a.shape != b.shape or np.abs(a.astype(np.int16) - b.astype(np.int16)).max() > 2:
+        if a.shape != b.shape or _apart(a, b):
             return False
     return True
 
 
-def _probe_variants(
+def _apart(a: Array, b: Array) -> bool:
+    """Whether two 8-bit images of one shape differ by more than 2 levels anywhere (OpenCV's absolute
+    difference: the same whole numbers as numpy's, without widening either image)."""
+    import cv2
+
+    return int(cv2.absdiff(np.ascontiguousarray(a), np.ascontiguousarray(b)).max()) > 2
+
+
+@dataclass
+class _Pending:
+    """The runs on grey, one-channel, 16-bit and float inputs, made and not yet read."""
+
+    reads: list[tuple[str, Run, Any]] = field(default_factory=list)  # (kind, run, the input's type), in order
+    failed: dict[str, str] = field(default_factory=dict)  # kind -> what it raised when run
+
+
+def _variant_runs(
+    runner: Runner, images: _Images, seed: int, firsts: list[tuple[dict[str, Array], FloatArray | None]]
+) -> _Pending:
+    """The runs on grey, one-channel, 16-bit and float inputs, each kind in turn (the frame runs come later).
+
+    ``firsts``: the outputs of the first square runs. A run whose output is the square run's of the same seed,
+    converted the same way (within 2 levels), shows nothing new and is not kept for reading.
+    """
+    pending = _Pending()
+    greys: list[dict[str, Array]] = [{} for _ in firsts]  # the square runs' outputs made grey, once
+    for kind, runs in _VARIANT_RUNS.items():
+        if kind in _RECT_SHAPES:
+            continue
+        try:
+            for i in range(runs):
+                variant = _fresh(_variant_images(images, kind))  # a float transform may work in place
+                out, kps, exact = runner(variant, seed + i)
+                if i < len(firsts) and _as_square(out, kps, firsts[i], kind, greys[i]):
+                    continue
+                pending.reads.append((kind, (out, kps, exact), variant.geo.dtype))
+        except ProbeError:
+            raise
+        except Exception as exc:  # it cannot run on this kind of input: what it would do there stays unseen
+            pending.failed[kind] = type(exc).__name__
+    return pending
+
+
+def _read_with_variants(
+    runs: list[Run], pending: _Pending, images: _Images
+) -> tuple[list[_Reading], list[dict[str, Any] | None]]:
+    """The square runs' readings and the variant runs' (the fields each found), read side by side: the variant
+    runs' geometry and grey-level maps share the stacks of the square runs' (each reads as alone).
+
+    If anything raises, each is read again on its own, in turn, as the probe reads them: a square run's failure
+    is the probe's, a variant run's says the transform cannot be read on that kind of input (None; that kind
+    is marked failed in ``pending``, and its later runs are not read).
+    """
+    square = [_run_reading(out, kps, exact, images) for out, kps, exact in runs]
+    variants = [_variant_reading(*run, images, dtype) for _, run, dtype in pending.reads]
+    try:
+        done = _drive([*square, *variants], images)
+        return done[: len(square)], done[len(square) :]
+    except Exception:  # (read apart below, so that whatever raised is told as before)
+        for step in (*square, *variants):
+            step.close()
+    read = _measure_runs(runs, images)
+    found: list[dict[str, Any] | None] = []
+    unreadable: set[str] = set()
+    for kind, run, dtype in pending.reads:
+        if kind in unreadable:  # (a kind is read until one of its runs cannot be)
+            found.append(None)
+            continue
+        try:
+            found.append(_drive([_variant_reading(*run, images, dtype)], images)[0])
+        except ProbeError:
+            raise
+        except Exception as exc:
+            unreadable.add(kind)
+            pending.failed[kind] = type(exc).__name__
+            found.append(None)
+    return read, found
+
+
+def _finish_variants(
     transform: Any,
     runner: Runner,
     images: _Images,
@@ -112,43 +209,37 @@ def _probe_variants(
     env: Envelope,
     inputs: list[str],
     notes: list[str],
-    firsts: list[tuple[dict[str, Array], FloatArray | None]],
+    pending: _Pending,
+    found: list[dict[str, Any] | None],
 ) -> Envelope:
-    """The union of ``env`` with what the transform does to the other kinds of input; ``inputs`` and ``notes`` grow.
-
-    ``firsts``: the outputs of the first square runs. A run on a grey, 16-bit or float input whose output is the
-    square run's of the same seed, converted the same way (within 2 levels), shows nothing new and is not read.
-    """
-    failed: list[str] = []
+    """The union of ``env`` with what the variant runs found and what the frame runs show; ``inputs`` and
+    ``notes`` grow, kind by kind."""
+    for fields in found:
+        if fields is not None:
+            env = env.union(env.with_changes(**fields))
+    failed = dict(pending.failed)
     unread: list[str] = []
     coordmaps: list[Any] = []
-    for kind, runs in _VARIANT_RUNS.items():
-        rect = kind in ("portrait", "landscape")
+    for kind in _RECT_SHAPES:
         try:
-            for i in range(runs):
-                if rect:
-                    if not coordmaps:  # (made once for all the frame runs)
-                        coordmaps.append(_coordmap_copy(transform))
-                    found = _rect_geometry(transform, runner, kind, seed + i, coordmaps[0])
-                    if found is None:
-                        unread.append(kind)
-                        break
-                    env = env.union(env.with_changes(**found))
-                    continue
-                variant = _fresh(_variant_images(images, kind))  # a float transform may work in place
-                out, kps, exact = runner(variant, seed + i)
-                if i < len(firsts) and _as_square(out, kps, firsts[i], kind):
-                    continue
-                env = env.union(_variant_run(out, kps, exact, images, variant.geo.dtype, env))
+            for i in range(_VARIANT_RUNS[kind]):
+                if not coordmaps:  # (made once for all the frame runs)
+                    coordmaps.append(_coordmap_copy(transform))
+                rect = _rect_geometry(transform, runner, kind, seed + i, coordmaps[0])
+                if rect is None:
+                    unread.append(kind)
+                    break
+                env = env.union(env.with_changes(**rect))
         except ProbeError:
             raise
         except Exception as exc:  # it cannot run on this kind of input: what it would do there stays unseen
-            failed.append(f"{kind} ({type(exc).__name__})")
-            continue
-        if kind not in unread:
+            failed[kind] = type(exc).__name__
+    for kind, runs in _VARIANT_RUNS.items():
+        if kind not in failed and kind not in unread:
             inputs.append(f"{_VARIANT_NAMES[kind]} ({runs} run{'s' * (runs != 1)})")
     if failed:
-        notes.append(f"it did not run on {', '.join(failed)} images: what it does to them was not seen")
+        told = ", ".join(f"{kind} ({failed[kind]})" for kind in _VARIANT_RUNS if kind in failed)
+        notes.append(f"it did not run on {told} images: what it does to them was not seen")
     if unread:
         notes.append(f"its geometry on {' and '.join(unread)} images could not be read (landmarks not found)")
     return env

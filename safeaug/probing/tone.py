@@ -47,6 +47,12 @@ _GAMMAS = np.exp(np.linspace(math.log(0.15), math.log(6.0), 61))
 _BIN = 8
 
 
+def _runs_of(k: Array) -> tuple[Array, Array]:
+    """Where each run of equal values of the sorted ``k`` starts, and where it ends (one past its last)."""
+    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    return starts, np.concatenate((starts[1:], [len(k)]))
+
+
 def _group_medians(keys: Array, values: FloatArray) -> tuple[Array, FloatArray]:
     """Per distinct key (ascending), the median of its values (the lower one of an even count)."""
     if len(keys) and keys.min() >= 0:
@@ -55,13 +61,11 @@ def _group_medians(keys: Array, values: FloatArray) -> tuple[Array, FloatArray]:
             # 8-bit values: one sort of a combined integer key is much faster than a lexsort.
             combined = np.sort(keys.astype(np.int64) * 256 + q.astype(np.int64))
             k = combined >> 8
-            starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-            ends = np.r_[starts[1:], len(k)]
+            starts, ends = _runs_of(k)
             return k[starts], (combined[(starts + ends - 1) // 2] & 255) / 255.0
     order = np.lexsort((values, keys))
     k, v = keys[order], values[order]
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    ends = np.r_[starts[1:], len(k)]
+    starts, ends = _runs_of(k)
     return k[starts], v[(starts + ends - 1) // 2]
 
 
@@ -122,15 +126,15 @@ def _read_map_stack(asks: list[_MapAsk], images: _Images) -> list[_Map | None]:
         grey8 = np.rint(px8 @ _LUMA).astype(np.int64) if px8.shape[1] == 3 else px8[:, 0].astype(np.int64)
         combined = np.sort((run.astype(np.int64) << 16) + (lv.astype(np.int64) << 8) + grey8)
         k = combined >> 8
-        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-        ends = np.r_[starts[1:], len(k)]
+        starts, ends = _runs_of(k)
         keys, medians = k[starts], (combined[(starts + ends - 1) // 2] & 255) / 255.0
         px = px8.astype(float) / 255.0
+        at_end = _at_end8(px8)  # a channel at 0 or full scale
     else:
         px = _picked(_channels(raw), ok)
         keys, medians = _group_medians(run.astype(np.int64) * 256 + lv, px @ _LUMA if px.shape[1] == 3 else px[:, 0])
+        at_end = _at_end(px)
     bounds = np.searchsorted(keys >> 8, np.arange(n + 1))  # each run's levels in ``keys``
-    at_end = _at_end(px)  # a channel at 0 or full scale
     # Clipping is not a change of slope: levels where a channel hit 0 or full scale are left out of the fit.
     by_level = run * 256 + lv
     share = (
@@ -215,6 +219,15 @@ def _at_end(px: FloatArray) -> Array:
     return out
 
 
+def _at_end8(px8: Array) -> Array:
+    """:func:`_at_end` of 8-bit rows, off the levels themselves: a level k / 255 is within half a level of 0 or
+    full scale only at 0 or 255."""
+    out: Array = (px8[:, 0] == 0) | (px8[:, 0] == 255)
+    for c in range(1, px8.shape[1]):
+        out |= (px8[:, c] == 0) | (px8[:, c] == 255)
+    return out
+
+
 def _shared_tint(flat_out: Array, flat: _Flat | None) -> FloatArray | None:
     """Per output pixel, how far each channel of the flat grey departs from that pixel's grey, less the
     median departure (a cast moves every pixel alike and stays): noise drawn per channel. (Holes need no
@@ -292,7 +305,7 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     inner = (y > 0.5 / 255.0) & (y < 254.5 / 255.0)  # levels that did not clip
     if rigid and inner.sum() >= 64 and noise < 2.0 / 255.0:
         yi, xi = y[inner], x[inner]
-        distinct = len(np.unique(np.rint(yi * 255.0)))
+        distinct = _distinct(np.rint(yi * 255.0))
         # As many distinct outputs as the range they span allows (a contrast change is not posterisation).
         room = min(len(yi), max(abs(float(yi.max() - yi.min())) * 255.0, 1.0) + 1.0)
         room = max(room * min(1.0, len(yi) / max((xi.max() - xi.min()) * 255.0 + 1.0, 1.0)), 1.0)
@@ -309,16 +322,16 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     if use.sum() < 8:
         return _Intensity(inversion, nonmonotone, float(abs(_median(y) - 0.5)), 1.0, 1.0, posterize)
     xu, yu = x[use], y[use]
-    xc = xu - xu.mean()  # the least-squares line, in closed form (np.polyfit's answer, without its overhead)
-    slope = float(xc @ (yu - yu.mean())) / float(xc @ xc)
-    intercept = float(yu.mean()) - slope * float(xu.mean())
+    xm, ym = xu.mean(), yu.mean()  # (each mean once: the same values each time)
+    xc = xu - xm  # the least-squares line, in closed form (np.polyfit's answer, without its overhead)
+    slope = float(xc @ (yu - ym)) / float(xc @ xc)
+    intercept = float(ym) - slope * float(xm)
     line = float(((yu - (slope * xu + intercept)) ** 2).mean())
     if straight or line <= (1.0 / 255.0) ** 2 + (noise**2) / 16.0:  # a straight line fits: no curve
         m.model = (float(slope), 1.0, float(intercept), inversion)
         return _Intensity(inversion, nonmonotone, float(abs(intercept)), float(abs(slope)), 1.0, posterize)
     basis = _powers(xu)
     bm = basis.mean(axis=1, keepdims=True)
-    ym = yu.mean()
     centred = basis - bm
     var = (centred**2).sum(axis=1)
     a = (centred * (yu - ym)).sum(axis=1) / np.where(var > 1e-12, var, 1.0)
@@ -331,6 +344,12 @@ def _read_intensity(m: _Map, noise: float, rigid: bool, *, straight: bool = Fals
     gamma = 1.0 if best == one else float(_GAMMAS[best])
     m.model = (float(a[best]), gamma, float(b[best]), inversion)
     return _Intensity(inversion, nonmonotone, float(abs(b[best])), float(abs(a[best])), gamma, posterize)
+
+
+def _distinct(values: FloatArray) -> int:
+    """How many distinct values (no NaN among them): ``len(np.unique(values))``, off one sort."""
+    v = np.sort(values)
+    return int(len(v) > 0) + int(np.count_nonzero(v[1:] != v[:-1]))
 
 
 # Every 8-bit level (k / 255) to every power of ``_GAMMAS``: the gamma fit's basis, made once.
@@ -356,8 +375,9 @@ def _end_plateaus(y: FloatArray, run: int = 4, tol: float = 0.75 / 255.0) -> Arr
     n = len(y)
     if n < 4 * run:
         return keep
-    top = int(np.argmax(np.abs(y[::-1] - y[-1]) > tol)) if np.any(np.abs(y - y[-1]) > tol) else n
-    bottom = int(np.argmax(np.abs(y - y[0]) > tol)) if np.any(np.abs(y - y[0]) > tol) else n
+    off_top, off_bottom = np.abs(y - y[-1]) > tol, np.abs(y - y[0]) > tol  # (each level's, once)
+    top = int(np.argmax(off_top[::-1])) if off_top.any() else n
+    bottom = int(np.argmax(off_bottom)) if off_bottom.any() else n
     if top >= run:
         keep[n - top :] = False
     if bottom >= run:

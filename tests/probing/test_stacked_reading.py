@@ -231,3 +231,61 @@ def test_pixels_picked_by_index_are_the_masked_pixels(
     assert picked.dtype == masked.dtype and picked.shape == masked.shape
     assert np.array_equal(picked, masked)
     assert picked.flags["C_CONTIGUOUS"]
+
+
+def _mirror_grey(image: np.ndarray) -> np.ndarray:
+    """Mirrors grey inputs, darkens float ones, and mirrors or brightens the rest on some draws."""
+    if image.ndim == 2:
+        return np.ascontiguousarray(image[:, ::-1])
+    if image.dtype.kind == "f":
+        return image * 0.5
+    return _mirror_some(image)
+
+
+@pytest.mark.parametrize("name", ["tone", "gamma and hue", "noise", "field", "float out", "variants"])
+def test_variant_runs_read_with_the_square_runs_read_as_alone(name: str) -> None:
+    """The runs on grey, one-channel, 16-bit and float inputs share the square runs' stacks (geometry and the
+    ramp's map); each reads as it does alone, and so does each square run."""
+    from safeaug.probing.inputs import _read_with_variants, _variant_reading, _variant_runs
+    from safeaug.probing.measure import _drive
+
+    transform = _mirror_grey if name == "variants" else TRANSFORMS[name]
+    images = _probe_images(64)
+    runner = runner_for(transform)
+    runs = [runner(images, seed) for seed in range(8)]
+    pending = _variant_runs(runner, images, 0, [(out, kps) for out, kps, _ in runs[:2]])
+    assert pending.reads, "some variant run is read"
+    read, found = _read_with_variants(runs, pending, images)
+    for together, alone in zip(read, _measure_runs(runs, images), strict=True):
+        assert together[0] == alone[0] and together[1:] == alone[1:]
+    for (_, run, dtype), fields in zip(pending.reads, found, strict=True):
+        assert fields == _drive([_variant_reading(*run, images, dtype)], images)[0]
+    if name == "variants":  # (the grey mirror is seen)
+        assert any(f.get("mirror") for f in found if f)
+
+
+def test_a_variant_run_that_cannot_be_read_fails_its_kind_alone() -> None:
+    """A grey output the probe cannot read (a flat vector) fails the grey kind, as it did when each kind was
+    read in turn; the square runs and the other kinds read as they do alone."""
+    from safeaug.probing import probe
+
+    def flatten_grey(image: np.ndarray) -> np.ndarray:
+        return image.ravel() if image.ndim == 2 else _mirror_some(image)
+
+    m = probe(flatten_grey)
+    assert m.notes == ("it did not run on grey (IndexError) images: what it does to them was not seen",)
+    assert not any(i.startswith("grey") for i in m.inputs)
+    assert any(i.startswith("RGB float32") for i in m.inputs)
+    assert m.envelope.mirror  # (read off the square runs)
+
+
+def test_an_unreadable_square_output_is_told_before_the_other_inputs_are_tried() -> None:
+    """A square output the probe cannot read is the probe's error, as when the square runs were read before
+    the other inputs were run: not whatever the transform does to a grey input."""
+    from safeaug.probing import ProbeError, probe
+
+    def tiny_then_no_image(image: np.ndarray) -> Any:
+        return {"mask": image} if image.ndim == 2 else {"image": image[:4, :4]}
+
+    with pytest.raises(ProbeError, match=r"image of shape \(4, 4, 3\) for the geo probe image"):
+        probe(tiny_then_no_image)
