@@ -403,6 +403,33 @@ def test_a_callable_that_mirrors_only_some_films_is_refused(fn: Any, film: np.nd
     assert "SA101" in caught.value.report.codes()
 
 
+def _invert(image: np.ndarray) -> np.ndarray:
+    top = 1.0 if image.dtype.kind == "f" else float(np.iinfo(image.dtype).max)
+    return (top - image).astype(image.dtype)
+
+
+@pytest.mark.parametrize(
+    ("only", "film"),
+    [
+        (lambda image: image.ndim == 2, _image((80, 64))),
+        (lambda image: image.ndim == 3 and image.shape[2] == 1, _image((64, 64, 1))),
+        (lambda image: image.dtype.kind == "f", _image((64, 64, 3)).astype(np.float32) / 255),
+        (lambda image: image.dtype == np.uint16, _image((64, 64, 3)).astype(np.uint16) * 257),
+    ],
+    ids=["grey", "one-channel", "float32", "uint16"],
+)
+def test_a_callable_that_inverts_only_some_films_is_refused(only: Any, film: np.ndarray) -> None:
+    def invert_some(image: np.ndarray) -> np.ndarray:
+        return _invert(image) if only(image) else image
+
+    rgb = _image((64, 64, 3))
+    assert np.array_equal(invert_some(rgb), rgb)  # the square RGB uint8 probe alone sees nothing
+    assert np.array_equal(invert_some(film), _invert(film))  # truth: this film comes out as a negative
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(invert_some, POLICY, seeds=2)
+    assert "SA201" in caught.value.report.codes()
+
+
 def test_a_callable_that_turns_every_portrait_film_is_refused() -> None:
     square, portrait = _image((64, 64, 3)), _image((96, 64, 3))
     assert np.array_equal(turn_portraits(square), square)

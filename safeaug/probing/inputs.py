@@ -48,6 +48,7 @@ _VARIANT_NAMES = {
 
 
 _RECT_SHAPES = {"portrait": (96, 64), "landscape": (64, 96)}
+_VARIANT_MARGIN = 2.0  # px from the ramp's band edges (see _variant_reading)
 
 
 def _variant_reading(
@@ -70,8 +71,11 @@ def _variant_reading(
     elif g is not None and not (_is_identity(g, 1e-3) and shape == (size, size)):
         found.update(_geometry_fields(_decompose(g, (size, size), shape)))
     if out["geo"].dtype == dtype and (g is None or g.residual <= _WARPED_PX):
-        # (no flat grey: its channel noise is not taken off this ramp)
-        m: _Map | None = yield _Ask("map", (rgb["ramp"], None, None, _where(g, shape, size), 10.0, 0.0))
+        # (no flat grey: its channel noise is not taken off this ramp). The ramp is read 2 px clear of its band
+        # edges, as the square runs' is at the least: no pixel of a 64 px probe lies 8 px from one, so the margin
+        # an unread spread gives the square runs (10 px) would leave nothing to read here. A spread this input
+        # alone gets mixes neighbouring bands' levels near their edges; it cannot turn the ramp's order around.
+        m: _Map | None = yield _Ask("map", (rgb["ramp"], None, None, _where(g, shape, size), _VARIANT_MARGIN, 0.0))
         if m is not None and _read_intensity(m, 0.0, False).inversion:
             found["inversion"] = True
     return found
