@@ -316,3 +316,23 @@ def test_public_names() -> None:
     with pytest.raises(AttributeError):
         _ = auto.NoSuchThing  # type: ignore[attr-defined]
     json.dumps(A.to_dict(A.Compose([auto.RandAugment("ocr", ops=["Identity", "Rotate"], weights=[1, 2])])))
+
+
+def test_ops_are_spelled_for_albumentationsx_and_ops_it_cannot_build_are_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from safeaug import _installed
+    from safeaug.auto import space
+
+    monkeypatch.setattr(_installed, "installed_line", lambda: _installed.Installed("X", "AlbumentationsX 2.5.1", True))
+    space._space.cache_clear()
+    try:
+        assert space._spelled("Rotate", {"limit": 10, "p": 0.5}) == {"angle_range": [10, 10], "p": 0.5}
+        assert space._spelled("Posterize", {"num_bits": [4, 8]}) == {"num_bits": [4, 7]}
+        ops = {op.op for op in space.ops("natural")}
+        assert "Elastic" not in ops and "Rotate" in ops  # ElasticTransform's alpha and sigma are gone there
+    finally:
+        monkeypatch.undo()
+        space._space.cache_clear()
+    assert "Elastic" in {op.op for op in space.ops("natural")}
+    assert space._spelled("Rotate", {"limit": 10}) == {"limit": 10}

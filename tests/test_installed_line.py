@@ -165,3 +165,13 @@ def test_every_entry_the_installed_line_builds_stays_within_its_catalog_envelope
     transform = built(name)
     measured = probe(transform, seeds=8).envelope
     assert excess(measured, catalog_envelope(transform).including_identity()) == {}
+
+
+@pytest.mark.parametrize("policy", ["chest_xray", "natural", "ocr", "histopathology", "remote_sensing"])
+def test_automatic_augmentation_builds_ops_the_installed_line_runs_as_the_policy_admits(policy: str) -> None:
+    from safeaug import auto
+
+    image = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    for pipeline in (auto.RandAugment(policy, n=2, m=9), auto.TrivialAugment(policy)):
+        assert safeaug.validate(pipeline, policy).ok  # the live ops, read as the installed line built them
+        assert pipeline(image=image)["image"].shape == image.shape

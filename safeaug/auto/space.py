@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from safeaug import _installed
 from safeaug.catalog._registry import get_entry
+from safeaug.catalog._renames import REMOVED_IN_X, x_name
 from safeaug.effects import IDENTITY, Envelope, field_rule
 from safeaug.errors import ConfigError
 from safeaug.ir import Mode, Node
@@ -58,6 +60,8 @@ def _range(lo: float, hi: float) -> list[float]:
 
 
 _CONSTANT = {"border_mode": 0, "fill": 0, "fill_mask": 0}
+# Brightness as a shift of the level, on every line (AlbumentationsX's default multiplies instead).
+_ADDITIVE = {"brightness_by_max": True}
 
 
 CANDIDATES: tuple[Candidate, ...] = (
@@ -85,14 +89,14 @@ CANDIDATES: tuple[Candidate, ...] = (
         "RandomBrightnessContrast",
         "brightness",
         0.9,
-        lambda v: {"brightness_limit": _sym(v), "contrast_limit": [0.0, 0.0]},
+        lambda v: {"brightness_limit": _sym(v), "contrast_limit": [0.0, 0.0], **_ADDITIVE},
     ),
     Candidate(
         "Contrast",
         "RandomBrightnessContrast",
         "contrast",
         (0.1, 1.9),
-        lambda v: {"brightness_limit": [0.0, 0.0], "contrast_limit": _range(v[0] - 1.0, v[1] - 1.0)},
+        lambda v: {"brightness_limit": [0.0, 0.0], "contrast_limit": _range(v[0] - 1.0, v[1] - 1.0), **_ADDITIVE},
     ),
     Candidate(
         "Color",
@@ -208,7 +212,35 @@ class Op:
             cls = getattr(labels, self.name.rsplit(".", 1)[-1])
         else:
             cls = getattr(A, self.name)
-        return cls(**self.args(magnitude), p=1.0)
+        return cls(**_spelled(self.name, self.args(magnitude)), p=1.0)
+
+
+# AlbumentationsX takes at most 7 bits for Posterize (8, no posterisation, is 2.0.8's top of the range).
+_X_MOST_BITS = 7
+
+
+def _spelled(name: str, args: Args) -> Args:
+    """``args`` (2.0.8 names) as the installed line takes them (AlbumentationsX renamed ranges, takes only pairs)."""
+    if _installed.installed_line().line != "X":
+        return args
+    out: Args = {}
+    for key, value in args.items():
+        spelled = x_name(name, key)
+        if spelled != key and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = [value, value]  # a bare number there is refused
+        out[spelled] = value
+    if name == "Posterize":
+        out["num_bits"] = [min(int(b), _X_MOST_BITS) for b in out["num_bits"]]
+    return out
+
+
+def _builds_here(candidate: Candidate) -> bool:
+    """Whether the installed line can build the candidate as written (AlbumentationsX dropped some arguments)."""
+    if _installed.installed_line().line != "X":
+        return True
+    natural = candidate.natural
+    value = 1.0 if natural is None else natural
+    return REMOVED_IN_X.get(candidate.name, frozenset()).isdisjoint(candidate.args(value))
 
 
 def _check_magnitude(magnitude: float) -> float:
@@ -322,7 +354,7 @@ def _thaw(value: Any) -> Any:
 def _space(policy: Policy, label_flip: Any) -> tuple[Op, ...]:
     out: list[Op] = []
     for candidate in CANDIDATES:
-        limit = _limit(candidate, policy)
+        limit = _limit(candidate, policy) if _builds_here(candidate) else False
         if limit is False:
             continue
         assert not isinstance(limit, bool)
