@@ -146,11 +146,6 @@ class _Ask(NamedTuple):
     args: tuple[Any, ...]
 
 
-def _measure_run(out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images) -> _Reading:
-    """One run's reading (:func:`_measure_runs` of that run alone)."""
-    return _measure_runs([(out, kps, exact)], images)[0]
-
-
 def _measure_runs(runs: list[tuple[dict[str, Array], FloatArray | None, bool]], images: _Images) -> list[_Reading]:
     """Every run's reading, each the same as the run read alone: the runs are read side by side, and each
     costly reading (the geometry, the flat grey, the dots, the ramp, the patches) is made for all runs that ask
