@@ -41,6 +41,19 @@ from typing import Any, ClassVar
 import albumentations as A
 import numpy as np
 
+from safeaug._installed import installed_line
+
+if "get_params_dependent_on_data" in getattr(A.BasicTransform, "_removed_sampling_hooks", ()):
+    # AlbumentationsX refuses, when a class is declared, a transform that samples through this hook.
+    raise ImportError(
+        "safeaug's label-aware transforms (HorizontalFlipWithKeypointSwap, HorizontalFlipWithClassMap, "
+        "HorizontalFlipWithSteering, HorizontalFlipWithCaption, ColorJitterUnlessCaptionNamesColor) are written "
+        f"for albumentations 2.0.x; {installed_line().label} replaced the hook they decide with "
+        "(get_params_dependent_on_data, now sample_parameters(params, data, targets, sampling)) and refuses "
+        "classes that define it. Install albumentations 2.0.8 to train with them, or use a policy that refuses "
+        "the mirror or colour change they guard. Configs that name them are still linted on every line."
+    )
+
 __all__ = [
     "CAPTION_BLOCKERS",
     "COLOUR_WORDS",

@@ -175,3 +175,21 @@ def test_automatic_augmentation_builds_ops_the_installed_line_runs_as_the_policy
     for pipeline in (auto.RandAugment(policy, n=2, m=9), auto.TrivialAugment(policy)):
         assert safeaug.validate(pipeline, policy).ok  # the live ops, read as the installed line built them
         assert pipeline(image=image)["image"].shape == image.shape
+
+
+def test_label_aware_transforms_work_or_say_plainly_why_they_cannot(tmp_path: Any) -> None:
+    refuses_hook = "get_params_dependent_on_data" in getattr(A.BasicTransform, "_removed_sampling_hooks", ())
+    if refuses_hook:  # AlbumentationsX: an ImportError that says what to do, not albumentations' TypeError
+        with pytest.raises(ImportError, match=r"Install albumentations 2\.0\.8"):
+            safeaug.HorizontalFlipWithKeypointSwap  # noqa: B018
+    else:
+        flip = safeaug.HorizontalFlipWithKeypointSwap(pairs=[("left_eye", "right_eye")], p=1.0)
+        assert safeaug.validate(A.Compose([flip]), "face_landmarks").ok
+    config = tmp_path / "kp.yaml"  # a config naming one is linted on every line
+    config.write_text(
+        "transform:\n  __class_fullname__: Compose\n  transforms:\n"
+        "    - __class_fullname__: safeaug.labels.HorizontalFlipWithKeypointSwap\n"
+        "      pairs: [[left_eye, right_eye]]\n      p: 0.5\n"
+    )
+    assert safeaug.validate(str(config), "face_landmarks").ok
+    assert not safeaug.validate(str(config), "chest_xray").ok  # a mirror there, whatever the labels do
