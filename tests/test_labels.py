@@ -731,3 +731,37 @@ def test_colour_jitter_takes_the_albumentationsx_spelling_and_refuses_typos() ->
     )
     with pytest.raises(TypeError, match="unexpected argument 'brightnes'"):
         ColorJitterUnlessCaptionNamesColor(brightnes=0.2)
+
+
+FLIPS = ["HorizontalFlipWithKeypointSwap", "HorizontalFlipWithClassMap", "HorizontalFlipWithSteering"]
+
+
+@pytest.mark.parametrize("name", [*FLIPS, "HorizontalFlipWithCaption"])
+def test_the_catalog_knows_each_flips_arguments_as_the_class_takes_them(name: str) -> None:
+    import inspect
+
+    from safeaug.catalog import defaults_for
+    from safeaug.catalog._signatures import REQUIRED
+
+    params = inspect.signature(getattr(safeaug.labels, name).__init__).parameters
+    empty = inspect.Parameter.empty
+    want = {k: (REQUIRED if v.default is empty else v.default) for k, v in params.items() if k != "self"}
+    assert dict(defaults_for(f"safeaug.labels.{name}")) == want
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("swap: [[left_eye, right_eye]]\n      pairs: [[a, b]]", "takes no argument `swap`"),
+        ("label_field: kp", "`pairs` is required"),
+    ],
+)
+def test_a_config_whose_flip_would_not_build_is_refused_with_its_line(tmp_path: Path, written: str, says: str) -> None:
+    config = tmp_path / "kp.yaml"
+    config.write_text(
+        "transform:\n  __class_fullname__: Compose\n  transforms:\n"
+        f"    - __class_fullname__: safeaug.labels.HorizontalFlipWithKeypointSwap\n      {written}\n      p: 0.5\n"
+    )
+    with pytest.raises(safeaug.ConfigError, match=says) as caught:
+        safeaug.validate(str(config), "face_landmarks")
+    assert caught.value.line == 4

@@ -13,14 +13,33 @@ name it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from safeaug.catalog import geometric, photometric
 from safeaug.catalog._registry import Describe, Params, defaults_for, get_entry, register_transform
+from safeaug.catalog._signatures import REQUIRED
 from safeaug.effects import Envelope
+from safeaug.errors import ConfigError
 
 _MIRROR = Envelope(mirror=True)
 
+# The flips' arguments as ``safeaug.labels`` takes them (a test compares them with the classes): a config that
+# leaves out a required one, or names one the class does not take, does not build.
+_FLIP_ARGUMENTS: dict[str, dict[str, Any]] = {
+    "HorizontalFlipWithKeypointSwap": {"pairs": REQUIRED, "label_field": None, "p": 0.5},
+    "HorizontalFlipWithClassMap": {"class_map": REQUIRED, "target": "label", "p": 0.5},
+    "HorizontalFlipWithSteering": {"key": "steering", "p": 0.5},
+    "HorizontalFlipWithCaption": {"key": "caption", "p": 0.5},
+}
 
-def _mirror(_p: Params) -> Envelope:
+
+def _mirror(p: Params) -> Envelope:
+    unknown = sorted(k for k in set(p.given) - set(p.defaults) if not k.startswith("__"))  # not `__class_fullname__`
+    if unknown:
+        takes = ", ".join(f"`{k}`" for k in p.defaults)
+        raise ConfigError(
+            f"{p.transform} takes no argument `{unknown[0]}` (it takes {takes}), so the pipeline does not build"
+        )
     return _MIRROR
 
 
@@ -39,7 +58,7 @@ def _register(cls_name: str, describe: Describe, summary: str, label_transforms:
     jitter = describe is _color_jitter and _COLOR_JITTER is not None
     knobs = _COLOR_JITTER.knobs if jitter and _COLOR_JITTER is not None else {}
     # ColorJitterUnlessCaptionNamesColor takes ColorJitter's arguments, with its defaults, and the caption key.
-    defaults = {**defaults_for("ColorJitter"), "key": "caption"} if jitter else None
+    defaults = {**defaults_for("ColorJitter"), "key": "caption"} if jitter else _FLIP_ARGUMENTS[cls_name]
     for name in (f"safeaug.labels.{cls_name}", f"safeaug.{cls_name}"):
         register_transform(
             name,
