@@ -34,7 +34,7 @@ _FLIP_ARGUMENTS: dict[str, dict[str, Any]] = {
 
 
 def _mirror(p: Params) -> Envelope:
-    unknown = sorted(k for k in set(p.given) - set(p.defaults) if not k.startswith("__"))  # not `__class_fullname__`
+    unknown = sorted(set(p.given) - set(p.defaults))
     if unknown:
         takes = ", ".join(f"`{k}`" for k in p.defaults)
         raise ConfigError(
