@@ -485,3 +485,16 @@ def test_only_unreadable_arguments_that_decide_the_effect_are_errors(tmp_path: P
     report = safeaug.validate(path, "natural")
     assert [(f.code, f.line) for f in report.findings if f.code == "SA501"] == [("SA501", 6)]
     assert "`limit`" in next(f.message for f in report.findings if f.code == "SA501")
+
+
+def test_a_saved_pipelines_own_keys_are_never_read_as_arguments() -> None:
+    saved = {
+        "__class_fullname__": "Compose",
+        "transforms": [
+            {"__class_fullname__": "safeaug.labels.HorizontalFlipWithSteering", "key": "angle", "p": 0.5, "id": 7},
+            {"__class_fullname__": "my_project.augment.Smudge", "radius": 3, "id": 8},
+            {"__class_fullname__": "Rotate", "limit": 10, "id": 9},
+        ],
+    }
+    kids = read_pipeline(saved).children
+    assert [dict(k.params) for k in kids] == [{"key": "angle"}, {"radius": 3}, {"limit": 10}]
