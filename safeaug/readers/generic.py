@@ -144,9 +144,7 @@ class Reader:
             raise self.error(f"`{spec.key}`{where} must be a class name, got {spec.cls!r}", line)
         if is_library_class(spec.cls):  # torchvision, MONAI, Kornia, TorchIO
             return self._library(spec, path, location, line)
-        args = dict(spec.args)
-        if spec.dialect is not None and spec.dialect.bookkeeping:  # the format's own keys, never arguments
-            args = {k: v for k, v in args.items() if k not in spec.dialect.bookkeeping}
+        args = {k: v for k, v in spec.args.items() if k != NATIVE}  # the class's name, never an argument
         origin: dict[str, Path] = {}  # where an argument given by position sits
         name = resolve_class(spec.cls)
         if spec.wrapper:
@@ -180,6 +178,8 @@ class Reader:
                 if param not in args:
                     args[param] = value
                     origin[param] = ("_args_", i)
+        if spec.dialect is not None and spec.dialect.bookkeeping:  # (safeaug.auto's classes take a `params`)
+            args = {k: v for k, v in args.items() if k not in spec.dialect.bookkeeping}
         unread = unreadable_notes(name, args, composition=name in COMPOSE_MODES) if self.opaque else ()
         p = self._probability(name, args.pop("p", None), where, line)
         if name in COMPOSE_MODES:

@@ -487,14 +487,16 @@ def test_only_unreadable_arguments_that_decide_the_effect_are_errors(tmp_path: P
     assert "`limit`" in next(f.message for f in report.findings if f.code == "SA501")
 
 
-def test_a_saved_pipelines_own_keys_are_never_read_as_arguments() -> None:
+def test_a_saved_transforms_class_name_is_never_read_as_an_argument() -> None:
     saved = {
         "__class_fullname__": "Compose",
         "transforms": [
-            {"__class_fullname__": "safeaug.labels.HorizontalFlipWithSteering", "key": "angle", "p": 0.5, "id": 7},
-            {"__class_fullname__": "my_project.augment.Smudge", "radius": 3, "id": 8},
+            {"__class_fullname__": "safeaug.labels.HorizontalFlipWithSteering", "key": "angle", "p": 0.5},
+            {"__class_fullname__": "my_project.augment.Smudge", "radius": 3},
             {"__class_fullname__": "Rotate", "limit": 10, "id": 9},
+            {"__class_fullname__": "safeaug.auto.RandAugment", "policy": "ocr", "params": {"min_text_px": 6}},
         ],
     }
     kids = read_pipeline(saved).children
-    assert [dict(k.params) for k in kids] == [{"key": "angle"}, {"radius": 3}, {"limit": 10}]
+    assert [dict(k.params) for k in kids[:3]] == [{"key": "angle"}, {"radius": 3}, {"limit": 10}]
+    assert kids[3].params["params"] == {"min_text_px": 6}  # an argument of safeaug.auto's classes
