@@ -193,3 +193,16 @@ def test_label_aware_transforms_work_or_say_plainly_why_they_cannot(tmp_path: An
     )
     assert safeaug.validate(str(config), "face_landmarks").ok
     assert not safeaug.validate(str(config), "chest_xray").ok  # a mirror there, whatever the labels do
+
+
+def test_an_illumination_with_more_spots_than_the_catalog_models_is_not_judged_by_its_entry() -> None:
+    # AlbumentationsX lays several Gaussian spots, which can brighten past one spot's bound; 2.0.x has one
+    # spot and ignores the argument (with its own warning).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spots = A.Illumination(mode="gaussian", num_spots_range=(6, 6), p=1.0)
+    codes = safeaug.validate([spots], "natural").codes()
+    assert ("SA401" if ON_X else "SA502") in codes
+    if ON_X:
+        assert "SA408" in safeaug.validate([spots], "natural", probe=True).codes()  # judged by running it
+    assert "SA401" not in safeaug.validate([built("Illumination", mode="gaussian", p=1.0)], "natural").codes()

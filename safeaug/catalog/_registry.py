@@ -538,8 +538,23 @@ def _changed(what: tuple[str, ...], base: str) -> str:
 
 
 def _replaced(what: tuple[str, ...]) -> str:
-    names = ", ".join(f"`{n}`" for n in what)
-    return (
-        f"{names} of this object or its class {'was' if len(what) == 1 else 'were'} changed (set on the object, "
-        "or patched onto the class), and the entry describes the library's own code"
-    )
+    changed = [n for n in what if not is_setting(n)]
+    settings = [n for n in what if is_setting(n)]
+    parts = []
+    if changed:
+        names = ", ".join(f"`{n}`" for n in changed)
+        parts.append(
+            f"{names} of this object or its class {'was' if len(changed) == 1 else 'were'} changed (set on the "
+            "object, or patched onto the class), and the entry describes the library's own code"
+        )
+    if settings:
+        names = ", ".join(f"`{n}`" for n in settings)
+        one = len(settings) == 1
+        kind = "is an AlbumentationsX argument that changes" if one else "are AlbumentationsX arguments that change"
+        parts.append(f"{names} {kind} what it may do beyond what the entry describes")
+    return "; ".join(parts)
+
+
+def is_setting(override: str) -> bool:
+    """Whether an override of a live object is an argument setting (``name=value``), not a changed attribute."""
+    return "=" in override

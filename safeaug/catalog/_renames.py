@@ -269,6 +269,20 @@ X_ONLY_ARGUMENTS: dict[str, frozenset[str]] = {
     "Compose": frozenset({"frame_binding", "instance_binding", "semantic_mask_label_mappings", "telemetry"}),
 }
 
+# AlbumentationsX-only arguments that change what a transform may do beyond its 2.0.8 reading, which the catalog
+# does not model: more or custom illumination spots, crop/pad amounts chosen from a list, a custom stain basis,
+# the fork's own elastic model, noise in patches or per channel. Given another value than the fork's default, the
+# transform is not understood (SA401; probed with ``probe=True``). The other AlbumentationsX-only arguments only
+# narrow a transform (a fixed group element, a channel order), set the resolution a warp's map is computed at,
+# apply to volumes, or clip a representation.
+X_ONLY_UNMODELLED: dict[str, frozenset[str]] = {
+    "AdditiveNoise": frozenset({"patch_count_range", "patch_height_range", "patch_width_range", "per_channel"}),
+    "CropAndPad": frozenset({"percent_choices", "px_choices"}),
+    "ElasticTransform": frozenset({"control_grid_shape", "displacement_range"}),
+    "HEStain": frozenset({"residual_mode", "stain_matrix"}),
+    "Illumination": frozenset({"gaussian_spots", "num_spots_range"}),
+}
+
 # 2.0.8 arguments AlbumentationsX dropped without a renamed counterpart (AlbumentationsX ignores them).
 REMOVED_IN_X: dict[str, frozenset[str]] = {
     "AdditiveNoise": frozenset({"approximation"}),

@@ -15,10 +15,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from safeaug.catalog._registry import qualified_name
-from safeaug.catalog._renames import X_ARGUMENTS
+from safeaug.catalog._renames import X_ARGUMENTS, X_ONLY_UNMODELLED
 from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
 from safeaug.libraries.reading import live_node
 from safeaug.readers.vocabulary import dropped_by_object
+from safeaug.rules import show
 
 # What a subclass may define without changing what its albumentations base does to an image: the
 # constructor (the arguments it stores are read from the object, whatever it was given), descriptions of
@@ -551,7 +552,7 @@ def read_object(obj: Any, location: str = "") -> Node:
         mro=info.mro,
         # A composition subclass that changes how it runs its children (a OneOf whose __call__ applies every
         # child) is read as one unknown transform: its children's envelopes no longer say what it does.
-        overrides=info.overrides + _changed_state(obj, cls),
+        overrides=info.overrides + _changed_state(obj, cls) + _unmodelled(obj, cls, name),
         # Arguments albumentations dropped when it built the object (it lists them after one warning).
         notes=(
             dropped_by_object(name, dropped, lambda n: getattr(obj, n, None))
@@ -559,6 +560,39 @@ def read_object(obj: Any, location: str = "") -> Node:
             else ()
         ),
     )
+
+
+_NO_DEFAULT = object()
+
+
+def _unmodelled(obj: Any, cls: type, name: str) -> tuple[str, ...]:
+    """AlbumentationsX-only arguments of a live object, set away from their defaults, that the catalog does not
+    model (``X_ONLY_UNMODELLED``): the transform is then not understood."""
+    names = X_ONLY_UNMODELLED.get(name)
+    if not names or not _is_albumentations(cls):
+        return ()
+    try:
+        signature = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        signature = {}  # type: ignore[assignment]
+    found = []
+    for arg in sorted(names):
+        if not hasattr(obj, arg):
+            continue
+        value = getattr(obj, arg)
+        default = signature[arg].default if arg in signature else _NO_DEFAULT
+        if not _same_value(value, default):
+            found.append(f"{arg}={show(value)}")  # an AlbumentationsX argument, away from its default
+    return tuple(found)
+
+
+def _same_value(value: Any, default: Any) -> bool:
+    if value is default:
+        return True
+    try:
+        return bool(value == default) and type(value) is type(default)
+    except Exception:  # an array, or a value that cannot say: not the default
+        return False
 
 
 def read_transform_list(transforms: list[Any], *, p: float = 1.0) -> Node:

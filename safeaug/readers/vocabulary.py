@@ -26,12 +26,13 @@ from safeaug.catalog._renames import (
     X_ARGUMENTS,
     X_ONLY_ARGUMENTS,
     X_ONLY_CLASSES,
+    X_ONLY_UNMODELLED,
     Conversion,
     x_name,
 )
 from safeaug.catalog._signatures import BASES, DEFAULTS, PARAMETERS, POSITIONAL, REQUIRED
 from safeaug.ir import COMPOSE_MODES, Note
-from safeaug.rules import IGNORED_ARGUMENT
+from safeaug.rules import IGNORED_ARGUMENT, UNKNOWN_TRANSFORM
 from safeaug.rules import show as _show
 
 
@@ -126,6 +127,7 @@ def translate(name: str, args: Mapping[str, Any], p: float | None) -> Translatio
     intended: dict[str, Any] = dict(fixed)
     runs: dict[str, Any] = dict(fixed)
     dropped: list[tuple[str, str, str]] = []  # (argument as written, 2.0.8 name it stands for, line that knows it)
+    unmodelled: list[Note] = []
     pairs: dict[str, dict[str, Any]] = {}  # 2.0.8 name -> {"low": ..., "high": ...} from two 1.x arguments
     old_table = {**OLD_ARGUMENTS["*"], **OLD_ARGUMENTS.get(name, {}), **OLD_ARGUMENTS.get(original, {})}
     x_table = X_ARGUMENTS.get(name, {})
@@ -152,6 +154,8 @@ def translate(name: str, args: Mapping[str, Any], p: float | None) -> Translatio
         elif key in X_ONLY_ARGUMENTS.get(name, ()):
             if not on_x:
                 dropped.append((key, "", "X"))
+            elif key in X_ONLY_UNMODELLED.get(name, ()):
+                unmodelled.append(unmodelled_note(name, key, value))
         elif key in old_table:
             target, conversion = old_table[key]
             if conversion in ("low", "high"):
@@ -192,7 +196,7 @@ def translate(name: str, args: Mapping[str, Any], p: float | None) -> Translatio
         # The installed line refuses to build it: say so once, and judge only what the author meant.
         notes: tuple[Note, ...] = (_refused_note(original, name, args, intended, required, positional_1x, installed),)
         return Translation(name, intended, p, (), notes)
-    notes = tuple(
+    notes = tuple(unmodelled) + tuple(
         _dropped_note(name, key, target, line, args, given_p, intended, installed)
         for key, target, line in dropped
         if not _changes_nothing(name, args[key], target, intended)
@@ -446,3 +450,17 @@ def label_params(kind: Literal["KeypointParams", "BboxParams"], **kwargs: Any) -
         for k, v in kwargs.items()
     }
     return cls(**spelled)
+
+
+def unmodelled_note(name: str, key: str, value: Any) -> Note:
+    """An AlbumentationsX-only argument the catalog does not model (``X_ONLY_UNMODELLED``), set by a config."""
+    return Note(
+        UNKNOWN_TRANSFORM,
+        "error",
+        f"`{name}({key}={_show(value)})`: `{key}` is an AlbumentationsX argument that changes what `{name}` may do "
+        "beyond what safeaug's catalog describes, so this transform cannot be judged as configured.",
+        fix=f"Leave `{key}` at its default, or judge this transform by running it: `safeaug.validate(..., probe=True)` "
+        "on the live pipeline, or `safeaug.wrap(...)`.",
+        reason="A transform safeaug does not understand is refused, never passed: its effect could be anything the "
+        "argument allows, a mirror or a colour change included.",
+    )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from safeaug.catalog._registry import Entry, Knob, defaults_for, get_entry
+from safeaug.catalog._registry import Entry, Knob, defaults_for, get_entry, is_setting
 from safeaug.catalog._renames import X_ARGUMENTS, x_name
 from safeaug.effects import Envelope, moved_fields
 from safeaug.ir import Node
@@ -276,6 +276,8 @@ def _outside_catalog(node: Node) -> str:
     """Why a probed transform was not judged by the catalog."""
     if node.overrides and get_entry(node.name) is not None:
         names = ", ".join(f"`{n}`" for n in node.overrides)
+        if all(map(is_setting, node.overrides)):
+            return f"`{node.name}` is set with AlbumentationsX arguments its catalog entry does not model ({names})"
         return (
             f"`{node.name}` no longer runs only the library's own code ({names} changed), so its catalog entry "
             "does not hold"
@@ -299,6 +301,12 @@ def unknown_fix(node: Node, entry: Entry | None, *, probed: bool = False) -> str
             f"or add `{node.name}` to the policy's `allow` list with the reason every function in it is safe."
         )
     short = node.name.rsplit(".", 1)[-1]
+    if entry is None and node.overrides and all(map(is_setting, node.overrides)) and get_entry(node.name):
+        return (  # AlbumentationsX arguments the catalog does not model
+            f"Leave {', '.join(f'`{n.split(chr(61))[0]}`' for n in node.overrides)} at the default, "
+            f"{'' if probed else 'run validate(..., probe=True) to measure what it does, '}or describe it with "
+            f"safeaug.register_transform({short}, safeaug.Envelope(...), replace=True)."
+        )
     if entry is None and node.overrides and get_entry(node.name) is not None:  # the library's class, changed
         return (
             f"Undo the change to {', '.join(f'`{n}`' for n in node.overrides)} (build a fresh `{short}`, or drop "

@@ -500,3 +500,15 @@ def test_a_saved_transforms_class_name_is_never_read_as_an_argument() -> None:
     kids = read_pipeline(saved).children
     assert [dict(k.params) for k in kids[:3]] == [{"key": "angle"}, {"radius": 3}, {"limit": 10}]
     assert kids[3].params["params"] == {"min_text_px": 6}  # an argument of safeaug.auto's classes
+
+
+def test_an_albumentationsx_argument_the_catalog_does_not_model_is_not_judged_by_its_entry(installed: Any) -> None:
+    installed(ON_X)
+    config = {"__class_fullname__": "Illumination", "mode": "gaussian", "num_spots_range": [6, 6]}
+    note = read_pipeline(config).notes[0]
+    assert note.code == "SA401" and note.severity == "error" and "`num_spots_range`" in note.message
+    assert "probe=True" in note.fix
+    # an AlbumentationsX-only argument that only narrows the transform is read as before
+    assert read_pipeline({"__class_fullname__": "RandomRotate90", "group_elements": ["e", "r180"]}).notes == ()
+    installed(ON_2_0)  # on 2.0.x it is an argument the installed line ignores
+    assert read_pipeline(config).notes[0].code == "SA502"
