@@ -76,9 +76,19 @@ def _variant_reading(
         # an unread spread gives the square runs (10 px) would leave nothing to read here. A spread this input
         # alone gets mixes neighbouring bands' levels near their edges; it cannot turn the ramp's order around.
         m: _Map | None = yield _Ask("map", (rgb["ramp"], None, None, _where(g, shape, size), _VARIANT_MARGIN, 0.0))
-        if m is not None and _read_intensity(m, 0.0, False).inversion:
+        if m is not None and _read_intensity(m, 0.0, False).inversion and _ends_swapped(m):
             found["inversion"] = True
     return found
+
+
+def _ends_swapped(m: _Map) -> bool:
+    """Whether the ramp's darkest quarter of levels comes out brighter than its brightest quarter by half the range.
+
+    What an inversion does; asked of these inputs on top of the tone reading's own test, since their ramp is read
+    closer to its band edges, where a map that a poor geometry fit scrambles could otherwise read as falling.
+    """
+    low, high = m.values[m.levels <= 0.25], m.values[m.levels >= 0.75]
+    return bool(low.size and high.size and float(np.median(low)) - float(np.median(high)) >= 0.5)
 
 
 def _as_square(
