@@ -571,19 +571,27 @@ def _unmodelled(obj: Any, cls: type, name: str) -> tuple[str, ...]:
     names = X_ONLY_UNMODELLED.get(name)
     if not names or not _is_albumentations(cls):
         return ()
-    try:
-        signature = inspect.signature(cls).parameters
-    except (TypeError, ValueError):
-        signature = {}  # type: ignore[assignment]
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _DEFAULTS[cls] = _init_defaults(cls)
     found = []
     for arg in sorted(names):
         if not hasattr(obj, arg):
             continue
         value = getattr(obj, arg)
-        default = signature[arg].default if arg in signature else _NO_DEFAULT
-        if not _same_value(value, default):
+        if not _same_value(value, defaults.get(arg, _NO_DEFAULT)):
             found.append(f"{arg}={show(value)}")  # an AlbumentationsX argument, away from its default
     return tuple(found)
+
+
+_DEFAULTS: dict[type, dict[str, Any]] = {}
+
+
+def _init_defaults(cls: type) -> dict[str, Any]:
+    try:
+        return {k: q.default for k, q in inspect.signature(cls).parameters.items()}
+    except (TypeError, ValueError):
+        return {}
 
 
 def _same_value(value: Any, default: Any) -> bool:

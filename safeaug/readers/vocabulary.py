@@ -439,12 +439,10 @@ def label_params(kind: Literal["KeypointParams", "BboxParams"], **kwargs: Any) -
 
     AlbumentationsX refuses ``format`` (it reads ``coord_format``): the installed line's spelling is used.
     """
-    import inspect
-
     import albumentations as A
 
     cls = getattr(A, kind)
-    accepted = inspect.signature(cls).parameters
+    accepted = _accepted(cls)
     spelled = {
         (_LABEL_PARAMS_X[k] if k not in accepted and _LABEL_PARAMS_X.get(k) in accepted else k): v
         for k, v in kwargs.items()
@@ -464,3 +462,10 @@ def unmodelled_note(name: str, key: str, value: Any) -> Note:
         reason="A transform safeaug does not understand is refused, never passed: its effect could be anything the "
         "argument allows, a mirror or a colour change included.",
     )
+
+
+@cache
+def _accepted(cls: type) -> frozenset[str]:
+    import inspect
+
+    return frozenset(inspect.signature(cls).parameters)
