@@ -32,6 +32,7 @@ from albumentations.core.transforms_interface import BasicTransform, DualTransfo
 import safeaug
 from safeaug.catalog import get_entry, known_names
 from safeaug.coordmap import coordinate_maps, measure, read_maps
+from safeaug.probing import ProbeError
 from safeaug.readers import read_pipeline
 
 POLICY = "chest_xray"  # mirror, inversion: refused; rotation: at most 15 degrees
@@ -463,3 +464,90 @@ def test_a_transform_that_cannot_take_some_inputs_is_still_probed_on_the_rest() 
     assert m.envelope.is_identity()
     assert any("did not run on grey" in n for n in m.notes)
     assert math.isfinite(m.envelope.rotation)
+
+
+# ------------------------------------------------------------------------ outputs not set by input and seed
+
+
+def garbage_past_three_columns_of_grey_films(image: np.ndarray) -> np.ndarray:
+    """What albumentations 2.0.8's ``Posterize`` with a bit count per channel does to a 2-D grey image."""
+    if image.ndim != 2:
+        return image
+    out = np.empty_like(image)
+    out[:, :3] = image[:, :3]
+    return out
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [garbage_past_three_columns_of_grey_films, A.Posterize(num_bits=[(3, 7), (2, 3), (1, 5)], p=1)],
+    ids=["callable", "Posterize"],
+)
+def test_an_output_left_unwritten_on_grey_films_is_told_the_same_way_on_every_probe(transform: Any) -> None:
+    # Truth: on a grey film, the output past the third column is whatever its memory held.
+    film = _image((64, 64))
+    outs = []
+    for _ in range(2):
+        if isinstance(transform, A.BasicTransform):
+            transform.set_random_seed(0)
+            outs.append(np.asarray(transform(image=film)["image"]))
+        else:
+            outs.append(transform(film))
+    assert all(np.array_equal(out[:, :3], outs[0][:, :3]) for out in outs)
+    readings = set()
+    for _ in range(8):
+        m = safeaug.probe(transform, seeds=2)
+        readings.add(repr((m.envelope, m.unmeasured, m.notes)))
+        assert not m.envelope.inversion and not m.envelope.mirror
+        assert {"inversion", "mirror", "rotation"} <= set(m.unmeasured)
+        assert any("grey (H, W) uint8 images changed between two runs with the same seed" in n for n in m.notes)
+    assert len(readings) == 1  # one reading, whatever the memory held on each probe
+
+
+def test_a_probed_transform_unreadable_on_grey_films_is_refused_where_the_policy_bounds_what_was_not_read() -> None:
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(garbage_past_three_columns_of_grey_films, POLICY, seeds=2)
+    report = caught.value.report
+    assert "SA401" in report.codes()
+    (unknown,) = [f for f in report.findings if f.code == "SA401"]
+    assert "changed between two runs with the same seed" in unknown.message
+
+
+def _unseeded(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if np.random.default_rng().random() < 0.5 else image
+
+
+class _Counter:
+    """Starts mirroring after 10 calls (a schedule): what it does depends on the calls before, not on the seed."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return np.ascontiguousarray(image[:, ::-1]) if self.calls > 10 else image
+
+
+def _unwritten(image: np.ndarray) -> np.ndarray:
+    return np.empty_like(image)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: _unseeded, _Counter, lambda: _unwritten], ids=["unseeded", "stateful", "unwritten"]
+)
+def test_a_transform_whose_output_the_seed_does_not_set_is_not_judged_on_one_probe(make: Any) -> None:
+    with pytest.raises(ProbeError, match="two different outputs for the same seed"):
+        safeaug.probe(make(), seeds=4)
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(make(), POLICY, seeds=4)
+    assert caught.value.report.codes() == ["SA401"]
+    assert "random" in caught.value.report.findings[0].fix or "np.random" in caught.value.report.findings[0].message
+
+
+def test_a_transform_drawing_from_the_seeded_generators_repeats_and_is_read() -> None:
+    def seeded(image: np.ndarray) -> np.ndarray:
+        return np.clip(image.astype(int) + int(np.random.randint(0, 6)), 0, 255).astype(image.dtype)
+
+    m = safeaug.probe(seeded, seeds=4)
+    assert not any("same seed" in n for n in m.notes)
+    assert 0.0 < m.envelope.brightness <= 0.03

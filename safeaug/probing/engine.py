@@ -18,9 +18,9 @@ from typing import Any
 
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
-from safeaug.probing.inputs import _SHARED_RUNS, _finish_variants, _read_with_variants, _variant_runs
+from safeaug.probing.inputs import _SHARED_RUNS, _VARIANT_FIELDS, _finish_variants, _read_with_variants, _variant_runs
 from safeaug.probing.measure import _Box, _check_outputs, _run_keys, _signatures
-from safeaug.probing.runners import ProbeError, _name, runner_for
+from safeaug.probing.runners import ProbeError, _name, repeats, runner_for
 
 # Envelope fields no single probe can observe, whatever the transform.
 ALWAYS_UNMEASURED: tuple[str, ...] = (
@@ -90,6 +90,14 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
                 "The probe feeds images (and keypoints, for albumentations) only; a transform that needs masks "
                 "or boxes cannot be probed."
             ) from exc
+    if not repeats(runner, images, seed, runs[0]):
+        raise ProbeError(
+            f"{name} gave two different outputs for the same seed ({seed}) on a {size}x{size} RGB uint8 probe "
+            "image: what it does is not set by its input and its random draw (it returns memory it never wrote, "
+            "draws from a source the probe does not seed, or keeps state between calls), so no probe can measure "
+            "it reproducibly. Draw from `random` or `np.random` (the probe seeds both before every run), or from "
+            "albumentations' own generators, and write every pixel of the output."
+        )
     firsts = [(out, kps) for out, kps, _ in runs[:_SHARED_RUNS]]  # the first runs, for the other inputs
     # A run that came out exactly like an earlier one measures the same: each distinct run once.
     keys = _run_keys(runs)
@@ -126,7 +134,7 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     skipped = f", {counted} read in full" if counted < seeds else ""
     inputs = [f"{size}x{size} RGB uint8 ({seeds} runs{skipped})"]
     env = _finish_variants(transform, runner, images, seed, env, inputs, notes, pending, variant_found)
-    unmeasured = set(ALWAYS_UNMEASURED) | (missed or set())
+    unmeasured = set(ALWAYS_UNMEASURED) | (missed or set()) | (set(_VARIANT_FIELDS) if pending.unsettled else set())
     return Measurement(env, seeds, tuple(sorted(unmeasured)), name, tuple(notes), tuple(inputs))
 
 

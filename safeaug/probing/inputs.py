@@ -23,7 +23,7 @@ from safeaug.probing.images import (
     _variant_images,
 )
 from safeaug.probing.measure import _Ask, _drive, _geometry_fields, _measure_runs, _Reading, _run_reading
-from safeaug.probing.runners import ProbeError, Run, Runner, _force, _is_albumentations, _keypoints_tell_all
+from safeaug.probing.runners import ProbeError, Run, Runner, _force, _is_albumentations, _keypoints_tell_all, repeats
 from safeaug.probing.tone import _Map, _read_intensity
 
 # A transform may act on some inputs and not others (a function that mirrors only grey films, or turns
@@ -48,6 +48,9 @@ _VARIANT_NAMES = {
 
 
 _RECT_SHAPES = {"portrait": (96, 64), "landscape": (64, 96)}
+# What a run on a grey, one-channel, 16-bit or float input is read for (``_variant_reading``): unmeasured when a
+# kind's output is not set by its input and seed.
+_VARIANT_FIELDS = ("mirror", "rotation", "shear", "scale_min", "scale_max", "nonrigid", "inversion")
 _VARIANT_MARGIN = 2.0  # px from the ramp's band edges (see _variant_reading)
 
 
@@ -150,6 +153,7 @@ class _Pending:
 
     reads: list[tuple[str, Run, Any]] = field(default_factory=list)  # (kind, run, the input's type), in order
     failed: dict[str, str] = field(default_factory=dict)  # kind -> what it raised when run
+    unsettled: list[str] = field(default_factory=list)  # kinds whose output a second run with one seed changed
 
 
 def _variant_runs(
@@ -166,11 +170,20 @@ def _variant_runs(
         if kind in _RECT_SHAPES:
             continue
         try:
+            checked = False  # whether a run of this kind has been repeated
             for i in range(runs):
                 variant = _fresh(_variant_images(images, kind))  # a float transform may work in place
                 out, kps, exact = runner(variant, seed + i)
                 if i < len(firsts) and _as_square(out, kps, firsts[i], kind, greys[i]):
                     continue
+                # It does something else to this kind of input: only if it does it again for the same seed can
+                # it be read (an output that takes whatever its memory held reads differently on every probe).
+                again = _fresh(_variant_images(images, kind))
+                if not checked and not repeats(runner, again, seed + i, (out, kps, exact)):
+                    pending.unsettled.append(kind)
+                    pending.reads = [r for r in pending.reads if r[0] != kind]
+                    break
+                checked = True
                 pending.reads.append((kind, (out, kps, exact), variant.geo.dtype))
         except ProbeError:
             raise
@@ -249,13 +262,19 @@ def _finish_variants(
         except Exception as exc:  # it cannot run on this kind of input: what it would do there stays unseen
             failed[kind] = type(exc).__name__
     for kind, runs in _VARIANT_RUNS.items():
-        if kind not in failed and kind not in unread:
+        if kind not in failed and kind not in unread and kind not in pending.unsettled:
             inputs.append(f"{_VARIANT_NAMES[kind]} ({runs} run{'s' * (runs != 1)})")
     if failed:
         told = ", ".join(f"{kind} ({failed[kind]})" for kind in _VARIANT_RUNS if kind in failed)
         notes.append(f"it did not run on {told} images: what it does to them was not seen")
     if unread:
         notes.append(f"its geometry on {' and '.join(unread)} images could not be read (landmarks not found)")
+    if pending.unsettled:
+        notes.append(
+            f"its output on {' and '.join(_VARIANT_NAMES[k] for k in pending.unsettled)} images changed between two "
+            "runs with the same seed (it returns memory it never wrote there, or draws from a source the probe does "
+            f"not seed): what it does to them is not read, and {', '.join(_VARIANT_FIELDS)} count as unmeasured"
+        )
     return env
 
 

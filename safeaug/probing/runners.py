@@ -5,7 +5,8 @@ A *runner* takes the probe images and a seed and returns one :data:`Run`: the ou
 keypoints where the transform put them (an ``(N, 2)`` array in the order of ``_Images.keypoints``, NaN for
 points it dropped; ``None`` when it was not given keypoints), and whether those keypoints tell the whole
 geometry (the library's own code moved pixels and points alike). Every run with the same seed must make
-the same random draw for all five images, so that readings of different images can be paired.
+the same random draw for all five images, so that readings of different images can be paired, and give the
+same outputs when made again (the probe checks this, :func:`repeats`).
 
 :data:`RUNNERS` is the table :func:`runner_for` reads: ``(accepts, make)`` pairs tried in order, the first
 whose ``accepts(transform)`` is true giving ``make(transform) -> Runner``. Supporting a new kind of input
@@ -68,6 +69,49 @@ def _keypoints_tell_all(t: Any) -> bool:
         if any(name in vars(base) for name in _PIXEL_METHODS):
             return False
     return all(_keypoints_tell_all(c) for c in getattr(t, "transforms", None) or [])
+
+
+def _same_run(a: Run, b: Run) -> bool:
+    """Whether two runs gave the same outputs, bit for bit, and the same keypoints."""
+    (out_a, kps_a, exact_a), (out_b, kps_b, exact_b) = a, b
+    if exact_a != exact_b or out_a.keys() != out_b.keys() or (kps_a is None) != (kps_b is None):
+        return False
+    if kps_a is not None and kps_b is not None and not np.array_equal(kps_a, kps_b, equal_nan=True):
+        return False
+    for name, x in out_a.items():
+        y = out_b[name]
+        if x.shape != y.shape or x.dtype != y.dtype:
+            return False
+        if np.ascontiguousarray(x).tobytes() != np.ascontiguousarray(y).tobytes():
+            return False
+    return True
+
+
+def _scribble(run: Run) -> None:
+    """Hand the allocator back blocks the size of each of ``run``'s outputs, filled with a pattern: an output a
+    transform returns without writing it takes whatever its memory held, and then holds this."""
+    blocks = [np.full(max(out.nbytes, 1), 0x5A ^ k, dtype=np.uint8) for k, out in enumerate(run[0].values())]
+    del blocks
+
+
+def repeats(runner: Runner, images: _Images, seed: int, first: Run) -> bool:
+    """Whether ``runner`` gives ``first`` again for the same images and seed.
+
+    Not for a transform that returns memory it never wrote (albumentations 2.0.8's ``Posterize`` with a
+    bit count per channel fills only the first columns of a 2-D grey image), or that draws from a source the
+    probe does not seed (``secrets``, a generator made without a seed, a counter kept between calls): what it
+    does is then not told by its input and draw, and one probe could read it differently from the next. The
+    memory ``first``'s outputs took is scribbled over before the second run, so that an unwritten output
+    reads differently from the first run's.
+    """
+    _scribble(first)
+    try:
+        again = runner(images, seed)
+    except ProbeError:
+        raise
+    except Exception:  # it ran with this seed once: failing the second time is not repeating it either
+        return False
+    return _same_run(first, again)
 
 
 def _is_albumentations(obj: Any) -> bool:
