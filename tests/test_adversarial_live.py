@@ -551,3 +551,63 @@ def test_a_transform_drawing_from_the_seeded_generators_repeats_and_is_read() ->
     m = safeaug.probe(seeded, seeds=4)
     assert not any("same seed" in n for n in m.notes)
     assert 0.0 < m.envelope.brightness <= 0.03
+
+
+def mirror_and_blur_other_frames(image: np.ndarray) -> np.ndarray:
+    """Square films untouched; any other frame mirrored, then blurred until the probe's landmarks are lost."""
+    import cv2
+
+    if image.shape[0] == image.shape[1]:
+        return image
+    return np.asarray(cv2.GaussianBlur(np.ascontiguousarray(image[:, ::-1]), (0, 0), 6))
+
+
+def test_a_mirror_hidden_behind_a_blur_on_other_frames_is_not_passed() -> None:
+    import cv2
+
+    square, portrait = _image((64, 64, 3)), _image((96, 64, 3))
+    assert np.array_equal(mirror_and_blur_other_frames(square), square)
+    truth = cv2.GaussianBlur(np.ascontiguousarray(portrait[:, ::-1]), (0, 0), 6)
+    assert np.array_equal(mirror_and_blur_other_frames(portrait), truth)  # truth: a mirrored film
+    m = safeaug.probe(mirror_and_blur_other_frames, seeds=2)
+    assert {"mirror", "rotation"} <= set(m.unmeasured)
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(mirror_and_blur_other_frames, POLICY, seeds=2)
+    (unknown,) = [f for f in caught.value.report.findings if f.code == "SA401"]
+    assert "portrait and landscape images could not be read" in unknown.message
+
+
+@pytest.mark.parametrize(
+    ("film", "negative"),
+    [
+        (_image((64, 64, 3)).astype(np.uint16) * 257, lambda f: 1.0 - f.astype(np.float32) / 65535.0),
+        (_image((80, 64)), lambda f: 1.0 - f.astype(np.float32) / 255.0),
+    ],
+    ids=["uint16-to-float", "grey-to-float"],
+)
+def test_a_negative_returned_in_another_pixel_type_is_still_a_negative(film: np.ndarray, negative: Any) -> None:
+    def invert_into_float(image: np.ndarray) -> np.ndarray:
+        same_kind = image.dtype == film.dtype and image.ndim == film.ndim
+        return np.asarray(negative(image), dtype=np.float32) if same_kind else image
+
+    rgb = _image((64, 64, 3))
+    assert np.array_equal(invert_into_float(rgb), rgb)  # the square RGB uint8 probe alone sees nothing
+    out = invert_into_float(film)
+    assert out.dtype == np.float32 and np.corrcoef(out.ravel(), film.ravel())[0, 1] < -0.999  # truth: a negative
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(invert_into_float, POLICY, seeds=2)
+    assert "SA201" in caught.value.report.codes()
+
+
+def test_levels_of_another_meaning_in_another_type_are_not_read_as_a_negative() -> None:
+    def darker(image: np.ndarray) -> np.ndarray:  # written for 8-bit films
+        return np.clip(image.astype(np.int16) - 8, 0, 255).astype(np.uint8)
+
+    # Truth: on a uint16 film the int16 wraps the bright half below zero, so the ramp falls from white to black
+    # in one step (two levels): not a film's negative, which keeps its levels apart.
+    ramp = (np.arange(256, dtype=np.uint16) * 257).reshape(1, -1)
+    out = darker(ramp)[0]
+    assert out[2] == 255 and out[200] == 0 and len(np.unique(out)) <= 3
+    m = safeaug.probe(darker, seeds=2)
+    assert not m.envelope.inversion
+    assert safeaug.wrap(darker, POLICY, seeds=2).report.codes() == ["SA408"]

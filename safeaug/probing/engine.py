@@ -18,7 +18,7 @@ from typing import Any
 
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
-from safeaug.probing.inputs import _SHARED_RUNS, _VARIANT_FIELDS, _finish_variants, _read_with_variants, _variant_runs
+from safeaug.probing.inputs import _SHARED_RUNS, _finish_variants, _read_with_variants, _variant_runs
 from safeaug.probing.measure import _Box, _check_outputs, _run_keys, _signatures
 from safeaug.probing.runners import ProbeError, _name, repeats, runner_for
 
@@ -133,8 +133,8 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     env = IDENTITY if env is None else env  # (the first run is always read)
     skipped = f", {counted} read in full" if counted < seeds else ""
     inputs = [f"{size}x{size} RGB uint8 ({seeds} runs{skipped})"]
-    env = _finish_variants(transform, runner, images, seed, env, inputs, notes, pending, variant_found)
-    unmeasured = set(ALWAYS_UNMEASURED) | (missed or set()) | (set(_VARIANT_FIELDS) if pending.unsettled else set())
+    env, unseen = _finish_variants(transform, runner, images, seed, env, inputs, notes, pending, variant_found)
+    unmeasured = set(ALWAYS_UNMEASURED) | (missed or set()) | unseen
     return Measurement(env, seeds, tuple(sorted(unmeasured)), name, tuple(notes), tuple(inputs))
 
 

@@ -48,9 +48,11 @@ _VARIANT_NAMES = {
 
 
 _RECT_SHAPES = {"portrait": (96, 64), "landscape": (64, 96)}
-# What a run on a grey, one-channel, 16-bit or float input is read for (``_variant_reading``): unmeasured when a
-# kind's output is not set by its input and seed.
-_VARIANT_FIELDS = ("mirror", "rotation", "shear", "scale_min", "scale_max", "nonrigid", "inversion")
+# What a run on a portrait or landscape frame is read for (``_rect_geometry``), and on a grey, one-channel,
+# 16-bit or float input (``_variant_reading``): unmeasured when a kind's runs cannot be read (the frame's
+# landmarks not found; an output not set by the input and seed).
+_FRAME_FIELDS = ("mirror", "rotation", "shear", "scale_min", "scale_max", "nonrigid")
+_VARIANT_FIELDS = (*_FRAME_FIELDS, "inversion")
 _VARIANT_MARGIN = 2.0  # px from the ramp's band edges (see _variant_reading)
 
 
@@ -62,8 +64,11 @@ def _variant_reading(
 
     Geometry and inversion only: the finer pixel readings are calibrated on 8-bit RGB, and a one-channel or
     float image posterised, blurred or noised the same way reads differently (a 1-bit posterisation of a grey
-    image erases the dots). A function written for 8-bit images returns garbage for others (``clip(x + 10, 0,
-    255)`` whitens a uint16 image): when the output's type is not the input's, the ramp is not read either.
+    image erases the dots). An output of another type than the input's (``dtype``) is read by its own type's range
+    (a uint16 film returned as float in [0, 1] is read as that float), but taken for a negative only if it keeps
+    the ramp's levels apart (:func:`_keeps_levels`): a negative returned in another type is still a negative,
+    while a function written for 8-bit images (``clip(x.astype(int16) - 8, 0, 255)``, whose int16 wraps a uint16
+    film's bright half below zero) turns the ramp into two or three levels that may fall from dark to bright.
     """
     rgb = {k: _as_rgb8(out[k]) for k in ("geo", "ramp")}  # all this reads
     size, shape = images.size, rgb["geo"].shape[:2]
@@ -73,15 +78,24 @@ def _variant_reading(
         found["nonrigid"] = True
     elif g is not None and not (_is_identity(g, 1e-3) and shape == (size, size)):
         found.update(_geometry_fields(_decompose(g, (size, size), shape)))
-    if out["geo"].dtype == dtype and (g is None or g.residual <= _WARPED_PX):
+    if g is None or g.residual <= _WARPED_PX:
         # (no flat grey: its channel noise is not taken off this ramp). The ramp is read 2 px clear of its band
         # edges, as the square runs' is at the least: no pixel of a 64 px probe lies 8 px from one, so the margin
         # an unread spread gives the square runs (10 px) would leave nothing to read here. A spread this input
         # alone gets mixes neighbouring bands' levels near their edges; it cannot turn the ramp's order around.
         m: _Map | None = yield _Ask("map", (rgb["ramp"], None, None, _where(g, shape, size), _VARIANT_MARGIN, 0.0))
-        if m is not None and _read_intensity(m, 0.0, False).inversion and _ends_swapped(m):
+        negative = m is not None and _read_intensity(m, 0.0, False).inversion and _ends_swapped(m)
+        if negative and m is not None and (out["geo"].dtype == dtype or _keeps_levels(m)):
             found["inversion"] = True
     return found
+
+
+_KEPT_LEVELS = 8  # distinct 8-bit output levels a ramp read in another type must keep to be read as a negative
+
+
+def _keeps_levels(m: _Map) -> bool:
+    """Whether the ramp's output holds at least ``_KEPT_LEVELS`` distinct 8-bit levels."""
+    return len(np.unique(np.rint(m.values * 255.0))) >= _KEPT_LEVELS
 
 
 def _ends_swapped(m: _Map) -> bool:
@@ -238,9 +252,9 @@ def _finish_variants(
     notes: list[str],
     pending: _Pending,
     found: list[dict[str, Any] | None],
-) -> Envelope:
-    """The union of ``env`` with what the variant runs found and what the frame runs show; ``inputs`` and
-    ``notes`` grow, kind by kind."""
+) -> tuple[Envelope, set[str]]:
+    """The union of ``env`` with what the variant runs found and what the frame runs show, and the fields left
+    unmeasured by a kind of input whose runs could not be read; ``inputs`` and ``notes`` grow, kind by kind."""
     for fields in found:
         if fields is not None:
             env = env.union(env.with_changes(**fields))
@@ -267,15 +281,22 @@ def _finish_variants(
     if failed:
         told = ", ".join(f"{kind} ({failed[kind]})" for kind in _VARIANT_RUNS if kind in failed)
         notes.append(f"it did not run on {told} images: what it does to them was not seen")
+    unmeasured: set[str] = set()
     if unread:
-        notes.append(f"its geometry on {' and '.join(unread)} images could not be read (landmarks not found)")
+        # A mirror or a turn made only on these frames could hide behind what hides the landmarks (a blur, a blot).
+        notes.append(
+            f"its geometry on {' and '.join(unread)} images could not be read (landmarks not found): "
+            f"{', '.join(_FRAME_FIELDS)} count as unmeasured"
+        )
+        unmeasured.update(_FRAME_FIELDS)
     if pending.unsettled:
         notes.append(
             f"its output on {' and '.join(_VARIANT_NAMES[k] for k in pending.unsettled)} images changed between two "
             "runs with the same seed (it returns memory it never wrote there, or draws from a source the probe does "
             f"not seed): what it does to them is not read, and {', '.join(_VARIANT_FIELDS)} count as unmeasured"
         )
-    return env
+        unmeasured.update(_VARIANT_FIELDS)
+    return env, unmeasured
 
 
 def _coordmap_copy(transform: Any) -> Any:
