@@ -611,3 +611,27 @@ def test_levels_of_another_meaning_in_another_type_are_not_read_as_a_negative() 
     m = safeaug.probe(darker, seeds=2)
     assert not m.envelope.inversion
     assert safeaug.wrap(darker, POLICY, seeds=2).report.codes() == ["SA408"]
+
+
+def test_a_mirror_on_the_draws_whose_landmarks_a_blur_hides_is_not_passed() -> None:
+    import cv2
+
+    def mirror_half_the_square_films(image: np.ndarray) -> np.ndarray:
+        if image.shape[0] != image.shape[1] or np.random.random() < 0.5:
+            return image
+        return np.asarray(cv2.GaussianBlur(np.ascontiguousarray(image[:, ::-1]), (0, 0), 2.0)).reshape(image.shape)
+
+    square = _image((64, 64, 3))
+    np.random.seed(0)  # (a draw that mirrors)
+    assert np.random.random() >= 0.5
+    np.random.seed(0)
+    truth = cv2.GaussianBlur(np.ascontiguousarray(square[:, ::-1]), (0, 0), 2.0)
+    assert np.array_equal(mirror_half_the_square_films(square), truth)  # truth: a mirrored film
+    m = safeaug.probe(mirror_half_the_square_films, seeds=16)
+    assert {"mirror", "rotation"} <= set(m.unmeasured)
+    assert any("a mirror or a turn there is not seen" in n for n in m.notes)
+    # Under a policy whose blur bound it breaks too, the mirror is named, not only the blur.
+    lam = A.Lambda(image=lambda x, **_: mirror_half_the_square_films(x))
+    report = safeaug.validate(A.Compose([lam]), "ocr", probe=True)
+    (unknown,) = [f for f in report.findings if f.code == "SA401"]
+    assert "mirror" in unknown.message

@@ -19,7 +19,7 @@ from typing import Any
 from safeaug.effects import IDENTITY, Envelope
 from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
 from safeaug.probing.inputs import _SHARED_RUNS, _finish_variants, _read_with_variants, _variant_runs
-from safeaug.probing.measure import _Box, _check_outputs, _run_keys, _signatures
+from safeaug.probing.measure import _GEOMETRY_FIELDS, _Box, _check_outputs, _run_keys, _signatures
 from safeaug.probing.runners import ProbeError, _name, repeats, runner_for
 
 # Envelope fields no single probe can observe, whatever the transform.
@@ -115,11 +115,14 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     lost_geometry = 0
     counted = 0  # runs read (or the same as one read); the others lay within their range
     missed: set[str] | None = None  # fields no run could read
+    blind: set[str] = set()  # geometry fields some run could not read
     for key in keys:
         if key not in seen:
             continue  # within the range of the runs read: it reads within theirs
         run_env, missing, found = seen[key]
         lost_geometry += not found
+        if not found:
+            blind |= missing & _GEOMETRY_FIELDS
         counted += 1
         missed = set(missing) if missed is None else missed & missing
         env = run_env if env is None else env.union(run_env)
@@ -127,14 +130,14 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     if lost_geometry:
         notes.append(
             f"no geometry could be fitted in {lost_geometry} of {counted} runs{' read' * (counted < seeds)} "
-            "(landmarks not found); "
-            "pixels were compared in place there"
+            "(landmarks not found); pixels were compared in place there, and a mirror or a turn there is not seen: "
+            f"{', '.join(sorted(blind))} count as unmeasured"
         )
     env = IDENTITY if env is None else env  # (the first run is always read)
     skipped = f", {counted} read in full" if counted < seeds else ""
     inputs = [f"{size}x{size} RGB uint8 ({seeds} runs{skipped})"]
     env, unseen = _finish_variants(transform, runner, images, seed, env, inputs, notes, pending, variant_found)
-    unmeasured = set(ALWAYS_UNMEASURED) | (missed or set()) | unseen
+    unmeasured = set(ALWAYS_UNMEASURED) | (missed or set()) | blind | unseen
     return Measurement(env, seeds, tuple(sorted(unmeasured)), name, tuple(notes), tuple(inputs))
 
 
