@@ -44,6 +44,7 @@ from safeaug.policies import PolicyLike, load_policy
 from safeaug.policies.stored import SerialisedPolicy, policy_from_dict, policy_to_dict
 from safeaug.policy import Invariant, Policy
 from safeaug.readers import read_transform_list
+from safeaug.readers.objects import run_state
 from safeaug.readers.vocabulary import installed_line
 from safeaug.report import Finding, Report
 from safeaug.rules import RULES_BY_NAME, show
@@ -280,22 +281,65 @@ _SCALE_TOLERANCE = 0.005  # relative
 
 
 class _Snapshot:
-    """One object of the live tree: what it is, where, and its arguments (and children) when judged."""
+    """One object of the live tree: what it is, where, and its arguments (and children) when judged.
 
-    __slots__ = ("child_list", "children", "cls", "location", "mutable", "names", "obj", "refs", "whole_dict")
+    For a transform, also the run-time state beyond its arguments that judging it reads (``changed_state``):
+    the attributes its class derives from its arguments (ColorJitter's steps, Normalize's arrays), the functions
+    albumentations calls for each target (``_key2func``), and which of its class's behaviour methods are not set
+    on the object itself (one set there later replaces the class's).
+    """
+
+    __slots__ = (
+        "child_list",
+        "children",
+        "cls",
+        "func_values",
+        "funcs",
+        "location",
+        "methods",
+        "mutable",
+        "names",
+        "obj",
+        "own",
+        "refs",
+        "unset",
+        "whole_dict",
+    )
 
     def __init__(self, obj: Any, location: str) -> None:
         self.obj = obj
         self.cls = type(obj)
         self.location = location
         self.names, self.whole_dict = _argument_names(obj)
+        stored = getattr(obj, "__dict__", None)
+        self.own: dict[str, Any] | None = None
+        self.unset: frozenset[str] = frozenset()
+        self.funcs: dict[str, Any] | None = None
+        self.func_values: tuple[Any, ...] = ()
+        self.methods: tuple[tuple[str, int], ...] = ()  # behaviour methods set on the object itself
+        if not isinstance(obj, BaseCompose) and isinstance(stored, dict):
+            shadowed, derived = run_state(self.cls)
+            self.names += tuple(n for n in derived if n not in self.names and n in stored)
+            self.own = stored
+            self.unset = shadowed.difference(stored)
+            self.methods = tuple((n, id(stored[n])) for n in sorted(shadowed.intersection(stored)))
+            funcs = stored.get("_key2func")
+            if isinstance(funcs, dict):
+                self.funcs, self.func_values = funcs, tuple(funcs.values())
         self.refs = _read(obj, self.names)
         self.mutable = tuple((i, _copy(v)) for i, v in enumerate(self.refs) if _is_mutable(v))
         self.child_list: Any = obj.transforms if isinstance(obj, BaseCompose) else None
         self.children = tuple(self.child_list) if self.child_list is not None else ()
 
     def key(self) -> Hashable:
-        return (id(self.obj), type(self.obj), tuple(map(id, self.children)), tuple(_freeze(v) for v in self.refs))
+        state = (tuple(map(id, self.func_values)), self.methods)
+        return (
+            id(self.obj),
+            type(self.obj),
+            tuple(map(id, self.children)),
+            tuple(_freeze(v) for v in self.refs),
+            state,
+        )
 
 
 class _Watch:
@@ -312,19 +356,30 @@ class _Watch:
     * an argument held in a container and changed in place (``affine.scale["x"] = (0.5, 2.0)``): the
       container is compared with a deep copy taken when it was judged (``==`` on builtins, in C);
     * an attribute added to a user's transform that cannot list its arguments (all its attributes are
-      watched, and the size of its ``__dict__``).
+      watched, and the size of its ``__dict__``);
+    * a transform's run-time state beyond its arguments, which judging it reads: the attributes its class
+      derives from its arguments (ColorJitter's steps, Normalize's arrays: watched as arguments), the
+      functions albumentations calls for each target (``_key2func``: the dict and every function in it), and
+      the size of its ``__dict__`` (``rotate.apply_with_params = f`` adds an attribute that replaces the
+      class's method; the words name it). An attribute deleted in the same step as one is added keeps the size:
+      that takes deleting albumentations' own bookkeeping, and is not looked for.
     """
 
     __slots__ = (
         "absent",
         "counted",
         "counts",
+        "func_lengths",
+        "func_values",
+        "funcs",
         "items",
         "lengths",
         "lists",
         "names",
         "objs",
         "odd",
+        "own_lengths",
+        "owns",
         "plain",
         "plain_copies",
         "refs",
@@ -341,11 +396,25 @@ class _Watch:
         lists: list[Any] = []
         items: list[Any] = []
         counted: list[Any] = []
+        funcs: list[dict[str, Any]] = []
+        func_values: list[Any] = []
+        owns: list[dict[str, Any]] = []
         for snap in snapshots:
             obj = snap.obj
             objs.append(obj)
             names.append("__class__")
             refs.append(snap.cls)
+            if snap.own is not None:
+                objs.append(obj)
+                names.append("__dict__")
+                refs.append(snap.own)
+                owns.append(snap.own)
+            if snap.funcs is not None:
+                objs.append(obj)
+                names.append("_key2func")
+                refs.append(snap.funcs)
+                funcs.append(snap.funcs)
+                func_values.extend(snap.func_values)
             for name, ref in zip(snap.names, snap.refs, strict=True):
                 if ref is _MISSING:
                     absent.append((obj, name))
@@ -375,6 +444,10 @@ class _Watch:
         self.items = tuple(items)
         self.counted = tuple(counted)
         self.counts = tuple(len(d) for d in counted)
+        self.funcs, self.func_values = tuple(funcs), tuple(func_values)
+        self.func_lengths = tuple(len(d) for d in funcs)
+        self.owns = tuple(owns)
+        self.own_lengths = tuple(map(len, owns))
 
     def unchanged(self) -> bool:
         try:
@@ -391,6 +464,14 @@ class _Watch:
             return False
         if self.counted and self.counts != tuple(map(len, self.counted)):
             return False
+        # The functions albumentations calls for each target, and no behaviour method set on an object: in C.
+        if self.funcs and (
+            self.func_lengths != tuple(map(len, self.funcs))
+            or not all(map(operator.is_, chain.from_iterable(map(dict.values, self.funcs)), self.func_values))
+        ):
+            return False
+        if self.owns and self.own_lengths != tuple(map(len, self.owns)):
+            return False  # an attribute set on an object (a method there replaces the class's), or one deleted
         if self.absent and any(_get(obj, name) is not _MISSING for obj, name in self.absent):
             return False
         return all(_same(now, then) for now, then in self.odd)
@@ -443,7 +524,7 @@ def _argument_names(obj: Any) -> tuple[tuple[str, ...], bool]:
     stored = getattr(obj, "__dict__", None)
     if not isinstance(stored, dict):
         return (), False
-    return tuple(sorted(k for k in stored if k not in _VOLATILE)), True
+    return tuple(sorted(k for k in stored if k not in _VOLATILE and k != "_key2func")), True  # (watched apart)
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -488,6 +569,27 @@ def _tree(owner: Any) -> Iterator[tuple[Any, str]]:
             yield child, location
             if isinstance(child, BaseCompose):
                 stack.append((child, location))
+
+
+def _state_changes(obj: Any, before: _Snapshot, where: str) -> list[str]:
+    """What of ``obj``'s run-time state beyond its arguments changed since ``before``, in words."""
+    out: list[str] = []
+    stored = getattr(obj, "__dict__", None)
+    if before.own is not None and stored is not before.own:
+        out.append(f"{where}'s attributes were replaced as a whole")
+    if isinstance(stored, dict):
+        out += [
+            f"{where}.{n} was set on the object (it replaces the class's method)"
+            for n in sorted(before.unset)
+            if n in stored
+        ]
+    if before.funcs is not None:
+        now = getattr(obj, "_key2func", None)
+        if now is not before.funcs:
+            out.append(f"{where}._key2func (the functions albumentations calls for each target) was replaced")
+        elif len(now) != len(before.func_values) or not all(map(operator.is_, now.values(), before.func_values)):
+            out.append(f"{where}._key2func (the functions albumentations calls for each target) was changed in place")
+    return out
 
 
 def _show(value: Any) -> str:
@@ -567,6 +669,7 @@ class _Auditor:
                 now = _get(obj, before.names[i])
                 if now is before.refs[i] and not _same(now, then):
                     out.append(f"{where}.{before.names[i]} was changed in place (now {_show(now)})")
+            out += _state_changes(obj, before, where)
         out += [f"{s.location} {type(s.obj).__name__} was removed" for s in self.snapshots if id(s.obj) not in seen]
         return out
 

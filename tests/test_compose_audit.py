@@ -368,6 +368,58 @@ def test_an_argument_changed_in_place_is_seen() -> None:
     assert "Affine.scale was changed in place" in info.value.report.errors[0].message
 
 
+def _mirror(img: np.ndarray, *_: Any, **__: Any) -> np.ndarray:
+    return np.ascontiguousarray(img[:, ::-1])
+
+
+def _mirror_with_params(params: Any, *args: Any, **data: Any) -> dict[str, Any]:
+    return {**data, "image": _mirror(data["image"])}
+
+
+def _jitter() -> Any:
+    return A.ColorJitter(brightness=(1, 1), contrast=(1, 1), saturation=(1, 1), hue=(0, 0), p=1)
+
+
+@pytest.mark.parametrize(
+    ("make", "change", "words"),
+    [
+        # the function albumentations calls for the image, replaced in the dict it looks it up in
+        (lambda: A.Rotate(limit=5, p=1), lambda t: t._key2func.__setitem__("image", _mirror), "_key2func"),
+        # a method set on the object, which albumentations' own call finds before the class's
+        (
+            lambda: A.Rotate(limit=5, p=1),
+            lambda t: setattr(t, "apply_with_params", _mirror_with_params),
+            "apply_with_params was set on the object",
+        ),
+        # a step of ColorJitter's list of steps (state it derives from its arguments when built)
+        (_jitter, lambda t: t.transforms.__setitem__(0, _mirror), "ColorJitter.transforms"),
+    ],
+    ids=["key2func", "method-on-object", "jitter-step"],
+)
+def test_run_time_state_changed_after_construction_is_seen(make: Any, change: Any, words: str) -> None:
+    t = make()
+    safe = safeaug.Compose([t], policy="chest_xray", audit=True)
+    image = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    safe(image=image)
+    change(t)
+    assert np.array_equal(t(image=image)["image"], image[:, ::-1])  # truth: it now mirrors
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=image)
+    assert info.value.report.codes() == ["SA401"]
+    assert words in info.value.report.errors[0].message
+
+
+def test_normalisation_state_changed_in_place_is_seen() -> None:
+    norm = A.Normalize(p=1)
+    safe = safeaug.Compose([norm], policy="natural", audit=True)
+    image = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    safe(image=image)
+    norm.denominator *= -1.0  # a negative: every level's sign turned
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=image)
+    assert "SA401" in info.value.report.codes()
+
+
 # ------------------------------------------------------------------ the measurement, as properties
 
 from hypothesis import given  # noqa: E402

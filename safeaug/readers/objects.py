@@ -313,6 +313,23 @@ _DERIVED: dict[str, Any] = {
 }
 
 
+# The attributes each of those classes derives from its arguments when built (what its check above compares).
+_DERIVED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "Normalize": ("mean_np", "denominator"),
+    "ToSepia": ("sepia_transformation_matrix",),
+    "ColorJitter": ("transforms",),
+    "HEStain": ("preset_names", "stain_extractor"),
+}
+
+
+def run_state(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The run-time state beyond its arguments that :func:`changed_state` reads on an object of ``cls``: the
+    behaviour methods an attribute of the object would replace, and the attributes the class derives from its
+    arguments when built (``_key2func``, read too, is every transform's)."""
+    plan = _PLANS.get(cls) or _plan(cls)
+    return plan.shadowed, next((_DERIVED_ATTRIBUTES[b] for b in _mro(cls) if b in _DERIVED_ATTRIBUTES), ())
+
+
 def changed_state(obj: Any) -> tuple[str, ...]:
     """What of a live object's run-time state no longer matches its class and arguments (empty when nothing)."""
     return _changed_state(obj, type(obj))
