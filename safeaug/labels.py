@@ -233,12 +233,14 @@ class _SamplingHooks(_Decision):
     def sample_parameters(self, params: dict[str, Any], data: dict[str, Any], targets: Any, sampling: Any) -> Any:
         sampled = super().sample_parameters(params, data, targets, sampling)  # type: ignore[misc]
         overrides = sampling.applied_overrides
-        if isinstance(overrides, dict):  # a dict only while the applied configuration is recorded
-            # It must hold constructor arguments of this class: the fork's names (brightness_range, ...) of an
-            # argument this class spells the 2.0 way are given their 2.0 name.
+        if isinstance(overrides, dict) and overrides:  # a dict only while the applied configuration is recorded
+            # The values drawn, recorded as constructor arguments of this class (the fork rebuilds a transform
+            # from them, Compose.from_applied_transforms): an argument this class spells the 2.0 way gets its
+            # 2.0 name, and a drawn number the range (v, v), which both lines read as exactly v.
             accepted = inspect.signature(type(self)).parameters
             for name in [k for k in overrides if k not in accepted and k.removesuffix("_range") in accepted]:
-                overrides[name.removesuffix("_range")] = overrides.pop(name)
+                value = overrides.pop(name)
+                overrides[name.removesuffix("_range")] = (value, value) if is_number(value) else value
         return dataclasses.replace(sampled, params={**sampled.params, **self._decide(data)})
 
     def apply_with_params(self, sampled_params: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -293,6 +293,12 @@ def test_class_map_swaps_left_and_right_organs_in_masks_once() -> None:
     unknown[0, 0] = 7  # an id the table does not know: not flipped, not mapped
     out = A.Compose([flip])(image=img, mask=unknown)
     assert np.array_equal(out["image"], img) and np.array_equal(np.asarray(out["mask"]).reshape(H, W), unknown)
+    # a mask under another name (additional_targets) is a mask too: mapped, and its ids decide as well
+    extra = A.Compose([flip], additional_targets={"organs": "mask"})
+    out = extra(image=img, mask=mask, organs=mask)
+    assert np.array_equal(np.asarray(out["organs"]).reshape(H, W), expected)
+    out = extra(image=img, mask=mask, organs=unknown)
+    assert np.array_equal(out["image"], img) and np.array_equal(np.asarray(out["organs"]).reshape(H, W), unknown)
 
 
 def test_steering_is_negated_exactly_when_the_image_is_mirrored() -> None:
