@@ -177,7 +177,20 @@ def _pairs(value: Any, what: str) -> tuple[tuple[Any, Any], ...]:
 # (it refuses, when a class is declared, one that still defines the 2.0 hook). The hooks of the installed line
 # are chosen here, once; the transforms below are written once, against ``_Decides``.
 
-_SAMPLES_PARAMETERS = "get_params_dependent_on_data" in getattr(A.BasicTransform, "_removed_sampling_hooks", ())
+_SAMPLES_PARAMETERS = hasattr(A.BasicTransform, "sample_parameters")
+_HOOKS_NEEDED = (
+    ("sample_parameters", "apply_in_invocation") if _SAMPLES_PARAMETERS else ("get_params_dependent_on_data",)
+)
+_MISSING_HOOKS = [name for name in (*_HOOKS_NEEDED, "apply_with_params") if not hasattr(A.BasicTransform, name)]
+if _MISSING_HOOKS:  # a line that calls neither hook would flip without deciding: refuse rather than mislabel
+    raise ImportError(
+        "safeaug's label-aware transforms (HorizontalFlipWithKeypointSwap, HorizontalFlipWithClassMap, "
+        "HorizontalFlipWithSteering, HorizontalFlipWithCaption, ColorJitterUnlessCaptionNamesColor) decide per sample "
+        "in albumentations 2.0's get_params_dependent_on_data or AlbumentationsX's sample_parameters, checking "
+        f"their inputs in __call__ or apply_in_invocation; the installed albumentations ({A.__version__}) has no "
+        f"{', '.join(_MISSING_HOOKS)}. Install albumentations 2.0.8 or AlbumentationsX 2.5.1 to train with them; "
+        "configs that name them are still linted."
+    )
 
 
 class _Decision:

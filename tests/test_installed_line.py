@@ -8,6 +8,8 @@ mirror and a change made after it was built.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from typing import Any
 
@@ -16,6 +18,7 @@ import numpy as np
 import pytest
 
 import safeaug
+from safeaug.applied import applied_linear, measure_linear
 from safeaug.catalog import Params, defaults_for, resolve
 from safeaug.catalog._renames import x_name
 from safeaug.effects import Envelope
@@ -364,6 +367,8 @@ def test_an_audited_label_aware_flip_passes_and_a_mirror_without_the_label_trans
         out = pipeline(image=img, keypoints=[FACE["left_eye"]], names=["left_eye"])
         assert np.array_equal(out["image"], img[:, ::-1]) and list(out["names"]) == ["right_eye"]
         assert "applied_transforms" not in out
+        linear = applied_linear(flip, flip.params)  # what the audit read back: a mirror, passed by the policy
+        assert linear is not None and measure_linear(linear)[0]
 
     class QuietSteeringFlip(safeaug.HorizontalFlipWithSteering):  # type: ignore[misc]
         """A label-aware flip of another label, registered as doing nothing: only the audit sees it mirror."""
@@ -384,6 +389,21 @@ def test_an_audited_label_aware_flip_passes_and_a_mirror_without_the_label_trans
     )
     assert safeaug.validate(str(config), "face_landmarks").ok
     assert not safeaug.validate(str(config), "chest_xray").ok  # a mirror there, whatever the labels do
+
+
+def test_a_line_with_neither_sampling_hook_gets_an_import_error_not_an_undecided_flip() -> None:
+    # A line whose transforms call neither hook would run the flips without their decision (mirroring a
+    # speed-limit sign, a "clockwise" caption): importing them there must fail and say what is missing.
+    code = (
+        "import albumentations as A\n"
+        "for hook in ('sample_parameters', 'get_params_dependent_on_data'):\n"
+        "    if hook in vars(A.BasicTransform):\n"
+        "        delattr(A.BasicTransform, hook)\n"
+        "import safeaug.labels\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "ImportError" in done.stderr and "has no get_params_dependent_on_data" in done.stderr
 
 
 def test_an_illumination_with_more_spots_than_the_catalog_models_is_not_judged_by_its_entry() -> None:
