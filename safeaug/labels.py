@@ -18,9 +18,10 @@ transform                              label transform it performs              
 ``ColorJitterUnlessCaptionNamesColor`` ``skip_colour_when_caption_names_colour``   vision_language
 =====================================  ==========================================  ===========================
 
-Each decides once per sample, in ``get_params_dependent_on_data``, whether it acts; image, masks,
-boxes, keypoints and labels then all follow that one decision, and the decision is in the applied
-parameters (``{"flip": False, "skipped": "why"}``) that ``save_applied_params`` and
+Each decides once per sample, in the sampling hook of the installed albumentations line
+(``get_params_dependent_on_data`` in 2.0, ``sample_parameters`` in AlbumentationsX), whether it acts;
+image, masks, boxes, keypoints and labels then all follow that one decision, and the decision is in the
+applied parameters (``{"flip": False, "skipped": "why"}``) that ``save_applied_params`` and
 ``ReplayCompose`` record. When a label cannot be changed correctly (a speed-limit sign has no
 mirror image; a caption says "clockwise"), the sample is left as it is rather than given a wrong label.
 
@@ -33,6 +34,7 @@ silent flip without the label change.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -41,18 +43,7 @@ from typing import Any, ClassVar
 import albumentations as A
 import numpy as np
 
-from safeaug._installed import installed_line
-
-if "get_params_dependent_on_data" in getattr(A.BasicTransform, "_removed_sampling_hooks", ()):
-    # AlbumentationsX refuses, when a class is declared, a transform that samples through this hook.
-    raise ImportError(
-        "safeaug's label-aware transforms (HorizontalFlipWithKeypointSwap, HorizontalFlipWithClassMap, "
-        "HorizontalFlipWithSteering, HorizontalFlipWithCaption, ColorJitterUnlessCaptionNamesColor) are written "
-        f"for albumentations 2.0.x; {installed_line().label} replaced the hook they decide with "
-        "(get_params_dependent_on_data, now sample_parameters(params, data, targets, sampling)) and refuses "
-        "classes that define it. Install albumentations 2.0.8 to train with them, or use a policy that refuses "
-        "the mirror or colour change they guard. Configs that name them are still linted on every line."
-    )
+from safeaug.catalog._registry import Params, is_number
 
 __all__ = [
     "CAPTION_BLOCKERS",
@@ -85,7 +76,7 @@ class _Column:
         self.data_name = ""
         self.index = 0  # among the label columns
         self.count = 0  # number of label columns
-        for processor in getattr(transform, "processors", {}).values():
+        for processor in _processors(transform):
             fields = list(getattr(processor.params, "label_fields", None) or [])
             if field in fields:
                 self.processor = processor
@@ -140,6 +131,16 @@ class _Column:
         return out
 
 
+def _processors(transform: Any) -> list[Any]:
+    """The bboxes and keypoints processors of the Compose running ``transform`` (none when it runs alone).
+
+    albumentations 2.0 hands them to each transform; AlbumentationsX keeps them with the running call. Both
+    give them through ``get_processor``.
+    """
+    found = (transform.get_processor(name) for name in ("bboxes", "keypoints"))
+    return [processor for processor in found if processor is not None]
+
+
 def _plain(value: Any) -> Any:
     """A label as a plain Python value: numpy scalars unwrapped, integral floats as ints (class ids)."""
     if isinstance(value, np.generic):
@@ -166,24 +167,36 @@ def _pairs(value: Any, what: str) -> tuple[tuple[Any, Any], ...]:
     return tuple(out)
 
 
-# ------------------------------------------------------------------------------------------ the flips
+# ------------------------------------------------------------------------------------------ the sampling hook
+#
+# Each transform here decides once per sample, from the data, whether it acts (``_decide``), checks before the
+# coin is tossed that the data holds what the decision and the label change need (``_check_data``), and changes
+# the labels after the pixels (``_relabel``). The two albumentations lines ask for data-dependent parameters
+# differently: albumentations 2.0 through ``get_params_dependent_on_data(params, data)`` returning a dict, and
+# AlbumentationsX through ``sample_parameters(params, data, targets, sampling)`` returning ``SampledParams``
+# (it refuses, when a class is declared, one that still defines the 2.0 hook). The hooks of the installed line
+# are chosen here, once; the transforms below are written once, against ``_Decides``.
+
+_SAMPLES_PARAMETERS = hasattr(A.BasicTransform, "sample_parameters")
+_HOOKS_NEEDED = (
+    ("sample_parameters", "apply_in_invocation") if _SAMPLES_PARAMETERS else ("get_params_dependent_on_data",)
+)
+_MISSING_HOOKS = [name for name in (*_HOOKS_NEEDED, "apply_with_params") if not hasattr(A.BasicTransform, name)]
+if _MISSING_HOOKS:  # a line that calls neither hook would flip without deciding: refuse rather than mislabel
+    raise ImportError(
+        "safeaug's label-aware transforms (HorizontalFlipWithKeypointSwap, HorizontalFlipWithClassMap, "
+        "HorizontalFlipWithSteering, HorizontalFlipWithCaption, ColorJitterUnlessCaptionNamesColor) decide per sample "
+        "in albumentations 2.0's get_params_dependent_on_data or AlbumentationsX's sample_parameters, checking "
+        f"their inputs in __call__ or apply_in_invocation; the installed albumentations ({A.__version__}) has no "
+        f"{', '.join(_MISSING_HOOKS)}. Install albumentations 2.0.8 or AlbumentationsX 2.5.1 to train with them; "
+        "configs that name them are still linted."
+    )
 
 
-class _LabelAwareFlip(A.HorizontalFlip):  # type: ignore[misc]
-    """A horizontal flip that decides per sample, from the data, whether it may flip.
+class _Decision:
+    """The per-sample decision and label change; a label-aware transform overrides these."""
 
-    Subclasses say which extra data keys they read (``_extra_keys``), why a sample must not flip
-    (``_skip_reason``) and how the labels change (``_relabel``).
-    """
-
-    def __init__(self, p: float = 0.5) -> None:
-        super().__init__(p=p)
-        # Extra keys are declared so that a strict Compose accepts them; they are not in `targets`, so
-        # albumentations passes them through untouched and `apply_with_params` handles them here.
-        self._available_keys.update(self._extra_keys())
-
-    def _extra_keys(self) -> tuple[str, ...]:
-        return ()
+    _ACTS: ClassVar[str]  # the decision's key in the applied parameters: "flip" or "jitter"
 
     def _check_data(self, data: Mapping[str, Any]) -> None:
         """Raise when the data lacks what the label transform needs (before the coin is tossed)."""
@@ -194,19 +207,85 @@ class _LabelAwareFlip(A.HorizontalFlip):  # type: ignore[misc]
     def _relabel(self, result: dict[str, Any]) -> dict[str, Any]:
         return result
 
+    def _decide(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        reason = self._skip_reason(data)
+        return {self._ACTS: reason is None, "skipped": reason}
+
+
+class _DataHooks(_Decision):
+    """albumentations 2.0: the call checks the data, ``get_params_dependent_on_data`` decides."""
+
+    replay_mode: bool
+
     def __call__(self, *args: Any, force_apply: bool = False, **kwargs: Any) -> Any:
         if not self.replay_mode:
             self._check_data(kwargs)
-        return super().__call__(*args, force_apply=force_apply, **kwargs)
+        return super().__call__(*args, force_apply=force_apply, **kwargs)  # type: ignore[misc]
 
     def get_params_dependent_on_data(self, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        reason = self._skip_reason(data)
-        return {"flip": reason is None, "skipped": reason}
+        sampled: dict[str, Any] = super().get_params_dependent_on_data(params, data)  # type: ignore[misc]
+        return {**sampled, **self._decide(data)}
 
     def apply_with_params(self, params: dict[str, Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
-        if not params.get("flip", True):
+        if not params.get(self._ACTS, True):
             return dict(kwargs)
-        return self._relabel(super().apply_with_params(params, *args, **kwargs))
+        return self._relabel(super().apply_with_params(params, *args, **kwargs))  # type: ignore[misc]
+
+
+class _SamplingHooks(_Decision):
+    """AlbumentationsX: every call (direct or from a Compose) enters ``apply_in_invocation``, which checks the
+    data; ``sample_parameters`` decides, and the decision comes back in ``SampledParams.params``."""
+
+    replay_mode: bool
+
+    def apply_in_invocation(self, invocation: Any, /, *args: Any, force_apply: bool, **kwargs: Any) -> Any:
+        if not self.replay_mode:
+            self._check_data(kwargs)
+        return super().apply_in_invocation(invocation, *args, force_apply=force_apply, **kwargs)  # type: ignore[misc]
+
+    def sample_parameters(self, params: dict[str, Any], data: dict[str, Any], targets: Any, sampling: Any) -> Any:
+        sampled = super().sample_parameters(params, data, targets, sampling)  # type: ignore[misc]
+        overrides = sampling.applied_overrides
+        if isinstance(overrides, dict) and overrides:  # a dict only while the applied configuration is recorded
+            # The values drawn, recorded as constructor arguments of this class (the fork rebuilds a transform
+            # from them, Compose.from_applied_transforms): an argument this class spells the 2.0 way gets its
+            # 2.0 name, and a drawn number the range (v, v), which both lines read as exactly v.
+            accepted = inspect.signature(type(self)).parameters
+            for name in [k for k in overrides if k not in accepted and k.removesuffix("_range") in accepted]:
+                value = overrides.pop(name)
+                overrides[name.removesuffix("_range")] = (value, value) if is_number(value) else value
+        return dataclasses.replace(sampled, params={**sampled.params, **self._decide(data)})
+
+    def apply_with_params(self, sampled_params: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if not sampled_params.params.get(self._ACTS, True):
+            return dict(kwargs)
+        return self._relabel(super().apply_with_params(sampled_params, *args, **kwargs))  # type: ignore[misc]
+
+
+_Decides: type[_Decision] = _SamplingHooks if _SAMPLES_PARAMETERS else _DataHooks
+
+
+# ------------------------------------------------------------------------------------------ the flips
+
+
+class _LabelAwareFlip(_Decides, A.HorizontalFlip):  # type: ignore[misc,valid-type]
+    """A horizontal flip that decides per sample, from the data, whether it may flip.
+
+    Subclasses say which extra data keys they read (``_extra_keys``), what the data must hold
+    (``_check_data``), why a sample must not flip (``_skip_reason``) and how the labels change
+    (``_relabel``).
+    """
+
+    _ACTS = "flip"
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(p=p)
+        # Extra keys are declared so that a strict Compose accepts them; they are not in `targets`, so
+        # albumentations passes them through untouched and `apply_with_params` handles them here.
+        self._available_keys.update(self._extra_keys())
+
+    def _extra_keys(self) -> tuple[str, ...]:
+        return ()
 
 
 def _missing(transform: object, key: str, data: Mapping[str, Any], how: str) -> KeyError:
@@ -284,7 +363,7 @@ class HorizontalFlipWithKeypointSwap(_LabelAwareFlip):
         """The keypoint label field the pairs name."""
         if self.label_field is not None:
             return self.label_field
-        processor = getattr(self, "processors", {}).get("keypoints")
+        processor = self.get_processor("keypoints")
         fields: list[str] = list(getattr(getattr(processor, "params", None), "label_fields", None) or [])
         if len(fields) != 1:
             raise ValueError(
@@ -299,7 +378,7 @@ class HorizontalFlipWithKeypointSwap(_LabelAwareFlip):
         return fields[0]
 
     def _check_data(self, data: Mapping[str, Any]) -> None:
-        processor = getattr(self, "processors", {}).get("keypoints")
+        processor = self.get_processor("keypoints")
         if self._by_index:
             if processor is not None and getattr(processor.params, "remove_invisible", False):
                 raise ValueError(
@@ -332,7 +411,7 @@ class HorizontalFlipWithKeypointSwap(_LabelAwareFlip):
         order = np.arange(n)
         for a, b in self.pairs:
             order[a], order[b] = b, a
-        processor = getattr(self, "processors", {}).get("keypoints")
+        processor = self.get_processor("keypoints")
         n_labels = len(getattr(getattr(processor, "params", None), "label_fields", None) or [])
         coords = flipped.shape[1] - n_labels  # label columns stay with their index
         out: np.ndarray = flipped.copy()
@@ -424,7 +503,7 @@ class HorizontalFlipWithClassMap(_LabelAwareFlip):
     def _check_data(self, data: Mapping[str, Any]) -> None:
         for name in self._targets_named:
             if name in _MASK_KEYS:
-                if not any(k in data for k in _MASK_KEYS):
+                if not self._mask_keys(data):
                     raise _missing(self, name, data, "the segmentation mask whose class ids the table maps")
             elif name not in data and not _Column(self, name).found:
                 raise _missing(self, name, data, "class labels to map through class_map")
@@ -443,12 +522,11 @@ class HorizontalFlipWithClassMap(_LabelAwareFlip):
         for name in self._targets_named:
             if name in _MASK_KEYS:
                 values: list[Any] = []
-                for key in _MASK_KEYS:
-                    if data.get(key) is not None:
-                        masks = data[key]
-                        arrays = masks if isinstance(masks, (list, tuple)) else [masks]
-                        for m in arrays:
-                            values += [_plain(v) for v in np.unique(np.asarray(m)).tolist()]
+                for key in self._mask_keys(data):
+                    masks = data[key]
+                    arrays = masks if isinstance(masks, (list, tuple)) else [masks]
+                    for m in arrays:
+                        values += [_plain(v) for v in np.unique(np.asarray(m)).tolist()]
             elif name in data:
                 values = _labels_of(data[name])
             else:
@@ -468,18 +546,6 @@ class HorizontalFlipWithClassMap(_LabelAwareFlip):
         mapped = np.asarray([self._table[_plain(v)] for v in values.tolist()], dtype=mask.dtype)
         return mapped[inverse].reshape(mask.shape)
 
-    def apply_to_mask(self, mask: np.ndarray, **params: Any) -> np.ndarray:
-        flipped = super().apply_to_mask(mask, **params)
-        return self._map_array(flipped) if self._maps_masks else flipped
-
-    def apply_to_mask3d(self, mask3d: np.ndarray, **params: Any) -> np.ndarray:
-        flipped = super().apply_to_mask3d(mask3d, **params)
-        return self._map_array(flipped) if self._maps_masks else flipped
-
-    def apply_to_masks3d(self, masks3d: np.ndarray, **params: Any) -> np.ndarray:
-        flipped = super().apply_to_masks3d(masks3d, **params)
-        return self._map_array(flipped) if self._maps_masks else flipped
-
     def _map_column(self, array: np.ndarray, data_name: str) -> np.ndarray:
         for name in self._targets_named:
             column = _Column(self, name)
@@ -497,7 +563,17 @@ class HorizontalFlipWithClassMap(_LabelAwareFlip):
         for name in self._targets_named:
             if name not in _MASK_KEYS and name in result and not _Column(self, name).found:
                 result[name] = _map_labels(result[name], self._mapped)
+        # Masks are mapped here, once each, after the flip: the lines route them differently (2.0 flips a
+        # stack of masks one `apply_to_mask` at a time, AlbumentationsX flips the stack as images).
+        for key in self._mask_keys(result) if self._maps_masks else ():
+            masks = result[key]
+            result[key] = [self._map_array(m) for m in masks] if isinstance(masks, list) else self._map_array(masks)
         return result
+
+    def _mask_keys(self, data: Mapping[str, Any]) -> list[str]:
+        """The keys of ``data`` holding masks: mask, masks, mask3d, masks3d, and additional targets of those kinds."""
+        aliases = getattr(self, "_additional_targets", {})
+        return [k for k, v in data.items() if v is not None and aliases.get(k, k) in _MASK_KEYS]
 
 
 class _KeyedFlip(_LabelAwareFlip):
@@ -748,7 +824,7 @@ def names_colour(caption: str) -> str | None:
 _X_COLOR_JITTER = "brightness_range" in inspect.signature(A.ColorJitter.__init__).parameters
 
 
-class ColorJitterUnlessCaptionNamesColor(A.ColorJitter):  # type: ignore[misc]
+class ColorJitterUnlessCaptionNamesColor(_Decides, A.ColorJitter):  # type: ignore[misc,valid-type]
     """``A.ColorJitter``, skipped for a sample whose caption names a colour.
 
     "A red bus" stays true under brightness and contrast jitter, but not under a hue shift or
@@ -760,6 +836,8 @@ class ColorJitterUnlessCaptionNamesColor(A.ColorJitter):  # type: ignore[misc]
     Performs the label transform ``skip_colour_when_caption_names_colour`` (policy ``vision_language``).
     Augment the Pairs (WACV 2024) does the same for image-text training.
     """
+
+    _ACTS = "jitter"
 
     def __init__(
         self,
@@ -780,6 +858,12 @@ class ColorJitterUnlessCaptionNamesColor(A.ColorJitter):  # type: ignore[misc]
                 raise TypeError(f"ColorJitterUnlessCaptionNamesColor got an unexpected argument {name!r}")
             ranges[name[: -len("_range")]] = value
         if _X_COLOR_JITTER:
+            # The fork takes (low, high) pairs only; a bare number given under a 2.0 name means what 2.0.8 reads
+            # it as: brightness=0.2 is (0.8, 1.2), hue=0.1 is (-0.1, 0.1).
+            read = Params(type(self).__name__, ranges, {})
+            for name in set(ranges).difference(k.removesuffix("_range") for k in renamed):
+                if is_number(ranges[name]):
+                    ranges[name] = read.range(name, "symmetric" if name == "hue" else "around_one")
             super().__init__(**{f"{k}_range": v for k, v in ranges.items()}, p=p)
             for name in ranges:  # the 2.0 names, which this class's signature and safeaug's catalog read
                 setattr(self, name, getattr(self, f"{name}_range"))
@@ -787,24 +871,14 @@ class ColorJitterUnlessCaptionNamesColor(A.ColorJitter):  # type: ignore[misc]
             super().__init__(**ranges, p=p)
         self._available_keys.add(key)
 
-    def __call__(self, *args: Any, force_apply: bool = False, **kwargs: Any) -> Any:
-        if not self.replay_mode:
-            if self.key not in kwargs:
-                raise _missing(self, self.key, kwargs, "the caption whose colour words decide")
-            _captions(kwargs[self.key], self.key)
-        return super().__call__(*args, force_apply=force_apply, **kwargs)
+    def _check_data(self, data: Mapping[str, Any]) -> None:
+        if self.key not in data:
+            raise _missing(self, self.key, data, "the caption whose colour words decide")
+        _captions(data[self.key], self.key)
 
-    def get_params_dependent_on_data(self, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        reason = None
+    def _skip_reason(self, data: Mapping[str, Any]) -> str | None:
         for caption in _captions(data[self.key], self.key):
             word = names_colour(caption)
             if word is not None:
-                reason = f"caption names the colour {word!r}"
-                break
-        return {"jitter": reason is None, "skipped": reason}
-
-    def apply_with_params(self, params: dict[str, Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
-        if not params.get("jitter", True):
-            return dict(kwargs)
-        out: dict[str, Any] = super().apply_with_params(params, *args, **kwargs)
-        return out
+                return f"caption names the colour {word!r}"
+        return None

@@ -8,6 +8,8 @@ mirror and a change made after it was built.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from typing import Any
 
@@ -16,6 +18,7 @@ import numpy as np
 import pytest
 
 import safeaug
+from safeaug.applied import applied_linear, measure_linear
 from safeaug.catalog import Params, defaults_for, resolve
 from safeaug.catalog._renames import x_name
 from safeaug.effects import Envelope
@@ -177,14 +180,207 @@ def test_automatic_augmentation_builds_ops_the_installed_line_runs_as_the_policy
         assert pipeline(image=image)["image"].shape == image.shape
 
 
-def test_label_aware_transforms_work_or_say_plainly_why_they_cannot(tmp_path: Any) -> None:
-    refuses_hook = "get_params_dependent_on_data" in getattr(A.BasicTransform, "_removed_sampling_hooks", ())
-    if refuses_hook:  # AlbumentationsX: an ImportError that says what to do, not albumentations' TypeError
-        with pytest.raises(ImportError, match=r"Install albumentations 2\.0\.8"):
-            safeaug.HorizontalFlipWithKeypointSwap  # noqa: B018
-    else:
-        flip = safeaug.HorizontalFlipWithKeypointSwap(pairs=[("left_eye", "right_eye")], p=1.0)
-        assert safeaug.validate(A.Compose([flip]), "face_landmarks").ok
+# ------------------------------------------------------------------------------------------ label-aware transforms
+#
+# safeaug.labels decides per sample in whichever sampling hook the installed line has (albumentations 2.0's
+# get_params_dependent_on_data, AlbumentationsX's sample_parameters). Each transform runs here inside A.Compose
+# on real arrays, and the pixels and labels that come out are checked against what a mirror must do.
+
+H, W = 32, 48
+FACE = {"right_eye": (14, 10), "left_eye": (33, 10), "nose": (24, 18), "right_mouth": (16, 25), "left_mouth": (31, 25)}
+COLOURS = {name: (40 * i + 60, 255 - 40 * i, (97 * i) % 256) for i, name in enumerate(FACE)}
+PARTNER = {"left_eye": "right_eye", "right_eye": "left_eye", "left_mouth": "right_mouth", "right_mouth": "left_mouth"}
+
+
+def _face() -> np.ndarray:
+    """Each landmark a 3x3 blob of its own colour on black (the person's left on the image's right)."""
+    img = np.zeros((H, W, 3), np.uint8)
+    for name, (x, y) in FACE.items():
+        img[y - 1 : y + 2, x - 1 : x + 2] = COLOURS[name]
+    return img
+
+
+def _colour_at(img: np.ndarray, point: Any) -> tuple[int, ...]:
+    x, y = (round(float(v)) for v in point[:2])
+    return tuple(int(c) for c in img[y, x])
+
+
+def _decision(transform: Any) -> dict[str, Any]:
+    """What a label-aware transform decided on its last call, in a Compose with ``save_applied_params=True``
+    (AlbumentationsX keeps the applied parameters only then, and one level down)."""
+    params = transform.params
+    return dict(params.get("params", params)) if "shape" not in params else dict(params)
+
+
+def _image(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (H, W, 3), dtype=np.uint8)
+
+
+def test_keypoint_swap_by_label_puts_each_landmark_on_its_own_side_on_the_installed_line() -> None:
+    flip = safeaug.HorizontalFlipWithKeypointSwap(pairs=[("left_eye", "right_eye"), ("left_mouth", "right_mouth")], p=1)
+    pipeline = A.Compose([flip], keypoint_params=label_params("KeypointParams", format="xy", label_fields=["names"]))
+    img = _face()
+    out = pipeline(image=img, keypoints=list(FACE.values()), names=list(FACE))
+    assert np.array_equal(out["image"], img[:, ::-1])
+    assert len(out["keypoints"]) == len(FACE) and list(out["names"]) != list(FACE)
+    for point, name in zip(out["keypoints"], out["names"], strict=True):
+        # The keypoint called "left_eye" now sits on the mirror image of the right eye (the landmark that is the
+        # person's left eye after the mirror), whose blob carries the right eye's colour.
+        partner = PARTNER.get(name, name)
+        assert _colour_at(out["image"], point) == COLOURS[partner], name
+        x, y = FACE[partner]
+        assert abs(float(point[0]) - (W - 1 - x)) <= 1.0 and float(point[1]) == y
+    # a plain HorizontalFlip keeps the names where they were: the left eye's label on the right eye
+    plain = A.Compose(
+        [A.HorizontalFlip(p=1)], keypoint_params=label_params("KeypointParams", format="xy", label_fields=["names"])
+    )(image=img, keypoints=list(FACE.values()), names=list(FACE))
+    left = list(plain["names"]).index("left_eye")
+    assert _colour_at(plain["image"], plain["keypoints"][left]) == COLOURS["left_eye"]
+
+
+def test_keypoint_swap_by_index_exchanges_rows_on_the_installed_line() -> None:
+    flip = safeaug.HorizontalFlipWithKeypointSwap(pairs=[(0, 1), (3, 4)], p=1)
+    kp = label_params("KeypointParams", format="xy", remove_invisible=False)
+    img = _face()
+    out = A.Compose([flip], keypoint_params=kp)(image=img, keypoints=list(FACE.values()))
+    names = list(FACE)
+    for i, point in enumerate(out["keypoints"]):  # row i is still landmark i: on the blob its partner showed
+        partner = PARTNER.get(names[i], names[i])
+        assert _colour_at(out["image"], point) == COLOURS[partner]
+    with pytest.raises(ValueError, match="remove_invisible"):  # indices shift when keypoints are dropped
+        A.Compose([flip], keypoint_params=label_params("KeypointParams", format="xy"))(
+            image=img, keypoints=list(FACE.values())
+        )
+
+
+SIGNS = {"keep_left": "keep_right", "keep_right": "keep_left", "stop": "stop", "speed_30": None}
+
+
+def test_class_map_moves_boxes_maps_their_labels_and_skips_a_sample_it_cannot_mirror() -> None:
+    flip = safeaug.HorizontalFlipWithClassMap(SIGNS, target=["class_labels", "label"], p=1)
+    pipeline = A.Compose(
+        [flip],
+        bbox_params=label_params("BboxParams", format="pascal_voc", label_fields=["class_labels"]),
+        save_applied_params=True,
+    )
+    img = _image(1)
+    boxes = [(2, 3, 12, 13), (30, 5, 40, 20)]
+    out = pipeline(image=img, bboxes=boxes, class_labels=["keep_left", "stop"], label="keep_right")
+    assert np.array_equal(out["image"], img[:, ::-1])
+    assert list(out["class_labels"]) == ["keep_right", "stop"] and out["label"] == "keep_left"
+    assert np.allclose(np.asarray(out["bboxes"])[:, :4], [(W - 12, 3, W - 2, 13), (W - 40, 5, W - 30, 20)])
+    assert _decision(flip) == {**_decision(flip), "flip": True, "skipped": None}
+    # a speed-limit sign has no mirror image: the whole sample stays as it was, boxes and labels included
+    out = pipeline(image=img, bboxes=boxes, class_labels=["keep_left", "speed_30"], label="stop")
+    assert np.array_equal(out["image"], img)
+    assert np.allclose(np.asarray(out["bboxes"])[:, :4], boxes)
+    assert list(out["class_labels"]) == ["keep_left", "speed_30"] and out["label"] == "stop"
+    decided = _decision(flip)
+    assert decided["flip"] is False and "speed_30" in decided["skipped"]
+
+
+def test_class_map_swaps_left_and_right_organs_in_masks_once() -> None:
+    mask = np.zeros((H, W), np.uint8)
+    mask[8:24, 4:14] = 2  # kidneys with their own ids, one on each side
+    mask[8:24, 34:44] = 3
+    mask[12:20, 20:28] = 1
+    flip = safeaug.HorizontalFlipWithClassMap({0: 0, 1: 1, 2: 3, 3: 2}, target="mask", p=1)
+    img = np.repeat(mask[..., None] * 60, 3, axis=2).astype(np.uint8)
+    expected = mask[:, ::-1].copy()
+    expected[mask[:, ::-1] == 2], expected[mask[:, ::-1] == 3] = 3, 2
+    out = A.Compose([flip])(image=img, mask=mask, masks=np.stack([mask, mask]))
+    assert np.array_equal(out["image"], img[:, ::-1])
+    assert np.array_equal(np.asarray(out["mask"]).reshape(H, W), expected)
+    assert all(np.array_equal(np.asarray(m).reshape(H, W), expected) for m in out["masks"])  # mapped once
+    unknown = mask.copy()
+    unknown[0, 0] = 7  # an id the table does not know: not flipped, not mapped
+    out = A.Compose([flip])(image=img, mask=unknown)
+    assert np.array_equal(out["image"], img) and np.array_equal(np.asarray(out["mask"]).reshape(H, W), unknown)
+    # a mask under another name (additional_targets) is a mask too: mapped, and its ids decide as well
+    extra = A.Compose([flip], additional_targets={"organs": "mask"})
+    out = extra(image=img, mask=mask, organs=mask)
+    assert np.array_equal(np.asarray(out["organs"]).reshape(H, W), expected)
+    out = extra(image=img, mask=mask, organs=unknown)
+    assert np.array_equal(out["image"], img) and np.array_equal(np.asarray(out["organs"]).reshape(H, W), unknown)
+
+
+def test_steering_is_negated_exactly_when_the_image_is_mirrored() -> None:
+    img = _image(2)
+    seen = set()
+    for seed in range(12):
+        out = A.Compose([safeaug.HorizontalFlipWithSteering(p=0.5)], seed=seed)(image=img, steering=0.25)
+        mirrored = np.array_equal(out["image"], img[:, ::-1])
+        assert mirrored or np.array_equal(out["image"], img)
+        assert out["steering"] == (-0.25 if mirrored else 0.25)
+        seen.add(mirrored)
+    assert seen == {True, False}
+    with pytest.raises(KeyError, match=r"needs `steering`"):
+        A.Compose([safeaug.HorizontalFlipWithSteering(p=0.0)])(image=img)  # checked whatever the coin says
+
+
+def test_captions_are_rewritten_with_the_mirror_or_keep_the_sample_unmirrored() -> None:
+    img = _image(3)
+    flip = safeaug.HorizontalFlipWithCaption(p=1)
+    out = A.Compose([flip], strict=True)(image=img, caption=["a dog on the Left", "top-left corner"])
+    assert np.array_equal(out["image"], img[:, ::-1])
+    assert out["caption"] == ["a dog on the Right", "top-right corner"]
+    out = A.Compose([flip], save_applied_params=True)(image=img, caption="a wheel turning clockwise on the left")
+    assert np.array_equal(out["image"], img) and out["caption"] == "a wheel turning clockwise on the left"
+    assert _decision(flip)["flip"] is False and "clockwise" in _decision(flip)["skipped"]
+    with pytest.raises(KeyError, match=r"needs `caption`"):
+        A.Compose([flip])(image=img)
+
+
+def test_colour_jitter_is_skipped_for_a_caption_that_names_a_colour() -> None:
+    img = _image(4)
+    jitter = safeaug.ColorJitterUnlessCaptionNamesColor(hue=0.3, saturation=(0.2, 1.8), p=1)
+    for seed in range(6):
+        pipeline = A.Compose([jitter], seed=seed, save_applied_params=True)
+        out = pipeline(image=img, caption="a red bus")
+        assert np.array_equal(out["image"], img)
+        assert _decision(jitter) == {**_decision(jitter), "jitter": False, "skipped": "caption names the colour 'red'"}
+        assert not np.array_equal(pipeline(image=img, caption="a bus")["image"], img)
+    assert jitter.hue == (-0.3, 0.3)  # a bare number means what albumentations 2.0.8 reads it as, on either line
+    with pytest.raises(KeyError, match=r"needs `caption`"):
+        jitter(image=img)
+
+
+def test_a_replay_repeats_the_label_aware_decision() -> None:
+    img = _image(5)
+    record = A.ReplayCompose([safeaug.HorizontalFlipWithCaption(p=1)])(image=img, caption="clockwise")["replay"]
+    again = A.ReplayCompose.replay(record, image=img, caption="on the left")
+    assert again["caption"] == "on the left" and np.array_equal(again["image"], img)  # skipped again
+    record = A.ReplayCompose([safeaug.HorizontalFlipWithCaption(p=1)])(image=img, caption="the left paw")["replay"]
+    again = A.ReplayCompose.replay(record, image=img, caption="on the left")
+    assert again["caption"] == "on the right" and np.array_equal(again["image"], img[:, ::-1])
+
+
+def test_an_audited_label_aware_flip_passes_and_a_mirror_without_the_label_transform_does_not(
+    tmp_path: Any,
+) -> None:
+    kp = label_params("KeypointParams", format="xy", label_fields=["names"])
+    flip = safeaug.HorizontalFlipWithKeypointSwap(pairs=[("left_eye", "right_eye")], p=1)
+    assert safeaug.validate(A.Compose([flip]), "face_landmarks").ok
+    pipeline = safeaug.Compose([flip], policy="face_landmarks", audit=True, keypoint_params=kp)
+    img = _face()
+    for _ in range(3):  # mirrors on every call, and performs the label transform the policy asks for
+        out = pipeline(image=img, keypoints=[FACE["left_eye"]], names=["left_eye"])
+        assert np.array_equal(out["image"], img[:, ::-1]) and list(out["names"]) == ["right_eye"]
+        assert "applied_transforms" not in out
+        linear = applied_linear(flip, flip.params)  # what the audit read back: a mirror, passed by the policy
+        assert linear is not None and measure_linear(linear)[0]
+
+    class QuietSteeringFlip(safeaug.HorizontalFlipWithSteering):  # type: ignore[misc]
+        """A label-aware flip of another label, registered as doing nothing: only the audit sees it mirror."""
+
+    safeaug.register_transform(QuietSteeringFlip, Envelope())
+    try:
+        lying = safeaug.Compose([QuietSteeringFlip(p=1)], policy="face_landmarks", audit=True)
+        with pytest.raises(safeaug.PolicyViolationError, match="SA101") as info:
+            lying(image=img, steering=0.1)
+        assert "mirrored the image" in info.value.report.errors[0].message
+    finally:
+        safeaug.unregister_transform(QuietSteeringFlip)
     config = tmp_path / "kp.yaml"  # a config naming one is linted on every line
     config.write_text(
         "transform:\n  __class_fullname__: Compose\n  transforms:\n"
@@ -193,6 +389,21 @@ def test_label_aware_transforms_work_or_say_plainly_why_they_cannot(tmp_path: An
     )
     assert safeaug.validate(str(config), "face_landmarks").ok
     assert not safeaug.validate(str(config), "chest_xray").ok  # a mirror there, whatever the labels do
+
+
+def test_a_line_with_neither_sampling_hook_gets_an_import_error_not_an_undecided_flip() -> None:
+    # A line whose transforms call neither hook would run the flips without their decision (mirroring a
+    # speed-limit sign, a "clockwise" caption): importing them there must fail and say what is missing.
+    code = (
+        "import albumentations as A\n"
+        "for hook in ('sample_parameters', 'get_params_dependent_on_data'):\n"
+        "    if hook in vars(A.BasicTransform):\n"
+        "        delattr(A.BasicTransform, hook)\n"
+        "import safeaug.labels\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "ImportError" in done.stderr and "has no get_params_dependent_on_data" in done.stderr
 
 
 def test_an_illumination_with_more_spots_than_the_catalog_models_is_not_judged_by_its_entry() -> None:
