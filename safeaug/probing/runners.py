@@ -88,9 +88,15 @@ def _same_run(a: Run, b: Run) -> bool:
 
 
 def _scribble(run: Run) -> None:
-    """Hand the allocator back blocks the size of each of ``run``'s outputs, filled with a pattern: an output a
-    transform returns without writing it takes whatever its memory held, and then holds this."""
-    blocks = [np.full(max(out.nbytes, 1), 0x5A ^ k, dtype=np.uint8) for k, out in enumerate(run[0].values())]
+    """Hand the allocator back blocks the size of each of ``run``'s outputs, each holding the bitwise complement
+    of that output: an output a transform returns without writing takes whatever its memory held, and if that
+    is one of these blocks, every byte it did not write differs from the first run's (a fixed pattern could be
+    what the first run's memory held too, left by an earlier scribble)."""
+    blocks = [
+        np.invert(np.ascontiguousarray(out).reshape(-1).view(np.uint8))
+        for out in run[0].values()
+        if out.dtype.kind not in "OV"  # (objects and records hold no bytes of their own to complement)
+    ]
     del blocks
 
 
@@ -101,8 +107,8 @@ def repeats(runner: Runner, images: _Images, seed: int, first: Run) -> bool:
     bit count per channel fills only the first columns of a 2-D grey image), or that draws from a source the
     probe does not seed (``secrets``, a generator made without a seed, a counter kept between calls): what it
     does is then not told by its input and draw, and one probe could read it differently from the next. The
-    memory ``first``'s outputs took is scribbled over before the second run, so that an unwritten output
-    reads differently from the first run's.
+    allocator is handed back blocks holding the complement of ``first``'s outputs before the second run, so
+    that an unwritten output reads differently from the first run's.
     """
     _scribble(first)
     try:
