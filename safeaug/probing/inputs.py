@@ -192,12 +192,12 @@ def _variant_runs(
                     continue
                 # It does something else to this kind of input: only if it does it again for the same seed can
                 # it be read (an output that takes whatever its memory held reads differently on every probe).
-                again = _fresh(_variant_images(images, kind))
-                if not checked and not repeats(runner, again, seed + i, (out, kps, exact)):
-                    pending.unsettled.append(kind)
-                    pending.reads = [r for r in pending.reads if r[0] != kind]
-                    break
-                checked = True
+                if not checked:
+                    if not repeats(runner, _fresh(_variant_images(images, kind)), seed + i, (out, kps, exact)):
+                        pending.unsettled.append(kind)
+                        pending.reads = [r for r in pending.reads if r[0] != kind]
+                        break
+                    checked = True
                 pending.reads.append((kind, (out, kps, exact), variant.geo.dtype))
         except ProbeError:
             raise

@@ -194,6 +194,7 @@ def _unbound(method: Any, cls: type) -> bool:
 class _Plan(NamedTuple):
     shadowed: frozenset[str]  # the class's behaviour methods, which an object's own attribute would replace
     derived: Any  # the check of state derived from the arguments, or None
+    derived_attributes: tuple[str, ...]  # the attributes that check compares
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -204,7 +205,8 @@ _VERIFIED: dict[int, tuple[dict[str, Any], tuple[Any, ...]]] = {}
 def _plan(cls: type) -> _Plan:
     if cls not in _PLANS:
         shadowed = frozenset(n for n in dir(cls) if n.startswith(_BEHAVIOUR))
-        _PLANS[cls] = _Plan(shadowed, next((_DERIVED[b] for b in _mro(cls) if b in _DERIVED), None))
+        check, attributes = next((_DERIVED[b] for b in _mro(cls) if b in _DERIVED), (None, ()))
+        _PLANS[cls] = _Plan(shadowed, check, attributes)
     return _PLANS[cls]
 
 
@@ -304,21 +306,13 @@ def _stain_state(obj: Any) -> list[str]:
 
 
 # Classes whose run-time state is partly derived from their arguments when built (found by reading every
-# method of every catalog class in 2.0.8 for attributes that are not arguments).
-_DERIVED: dict[str, Any] = {
-    "Normalize": _normalize_state,
-    "ToSepia": _sepia_state,
-    "ColorJitter": _jitter_state,
-    "HEStain": _stain_state,
-}
-
-
-# The attributes each of those classes derives from its arguments when built (what its check above compares).
-_DERIVED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "Normalize": ("mean_np", "denominator"),
-    "ToSepia": ("sepia_transformation_matrix",),
-    "ColorJitter": ("transforms",),
-    "HEStain": ("preset_names", "stain_extractor"),
+# method of every catalog class in 2.0.8 for attributes that are not arguments): the check of that state, and
+# the attributes it compares.
+_DERIVED: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "Normalize": (_normalize_state, ("mean_np", "denominator")),
+    "ToSepia": (_sepia_state, ("sepia_transformation_matrix",)),
+    "ColorJitter": (_jitter_state, ("transforms",)),
+    "HEStain": (_stain_state, ("preset_names", "stain_extractor")),
 }
 
 
@@ -327,7 +321,7 @@ def run_state(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
     behaviour methods an attribute of the object would replace, and the attributes the class derives from its
     arguments when built (``_key2func``, read too, is every transform's)."""
     plan = _PLANS.get(cls) or _plan(cls)
-    return plan.shadowed, next((_DERIVED_ATTRIBUTES[b] for b in _mro(cls) if b in _DERIVED_ATTRIBUTES), ())
+    return plan.shadowed, plan.derived_attributes
 
 
 def changed_state(obj: Any) -> tuple[str, ...]:
