@@ -8,6 +8,8 @@ mirror and a change made after it was built.
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
 import warnings
@@ -22,6 +24,7 @@ from safeaug.applied import applied_linear, measure_linear
 from safeaug.catalog import Params, defaults_for, resolve
 from safeaug.catalog._renames import x_name
 from safeaug.effects import Envelope
+from safeaug.lint import lint
 from safeaug.probing import excess, probe
 from safeaug.readers import read_object
 from safeaug.readers.vocabulary import installed_line, label_params
@@ -417,3 +420,67 @@ def test_an_illumination_with_more_spots_than_the_catalog_models_is_not_judged_b
     if ON_X:
         assert "SA408" in safeaug.validate([spots], "natural", probe=True).codes()  # judged by running it
     assert "SA401" not in safeaug.validate([built("Illumination", mode="gaussian", p=1.0)], "natural").codes()
+
+
+# ------------------------------------------------------------------------------------------ following a fix
+
+_USE = re.compile(r"Use `(\w+\([^`]*\))`")
+# Transforms written too strongly for most policies, as training scripts write them (2.0's argument names: on
+# AlbumentationsX the renamed ones are dropped, and the line's defaults run).
+_OVERDONE = (
+    "RandomBrightnessContrast()",
+    "RandomBrightnessContrast(brightness_limit=0.4, contrast_limit=0.4)",
+    "Rotate(limit=90)",
+    "Affine(rotate=(-45, 45), scale=(0.5, 1.5), shear=(-20, 20))",
+    "ShiftScaleRotate()",
+    "RandomGamma(gamma_limit=(50, 200))",
+    "GaussNoise(std_range=(0.1, 0.4))",
+    "GaussianBlur(blur_limit=(3, 15))",
+    "HueSaturationValue()",
+    "ColorJitter()",
+    "RandomResizedCrop(size=(224, 224))",
+    "CoarseDropout(num_holes_range=(4, 8), hole_height_range=(0.1, 0.3), hole_width_range=(0.1, 0.3))",
+    "Perspective(scale=(0.05, 0.2))",
+    "GridDistortion(distort_limit=0.6)",
+    "Downscale(scale_range=(0.25, 0.5))",
+    "Posterize(num_bits=(2, 4))",
+    "MotionBlur(blur_limit=(3, 21))",
+    "RandomScale(scale_limit=0.5)",
+)
+
+
+def _linted(call: str, policy: str) -> list[Any]:
+    source = f"import albumentations as A\ntrain = A.Compose([A.{call}])\n"
+    return lint(["-"], policy=policy, stdin=source, stdin_filename="train.py").findings
+
+
+def _merged(call: str, fix: str) -> str:
+    """``call`` with the fix's arguments written into it (the same argument under the other line's name is
+    replaced too)."""
+    name = call.split("(", 1)[0]
+    mine, theirs = ast.parse(call, mode="eval").body, ast.parse(fix, mode="eval").body
+    assert isinstance(mine, ast.Call) and isinstance(theirs, ast.Call)
+    given = {kw.arg for kw in theirs.keywords}
+    kept = [kw for kw in mine.keywords if kw.arg not in given and x_name(name, str(kw.arg)) not in given]
+    args = [f"{kw.arg}={ast.unparse(kw.value)}" for kw in (*kept, *theirs.keywords)]
+    return f"{name}({', '.join(args)})"
+
+
+@pytest.mark.parametrize("policy", safeaug.list_policies())
+def test_following_a_use_fix_clears_its_finding(policy: str) -> None:
+    """A fix that says "Use `X(...)`" is what a tired engineer pastes: pasted in place of the call, the finding is
+    gone; pasted into the call (its other arguments kept), too, unless the fix says those move it as well."""
+    followed = 0
+    for call in _OVERDONE:
+        for finding in _linted(call, policy):
+            match = _USE.search(finding.fix or "")
+            if match is None:
+                continue
+            followed += 1
+            fix = match.group(1)
+            tries = [fix] if "as written" in finding.fix else [fix, _merged(call, fix)]
+            for written in tries:
+                again = [f.message for f in _linted(written, policy) if f.code == finding.code]
+                assert not again, f"{policy}: {call} -> {finding.code} -> `{written}` is still refused: {again}"
+    if policy not in ("natural",):
+        assert followed, f"{policy}: no fix to follow among {len(_OVERDONE)} transforms written too strongly"

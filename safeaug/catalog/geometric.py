@@ -293,7 +293,8 @@ def _scale_envelope(axes: list[tuple[float, float]]) -> tuple[float, float, bool
         "rotation": Knob("rotate", lambda b: f"rotate=({-b:g}, {b:g})"),
         "scale": Knob("scale", lambda b: f"scale=({b[0]:g}, {b[1]:g})"),
         "translation": Knob("translate_percent", lambda b: f"translate_percent=({-b:g}, {b:g})"),
-        "shear": Knob("shear", lambda b: f"shear=({-b:g}, {b:g})"),
+        # (a bare range shears both axes, which turns them apart by up to twice it: one axis keeps the bound)
+        "shear": Knob("shear", lambda b: f'shear={{"x": ({-b:g}, {b:g}), "y": (0, 0)}}'),
         "mirror": Knob("scale"),
         "reflect_border": Knob("border_mode"),
     },

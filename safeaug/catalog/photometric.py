@@ -128,8 +128,14 @@ constant("ToSepia", _sepia(), family=FAMILY, summary="replaces colour with a sep
 # ------------------------------------------------------------------------------------------ brightness & contrast
 
 
+def _additive(text: str) -> str:
+    """``text`` with ``brightness_by_max=True`` on AlbumentationsX, whose default multiplies the contrast gain by
+    ``1 + b`` (see below): there the limits mean what they say only with it."""
+    return f"{text}, brightness_by_max=True" if _installed.installed_line().line == "X" else text
+
+
 def _rbc_brightness_example(b: float) -> str:
-    return f"brightness_limit={_symmetric(_down(b))}"
+    return _additive(f"brightness_limit={_symmetric(_down(b))}")
 
 
 @entry(
@@ -137,8 +143,8 @@ def _rbc_brightness_example(b: float) -> str:
     family=FAMILY,
     knobs={
         "brightness": Knob("brightness_limit", _rbc_brightness_example),
-        "contrast": Knob("contrast_limit", lambda b: f"contrast_limit=({b[0] - 1:g}, {b[1] - 1:g})"),
-        "inversion": Knob("contrast_limit", lambda _b: "contrast_limit=(-0.2, 0.2)"),
+        "contrast": Knob("contrast_limit", lambda b: _additive(f"contrast_limit=({b[0] - 1:g}, {b[1] - 1:g})")),
+        "inversion": Knob("contrast_limit", lambda _b: _additive("contrast_limit=(-0.2, 0.2)")),
     },
 )
 def _random_brightness_contrast(p: Params) -> Envelope:
@@ -464,9 +470,11 @@ def _solarize(p: Params) -> Envelope:
 
 
 def _cj_contrast_example(b: tuple[float, float]) -> str:
-    # The brightness gain multiplies the contrast factor, so both get the square root of the bound.
-    lo, hi = math.sqrt(max(0.0, b[0])), math.sqrt(max(0.0, b[1]))
-    return f"brightness=({lo:.3g}, {hi:.3g}), contrast=({lo:.3g}, {hi:.3g})"
+    # The brightness gain multiplies the contrast factor, so both get the square root of the bound, rounded
+    # inwards (0.894 squared is 0.799, below a bound of 0.8).
+    lo = math.ceil(math.sqrt(max(0.0, b[0])) * 1000 - 1e-9) / 1000
+    hi = math.floor(math.sqrt(max(0.0, b[1])) * 1000 + 1e-9) / 1000
+    return f"brightness=({lo:g}, {hi:g}), contrast=({lo:g}, {hi:g})"
 
 
 @entry(
@@ -514,7 +522,8 @@ def _color_jitter(p: Params) -> Envelope:
     family=FAMILY,
     knobs={
         "hue": Knob("hue_shift_limit", lambda b: f"hue_shift_limit={_symmetric(_floor(b / 2))}"),
-        "saturation": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=(0, 0)"),
+        # (a value shift changes chroma too: +20 levels make a pixel at level 1 twenty-one times as colourful)
+        "saturation": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=(0, 0), val_shift_limit=(0, 0)"),
         "grayscale": Knob("sat_shift_limit", lambda _b: "sat_shift_limit=(-254, 30)"),
         "brightness": Knob("val_shift_limit", lambda b: f"val_shift_limit={_symmetric(_floor(255 * b))}"),
     },

@@ -8,9 +8,13 @@ break it together, one more finding says which transforms do.
 
 from __future__ import annotations
 
+import ast
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from safeaug.catalog._registry import Params, defaults_for
+from safeaug.catalog._signatures import REQUIRED
 from safeaug.effects import IDENTITY, Envelope, moved_fields
 from safeaug.report import Finding
 from safeaug.rules import EFFECT_RULES, RULES_BY_NAME, Rule
@@ -128,6 +132,40 @@ def paired(j: Judgement, inv: Invariant) -> set[int]:
     return {id(leaf.node) for leaf in j.live if leaf.entry is not None and needed.name in leaf.entry.label_transforms}
 
 
+def example_fits(inv: Invariant, rule: Rule, leaf: Leaf, limit: Any) -> str:
+    """Whether the fix's example arguments keep the transform within the bound: ``"yes"`` written into it in
+    place of what it says (its other arguments as written), ``"alone"`` only with its other arguments at their
+    defaults (as written they move the effect too: a shear tilts the axes a rotation is read from, and
+    AlbumentationsX's brightness multiplies its contrast gain), ``"no"`` neither.
+
+    A fix that is followed and still refused costs the reader another round; the finding says which.
+    """
+    entry = leaf.entry
+    knob = entry.knobs.get(rule.name) if entry is not None else None
+    if entry is None or knob is None or knob.example is None:
+        return "no"
+    try:
+        call = ast.parse(f"f({knob.example(limit)})", mode="eval").body
+        assert isinstance(call, ast.Call)
+        given = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords if kw.arg is not None}
+    except Exception:  # an example written for another kind of bound, or not literal: not offered
+        return "no"
+    defaults = defaults_for(leaf.node.name)
+
+    def within(written: Mapping[str, Any]) -> bool:
+        try:
+            env = entry.describe(Params(leaf.node.name, {**written, **given}, defaults))
+        except Exception:  # the example is not a value the entry reads (a bug in the example, not the user's)
+            return False
+        return not breaks(inv, rule, env.including_identity())
+
+    # Its other arguments at their defaults (those without one, such as a crop's size, as written).
+    if not within({k: v for k, v in leaf.node.params.items() if defaults.get(k, REQUIRED) == REQUIRED}):
+        return "no"
+    # (each reading of the arguments, where the installed line drops some)
+    return "yes" if all(within(w) for w in (leaf.node.params, *leaf.node.alt_params)) else "alone"
+
+
 def fields(inv: Invariant) -> dict[str, Any]:
     """What every finding of an invariant carries besides its wording."""
     needed = inv.needs_label_transform
@@ -215,7 +253,9 @@ def _invariant(j: Judgement, inv: Invariant, rule: Rule) -> list[Finding]:
         if id(leaf.node) not in skip and breaks(inv, rule, leaf.envelope):
             flagged.add(id(leaf.node))
             value = values(rule, leaf.envelope)
-            words = messages.over_bound(inv, rule, leaf, value, bound(inv, rule, value), pid)
+            limit = bound(inv, rule, value)
+            fits = example_fits(inv, rule, leaf, limit) if inv.allowed and rule.kind != "flag" else "no"
+            words = messages.over_bound(inv, rule, leaf, value, limit, pid, fits)
             out.append(j.finding(rule.code, leaf, severity=inv.severity, **words, **common))
     total = j.total
     if flagged or skip:

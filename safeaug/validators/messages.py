@@ -129,8 +129,12 @@ _ABSENT = object()
 # ------------------------------------------------------------------------------------------ bounds
 
 
-def over_bound(inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, policy_id: str) -> Words:
-    """One transform that breaks an invariant on its own."""
+def over_bound(
+    inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, policy_id: str, example_fits: str = "yes"
+) -> Words:
+    """One transform that breaks an invariant on its own; ``example_fits``: whether its knob's example keeps it
+    within the bound with its other arguments as written (``"yes"``), only at their defaults (``"alone"``), or
+    not at all (``"no"``: the fix names the arguments and the bound), see ``bounds.example_fits``."""
     name = leaf.node.name
     knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None else None
     note = knob_note(leaf, knob) if knob else ""
@@ -168,10 +172,16 @@ def over_bound(inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, p
             if knob and rule.kind == "flag"
             else f"Remove `{name}`."
         )
-    elif knob and knob.example is not None:
+    elif knob and knob.example is not None and example_fits == "yes":
         fix = f"Use `{name}({_example(name, knob, bound)})`."
+    elif knob and knob.example is not None and example_fits == "alone":
+        fix = (
+            f"Use `{name}({_example(name, knob, bound)})`: with its other arguments as written it still goes beyond "
+            f"{fmt(rule, bound)} (they move it too), so leave them at their defaults or narrow them as well."
+        )
     elif knob:
-        fix = f"Change {knob_names(knob, name)} of `{name}` so that it stays within {fmt(rule, bound)}."
+        within = fmt(rule, bound)
+        fix = f"Change {knob_names(knob, name)} of `{name}` so that it stays within {within}, or remove `{name}`."
     else:
         fix = f"Remove `{name}` or use a transform that stays within {fmt(rule, bound)}."
     return {"message": message, "fix": _with_policy_fix(fix, inv, name)}
