@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from safeaug.catalog._registry import Params, defaults_for
+from safeaug.catalog._registry import Entry, Knob, Params, defaults_for
 from safeaug.catalog._signatures import REQUIRED
 from safeaug.effects import IDENTITY, Envelope, moved_fields
 from safeaug.report import Finding
@@ -143,6 +143,27 @@ def example_fits(inv: Invariant, rule: Rule, leaf: Leaf, limit: Any) -> str:
     entry = leaf.entry
     knob = entry.knobs.get(rule.name) if entry is not None else None
     if entry is None or knob is None or knob.example is None:
+        return "no"
+    # The same transform, arguments, invariant and bound give the same answer, and a pipeline is judged again and
+    # again. The leaf's envelope stands for its arguments: the fold hands back the same envelope object only for
+    # the same arguments read (``tree._described``; arguments it cannot keep, and those a line may drop, get a new
+    # one every time, and are worked out every time).
+    key = (id(leaf.envelope), id(entry), id(inv), rule.name, repr(limit))
+    hit = _FITS.get(key)
+    if hit is not None and hit[0] is leaf.envelope and hit[1] is entry and hit[2] is inv:
+        return hit[3]
+    answer = _example_fits(inv, rule, leaf, limit, entry, knob)
+    if len(_FITS) >= 512:
+        _FITS.clear()
+    _FITS[key] = (leaf.envelope, entry, inv, answer)  # holds all three, so no id is reused while kept
+    return answer
+
+
+_FITS: dict[tuple[int, int, int, str, str], tuple[Envelope, Entry, Invariant, str]] = {}
+
+
+def _example_fits(inv: Invariant, rule: Rule, leaf: Leaf, limit: Any, entry: Entry, knob: Knob) -> str:
+    if knob.example is None:
         return "no"
     try:
         call = ast.parse(f"f({knob.example(limit)})", mode="eval").body
