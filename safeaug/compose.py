@@ -399,29 +399,27 @@ class _Watch:
         funcs: list[dict[str, Any]] = []
         func_values: list[Any] = []
         owns: list[dict[str, Any]] = []
+
+        def watch(obj: Any, name: str, ref: Any) -> None:
+            objs.append(obj)
+            names.append(name)
+            refs.append(ref)
+
         for snap in snapshots:
             obj = snap.obj
-            objs.append(obj)
-            names.append("__class__")
-            refs.append(snap.cls)
+            watch(obj, "__class__", snap.cls)
             if snap.own is not None:
-                objs.append(obj)
-                names.append("__dict__")
-                refs.append(snap.own)
+                watch(obj, "__dict__", snap.own)
                 owns.append(snap.own)
             if snap.funcs is not None:
-                objs.append(obj)
-                names.append("_key2func")
-                refs.append(snap.funcs)
+                watch(obj, "_key2func", snap.funcs)
                 funcs.append(snap.funcs)
                 func_values.extend(snap.func_values)
             for name, ref in zip(snap.names, snap.refs, strict=True):
                 if ref is _MISSING:
                     absent.append((obj, name))
                 else:
-                    objs.append(obj)
-                    names.append(name)
-                    refs.append(ref)
+                    watch(obj, name, ref)
             for i, then in snap.mutable:
                 if _plain(then):
                     plain.append(snap.refs[i])
@@ -429,9 +427,7 @@ class _Watch:
                 else:
                     odd.append((snap.refs[i], then))
             if snap.child_list is not None:
-                objs.append(obj)
-                names.append("transforms")
-                refs.append(snap.child_list)
+                watch(obj, "transforms", snap.child_list)
                 lists.append(snap.child_list)
                 items.extend(snap.children)
             if snap.whole_dict:
