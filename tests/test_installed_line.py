@@ -468,7 +468,7 @@ def _merged(call: str, fix: str) -> str:
 
 @pytest.mark.parametrize("policy", safeaug.list_policies())
 def test_following_a_use_fix_clears_its_finding(policy: str) -> None:
-    """A fix that says "Use `X(...)`" is what a tired engineer pastes: pasted in place of the call, the finding is
+    """A fix that says "Use `X(...)`" is what a reader pastes: pasted in place of the call, the finding is
     gone; pasted into the call (its other arguments kept), too, unless the fix says those move it as well."""
     followed = 0
     for call in _OVERDONE:
