@@ -84,8 +84,12 @@ def _variant_reading(
         # an unread spread gives the square runs (10 px) would leave nothing to read here. A spread this input
         # alone gets mixes neighbouring bands' levels near their edges; it cannot turn the ramp's order around.
         m: _Map | None = yield _Ask("map", (rgb["ramp"], None, None, _where(g, shape, size), _VARIANT_MARGIN, 0.0))
-        negative = m is not None and _read_intensity(m, 0.0, False).inversion and _ends_swapped(m)
-        if negative and m is not None and (out["geo"].dtype == dtype or _keeps_levels(m)):
+        if (
+            m is not None
+            and _read_intensity(m, 0.0, False).inversion
+            and _ends_swapped(m)
+            and (out["geo"].dtype == dtype or _keeps_levels(m))
+        ):
             found["inversion"] = True
     return found
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from safeaug.catalog._registry import Entry, Knob, Params, defaults_for
+from safeaug.catalog._registry import Entry, Params, defaults_for
 from safeaug.catalog._signatures import REQUIRED
 from safeaug.effects import IDENTITY, Envelope, moved_fields
 from safeaug.report import Finding
@@ -152,7 +152,7 @@ def example_fits(inv: Invariant, rule: Rule, leaf: Leaf, limit: Any) -> str:
     hit = _FITS.get(key)
     if hit is not None and hit[0] is leaf.envelope and hit[1] is entry and hit[2] is inv:
         return hit[3]
-    answer = _example_fits(inv, rule, leaf, limit, entry, knob)
+    answer = _example_fits(inv, rule, leaf, entry, knob.example, limit)
     if len(_FITS) >= 512:
         _FITS.clear()
     _FITS[key] = (leaf.envelope, entry, inv, answer)  # holds all three, so no id is reused while kept
@@ -162,11 +162,11 @@ def example_fits(inv: Invariant, rule: Rule, leaf: Leaf, limit: Any) -> str:
 _FITS: dict[tuple[int, int, int, str, str], tuple[Envelope, Entry, Invariant, str]] = {}
 
 
-def _example_fits(inv: Invariant, rule: Rule, leaf: Leaf, limit: Any, entry: Entry, knob: Knob) -> str:
-    if knob.example is None:
-        return "no"
+def _example_fits(
+    inv: Invariant, rule: Rule, leaf: Leaf, entry: Entry, example: Callable[[Any], str], limit: Any
+) -> str:
     try:
-        call = ast.parse(f"f({knob.example(limit)})", mode="eval").body
+        call = ast.parse(f"f({example(limit)})", mode="eval").body
         assert isinstance(call, ast.Call)
         given = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords if kw.arg is not None}
     except Exception:  # an example written for another kind of bound, or not literal: not offered

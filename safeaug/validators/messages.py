@@ -130,7 +130,7 @@ _ABSENT = object()
 
 
 def over_bound(
-    inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, policy_id: str, example_fits: str = "yes"
+    inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, policy_id: str, example_fits: str
 ) -> Words:
     """One transform that breaks an invariant on its own; ``example_fits``: whether its knob's example keeps it
     within the bound with its other arguments as written (``"yes"``), only at their defaults (``"alone"``), or
