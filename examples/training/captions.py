@@ -24,14 +24,31 @@ CAPTIONS = [
 rng = np.random.default_rng(0)
 DATASET = [(rng.integers(0, 256, (64, 96, 3), dtype=np.uint8), caption) for caption in CAPTIONS]
 
-for plain in (A.HorizontalFlip(), A.ColorJitter(hue=0.1)):
+for plain in (A.HorizontalFlip(), A.ColorJitter()):
     report = safeaug.validate([plain], "vision_language")
     print(f"{type(plain).__name__} under vision_language: {'accepted' if report.ok else 'refused'}")
 
+
+
+def decided(out: dict, transform: A.BasicTransform) -> dict:
+    """What ``transform`` decided in the call that gave ``out`` ({} when its coin said no).
+
+    albumentations 2.0 records it in ``applied_transforms``; AlbumentationsX records only the transform's
+    arguments there and keeps the decision in ``transform.params["params"]``.
+    """
+    name = type(transform).__name__
+    for applied, params in out["applied_transforms"]:
+        if applied.rsplit(".", 1)[-1] == name:
+            return transform.params.get("params", params)
+    return {}
+
+
+flip = safeaug.HorizontalFlipWithCaption(key="caption", p=1.0)  # p=1 so every sample shows its decision
+jitter = safeaug.ColorJitterUnlessCaptionNamesColor(brightness=0.2, saturation=0.3, hue=0.05, p=1.0)
 pipeline = safeaug.Compose(
     [
-        safeaug.HorizontalFlipWithCaption(key="caption", p=1.0),  # p=1 so every sample shows its decision
-        safeaug.ColorJitterUnlessCaptionNamesColor(brightness=0.2, saturation=0.3, hue=0.05, p=1.0),
+        flip,
+        jitter,
         A.RandomResizedCrop(size=(64, 64), scale=(0.5, 1.0)),
     ],
     policy="vision_language",
@@ -42,11 +59,9 @@ print("HorizontalFlipWithCaption + ColorJitterUnlessCaptionNamesColor under visi
 
 for image, caption in DATASET:
     out = pipeline(image=image, caption=caption)
-    decisions = dict(out["applied_transforms"])
-    flip = decisions["HorizontalFlipWithCaption"]
-    jitter = decisions["ColorJitterUnlessCaptionNamesColor"]
+    flipped, jittered = decided(out, flip), decided(out, jitter)
     print(f"{caption!r} -> {out['caption']!r}")
     print(
-        f"    flipped={flip['flip']} ({flip['skipped'] or 'rewritten'}); "
-        f"colour jittered={jitter['jitter']} ({jitter['skipped'] or 'no colour word'})"
+        f"    flipped={flipped['flip']} ({flipped['skipped'] or 'rewritten'}); "
+        f"colour jittered={jittered['jitter']} ({jittered['skipped'] or 'no colour word'})"
     )

@@ -25,13 +25,15 @@ print("HorizontalFlip under face_landmarks:", "accepted" if plain.ok else "refus
 for finding in plain.findings:
     print(f"  {finding.code}: {finding.message}")
 
+swap = safeaug.HorizontalFlipWithKeypointSwap(pairs=PAIRS, p=0.5)
 pipeline = safeaug.Compose(
     [
-        safeaug.HorizontalFlipWithKeypointSwap(pairs=PAIRS, p=0.5),
+        swap,
         A.Affine(rotate=(-15, 15), scale=(0.9, 1.1), p=0.7),
     ],
     policy="face_landmarks",
-    keypoint_params=A.KeypointParams(format="xy", label_fields=["names"]),
+    # The coordinate format is the first argument: `format` in albumentations 2.0, `coord_format` in AlbumentationsX.
+    keypoint_params=A.KeypointParams("xy", label_fields=["names"]),
     save_applied_params=True,  # records each transform's decision, e.g. {"flip": True}
     seed=7,
 )
@@ -42,7 +44,10 @@ flips = 0
 for i in range(8):
     out = pipeline(image=image, keypoints=list(KEYPOINTS.values()), names=list(KEYPOINTS))
     points = dict(zip(out["names"], out["keypoints"], strict=True))
-    mirrored = any(params.get("flip", False) for _, params in out["applied_transforms"])
+    # The flip's decision: in `applied_transforms` on albumentations 2.0; AlbumentationsX records only the
+    # arguments there and keeps the decision in the transform's `params["params"]`.
+    record = [params for name, params in out["applied_transforms"] if name.endswith(type(swap).__name__)]
+    mirrored = bool(record) and bool(swap.params.get("params", record[0]).get("flip", False))
     flips += mirrored
     # The person's left eye must still be on the image's right, flipped or not.
     ok = points["left_eye"][0] > points["right_eye"][0] and points["left_mouth"][0] > points["right_mouth"][0]
