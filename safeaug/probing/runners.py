@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import inspect
 import random
+import sys
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -140,6 +142,43 @@ def _force(t: Any) -> None:
         t.transforms_ps = [q / total for q in ps] if total > 0 else ps
 
 
+def _seed_generators(seed: int) -> None:
+    """Seed every global generator a transform may draw from: ``random``, ``numpy.random`` and, when torch is
+    loaded, torch's CPU generator (a callable written for torchvision draws its coins with ``torch.rand``).
+
+    Left unseeded, a torch coin was drawn afresh for each of the five probe images of one run, so one run
+    mirrored some of its images and not others: readings of different images could not be paired, and the same
+    probe gave different verdicts from one process to the next. Only the CPU generator's own seed is set
+    (``torch.manual_seed`` also seeds every accelerator, a hundred times slower); torch is not loaded here.
+    """
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch = sys.modules.get("torch")
+    generator = getattr(torch, "default_generator", None) if torch is not None else None
+    if generator is not None:
+        generator.manual_seed(seed % (2**63))
+
+
+@contextmanager
+def kept_generators() -> Iterator[None]:
+    """Restore the global generators :func:`_seed_generators` seeds (``random``, ``numpy.random``, torch's CPU
+    generator) to their states before, whatever happens inside.
+
+    A probe seeds them before every run; left so, a training script that calls ``safeaug.wrap`` before drawing
+    its own random splits or initial weights would draw them from the probe's last seed, on every run alike.
+    """
+    torch = sys.modules.get("torch")
+    generator = getattr(torch, "default_generator", None) if torch is not None else None
+    states = (random.getstate(), np.random.get_state(), None if generator is None else generator.get_state())
+    try:
+        yield
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        if generator is not None:
+            generator.set_state(states[2])
+
+
 def _albumentations_runner(transform: Any) -> Runner:
     """Runs with keypoints, which come back as an (N, 2) array, or None when the pixels may move without them."""
     import albumentations as A
@@ -164,8 +203,7 @@ def _albumentations_runner(transform: Any) -> Runner:
 
     def run(images: _Images, seed: int) -> Run:
         pipe.set_random_seed(seed)
-        random.seed(seed)
-        np.random.seed(seed % (2**32))
+        _seed_generators(seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out = pipe(
@@ -204,8 +242,7 @@ def _callable_runner(fn: Callable[..., Any]) -> Runner:
     keyword = _takes_image_keyword(fn)
 
     def call(image: Array, seed: int) -> Array:
-        random.seed(seed)
-        np.random.seed(seed % (2**32))
+        _seed_generators(seed)
         out = fn(image=image.copy()) if keyword else fn(image.copy())
         if isinstance(out, Mapping):
             if "image" not in out:
