@@ -95,6 +95,8 @@ def _probe(transform: Any, seeds: int, size: int, seed: int) -> Measurement:
                 "The probe feeds images (and keypoints, for albumentations) only; a transform that needs masks "
                 "or boxes cannot be probed."
             ) from exc
+    for out, _, _ in runs:  # (an output that cannot be read is told before anything else)
+        _check_outputs(out)
     if not repeats(runner, images, seed, runs[0]):
         raise ProbeError(
             f"{name} gave two different outputs for the same seed ({seed}) on a {size}x{size} RGB uint8 probe "
@@ -110,8 +112,6 @@ def _probe(transform: Any, seeds: int, size: int, seed: int) -> Measurement:
     first_of = {key: keys.index(key) for key in distinct}
     chosen = _runs_to_read([runs[first_of[key]] for key in distinct], images)
     to_read = [runs[first_of[distinct[j]]] for j in chosen]
-    for out, _, _ in to_read:  # (an output that cannot be read is told before any other input is tried)
-        _check_outputs(out)
     # The runs on grey, one-channel, 16-bit and float inputs are made now, and read with the square runs.
     pending = _variant_runs(runner, images, seed, firsts)
     read, variant_found = _read_with_variants(to_read, pending, images)

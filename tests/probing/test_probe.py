@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import albumentations as A
 import numpy as np
 import pytest
 
-from safeaug import Envelope
+from safeaug import Envelope, PolicyViolationError, wrap
 from safeaug.catalog import Params, defaults_for, resolve
 from safeaug.effects import IDENTITY
 from safeaug.probing import ALWAYS_UNMEASURED, TOLERANCE, Measurement, ProbeError, excess, probe, widened
@@ -221,6 +222,21 @@ def test_a_transform_that_fails_is_a_probe_error_naming_it() -> None:
         probe(42)
     with pytest.raises(ValueError, match="seeds"):
         probe(A.NoOp(), seeds=0)
+
+
+@pytest.mark.parametrize("dtype", [object, np.complex64, "datetime64[s]"], ids=["object", "complex", "datetime"])
+def test_an_output_of_no_real_numbers_is_a_probe_error_not_a_crash(dtype: Any) -> None:
+    def mirror_into(image: np.ndarray) -> np.ndarray:
+        return mirror_rows(image).astype(dtype)
+
+    out = mirror_into(np.arange(64 * 64 * 3, dtype=np.uint8).reshape(64, 64, 3))
+    assert out.dtype == np.dtype(dtype) and out.shape == (64, 64, 3)  # (an image of its own kind)
+    # A type error from inside the colour reading used to escape `validate` and `wrap` as a traceback.
+    with pytest.raises(ProbeError, match=re.escape(f"image of type {np.dtype(dtype)}")):
+        probe(mirror_into, seeds=2)
+    with pytest.raises(PolicyViolationError) as caught:
+        wrap(mirror_into, "chest_xray", seeds=2)
+    assert caught.value.report.codes() == ["SA401"]
 
 
 # ------------------------------------------------------------------------------------------ excess
