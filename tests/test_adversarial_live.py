@@ -386,14 +386,30 @@ def mirror_16_bit_images(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image[:, ::-1]) if image.dtype == np.uint16 else image
 
 
+def mirror_float64_images(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.dtype == np.float64 else image
+
+
+def mirror_rgba_images(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.ndim == 3 and image.shape[2] == 4 else image
+
+
+def mirror_ct_slices(image: np.ndarray) -> np.ndarray:
+    """Written for CT: mirrors images that hold negative numbers (air is -1000 HU), leaves photographs alone."""
+    return np.ascontiguousarray(image[:, ::-1]) if image.min() < 0 else image
+
+
 @pytest.mark.parametrize(
     ("fn", "film"),
     [
         (mirror_grey_films, _image((80, 64))),
         (mirror_float_images, _image((64, 64, 3)).astype(np.float32) / 255),
         (mirror_16_bit_images, _image((64, 64, 3)).astype(np.uint16) * 257),
+        (mirror_float64_images, _image((64, 64, 3)) / 255.0),
+        (mirror_rgba_images, _image((64, 64, 4))),
+        (mirror_ct_slices, _image((64, 64)).astype(np.int16) * 12 - 1024),
     ],
-    ids=["grey", "float32", "uint16"],
+    ids=["grey", "float32", "uint16", "float64", "RGBA", "int16"],
 )
 def test_a_callable_that_mirrors_only_some_films_is_refused(fn: Any, film: np.ndarray) -> None:
     rgb = _image((64, 64, 3))
@@ -416,8 +432,10 @@ def _invert(image: np.ndarray) -> np.ndarray:
         (lambda image: image.ndim == 3 and image.shape[2] == 1, _image((64, 64, 1))),
         (lambda image: image.dtype.kind == "f", _image((64, 64, 3)).astype(np.float32) / 255),
         (lambda image: image.dtype == np.uint16, _image((64, 64, 3)).astype(np.uint16) * 257),
+        (lambda image: image.dtype == np.float64, _image((64, 64, 3)) / 255.0),
+        (lambda image: image.ndim == 3 and image.shape[2] == 4, _image((64, 64, 4))),
     ],
-    ids=["grey", "one-channel", "float32", "uint16"],
+    ids=["grey", "one-channel", "float32", "uint16", "float64", "RGBA"],
 )
 def test_a_callable_that_inverts_only_some_films_is_refused(only: Any, film: np.ndarray) -> None:
     def invert_some(image: np.ndarray) -> np.ndarray:
@@ -428,6 +446,18 @@ def test_a_callable_that_inverts_only_some_films_is_refused(only: Any, film: np.
     assert np.array_equal(invert_some(film), _invert(film))  # truth: this film comes out as a negative
     with pytest.raises(safeaug.PolicyViolationError) as caught:
         safeaug.wrap(invert_some, POLICY, seeds=2)
+    assert "SA201" in caught.value.report.codes()
+
+
+def test_a_callable_that_inverts_only_ct_slices_is_refused() -> None:
+    def window_negative(image: np.ndarray) -> np.ndarray:  # a CT window shown as a negative
+        return (image.max() + image.min() - image).astype(image.dtype) if image.dtype == np.int16 else image
+
+    rgb, ct = _image((64, 64, 3)), _image((64, 64)).astype(np.int16) * 12 - 1024
+    assert np.array_equal(window_negative(rgb), rgb)  # the square RGB uint8 probe alone sees nothing
+    assert np.corrcoef(window_negative(ct).ravel(), ct.ravel())[0, 1] < -0.999  # truth: a negative
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(window_negative, POLICY, seeds=2)
     assert "SA201" in caught.value.report.codes()
 
 
@@ -448,7 +478,18 @@ def test_the_probed_finding_says_which_inputs_were_tried_and_what_stays_unseen()
     wrapped = safeaug.wrap(brighter, POLICY, seeds=2)
     (finding,) = wrapped.report.findings
     assert finding.code == "SA408"
-    for words in ("grey", "one-channel", "uint16", "float32", "portrait", "landscape", "stay unseen"):
+    for words in (
+        "grey",
+        "one-channel",
+        "uint16",
+        "float32",
+        "float64",
+        "RGBA",
+        "int16 CT numbers",
+        "portrait",
+        "landscape",
+        "stay unseen",
+    ):
         assert words in finding.message
     # A float image has no integer range: that input kind failed and is named as not seen.
     assert "did not run on float32" in finding.message
@@ -500,7 +541,7 @@ def test_an_output_left_unwritten_on_grey_films_is_told_the_same_way_on_every_pr
         readings.add(repr((m.envelope, m.unmeasured, m.notes)))
         assert not m.envelope.inversion and not m.envelope.mirror
         assert {"inversion", "mirror", "rotation"} <= set(m.unmeasured)
-        assert any("grey (H, W) uint8 images changed between two runs with the same seed" in n for n in m.notes)
+        assert any("grey (H, W) uint8" in n and "changed between two runs with the same seed" in n for n in m.notes)
     assert len(readings) == 1  # one reading, whatever the memory held on each probe
 
 

@@ -112,7 +112,7 @@ def _probe(transform: Any, seeds: int, size: int, seed: int) -> Measurement:
     first_of = {key: keys.index(key) for key in distinct}
     chosen = _runs_to_read([runs[first_of[key]] for key in distinct], images)
     to_read = [runs[first_of[distinct[j]]] for j in chosen]
-    # The runs on grey, one-channel, 16-bit and float inputs are made now, and read with the square runs.
+    # The runs on grey, one-channel, 16-bit, float, RGBA and CT inputs are made now, and read with the square runs.
     pending = _variant_runs(runner, images, seed, firsts)
     read, variant_found = _read_with_variants(to_read, pending, images)
     seen = {distinct[j]: reading for j, reading in zip(chosen, read, strict=True)}

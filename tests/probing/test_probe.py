@@ -305,13 +305,13 @@ def test_dropping_channels_is_grayscale_and_float_output_is_read_in_its_own_scal
     assert probe(lambda image: image.astype(np.float32) / 255.0, seeds=1).envelope.is_identity()
 
 
-@pytest.mark.parametrize("kind", ["uint16", "float32"])
-def test_8_bit_rgb_sent_to_16_bit_or_float_and_back_is_itself(kind: str) -> None:
+@pytest.mark.parametrize("kind", ["uint16", "float32", "float64", "RGBA", "int16"])
+def test_8_bit_rgb_sent_to_another_kind_and_back_is_itself(kind: str) -> None:
     # The other inputs' runs are compared with the square runs through this round trip; it is taken as exact.
     from safeaug.probing.images import _as_rgb8, _as_variant
 
     levels = np.arange(256, dtype=np.uint8).reshape(16, 16, 1).repeat(3, axis=2)
-    assert np.array_equal(_as_rgb8(_as_variant(levels, kind)), levels)
+    assert np.array_equal(_as_rgb8(_as_variant(levels, kind), kind), levels)
 
 
 def test_strong_noise_hides_colour_and_says_so() -> None:
