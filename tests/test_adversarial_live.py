@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import inspect
 import math
 import textwrap
@@ -587,6 +588,80 @@ def test_a_transform_whose_output_the_seed_does_not_set_is_not_judged_on_one_pro
         safeaug.wrap(make(), POLICY, seeds=4)
     assert caught.value.report.codes() == ["SA401"]
     assert "random" in caught.value.report.findings[0].fix or "np.random" in caught.value.report.findings[0].message
+
+
+class _LateSchedule:
+    """Mirrors from its 1000th call on: far past the calls one probe makes, so no output of the probe shows it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return np.ascontiguousarray(image[:, ::-1]) if self.calls >= 1000 else image
+
+    def step(self, image: np.ndarray) -> np.ndarray:
+        return self(image)
+
+
+def _late_closure() -> Any:
+    calls = 0
+
+    def mirror_later(image: np.ndarray) -> np.ndarray:
+        nonlocal calls
+        calls += 1
+        return np.ascontiguousarray(image[:, ::-1]) if calls >= 1000 else image
+
+    return mirror_later
+
+
+def _late_default(image: np.ndarray, _calls: list[int] = [0]) -> np.ndarray:  # noqa: B006 (the state, on purpose)
+    _calls[0] += 1
+    return np.ascontiguousarray(image[:, ::-1]) if _calls[0] >= 1000 else image
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        _LateSchedule,
+        lambda: _LateSchedule().step,
+        lambda: functools.partial(_LateSchedule()),
+        _late_closure,
+        lambda: _late_default,
+    ],
+    ids=["object", "bound method", "partial", "closure", "mutable default"],
+)
+def test_a_callable_whose_state_moves_with_every_call_is_not_judged_by_the_calls_a_probe_makes(make: Any) -> None:
+    film = _image((64, 64, 3))
+    fn = make()
+    outs = [fn(film) for _ in range(1000)]
+    assert np.array_equal(outs[0], film) and np.array_equal(outs[-1], film[:, ::-1])  # truth: mirrors, later
+    fn = make()
+    with pytest.raises(ProbeError, match="keeps state between calls"):
+        safeaug.probe(fn, seeds=4)
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(make(), POLICY, seeds=4)
+    assert caught.value.report.codes() == ["SA401"]
+    assert "register_transform" in caught.value.report.findings[0].message
+
+
+class _Cached:
+    """Fills a cache on its first call and keeps the last image it saw: the same after every run alike."""
+
+    def __init__(self) -> None:
+        self.table: np.ndarray | None = None
+        self.last: np.ndarray | None = None
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        if self.table is None:
+            self.table = np.clip(np.arange(256) + 3, 0, 255).astype(np.uint8)
+        self.last = image.copy()
+        return self.table[image] if image.dtype == np.uint8 else image
+
+
+def test_a_callable_that_fills_a_cache_once_is_probed_as_before() -> None:
+    wrapped = safeaug.wrap(_Cached(), POLICY, seeds=4)
+    assert wrapped.report.codes() == ["SA408"]
 
 
 def test_a_transform_drawing_from_the_seeded_generators_repeats_and_is_read() -> None:

@@ -26,7 +26,9 @@ read); any other exception is the transform's own and is reported with its name 
 
 from __future__ import annotations
 
+import functools
 import inspect
+import pickle
 import random
 import sys
 import warnings
@@ -177,6 +179,43 @@ def kept_generators() -> Iterator[None]:
         np.random.set_state(states[1])
         if generator is not None:
             generator.set_state(states[2])
+
+
+def kept_state(transform: Any) -> dict[str, bytes]:
+    """What a plain callable keeps between calls, by name: its attributes (a bound method's object's), the cells
+    of its closure and its defaults, each as pickled bytes (a part that cannot be pickled is left out).
+
+    Empty for albumentations transforms and library callables: the probe runs copies of those, never the object
+    itself. Comparing what it keeps after one run and after the same run made again tells a callable whose
+    state moves with every call (a counter, a schedule) from one that fills a cache once: only the first may
+    act otherwise after the probe's last call, which no probe can see.
+    """
+    if _is_albumentations(transform) or _is_library_callable(transform):
+        return {}
+    parts: dict[str, Any] = {}
+    while isinstance(transform, functools.partial):  # (the arguments it binds, and what it calls)
+        parts[f"partial{len(parts)}"] = (transform.args, transform.keywords)
+        transform = transform.func
+    fn = getattr(transform, "__func__", transform)
+    owner = getattr(transform, "__self__", None) if inspect.ismethod(transform) else transform
+    if inspect.isfunction(fn):
+        for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=False):
+            try:
+                parts[name] = cell.cell_contents
+            except ValueError:  # (a cell not yet filled)
+                continue
+        parts["defaults"] = (fn.__defaults__, fn.__kwdefaults__)
+    if owner is not None and not inspect.isfunction(owner):
+        attributes = getattr(owner, "__dict__", None)
+        if isinstance(attributes, dict):
+            parts.update({f"self.{k}": v for k, v in attributes.items()})
+    kept: dict[str, bytes] = {}
+    for name, value in parts.items():
+        try:
+            kept[name] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # (what cannot be pickled cannot be compared: left out)
+            continue
+    return kept
 
 
 def _albumentations_runner(transform: Any) -> Runner:
