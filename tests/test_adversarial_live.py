@@ -645,6 +645,41 @@ def test_a_callable_whose_state_moves_with_every_call_is_not_judged_by_the_calls
     assert "register_transform" in caught.value.report.findings[0].message
 
 
+class _LateFlip(ImageOnlyTransform):
+    """A user's transform that mirrors from its 1000th call on, counting on the object."""
+
+    def __init__(self, p: float = 1.0) -> None:
+        super().__init__(p=p)
+        self.calls = 0
+
+    def apply(self, img: np.ndarray, **params: Any) -> np.ndarray:
+        self.calls += 1
+        return np.ascontiguousarray(img[:, ::-1]) if self.calls >= 1000 else img
+
+
+class _LateFlipOnTheClass(ImageOnlyTransform):
+    """The same, counting on its class (every object of it shares the count)."""
+
+    calls = 0
+
+    def apply(self, img: np.ndarray, **params: Any) -> np.ndarray:
+        type(self).calls += 1
+        return np.ascontiguousarray(img[:, ::-1]) if type(self).calls >= 1000 else img
+
+
+@pytest.mark.parametrize("cls", [_LateFlip, _LateFlipOnTheClass], ids=["object", "class"])
+def test_an_albumentations_subclass_whose_state_moves_with_every_call_is_refused(cls: Any) -> None:
+    film = _image((64, 64, 3))
+    t = cls(p=1)
+    outs = [t(image=film)["image"] for _ in range(1000)]
+    assert np.array_equal(outs[0], film) and np.array_equal(outs[-1], film[:, ::-1])  # truth: mirrors, later
+    if cls is _LateFlipOnTheClass:
+        cls.calls = 0  # (the count the truth above left on the class)
+    report = safeaug.validate(A.Compose([cls(p=1)]), POLICY, probe=True)
+    assert report.codes() == ["SA401"]
+    assert "keeps state between calls" in report.findings[0].message
+
+
 class _Cached:
     """Fills a cache on its first call and keeps the last image it saw: the same after every run alike."""
 

@@ -89,7 +89,7 @@ def _probe(transform: Any, seeds: int, size: int, seed: int) -> Measurement:
         try:
             runs.append(runner(images, seed + i))
             if i == 0:
-                kept = kept_state(transform)
+                kept = kept_state(runner, transform)
         except ProbeError:
             raise
         except Exception as exc:  # the transform's own failure: say which and why
@@ -108,11 +108,11 @@ def _probe(transform: Any, seeds: int, size: int, seed: int) -> Measurement:
             "it reproducibly. Draw from `random`, `np.random` or torch's global generator (the probe seeds them "
             "before every run), or from albumentations' own generators, and write every pixel of the output."
         )
-    moved = sorted(k for k, v in kept_state(transform).items() if k in kept and kept[k] != v)
+    moved = sorted(k for k, v in kept_state(runner, transform).items() if k in kept and kept[k] != v)
     if moved:
         raise ProbeError(
             f"{name} keeps state between calls: {', '.join(f'`{k}`' for k in moved)} changed between two runs with "
-            f"the same seed and inputs, {5 * seeds} calls apart. What it does may change with the number of calls "
+            f"the same seed and inputs, {seeds} runs apart. What it does may change with the number of calls "
             "made before (a schedule, a counter), and a probe sees only the calls it makes. Keep the state out of "
             "the callable (draw from `random` or `np.random`, which the probe seeds), or describe it with "
             "safeaug.register_transform."

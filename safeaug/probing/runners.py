@@ -32,6 +32,7 @@ import pickle
 import random
 import sys
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -181,23 +182,42 @@ def kept_generators() -> Iterator[None]:
             generator.set_state(states[2])
 
 
-def kept_state(transform: Any) -> dict[str, bytes]:
-    """What a plain callable keeps between calls, by name: its attributes (a bound method's object's), the cells
-    of its closure and its defaults, each as pickled bytes (a part that cannot be pickled is left out).
+def kept_state(runner: Runner, transform: Any) -> dict[str, bytes]:
+    """What the object ``runner`` runs keeps between calls, by name, each part as pickled bytes (a part that
+    cannot be pickled is left out).
 
-    Empty for albumentations transforms and library callables: the probe runs copies of those, never the object
-    itself. Comparing what it keeps after one run and after the same run made again tells a callable whose
-    state moves with every call (a counter, a schedule) from one that fills a cache once: only the first may
-    act otherwise after the probe's last call, which no probe can see.
+    For a plain callable, the callable itself: its attributes (a bound method's object's), the cells of its
+    closure, its defaults and what a ``functools.partial`` binds. For albumentations, the copy the runner runs:
+    the attributes of every transform along its tree (methods left out) and the data attributes of the
+    classes a user wrote. Nothing for a library callable (torchvision, MONAI, Kornia, TorchIO): the copy it runs
+    keeps the library's own state (MONAI's and Kornia's generators, lazily built grids), not compared yet.
+    Comparing what it keeps after one run and after the same run made again (same seed, same inputs) tells an
+    object whose state moves with every call (a counter, a schedule) from one that fills a cache once: only the
+    first may act otherwise after the probe's last call, which no probe can see.
     """
-    if _is_albumentations(transform) or _is_library_callable(transform):
-        return {}
+    ran = _RUNS_ON.get(runner, transform)
     parts: dict[str, Any] = {}
-    while isinstance(transform, functools.partial):  # (the arguments it binds, and what it calls)
-        parts[f"partial{len(parts)}"] = (transform.args, transform.keywords)
-        transform = transform.func
-    fn = getattr(transform, "__func__", transform)
-    owner = getattr(transform, "__self__", None) if inspect.ismethod(transform) else transform
+    if ran is None:
+        return {}
+    if _is_albumentations(ran):
+        _transform_state(ran, "", parts)
+    else:
+        _callable_state(ran, parts)
+    kept: dict[str, bytes] = {}
+    for name, value in parts.items():
+        try:
+            kept[name] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # (what cannot be pickled cannot be compared: left out)
+            continue
+    return kept
+
+
+def _callable_state(fn: Any, parts: dict[str, Any]) -> None:
+    while isinstance(fn, functools.partial):  # (the arguments it binds, and what it calls)
+        parts[f"partial{len(parts)}"] = (fn.args, fn.keywords)
+        fn = fn.func
+    owner = getattr(fn, "__self__", None) if inspect.ismethod(fn) else fn
+    fn = getattr(fn, "__func__", fn)
     if inspect.isfunction(fn):
         for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=False):
             try:
@@ -209,13 +229,27 @@ def kept_state(transform: Any) -> dict[str, bytes]:
         attributes = getattr(owner, "__dict__", None)
         if isinstance(attributes, dict):
             parts.update({f"self.{k}": v for k, v in attributes.items()})
-    kept: dict[str, bytes] = {}
-    for name, value in parts.items():
-        try:
-            kept[name] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # (what cannot be pickled cannot be compared: left out)
-            continue
-    return kept
+
+
+def _transform_state(t: Any, path: str, parts: dict[str, Any]) -> None:
+    for name, value in vars(t).items():
+        if name == "transforms" or name == "_key2func" or inspect.ismethod(value) or inspect.isfunction(value):
+            continue  # (the children are walked below; methods are code, not state)
+        parts[f"{path}{type(t).__name__}.{name}"] = value
+    for cls in type(t).__mro__:
+        module = cls.__module__ or ""
+        if module == "albumentations" or module.startswith("albumentations.") or cls is object:
+            break
+        for name, value in vars(cls).items():  # a counter kept on the user's class
+            if not name.startswith("__") and not callable(value) and not isinstance(value, (property, classmethod)):
+                parts[f"{path}{cls.__name__}.class.{name}"] = value
+    for i, child in enumerate(getattr(t, "transforms", None) or []):
+        _transform_state(child, f"{path}{i}.", parts)
+
+
+# The object each runner runs (a copy for albumentations, the function that runs a library callable's copy),
+# for kept_state; a plain callable's runner runs the callable itself.
+_RUNS_ON: weakref.WeakKeyDictionary[Runner, Any] = weakref.WeakKeyDictionary()
 
 
 def _albumentations_runner(transform: Any) -> Runner:
@@ -274,6 +308,7 @@ def _albumentations_runner(transform: Any) -> Runner:
         moved[index[ok]] = kps[ok, :2]
         return result, moved, exact
 
+    _RUNS_ON[run] = forced
     return run
 
 
@@ -295,6 +330,7 @@ def _callable_runner(fn: Callable[..., Any]) -> Runner:
             result[name] = call(getattr(images, name), seed)
         return result, None, False
 
+    _RUNS_ON[run] = fn
     return run
 
 
@@ -338,7 +374,9 @@ def _library_runner(transform: Any) -> Runner:
     run = numpy_callable(transform)
     if run is None:
         raise ProbeError(f"cannot probe {_name(transform)}: its library gives no way to run it on an image")
-    return _callable_runner(run)
+    runner = _callable_runner(run)
+    _RUNS_ON[runner] = None  # (its copy's state is not compared: see kept_state)
+    return runner
 
 
 # (accepts, make): the first entry whose ``accepts(transform)`` is true makes the runner. Keep the plain
