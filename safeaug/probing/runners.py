@@ -335,6 +335,11 @@ def _callable_runner(fn: Callable[..., Any]) -> Runner:
 
 
 def _takes_image_keyword(fn: Callable[..., Any]) -> bool:
+    if any(c.__module__ == "torch.nn.modules.module" and c.__name__ == "Module" for c in type(fn).__mro__):
+        # A torch module's call forwards (*args, **kwargs) to its forward(): how forward() takes the image is
+        # what counts (read from the call, a module whose forward(img) takes it by place was called with image=
+        # and refused as failing on the probe image).
+        fn = getattr(fn, "forward", fn)
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):

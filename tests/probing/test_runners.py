@@ -163,3 +163,19 @@ def test_the_probe_leaves_the_global_generators_as_it_found_them() -> None:
     torch.set_rng_state(states[2])
     probe(_mirror_on_a_torch_coin, seeds=2)
     assert draws() == expected  # a training script's own draws after `safeaug.wrap` are what they were
+
+
+def test_a_torch_module_is_called_as_its_forward_takes_the_image() -> None:
+    torch = pytest.importorskip("torch")
+
+    class MirrorModule(torch.nn.Module):
+        """A torch module over numpy images, its forward taking the image by place."""
+
+        def forward(self, img: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(img[:, ::-1])
+
+    module = MirrorModule()
+    film = np.arange(64 * 64 * 3, dtype=np.uint8).reshape(64, 64, 3)
+    assert np.array_equal(module(film), film[:, ::-1])  # truth: a mirror (module(image=...) raises TypeError)
+    # Its call takes (*args, **kwargs): read from that, it was called with image= and failed on every probe image.
+    assert probe(module, seeds=2).envelope.mirror
