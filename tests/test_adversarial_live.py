@@ -694,6 +694,29 @@ class _Cached:
         return self.table[image] if image.dtype == np.uint8 else image
 
 
+class _KeepsLastAngle(ImageOnlyTransform):
+    """Turns by a drawn quarter and keeps the last turn it made (for logging): state written per call, not moved."""
+
+    def __init__(self, p: float = 1.0) -> None:
+        super().__init__(p=p)
+        self.last: int | None = None
+
+    def apply(self, img: np.ndarray, **params: Any) -> np.ndarray:
+        self.last = int(self.py_random.random() < 0.5)
+        return np.ascontiguousarray(np.rot90(img, 2 * self.last)) if img.shape[0] == img.shape[1] else img
+
+
+def test_state_a_branch_keeps_from_its_last_call_is_not_state_that_moves() -> None:
+    # In a OneOf, the branch the first seed does not take keeps what a later seed's call left: compared a run
+    # apart that read as moving state; compared right after a run of the same seed, it is the same.
+    # albumentations keeps each call's parameters on the transform (`params`): Blur's, when a seed takes it.
+    assert not safeaug.probe(A.OneOf([A.Blur(blur_limit=(3, 3), p=1), A.NoOp(p=1)], p=1)).envelope.mirror
+    pipeline = A.Compose([A.OneOf([_KeepsLastAngle(p=1), A.NoOp(p=1)], p=1)])
+    report = safeaug.validate(pipeline, "natural", probe=True)
+    assert "SA401" not in report.codes()
+    assert not any("keeps state" in f.message for f in report.findings)
+
+
 def test_a_callable_that_fills_a_cache_once_is_probed_as_before() -> None:
     wrapped = safeaug.wrap(_Cached(), POLICY, seeds=4)
     assert wrapped.report.codes() == ["SA408"]

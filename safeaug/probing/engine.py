@@ -20,7 +20,7 @@ from safeaug.effects import IDENTITY, Envelope
 from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
 from safeaug.probing.inputs import _SHARED_RUNS, _finish_variants, _read_with_variants, _variant_runs
 from safeaug.probing.measure import _GEOMETRY_FIELDS, _Box, _check_outputs, _run_keys, _signatures
-from safeaug.probing.runners import ProbeError, _name, kept_generators, kept_state, repeats, runner_for
+from safeaug.probing.runners import ProbeError, _name, kept_generators, repeats, runner_for, state_moved
 
 # Envelope fields no single probe can observe, whatever the transform.
 ALWAYS_UNMEASURED: tuple[str, ...] = (
@@ -84,12 +84,9 @@ def _probe(transform: Any, seeds: int, size: int, seed: int) -> Measurement:
     runner = runner_for(transform)
     name = _name(transform)
     runs: list[tuple[dict[str, Array], FloatArray | None, bool]] = []
-    kept: dict[str, bytes] = {}
     for i in range(seeds):
         try:
             runs.append(runner(images, seed + i))
-            if i == 0:
-                kept = kept_state(runner, transform)
         except ProbeError:
             raise
         except Exception as exc:  # the transform's own failure: say which and why
@@ -108,11 +105,11 @@ def _probe(transform: Any, seeds: int, size: int, seed: int) -> Measurement:
             "it reproducibly. Draw from `random`, `np.random` or torch's global generator (the probe seeds them "
             "before every run), or from albumentations' own generators, and write every pixel of the output."
         )
-    moved = sorted(k for k, v in kept_state(runner, transform).items() if k in kept and kept[k] != v)
+    moved = state_moved(runner, transform, images, seed)
     if moved:
         raise ProbeError(
             f"{name} keeps state between calls: {', '.join(f'`{k}`' for k in moved)} changed between two runs with "
-            f"the same seed and inputs, {seeds} runs apart. What it does may change with the number of calls "
+            "the same seed and inputs, one right after the other. What it does may change with the number of calls "
             "made before (a schedule, a counter), and a probe sees only the calls it makes. Keep the state out of "
             "the callable (draw from `random` or `np.random`, which the probe seeds), or describe it with "
             "safeaug.register_transform."

@@ -26,6 +26,7 @@ read); any other exception is the transform's own and is reported with its name 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import pickle
@@ -34,7 +35,6 @@ import sys
 import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -162,7 +162,7 @@ def _seed_generators(seed: int) -> None:
         generator.manual_seed(seed % (2**63))
 
 
-@contextmanager
+@contextlib.contextmanager
 def kept_generators() -> Iterator[None]:
     """Restore the global generators :func:`_seed_generators` seeds (``random``, ``numpy.random``, torch's CPU
     generator) to their states before, whatever happens inside.
@@ -182,6 +182,19 @@ def kept_generators() -> Iterator[None]:
             generator.set_state(states[2])
 
 
+def state_moved(runner: Runner, transform: Any, images: _Images, seed: int) -> list[str]:
+    """The parts of what ``runner``'s object keeps (:func:`kept_state`) that a run with ``seed`` changes when made
+    right after a run with the same seed: a counter or a schedule moves with every call, while a cache filled once,
+    the last image or the last draw kept (even by a branch of a ``OneOf`` that this seed does not take) comes out
+    the same. Call it right after a run with ``seed`` (the repeat of :func:`repeats`)."""
+    before = kept_state(runner, transform)
+    if not before:
+        return []
+    with contextlib.suppress(Exception):  # (it ran with this seed twice already: compared as it stands)
+        runner(images, seed)
+    return sorted(k for k, v in kept_state(runner, transform).items() if k in before and before[k] != v)
+
+
 def kept_state(runner: Runner, transform: Any) -> dict[str, bytes]:
     """What the object ``runner`` runs keeps between calls, by name, each part as pickled bytes (a part that
     cannot be pickled is left out).
@@ -191,9 +204,9 @@ def kept_state(runner: Runner, transform: Any) -> dict[str, bytes]:
     the attributes of every transform along its tree (methods left out) and the data attributes of the
     classes a user wrote. Nothing for a library callable (torchvision, MONAI, Kornia, TorchIO): the copy it runs
     keeps the library's own state (MONAI's and Kornia's generators, lazily built grids), not compared yet.
-    Comparing what it keeps after one run and after the same run made again (same seed, same inputs) tells an
-    object whose state moves with every call (a counter, a schedule) from one that fills a cache once: only the
-    first may act otherwise after the probe's last call, which no probe can see.
+    Comparing what it keeps after one run and after the same run made again (same seed, same inputs, right
+    after) tells an object whose state moves with every call (a counter, a schedule) from one that fills a cache
+    once: only the first may act otherwise after the probe's last call, which no probe can see.
     """
     ran = _RUNS_ON.get(runner, transform)
     parts: dict[str, Any] = {}
