@@ -462,6 +462,26 @@ def test_a_callable_that_inverts_only_ct_slices_is_refused() -> None:
     assert "SA201" in caught.value.report.codes()
 
 
+def mirror_odd_heights(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.shape[0] % 2 else image
+
+
+def mirror_odd_widths(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.shape[1] % 2 else image
+
+
+@pytest.mark.parametrize(
+    ("fn", "film"), [(mirror_odd_heights, _image((513, 384, 3))), (mirror_odd_widths, _image((384, 513, 3)))]
+)
+def test_a_callable_that_mirrors_only_odd_sizes_is_refused(fn: Any, film: np.ndarray) -> None:
+    rgb = _image((64, 64, 3))
+    assert np.array_equal(fn(rgb), rgb)  # every size the probe tried was even: it saw nothing
+    assert np.array_equal(fn(film), film[:, ::-1])  # truth: a film of an odd size comes out mirrored
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(fn, POLICY, seeds=2)
+    assert "SA101" in caught.value.report.codes()
+
+
 def test_a_callable_that_turns_every_portrait_film_is_refused() -> None:
     square, portrait = _image((64, 64, 3)), _image((96, 64, 3))
     assert np.array_equal(turn_portraits(square), square)

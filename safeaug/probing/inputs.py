@@ -57,12 +57,14 @@ _VARIANT_NAMES = {
     "float64": "RGB float64",
     "RGBA": "RGBA (H, W, 4) uint8",
     "int16": "grey (H, W) int16 CT numbers",
-    "portrait": "96x64 portrait RGB uint8, geometry only",
-    "landscape": "64x96 landscape RGB uint8, geometry only",
+    "portrait": "96x64 and 97x64 portrait RGB uint8, geometry only",
+    "landscape": "64x96 and 64x97 landscape RGB uint8, geometry only",
 }
 
 
-_RECT_SHAPES = {"portrait": (96, 64), "landscape": (64, 96)}
+# The frames of each run: the second of each has its long side odd (the square runs' sides are even), so that a
+# function that acts only on odd heights or only on odd widths is seen.
+_RECT_SHAPES = {"portrait": ((96, 64), (97, 64)), "landscape": ((64, 96), (64, 97))}
 # What a run on a portrait or landscape frame is read for (``_rect_geometry``), and on a grey, one-channel,
 # 16-bit or float input (``_variant_reading``): unmeasured when a kind's runs cannot be read (the frame's
 # landmarks not found; an output not set by the input and seed).
@@ -286,7 +288,7 @@ def _finish_variants(
             for i in range(_VARIANT_RUNS[kind]):
                 if not coordmaps:  # (made once for all the frame runs)
                     coordmaps.append(_coordmap_copy(transform))
-                rect = _rect_geometry(transform, runner, kind, seed + i, coordmaps[0])
+                rect = _rect_geometry(transform, runner, _RECT_SHAPES[kind][i], seed + i, coordmaps[0])
                 if rect is None:
                     unread.append(kind)
                     break
@@ -333,11 +335,12 @@ def _coordmap_copy(transform: Any) -> Any:
     return forced
 
 
-def _rect_geometry(transform: Any, runner: Runner, kind: str, seed: int, forced: Any = None) -> dict[str, Any] | None:
+def _rect_geometry(
+    transform: Any, runner: Runner, shape: tuple[int, int], seed: int, forced: Any = None
+) -> dict[str, Any] | None:
     """Mirror, turn, zoom and shear on a non-square input: from coordinate maps sent through as a mask where
     albumentations' own code moves the pixels (``forced``: :func:`_coordmap_copy`), else from the landmarks
     found in the output."""
-    shape = _RECT_SHAPES[kind]
     if forced is not None:
         from safeaug.coordmap import _measure_copy
 
