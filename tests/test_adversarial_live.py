@@ -640,6 +640,32 @@ def _late_default(image: np.ndarray, _calls: list[int] = [0]) -> np.ndarray:  # 
     return np.ascontiguousarray(image[:, ::-1]) if _calls[0] >= 1000 else image
 
 
+_CALLS = 0
+_LOG: list[int] = []
+_LUT = np.clip(np.arange(256) + 3, 0, 255).astype(np.uint8)
+
+
+def _late_global(image: np.ndarray) -> np.ndarray:
+    global _CALLS  # (the state, on purpose)
+    _CALLS += 1
+    return np.ascontiguousarray(image[:, ::-1]) if _CALLS >= 1000 else image
+
+
+class _LateLog:
+    """Counts its calls in a module-level list."""
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        _LOG.append(1)
+        return np.ascontiguousarray(image[:, ::-1]) if len(_LOG) >= 1000 else image
+
+
+def _reset_module_counters() -> Any:
+    global _CALLS
+    _CALLS = 0
+    _LOG.clear()
+    return None
+
+
 @pytest.mark.parametrize(
     "make",
     [
@@ -648,8 +674,10 @@ def _late_default(image: np.ndarray, _calls: list[int] = [0]) -> np.ndarray:  # 
         lambda: functools.partial(_LateSchedule()),
         _late_closure,
         lambda: _late_default,
+        lambda: _reset_module_counters() or _late_global,
+        lambda: _reset_module_counters() or _LateLog(),
     ],
-    ids=["object", "bound method", "partial", "closure", "mutable default"],
+    ids=["object", "bound method", "partial", "closure", "mutable default", "global", "module-level list"],
 )
 def test_a_callable_whose_state_moves_with_every_call_is_not_judged_by_the_calls_a_probe_makes(make: Any) -> None:
     film = _image((64, 64, 3))
@@ -740,6 +768,11 @@ def test_state_a_branch_keeps_from_its_last_call_is_not_state_that_moves() -> No
 def test_a_callable_that_fills_a_cache_once_is_probed_as_before() -> None:
     wrapped = safeaug.wrap(_Cached(), POLICY, seeds=4)
     assert wrapped.report.codes() == ["SA408"]
+
+    def brighter(image: np.ndarray) -> np.ndarray:  # reads a module-level table, never writes it
+        return _LUT[image] if image.dtype == np.uint8 else image
+
+    assert safeaug.wrap(brighter, POLICY, seeds=4).report.codes() == ["SA408"]
 
 
 def test_a_transform_drawing_from_the_seeded_generators_repeats_and_is_read() -> None:

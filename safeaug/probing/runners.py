@@ -200,9 +200,10 @@ def kept_state(runner: Runner, transform: Any) -> dict[str, bytes]:
     cannot be pickled is left out).
 
     For a plain callable, the callable itself: its attributes (a bound method's object's), the cells of its
-    closure, its defaults and what a ``functools.partial`` binds. For albumentations, the copy the runner runs:
-    the attributes of every transform along its tree (methods left out) and the data attributes of the
-    classes a user wrote. Nothing for a library callable (torchvision, MONAI, Kornia, TorchIO): the copy it runs
+    closure, its defaults, what a ``functools.partial`` binds, and the module-level data its code (or its
+    class's methods') names. For albumentations, the copy the runner runs: the attributes of every transform
+    along its tree (methods left out), the data attributes of the classes a user wrote and the module-level data
+    their methods name. Nothing for a library callable (torchvision, MONAI, Kornia, TorchIO): the copy it runs
     keeps the library's own state (MONAI's and Kornia's generators, lazily built grids), not compared yet.
     Comparing what it keeps after one run and after the same run made again (same seed, same inputs, right
     after) tells an object whose state moves with every call (a counter, a schedule) from one that fills a cache
@@ -238,10 +239,25 @@ def _callable_state(fn: Any, parts: dict[str, Any]) -> None:
             except ValueError:  # (a cell not yet filled)
                 continue
         parts["defaults"] = (fn.__defaults__, fn.__kwdefaults__)
+        _global_state(fn, parts)
     if owner is not None and not inspect.isfunction(owner):
         attributes = getattr(owner, "__dict__", None)
         if isinstance(attributes, dict):
             parts.update({f"self.{k}": v for k, v in attributes.items()})
+        for cls in type(owner).__mro__[:-1]:  # (the methods of a callable object's classes, but object's)
+            for method in vars(cls).values():
+                if inspect.isfunction(method):
+                    _global_state(method, parts)
+
+
+def _global_state(fn: Any, parts: dict[str, Any]) -> None:
+    """The module-level data ``fn`` names (a counter it declares ``global``): not modules, classes or functions."""
+    names = getattr(getattr(fn, "__code__", None), "co_names", ())
+    module = getattr(fn, "__globals__", {})
+    for name in names:
+        value = module.get(name)
+        if value is not None and not (inspect.ismodule(value) or isinstance(value, type) or callable(value)):
+            parts[f"global {name}"] = value
 
 
 def _transform_state(t: Any, path: str, parts: dict[str, Any]) -> None:
@@ -253,8 +269,10 @@ def _transform_state(t: Any, path: str, parts: dict[str, Any]) -> None:
         module = cls.__module__ or ""
         if module == "albumentations" or module.startswith("albumentations.") or cls is object:
             break
-        for name, value in vars(cls).items():  # a counter kept on the user's class
-            if not name.startswith("__") and not callable(value) and not isinstance(value, (property, classmethod)):
+        for name, value in vars(cls).items():  # a counter kept on the user's class, or in its module
+            if inspect.isfunction(value):
+                _global_state(value, parts)
+            elif not name.startswith("__") and not callable(value) and not isinstance(value, (property, classmethod)):
                 parts[f"{path}{cls.__name__}.class.{name}"] = value
     for i, child in enumerate(getattr(t, "transforms", None) or []):
         _transform_state(child, f"{path}{i}.", parts)
