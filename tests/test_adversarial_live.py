@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import inspect
 import math
 import textwrap
@@ -386,14 +387,30 @@ def mirror_16_bit_images(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image[:, ::-1]) if image.dtype == np.uint16 else image
 
 
+def mirror_float64_images(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.dtype == np.float64 else image
+
+
+def mirror_rgba_images(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.ndim == 3 and image.shape[2] == 4 else image
+
+
+def mirror_ct_slices(image: np.ndarray) -> np.ndarray:
+    """Written for CT: mirrors images that hold negative numbers (air is -1000 HU), leaves photographs alone."""
+    return np.ascontiguousarray(image[:, ::-1]) if image.min() < 0 else image
+
+
 @pytest.mark.parametrize(
     ("fn", "film"),
     [
         (mirror_grey_films, _image((80, 64))),
         (mirror_float_images, _image((64, 64, 3)).astype(np.float32) / 255),
         (mirror_16_bit_images, _image((64, 64, 3)).astype(np.uint16) * 257),
+        (mirror_float64_images, _image((64, 64, 3)) / 255.0),
+        (mirror_rgba_images, _image((64, 64, 4))),
+        (mirror_ct_slices, _image((64, 64)).astype(np.int16) * 12 - 1024),
     ],
-    ids=["grey", "float32", "uint16"],
+    ids=["grey", "float32", "uint16", "float64", "RGBA", "int16"],
 )
 def test_a_callable_that_mirrors_only_some_films_is_refused(fn: Any, film: np.ndarray) -> None:
     rgb = _image((64, 64, 3))
@@ -416,8 +433,10 @@ def _invert(image: np.ndarray) -> np.ndarray:
         (lambda image: image.ndim == 3 and image.shape[2] == 1, _image((64, 64, 1))),
         (lambda image: image.dtype.kind == "f", _image((64, 64, 3)).astype(np.float32) / 255),
         (lambda image: image.dtype == np.uint16, _image((64, 64, 3)).astype(np.uint16) * 257),
+        (lambda image: image.dtype == np.float64, _image((64, 64, 3)) / 255.0),
+        (lambda image: image.ndim == 3 and image.shape[2] == 4, _image((64, 64, 4))),
     ],
-    ids=["grey", "one-channel", "float32", "uint16"],
+    ids=["grey", "one-channel", "float32", "uint16", "float64", "RGBA"],
 )
 def test_a_callable_that_inverts_only_some_films_is_refused(only: Any, film: np.ndarray) -> None:
     def invert_some(image: np.ndarray) -> np.ndarray:
@@ -429,6 +448,38 @@ def test_a_callable_that_inverts_only_some_films_is_refused(only: Any, film: np.
     with pytest.raises(safeaug.PolicyViolationError) as caught:
         safeaug.wrap(invert_some, POLICY, seeds=2)
     assert "SA201" in caught.value.report.codes()
+
+
+def test_a_callable_that_inverts_only_ct_slices_is_refused() -> None:
+    def window_negative(image: np.ndarray) -> np.ndarray:  # a CT window shown as a negative
+        return (image.max() + image.min() - image).astype(image.dtype) if image.dtype == np.int16 else image
+
+    rgb, ct = _image((64, 64, 3)), _image((64, 64)).astype(np.int16) * 12 - 1024
+    assert np.array_equal(window_negative(rgb), rgb)  # the square RGB uint8 probe alone sees nothing
+    assert np.corrcoef(window_negative(ct).ravel(), ct.ravel())[0, 1] < -0.999  # truth: a negative
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(window_negative, POLICY, seeds=2)
+    assert "SA201" in caught.value.report.codes()
+
+
+def mirror_odd_heights(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.shape[0] % 2 else image
+
+
+def mirror_odd_widths(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1]) if image.shape[1] % 2 else image
+
+
+@pytest.mark.parametrize(
+    ("fn", "film"), [(mirror_odd_heights, _image((513, 384, 3))), (mirror_odd_widths, _image((384, 513, 3)))]
+)
+def test_a_callable_that_mirrors_only_odd_sizes_is_refused(fn: Any, film: np.ndarray) -> None:
+    rgb = _image((64, 64, 3))
+    assert np.array_equal(fn(rgb), rgb)  # every size the probe tried was even: it saw nothing
+    assert np.array_equal(fn(film), film[:, ::-1])  # truth: a film of an odd size comes out mirrored
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(fn, POLICY, seeds=2)
+    assert "SA101" in caught.value.report.codes()
 
 
 def test_a_callable_that_turns_every_portrait_film_is_refused() -> None:
@@ -448,7 +499,18 @@ def test_the_probed_finding_says_which_inputs_were_tried_and_what_stays_unseen()
     wrapped = safeaug.wrap(brighter, POLICY, seeds=2)
     (finding,) = wrapped.report.findings
     assert finding.code == "SA408"
-    for words in ("grey", "one-channel", "uint16", "float32", "portrait", "landscape", "stay unseen"):
+    for words in (
+        "grey",
+        "one-channel",
+        "uint16",
+        "float32",
+        "float64",
+        "RGBA",
+        "int16 CT numbers",
+        "portrait",
+        "landscape",
+        "stay unseen",
+    ):
         assert words in finding.message
     # A float image has no integer range: that input kind failed and is named as not seen.
     assert "did not run on float32" in finding.message
@@ -500,7 +562,7 @@ def test_an_output_left_unwritten_on_grey_films_is_told_the_same_way_on_every_pr
         readings.add(repr((m.envelope, m.unmeasured, m.notes)))
         assert not m.envelope.inversion and not m.envelope.mirror
         assert {"inversion", "mirror", "rotation"} <= set(m.unmeasured)
-        assert any("grey (H, W) uint8 images changed between two runs with the same seed" in n for n in m.notes)
+        assert any("grey (H, W) uint8" in n and "changed between two runs with the same seed" in n for n in m.notes)
     assert len(readings) == 1  # one reading, whatever the memory held on each probe
 
 
@@ -546,6 +608,171 @@ def test_a_transform_whose_output_the_seed_does_not_set_is_not_judged_on_one_pro
         safeaug.wrap(make(), POLICY, seeds=4)
     assert caught.value.report.codes() == ["SA401"]
     assert "random" in caught.value.report.findings[0].fix or "np.random" in caught.value.report.findings[0].message
+
+
+class _LateSchedule:
+    """Mirrors from its 1000th call on: far past the calls one probe makes, so no output of the probe shows it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return np.ascontiguousarray(image[:, ::-1]) if self.calls >= 1000 else image
+
+    def step(self, image: np.ndarray) -> np.ndarray:
+        return self(image)
+
+
+def _late_closure() -> Any:
+    calls = 0
+
+    def mirror_later(image: np.ndarray) -> np.ndarray:
+        nonlocal calls
+        calls += 1
+        return np.ascontiguousarray(image[:, ::-1]) if calls >= 1000 else image
+
+    return mirror_later
+
+
+def _late_default(image: np.ndarray, _calls: list[int] = [0]) -> np.ndarray:  # noqa: B006 (the state, on purpose)
+    _calls[0] += 1
+    return np.ascontiguousarray(image[:, ::-1]) if _calls[0] >= 1000 else image
+
+
+_CALLS = 0
+_LOG: list[int] = []
+_LUT = np.clip(np.arange(256) + 3, 0, 255).astype(np.uint8)
+
+
+def _late_global(image: np.ndarray) -> np.ndarray:
+    global _CALLS  # (the state, on purpose)
+    _CALLS += 1
+    return np.ascontiguousarray(image[:, ::-1]) if _CALLS >= 1000 else image
+
+
+class _LateLog:
+    """Counts its calls in a module-level list."""
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        _LOG.append(1)
+        return np.ascontiguousarray(image[:, ::-1]) if len(_LOG) >= 1000 else image
+
+
+def _reset_module_counters() -> Any:
+    global _CALLS
+    _CALLS = 0
+    _LOG.clear()
+    return None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        _LateSchedule,
+        lambda: _LateSchedule().step,
+        lambda: functools.partial(_LateSchedule()),
+        _late_closure,
+        lambda: _late_default,
+        lambda: _reset_module_counters() or _late_global,
+        lambda: _reset_module_counters() or _LateLog(),
+    ],
+    ids=["object", "bound method", "partial", "closure", "mutable default", "global", "module-level list"],
+)
+def test_a_callable_whose_state_moves_with_every_call_is_not_judged_by_the_calls_a_probe_makes(make: Any) -> None:
+    film = _image((64, 64, 3))
+    fn = make()
+    outs = [fn(film) for _ in range(1000)]
+    assert np.array_equal(outs[0], film) and np.array_equal(outs[-1], film[:, ::-1])  # truth: mirrors, later
+    fn = make()
+    with pytest.raises(ProbeError, match="keeps state between calls"):
+        safeaug.probe(fn, seeds=4)
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        safeaug.wrap(make(), POLICY, seeds=4)
+    assert caught.value.report.codes() == ["SA401"]
+    assert "register_transform" in caught.value.report.findings[0].message
+
+
+class _LateFlip(ImageOnlyTransform):
+    """A user's transform that mirrors from its 1000th call on, counting on the object."""
+
+    def __init__(self, p: float = 1.0) -> None:
+        super().__init__(p=p)
+        self.calls = 0
+
+    def apply(self, img: np.ndarray, **params: Any) -> np.ndarray:
+        self.calls += 1
+        return np.ascontiguousarray(img[:, ::-1]) if self.calls >= 1000 else img
+
+
+class _LateFlipOnTheClass(ImageOnlyTransform):
+    """The same, counting on its class (every object of it shares the count)."""
+
+    calls = 0
+
+    def apply(self, img: np.ndarray, **params: Any) -> np.ndarray:
+        type(self).calls += 1
+        return np.ascontiguousarray(img[:, ::-1]) if type(self).calls >= 1000 else img
+
+
+@pytest.mark.parametrize("cls", [_LateFlip, _LateFlipOnTheClass], ids=["object", "class"])
+def test_an_albumentations_subclass_whose_state_moves_with_every_call_is_refused(cls: Any) -> None:
+    film = _image((64, 64, 3))
+    t = cls(p=1)
+    outs = [t(image=film)["image"] for _ in range(1000)]
+    assert np.array_equal(outs[0], film) and np.array_equal(outs[-1], film[:, ::-1])  # truth: mirrors, later
+    if cls is _LateFlipOnTheClass:
+        cls.calls = 0  # (the count the truth above left on the class)
+    report = safeaug.validate(A.Compose([cls(p=1)]), POLICY, probe=True)
+    assert report.codes() == ["SA401"]
+    assert "keeps state between calls" in report.findings[0].message
+
+
+class _Cached:
+    """Fills a cache on its first call and keeps the last image it saw: the same after every run alike."""
+
+    def __init__(self) -> None:
+        self.table: np.ndarray | None = None
+        self.last: np.ndarray | None = None
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        if self.table is None:
+            self.table = np.clip(np.arange(256) + 3, 0, 255).astype(np.uint8)
+        self.last = image.copy()
+        return self.table[image] if image.dtype == np.uint8 else image
+
+
+class _KeepsLastAngle(ImageOnlyTransform):
+    """Turns by a drawn quarter and keeps the last turn it made (for logging): state written per call, not moved."""
+
+    def __init__(self, p: float = 1.0) -> None:
+        super().__init__(p=p)
+        self.last: int | None = None
+
+    def apply(self, img: np.ndarray, **params: Any) -> np.ndarray:
+        self.last = int(self.py_random.random() < 0.5)
+        return np.ascontiguousarray(np.rot90(img, 2 * self.last)) if img.shape[0] == img.shape[1] else img
+
+
+def test_state_a_branch_keeps_from_its_last_call_is_not_state_that_moves() -> None:
+    # In a OneOf, the branch the first seed does not take keeps what a later seed's call left: compared a run
+    # apart that read as moving state; compared right after a run of the same seed, it is the same.
+    # albumentations keeps each call's parameters on the transform (`params`): Blur's, when a seed takes it.
+    assert not safeaug.probe(A.OneOf([A.Blur(blur_limit=(3, 3), p=1), A.NoOp(p=1)], p=1)).envelope.mirror
+    pipeline = A.Compose([A.OneOf([_KeepsLastAngle(p=1), A.NoOp(p=1)], p=1)])
+    report = safeaug.validate(pipeline, "natural", probe=True)
+    assert "SA401" not in report.codes()
+    assert not any("keeps state" in f.message for f in report.findings)
+
+
+def test_a_callable_that_fills_a_cache_once_is_probed_as_before() -> None:
+    wrapped = safeaug.wrap(_Cached(), POLICY, seeds=4)
+    assert wrapped.report.codes() == ["SA408"]
+
+    def brighter(image: np.ndarray) -> np.ndarray:  # reads a module-level table, never writes it
+        return _LUT[image] if image.dtype == np.uint8 else image
+
+    assert safeaug.wrap(brighter, POLICY, seeds=4).report.codes() == ["SA408"]
 
 
 def test_a_transform_drawing_from_the_seeded_generators_repeats_and_is_read() -> None:

@@ -20,7 +20,7 @@ from safeaug.effects import IDENTITY, Envelope
 from safeaug.probing.images import Array, FloatArray, _Images, _probe_images
 from safeaug.probing.inputs import _SHARED_RUNS, _finish_variants, _read_with_variants, _variant_runs
 from safeaug.probing.measure import _GEOMETRY_FIELDS, _Box, _check_outputs, _run_keys, _signatures
-from safeaug.probing.runners import ProbeError, _name, repeats, runner_for
+from safeaug.probing.runners import ProbeError, _name, kept_generators, repeats, runner_for, state_moved
 
 # Envelope fields no single probe can observe, whatever the transform.
 ALWAYS_UNMEASURED: tuple[str, ...] = (
@@ -75,6 +75,11 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
         raise ValueError("seeds must be at least 1")
     if size < 48:
         raise ValueError("size must be at least 48 pixels (the probe images need room for their landmarks)")
+    with kept_generators():  # (the runs seed the global generators; the caller's draws go on as before)
+        return _probe(transform, seeds, size, seed)
+
+
+def _probe(transform: Any, seeds: int, size: int, seed: int) -> Measurement:
     images = _probe_images(size)
     runner = runner_for(transform)
     name = _name(transform)
@@ -90,13 +95,24 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
                 "The probe feeds images (and keypoints, for albumentations) only; a transform that needs masks "
                 "or boxes cannot be probed."
             ) from exc
+    for out, _, _ in runs:  # (an output that cannot be read is told before anything else)
+        _check_outputs(out)
     if not repeats(runner, images, seed, runs[0]):
         raise ProbeError(
             f"{name} gave two different outputs for the same seed ({seed}) on a {size}x{size} RGB uint8 probe "
             "image: what it does is not set by its input and its random draw (it returns memory it never wrote, "
             "draws from a source the probe does not seed, or keeps state between calls), so no probe can measure "
-            "it reproducibly. Draw from `random` or `np.random` (the probe seeds both before every run), or from "
-            "albumentations' own generators, and write every pixel of the output."
+            "it reproducibly. Draw from `random`, `np.random` or torch's global generator (the probe seeds them "
+            "before every run), or from albumentations' own generators, and write every pixel of the output."
+        )
+    moved = state_moved(runner, transform, images, seed)
+    if moved:
+        raise ProbeError(
+            f"{name} keeps state between calls: {', '.join(f'`{k}`' for k in moved)} changed between two runs with "
+            "the same seed and inputs, one right after the other. What it does may change with the number of calls "
+            "made before (a schedule, a counter), and a probe sees only the calls it makes. Keep the state out of "
+            "the callable (draw from `random` or `np.random`, which the probe seeds), or describe it with "
+            "safeaug.register_transform."
         )
     firsts = [(out, kps) for out, kps, _ in runs[:_SHARED_RUNS]]  # the first runs, for the other inputs
     # A run that came out exactly like an earlier one measures the same: each distinct run once.
@@ -105,9 +121,7 @@ def probe(transform: Any, *, seeds: int = 16, size: int = 64, seed: int = 0) -> 
     first_of = {key: keys.index(key) for key in distinct}
     chosen = _runs_to_read([runs[first_of[key]] for key in distinct], images)
     to_read = [runs[first_of[distinct[j]]] for j in chosen]
-    for out, _, _ in to_read:  # (an output that cannot be read is told before any other input is tried)
-        _check_outputs(out)
-    # The runs on grey, one-channel, 16-bit and float inputs are made now, and read with the square runs.
+    # The runs on grey, one-channel, 16-bit, float, RGBA and CT inputs are made now, and read with the square runs.
     pending = _variant_runs(runner, images, seed, firsts)
     read, variant_found = _read_with_variants(to_read, pending, images)
     seen = {distinct[j]: reading for j, reading in zip(chosen, read, strict=True)}

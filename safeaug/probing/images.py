@@ -8,7 +8,8 @@
 * ``flat``: a mid-grey field, for noise, occluded area and brightness fields.
 
 Besides the square RGB uint8 set, the same images as other kinds of input (grey, one-channel, uint16,
-float32) and the geometry image on non-square frames; every set is built once per size and kept.
+float32, float64, RGBA, int16 CT numbers) and the geometry image on non-square frames; every set is built
+once per size and kept.
 """
 
 from __future__ import annotations
@@ -201,13 +202,24 @@ def _channels(img: Array) -> FloatArray:
 _LUMA = np.array([0.299, 0.587, 0.114])  # the grey level of a colour, as the catalog reads colour casts
 
 
+# CT numbers: an int16 input holds each 8-bit level L as L * 16 - 1024 (air at -1024, dense bone near 3000).
+_CT_STEP, _CT_AIR = 16, -1024
+
+
 def _as_variant(img: Array, kind: str) -> Array:
     if kind == "grey":
         return np.ascontiguousarray(img[..., 0] if _channels_equal(img) else _luma(img))
     if kind == "one-channel":
         return np.ascontiguousarray(img[..., :1] if _channels_equal(img) else _luma(img)[..., None])
+    if kind == "int16":  # a CT slice: one channel of Hounsfield-like numbers
+        grey = img[..., 0] if _channels_equal(img) else _luma(img)
+        return np.ascontiguousarray(grey.astype(np.int16) * _CT_STEP + _CT_AIR)
+    if kind == "RGBA":  # an opaque alpha channel after the colour
+        return np.concatenate([img, np.full((*img.shape[:2], 1), 255, np.uint8)], axis=2)
     if kind == "uint16":
         return img.astype(np.uint16) * 257
+    if kind == "float64":
+        return img.astype(np.float64) / 255.0
     return (img.astype(np.float32) / 255.0).astype(np.float32)
 
 
@@ -224,11 +236,20 @@ def _luma(img: Array) -> Array:
 _FROM_16_BITS = np.clip(np.rint(np.arange(2**16) / 257.0), 0, 255).astype(np.uint8)
 
 
-def _as_rgb8(img: Array) -> Array:
-    """An output of any of the variant inputs back as 8-bit RGB, so the square readings apply unchanged."""
+def _as_rgb8(img: Array, kind: str = "") -> Array:
+    """An output of any of the variant inputs back as 8-bit RGB, so the square readings apply unchanged.
+
+    ``kind``: the kind of input it came from. An int16 output of the int16 input holds CT numbers (``_CT_STEP``,
+    ``_CT_AIR``; an int16 output of another input is read as 8-bit levels); a four-channel output of the RGBA
+    input is read without its alpha.
+    """
     a = np.asarray(img)
+    if kind == "RGBA" and a.ndim == 3 and a.shape[2] == 4:
+        a = a[..., :3]
     if a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3:
         return a  # already 8-bit RGB
+    if kind == "int16" and a.dtype == np.int16:
+        a = np.clip(np.rint((a.astype(np.float64) - _CT_AIR) / _CT_STEP), 0, 255).astype(np.uint8)
     if a.dtype == np.uint16:
         a = _FROM_16_BITS.take(a)  # (rint(level / 257), made once for every 16-bit level)
     else:

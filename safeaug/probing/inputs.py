@@ -1,5 +1,6 @@
 """Other kinds of input: after the square RGB uint8 runs, the probe images go through again as a grey
-image, a one-channel image, uint16, float32, and on a portrait and a landscape frame (geometry only)."""
+image, a one-channel image, uint16, float32, float64, RGBA, an int16 CT slice, and on a portrait and a landscape
+frame (geometry only)."""
 
 from __future__ import annotations
 
@@ -28,13 +29,24 @@ from safeaug.probing.tone import _Map, _read_intensity
 
 # A transform may act on some inputs and not others (a function that mirrors only grey films, or turns
 # every portrait image to landscape). After the square RGB uint8 runs, the probe images go through again as
-# a grey image (H, W), a one-channel image (H, W, 1), uint16 and float32 (each read in full, back in 8-bit
-# RGB), and a portrait and a landscape image (geometry only). Fewer runs each: a transform that acts on a
-# kind of input acts on it whatever the draw, and the draws' range is read on the square runs.
+# a grey image (H, W), a one-channel image (H, W, 1), uint16, float32, float64, RGBA and an int16 CT slice
+# (each read back in 8-bit RGB), and a portrait and a landscape image (geometry only). Fewer runs each: a
+# transform that acts on a kind of input acts on it whatever the draw, and the draws' range is read on the
+# square runs.
 _SHARED_RUNS = 2  # square runs kept to compare the other inputs' runs with
 
 
-_VARIANT_RUNS = {"grey": 2, "one-channel": 1, "uint16": 1, "float32": 1, "portrait": 2, "landscape": 2}
+_VARIANT_RUNS = {
+    "grey": 2,
+    "one-channel": 1,
+    "uint16": 1,
+    "float32": 1,
+    "float64": 1,
+    "RGBA": 1,
+    "int16": 1,
+    "portrait": 2,
+    "landscape": 2,
+}
 
 
 _VARIANT_NAMES = {
@@ -42,12 +54,17 @@ _VARIANT_NAMES = {
     "one-channel": "one-channel (H, W, 1) uint8",
     "uint16": "RGB uint16",
     "float32": "RGB float32",
-    "portrait": "96x64 portrait RGB uint8, geometry only",
-    "landscape": "64x96 landscape RGB uint8, geometry only",
+    "float64": "RGB float64",
+    "RGBA": "RGBA (H, W, 4) uint8",
+    "int16": "grey (H, W) int16 CT numbers",
+    "portrait": "96x64 and 97x64 portrait RGB uint8, geometry only",
+    "landscape": "64x96 and 64x97 landscape RGB uint8, geometry only",
 }
 
 
-_RECT_SHAPES = {"portrait": (96, 64), "landscape": (64, 96)}
+# The frames of each run: the second of each has its long side odd (the square runs' sides are even), so that a
+# function that acts only on odd heights or only on odd widths is seen.
+_RECT_SHAPES = {"portrait": ((96, 64), (97, 64)), "landscape": ((64, 96), (64, 97))}
 # What a run on a portrait or landscape frame is read for (``_rect_geometry``), and on a grey, one-channel,
 # 16-bit or float input (``_variant_reading``): unmeasured when a kind's runs cannot be read (the frame's
 # landmarks not found; an output not set by the input and seed).
@@ -57,7 +74,7 @@ _VARIANT_MARGIN = 2.0  # px from the ramp's band edges (see _variant_reading)
 
 
 def _variant_reading(
-    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images, dtype: Any
+    out: dict[str, Array], kps: FloatArray | None, exact: bool, images: _Images, dtype: Any, kind: str
 ) -> Generator[_Ask, Any, dict[str, Any]]:
     """What one run on a variant input did to the geometry, and whether it inverted the ramp (the fields found),
     asking the stacked readers (``measure._drive``) for its geometry and its ramp's grey-level map.
@@ -69,8 +86,9 @@ def _variant_reading(
     the ramp's levels apart (:func:`_keeps_levels`): a negative returned in another type is still a negative,
     while a function written for 8-bit images (``clip(x.astype(int16) - 8, 0, 255)``, whose int16 wraps a uint16
     film's bright half below zero) turns the ramp into two or three levels that may fall from dark to bright.
+    ``kind``: the kind of input (an int16 output of the int16 input holds CT numbers, see ``images._as_rgb8``).
     """
-    rgb = {k: _as_rgb8(out[k]) for k in ("geo", "ramp")}  # all this reads
+    rgb = {k: _as_rgb8(out[k], kind) for k in ("geo", "ramp")}  # all this reads
     size, shape = images.size, rgb["geo"].shape[:2]
     g: _Geometry | None = yield _Ask("geometry", (rgb, kps, exact))
     found: dict[str, Any] = {}
@@ -137,8 +155,8 @@ def _as_square(
         ref = square[name]
         if ref.dtype != np.uint8 or ref.ndim != 3:
             return False
-        # (8-bit RGB sent to uint16 or float32 and back is itself: no need to convert it)
-        same_kind = kind in ("uint16", "float32") and ref.shape[2] == 3
+        # (8-bit RGB sent to uint16, float or RGBA and back is itself: no need to convert it)
+        same_kind = kind in ("uint16", "float32", "float64", "RGBA") and ref.shape[2] == 3
         if kind in ("grey", "one-channel") and img.dtype == np.uint8:
             # 8-bit out of a one-channel input: both sides are one channel repeated (or the output's three), so
             # they are compared before the repeat (the same verdict, without converting either).
@@ -151,7 +169,7 @@ def _as_square(
             if any(_apart(a[..., c], grey) for c in range(a.shape[2])):
                 return False
             continue
-        a, b = _as_rgb8(img), ref if same_kind else _as_rgb8(_as_variant(ref, kind))
+        a, b = _as_rgb8(img, kind), ref if same_kind else _as_rgb8(_as_variant(ref, kind), kind)
         if a.shape != b.shape or _apart(a, b):
             return False
     return True
@@ -167,7 +185,7 @@ def _apart(a: Array, b: Array) -> bool:
 
 @dataclass
 class _Pending:
-    """The runs on grey, one-channel, 16-bit and float inputs, made and not yet read."""
+    """The runs on grey, one-channel, 16-bit, float, RGBA and CT inputs, made and not yet read."""
 
     reads: list[tuple[str, Run, Any]] = field(default_factory=list)  # (kind, run, the input's type), in order
     failed: dict[str, str] = field(default_factory=dict)  # kind -> what it raised when run
@@ -177,7 +195,7 @@ class _Pending:
 def _variant_runs(
     runner: Runner, images: _Images, seed: int, firsts: list[tuple[dict[str, Array], FloatArray | None]]
 ) -> _Pending:
-    """The runs on grey, one-channel, 16-bit and float inputs, each kind in turn (the frame runs come later).
+    """The runs on grey, one-channel, 16-bit, float, RGBA and CT inputs, each kind in turn (the frame runs come later).
 
     ``firsts``: the outputs of the first square runs. A run whose output is the square run's of the same seed,
     converted the same way (within 2 levels), shows nothing new and is not kept for reading.
@@ -221,7 +239,7 @@ def _read_with_variants(
     is marked failed in ``pending``, and its later runs are not read).
     """
     square = [_run_reading(out, kps, exact, images) for out, kps, exact in runs]
-    variants = [_variant_reading(*run, images, dtype) for _, run, dtype in pending.reads]
+    variants = [_variant_reading(*run, images, dtype, kind) for kind, run, dtype in pending.reads]
     try:
         done = _drive([*square, *variants], images)
         return done[: len(square)], done[len(square) :]
@@ -236,7 +254,7 @@ def _read_with_variants(
             found.append(None)
             continue
         try:
-            found.append(_drive([_variant_reading(*run, images, dtype)], images)[0])
+            found.append(_drive([_variant_reading(*run, images, dtype, kind)], images)[0])
         except ProbeError:
             raise
         except Exception as exc:
@@ -270,7 +288,7 @@ def _finish_variants(
             for i in range(_VARIANT_RUNS[kind]):
                 if not coordmaps:  # (made once for all the frame runs)
                     coordmaps.append(_coordmap_copy(transform))
-                rect = _rect_geometry(transform, runner, kind, seed + i, coordmaps[0])
+                rect = _rect_geometry(transform, runner, _RECT_SHAPES[kind][i], seed + i, coordmaps[0])
                 if rect is None:
                     unread.append(kind)
                     break
@@ -317,11 +335,12 @@ def _coordmap_copy(transform: Any) -> Any:
     return forced
 
 
-def _rect_geometry(transform: Any, runner: Runner, kind: str, seed: int, forced: Any = None) -> dict[str, Any] | None:
+def _rect_geometry(
+    transform: Any, runner: Runner, shape: tuple[int, int], seed: int, forced: Any = None
+) -> dict[str, Any] | None:
     """Mirror, turn, zoom and shear on a non-square input: from coordinate maps sent through as a mask where
     albumentations' own code moves the pixels (``forced``: :func:`_coordmap_copy`), else from the landmarks
     found in the output."""
-    shape = _RECT_SHAPES[kind]
     if forced is not None:
         from safeaug.coordmap import _measure_copy
 

@@ -183,10 +183,16 @@ def _drive(steps: list[Generator[_Ask, Any, Any]], images: _Images) -> list[Any]
 
 
 def _check_outputs(out: dict[str, Array]) -> None:
-    """:class:`ProbeError` when an output cannot be read (not an image, or under 8 pixels a side)."""
+    """:class:`ProbeError` when an output cannot be read (not an image, under 8 pixels a side, or not of real
+    numbers: an array of Python objects, complex numbers or dates has no grey level to read)."""
     for key, img in out.items():
         if img.ndim not in (2, 3) or img.shape[0] < 8 or img.shape[1] < 8:
             raise ProbeError(f"the transform returned an image of shape {img.shape} for the {key} probe image")
+        if img.dtype.kind not in "biuf":
+            raise ProbeError(
+                f"the transform returned an image of type {img.dtype} for the {key} probe image: the probe reads "
+                "images of real numbers (bool, integer or float), so what this one does cannot be measured"
+            )
 
 
 def _run_reading(

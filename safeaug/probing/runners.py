@@ -26,10 +26,15 @@ read); any other exception is the transform's own and is reported with its name 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
+import pickle
 import random
+import sys
 import warnings
-from collections.abc import Callable, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -140,6 +145,144 @@ def _force(t: Any) -> None:
         t.transforms_ps = [q / total for q in ps] if total > 0 else ps
 
 
+def _seed_generators(seed: int) -> None:
+    """Seed every global generator a transform may draw from: ``random``, ``numpy.random`` and, when torch is
+    loaded, torch's CPU generator (a callable written for torchvision draws its coins with ``torch.rand``).
+
+    Left unseeded, a torch coin was drawn afresh for each of the five probe images of one run, so one run
+    mirrored some of its images and not others: readings of different images could not be paired, and the same
+    probe gave different verdicts from one process to the next. Only the CPU generator's own seed is set
+    (``torch.manual_seed`` also seeds every accelerator, a hundred times slower); torch is not loaded here.
+    """
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch = sys.modules.get("torch")
+    generator = getattr(torch, "default_generator", None) if torch is not None else None
+    if generator is not None:
+        generator.manual_seed(seed % (2**63))
+
+
+@contextlib.contextmanager
+def kept_generators() -> Iterator[None]:
+    """Restore the global generators :func:`_seed_generators` seeds (``random``, ``numpy.random``, torch's CPU
+    generator) to their states before, whatever happens inside.
+
+    A probe seeds them before every run; left so, a training script that calls ``safeaug.wrap`` before drawing
+    its own random splits or initial weights would draw them from the probe's last seed, on every run alike.
+    """
+    torch = sys.modules.get("torch")
+    generator = getattr(torch, "default_generator", None) if torch is not None else None
+    states = (random.getstate(), np.random.get_state(), None if generator is None else generator.get_state())
+    try:
+        yield
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        if generator is not None:
+            generator.set_state(states[2])
+
+
+def state_moved(runner: Runner, transform: Any, images: _Images, seed: int) -> list[str]:
+    """The parts of what ``runner``'s object keeps (:func:`kept_state`) that a run with ``seed`` changes when made
+    right after a run with the same seed: a counter or a schedule moves with every call, while a cache filled once,
+    the last image or the last draw kept (even by a branch of a ``OneOf`` that this seed does not take) comes out
+    the same. Call it right after a run with ``seed`` (the repeat of :func:`repeats`)."""
+    before = kept_state(runner, transform)
+    if not before:
+        return []
+    with contextlib.suppress(Exception):  # (it ran with this seed twice already: compared as it stands)
+        runner(images, seed)
+    return sorted(k for k, v in kept_state(runner, transform).items() if k in before and before[k] != v)
+
+
+def kept_state(runner: Runner, transform: Any) -> dict[str, bytes]:
+    """What the object ``runner`` runs keeps between calls, by name, each part as pickled bytes (a part that
+    cannot be pickled is left out).
+
+    For a plain callable, the callable itself: its attributes (a bound method's object's), the cells of its
+    closure, its defaults, what a ``functools.partial`` binds, and the module-level data its code (or its
+    class's methods') names. For albumentations, the copy the runner runs: the attributes of every transform
+    along its tree (methods left out), the data attributes of the classes a user wrote and the module-level data
+    their methods name. Nothing for a library callable (torchvision, MONAI, Kornia, TorchIO): the copy it runs
+    keeps the library's own state (MONAI's and Kornia's generators, lazily built grids), not compared yet.
+    Comparing what it keeps after one run and after the same run made again (same seed, same inputs, right
+    after) tells an object whose state moves with every call (a counter, a schedule) from one that fills a cache
+    once: only the first may act otherwise after the probe's last call, which no probe can see.
+    """
+    ran = _RUNS_ON.get(runner, transform)
+    parts: dict[str, Any] = {}
+    if ran is None:
+        return {}
+    if _is_albumentations(ran):
+        _transform_state(ran, "", parts)
+    else:
+        _callable_state(ran, parts)
+    kept: dict[str, bytes] = {}
+    for name, value in parts.items():
+        try:
+            kept[name] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # (what cannot be pickled cannot be compared: left out)
+            continue
+    return kept
+
+
+def _callable_state(fn: Any, parts: dict[str, Any]) -> None:
+    while isinstance(fn, functools.partial):  # (the arguments it binds, and what it calls)
+        parts[f"partial{len(parts)}"] = (fn.args, fn.keywords)
+        fn = fn.func
+    owner = getattr(fn, "__self__", None) if inspect.ismethod(fn) else fn
+    fn = getattr(fn, "__func__", fn)
+    if inspect.isfunction(fn):
+        for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=False):
+            try:
+                parts[name] = cell.cell_contents
+            except ValueError:  # (a cell not yet filled)
+                continue
+        parts["defaults"] = (fn.__defaults__, fn.__kwdefaults__)
+        _global_state(fn, parts)
+    if owner is not None and not inspect.isfunction(owner):
+        attributes = getattr(owner, "__dict__", None)
+        if isinstance(attributes, dict):
+            parts.update({f"self.{k}": v for k, v in attributes.items()})
+        for cls in type(owner).__mro__[:-1]:  # (the methods of a callable object's classes, but object's)
+            for method in vars(cls).values():
+                if inspect.isfunction(method):
+                    _global_state(method, parts)
+
+
+def _global_state(fn: Any, parts: dict[str, Any]) -> None:
+    """The module-level data ``fn`` names (a counter it declares ``global``): not modules, classes or functions."""
+    names = getattr(getattr(fn, "__code__", None), "co_names", ())
+    module = getattr(fn, "__globals__", {})
+    for name in names:
+        value = module.get(name)
+        if value is not None and not (inspect.ismodule(value) or isinstance(value, type) or callable(value)):
+            parts[f"global {name}"] = value
+
+
+def _transform_state(t: Any, path: str, parts: dict[str, Any]) -> None:
+    for name, value in vars(t).items():
+        if name == "transforms" or name == "_key2func" or inspect.ismethod(value) or inspect.isfunction(value):
+            continue  # (the children are walked below; methods are code, not state)
+        parts[f"{path}{type(t).__name__}.{name}"] = value
+    for cls in type(t).__mro__:
+        module = cls.__module__ or ""
+        if module == "albumentations" or module.startswith("albumentations.") or cls is object:
+            break
+        for name, value in vars(cls).items():  # a counter kept on the user's class, or in its module
+            if inspect.isfunction(value):
+                _global_state(value, parts)
+            elif not name.startswith("__") and not callable(value) and not isinstance(value, (property, classmethod)):
+                parts[f"{path}{cls.__name__}.class.{name}"] = value
+    for i, child in enumerate(getattr(t, "transforms", None) or []):
+        _transform_state(child, f"{path}{i}.", parts)
+
+
+# The object each runner runs (a copy for albumentations, the function that runs a library callable's copy),
+# for kept_state; a plain callable's runner runs the callable itself.
+_RUNS_ON: weakref.WeakKeyDictionary[Runner, Any] = weakref.WeakKeyDictionary()
+
+
 def _albumentations_runner(transform: Any) -> Runner:
     """Runs with keypoints, which come back as an (N, 2) array, or None when the pixels may move without them."""
     import albumentations as A
@@ -164,8 +307,7 @@ def _albumentations_runner(transform: Any) -> Runner:
 
     def run(images: _Images, seed: int) -> Run:
         pipe.set_random_seed(seed)
-        random.seed(seed)
-        np.random.seed(seed % (2**32))
+        _seed_generators(seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out = pipe(
@@ -197,6 +339,7 @@ def _albumentations_runner(transform: Any) -> Runner:
         moved[index[ok]] = kps[ok, :2]
         return result, moved, exact
 
+    _RUNS_ON[run] = forced
     return run
 
 
@@ -204,8 +347,7 @@ def _callable_runner(fn: Callable[..., Any]) -> Runner:
     keyword = _takes_image_keyword(fn)
 
     def call(image: Array, seed: int) -> Array:
-        random.seed(seed)
-        np.random.seed(seed % (2**32))
+        _seed_generators(seed)
         out = fn(image=image.copy()) if keyword else fn(image.copy())
         if isinstance(out, Mapping):
             if "image" not in out:
@@ -219,10 +361,16 @@ def _callable_runner(fn: Callable[..., Any]) -> Runner:
             result[name] = call(getattr(images, name), seed)
         return result, None, False
 
+    _RUNS_ON[run] = fn
     return run
 
 
 def _takes_image_keyword(fn: Callable[..., Any]) -> bool:
+    if any(c.__module__ == "torch.nn.modules.module" and c.__name__ == "Module" for c in type(fn).__mro__):
+        # A torch module's call forwards (*args, **kwargs) to its forward(): how forward() takes the image is
+        # what counts (read from the call, a module whose forward(img) takes it by place was called with image=
+        # and refused as failing on the probe image).
+        fn = getattr(fn, "forward", fn)
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -262,7 +410,9 @@ def _library_runner(transform: Any) -> Runner:
     run = numpy_callable(transform)
     if run is None:
         raise ProbeError(f"cannot probe {_name(transform)}: its library gives no way to run it on an image")
-    return _callable_runner(run)
+    runner = _callable_runner(run)
+    _RUNS_ON[runner] = None  # (its copy's state is not compared: see kept_state)
+    return runner
 
 
 # (accepts, make): the first entry whose ``accepts(transform)`` is true makes the runner. Keep the plain

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import albumentations as A
 import numpy as np
 import pytest
 
-from safeaug import Envelope
+from safeaug import Envelope, PolicyViolationError, wrap
 from safeaug.catalog import Params, defaults_for, resolve
 from safeaug.effects import IDENTITY
 from safeaug.probing import ALWAYS_UNMEASURED, TOLERANCE, Measurement, ProbeError, excess, probe, widened
@@ -223,6 +224,21 @@ def test_a_transform_that_fails_is_a_probe_error_naming_it() -> None:
         probe(A.NoOp(), seeds=0)
 
 
+@pytest.mark.parametrize("dtype", [object, np.complex64, "datetime64[s]"], ids=["object", "complex", "datetime"])
+def test_an_output_of_no_real_numbers_is_a_probe_error_not_a_crash(dtype: Any) -> None:
+    def mirror_into(image: np.ndarray) -> np.ndarray:
+        return mirror_rows(image).astype(dtype)
+
+    out = mirror_into(np.arange(64 * 64 * 3, dtype=np.uint8).reshape(64, 64, 3))
+    assert out.dtype == np.dtype(dtype) and out.shape == (64, 64, 3)  # (an image of its own kind)
+    # A type error from inside the colour reading used to escape `validate` and `wrap` as a traceback.
+    with pytest.raises(ProbeError, match=re.escape(f"image of type {np.dtype(dtype)}")):
+        probe(mirror_into, seeds=2)
+    with pytest.raises(PolicyViolationError) as caught:
+        wrap(mirror_into, "chest_xray", seeds=2)
+    assert caught.value.report.codes() == ["SA401"]
+
+
 # ------------------------------------------------------------------------------------------ excess
 
 
@@ -289,13 +305,13 @@ def test_dropping_channels_is_grayscale_and_float_output_is_read_in_its_own_scal
     assert probe(lambda image: image.astype(np.float32) / 255.0, seeds=1).envelope.is_identity()
 
 
-@pytest.mark.parametrize("kind", ["uint16", "float32"])
-def test_8_bit_rgb_sent_to_16_bit_or_float_and_back_is_itself(kind: str) -> None:
+@pytest.mark.parametrize("kind", ["uint16", "float32", "float64", "RGBA", "int16"])
+def test_8_bit_rgb_sent_to_another_kind_and_back_is_itself(kind: str) -> None:
     # The other inputs' runs are compared with the square runs through this round trip; it is taken as exact.
     from safeaug.probing.images import _as_rgb8, _as_variant
 
     levels = np.arange(256, dtype=np.uint8).reshape(16, 16, 1).repeat(3, axis=2)
-    assert np.array_equal(_as_rgb8(_as_variant(levels, kind)), levels)
+    assert np.array_equal(_as_rgb8(_as_variant(levels, kind), kind), levels)
 
 
 def test_strong_noise_hides_colour_and_says_so() -> None:

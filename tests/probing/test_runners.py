@@ -108,3 +108,74 @@ def test_a_copy_made_to_reseed_draws_as_a_deep_copy_does(case: int) -> None:
                 assert a(image=image)["image"].tobytes() == b(image=image)["image"].tobytes()
     after = [(r.getstate() if isinstance(r, random.Random) else None) for r, _ in states]
     assert after == before
+
+
+# ------------------------------------------------------------------------------------------- global generators
+
+
+def _mirror_on_a_torch_coin(image: np.ndarray) -> np.ndarray:
+    """A callable written for torchvision: it draws its coin from torch's global generator."""
+    import torch
+
+    return np.ascontiguousarray(image[:, ::-1]) if float(torch.rand(1)) < 0.5 else image
+
+
+def test_a_torch_coin_is_drawn_once_per_run_for_every_probe_image() -> None:
+    pytest.importorskip("torch")
+    from safeaug.probing.images import _probe_images
+
+    images = _probe_images(64)
+    run = runners.runner_for(_mirror_on_a_torch_coin)
+    mirrored = []
+    for seed in range(8):
+        out, _, _ = run(images, seed)
+        flips = {name: bool(np.array_equal(out[name], getattr(images, name)[:, ::-1])) for name in out}
+        # Truth: one coin per run, so the five probe images of a run come out alike (the flat grey is its own
+        # mirror, and says nothing).
+        assert flips["geo"] == flips["ramp"] == flips["colors"] == flips["dots"]
+        mirrored.append(flips["geo"])
+    assert any(mirrored) and not all(mirrored)  # (the coin falls both ways over these seeds)
+
+
+def test_a_mirror_on_a_torch_coin_is_read_as_a_mirror_on_every_probe() -> None:
+    pytest.importorskip("torch")
+    readings = {repr(probe(_mirror_on_a_torch_coin, seeds=8)) for _ in range(3)}
+    assert len(readings) == 1  # the same measurement on every probe
+    m = probe(_mirror_on_a_torch_coin, seeds=8)
+    assert m.envelope.mirror
+    # Only the mirror: images of one run no longer come out mirrored apart (a mirrored ramp read against an
+    # unmirrored geometry is a scrambled tone map).
+    assert not m.envelope.nonmonotone and not m.envelope.inversion and m.envelope.hue == 0.0
+
+
+def test_the_probe_leaves_the_global_generators_as_it_found_them() -> None:
+    import random
+
+    torch = pytest.importorskip("torch")
+
+    def draws() -> tuple[float, float, float]:
+        return random.random(), float(np.random.random()), float(torch.rand(1))
+
+    states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    expected = draws()
+    random.setstate(states[0])
+    np.random.set_state(states[1])
+    torch.set_rng_state(states[2])
+    probe(_mirror_on_a_torch_coin, seeds=2)
+    assert draws() == expected  # a training script's own draws after `safeaug.wrap` are what they were
+
+
+def test_a_torch_module_is_called_as_its_forward_takes_the_image() -> None:
+    torch = pytest.importorskip("torch")
+
+    class MirrorModule(torch.nn.Module):
+        """A torch module over numpy images, its forward taking the image by place."""
+
+        def forward(self, img: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(img[:, ::-1])
+
+    module = MirrorModule()
+    film = np.arange(64 * 64 * 3, dtype=np.uint8).reshape(64, 64, 3)
+    assert np.array_equal(module(film), film[:, ::-1])  # truth: a mirror (module(image=...) raises TypeError)
+    # Its call takes (*args, **kwargs): read from that, it was called with image= and failed on every probe image.
+    assert probe(module, seeds=2).envelope.mirror
