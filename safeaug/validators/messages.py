@@ -297,7 +297,7 @@ def _outside_catalog(node: Node) -> str:
 
 def probe_blind(node: Node, blind: list[str], policy_id: str, notes: list[str]) -> str:
     """A probed transform whose probe could not measure what the policy bounds."""
-    said = " ".join(notes)
+    said = "; ".join(notes)
     return (
         f"{_outside_catalog(node)}, and probing it could not measure {', '.join(blind)}, which "
         f"policy `{policy_id}` bounds" + (f" ({said})" if said else "")
@@ -343,6 +343,12 @@ def describe_effects(env: Envelope) -> list[str]:
     return out
 
 
+def rarest_seen(draws: int) -> float:
+    """The rate (0-1) above which an effect shows in ``draws`` independent draws with 95% confidence: the chance
+    ``(1 - rate) ** draws`` that every draw misses it is 0.05 (16 draws: 17%; 256: 1.2%)."""
+    return 1.0 - 0.05 ** (1.0 / max(draws, 1))
+
+
 def probed(leaf: Leaf, measured: Measurement) -> Words:
     """A transform without a catalog entry, judged by what probing saw it do."""
     seen = ", ".join(describe_effects(leaf.envelope)) or "no effect"
@@ -353,7 +359,9 @@ def probed(leaf: Leaf, measured: Measurement) -> Words:
             f"{_outside_catalog(leaf.node)}; it was described by probing {measured.samples} runs "
             f"({seen}; widened by the measurement tolerance) and judged by that. A probe is a sample, not a "
             f"guarantee: it ran on {'; '.join(measured.inputs) or 'its probe images'}, so other image sizes, "
-            f"aspect ratios, channel counts and pixel types stay unseen{unrun}; and it cannot see {blind}."
+            f"aspect ratios, channel counts and pixel types stay unseen{unrun}; it cannot see {blind}; and an "
+            f"effect drawn on fewer than {100 * rarest_seen(measured.samples):.2g}% of calls can have shown in none "
+            f"of the {measured.samples} draws (a chance over 5%; `seeds=` draws more)."
         ),
         "reason": "A measured description holds for the runs that were made; a catalog entry holds for every run.",
         "fix": "For a static guarantee: " + unknown_fix(leaf.node, leaf.entry, probed=True),

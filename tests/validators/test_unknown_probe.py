@@ -151,3 +151,29 @@ def test_a_pipeline_whose_output_has_another_size_can_be_probed() -> None:
     )
     measured = safeaug.probe(pipeline, seeds=8)
     assert measured.samples == 8
+
+
+class RareMirror(A.ImageOnlyTransform):  # type: ignore[misc]
+    """Mirrors on about one call in thirty, drawn from albumentations' own (seeded) generator."""
+
+    def get_params(self) -> dict[str, Any]:
+        return {"mirror": self.py_random.random() < 1 / 30}
+
+    def apply(self, img: np.ndarray, mirror: bool = False, **params: Any) -> np.ndarray:
+        return _mirror(img) if mirror else img
+
+
+def test_more_seeds_catch_a_rarer_mirror_and_the_warning_says_how_rare_an_effect_can_hide() -> None:
+    # 256 draws miss an effect on one call in thirty with a chance of (29/30)**256, under 0.02%.
+    report = safeaug.validate([RareMirror(p=1)], "chest_xray", probe=True, seeds=256)
+    assert "SA101" in report.codes()
+    assert "of the 256 draws" in next(f for f in report.findings if f.code == "SA408").message
+    for seeds, rate in ((16, "17%"), (256, "1.2%")):
+        probed = safeaug.validate([Darker(p=1)], "chest_xray", probe=True, seeds=seeds).findings
+        assert f"fewer than {rate} of calls can have shown in none of the {seeds} draws" in probed[-1].message
+
+
+@pytest.mark.parametrize("seeds", [0, -3, 2.5, True, "16"])
+def test_seeds_must_be_a_whole_number_of_draws(seeds: Any) -> None:
+    with pytest.raises(ValueError, match="seeds: expected a whole number of draws"):
+        safeaug.validate([Darker(p=1)], "chest_xray", probe=True, seeds=seeds)
