@@ -133,9 +133,7 @@ def check(
     ignore: Sequence[str] = (),
 ) -> Report:
     """Like :func:`validate`, but raise :class:`~safeaug.PolicyViolationError` when there is an error."""
-    report = validate(
-        pipeline, policy, probe=probe, seeds=seeds, input_size=input_size, select=select, ignore=ignore
-    )
+    report = validate(pipeline, policy, probe=probe, seeds=seeds, input_size=input_size, select=select, ignore=ignore)
     if not report.ok:
         raise PolicyViolationError(report)
     return report

@@ -346,7 +346,7 @@ def describe_effects(env: Envelope) -> list[str]:
 def rarest_seen(draws: int) -> float:
     """The rate (0-1) above which an effect shows in ``draws`` independent draws with 95% confidence: the chance
     ``(1 - rate) ** draws`` that every draw misses it is 0.05 (16 draws: 17%; 256: 1.2%)."""
-    return 1.0 - 0.05 ** (1.0 / max(draws, 1))
+    return float(1.0 - 0.05 ** (1.0 / max(draws, 1)))
 
 
 def probed(leaf: Leaf, measured: Measurement) -> Words:
