@@ -44,7 +44,7 @@ from safeaug.policies import PolicyLike, load_policy
 from safeaug.policies.stored import SerialisedPolicy, policy_from_dict, policy_to_dict
 from safeaug.policy import Invariant, Policy
 from safeaug.readers import read_transform_list
-from safeaug.readers.objects import run_state
+from safeaug.readers.objects import replay_checked, run_state
 from safeaug.readers.vocabulary import installed_line
 from safeaug.report import Finding, Report
 from safeaug.rules import RULES_BY_NAME, show
@@ -245,22 +245,25 @@ class ReplayCompose(_Policed, A.ReplayCompose):  # type: ignore[misc]
 
         if not isinstance(saved_augmentations, Mapping) or "__class_fullname__" not in saved_augmentations:
             raise ConfigError("expected the `replay` dict a ReplayCompose call returned")
-        try:
-            root = A.ReplayCompose._restore_for_replay(dict(saved_augmentations))
-        except (PolicyViolationError, PolicyError):
-            raise
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"this replay record cannot be rebuilt: {type(exc).__name__}: {exc}") from None
-        if not isinstance(root, _Policed):
-            raise PolicyError(
-                f"this replay record was made by {saved_augmentations['__class_fullname__']}, not by a safeaug "
-                "composition, so it records no policy; replay it with albumentations.ReplayCompose.replay, "
-                "or record it with safeaug.ReplayCompose"
-            )
-        findings = replay_findings(root, root.policy)
-        if findings:
-            raise PolicyViolationError(Report(policy=root.policy.id, findings=tuple(findings)))
-        return root(force_apply=True, **kwargs)
+        # Objects in replay mode apply what is stored on them (unknown to a reader): here what they replay is
+        # checked (replay_findings), so they are read by their arguments.
+        with replay_checked():
+            try:
+                root = A.ReplayCompose._restore_for_replay(dict(saved_augmentations))
+            except (PolicyViolationError, PolicyError):
+                raise
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ConfigError(f"this replay record cannot be rebuilt: {type(exc).__name__}: {exc}") from None
+            if not isinstance(root, _Policed):
+                raise PolicyError(
+                    f"this replay record was made by {saved_augmentations['__class_fullname__']}, not by a safeaug "
+                    "composition, so it records no policy; replay it with albumentations.ReplayCompose.replay, "
+                    "or record it with safeaug.ReplayCompose"
+                )
+            findings = replay_findings(root, root.policy)
+            if findings:
+                raise PolicyViolationError(Report(policy=root.policy.id, findings=tuple(findings)))
+            return root(force_apply=True, **kwargs)
 
 
 # ------------------------------------------------------------------------------------------ audit
@@ -272,10 +275,10 @@ class AuditError(PolicyViolationError):
 
 _MISSING = object()
 # Attributes that change on every call or with the seed, and say nothing about what a transform may do.
-_VOLATILE = frozenset(
-    {"params", "random_generator", "py_random", "applied_in_replay", "replay_mode", "deterministic", "save_key"}
-)
-_COMPOSE_NAMES = ("p", "n", "replace")
+_VOLATILE = frozenset({"params", "random_generator", "py_random", "deterministic", "save_key"})
+# albumentations' replay mode changes what an object runs (its stored parameters; every child of a OneOf): watched.
+_REPLAY = ("replay_mode", "applied_in_replay")
+_COMPOSE_NAMES = ("p", "n", "replace", "replay_mode")
 _ANGLE_TOLERANCE = 0.5  # degrees: the matrix is built in floating point around the image centre
 _SCALE_TOLERANCE = 0.005  # relative
 
@@ -510,7 +513,7 @@ def _argument_names(obj: Any) -> tuple[tuple[str, ...], bool]:
         getter = getattr(obj, "get_transform_init_args_names", None)
         if getter is not None:
             try:
-                names = tuple(sorted({*getter(), "p"} - _VOLATILE))
+                names = tuple(sorted({*getter(), "p", *_REPLAY} - _VOLATILE))
             except Exception:  # a user's transform that cannot list its arguments: watch all attributes
                 names = None
         _NAMES[cls] = names

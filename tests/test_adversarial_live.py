@@ -34,6 +34,7 @@ from safeaug.catalog import get_entry, known_names
 from safeaug.coordmap import coordinate_maps, measure, read_maps
 from safeaug.probing import ProbeError
 from safeaug.readers import read_pipeline
+from safeaug.readers.objects import replay_checked
 
 POLICY = "chest_xray"  # mirror, inversion: refused; rotation: at most 15 degrees
 MAX_TURN = 15.0
@@ -294,10 +295,20 @@ def test_albumentations_own_hooks_and_albucore_wrapped_ones_are_not_counted_as_p
 # ------------------------------------------------------------------------------------------ replay records
 
 
+def _albumentations_replay(record: dict[str, Any], **data: Any) -> dict[str, Any]:
+    """albumentations' own replay of a safeaug record, as the truth.
+
+    (The record rebuilds a safeaug composition of objects in replay mode, which is refused unless what they
+    replay is checked: the truth is wanted here, so they are read by their arguments alone.)
+    """
+    with replay_checked():
+        return A.ReplayCompose.replay(copy.deepcopy(record), **data)  # type: ignore[no-any-return]
+
+
 def _replayed_turn_and_mirror(record: dict[str, Any], shape: tuple[int, int]) -> tuple[float, bool]:
     """What albumentations really replays: coordinate maps sent through its replay as a mask."""
     xs, ys = coordinate_maps(shape)
-    out = A.ReplayCompose.replay(copy.deepcopy(record), image=_image((*shape, 3)), mask=np.dstack([xs, ys]))
+    out = _albumentations_replay(record, image=_image((*shape, 3)), mask=np.dstack([xs, ys]))
     r = read_maps(out["mask"][..., 0], out["mask"][..., 1], shape)
     return r.turn, r.mirror
 
@@ -353,7 +364,7 @@ def test_a_replay_record_with_a_stronger_tone_change_than_its_arguments_is_refus
     # A slope of -1 and a shift of the full range: out = max - in, an inverted film.
     record["transforms"][0]["params"].update(alpha=-1.0, beta=255.0)
     ramp = np.repeat(np.tile(np.arange(0, 256, 4, dtype=np.uint8), (64, 1))[..., None], 3, axis=2)
-    replayed = A.ReplayCompose.replay(copy.deepcopy(record), image=ramp)["image"]
+    replayed = _albumentations_replay(record, image=ramp)["image"]
     assert np.array_equal(replayed, 255 - ramp)  # truth: the replay inverts
     with pytest.raises(safeaug.PolicyViolationError) as caught:
         safeaug.ReplayCompose.replay(record, image=ramp)
@@ -364,6 +375,58 @@ def test_a_replay_record_without_a_policy_is_refused() -> None:
     record = A.ReplayCompose([A.HorizontalFlip(p=1)])(image=_image())["replay"]
     with pytest.raises(safeaug.PolicyError):
         safeaug.ReplayCompose.replay(record, image=_image())
+
+
+def _in_replay_mode(t: Any, applied: bool = True) -> Any:
+    """What ``ReplayCompose.replay`` does to every object it rebuilds, done by hand."""
+    t.replay_mode = True
+    t.applied_in_replay = applied
+    if not isinstance(t, A.BaseCompose):
+        t.params = {}
+    return t
+
+
+def test_a_transform_in_replay_mode_is_judged_by_what_it_replays_not_by_its_p() -> None:
+    # A flip that never runs (p=0), set to replay: albumentations applies it on every call.
+    flip = _in_replay_mode(A.HorizontalFlip(p=0))
+    assert all(_mirrors(flip, _image(seed=s)) for s in range(3))  # truth
+    assert _codes(A.Compose([flip])) == ["SA401"]
+    assert "replay mode" in safeaug.validate(A.Compose([flip]), POLICY).errors[0].message
+    # Set to replay nothing, it does nothing, whatever its arguments say.
+    idle = _in_replay_mode(A.HorizontalFlip(p=1), applied=False)
+    assert not _mirrors(idle, _image())
+    assert _codes(A.Compose([idle])) == []
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: A.SomeOf([A.HorizontalFlip(p=1)], n=0, p=1),
+        lambda: A.Sequential([A.HorizontalFlip(p=1)], p=0),
+        lambda: A.OneOf([A.Affine(rotate=(12, 12), p=1), A.HorizontalFlip(p=1)], p=0),
+        lambda: A.OneOrOther(A.NoOp(p=1), A.HorizontalFlip(p=1), p=1),
+    ],
+    ids=["some-of-n0", "sequential-p0", "one-of-p0", "one-or-other"],
+)
+def test_a_composition_in_replay_mode_runs_every_child_and_is_judged_so(make: Any) -> None:
+    plain, replaying = make(), _in_replay_mode(make())
+    assert not measure(A.Compose([plain]), (64, 64), seed=0).mirror
+    assert measure(A.Compose([replaying]), (64, 64), seed=0).mirror  # truth: every child runs
+    assert "SA101" not in _codes(A.Compose([plain]))
+    assert "SA101" in _codes(A.Compose([replaying]))
+
+
+def test_albumentations_replay_of_an_edited_safeaug_record_is_refused_when_rebuilt() -> None:
+    record = _record([A.Affine(rotate=(5, 5), p=1), A.HorizontalFlip(p=0)])
+    record["transforms"][1]["applied"] = True
+    record["transforms"][1]["params"] = {"shape": (64, 80, 3)}
+    # albumentations' own replay rebuilds the safeaug composition around objects already in replay mode.
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        A.ReplayCompose.replay(copy.deepcopy(record), image=_image((64, 80, 3)))
+    errors = caught.value.report.errors
+    assert {f.code for f in errors} == {"SA401"} and "HorizontalFlip" in {f.transform for f in errors}
+    assert all("safeaug.ReplayCompose.replay" in f.message for f in errors)
+    assert _replayed_turn_and_mirror(record, (64, 80))[1]  # truth: unchecked, it mirrors
 
 
 # ------------------------------------------------------------------------------------------ probe inputs

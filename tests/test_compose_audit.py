@@ -420,6 +420,25 @@ def test_normalisation_state_changed_in_place_is_seen() -> None:
     assert "SA401" in info.value.report.codes()
 
 
+@pytest.mark.parametrize("nested", [False, True], ids=["transform", "composition"])
+def test_replay_mode_switched_on_after_construction_is_seen(nested: bool) -> None:
+    # A flip that never runs, set to replay (it then applies its stored parameters on every call), or a SomeOf
+    # that draws none of its children, set to replay (it then runs every one).
+    flip = A.HorizontalFlip(p=0 if not nested else 1)
+    top: Any = A.SomeOf([flip], n=0, p=1) if nested else flip
+    safe = safeaug.Compose([top], policy="chest_xray", audit=True)
+    image = _image()
+    assert np.array_equal(safe(image=image)["image"], image)
+    top.replay_mode = True
+    if not nested:
+        flip.applied_in_replay, flip.params = True, {}
+    assert np.array_equal(A.Compose([top])(image=image)["image"], image[:, ::-1])  # truth: it now mirrors
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=image)
+    assert ("SA401" if not nested else "SA101") in info.value.report.codes()
+    assert "replay_mode changed from False to True" in info.value.report.errors[0].message
+
+
 # ------------------------------------------------------------------ the measurement, as properties
 
 from hypothesis import given  # noqa: E402

@@ -547,6 +547,12 @@ def _replaced(what: tuple[str, ...]) -> str:
             f"{names} of this object or its class {'was' if len(changed) == 1 else 'were'} changed (set on the "
             "object, or patched onto the class), and the entry describes the library's own code"
         )
+    if "replay_mode" in changed:
+        parts.append(
+            "in albumentations' replay mode it applies the parameters stored on it (`.params`), whatever its "
+            "arguments and p allow (safeaug.ReplayCompose.replay replays a record once it has checked what it "
+            "replays)"
+        )
     if settings:
         names = ", ".join(f"`{n}`" for n in settings)
         one = len(settings) == 1

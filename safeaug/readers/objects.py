@@ -12,6 +12,8 @@ import os
 import sys
 import types
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 from safeaug.catalog._registry import qualified_name
@@ -499,6 +501,7 @@ class _Class(NamedTuple):
     """What reading an object needs of its class, found once per class."""
 
     albumentations: bool
+    library: bool  # the class or one of its bases is albumentations' own (it runs albumentations' call path)
     compose: tuple[str, Mode] | None  # (base name, mode) of a composition read as one
     name: str | None  # the node's name (None for a function, named per object)
     mro: tuple[str, ...]
@@ -520,8 +523,27 @@ def _class(cls: type) -> _Class:
             name: str | None = compose[0] if albu else qualified_name(cls)
         else:
             name = None if issubclass(cls, _FUNCTIONS) else _qualified(cls)
-        found = _CLASSES[cls] = _Class(albu, compose, name, _mro(cls), _overrides(cls))
+        library = any(map(_is_albumentations, cls.__mro__))
+        found = _CLASSES[cls] = _Class(albu, library, compose, name, _mro(cls), _overrides(cls))
     return found
+
+
+# albumentations' replay mode (``ReplayCompose.replay`` sets it on every object it rebuilds): a transform in it
+# applies the parameters stored on it (``.params``) when ``applied_in_replay`` is set, whatever its arguments and
+# p, and nothing otherwise; these compositions run every child, whatever their own p and n (Compose,
+# ReplayCompose and SelectiveChannelTransform run as usual).
+_REPLAY_RUNS_EVERY_CHILD = frozenset({"OneOf", "SomeOf", "RandomOrder", "OneOrOther", "Sequential"})
+_REPLAY_CHECKED: ContextVar[bool] = ContextVar("safeaug_replay_checked", default=False)
+
+
+@contextmanager
+def replay_checked() -> Iterator[None]:
+    """Read objects in replay mode by their arguments: the caller checks what they replay (``safeaug.replay``)."""
+    token = _REPLAY_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _REPLAY_CHECKED.reset(token)
 
 
 def read_object(obj: Any, location: str = "") -> Node:
@@ -534,18 +556,23 @@ def read_object(obj: Any, location: str = "") -> Node:
     p = getattr(obj, "p", None)
     if type(p) is not float:
         p = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else None
+    replaying = getattr(obj, "replay_mode", False) is not False and not _REPLAY_CHECKED.get()
     if info.compose is not None:
         children = list(getattr(obj, "transforms", []) or [])
         params: dict[str, Any] = {}
-        for key in ("n", "replace"):
-            if hasattr(obj, key):
-                params[key] = getattr(obj, key)
+        mode = info.compose[1]
+        if replaying and info.compose[0] in _REPLAY_RUNS_EVERY_CHILD:
+            mode, p = "sequence", 1.0  # every child is called (not forced), whatever the composition's p and n
+        else:
+            for key in ("n", "replace"):
+                if hasattr(obj, key):
+                    params[key] = getattr(obj, key)
         return Node(
             name=info.name or "",
             params=params,
             p=p,
             children=tuple(read_object(c, child_location(location, i)) for i, c in enumerate(children)),
-            mode=info.compose[1],
+            mode=mode,
             location=location,
             obj=obj,
             mro=info.mro,
@@ -554,6 +581,10 @@ def read_object(obj: Any, location: str = "") -> Node:
     if name is None:
         name = f"{getattr(obj, '__module__', None) or 'builtins'}.{getattr(obj, '__qualname__', repr(obj))}"
     dropped = getattr(obj, "invalid_args", None)
+    replayed: tuple[str, ...] = ()
+    if replaying and info.library:
+        # It runs what is stored on it, not a draw from its arguments: unknown when it applies anything.
+        replayed, p = (("replay_mode",), 1.0) if getattr(obj, "applied_in_replay", False) else ((), 0.0)
     return Node(
         name=name,
         params=_init_args(obj),
@@ -563,7 +594,7 @@ def read_object(obj: Any, location: str = "") -> Node:
         mro=info.mro,
         # A composition subclass that changes how it runs its children (a OneOf whose __call__ applies every
         # child) is read as one unknown transform: its children's envelopes no longer say what it does.
-        overrides=info.overrides + _changed_state(obj, cls) + _unmodelled(obj, cls, name),
+        overrides=info.overrides + _changed_state(obj, cls) + _unmodelled(obj, cls, name) + replayed,
         # Arguments albumentations dropped when it built the object (it lists them after one warning).
         notes=(
             dropped_by_object(name, dropped, lambda n: getattr(obj, n, None))

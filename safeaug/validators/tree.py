@@ -31,14 +31,16 @@ _HONOURS_FORCE = frozenset({"sequence", "one_of"})
 def fold(j: Judgement) -> None:
     """Fill the judgement's leaves, live leaves, envelope and sizes from its tree."""
     leaves: list[Leaf] = []
-    total = _envelope(j.root, j, leaves, reachable=True)
+    # The root is called by the user's code, which may force it (``pipeline(image=x, force_apply=True)``): a
+    # Compose with p=0 then runs all the same, so its own p never makes it harmless.
+    total = _envelope(j.root, j, leaves, reachable=True, forced=True)
     live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     sizes = _read_sizes(j.root, live, j.input_size)
     exact = _exact_envelopes(live, sizes)
     if exact:  # pads and resizes on frames of known size: fold the pipeline again with their exact effects
         leaves = [leaf._replace(envelope=exact[id(leaf.node)]) if id(leaf.node) in exact else leaf for leaf in leaves]
         known = {id(leaf.node): leaf.envelope for leaf in leaves if leaf.reachable}
-        total = _envelope(j.root, j, [], reachable=True, known=known)
+        total = _envelope(j.root, j, [], reachable=True, forced=True, known=known)
         live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     j.leaves, j.live, j.total, j.sizes = leaves, live, total, sizes
 
@@ -48,7 +50,7 @@ def refold(j: Judgement, excluded: frozenset[int]) -> Envelope:
     hit = j.refolds.get(excluded)
     if hit is None:
         known = {id(leaf.node): leaf.envelope for leaf in j.live if id(leaf.node) not in excluded}
-        hit = j.refolds[excluded] = _envelope(j.root, j, [], reachable=True, known=known)
+        hit = j.refolds[excluded] = _envelope(j.root, j, [], reachable=True, forced=True, known=known)
     return hit
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import albumentations as A
+import numpy as np
 import pytest
 
 import safeaug
@@ -25,6 +26,17 @@ def test_one_or_other_probability_selects_the_branches() -> None:
 
 def test_one_of_branch_with_zero_weight_never_runs() -> None:
     assert safeaug.validate(A.Compose([A.OneOf([A.NoOp(p=1), A.HorizontalFlip(p=0)])]), "chest_xray").ok
+
+
+def test_a_root_with_p_0_still_runs_when_the_caller_forces_it() -> None:
+    image = np.arange(64 * 64, dtype=np.uint8).reshape(64, 64)
+    pipe = A.Compose([A.HorizontalFlip(p=1)], p=0)
+    assert np.array_equal(pipe(image=image, force_apply=True)["image"], image[:, ::-1])  # truth
+    assert safeaug.validate(pipe, "chest_xray").codes() == ["SA101"]
+    with pytest.raises(safeaug.PolicyViolationError):
+        safeaug.Compose([A.HorizontalFlip(p=1)], policy="chest_xray", p=0)
+    # Nested, a Compose with p=0 is called unforced by its parent: it never runs.
+    assert safeaug.validate(A.Compose([A.Compose([A.HorizontalFlip(p=1)], p=0)]), "chest_xray").ok
 
 
 def test_some_of_counts_only_n_branches() -> None:
