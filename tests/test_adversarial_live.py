@@ -206,6 +206,49 @@ def test_a_subclass_that_hides_its_arguments_is_read_from_the_object() -> None:
     assert "SA102" in _codes(A.Compose([t]))
 
 
+class _PropertyLimit(A.Rotate):  # type: ignore[misc]
+    """``limit`` is a property of the class; the instance dict keeps a mild copy under the same name."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        vars(self)["limit"] = (-5, 5)
+
+    @property
+    def limit(self) -> Any:
+        return self._limit
+
+    @limit.setter
+    def limit(self, value: Any) -> None:
+        self._limit = value
+
+
+class _SlotLimit(A.Rotate):  # type: ignore[misc]
+    """``limit`` is a slot; the instance dict keeps a mild copy under the same name."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        vars(self)["limit"] = (-5, 5)
+
+
+class _ShownDict(A.Rotate):  # type: ignore[misc]
+    """``__dict__`` shows mild arguments; the attributes albumentations reads are elsewhere."""
+
+    @property  # type: ignore[misc]
+    def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"limit": (-5, 5), "p": 1.0}
+
+
+@pytest.mark.parametrize("cls", [_PropertyLimit, _SlotLimit, _ShownDict], ids=lambda c: c.__name__)
+def test_an_argument_kept_apart_from_the_instance_dict_is_read_where_python_reads_it(cls: type) -> None:
+    t = cls(limit=(170, 190), p=1, border_mode=0)
+    xs, ys = coordinate_maps((64, 64))
+    out = A.Compose([t], seed=0)(image=_image((64, 64)), mask=np.dstack([xs, ys]))["mask"]
+    assert read_maps(out[..., 0], out[..., 1], (64, 64)).turn > 160  # truth: it turns the image over
+    assert set(_codes(A.Compose([t]))) & {"SA102", "SA401"}
+
+
 def test_derived_state_changed_after_construction_makes_the_class_unknown() -> None:
     t = A.Normalize(p=1)
     before = np.asarray(t(image=_image())["image"])

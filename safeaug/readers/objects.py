@@ -131,6 +131,9 @@ def _find_overrides(cls: type) -> tuple[str, ...]:
     library = {name for base in cls.__mro__ if _is_albumentations(base) for name in vars(base)}
     found: list[str] = []
     for base in user:
+        own_dict = vars(base).get("__dict__")
+        if own_dict is not None and not isinstance(own_dict, types.GetSetDescriptorType):
+            found.append("__dict__")  # a stand-in for the object's attributes: a reader of it sees what it shows
         for name in vars(base):
             if name in _HARMLESS or name in found or (name.startswith("__") and name not in _RISKY_DUNDERS):
                 continue
@@ -366,9 +369,9 @@ def _signature_names(cls: type) -> frozenset[str]:
     return frozenset(names - {"self", "strict"})
 
 
-_LIBRARY_NAMES: dict[type, tuple[frozenset[str], dict[str, str] | None]] = {}
+_LIBRARY_NAMES: dict[type, _Reading] = {}
 # Per class: how its objects' arguments are read (see _readable), or None when not the standard way.
-_READ_AS: dict[type, tuple[frozenset[str], dict[str, str] | None] | None] = {}
+_READ_AS: dict[type, _Reading | None] = {}
 
 
 def _getter_owner(cls: type) -> type | None:
@@ -402,12 +405,28 @@ _MISSING = object()
 _CONTAINERS = (list, dict, tuple, set)
 
 
-def _readable(names: frozenset[str], aliases: dict[str, str] | None) -> tuple[frozenset[str], dict[str, str] | None]:
-    """The names an object answers to, read under ``aliases`` (argument name -> attribute name), and those
-    aliases (None for none). ``seed`` is an argument of every transform but no effect of any: never read."""
+_Reading = tuple[frozenset[str], dict[str, str] | None, bool]
+
+
+def _readable(cls: type, names: frozenset[str], aliases: dict[str, str] | None) -> _Reading:
+    """The names an object answers to, read under ``aliases`` (argument name -> attribute name), those aliases
+    (None for none), and whether its instance dict holds what each of them reads. ``seed`` is an argument of
+    every transform but no effect of any: never read."""
     if aliases:
         names = (names - frozenset(aliases.values())) | frozenset(aliases)
-    return names - {"seed"}, aliases or None
+    names = names - {"seed"}
+    attributes = {aliases.get(n, n) for n in names} if aliases else names
+    return names, aliases or None, not any(_data_descriptor(cls, a) for a in attributes)
+
+
+def _data_descriptor(cls: type, name: str) -> bool:
+    """Whether ``name`` is a property or a slot of ``cls``: Python reads it there before the instance dict, where
+    a class can keep another value under the same name."""
+    for base in cls.__mro__:
+        if name in vars(base):
+            kind = type(vars(base)[name])
+            return hasattr(kind, "__set__") or hasattr(kind, "__delete__")
+    return False
 
 
 class _Arguments(Mapping[str, Any]):
@@ -419,10 +438,12 @@ class _Arguments(Mapping[str, Any]):
 
     __slots__ = ("_aliases", "_names", "_obj", "_stored")
 
-    def __init__(self, obj: Any, names: frozenset[str], aliases: dict[str, str] | None) -> None:
-        """``names`` and ``aliases`` as :func:`_readable` gives them."""
+    def __init__(self, obj: Any, names: frozenset[str], aliases: dict[str, str] | None, plain: bool) -> None:
+        """``names``, ``aliases`` and ``plain`` as :func:`_readable` gives them."""
         self._obj = obj
-        self._stored = getattr(obj, "__dict__", None)  # where attributes live, unless a property or a slot
+        # Where attributes live, unless a property or a slot; with one of those among the arguments, every one
+        # is read as albumentations reads it (``getattr``).
+        self._stored = getattr(obj, "__dict__", None) if plain else None
         self._names = names
         self._aliases = aliases
 
@@ -464,7 +485,7 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
     cls = type(obj)
     if cls not in _READ_AS:
         names = _arg_names(obj)
-        _READ_AS[cls] = None if names is None else _readable(names, _aliases(cls, names))
+        _READ_AS[cls] = None if names is None else _readable(cls, names, _aliases(cls, names))
     how = _READ_AS[cls]
     if how is not None:
         return _Arguments(obj, *how)
@@ -488,9 +509,9 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
     # What the object holds under the names of the library's arguments is what runs: ShiftScaleRotate
     # lists its limits, but runs as an Affine on the ``rotate``, ``scale`` and ``translate_percent`` it keeps.
     args = dict(found)
-    if base not in _LIBRARY_NAMES:
-        _LIBRARY_NAMES[base] = _readable(_signature_names(base), None)
-    stored = _Arguments(obj, *_LIBRARY_NAMES[base])
+    if cls not in _LIBRARY_NAMES:
+        _LIBRARY_NAMES[cls] = _readable(cls, _signature_names(base), None)
+    stored = _Arguments(obj, *_LIBRARY_NAMES[cls])
     for name in stored:
         if name not in args or not _is_albumentations(owner):
             args[name] = stored[name]
