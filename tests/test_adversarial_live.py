@@ -249,6 +249,40 @@ def test_an_argument_kept_apart_from_the_instance_dict_is_read_where_python_read
     assert set(_codes(A.Compose([t]))) & {"SA102", "SA401"}
 
 
+class _NeverZero(float):
+    """0.0 to a reader that converts it; to albumentations' ``p <= 0`` and ``p >= 1``, a p of one."""
+
+    def __le__(self, other: object) -> bool:
+        return False
+
+    def __ge__(self, other: object) -> bool:
+        return True
+
+
+class _NeverZeroInt(int):
+    def __le__(self, other: object) -> bool:
+        return False
+
+    def __ge__(self, other: object) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("p", [_NeverZero(0.0), _NeverZeroInt(0)], ids=["float", "int"])
+def test_a_probability_that_compares_unlike_its_value_is_not_read_as_that_value(p: Any) -> None:
+    flip = A.HorizontalFlip(p=0)
+    flip.p = p
+    assert all(_mirrors(flip, _image(seed=s)) for s in range(3))  # truth: it always runs
+    assert _codes(A.Compose([flip])) == ["SA101"]
+
+
+def test_numpy_probabilities_are_read_as_their_value() -> None:
+    for p in (np.float32(0.0), np.int64(0), np.float64(0.0)):
+        flip = A.HorizontalFlip(p=0)
+        flip.p = p
+        assert not _mirrors(flip, _image())
+        assert _codes(A.Compose([flip])) == []
+
+
 def test_derived_state_changed_after_construction_makes_the_class_unknown() -> None:
     t = A.Normalize(p=1)
     before = np.asarray(t(image=_image())["image"])

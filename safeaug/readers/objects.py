@@ -7,6 +7,7 @@ transform has, so that a user's own callable simply becomes an unknown transform
 from __future__ import annotations
 
 import inspect
+import numbers
 import operator
 import os
 import sys
@@ -567,6 +568,19 @@ def replay_checked() -> Iterator[None]:
         _REPLAY_CHECKED.reset(token)
 
 
+def _probability(p: Any) -> float | None:
+    """A live ``p`` as albumentations compares it (``p <= 0``, ``p >= 1``, ``random() < p``), or None when unknown.
+
+    Only plain and numpy numbers compare as their value; a subclass of float or int can answer those
+    comparisons as it likes (``p <= 0`` false and ``p >= 1`` true for a value of 0: it always runs). None
+    counts as the class's default p: a transform that may run.
+    """
+    kind = type(p)
+    if kind is int or (kind.__module__ == "numpy" and isinstance(p, numbers.Real)):
+        return float(p)
+    return None
+
+
 def read_object(obj: Any, location: str = "") -> Node:
     cls = type(obj)
     info = _CLASSES.get(cls) or _class(cls)
@@ -576,7 +590,7 @@ def read_object(obj: Any, location: str = "") -> Node:
             return node
     p = getattr(obj, "p", None)
     if type(p) is not float:
-        p = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else None
+        p = _probability(p)
     replaying = getattr(obj, "replay_mode", False) is not False and not _REPLAY_CHECKED.get()
     if info.compose is not None:
         children = list(getattr(obj, "transforms", []) or [])
