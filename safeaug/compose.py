@@ -99,11 +99,16 @@ class _Policed:
         size = input_size_of(input_size)
         p = kwargs.get("p", 1.0)
         # albumentations wraps a single transform given for the list (with a warning); judge what it will run.
-        listed = [transforms] if callable(transforms) and not isinstance(transforms, Sequence) else list(transforms)
+        single = callable(transforms) and not isinstance(transforms, Sequence)
+        listed = [transforms] if single else list(transforms)
         report = judge(read_transform_list(listed, p=p), resolved, input_size=size)
         if not report.ok:
             raise PolicyViolationError(report)
-        super().__init__(transforms, **kwargs)  # type: ignore[call-arg]
+        # What was judged is what runs: a generator is spent by now, and a sequence of another type may give
+        # other items when albumentations iterates it again; a list or a tuple is kept as given (a curriculum may
+        # hold it).
+        kept = transforms if single or type(transforms) in (list, tuple) else listed
+        super().__init__(kept, **kwargs)  # type: ignore[call-arg]
         self.policy = resolved
         self.report = report
         self.input_size = size
