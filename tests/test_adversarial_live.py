@@ -193,6 +193,25 @@ def test_a_one_of_subclass_that_applies_every_branch_is_unknown() -> None:
     assert "SA102" in _codes(A.Compose([every]), probe=True)
 
 
+class _IndexedOtherwise(list):  # type: ignore[type-arg]
+    """Iterated (as a reader reads it), gamma changes; indexed (as OneOf picks its branch), a flip."""
+
+    def __getitem__(self, index: Any) -> Any:
+        return A.HorizontalFlip(p=1)
+
+
+def test_a_composition_whose_children_are_not_a_plain_list_is_unknown() -> None:
+    one_of = A.OneOf(_IndexedOtherwise([A.RandomGamma(p=1), A.RandomGamma(p=1)]), p=1)
+    assert all(_mirrors(A.Compose([one_of]), _image(seed=s)) for s in range(3))  # truth
+    report = safeaug.validate(A.Compose([one_of]), POLICY)
+    assert report.codes() == ["SA401"]
+    assert "`_IndexedOtherwise`, not a list" in report.errors[0].message
+    assert "OneOf(list(transforms), ...)" in report.errors[0].fix
+    with pytest.raises(safeaug.PolicyViolationError):
+        safeaug.Compose([one_of], policy=POLICY)
+    assert _codes(A.Compose([A.OneOf(tuple(_IndexedOtherwise([A.RandomGamma(p=1)])), p=1)])) == []
+
+
 class _Hidden(A.Affine):  # type: ignore[misc]
     """Lists no arguments: a reader that trusted this would judge the default rotate=0."""
 

@@ -581,6 +581,9 @@ def _probability(p: Any) -> float | None:
     return None
 
 
+_PLAIN_SEQUENCES = (list, tuple)
+
+
 def read_object(obj: Any, location: str = "") -> Node:
     cls = type(obj)
     info = _CLASSES.get(cls) or _class(cls)
@@ -593,7 +596,12 @@ def read_object(obj: Any, location: str = "") -> Node:
         p = _probability(p)
     replaying = getattr(obj, "replay_mode", False) is not False and not _REPLAY_CHECKED.get()
     if info.compose is not None:
-        children = list(getattr(obj, "transforms", []) or [])
+        given = getattr(obj, "transforms", None)
+        if given is not None and type(given) not in _PLAIN_SEQUENCES:
+            # albumentations iterates its children, indexes them (OneOf, SomeOf) and counts them: a subclass of
+            # list can give each of those other transforms, so what is read here may not be what runs.
+            return Node(name=info.name or "", p=p, location=location, obj=obj, mro=info.mro, overrides=("transforms",))
+        children = list(given or [])
         params: dict[str, Any] = {}
         mode = info.compose[1]
         if replaying and info.compose[0] in _REPLAY_RUNS_EVERY_CHILD:
