@@ -44,7 +44,7 @@ from safeaug.policies import PolicyLike, load_policy
 from safeaug.policies.stored import SerialisedPolicy, policy_from_dict, policy_to_dict
 from safeaug.policy import Invariant, Policy
 from safeaug.readers import read_transform_list
-from safeaug.readers.objects import replay_checked, run_state
+from safeaug.readers.objects import class_hooks, forget_classes, replay_checked, run_state
 from safeaug.readers.vocabulary import installed_line
 from safeaug.report import Finding, Report
 from safeaug.rules import RULES_BY_NAME, show
@@ -370,7 +370,9 @@ class _Watch:
       functions albumentations calls for each target (``_key2func``: the dict and every function in it), and
       the size of its ``__dict__`` (``rotate.apply_with_params = f`` adds an attribute that replaces the
       class's method; the words name it). An attribute deleted in the same step as one is added keeps the size:
-      that takes deleting albumentations' own bookkeeping, and is not looked for.
+      that takes deleting albumentations' own bookkeeping, and is not looked for;
+    * a run-time hook of a class in the tree replaced on the class (``A.RandomBrightnessContrast.get_params_
+      dependent_on_data = f``: every object of it runs ``f``): each class's hooks are watched as its attributes.
     """
 
     __slots__ = (
@@ -393,7 +395,8 @@ class _Watch:
         "refs",
     )
 
-    def __init__(self, snapshots: Sequence[_Snapshot]) -> None:
+    def __init__(self, snapshots: Sequence[_Snapshot], hooks: Sequence[tuple[type, str, Any]]) -> None:
+        """``hooks``: (class, name, value) of each class's run-time hooks, watched as attributes of the class."""
         objs: list[Any] = []
         names: list[str] = []
         refs: list[Any] = []
@@ -440,6 +443,8 @@ class _Watch:
                 items.extend(snap.children)
             if snap.whole_dict:
                 counted.append(obj.__dict__)
+        for cls, name, value in hooks:
+            watch(cls, name, value)
         self.objs, self.names, self.refs = tuple(objs), tuple(names), tuple(refs)
         self.absent = tuple(absent)
         self.plain, self.plain_copies, self.odd = tuple(plain), tuple(plain_copies), tuple(odd)
@@ -618,7 +623,8 @@ class _Auditor:
         self.leaf_range = range(0)
         self.param_names: tuple[str, ...] = ()
         self.seen: list[Any] = []
-        self.watch = _Watch(())
+        self.hooks: tuple[tuple[type, str, Any], ...] = ()
+        self.watch = _Watch((), ())
         self.verdict = owner.report
         if verdict is None:
             self._rejudge(owner, changes=[])
@@ -641,14 +647,17 @@ class _Auditor:
         # albumentations gives a transform a new ``params`` dict each time it runs and leaves the old one in
         # place when it does not (a OneOf branch not taken): the same object as last time means "not run".
         self.seen = self._params()
-        self.watch = _Watch(self.snapshots)
+        # The run-time hooks of every class in the tree, as judged: one patched onto a class later runs unseen.
+        classes = dict.fromkeys(s.cls for s in self.snapshots)
+        self.hooks = tuple((cls, name, value) for cls in classes for name, value in class_hooks(cls))
+        self.watch = _Watch(self.snapshots, self.hooks)
 
     def _params(self) -> list[Any]:
         """Every leaf's ``params`` now, in one C-level pass."""
         return list(map(getattr, self.leaf_objs, self.param_names, repeat(None)))
 
     def _key(self) -> Hashable:
-        return tuple(s.key() for s in self.snapshots)
+        return (tuple(s.key() for s in self.snapshots), tuple(id(value) for _, _, value in self.hooks))
 
     def _changes(self, owner: Any) -> list[str]:
         """What changed since the last judgement, in words."""
@@ -675,6 +684,10 @@ class _Auditor:
                     out.append(f"{where}.{before.names[i]} was changed in place (now {_show(now)})")
             out += _state_changes(obj, before, where)
         out += [f"{s.location} {type(s.obj).__name__} was removed" for s in self.snapshots if id(s.obj) not in seen]
+        patched = [f"{cls.__name__}.{name}" for cls, name, value in self.hooks if getattr(cls, name, None) is not value]
+        if patched:
+            forget_classes()  # what the reader found of these classes no longer holds
+            out += [f"{name} was replaced on the class" for name in patched]
         return out
 
     def _rejudge(self, owner: Any, changes: list[str]) -> None:

@@ -439,6 +439,22 @@ def test_replay_mode_switched_on_after_construction_is_seen(nested: bool) -> Non
     assert "replay_mode changed from False to True" in info.value.report.errors[0].message
 
 
+def test_a_hook_patched_onto_a_class_after_construction_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    t = A.RandomBrightnessContrast(brightness_limit=0.05, contrast_limit=0.05, p=1)
+    safe = safeaug.Compose([t], policy="chest_xray", audit=True)
+    ramp = np.tile(np.arange(0, 256, 4, dtype=np.uint8), (64, 1))
+    safe(image=ramp)
+    inverted = {"alpha": -1.0, "beta": 252.0}
+    monkeypatch.setattr(A.RandomBrightnessContrast, "get_params_dependent_on_data", lambda self, params, data: inverted)
+    assert np.array_equal(t(image=ramp)["image"], 252 - ramp)  # truth: every call now inverts the film
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=ramp)
+    assert info.value.report.codes() == ["SA401"]
+    assert "RandomBrightnessContrast.get_params_dependent_on_data was replaced" in info.value.report.errors[0].message
+    monkeypatch.undo()
+    assert np.array_equal(safe(image=ramp)["image"].shape, ramp.shape)  # the class's own code again: admitted
+
+
 # ------------------------------------------------------------------ the measurement, as properties
 
 from hypothesis import given  # noqa: E402

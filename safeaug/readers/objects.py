@@ -322,6 +322,42 @@ _DERIVED: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
+# What albumentations 2.0.8 looks up through the class on every call (BasicTransform.__call__ and
+# apply_with_params; a composition's __call__), and ``apply``, which the other ``apply_to_*`` methods call. The
+# functions for each target are bound into ``_key2func`` when an object is built (watched on the object).
+_CALLED_THROUGH_CLASS = (
+    "__call__",
+    "should_apply",
+    "get_params",
+    "update_transform_params",
+    "get_params_dependent_on_data",
+    "apply_with_params",
+    "targets_as_params",
+    "apply",
+)
+
+
+def class_hooks(cls: type) -> tuple[tuple[str, Any], ...]:
+    """The run-time hooks of ``cls`` as they are now: (name, what the class resolves it to), for the methods
+    albumentations calls through the class on every call (``get_params``, ``apply_with_params``, ...).
+
+    A hook that resolves to a new object on every lookup (a classmethod) is left out: one is never the
+    library's own, so the class is already unknown.
+    """
+    found = []
+    for name in _CALLED_THROUGH_CLASS:
+        value = getattr(cls, name, None)
+        if value is not None and getattr(cls, name, None) is value:
+            found.append((name, value))
+    return tuple(found)
+
+
+def forget_classes() -> None:
+    """Drop what was read of every class: a class changed since (a hook patched onto it) is read again."""
+    for cache in (_COMPOSE, _OVERRIDES, _PLANS, _CLASSES):
+        cache.clear()
+
+
 def run_state(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
     """The run-time state beyond its arguments that :func:`changed_state` reads on an object of ``cls``: the
     behaviour methods an attribute of the object would replace, and the attributes the class derives from its
