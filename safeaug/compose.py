@@ -283,7 +283,7 @@ _MISSING = object()
 _VOLATILE = frozenset({"params", "random_generator", "py_random", "deterministic", "save_key"})
 # albumentations' replay mode changes what an object runs (its stored parameters; every child of a OneOf): watched.
 _REPLAY = ("replay_mode", "applied_in_replay")
-_COMPOSE_NAMES = ("p", "n", "replace", "replay_mode")
+_COMPOSE_NAMES = ("p", "n", "replace", "replay_mode", "transforms_ps")  # transforms_ps: a OneOf's weights
 _ANGLE_TOLERANCE = 0.5  # degrees: the matrix is built in floating point around the image centre
 _SCALE_TOLERANCE = 0.005  # relative
 

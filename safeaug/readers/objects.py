@@ -620,6 +620,14 @@ def _probability(p: Any) -> float | None:
 _PLAIN_SEQUENCES = (list, tuple)
 
 
+def _weights(drawn: Any, count: int) -> tuple[float | None, ...]:
+    """The weights a OneOf picks its branch with (``transforms_ps``: its children's p when it was built, not
+    now), one per child; None where a weight cannot be read (the branch may be picked)."""
+    if type(drawn) not in _PLAIN_SEQUENCES or len(drawn) != count:
+        return (None,) * count
+    return tuple(_probability(w) if type(w) is not float else w for w in drawn)
+
+
 def read_object(obj: Any, location: str = "") -> Node:
     cls = type(obj)
     info = _CLASSES.get(cls) or _class(cls)
@@ -646,6 +654,8 @@ def read_object(obj: Any, location: str = "") -> Node:
             for key in ("n", "replace"):
                 if hasattr(obj, key):
                     params[key] = getattr(obj, key)
+            if mode == "one_of" and hasattr(obj, "transforms_ps"):
+                params["weights"] = _weights(obj.transforms_ps, len(children))
         return Node(
             name=info.name or "",
             params=params,

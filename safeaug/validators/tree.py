@@ -72,8 +72,14 @@ def _live_children(node: Node) -> list[tuple[bool, bool]]:
         picked = [(i == 0 and split > 0) or (i == last and split < 1) for i in range(len(children))]
         return [(ok and _runs(c, forced=True), True) for c, ok in zip(children, picked, strict=True)]
     if node.mode == "one_of":
-        # picked with the children's p as weights, then called forced
-        return [(probability(c) > 0 and _runs(c, forced=True), True) for c in children]
+        # picked with the weights it drew from its children's p when it was built (a live one says them), then
+        # called forced: a child whose p was set to 0 since is still picked, and runs if forcing runs it
+        weights = node.params.get("weights")
+        if weights is None:
+            picks = [probability(c) > 0 for c in children]
+        else:
+            picks = [w is None or not w <= 0 for w in weights]  # NaN: not known to be 0
+        return [(ok and _runs(c, forced=True), True) for c, ok in zip(children, picks, strict=True)]
     if node.mode == "some_of" and int(node.params.get("n", 1)) <= 0:
         return [(False, False)] * len(children)
     return [(_runs(c, forced=False), False) for c in children]

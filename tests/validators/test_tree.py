@@ -39,6 +39,22 @@ def test_a_root_with_p_0_still_runs_when_the_caller_forces_it() -> None:
     assert safeaug.validate(A.Compose([A.Compose([A.HorizontalFlip(p=1)], p=0)]), "chest_xray").ok
 
 
+def test_a_one_of_picks_by_the_weights_it_drew_when_built_not_by_its_childrens_p_now() -> None:
+    image = np.arange(64 * 64, dtype=np.uint8).reshape(64, 64)
+    inner = A.Sequential([A.HorizontalFlip(p=1)], p=1)
+    one_of = A.OneOf([inner, A.NoOp(p=1)], p=1)
+    inner.p = 0  # OneOf drew its weights from p when built: it still picks this branch half the time, forced
+    pipe = A.Compose([one_of], seed=3)
+    assert any(np.array_equal(pipe(image=image)["image"], image[:, ::-1]) for _ in range(20))  # truth
+    assert safeaug.validate(pipe, "chest_xray").codes() == ["SA101"]
+    with pytest.raises(safeaug.PolicyViolationError):
+        safeaug.Compose([one_of], policy="chest_xray", audit=True)
+    # A weight of 0 is never picked, whatever the child's p is now.
+    never = A.OneOf([A.Sequential([A.HorizontalFlip(p=1)], p=0), A.NoOp(p=1)], p=1)
+    never.transforms[0].p = 1
+    assert safeaug.validate(A.Compose([never]), "chest_xray").ok
+
+
 def test_some_of_counts_only_n_branches() -> None:
     pipe = lambda n: A.Compose([A.SomeOf([A.Rotate(limit=10), A.Affine(rotate=(-10, 10)), A.NoOp()], n=n)])  # noqa: E731
     assert safeaug.validate(pipe(1), "chest_xray").ok
