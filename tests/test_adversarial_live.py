@@ -302,6 +302,33 @@ def test_numpy_probabilities_are_read_as_their_value() -> None:
         assert _codes(A.Compose([flip])) == []
 
 
+class _ShowsZero(float):
+    """Computes as its value (albumentations draws an angle from it); converted with ``float()``, 0."""
+
+    def __float__(self) -> float:
+        return 0.0
+
+
+def test_a_float_subclass_argument_is_not_read_through_its_float() -> None:
+    t = A.Rotate(limit=5, p=1, border_mode=0)
+    t.limit = (_ShowsZero(170), _ShowsZero(190))
+    assert measure(A.Compose([t]), (64, 64), seed=0).turn > 160  # truth: it turns the image over
+    with pytest.raises(safeaug.ConfigError, match=r"Rotate.limit: .*of type _ShowsZero: a subclass of int or float"):
+        safeaug.validate(A.Compose([t]), POLICY)
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [np.array([170, 190]), (np.int64(170), np.float32(190)), (np.float32(-170), np.float32(170))],
+    ids=["array", "scalars", "float32"],
+)
+def test_an_argument_computed_with_numpy_is_read_as_its_value(limit: Any) -> None:
+    t = A.Rotate(limit=5, p=1, border_mode=0)
+    t.limit = limit  # a curriculum that computes its angle with numpy
+    assert max(measure(A.Compose([t]), (64, 64), seed=s).turn for s in range(3)) > 90  # truth
+    assert _codes(A.Compose([t])) == ["SA102"]
+
+
 def test_derived_state_changed_after_construction_makes_the_class_unknown() -> None:
     t = A.Normalize(p=1)
     before = np.asarray(t(image=_image())["image"])

@@ -655,7 +655,7 @@ def read_object(obj: Any, location: str = "") -> Node:
                 if hasattr(obj, key):
                     params[key] = getattr(obj, key)
             if mode == "one_of" and hasattr(obj, "transforms_ps"):
-                params["weights"] = _weights(obj.transforms_ps, len(children))
+                params["transforms_ps"] = _weights(obj.transforms_ps, len(children))
         return Node(
             name=info.name or "",
             params=params,

@@ -74,9 +74,12 @@ def _live_children(node: Node) -> list[tuple[bool, bool]]:
     if node.mode == "one_of":
         # picked with the weights it drew from its children's p when it was built (a live one says them), then
         # called forced: a child whose p was set to 0 since is still picked, and runs if forcing runs it
-        weights = node.params.get("weights")
+        # albumentations' name for them, which only a live object has (a config cannot set them)
+        weights = node.params.get("transforms_ps") if node.obj is not None else None
         if weights is None:
             picks = [probability(c) > 0 for c in children]
+        elif len(weights) != len(children):
+            picks = [True] * len(children)
         else:
             picks = [w is None or not w <= 0 for w in weights]  # NaN: not known to be 0
         return [(ok and _runs(c, forced=True), True) for c, ok in zip(children, picks, strict=True)]
