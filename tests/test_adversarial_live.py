@@ -329,6 +329,37 @@ def test_an_argument_computed_with_numpy_is_read_as_its_value(limit: Any) -> Non
     assert _codes(A.Compose([t])) == ["SA102"]
 
 
+class _WidenedInWorkers(A.Rotate):  # type: ignore[misc]
+    """Mild where it is judged; every unpickled copy (a DataLoader worker's) turns the image over."""
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({**state, "limit": (170, 190)})
+
+
+class _PosesAsComposition(A.RandomGamma):  # type: ignore[misc]
+    """Answers isinstance(obj, BaseCompose): a check that asks isinstance would not watch its functions."""
+
+    transforms = ()
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # type: ignore[override]
+        return A.Sequential
+
+
+def test_a_subclass_that_changes_its_copies_or_its_class_is_unknown() -> None:
+    import pickle
+
+    t = _WidenedInWorkers(limit=5, p=1, border_mode=0)
+    worker = pickle.loads(pickle.dumps(A.Compose([t])))
+    assert measure(worker, (64, 64), seed=0).turn > 160  # truth: the worker's copy turns the image over
+    assert _codes(A.Compose([t])) == ["SA401"]
+    with pytest.raises(safeaug.PolicyViolationError):
+        safeaug.Compose([_WidenedInWorkers(limit=5, p=1, border_mode=0)], policy=POLICY)
+    posing = _PosesAsComposition(gamma_limit=(100, 100), p=1)
+    assert isinstance(posing, A.BaseCompose)
+    assert _codes(A.Compose([posing])) == ["SA401"]
+
+
 def test_derived_state_changed_after_construction_makes_the_class_unknown() -> None:
     t = A.Normalize(p=1)
     before = np.asarray(t(image=_image())["image"])

@@ -54,11 +54,13 @@ _HARMLESS = frozenset(
         "is_serializable",
     }
 )
-# Special methods that change how the object runs, how the reader sees it, or what a copy or a DataLoader
-# worker (which unpickles it) gets; other special methods (``__abstractmethods__``, ``__hash__``) do not.
+# Special methods that change how the object runs, how the reader sees it (``__class__`` answers isinstance),
+# or what a copy or a DataLoader worker (which unpickles it) gets, whether or not albumentations defines them
+# (a ``__setstate__`` that widens ``limit`` in every worker); other special methods (``__abstractmethods__``,
+# ``__hash__``) do not.
 _RISKY_DUNDERS = frozenset(
     {"__call__", "__getattribute__", "__getattr__", "__deepcopy__", "__copy__", "__reduce__", "__reduce_ex__"}
-    | {"__getstate__", "__setstate__", "__new__"}
+    | {"__getstate__", "__setstate__", "__new__", "__class__"}
 )
 _BEHAVIOUR = ("apply", "_apply", "get_params", "__call__", "targets", "should_apply", "update_transform_params")
 
@@ -138,7 +140,7 @@ def _find_overrides(cls: type) -> tuple[str, ...]:
         for name in vars(base):
             if name in _HARMLESS or name in found or (name.startswith("__") and name not in _RISKY_DUNDERS):
                 continue
-            if name in library or any(name.startswith(b) for b in _BEHAVIOUR):
+            if name in library or name in _RISKY_DUNDERS or any(name.startswith(b) for b in _BEHAVIOUR):
                 found.append(name)
     return tuple(found) + tuple(n for n in patched if n not in found)
 
