@@ -44,7 +44,7 @@ from safeaug.policies import PolicyLike, load_policy
 from safeaug.policies.stored import SerialisedPolicy, policy_from_dict, policy_to_dict
 from safeaug.policy import Invariant, Policy
 from safeaug.readers import read_transform_list
-from safeaug.readers.objects import class_hooks, forget_classes, replay_checked, run_state
+from safeaug.readers.objects import class_hooks, forget_classes, replay_checked, run_state, signature_names
 from safeaug.readers.vocabulary import installed_line
 from safeaug.report import Finding, Report
 from safeaug.rules import RULES_BY_NAME, show
@@ -522,8 +522,11 @@ def _argument_names(obj: Any) -> tuple[tuple[str, ...], bool]:
         names: tuple[str, ...] | None = None
         getter = getattr(obj, "get_transform_init_args_names", None)
         if getter is not None:
+            # A user's subclass may leave out of its list an argument that still runs (the reader reads every
+            # argument of every __init__ in its MRO): those are watched too.
+            read = () if getattr(A, cls.__name__, None) is cls else signature_names(cls)
             try:
-                names = tuple(sorted({*getter(), "p", *_REPLAY} - _VOLATILE))
+                names = tuple(sorted({*getter(), *read, "p", *_REPLAY} - _VOLATILE))
             except Exception:  # a user's transform that cannot list its arguments: watch all attributes
                 names = None
         _NAMES[cls] = names

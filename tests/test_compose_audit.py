@@ -455,6 +455,26 @@ def test_a_hook_patched_onto_a_class_after_construction_is_seen(monkeypatch: pyt
     assert np.array_equal(safe(image=ramp)["image"].shape, ramp.shape)  # the class's own code again: admitted
 
 
+class _Unlisted(A.RandomBrightnessContrast):  # type: ignore[misc]
+    """Lists only p among its arguments; its limits still run."""
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("p",)
+
+
+def test_an_argument_a_subclass_leaves_out_of_its_list_is_watched() -> None:
+    t = _Unlisted(brightness_limit=0.05, contrast_limit=0.05, p=1)
+    safe = safeaug.Compose([t], policy="chest_xray", audit=True)
+    ramp = np.tile(np.arange(0, 256, 4, dtype=np.uint8), (64, 1))
+    safe(image=ramp)
+    t.contrast_limit, t.brightness_limit = (-2.0, -2.0), (1.0, 1.0)
+    out = t(image=ramp)["image"]
+    assert out[0, 0] > out[0, -1]  # truth: the ramp now runs downhill, an inverted film
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=ramp)
+    assert "_Unlisted.contrast_limit changed from (-0.05, 0.05) to (-2, -2)" in info.value.report.errors[0].message
+
+
 # ------------------------------------------------------------------ the measurement, as properties
 
 from hypothesis import given  # noqa: E402

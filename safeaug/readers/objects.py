@@ -408,6 +408,12 @@ def _signature_names(cls: type) -> frozenset[str]:
     return frozenset(names - {"self", "strict"})
 
 
+def signature_names(cls: type) -> frozenset[str]:
+    """The init-argument names of every ``__init__`` in ``cls``'s MRO: what the reader reads a user subclass's
+    arguments by, whatever its own ``get_transform_init_args_names`` lists (a watcher of them needs the same)."""
+    return _signature_names(cls)
+
+
 _LIBRARY_NAMES: dict[type, _Reading] = {}
 # Per class: how its objects' arguments are read (see _readable), or None when not the standard way.
 _READ_AS: dict[type, _Reading | None] = {}
