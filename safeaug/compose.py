@@ -643,7 +643,13 @@ class _Auditor:
         self.snapshots = [_Snapshot(obj, location) for obj, location in _tree(owner)]
         # Leaves whose applied parameters may hold a turn, a mirror or a zoom: every one but albumentations' own
         # classes outside the geometric family (whose code applies none, as their catalog tests show on pixels).
-        self.leaves = [s for s in self.snapshots if not isinstance(s.obj, BaseCompose) and _may_move(type(s.obj))]
+        # An object placed twice (a OneOf listing one branch twice, to weight it) keeps one ``params``: read once.
+        self.leaves = []
+        placed: set[int] = set()
+        for s in self.snapshots:
+            if not isinstance(s.obj, BaseCompose) and _may_move(type(s.obj)) and id(s.obj) not in placed:
+                placed.add(id(s.obj))
+                self.leaves.append(s)
         self.leaf_objs = tuple(s.obj for s in self.leaves)
         self.leaf_range = range(len(self.leaves))
         self.param_names = ("params",) * len(self.leaves)

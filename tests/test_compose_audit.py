@@ -475,6 +475,16 @@ def test_an_argument_a_subclass_leaves_out_of_its_list_is_watched() -> None:
     assert "_Unlisted.contrast_limit changed from (-0.05, 0.05) to (-2, -2)" in info.value.report.errors[0].message
 
 
+def test_a_branch_listed_twice_is_read_once_per_call() -> None:
+    from safeaug.coordmap import measure
+
+    turn = A.Rotate(limit=(12, 12), p=1)
+    assert measure(A.Compose([A.OneOf([turn, turn], p=1)]), (64, 64), seed=0).turn == pytest.approx(12, abs=1)
+    safe = safeaug.Compose([A.OneOf([turn, turn], p=1)], policy="chest_xray", audit=True)  # weighted twice
+    for i in range(4):
+        safe(image=_image(i))  # one 12° turn per call: within 15°
+
+
 # ------------------------------------------------------------------ the measurement, as properties
 
 from hypothesis import given  # noqa: E402
