@@ -550,6 +550,12 @@ def test_a_transform_in_replay_mode_is_judged_by_what_it_replays_not_by_its_p() 
     idle = _in_replay_mode(A.HorizontalFlip(p=1), applied=False)
     assert not _mirrors(idle, _image())
     assert _codes(A.Compose([idle])) == []
+    # A false replay_mode of another type (0, None) is off, as albumentations tests it: the flip runs.
+    for off in (0, None):
+        flip = A.HorizontalFlip(p=1)
+        flip.replay_mode = off
+        assert _mirrors(flip, _image())
+        assert _codes(A.Compose([flip])) == ["SA101"]
 
 
 @pytest.mark.parametrize(

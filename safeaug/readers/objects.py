@@ -628,6 +628,16 @@ def _probability(p: Any) -> float | None:
 _PLAIN_SEQUENCES = (list, tuple)
 
 
+def _truthy(flag: Any) -> bool:
+    """A flag as albumentations tests it (``if self.replay_mode:``); one that cannot say counts as set."""
+    if flag is False or flag is True:
+        return flag
+    try:
+        return bool(flag)
+    except Exception:
+        return True
+
+
 def _weights(drawn: Any, count: int) -> tuple[float | None, ...]:
     """The weights a OneOf picks its branch with (``transforms_ps``: its children's p when it was built, not
     now), one per child; None where a weight cannot be read (the branch may be picked)."""
@@ -646,7 +656,7 @@ def read_object(obj: Any, location: str = "") -> Node:
     p = getattr(obj, "p", None)
     if type(p) is not float:
         p = _probability(p)
-    replaying = getattr(obj, "replay_mode", False) is not False and not _REPLAY_CHECKED.get()
+    replaying = _truthy(getattr(obj, "replay_mode", False)) and not _REPLAY_CHECKED.get()
     if info.compose is not None:
         given = getattr(obj, "transforms", None)
         if given is not None and type(given) not in _PLAIN_SEQUENCES:
@@ -681,7 +691,7 @@ def read_object(obj: Any, location: str = "") -> Node:
     replayed: tuple[str, ...] = ()
     if replaying and info.library:
         # It runs what is stored on it, not a draw from its arguments: unknown when it applies anything.
-        replayed, p = (("replay_mode",), 1.0) if getattr(obj, "applied_in_replay", False) else ((), 0.0)
+        replayed, p = (("replay_mode",), 1.0) if _truthy(getattr(obj, "applied_in_replay", True)) else ((), 0.0)
     return Node(
         name=name,
         params=_init_args(obj),
