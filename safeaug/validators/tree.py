@@ -60,7 +60,10 @@ def _runs(node: Node, *, forced: bool) -> bool:
         return True
     if forced and node.mode in _HONOURS_FORCE:
         return True
-    return probability(node) > 0
+    p = probability(node)
+    if forced and node.mode is None:  # should_apply: p <= 0 never runs; forced, anything else does (NaN too)
+        return not p <= 0
+    return p > 0
 
 
 def _live_children(node: Node) -> list[tuple[bool, bool]]:
@@ -107,7 +110,7 @@ def _envelope(
             return known.get(id(node), IDENTITY)
         if node.notes:
             j.noted.append(node)
-        return _leaf_envelope(node, j, leaves, reachable and probability(node) > 0)
+        return _leaf_envelope(node, j, leaves, reachable and _runs(node, forced=forced))
     if known is None and node.notes:
         j.noted.append(node)
     reachable = reachable and _runs(node, forced=forced)

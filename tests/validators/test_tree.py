@@ -55,6 +55,20 @@ def test_a_one_of_picks_by_the_weights_it_drew_when_built_not_by_its_childrens_p
     assert safeaug.validate(A.Compose([never]), "chest_xray").ok
 
 
+def test_a_nan_p_runs_where_the_transform_is_forced() -> None:
+    image = np.arange(64 * 64, dtype=np.uint8).reshape(64, 64)
+    flip = A.HorizontalFlip(p=1)
+    pipe = A.Compose([A.OneOf([flip, A.NoOp(p=1)], p=1)], seed=5)
+    flip.p = float("nan")  # p <= 0 and p >= 1 are both false: forced by the OneOf, it runs
+    assert any(np.array_equal(pipe(image=image)["image"], image[:, ::-1]) for _ in range(20))  # truth
+    assert safeaug.validate(pipe, "chest_xray").codes() == ["SA101"]
+    unforced = A.HorizontalFlip(p=1)
+    unforced.p = float("nan")  # random() < nan is false: called unforced, it never runs
+    sequence = A.Compose([unforced], seed=5)
+    assert not any(np.array_equal(sequence(image=image)["image"], image[:, ::-1]) for _ in range(20))
+    assert safeaug.validate(sequence, "chest_xray").ok
+
+
 def test_some_of_counts_only_n_branches() -> None:
     pipe = lambda n: A.Compose([A.SomeOf([A.Rotate(limit=10), A.Affine(rotate=(-10, 10)), A.NoOp()], n=n)])  # noqa: E731
     assert safeaug.validate(pipe(1), "chest_xray").ok
