@@ -72,7 +72,8 @@ def _live_children(node: Node) -> list[tuple[bool, bool]]:
     if node.mode == "one_or_other":
         split = probability(node)
         last = len(children) - 1
-        picked = [(i == 0 and split > 0) or (i == last and split < 1) for i in range(len(children))]
+        # random() < p picks the first: possible when p > 0; the last otherwise: possible unless p >= 1 (NaN too)
+        picked = [(i == 0 and split > 0) or (i == last and not split >= 1) for i in range(len(children))]
         return [(ok and _runs(c, forced=True), True) for c, ok in zip(children, picked, strict=True)]
     if node.mode == "one_of":
         # picked with the weights it drew from its children's p when it was built (a live one says them), then

@@ -22,6 +22,10 @@ def test_one_or_other_probability_selects_the_branches() -> None:
     assert safeaug.validate(flip_second(1.0), "chest_xray").ok
     assert not safeaug.validate(flip_second(0.5), "chest_xray").ok
     assert not safeaug.validate(flip_second(0.0), "chest_xray").ok
+    # NaN: random() < p is always false, so the second always runs
+    image = np.arange(64 * 64, dtype=np.uint8).reshape(64, 64)
+    assert np.array_equal(flip_second(float("nan"))(image=image)["image"], image[:, ::-1])
+    assert not safeaug.validate(flip_second(float("nan")), "chest_xray").ok
 
 
 def test_one_of_branch_with_zero_weight_never_runs() -> None:
