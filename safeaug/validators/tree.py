@@ -20,6 +20,7 @@ from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.sizes import SIZED, SizeReading, read_sizes
 from safeaug.validators.context import Judgement, Leaf, probability, trusted, unread
+from safeaug.validators.folding_grid import folding_side
 
 # How each composition treats ``force_apply`` (albumentations 2.0.8, core/composition.py): Compose,
 # Sequential, ReplayCompose, SelectiveChannelTransform and OneOf run when forced, whatever their p;
@@ -349,7 +350,7 @@ def _read_sizes(root: Node, live: list[Leaf], input_size: tuple[int, int] | None
         sized = 0
         for leaf in live:
             env = leaf.envelope
-            sized += leaf.node.name in SIZED or env.scale_min != 1.0 or env.scale_max != 1.0
+            sized += leaf.node.name in _SIZE_READERS or env.scale_min != 1.0 or env.scale_max != 1.0
         if sized < 2:
             # One size change alone loses no resolution, and no frame is known before a resize to a fixed size:
             # the common case costs one pass over the leaves.
@@ -358,14 +359,15 @@ def _read_sizes(root: Node, live: list[Leaf], input_size: tuple[int, int] | None
 
 
 def _exact_envelopes(live: list[Leaf], sizes: SizeReading | None) -> dict[int, Envelope]:
-    """Pads (the frame's growth) and resizes to fixed height and width (the aspect) on frames of known size."""
+    """Pads (the frame's growth), resizes to fixed height and width (the aspect) and grid warps (whether a cell
+    folds) on frames of known size."""
     if sizes is None:
         return {}
     out: dict[int, Envelope] = {}
     for leaf in live:
         node, env = leaf.node, leaf.envelope
         name = node.name
-        if name not in ("Pad", "PadIfNeeded", "Resize") or id(node) in sizes.partly_known:
+        if name not in _EXACT_ON_FRAMES or id(node) in sizes.partly_known:
             continue
         frames = sizes.frames.get(id(node))
         if not frames:
@@ -377,12 +379,28 @@ def _exact_envelopes(live: list[Leaf], sizes: SizeReading | None) -> dict[int, E
                 ratios = [(th / h) / (tw / w) for h, w in frames]
                 aspect = max(max(r, 1.0 / r) for r in ratios)
                 out[id(node)] = env.with_changes(aspect=aspect if aspect > 1.0 + 1e-12 else 1.0)
+            elif name == "GridElasticDeform":
+                if not env.fold and any(_grid_folds(p, h, w) for h, w in frames):
+                    out[id(node)] = env.with_changes(fold=True)
             elif name != "Resize" and math.isinf(env.canvas_growth):
                 growth = max(_padded(p, name, h, w) / (h * w) for h, w in frames)
                 out[id(node)] = env.with_changes(canvas_growth=growth)
         except (ConfigError, TypeError, ValueError, ZeroDivisionError):
             continue
     return out
+
+
+_EXACT_ON_FRAMES = frozenset({"Pad", "PadIfNeeded", "Resize", "GridElasticDeform"})
+# Transforms whose reading needs the frame's size in pixels: with one that sets it (a Resize), sizes are read.
+_SIZE_READERS = SIZED | {"GridElasticDeform"}
+
+
+def _grid_folds(p: Params, h: float, w: float) -> bool:
+    """Whether a ``GridElasticDeform`` cell can fold on an h × w frame (its entry reads a 256 px side)."""
+    grid = p.raw("num_grid_xy")
+    nx, ny = (grid, grid) if not isinstance(grid, (list, tuple)) else grid
+    width, height = folding_side(p.number("magnitude"), (int(nx), int(ny)))
+    return w <= width or h <= height
 
 
 def _padded(p: Params, name: str, h: float, w: float) -> float:
