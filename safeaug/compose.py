@@ -282,7 +282,7 @@ _MISSING = object()
 # Attributes that change on every call or with the seed, and say nothing about what a transform may do.
 _VOLATILE = frozenset({"params", "random_generator", "py_random", "deterministic", "save_key"})
 # albumentations' replay mode changes what an object runs (its stored parameters; every child of a OneOf): watched.
-_REPLAY = ("replay_mode", "applied_in_replay")
+_REPLAY = ("replay_mode",)  # (applied_in_replay matters only once replay_mode is set, which is judged again)
 _COMPOSE_NAMES = ("p", "n", "replace", "replay_mode", "transforms_ps")  # transforms_ps: a OneOf's weights
 _ANGLE_TOLERANCE = 0.5  # degrees: the matrix is built in floating point around the image centre
 _SCALE_TOLERANCE = 0.005  # relative
@@ -395,8 +395,11 @@ class _Watch:
         "refs",
     )
 
-    def __init__(self, snapshots: Sequence[_Snapshot], hooks: Sequence[tuple[type, str, Any]]) -> None:
-        """``hooks``: (class, name, value) of each class's run-time hooks, watched as attributes of the class."""
+    def __init__(
+        self, snapshots: Sequence[_Snapshot], hooks: Sequence[tuple[type, str, Any]], class_dicts: Sequence[Any]
+    ) -> None:
+        """``hooks``: (class, name, value) of each class's own run-time hooks, watched as attributes of the class;
+        ``class_dicts``: the attributes of each class (``vars``), whose number is watched."""
         objs: list[Any] = []
         names: list[str] = []
         refs: list[Any] = []
@@ -445,6 +448,7 @@ class _Watch:
                 counted.append(obj.__dict__)
         for cls, name, value in hooks:
             watch(cls, name, value)
+        counted.extend(class_dicts)
         self.objs, self.names, self.refs = tuple(objs), tuple(names), tuple(refs)
         self.absent = tuple(absent)
         self.plain, self.plain_copies, self.odd = tuple(plain), tuple(plain_copies), tuple(odd)
@@ -627,7 +631,10 @@ class _Auditor:
         self.param_names: tuple[str, ...] = ()
         self.seen: list[Any] = []
         self.hooks: tuple[tuple[type, str, Any], ...] = ()
-        self.watch = _Watch((), ())
+        self.classes: tuple[type, ...] = ()
+        self.class_dicts: tuple[Any, ...] = ()
+        self.class_sizes: tuple[int, ...] = ()
+        self.watch = _Watch((), (), ())
         self.verdict = owner.report
         if verdict is None:
             self._rejudge(owner, changes=[])
@@ -657,16 +664,24 @@ class _Auditor:
         # place when it does not (a OneOf branch not taken): the same object as last time means "not run".
         self.seen = self._params()
         # The run-time hooks of every class in the tree, as judged: one patched onto a class later runs unseen.
-        classes = dict.fromkeys(s.cls for s in self.snapshots)
-        self.hooks = tuple((cls, name, value) for cls in classes for name, value in class_hooks(cls))
-        self.watch = _Watch(self.snapshots, self.hooks)
+        # Each base is watched once (its own hooks, and its number of attributes: a hook added to it).
+        bases = dict.fromkeys(b for s in self.snapshots for b in s.cls.__mro__ if b is not object)
+        self.hooks = tuple((base, name, value) for base in bases for name, value in class_hooks(base))
+        self.classes = tuple(bases)
+        self.class_dicts = tuple(vars(base) for base in bases)
+        self.class_sizes = tuple(map(len, self.class_dicts))
+        self.watch = _Watch(self.snapshots, self.hooks, self.class_dicts)
 
     def _params(self) -> list[Any]:
         """Every leaf's ``params`` now, in one C-level pass."""
         return list(map(getattr, self.leaf_objs, self.param_names, repeat(None)))
 
     def _key(self) -> Hashable:
-        return (tuple(s.key() for s in self.snapshots), tuple(id(value) for _, _, value in self.hooks))
+        return (
+            tuple(s.key() for s in self.snapshots),
+            tuple(id(value) for _, _, value in self.hooks),
+            self.class_sizes,
+        )
 
     def _changes(self, owner: Any) -> list[str]:
         """What changed since the last judgement, in words."""
@@ -694,7 +709,9 @@ class _Auditor:
             out += _state_changes(obj, before, where)
         out += [f"{s.location} {type(s.obj).__name__} was removed" for s in self.snapshots if id(s.obj) not in seen]
         patched = [f"{cls.__name__}.{name}" for cls, name, value in self.hooks if getattr(cls, name, None) is not value]
-        if patched:
+        grown = [c.__name__ for c, size in zip(self.classes, self.class_sizes, strict=True) if len(vars(c)) != size]
+        out += [f"{name} was given or lost a class attribute (a hook set on it replaces its bases')" for name in grown]
+        if patched or grown:
             forget_classes()  # what the reader found of these classes no longer holds
             out += [f"{name} was replaced on the class" for name in patched]
         return out

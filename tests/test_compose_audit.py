@@ -453,6 +453,20 @@ def test_a_hook_patched_onto_a_class_after_construction_is_seen(monkeypatch: pyt
     assert "RandomBrightnessContrast.get_params_dependent_on_data was replaced" in info.value.report.errors[0].message
     monkeypatch.undo()
     assert np.array_equal(safe(image=ramp)["image"].shape, ramp.shape)  # the class's own code again: admitted
+    # A hook the class did not define itself (BasicTransform's apply_with_params), set on it.
+    base = A.RandomBrightnessContrast.apply_with_params
+
+    def mirrored(self: Any, params: Any, *args: Any, **kwargs: Any) -> Any:
+        out = base(self, params, *args, **kwargs)
+        return {**out, "image": np.ascontiguousarray(out["image"][:, ::-1])}
+
+    monkeypatch.setattr(A.RandomBrightnessContrast, "apply_with_params", mirrored, raising=False)
+    assert "apply_with_params" in vars(A.RandomBrightnessContrast)
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=ramp)
+    assert "RandomBrightnessContrast was given or lost a class attribute" in info.value.report.errors[0].message
+    monkeypatch.undo()
+    assert safe(image=ramp)["image"].shape == ramp.shape  # judged again on the class's own code: admitted
 
 
 class _Unlisted(A.RandomBrightnessContrast):  # type: ignore[misc]

@@ -340,17 +340,21 @@ _CALLED_THROUGH_CLASS = (
 
 
 def class_hooks(cls: type) -> tuple[tuple[str, Any], ...]:
-    """The run-time hooks of ``cls`` as they are now: (name, what the class resolves it to), for the methods
-    albumentations calls through the class on every call (``get_params``, ``apply_with_params``, ...).
+    """The run-time hooks ``cls`` itself defines, as they are now: (name, value), for the methods albumentations
+    calls through the class on every call (``get_params``, ``apply_with_params``, ...). What a class resolves a
+    hook to is the first of its bases that defines it: a watcher of every base's own hooks, and of the number
+    of attributes of each (one added to a class changes it), sees any change of that.
 
     A hook that resolves to a new object on every lookup (a classmethod) is left out: one is never the
     library's own, so the class is already unknown.
     """
+    own = vars(cls)
     found = []
     for name in _CALLED_THROUGH_CLASS:
-        value = getattr(cls, name, None)
-        if value is not None and getattr(cls, name, None) is value:
-            found.append((name, value))
+        if name in own:
+            value = getattr(cls, name, None)
+            if value is not None and getattr(cls, name, None) is value:
+                found.append((name, value))
     return tuple(found)
 
 
