@@ -44,7 +44,7 @@ from safeaug.policies import PolicyLike, load_policy
 from safeaug.policies.stored import SerialisedPolicy, policy_from_dict, policy_to_dict
 from safeaug.policy import Invariant, Policy
 from safeaug.readers import read_transform_list
-from safeaug.readers.objects import run_state
+from safeaug.readers.objects import class_hooks, forget_classes, replay_checked, run_state, signature_names
 from safeaug.readers.vocabulary import installed_line
 from safeaug.report import Finding, Report
 from safeaug.rules import RULES_BY_NAME, show
@@ -99,11 +99,16 @@ class _Policed:
         size = input_size_of(input_size)
         p = kwargs.get("p", 1.0)
         # albumentations wraps a single transform given for the list (with a warning); judge what it will run.
-        listed = [transforms] if callable(transforms) and not isinstance(transforms, Sequence) else list(transforms)
+        single = callable(transforms) and not isinstance(transforms, Sequence)
+        listed = [transforms] if single else list(transforms)
         report = judge(read_transform_list(listed, p=p), resolved, input_size=size)
         if not report.ok:
             raise PolicyViolationError(report)
-        super().__init__(transforms, **kwargs)  # type: ignore[call-arg]
+        # What was judged is what runs: a generator is spent by now, and a sequence of another type may give
+        # other items when albumentations iterates it again; a list or a tuple is kept as given (a curriculum may
+        # hold it).
+        kept = transforms if single or type(transforms) in (list, tuple) else listed
+        super().__init__(kept, **kwargs)  # type: ignore[call-arg]
         self.policy = resolved
         self.report = report
         self.input_size = size
@@ -245,22 +250,25 @@ class ReplayCompose(_Policed, A.ReplayCompose):  # type: ignore[misc]
 
         if not isinstance(saved_augmentations, Mapping) or "__class_fullname__" not in saved_augmentations:
             raise ConfigError("expected the `replay` dict a ReplayCompose call returned")
-        try:
-            root = A.ReplayCompose._restore_for_replay(dict(saved_augmentations))
-        except (PolicyViolationError, PolicyError):
-            raise
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"this replay record cannot be rebuilt: {type(exc).__name__}: {exc}") from None
-        if not isinstance(root, _Policed):
-            raise PolicyError(
-                f"this replay record was made by {saved_augmentations['__class_fullname__']}, not by a safeaug "
-                "composition, so it records no policy; replay it with albumentations.ReplayCompose.replay, "
-                "or record it with safeaug.ReplayCompose"
-            )
-        findings = replay_findings(root, root.policy)
-        if findings:
-            raise PolicyViolationError(Report(policy=root.policy.id, findings=tuple(findings)))
-        return root(force_apply=True, **kwargs)
+        # Objects in replay mode apply what is stored on them (unknown to a reader): here what they replay is
+        # checked (replay_findings), so they are read by their arguments.
+        with replay_checked():
+            try:
+                root = A.ReplayCompose._restore_for_replay(dict(saved_augmentations))
+            except (PolicyViolationError, PolicyError):
+                raise
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ConfigError(f"this replay record cannot be rebuilt: {type(exc).__name__}: {exc}") from None
+            if not isinstance(root, _Policed):
+                raise PolicyError(
+                    f"this replay record was made by {saved_augmentations['__class_fullname__']}, not by a safeaug "
+                    "composition, so it records no policy; replay it with albumentations.ReplayCompose.replay, "
+                    "or record it with safeaug.ReplayCompose"
+                )
+            findings = replay_findings(root, root.policy)
+            if findings:
+                raise PolicyViolationError(Report(policy=root.policy.id, findings=tuple(findings)))
+            return root(force_apply=True, **kwargs)
 
 
 # ------------------------------------------------------------------------------------------ audit
@@ -272,10 +280,10 @@ class AuditError(PolicyViolationError):
 
 _MISSING = object()
 # Attributes that change on every call or with the seed, and say nothing about what a transform may do.
-_VOLATILE = frozenset(
-    {"params", "random_generator", "py_random", "applied_in_replay", "replay_mode", "deterministic", "save_key"}
-)
-_COMPOSE_NAMES = ("p", "n", "replace")
+_VOLATILE = frozenset({"params", "random_generator", "py_random", "deterministic", "save_key"})
+# albumentations' replay mode changes what an object runs (its stored parameters; every child of a OneOf): watched.
+_REPLAY = ("replay_mode",)  # (applied_in_replay matters only once replay_mode is set, which is judged again)
+_COMPOSE_NAMES = ("p", "n", "replace", "replay_mode", "transforms_ps")  # transforms_ps: a OneOf's weights
 _ANGLE_TOLERANCE = 0.5  # degrees: the matrix is built in floating point around the image centre
 _SCALE_TOLERANCE = 0.005  # relative
 
@@ -362,7 +370,9 @@ class _Watch:
       functions albumentations calls for each target (``_key2func``: the dict and every function in it), and
       the size of its ``__dict__`` (``rotate.apply_with_params = f`` adds an attribute that replaces the
       class's method; the words name it). An attribute deleted in the same step as one is added keeps the size:
-      that takes deleting albumentations' own bookkeeping, and is not looked for.
+      that takes deleting albumentations' own bookkeeping, and is not looked for;
+    * a run-time hook of a class in the tree replaced on the class (``A.RandomBrightnessContrast.get_params_
+      dependent_on_data = f``: every object of it runs ``f``): each class's hooks are watched as its attributes.
     """
 
     __slots__ = (
@@ -385,7 +395,11 @@ class _Watch:
         "refs",
     )
 
-    def __init__(self, snapshots: Sequence[_Snapshot]) -> None:
+    def __init__(
+        self, snapshots: Sequence[_Snapshot], hooks: Sequence[tuple[type, str, Any]], class_dicts: Sequence[Any]
+    ) -> None:
+        """``hooks``: (class, name, value) of each class's own run-time hooks, watched as attributes of the class;
+        ``class_dicts``: the attributes of each class (``vars``), whose number is watched."""
         objs: list[Any] = []
         names: list[str] = []
         refs: list[Any] = []
@@ -432,6 +446,9 @@ class _Watch:
                 items.extend(snap.children)
             if snap.whole_dict:
                 counted.append(obj.__dict__)
+        for cls, name, value in hooks:
+            watch(cls, name, value)
+        counted.extend(class_dicts)
         self.objs, self.names, self.refs = tuple(objs), tuple(names), tuple(refs)
         self.absent = tuple(absent)
         self.plain, self.plain_copies, self.odd = tuple(plain), tuple(plain_copies), tuple(odd)
@@ -509,8 +526,11 @@ def _argument_names(obj: Any) -> tuple[tuple[str, ...], bool]:
         names: tuple[str, ...] | None = None
         getter = getattr(obj, "get_transform_init_args_names", None)
         if getter is not None:
+            # A user's subclass may leave out of its list an argument that still runs (the reader reads every
+            # argument of every __init__ in its MRO): those are watched too.
+            read = () if getattr(A, cls.__name__, None) is cls else signature_names(cls)
             try:
-                names = tuple(sorted({*getter(), "p"} - _VOLATILE))
+                names = tuple(sorted({*getter(), *read, "p", *_REPLAY} - _VOLATILE))
             except Exception:  # a user's transform that cannot list its arguments: watch all attributes
                 names = None
         _NAMES[cls] = names
@@ -610,7 +630,11 @@ class _Auditor:
         self.leaf_range = range(0)
         self.param_names: tuple[str, ...] = ()
         self.seen: list[Any] = []
-        self.watch = _Watch(())
+        self.hooks: tuple[tuple[type, str, Any], ...] = ()
+        self.classes: tuple[type, ...] = ()
+        self.class_dicts: tuple[Any, ...] = ()
+        self.class_sizes: tuple[int, ...] = ()
+        self.watch = _Watch((), (), ())
         self.verdict = owner.report
         if verdict is None:
             self._rejudge(owner, changes=[])
@@ -626,21 +650,38 @@ class _Auditor:
         self.snapshots = [_Snapshot(obj, location) for obj, location in _tree(owner)]
         # Leaves whose applied parameters may hold a turn, a mirror or a zoom: every one but albumentations' own
         # classes outside the geometric family (whose code applies none, as their catalog tests show on pixels).
-        self.leaves = [s for s in self.snapshots if not isinstance(s.obj, BaseCompose) and _may_move(type(s.obj))]
+        # An object placed twice (a OneOf listing one branch twice, to weight it) keeps one ``params``: read once.
+        self.leaves = []
+        placed: set[int] = set()
+        for s in self.snapshots:
+            if not isinstance(s.obj, BaseCompose) and _may_move(type(s.obj)) and id(s.obj) not in placed:
+                placed.add(id(s.obj))
+                self.leaves.append(s)
         self.leaf_objs = tuple(s.obj for s in self.leaves)
         self.leaf_range = range(len(self.leaves))
         self.param_names = ("params",) * len(self.leaves)
         # albumentations gives a transform a new ``params`` dict each time it runs and leaves the old one in
         # place when it does not (a OneOf branch not taken): the same object as last time means "not run".
         self.seen = self._params()
-        self.watch = _Watch(self.snapshots)
+        # The run-time hooks of every class in the tree, as judged: one patched onto a class later runs unseen.
+        # Each base is watched once (its own hooks, and its number of attributes: a hook added to it).
+        bases = dict.fromkeys(b for s in self.snapshots for b in s.cls.__mro__ if b is not object)
+        self.hooks = tuple((base, name, value) for base in bases for name, value in class_hooks(base))
+        self.classes = tuple(bases)
+        self.class_dicts = tuple(vars(base) for base in bases)
+        self.class_sizes = tuple(map(len, self.class_dicts))
+        self.watch = _Watch(self.snapshots, self.hooks, self.class_dicts)
 
     def _params(self) -> list[Any]:
         """Every leaf's ``params`` now, in one C-level pass."""
         return list(map(getattr, self.leaf_objs, self.param_names, repeat(None)))
 
     def _key(self) -> Hashable:
-        return tuple(s.key() for s in self.snapshots)
+        return (
+            tuple(s.key() for s in self.snapshots),
+            tuple(id(value) for _, _, value in self.hooks),
+            self.class_sizes,
+        )
 
     def _changes(self, owner: Any) -> list[str]:
         """What changed since the last judgement, in words."""
@@ -667,6 +708,12 @@ class _Auditor:
                     out.append(f"{where}.{before.names[i]} was changed in place (now {_show(now)})")
             out += _state_changes(obj, before, where)
         out += [f"{s.location} {type(s.obj).__name__} was removed" for s in self.snapshots if id(s.obj) not in seen]
+        patched = [f"{cls.__name__}.{name}" for cls, name, value in self.hooks if getattr(cls, name, None) is not value]
+        grown = [c.__name__ for c, size in zip(self.classes, self.class_sizes, strict=True) if len(vars(c)) != size]
+        out += [f"{name} was given or lost a class attribute (a hook set on it replaces its bases')" for name in grown]
+        if patched or grown:
+            forget_classes()  # what the reader found of these classes no longer holds
+            out += [f"{name} was replaced on the class" for name in patched]
         return out
 
     def _rejudge(self, owner: Any, changes: list[str]) -> None:

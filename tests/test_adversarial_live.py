@@ -35,6 +35,7 @@ from safeaug.catalog import get_entry, known_names
 from safeaug.coordmap import coordinate_maps, measure, read_maps
 from safeaug.probing import ProbeError
 from safeaug.readers import read_pipeline
+from safeaug.readers.objects import replay_checked
 
 POLICY = "chest_xray"  # mirror, inversion: refused; rotation: at most 15 degrees
 MAX_TURN = 15.0
@@ -193,6 +194,25 @@ def test_a_one_of_subclass_that_applies_every_branch_is_unknown() -> None:
     assert "SA102" in _codes(A.Compose([every]), probe=True)
 
 
+class _IndexedOtherwise(list):  # type: ignore[type-arg]
+    """Iterated (as a reader reads it), gamma changes; indexed (as OneOf picks its branch), a flip."""
+
+    def __getitem__(self, index: Any) -> Any:
+        return A.HorizontalFlip(p=1)
+
+
+def test_a_composition_whose_children_are_not_a_plain_list_is_unknown() -> None:
+    one_of = A.OneOf(_IndexedOtherwise([A.RandomGamma(p=1), A.RandomGamma(p=1)]), p=1)
+    assert all(_mirrors(A.Compose([one_of]), _image(seed=s)) for s in range(3))  # truth
+    report = safeaug.validate(A.Compose([one_of]), POLICY)
+    assert report.codes() == ["SA401"]
+    assert "`_IndexedOtherwise`, not a list" in report.errors[0].message
+    assert "OneOf(list(transforms), ...)" in report.errors[0].fix
+    with pytest.raises(safeaug.PolicyViolationError):
+        safeaug.Compose([one_of], policy=POLICY)
+    assert _codes(A.Compose([A.OneOf(tuple(_IndexedOtherwise([A.RandomGamma(p=1)])), p=1)])) == []
+
+
 class _Hidden(A.Affine):  # type: ignore[misc]
     """Lists no arguments: a reader that trusted this would judge the default rotate=0."""
 
@@ -204,6 +224,141 @@ def test_a_subclass_that_hides_its_arguments_is_read_from_the_object() -> None:
     t = _Hidden(rotate=(40, 40), p=1)
     assert measure(t, (64, 64), seed=0).turn == pytest.approx(40.0, abs=1.0)
     assert "SA102" in _codes(A.Compose([t]))
+
+
+class _PropertyLimit(A.Rotate):  # type: ignore[misc]
+    """``limit`` is a property of the class; the instance dict keeps a mild copy under the same name."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        vars(self)["limit"] = (-5, 5)
+
+    @property
+    def limit(self) -> Any:
+        return self._limit
+
+    @limit.setter
+    def limit(self, value: Any) -> None:
+        self._limit = value
+
+
+class _SlotLimit(A.Rotate):  # type: ignore[misc]
+    """``limit`` is a slot; the instance dict keeps a mild copy under the same name."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        vars(self)["limit"] = (-5, 5)
+
+
+class _ShownDict(A.Rotate):  # type: ignore[misc]
+    """``__dict__`` shows mild arguments; the attributes albumentations reads are elsewhere."""
+
+    @property  # type: ignore[misc]
+    def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"limit": (-5, 5), "p": 1.0}
+
+
+@pytest.mark.parametrize("cls", [_PropertyLimit, _SlotLimit, _ShownDict], ids=lambda c: c.__name__)
+def test_an_argument_kept_apart_from_the_instance_dict_is_read_where_python_reads_it(cls: type) -> None:
+    t = cls(limit=(170, 190), p=1, border_mode=0)
+    xs, ys = coordinate_maps((64, 64))
+    out = A.Compose([t], seed=0)(image=_image((64, 64)), mask=np.dstack([xs, ys]))["mask"]
+    assert read_maps(out[..., 0], out[..., 1], (64, 64)).turn > 160  # truth: it turns the image over
+    assert set(_codes(A.Compose([t]))) & {"SA102", "SA401"}
+
+
+class _NeverZero(float):
+    """0.0 to a reader that converts it; to albumentations' ``p <= 0`` and ``p >= 1``, a p of one."""
+
+    def __le__(self, other: object) -> bool:
+        return False
+
+    def __ge__(self, other: object) -> bool:
+        return True
+
+
+class _NeverZeroInt(int):
+    def __le__(self, other: object) -> bool:
+        return False
+
+    def __ge__(self, other: object) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("p", [_NeverZero(0.0), _NeverZeroInt(0)], ids=["float", "int"])
+def test_a_probability_that_compares_unlike_its_value_is_not_read_as_that_value(p: Any) -> None:
+    flip = A.HorizontalFlip(p=0)
+    flip.p = p
+    assert all(_mirrors(flip, _image(seed=s)) for s in range(3))  # truth: it always runs
+    assert _codes(A.Compose([flip])) == ["SA101"]
+
+
+def test_numpy_probabilities_are_read_as_their_value() -> None:
+    for p in (np.float32(0.0), np.int64(0), np.float64(0.0)):
+        flip = A.HorizontalFlip(p=0)
+        flip.p = p
+        assert not _mirrors(flip, _image())
+        assert _codes(A.Compose([flip])) == []
+
+
+class _ShowsZero(float):
+    """Computes as its value (albumentations draws an angle from it); converted with ``float()``, 0."""
+
+    def __float__(self) -> float:
+        return 0.0
+
+
+def test_a_float_subclass_argument_is_not_read_through_its_float() -> None:
+    t = A.Rotate(limit=5, p=1, border_mode=0)
+    t.limit = (_ShowsZero(170), _ShowsZero(190))
+    assert measure(A.Compose([t]), (64, 64), seed=0).turn > 160  # truth: it turns the image over
+    with pytest.raises(safeaug.ConfigError, match=r"Rotate.limit: .*of type _ShowsZero: a subclass of int or float"):
+        safeaug.validate(A.Compose([t]), POLICY)
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [np.array([170, 190]), (np.int64(170), np.float32(190)), (np.float32(-170), np.float32(170))],
+    ids=["array", "scalars", "float32"],
+)
+def test_an_argument_computed_with_numpy_is_read_as_its_value(limit: Any) -> None:
+    t = A.Rotate(limit=5, p=1, border_mode=0)
+    t.limit = limit  # a curriculum that computes its angle with numpy
+    assert max(measure(A.Compose([t]), (64, 64), seed=s).turn for s in range(3)) > 90  # truth
+    assert _codes(A.Compose([t])) == ["SA102"]
+
+
+class _WidenedInWorkers(A.Rotate):  # type: ignore[misc]
+    """Mild where it is judged; every unpickled copy (a DataLoader worker's) turns the image over."""
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({**state, "limit": (170, 190)})
+
+
+class _PosesAsComposition(A.RandomGamma):  # type: ignore[misc]
+    """Answers isinstance(obj, BaseCompose): a check that asks isinstance would not watch its functions."""
+
+    transforms = ()
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # type: ignore[override]
+        return A.Sequential
+
+
+def test_a_subclass_that_changes_its_copies_or_its_class_is_unknown() -> None:
+    import pickle
+
+    t = _WidenedInWorkers(limit=5, p=1, border_mode=0)
+    worker = pickle.loads(pickle.dumps(A.Compose([t])))
+    assert measure(worker, (64, 64), seed=0).turn > 160  # truth: the worker's copy turns the image over
+    assert _codes(A.Compose([t])) == ["SA401"]
+    with pytest.raises(safeaug.PolicyViolationError):
+        safeaug.Compose([_WidenedInWorkers(limit=5, p=1, border_mode=0)], policy=POLICY)
+    posing = _PosesAsComposition(gamma_limit=(100, 100), p=1)
+    assert isinstance(posing, A.BaseCompose)
+    assert _codes(A.Compose([posing])) == ["SA401"]
 
 
 def test_derived_state_changed_after_construction_makes_the_class_unknown() -> None:
@@ -295,10 +450,20 @@ def test_albumentations_own_hooks_and_albucore_wrapped_ones_are_not_counted_as_p
 # ------------------------------------------------------------------------------------------ replay records
 
 
+def _albumentations_replay(record: dict[str, Any], **data: Any) -> dict[str, Any]:
+    """albumentations' own replay of a safeaug record, as the truth.
+
+    (The record rebuilds a safeaug composition of objects in replay mode, which is refused unless what they
+    replay is checked: the truth is wanted here, so they are read by their arguments alone.)
+    """
+    with replay_checked():
+        return A.ReplayCompose.replay(copy.deepcopy(record), **data)  # type: ignore[no-any-return]
+
+
 def _replayed_turn_and_mirror(record: dict[str, Any], shape: tuple[int, int]) -> tuple[float, bool]:
     """What albumentations really replays: coordinate maps sent through its replay as a mask."""
     xs, ys = coordinate_maps(shape)
-    out = A.ReplayCompose.replay(copy.deepcopy(record), image=_image((*shape, 3)), mask=np.dstack([xs, ys]))
+    out = _albumentations_replay(record, image=_image((*shape, 3)), mask=np.dstack([xs, ys]))
     r = read_maps(out["mask"][..., 0], out["mask"][..., 1], shape)
     return r.turn, r.mirror
 
@@ -354,7 +519,7 @@ def test_a_replay_record_with_a_stronger_tone_change_than_its_arguments_is_refus
     # A slope of -1 and a shift of the full range: out = max - in, an inverted film.
     record["transforms"][0]["params"].update(alpha=-1.0, beta=255.0)
     ramp = np.repeat(np.tile(np.arange(0, 256, 4, dtype=np.uint8), (64, 1))[..., None], 3, axis=2)
-    replayed = A.ReplayCompose.replay(copy.deepcopy(record), image=ramp)["image"]
+    replayed = _albumentations_replay(record, image=ramp)["image"]
     assert np.array_equal(replayed, 255 - ramp)  # truth: the replay inverts
     with pytest.raises(safeaug.PolicyViolationError) as caught:
         safeaug.ReplayCompose.replay(record, image=ramp)
@@ -365,6 +530,64 @@ def test_a_replay_record_without_a_policy_is_refused() -> None:
     record = A.ReplayCompose([A.HorizontalFlip(p=1)])(image=_image())["replay"]
     with pytest.raises(safeaug.PolicyError):
         safeaug.ReplayCompose.replay(record, image=_image())
+
+
+def _in_replay_mode(t: Any, applied: bool = True) -> Any:
+    """What ``ReplayCompose.replay`` does to every object it rebuilds, done by hand."""
+    t.replay_mode = True
+    t.applied_in_replay = applied
+    if not isinstance(t, A.BaseCompose):
+        t.params = {}
+    return t
+
+
+def test_a_transform_in_replay_mode_is_judged_by_what_it_replays_not_by_its_p() -> None:
+    # A flip that never runs (p=0), set to replay: albumentations applies it on every call.
+    flip = _in_replay_mode(A.HorizontalFlip(p=0))
+    assert all(_mirrors(flip, _image(seed=s)) for s in range(3))  # truth
+    assert _codes(A.Compose([flip])) == ["SA401"]
+    assert "replay mode" in safeaug.validate(A.Compose([flip]), POLICY).errors[0].message
+    # Set to replay nothing, it does nothing, whatever its arguments say.
+    idle = _in_replay_mode(A.HorizontalFlip(p=1), applied=False)
+    assert not _mirrors(idle, _image())
+    assert _codes(A.Compose([idle])) == []
+    # A false replay_mode of another type (0, None) is off, as albumentations tests it: the flip runs.
+    for off in (0, None):
+        flip = A.HorizontalFlip(p=1)
+        flip.replay_mode = off
+        assert _mirrors(flip, _image())
+        assert _codes(A.Compose([flip])) == ["SA101"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: A.SomeOf([A.HorizontalFlip(p=1)], n=0, p=1),
+        lambda: A.Sequential([A.HorizontalFlip(p=1)], p=0),
+        lambda: A.OneOf([A.Affine(rotate=(12, 12), p=1), A.HorizontalFlip(p=1)], p=0),
+        lambda: A.OneOrOther(A.NoOp(p=1), A.HorizontalFlip(p=1), p=1),
+    ],
+    ids=["some-of-n0", "sequential-p0", "one-of-p0", "one-or-other"],
+)
+def test_a_composition_in_replay_mode_runs_every_child_and_is_judged_so(make: Any) -> None:
+    plain, replaying = make(), _in_replay_mode(make())
+    assert not measure(A.Compose([plain]), (64, 64), seed=0).mirror
+    assert measure(A.Compose([replaying]), (64, 64), seed=0).mirror  # truth: every child runs
+    assert "SA101" not in _codes(A.Compose([plain]))
+    assert "SA101" in _codes(A.Compose([replaying]))
+
+
+def test_albumentations_replay_of_an_edited_safeaug_record_is_refused_when_rebuilt() -> None:
+    record = _record([A.Affine(rotate=(5, 5), p=1), A.HorizontalFlip(p=0)])
+    record["transforms"][1]["applied"] = True
+    record["transforms"][1]["params"] = {"shape": (64, 80, 3)}
+    # albumentations' own replay rebuilds the safeaug composition around objects already in replay mode.
+    with pytest.raises(safeaug.PolicyViolationError) as caught:
+        A.ReplayCompose.replay(copy.deepcopy(record), image=_image((64, 80, 3)))
+    errors = caught.value.report.errors
+    assert {f.code for f in errors} == {"SA401"} and "HorizontalFlip" in {f.transform for f in errors}
+    assert all("safeaug.ReplayCompose.replay" in f.message for f in errors)
+    assert _replayed_turn_and_mirror(record, (64, 80))[1]  # truth: unchecked, it mirrors
 
 
 # ------------------------------------------------------------------------------------------ probe inputs

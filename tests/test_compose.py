@@ -227,3 +227,28 @@ def test_a_single_transform_given_for_the_list_is_judged_like_albumentations_run
         safeaug.Compose(A.HorizontalFlip(p=0.5), policy="chest_xray")
     safe = safeaug.Compose(A.RandomGamma(p=1), policy="chest_xray")
     assert [type(t).__name__ for t in safe.transforms] == ["RandomGamma"]
+
+
+class _Shifting(list):  # type: ignore[type-arg]
+    """A list that gives a gamma change when first iterated and a flip on every later iteration."""
+
+    def __init__(self) -> None:
+        super().__init__([A.RandomGamma(p=1)])
+        self.iterated = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self.iterated += 1
+        return iter([A.RandomGamma(p=1)] if self.iterated == 1 else [A.HorizontalFlip(p=1)])
+
+
+@pytest.mark.parametrize("audit", [False, True])
+def test_the_transforms_that_run_are_the_ones_judged(audit: bool) -> None:
+    image = _image()
+    safe = safeaug.Compose(_Shifting(), policy="chest_xray", audit=audit)
+    assert [type(t).__name__ for t in safe.transforms] == ["RandomGamma"]
+    assert not np.array_equal(safe(image=image)["image"], image[:, ::-1])
+    # A generator, spent by judging it, still gives the pipeline its transforms.
+    made = safeaug.Compose((t for t in _pipeline()), policy="chest_xray", audit=audit)
+    assert [type(t).__name__ for t in made.transforms] == [type(t).__name__ for t in _pipeline()]
+    held = _pipeline()
+    assert safeaug.Compose(held, policy="chest_xray").transforms is held  # a plain list is kept as given

@@ -420,6 +420,85 @@ def test_normalisation_state_changed_in_place_is_seen() -> None:
     assert "SA401" in info.value.report.codes()
 
 
+@pytest.mark.parametrize("nested", [False, True], ids=["transform", "composition"])
+def test_replay_mode_switched_on_after_construction_is_seen(nested: bool) -> None:
+    # A flip that never runs, set to replay (it then applies its stored parameters on every call), or a SomeOf
+    # that draws none of its children, set to replay (it then runs every one).
+    flip = A.HorizontalFlip(p=0 if not nested else 1)
+    top: Any = A.SomeOf([flip], n=0, p=1) if nested else flip
+    safe = safeaug.Compose([top], policy="chest_xray", audit=True)
+    image = _image()
+    assert np.array_equal(safe(image=image)["image"], image)
+    top.replay_mode = True
+    if not nested:
+        flip.applied_in_replay, flip.params = True, {}
+    assert np.array_equal(A.Compose([top])(image=image)["image"], image[:, ::-1])  # truth: it now mirrors
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=image)
+    assert ("SA401" if not nested else "SA101") in info.value.report.codes()
+    assert "replay_mode changed from False to True" in info.value.report.errors[0].message
+
+
+def test_a_hook_patched_onto_a_class_after_construction_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    t = A.RandomBrightnessContrast(brightness_limit=0.05, contrast_limit=0.05, p=1)
+    safe = safeaug.Compose([t], policy="chest_xray", audit=True)
+    ramp = np.tile(np.arange(0, 256, 4, dtype=np.uint8), (64, 1))
+    safe(image=ramp)
+    inverted = {"alpha": -1.0, "beta": 252.0}
+    monkeypatch.setattr(A.RandomBrightnessContrast, "get_params_dependent_on_data", lambda self, params, data: inverted)
+    assert np.array_equal(t(image=ramp)["image"], 252 - ramp)  # truth: every call now inverts the film
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=ramp)
+    assert info.value.report.codes() == ["SA401"]
+    assert "RandomBrightnessContrast.get_params_dependent_on_data was replaced" in info.value.report.errors[0].message
+    monkeypatch.undo()
+    assert np.array_equal(safe(image=ramp)["image"].shape, ramp.shape)  # the class's own code again: admitted
+    # A hook the class did not define itself (BasicTransform's apply_with_params), set on it.
+    base = A.RandomBrightnessContrast.apply_with_params
+
+    def mirrored(self: Any, params: Any, *args: Any, **kwargs: Any) -> Any:
+        out = base(self, params, *args, **kwargs)
+        return {**out, "image": np.ascontiguousarray(out["image"][:, ::-1])}
+
+    monkeypatch.setattr(A.RandomBrightnessContrast, "apply_with_params", mirrored, raising=False)
+    assert "apply_with_params" in vars(A.RandomBrightnessContrast)
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=ramp)
+    assert "RandomBrightnessContrast was given or lost a class attribute" in info.value.report.errors[0].message
+    monkeypatch.undo()
+    assert safe(image=ramp)["image"].shape == ramp.shape  # judged again on the class's own code: admitted
+
+
+class _Unlisted(A.RandomBrightnessContrast):  # type: ignore[misc]
+    """Lists only p among its arguments; its limits still run."""
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("p",)
+
+
+def test_an_argument_a_subclass_leaves_out_of_its_list_is_watched() -> None:
+    t = _Unlisted(brightness_limit=0.05, contrast_limit=0.05, p=1)
+    safe = safeaug.Compose([t], policy="chest_xray", audit=True)
+    ramp = np.tile(np.arange(0, 256, 4, dtype=np.uint8), (64, 1))
+    safe(image=ramp)
+    t.contrast_limit, t.brightness_limit = (-2.0, -2.0), (1.0, 1.0)
+    out = t(image=ramp)["image"]
+    assert out[0, 0] > out[0, -1]  # truth: the ramp now runs downhill, an inverted film
+    with pytest.raises(safeaug.PolicyViolationError) as info:
+        safe(image=ramp)
+    assert "_Unlisted.contrast_limit changed from (-0.05, 0.05) to (-2, -2)" in info.value.report.errors[0].message
+
+
+def test_a_branch_listed_twice_is_read_once_per_call() -> None:
+    from safeaug.coordmap import measure
+
+    turn = A.Rotate(limit=(12, 12), p=1)
+    assert measure(A.Compose([A.OneOf([turn, turn], p=1)]), (64, 64), seed=0).turn == pytest.approx(12, abs=1)
+    safe = safeaug.Compose([A.OneOf([turn, turn], p=1)], policy="chest_xray", audit=True)  # weighted twice
+    for i in range(4):
+        safe(image=_image(i))  # one 12° turn per call: within 15°
+
+
 # ------------------------------------------------------------------ the measurement, as properties
 
 from hypothesis import given  # noqa: E402

@@ -30,6 +30,7 @@ at its defaults and at the extremes of its arguments, whoever registered it.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -84,11 +85,18 @@ class Params:
     def _bad(self, name: str, value: Any, expected: str) -> ConfigError:
         shown = repr(value)
         shown = shown if len(shown) <= 120 else shown[:117] + "..."  # a nested value can be any size
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        odd = sorted({type(v).__name__ for v in items if isinstance(v, (int, float)) and type(v) not in _EXACT})
+        if odd:  # its repr looks like a number: say why it is not read as one
+            shown += (
+                f" (of type {', '.join(odd)}: a subclass of int or float can compute with another value than it "
+                "shows, so only int, float and numpy numbers are read)"
+            )
         return ConfigError(f"{self.transform}.{name}: expected {expected}, got {shown}")
 
     def number(self, name: str) -> float:
         value = self.raw(name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        if not is_number(value):
             raise self._bad(name, value, "a number")
         return float(value)
 
@@ -127,6 +135,8 @@ class Params:
             if scalar == "around_one":
                 return (max(0.0, 1.0 - x), 1.0 + x)
             return (x, x)
+        if type(value).__module__ == "numpy" and getattr(value, "shape", None) == (2,):
+            value = value.tolist()  # a pair computed with numpy (albumentations unpacks it as a pair)
         if isinstance(value, (list, tuple)) and len(value) == 2 and all(is_number(v) for v in value):
             lo, hi = float(value[0]), float(value[1])
             return (min(lo, hi), max(lo, hi))
@@ -154,6 +164,7 @@ class Params:
 
 
 _PLAIN = (int, float)
+_EXACT = (int, float, bool)
 
 
 def round_down(x: float, digits: int = 3) -> str:
@@ -173,8 +184,17 @@ def round_up(x: float, digits: int = 3) -> str:
 
 
 def is_number(value: Any) -> bool:
-    """A real number: not a bool, not NaN."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
+    """A real number: an int, a float or a numpy number, not a bool, not NaN.
+
+    Not a subclass of int or float: its ``float()`` (what is read here) and its arithmetic and comparisons
+    (what albumentations computes with) can each give another value.
+    """
+    kind = type(value)
+    if kind is float:
+        return bool(value == value)
+    if kind is int:
+        return True
+    return kind.__module__ == "numpy" and isinstance(value, numbers.Real) and not math.isnan(value)
 
 
 Describe = Callable[[Params], Envelope]
@@ -546,6 +566,12 @@ def _replaced(what: tuple[str, ...]) -> str:
         parts.append(
             f"{names} of this object or its class {'was' if len(changed) == 1 else 'were'} changed (set on the "
             "object, or patched onto the class), and the entry describes the library's own code"
+        )
+    if "replay_mode" in changed:
+        parts.append(
+            "in albumentations' replay mode it applies the parameters stored on it (`.params`), whatever its "
+            "arguments and p allow (safeaug.ReplayCompose.replay replays a record once it has checked what it "
+            "replays)"
         )
     if settings:
         names = ", ".join(f"`{n}`" for n in settings)

@@ -7,11 +7,14 @@ transform has, so that a user's own callable simply becomes an unknown transform
 from __future__ import annotations
 
 import inspect
+import numbers
 import operator
 import os
 import sys
 import types
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 from safeaug.catalog._registry import qualified_name
@@ -51,11 +54,13 @@ _HARMLESS = frozenset(
         "is_serializable",
     }
 )
-# Special methods that change how the object runs, how the reader sees it, or what a copy or a DataLoader
-# worker (which unpickles it) gets; other special methods (``__abstractmethods__``, ``__hash__``) do not.
+# Special methods that change how the object runs, how the reader sees it (``__class__`` answers isinstance),
+# or what a copy or a DataLoader worker (which unpickles it) gets, whether or not albumentations defines them
+# (a ``__setstate__`` that widens ``limit`` in every worker); other special methods (``__abstractmethods__``,
+# ``__hash__``) do not.
 _RISKY_DUNDERS = frozenset(
     {"__call__", "__getattribute__", "__getattr__", "__deepcopy__", "__copy__", "__reduce__", "__reduce_ex__"}
-    | {"__getstate__", "__setstate__", "__new__"}
+    | {"__getstate__", "__setstate__", "__new__", "__class__"}
 )
 _BEHAVIOUR = ("apply", "_apply", "get_params", "__call__", "targets", "should_apply", "update_transform_params")
 
@@ -129,10 +134,13 @@ def _find_overrides(cls: type) -> tuple[str, ...]:
     library = {name for base in cls.__mro__ if _is_albumentations(base) for name in vars(base)}
     found: list[str] = []
     for base in user:
+        own_dict = vars(base).get("__dict__")
+        if own_dict is not None and not isinstance(own_dict, types.GetSetDescriptorType):
+            found.append("__dict__")  # a stand-in for the object's attributes: a reader of it sees what it shows
         for name in vars(base):
             if name in _HARMLESS or name in found or (name.startswith("__") and name not in _RISKY_DUNDERS):
                 continue
-            if name in library or any(name.startswith(b) for b in _BEHAVIOUR):
+            if name in library or name in _RISKY_DUNDERS or any(name.startswith(b) for b in _BEHAVIOUR):
                 found.append(name)
     return tuple(found) + tuple(n for n in patched if n not in found)
 
@@ -316,6 +324,46 @@ _DERIVED: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
+# What albumentations 2.0.8 looks up through the class on every call (BasicTransform.__call__ and
+# apply_with_params; a composition's __call__), and ``apply``, which the other ``apply_to_*`` methods call. The
+# functions for each target are bound into ``_key2func`` when an object is built (watched on the object).
+_CALLED_THROUGH_CLASS = (
+    "__call__",
+    "should_apply",
+    "get_params",
+    "update_transform_params",
+    "get_params_dependent_on_data",
+    "apply_with_params",
+    "targets_as_params",
+    "apply",
+)
+
+
+def class_hooks(cls: type) -> tuple[tuple[str, Any], ...]:
+    """The run-time hooks ``cls`` itself defines, as they are now: (name, value), for the methods albumentations
+    calls through the class on every call (``get_params``, ``apply_with_params``, ...). What a class resolves a
+    hook to is the first of its bases that defines it: a watcher of every base's own hooks, and of the number
+    of attributes of each (one added to a class changes it), sees any change of that.
+
+    A hook that resolves to a new object on every lookup (a classmethod) is left out: one is never the
+    library's own, so the class is already unknown.
+    """
+    own = vars(cls)
+    found = []
+    for name in _CALLED_THROUGH_CLASS:
+        if name in own:
+            value = getattr(cls, name, None)
+            if value is not None and getattr(cls, name, None) is value:
+                found.append((name, value))
+    return tuple(found)
+
+
+def forget_classes() -> None:
+    """Drop what was read of every class: a class changed since (a hook patched onto it) is read again."""
+    for cache in (_COMPOSE, _OVERRIDES, _PLANS, _CLASSES):
+        cache.clear()
+
+
 def run_state(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
     """The run-time state beyond its arguments that :func:`changed_state` reads on an object of ``cls``: the
     behaviour methods an attribute of the object would replace, and the attributes the class derives from its
@@ -364,9 +412,15 @@ def _signature_names(cls: type) -> frozenset[str]:
     return frozenset(names - {"self", "strict"})
 
 
-_LIBRARY_NAMES: dict[type, tuple[frozenset[str], dict[str, str] | None]] = {}
+def signature_names(cls: type) -> frozenset[str]:
+    """The init-argument names of every ``__init__`` in ``cls``'s MRO: what the reader reads a user subclass's
+    arguments by, whatever its own ``get_transform_init_args_names`` lists (a watcher of them needs the same)."""
+    return _signature_names(cls)
+
+
+_LIBRARY_NAMES: dict[type, _Reading] = {}
 # Per class: how its objects' arguments are read (see _readable), or None when not the standard way.
-_READ_AS: dict[type, tuple[frozenset[str], dict[str, str] | None] | None] = {}
+_READ_AS: dict[type, _Reading | None] = {}
 
 
 def _getter_owner(cls: type) -> type | None:
@@ -400,12 +454,28 @@ _MISSING = object()
 _CONTAINERS = (list, dict, tuple, set)
 
 
-def _readable(names: frozenset[str], aliases: dict[str, str] | None) -> tuple[frozenset[str], dict[str, str] | None]:
-    """The names an object answers to, read under ``aliases`` (argument name -> attribute name), and those
-    aliases (None for none). ``seed`` is an argument of every transform but no effect of any: never read."""
+_Reading = tuple[frozenset[str], dict[str, str] | None, bool]
+
+
+def _readable(cls: type, names: frozenset[str], aliases: dict[str, str] | None) -> _Reading:
+    """The names an object answers to, read under ``aliases`` (argument name -> attribute name), those aliases
+    (None for none), and whether its instance dict holds what each of them reads. ``seed`` is an argument of
+    every transform but no effect of any: never read."""
     if aliases:
         names = (names - frozenset(aliases.values())) | frozenset(aliases)
-    return names - {"seed"}, aliases or None
+    names = names - {"seed"}
+    attributes = {aliases.get(n, n) for n in names} if aliases else names
+    return names, aliases or None, not any(_data_descriptor(cls, a) for a in attributes)
+
+
+def _data_descriptor(cls: type, name: str) -> bool:
+    """Whether ``name`` is a property or a slot of ``cls``: Python reads it there before the instance dict, where
+    a class can keep another value under the same name."""
+    for base in cls.__mro__:
+        if name in vars(base):
+            kind = type(vars(base)[name])
+            return hasattr(kind, "__set__") or hasattr(kind, "__delete__")
+    return False
 
 
 class _Arguments(Mapping[str, Any]):
@@ -417,10 +487,12 @@ class _Arguments(Mapping[str, Any]):
 
     __slots__ = ("_aliases", "_names", "_obj", "_stored")
 
-    def __init__(self, obj: Any, names: frozenset[str], aliases: dict[str, str] | None) -> None:
-        """``names`` and ``aliases`` as :func:`_readable` gives them."""
+    def __init__(self, obj: Any, names: frozenset[str], aliases: dict[str, str] | None, plain: bool) -> None:
+        """``names``, ``aliases`` and ``plain`` as :func:`_readable` gives them."""
         self._obj = obj
-        self._stored = getattr(obj, "__dict__", None)  # where attributes live, unless a property or a slot
+        # Where attributes live, unless a property or a slot; with one of those among the arguments, every one
+        # is read as albumentations reads it (``getattr``).
+        self._stored = getattr(obj, "__dict__", None) if plain else None
         self._names = names
         self._aliases = aliases
 
@@ -462,7 +534,7 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
     cls = type(obj)
     if cls not in _READ_AS:
         names = _arg_names(obj)
-        _READ_AS[cls] = None if names is None else _readable(names, _aliases(cls, names))
+        _READ_AS[cls] = None if names is None else _readable(cls, names, _aliases(cls, names))
     how = _READ_AS[cls]
     if how is not None:
         return _Arguments(obj, *how)
@@ -486,9 +558,9 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
     # What the object holds under the names of the library's arguments is what runs: ShiftScaleRotate
     # lists its limits, but runs as an Affine on the ``rotate``, ``scale`` and ``translate_percent`` it keeps.
     args = dict(found)
-    if base not in _LIBRARY_NAMES:
-        _LIBRARY_NAMES[base] = _readable(_signature_names(base), None)
-    stored = _Arguments(obj, *_LIBRARY_NAMES[base])
+    if cls not in _LIBRARY_NAMES:
+        _LIBRARY_NAMES[cls] = _readable(cls, _signature_names(base), None)
+    stored = _Arguments(obj, *_LIBRARY_NAMES[cls])
     for name in stored:
         if name not in args or not _is_albumentations(owner):
             args[name] = stored[name]
@@ -499,6 +571,7 @@ class _Class(NamedTuple):
     """What reading an object needs of its class, found once per class."""
 
     albumentations: bool
+    library: bool  # the class or one of its bases is albumentations' own (it runs albumentations' call path)
     compose: tuple[str, Mode] | None  # (base name, mode) of a composition read as one
     name: str | None  # the node's name (None for a function, named per object)
     mro: tuple[str, ...]
@@ -520,8 +593,61 @@ def _class(cls: type) -> _Class:
             name: str | None = compose[0] if albu else qualified_name(cls)
         else:
             name = None if issubclass(cls, _FUNCTIONS) else _qualified(cls)
-        found = _CLASSES[cls] = _Class(albu, compose, name, _mro(cls), _overrides(cls))
+        library = any(map(_is_albumentations, cls.__mro__))
+        found = _CLASSES[cls] = _Class(albu, library, compose, name, _mro(cls), _overrides(cls))
     return found
+
+
+# albumentations' replay mode (``ReplayCompose.replay`` sets it on every object it rebuilds): a transform in it
+# applies the parameters stored on it (``.params``) when ``applied_in_replay`` is set, whatever its arguments and
+# p, and nothing otherwise; these compositions run every child, whatever their own p and n (Compose,
+# ReplayCompose and SelectiveChannelTransform run as usual).
+_REPLAY_RUNS_EVERY_CHILD = frozenset({"OneOf", "SomeOf", "RandomOrder", "OneOrOther", "Sequential"})
+_REPLAY_CHECKED: ContextVar[bool] = ContextVar("safeaug_replay_checked", default=False)
+
+
+@contextmanager
+def replay_checked() -> Iterator[None]:
+    """Read objects in replay mode by their arguments: the caller checks what they replay (``safeaug.replay``)."""
+    token = _REPLAY_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _REPLAY_CHECKED.reset(token)
+
+
+def _probability(p: Any) -> float | None:
+    """A live ``p`` as albumentations compares it (``p <= 0``, ``p >= 1``, ``random() < p``), or None when unknown.
+
+    Only plain and numpy numbers compare as their value; a subclass of float or int can answer those
+    comparisons as it likes (``p <= 0`` false and ``p >= 1`` true for a value of 0: it always runs). None
+    counts as the class's default p: a transform that may run.
+    """
+    kind = type(p)
+    if kind is int or (kind.__module__ == "numpy" and isinstance(p, numbers.Real)):
+        return float(p)
+    return None
+
+
+_PLAIN_SEQUENCES = (list, tuple)
+
+
+def _truthy(flag: Any) -> bool:
+    """A flag as albumentations tests it (``if self.replay_mode:``); one that cannot say counts as set."""
+    if flag is False or flag is True:
+        return flag
+    try:
+        return bool(flag)
+    except Exception:
+        return True
+
+
+def _weights(drawn: Any, count: int) -> tuple[float | None, ...]:
+    """The weights a OneOf picks its branch with (``transforms_ps``: its children's p when it was built, not
+    now), one per child; None where a weight cannot be read (the branch may be picked)."""
+    if type(drawn) not in _PLAIN_SEQUENCES or len(drawn) != count:
+        return (None,) * count
+    return tuple(_probability(w) if type(w) is not float else w for w in drawn)
 
 
 def read_object(obj: Any, location: str = "") -> Node:
@@ -533,19 +659,31 @@ def read_object(obj: Any, location: str = "") -> Node:
             return node
     p = getattr(obj, "p", None)
     if type(p) is not float:
-        p = float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else None
+        p = _probability(p)
+    replaying = _truthy(getattr(obj, "replay_mode", False)) and not _REPLAY_CHECKED.get()
     if info.compose is not None:
-        children = list(getattr(obj, "transforms", []) or [])
+        given = getattr(obj, "transforms", None)
+        if given is not None and type(given) not in _PLAIN_SEQUENCES:
+            # albumentations iterates its children, indexes them (OneOf, SomeOf) and counts them: a subclass of
+            # list can give each of those other transforms, so what is read here may not be what runs.
+            return Node(name=info.name or "", p=p, location=location, obj=obj, mro=info.mro, overrides=("transforms",))
+        children = list(given or [])
         params: dict[str, Any] = {}
-        for key in ("n", "replace"):
-            if hasattr(obj, key):
-                params[key] = getattr(obj, key)
+        mode = info.compose[1]
+        if replaying and info.compose[0] in _REPLAY_RUNS_EVERY_CHILD:
+            mode, p = "sequence", 1.0  # every child is called (not forced), whatever the composition's p and n
+        else:
+            for key in ("n", "replace"):
+                if hasattr(obj, key):
+                    params[key] = getattr(obj, key)
+            if mode == "one_of" and hasattr(obj, "transforms_ps"):
+                params["transforms_ps"] = _weights(obj.transforms_ps, len(children))
         return Node(
             name=info.name or "",
             params=params,
             p=p,
             children=tuple(read_object(c, child_location(location, i)) for i, c in enumerate(children)),
-            mode=info.compose[1],
+            mode=mode,
             location=location,
             obj=obj,
             mro=info.mro,
@@ -554,6 +692,10 @@ def read_object(obj: Any, location: str = "") -> Node:
     if name is None:
         name = f"{getattr(obj, '__module__', None) or 'builtins'}.{getattr(obj, '__qualname__', repr(obj))}"
     dropped = getattr(obj, "invalid_args", None)
+    replayed: tuple[str, ...] = ()
+    if replaying and info.library:
+        # It runs what is stored on it, not a draw from its arguments: unknown when it applies anything.
+        replayed, p = (("replay_mode",), 1.0) if _truthy(getattr(obj, "applied_in_replay", True)) else ((), 0.0)
     return Node(
         name=name,
         params=_init_args(obj),
@@ -563,7 +705,7 @@ def read_object(obj: Any, location: str = "") -> Node:
         mro=info.mro,
         # A composition subclass that changes how it runs its children (a OneOf whose __call__ applies every
         # child) is read as one unknown transform: its children's envelopes no longer say what it does.
-        overrides=info.overrides + _changed_state(obj, cls) + _unmodelled(obj, cls, name),
+        overrides=info.overrides + _changed_state(obj, cls) + _unmodelled(obj, cls, name) + replayed,
         # Arguments albumentations dropped when it built the object (it lists them after one warning).
         notes=(
             dropped_by_object(name, dropped, lambda n: getattr(obj, n, None))

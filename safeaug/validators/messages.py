@@ -271,6 +271,12 @@ def unknown_what(leaf: Leaf, problem: str | None) -> str:
     name = leaf.node.name
     if leaf.entry is not None and leaf.entry.unknown:
         return f"`{name}` {leaf.entry.summary}"
+    held = _odd_children(leaf.node)
+    if held:
+        return (
+            f"`{name}` holds its transforms in a `{held}`, not a list: albumentations iterates, indexes and counts "
+            "it, and each of those can give other transforms than the ones read"
+        )
     if problem:
         if get_entry(name) is not None:  # the library's own class, changed on the object or patched
             return f"`{name}` cannot be judged by its catalog entry: {problem}"
@@ -304,7 +310,17 @@ def probe_blind(node: Node, blind: list[str], policy_id: str, notes: list[str]) 
     )
 
 
+def _odd_children(node: Node) -> str:
+    """The type holding a composition's transforms, when the reader refused it for not being a list or a tuple."""
+    if node.mode is not None or "transforms" not in node.overrides:
+        return ""
+    held = getattr(node.obj, "transforms", None)
+    return "" if held is None or type(held) in (list, tuple) else type(held).__name__
+
+
 def unknown_fix(node: Node, entry: Entry | None, *, probed: bool = False) -> str:
+    if _odd_children(node):
+        return f"Give `{node.name}` its transforms as a plain list: {node.name}(list(transforms), ...)."
     if entry is not None and entry.unknown:  # Lambda: one entry cannot describe every function
         return (
             f"Write the function as a transform class and describe it with safeaug.register_transform(...), "

@@ -20,6 +20,7 @@ from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.sizes import SIZED, SizeReading, read_sizes
 from safeaug.validators.context import Judgement, Leaf, probability, trusted, unread
+from safeaug.validators.folding_grid import folding_side
 
 # How each composition treats ``force_apply`` (albumentations 2.0.8, core/composition.py): Compose,
 # Sequential, ReplayCompose, SelectiveChannelTransform and OneOf run when forced, whatever their p;
@@ -31,14 +32,16 @@ _HONOURS_FORCE = frozenset({"sequence", "one_of"})
 def fold(j: Judgement) -> None:
     """Fill the judgement's leaves, live leaves, envelope and sizes from its tree."""
     leaves: list[Leaf] = []
-    total = _envelope(j.root, j, leaves, reachable=True)
+    # The root is called by the user's code, which may force it (``pipeline(image=x, force_apply=True)``): a
+    # Compose with p=0 then runs all the same, so its own p never makes it harmless.
+    total = _envelope(j.root, j, leaves, reachable=True, forced=True)
     live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     sizes = _read_sizes(j.root, live, j.input_size)
     exact = _exact_envelopes(live, sizes)
     if exact:  # pads and resizes on frames of known size: fold the pipeline again with their exact effects
         leaves = [leaf._replace(envelope=exact[id(leaf.node)]) if id(leaf.node) in exact else leaf for leaf in leaves]
         known = {id(leaf.node): leaf.envelope for leaf in leaves if leaf.reachable}
-        total = _envelope(j.root, j, [], reachable=True, known=known)
+        total = _envelope(j.root, j, [], reachable=True, forced=True, known=known)
         live = [leaf for leaf in leaves if leaf.reachable and leaf.trusted is None]
     j.leaves, j.live, j.total, j.sizes = leaves, live, total, sizes
 
@@ -48,7 +51,7 @@ def refold(j: Judgement, excluded: frozenset[int]) -> Envelope:
     hit = j.refolds.get(excluded)
     if hit is None:
         known = {id(leaf.node): leaf.envelope for leaf in j.live if id(leaf.node) not in excluded}
-        hit = j.refolds[excluded] = _envelope(j.root, j, [], reachable=True, known=known)
+        hit = j.refolds[excluded] = _envelope(j.root, j, [], reachable=True, forced=True, known=known)
     return hit
 
 
@@ -58,7 +61,10 @@ def _runs(node: Node, *, forced: bool) -> bool:
         return True
     if forced and node.mode in _HONOURS_FORCE:
         return True
-    return probability(node) > 0
+    p = probability(node)
+    if forced and node.mode is None:  # should_apply: p <= 0 never runs; forced, anything else does (NaN too)
+        return not p <= 0
+    return p > 0
 
 
 def _live_children(node: Node) -> list[tuple[bool, bool]]:
@@ -67,11 +73,21 @@ def _live_children(node: Node) -> list[tuple[bool, bool]]:
     if node.mode == "one_or_other":
         split = probability(node)
         last = len(children) - 1
-        picked = [(i == 0 and split > 0) or (i == last and split < 1) for i in range(len(children))]
+        # random() < p picks the first: possible when p > 0; the last otherwise: possible unless p >= 1 (NaN too)
+        picked = [(i == 0 and split > 0) or (i == last and not split >= 1) for i in range(len(children))]
         return [(ok and _runs(c, forced=True), True) for c, ok in zip(children, picked, strict=True)]
     if node.mode == "one_of":
-        # picked with the children's p as weights, then called forced
-        return [(probability(c) > 0 and _runs(c, forced=True), True) for c in children]
+        # picked with the weights it drew from its children's p when it was built (a live one says them), then
+        # called forced: a child whose p was set to 0 since is still picked, and runs if forcing runs it
+        # albumentations' name for them, which only a live object has (a config cannot set them)
+        weights = node.params.get("transforms_ps") if node.obj is not None else None
+        if weights is None:
+            picks = [probability(c) > 0 for c in children]
+        elif len(weights) != len(children):
+            picks = [True] * len(children)
+        else:
+            picks = [w is None or not w <= 0 for w in weights]  # NaN: not known to be 0
+        return [(ok and _runs(c, forced=True), True) for c, ok in zip(children, picks, strict=True)]
     if node.mode == "some_of" and int(node.params.get("n", 1)) <= 0:
         return [(False, False)] * len(children)
     return [(_runs(c, forced=False), False) for c in children]
@@ -96,7 +112,7 @@ def _envelope(
             return known.get(id(node), IDENTITY)
         if node.notes:
             j.noted.append(node)
-        return _leaf_envelope(node, j, leaves, reachable and probability(node) > 0)
+        return _leaf_envelope(node, j, leaves, reachable and _runs(node, forced=forced))
     if known is None and node.notes:
         j.noted.append(node)
     reachable = reachable and _runs(node, forced=forced)
@@ -334,7 +350,7 @@ def _read_sizes(root: Node, live: list[Leaf], input_size: tuple[int, int] | None
         sized = 0
         for leaf in live:
             env = leaf.envelope
-            sized += leaf.node.name in SIZED or env.scale_min != 1.0 or env.scale_max != 1.0
+            sized += leaf.node.name in _SIZE_READERS or env.scale_min != 1.0 or env.scale_max != 1.0
         if sized < 2:
             # One size change alone loses no resolution, and no frame is known before a resize to a fixed size:
             # the common case costs one pass over the leaves.
@@ -343,14 +359,15 @@ def _read_sizes(root: Node, live: list[Leaf], input_size: tuple[int, int] | None
 
 
 def _exact_envelopes(live: list[Leaf], sizes: SizeReading | None) -> dict[int, Envelope]:
-    """Pads (the frame's growth) and resizes to fixed height and width (the aspect) on frames of known size."""
+    """Pads (the frame's growth), resizes to fixed height and width (the aspect) and grid warps (whether a cell
+    folds) on frames of known size."""
     if sizes is None:
         return {}
     out: dict[int, Envelope] = {}
     for leaf in live:
         node, env = leaf.node, leaf.envelope
         name = node.name
-        if name not in ("Pad", "PadIfNeeded", "Resize") or id(node) in sizes.partly_known:
+        if name not in _EXACT_ON_FRAMES or id(node) in sizes.partly_known:
             continue
         frames = sizes.frames.get(id(node))
         if not frames:
@@ -362,12 +379,28 @@ def _exact_envelopes(live: list[Leaf], sizes: SizeReading | None) -> dict[int, E
                 ratios = [(th / h) / (tw / w) for h, w in frames]
                 aspect = max(max(r, 1.0 / r) for r in ratios)
                 out[id(node)] = env.with_changes(aspect=aspect if aspect > 1.0 + 1e-12 else 1.0)
+            elif name == "GridElasticDeform":
+                if not env.fold and any(_grid_folds(p, h, w) for h, w in frames):
+                    out[id(node)] = env.with_changes(fold=True)
             elif name != "Resize" and math.isinf(env.canvas_growth):
                 growth = max(_padded(p, name, h, w) / (h * w) for h, w in frames)
                 out[id(node)] = env.with_changes(canvas_growth=growth)
         except (ConfigError, TypeError, ValueError, ZeroDivisionError):
             continue
     return out
+
+
+_EXACT_ON_FRAMES = frozenset({"Pad", "PadIfNeeded", "Resize", "GridElasticDeform"})
+# Transforms whose reading needs the frame's size in pixels: with one that sets it (a Resize), sizes are read.
+_SIZE_READERS = SIZED | {"GridElasticDeform"}
+
+
+def _grid_folds(p: Params, h: float, w: float) -> bool:
+    """Whether a ``GridElasticDeform`` cell can fold on an h × w frame (its entry reads a 256 px side)."""
+    grid = p.raw("num_grid_xy")
+    nx, ny = (grid, grid) if not isinstance(grid, (list, tuple)) else grid
+    width, height = folding_side(p.number("magnitude"), (int(nx), int(ny)))
+    return w <= width or h <= height
 
 
 def _padded(p: Params, name: str, h: float, w: float) -> float:

@@ -109,3 +109,17 @@ def test_the_warning_matches_the_fold_the_keypoint_test_allows_for_at_32_px(grid
         t = A.GridElasticDeform(num_grid_xy=grid, magnitude=magnitude, p=1.0)
         warned = bool(_sa409(safeaug.validate([t], "natural")))
         assert warned == may_fold_a_cell(A.Compose([t]), SMALLEST_IMAGE_SIDE), (grid, magnitude)
+
+
+def test_a_grid_that_folds_on_the_frames_it_meets_is_refused_where_folds_are() -> None:
+    from safeaug.coordmap import measure
+
+    warp = A.GridElasticDeform(num_grid_xy=(4, 4), magnitude=15, p=1)  # cells fold on sides up to 240 px
+    assert max(measure(A.Compose([warp]), (64, 64), seed=s).folds for s in range(4)) > 0.01  # truth at 64 px
+    assert max(measure(A.Compose([warp]), (512, 512), seed=s).folds for s in range(4)) < 1e-3  # and at 512 px
+    pipe = A.Compose([warp])
+    assert "SA112" in safeaug.validate(pipe, "chest_xray", input_size=(64, 64)).codes()
+    assert "SA112" not in safeaug.validate(pipe, "chest_xray", input_size=(512, 512)).codes()
+    assert "SA112" not in safeaug.validate(pipe, "chest_xray").codes()  # size unknown: SA409 warns
+    resized = A.Compose([A.Resize(64, 64), warp])  # the frame it meets is known
+    assert "SA112" in safeaug.validate(resized, "chest_xray").codes()

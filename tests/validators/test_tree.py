@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import albumentations as A
+import numpy as np
 import pytest
 
 import safeaug
@@ -21,10 +22,55 @@ def test_one_or_other_probability_selects_the_branches() -> None:
     assert safeaug.validate(flip_second(1.0), "chest_xray").ok
     assert not safeaug.validate(flip_second(0.5), "chest_xray").ok
     assert not safeaug.validate(flip_second(0.0), "chest_xray").ok
+    # NaN: random() < p is always false, so the second always runs
+    image = np.arange(64 * 64, dtype=np.uint8).reshape(64, 64)
+    assert np.array_equal(flip_second(float("nan"))(image=image)["image"], image[:, ::-1])
+    assert not safeaug.validate(flip_second(float("nan")), "chest_xray").ok
 
 
 def test_one_of_branch_with_zero_weight_never_runs() -> None:
     assert safeaug.validate(A.Compose([A.OneOf([A.NoOp(p=1), A.HorizontalFlip(p=0)])]), "chest_xray").ok
+
+
+def test_a_root_with_p_0_still_runs_when_the_caller_forces_it() -> None:
+    image = np.arange(64 * 64, dtype=np.uint8).reshape(64, 64)
+    pipe = A.Compose([A.HorizontalFlip(p=1)], p=0)
+    assert np.array_equal(pipe(image=image, force_apply=True)["image"], image[:, ::-1])  # truth
+    assert safeaug.validate(pipe, "chest_xray").codes() == ["SA101"]
+    with pytest.raises(safeaug.PolicyViolationError):
+        safeaug.Compose([A.HorizontalFlip(p=1)], policy="chest_xray", p=0)
+    # Nested, a Compose with p=0 is called unforced by its parent: it never runs.
+    assert safeaug.validate(A.Compose([A.Compose([A.HorizontalFlip(p=1)], p=0)]), "chest_xray").ok
+
+
+def test_a_one_of_picks_by_the_weights_it_drew_when_built_not_by_its_childrens_p_now() -> None:
+    image = np.arange(64 * 64, dtype=np.uint8).reshape(64, 64)
+    inner = A.Sequential([A.HorizontalFlip(p=1)], p=1)
+    one_of = A.OneOf([inner, A.NoOp(p=1)], p=1)
+    inner.p = 0  # OneOf drew its weights from p when built: it still picks this branch half the time, forced
+    pipe = A.Compose([one_of], seed=3)
+    assert any(np.array_equal(pipe(image=image)["image"], image[:, ::-1]) for _ in range(20))  # truth
+    assert safeaug.validate(pipe, "chest_xray").codes() == ["SA101"]
+    with pytest.raises(safeaug.PolicyViolationError):
+        safeaug.Compose([one_of], policy="chest_xray", audit=True)
+    # A weight of 0 is never picked, whatever the child's p is now.
+    never = A.OneOf([A.Sequential([A.HorizontalFlip(p=1)], p=0), A.NoOp(p=1)], p=1)
+    never.transforms[0].p = 1
+    assert safeaug.validate(A.Compose([never]), "chest_xray").ok
+
+
+def test_a_nan_p_runs_where_the_transform_is_forced() -> None:
+    image = np.arange(64 * 64, dtype=np.uint8).reshape(64, 64)
+    flip = A.HorizontalFlip(p=1)
+    pipe = A.Compose([A.OneOf([flip, A.NoOp(p=1)], p=1)], seed=5)
+    flip.p = float("nan")  # p <= 0 and p >= 1 are both false: forced by the OneOf, it runs
+    assert any(np.array_equal(pipe(image=image)["image"], image[:, ::-1]) for _ in range(20))  # truth
+    assert safeaug.validate(pipe, "chest_xray").codes() == ["SA101"]
+    unforced = A.HorizontalFlip(p=1)
+    unforced.p = float("nan")  # random() < nan is false: called unforced, it never runs
+    sequence = A.Compose([unforced], seed=5)
+    assert not any(np.array_equal(sequence(image=image)["image"], image[:, ::-1]) for _ in range(20))
+    assert safeaug.validate(sequence, "chest_xray").ok
 
 
 def test_some_of_counts_only_n_branches() -> None:
