@@ -33,7 +33,7 @@ from safeaug.libraries import owner
 from safeaug.libraries.reading import is_library_class
 from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, resolve_class
 from safeaug.readers.generic import Reader
-from safeaug.readers.unreadable import Opaque
+from safeaug.readers.unreadable import Opaque, unfollowed
 from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
 Path = tuple[Hashable, ...]
@@ -44,6 +44,8 @@ MAX_FOLDED_BITS = 128
 # Values read per file, names followed included: `b = [a, a]; c = [b, b]; ...` doubles at each step, so a
 # short file could otherwise ask for more work than any machine can do.
 MAX_VALUES = 200_000
+# Names bound to albumentations beyond which statements are not filtered by text (see _Source._needles).
+_MAX_NEEDLES = 64
 
 # OpenCV constants that pipelines pass as arguments (cv2.BORDER_REFLECT_101, cv2.INTER_LINEAR, ...).
 CV2_CONSTANTS: dict[str, int] = {
@@ -220,9 +222,11 @@ class _Source:
         self.lines: dict[Path, int] = {}
         self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
         self.current: ast.Call | None = None  # the pipeline call being read
+        self.found: list[ast.Call] = []  # the albumentations calls not inside another, in the order found
         self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
         statements = list(_statements(tree.body))
         self._imports(statements)
+        self.followed: set[int] = set()  # id() of the values of alias assignments (`T = A`) that were bound
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
         # `global X` in a function): the literal assigned is stale, so they are unreadable.
         self.mutated = _mutated_names(statements, text)
@@ -231,6 +235,7 @@ class _Source:
         self.line_starts: list[int] = []  # where each line of the text starts
         self.module_scope = _assignments(tree.body)
         self.stem = FilePath(source).stem
+        self._aliases(statements)
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
         # `global X` in a function): the literal assigned is stale, so they are unreadable.
         self.partials: dict[str, ast.Call] = {}  # `Compose = functools.partial(A.Compose, ...)`
@@ -241,6 +246,7 @@ class _Source:
                 if cls is not None:
                     self.classes[name] = cls
                     self.partials[name] = call
+                    self.followed.add(id(call.args[0]))
 
     # ------------------------------------------------------------------ imports
 
@@ -276,6 +282,135 @@ class _Source:
                         self.foreign[local] = f"{node.module}.{alias.name}"
                         if owner(node.module) is not None:
                             self.library_names.add(local)
+
+    def _aliases(self, statements: list[ast.stmt]) -> None:
+        """Names assigned albumentations under another name (``T = A``, ``Flip = A.HorizontalFlip``,
+        ``A = importlib.import_module("albumentations")``), followed until no new name is bound.
+
+        A class body's assignments are not names of the module (``Cfg.aug = A`` is reached as ``Cfg.aug``):
+        they are left to :meth:`_escapes`, which reports them.
+        """
+        in_class = {id(s) for c in statements if isinstance(c, ast.ClassDef) for s in c.body}
+        pairs: list[tuple[ast.expr, ast.expr]] = []
+        for stmt in statements:
+            if id(stmt) in in_class:
+                continue
+            if isinstance(stmt, ast.Assign):
+                pairs += [(target, stmt.value) for target in stmt.targets]
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                pairs.append((stmt.target, stmt.value))
+        flat: list[tuple[str, ast.expr]] = []
+        while pairs:
+            target, value = pairs.pop()
+            if isinstance(target, ast.Name):
+                flat.append((target.id, value))
+            elif (
+                isinstance(target, (ast.Tuple, ast.List))
+                and isinstance(value, (ast.Tuple, ast.List))
+                and len(target.elts) == len(value.elts)
+                and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts))
+            ):
+                pairs += zip(target.elts, value.elts, strict=True)
+        waiting: dict[str, list[tuple[str, ast.expr]]] = {}  # by the name they refer to, till it is bound
+        while flat:
+            name, value = flat.pop()
+            if id(value) in self.followed:
+                continue
+            if self._bind_alias(name, value):
+                self.followed.add(id(value))
+                flat += waiting.pop(name, [])
+            else:
+                root = _root_name(value)
+                if root is not None:
+                    waiting.setdefault(root, []).append((name, value))
+
+    def _bind_alias(self, name: str, value: ast.expr) -> bool:
+        """Bind ``name`` to what ``value`` names when that is albumentations, safeaug or a library's module or
+        class; False when it names none of them."""
+        if self._albu_module(value):
+            self.modules.add(name)
+            return True
+        if isinstance(value, ast.Name) and value.id in self.safeaug:
+            self.safeaug.add(name)
+            return True
+        if isinstance(value, ast.Name) and value.id in self.library_names and value.id in self.foreign:
+            self.library_names.add(name)
+            self.foreign[name] = self.foreign[value.id]
+            return True
+        if (isinstance(value, ast.Name) and value.id in self.classes) or isinstance(value, ast.Attribute):
+            cls = self.albumentations_class(value)
+            if cls is not None:
+                self.classes[name] = cls
+                return True
+        return False
+
+    def _albu_module(self, value: ast.expr) -> bool:
+        """``A``, ``A.augmentations.geometric`` or ``importlib.import_module("albumentations")``."""
+        if isinstance(value, ast.Call):
+            func = value.func
+            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            first = value.args[0] if value.args else None
+            return (
+                called in ("import_module", "__import__")
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and _is_albu_module(first.value)
+            )
+        parts = []
+        while isinstance(value, ast.Attribute):
+            parts.append(value.attr)
+            value = value.value
+        return (
+            isinstance(value, ast.Name)
+            and value.id in self.modules
+            and not any(is_albumentations_name(part) for part in parts)
+        )
+
+    def _escapes(self, inside: list[ast.Call]) -> list[ast.expr]:
+        """Albumentations passed on as a value where it cannot be followed: the module itself (``lib=A``,
+        ``getattr(A, name)``, a class attribute ``aug = A``) or a transform class not called
+        (``{"flip": A.HorizontalFlip}``). Transforms built through these cannot be read without running the
+        code. Not counted: tests (``isinstance(t, A.HorizontalFlip)``, ``A is None``), annotations, base
+        classes, the aliases :meth:`_aliases` followed, and what lies inside a call that is read anyway."""
+        spans = sorted(((c.lineno, c.col_offset), (c.end_lineno or c.lineno, c.end_col_offset or 0)) for c in inside)
+        out: list[ast.expr] = []
+        for stmt in _statements(self.tree.body):
+            if not self._mentions(stmt):
+                continue
+            stack: list[ast.AST] = [stmt]
+            while stack:
+                node = stack.pop()
+                for child in _value_children(node):
+                    if id(child) in self.followed:
+                        continue
+                    if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) and child.id in self.modules:
+                        out.append(child)
+                    elif (
+                        isinstance(child, (ast.Name, ast.Attribute))
+                        and isinstance(child.ctx, ast.Load)
+                        and not (isinstance(node, ast.Call) and child is node.func)
+                        and self._albu_transform_class(child)
+                    ):
+                        out.append(child)
+                        continue
+                    if not isinstance(child, ast.stmt):
+                        stack.append(child)
+        return [
+            e
+            for e in out
+            if not any(
+                start <= (e.lineno, e.col_offset) and (e.end_lineno or e.lineno, e.end_col_offset or 0) <= end
+                for start, end in spans
+            )
+        ]
+
+    def _albu_transform_class(self, node: ast.Name | ast.Attribute) -> bool:
+        if isinstance(node, ast.Name) and node.id not in self.classes:
+            return False
+        if isinstance(node, ast.Attribute) and not self._albu_module(node.value):
+            return False
+        cls = self.albumentations_class(node)
+        return cls is not None and not is_library_class(cls)
 
     def _is_partial(self, func: ast.expr) -> bool:
         if isinstance(func, ast.Name):
@@ -348,6 +483,10 @@ class _Source:
         self.needles = self._needles(text)
         self.line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))] if self.needles else []
         roots = self._calls() if self.uses_albumentations else []
+        if self.modules or self.classes:
+            roots += [
+                unfollowed(Opaque(ast.unparse(e), e.lineno), f"line {e.lineno}") for e in self._escapes(self.found)
+            ]
         if any(marker in text for marker in _PYTHON_MARKERS[1:]):  # config dicts, maybe beside albumentations calls
             seen = {root.line for root in roots}
             roots += [root for root in self._mmengine() if root.line not in seen]
@@ -356,6 +495,7 @@ class _Source:
     def _calls(self) -> list[Node]:
         found: list[tuple[ast.Call, str, list[dict[str, list[ast.expr]]]]] = []
         self._collect(self.tree.body, [self.module_scope], found)
+        self.found = [call for call, _, _ in found]
         converted = []
         for index, (call, name, scopes) in enumerate(found):
             self.current = call
@@ -408,6 +548,8 @@ class _Source:
         if self.library_star:
             return None  # any name may be a library's
         names = sorted({*self.classes, *self.modules, *self.safeaug, *self.library_names})
+        if len(names) > _MAX_NEEDLES:
+            return None  # a search through thousands of alternatives costs more than reading every statement
         return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
 
     def _mentions(self, stmt: ast.stmt) -> bool:
@@ -684,6 +826,41 @@ _WEIGHTED_BY_KEY = frozenset({"torchio.OneOf"})
 def _is_safeaug_transform(name: str) -> bool:
     """``Compose``/``ReplayCompose`` and the transforms safeaug's catalog knows as ``safeaug.<name>``."""
     return f"safeaug.{name}" in SAFEAUG_COMPOSITIONS or f"safeaug.{name}" in known_names()
+
+
+_TESTS = frozenset({"isinstance", "issubclass"})
+
+
+def _value_children(node: ast.AST) -> Iterator[ast.AST]:
+    """The children of ``node`` where a name is used as a value: not an attribute's owner (``A`` of
+    ``A.Rotate``), nor a test (``isinstance(t, A.Rotate)``, ``A is None``, ``if A:``), an annotation or a
+    base class, where naming albumentations builds nothing."""
+    if isinstance(node, ast.Attribute):
+        if not isinstance(node.value, (ast.Name, ast.Attribute)):
+            yield node.value
+        return
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _TESTS:
+        return
+    if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
+        return
+    skip: set[str] = set()
+    if isinstance(node, (ast.If, ast.While, ast.Assert, ast.IfExp)):
+        skip = {"test"}
+    elif isinstance(node, ast.arg):
+        skip = {"annotation"}
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        skip = {"returns"}
+    elif isinstance(node, ast.AnnAssign):
+        skip = {"annotation"}
+    elif isinstance(node, ast.ClassDef):
+        skip = {"bases", "keywords"}
+    for field, value in ast.iter_fields(node):
+        if field in skip:
+            continue
+        if isinstance(value, ast.AST):
+            yield value
+        elif isinstance(value, list):
+            yield from (item for item in value if isinstance(item, ast.AST))
 
 
 def _is_albu_module(name: str) -> bool:

@@ -189,3 +189,18 @@ def opaque_transform(value: Opaque, location: str) -> Node:
         reason=_OPAQUE_REASON,
     )
     return Node(name=value.text, location=location, line=value.line, mro=(value.text,), notes=(note,))
+
+
+def unfollowed(value: Opaque, location: str) -> Node:
+    """Albumentations passed on as a value (``lib=A``, ``getattr(A, name)``, ``{"flip": A.HorizontalFlip}``):
+    whatever is built through it cannot be read without running the code."""
+    note = Note(
+        BAD_PARAMETER,
+        "error",
+        f"`{value.text}` passes albumentations on as a value; the transforms built through it cannot be "
+        "followed without running the code, so they are unknown and may mirror, turn or zoom past the policy.",
+        fix="Call the transforms through the name albumentations is imported as (`A.HorizontalFlip(p=0.5)`), "
+        "or through an alias assigned once at module level (`T = A`, `Flip = A.HorizontalFlip`).",
+        reason=_OPAQUE_REASON,
+    )
+    return Node(name=value.text, location=location, line=value.line, mro=(value.text,), notes=(note,))

@@ -1,0 +1,93 @@
+"""Python source reaching albumentations under other names: each is followed or refused, never skipped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import safeaug
+
+
+def _run(text: str) -> dict[str, Any]:
+    """What the source builds when it runs (the test runs it to know the truth; the linter never does)."""
+    scope: dict[str, Any] = {"__name__": "config"}
+    exec(compile(text, "config.py", "exec"), scope)
+    return scope
+
+
+def _mirrors(pipeline: Any) -> bool:
+    image = np.arange(8 * 8 * 3, dtype=np.uint8).reshape(8, 8, 3)
+    out = pipeline(image=image)["image"]
+    return bool(np.array_equal(out, image[:, ::-1]))
+
+
+# Each builds a pipeline that always mirrors, through a name that is not the import itself.
+FOLLOWED = {
+    "module alias": "import albumentations as alb\nT = alb\nflip = T.Compose([T.HorizontalFlip(p=1)])\n",
+    "tuple alias": "import albumentations as A\nT, U = A, A\nflip = T.Compose([U.HorizontalFlip(p=1)])\n",
+    "alias of an alias": "import albumentations as A\nT = A\nU = T\nflip = U.Compose([U.HorizontalFlip(p=1)])\n",
+    "class aliases": (
+        "import albumentations as A\nFlip = A.HorizontalFlip\nComp = A.Compose\nflip = Comp([Flip(p=1)])\n"
+    ),
+    "import_module": (
+        "import importlib\nA = importlib.import_module('albumentations')\nflip = A.Compose([A.HorizontalFlip(p=1)])\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("text", FOLLOWED.values(), ids=FOLLOWED.keys())
+def test_albumentations_under_another_name_is_read(tmp_path: Path, text: str) -> None:
+    assert _mirrors(_run(text)["flip"])
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert ("SA101", text.count("\n")) in {(f.code, f.line) for f in report.findings}
+
+
+# Albumentations handed on as a value: what is built through it cannot be followed.
+PASSED_ON = {
+    "parameter default": (
+        "import albumentations as A\n\ndef build(lib=A):\n    return lib.Compose([lib.HorizontalFlip(p=1)])\n"
+        "flip = build()\n",
+        3,
+    ),
+    "class attribute": (
+        "import albumentations as A\n\nclass Cfg:\n    aug = A\n\n"
+        "flip = Cfg.aug.Compose([Cfg.aug.HorizontalFlip(p=1)])\n",
+        4,
+    ),
+    "registry of classes": (
+        "import albumentations as A\n\nREGISTRY = {'flip': A.HorizontalFlip}\nflip = REGISTRY['flip'](p=1)\n",
+        3,
+    ),
+    "getattr": ("import albumentations as A\n\nflip = getattr(A, 'Horizontal' + 'Flip')(p=1)\n", 3),
+}
+
+
+@pytest.mark.parametrize(("text", "line"), PASSED_ON.values(), ids=PASSED_ON.keys())
+def test_albumentations_passed_on_as_a_value_is_unreadable(tmp_path: Path, text: str, line: int) -> None:
+    assert _mirrors(_run(text)["flip"])
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert not report.ok
+    [finding] = [f for f in report.findings if f.code == "SA501"]
+    assert finding.line == line and "cannot be followed without running the code" in finding.message
+
+
+def test_tests_annotations_and_base_classes_are_not_values(tmp_path: Path) -> None:
+    text = (
+        "try:\n    import albumentations as A\nexcept ImportError:\n    A = None\n\n"
+        "class Invert(A.ImageOnlyTransform):\n    def apply(self, img: A.BasicTransform, **params: object) -> object:\n"
+        "        return img\n\n"
+        "def check(t: A.BasicTransform) -> bool:\n    if A is None or not A:\n        return False\n"
+        "    return isinstance(t, (A.HorizontalFlip, A.VerticalFlip)) or type(t) in (A.Rotate,)\n\n"
+        "train = A.Compose([A.Rotate(limit=10)], bbox_params=A.BboxParams('coco'))\n"
+    )
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert [f.code for f in report.findings if f.code == "SA501"] == []
