@@ -20,7 +20,14 @@ from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.libraries.reading import arranged, drawn, is_library_class, spelled
 from safeaug.readers import vocabulary
-from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, Spec, recognise, resolve_class
+from safeaug.readers.dialects import (
+    NATIVE,
+    SAFEAUG_COMPOSITIONS,
+    Spec,
+    mmengine_pipeline,
+    recognise,
+    resolve_class,
+)
 from safeaug.readers.unreadable import Opaque, opaque_transform, unreadable_argument_notes, unreadable_notes
 from safeaug.readers.vocabulary import (
     OLD_ORDER,
@@ -81,7 +88,14 @@ class Reader:
             specs = [self.spec(item, albu=False, loose=True) for item in obj]  # a misspelt name is read, then refused
             if obj and all(s is not None for s in specs) and any(resolve_class(s.cls) for s in specs if s):
                 return self._sequence(obj, path, location, albu=False)
-            return None
+            steps = mmengine_pipeline(obj)  # mmdet's Albu among steps of mmdet's own, which run on the same images
+            if steps is None:
+                return None
+            node = self._sequence([data for data, _ in steps], path, location, albu=False)
+            for child, (_, written) in zip(node.children, steps, strict=True):
+                if written:
+                    _read_as(child, written, child.line)
+            return node
         spec = self.spec(obj, albu=False)
         if spec is None:
             return None
@@ -332,6 +346,18 @@ class Reader:
             self.build(c, (*path, "transforms", i), _child(location, i), albu=True) for i, c in enumerate(children)
         )
         return Node(name="Compose", children=kids, mode="sequence", location=location, line=line)
+
+
+def _read_as(node: Node, written: str, line: int | None) -> None:
+    """Name the transforms a step of another library was read as (mmcv's ``RandomFlip`` as albumentations'
+    flips) as the config writes it, at its line. Done while reading, before anything else sees the nodes."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        item.line = line
+        if not item.is_composition:
+            item.written = written
+        stack.extend(item.children)
 
 
 def _with_notes(node: Node, notes: tuple[Note, ...]) -> Node:

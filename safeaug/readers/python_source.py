@@ -594,12 +594,13 @@ class _Source:
                     self.lines[(key,)] = stmt.value.lineno
                     doc[key] = self.value(stmt.value, (key,), scopes, 0)
         roots = Reader(self.source, self.lines, opaque=True).find(doc)
-        seen: set[int | None] = set()
+        seen: set[tuple[tuple[str, int | None], ...]] = set()
         out = []
         for root in roots:  # a pipeline variable referenced again (`dataset=dict(pipeline=train_pipeline)`)
-            if root.line in seen:
+            key = _lines_of(root)
+            if key in seen:
                 continue
-            seen.add(root.line)
+            seen.add(key)
             out.append(root)
         return out
 
@@ -861,6 +862,20 @@ def _value_children(node: ast.AST) -> Iterator[ast.AST]:
             yield value
         elif isinstance(value, list):
             yield from (item for item in value if isinstance(item, ast.AST))
+
+
+def _lines_of(root: Node) -> tuple[tuple[str, int | None], ...]:
+    """The transforms of a pipeline and their lines: the same for every reference to one variable (the root's
+    own line is where it is referenced), different for any two pipelines written apart."""
+    if not root.children:
+        return ((root.name, root.line),)
+    out: list[tuple[str, int | None]] = []
+    stack = list(reversed(root.children))
+    while stack:
+        node = stack.pop()
+        out.append((node.name, node.line))
+        stack.extend(reversed(node.children))
+    return tuple(out)
 
 
 def _is_albu_module(name: str) -> bool:

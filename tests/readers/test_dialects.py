@@ -512,3 +512,31 @@ def test_an_albumentationsx_argument_the_catalog_does_not_model_is_not_judged_by
     assert read_pipeline({"__class_fullname__": "RandomRotate90", "group_elements": ["e", "r180"]}).notes == ()
     installed(ON_2_0)  # on 2.0.x it is an argument the installed line ignores
     assert read_pipeline(config).notes[0].code == "SA502"
+
+
+# ------------------------------------------------------------------------- mmengine steps beside Albu
+
+_ALBU = "dict(type='Albu', transforms=[dict(type='Blur', blur_limit=3, p=0.1)])"
+
+
+@pytest.mark.parametrize(
+    ("step", "codes"),
+    [
+        ("dict(type='RandomFlip', prob=0.5)", {"SA101"}),  # mmcv 2.x: horizontal by default
+        ("dict(type='RandomFlip', flip_ratio=0.5, direction='vertical')", {"SA101", "SA102"}),  # mmdet 2.x
+        ("dict(type='RandomFlip', prob=[0.5, 0.0], direction=['diagonal', 'horizontal'])", {"SA102"}),
+        ("dict(type='RandomFlip', prob=0.0)", set()),  # never flips
+        ("dict(type='RandomFlip')", {"SA101"}),  # no probability written: the worst case
+        ("dict(type='RandomFlip', prob=0.5, direction='sideways')", {"SA401"}),
+        ("dict(type='RandomResize', scale=(1333, 800), ratio_range=(0.1, 2.0))", {"SA401"}),
+        ("dict(type='Normalize', mean=[0, 0, 0], std=[1, 1, 1])", set()),
+    ],
+)
+def test_mmengine_steps_beside_an_albu_wrapper_are_judged(tmp_path: Path, step: str, codes: set[str]) -> None:
+    text = f"train_pipeline = [\n    dict(type='LoadImageFromFile'),\n    {_ALBU},\n    {step},\n]\n"
+    path = tmp_path / "config.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert {f.code for f in report.findings if f.severity == "error"} == codes
+    assert {f.line for f in report.findings} <= {4}
+    assert all(f.transform in ("RandomFlip", None) or f.code == "SA401" for f in report.findings)
