@@ -597,10 +597,10 @@ class _Source:
         seen: set[tuple[tuple[str, int | None], ...]] = set()
         out = []
         for root in roots:  # a pipeline variable referenced again (`dataset=dict(pipeline=train_pipeline)`)
-            key = _lines_of(root)
-            if key in seen:
+            written = _lines_of(root)
+            if written in seen:
                 continue
-            seen.add(key)
+            seen.add(written)
             out.append(root)
         return out
 
