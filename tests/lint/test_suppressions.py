@@ -236,3 +236,30 @@ def test_selection_prefixes() -> None:
     assert sel.enabled("SA110") and sel.enabled("SA201")
     assert not sel.enabled("SA101") and not sel.enabled("SA202")
     assert not sel.enabled("SA110", ["SA110"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a disabled template, merged where its p is overridden: the flip runs at the merge, line 6
+        "templates:\n"
+        "  flip: &flip {__class_fullname__: HorizontalFlip, p: 0.0}  # safeaug: ignore[SA101] -- never runs\n"
+        "transform:\n"
+        "  __class_fullname__: Compose\n"
+        "  transforms:\n"
+        "    - <<: *flip\n"
+        "      p: 1.0\n",
+        # a transform suppressed where it stands in a pipeline that never runs, used again by alias on line 6
+        "flip: &flip {__class_fullname__: HorizontalFlip, p: 1.0}  # safeaug: ignore[SA101] -- off below\n"
+        "off: {__class_fullname__: Compose, p: 0.0, transforms: [*flip]}\n"
+        "transform:\n"
+        "  __class_fullname__: Compose\n"
+        "  transforms:\n"
+        "    - *flip\n",
+    ],
+    ids=["merge key", "alias"],
+)
+def test_a_suppression_at_an_anchor_does_not_cover_where_it_is_used_again(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(text)
+    assert (6, "SA101") in _codes(path)

@@ -18,6 +18,7 @@ DOCS = [
     "- - a\n  - b\n- {c: [d, {e: f}]}\n",
     "k: |\n  multi\n  line\n? complex\n: value\n",
     "1: int key\n2.5: float key\ntrue: bool key\n~: null key\n",
+    "a: &a {x: 1, y: [1]}\nb: &b {x: 2, z: 2}\nc:\n  <<: [*a, *b]\n  y: 3\nd: [*a, *b, {<<: *a, x: 5}]\n",
 ]
 
 
@@ -92,3 +93,41 @@ def test_json_lines_are_the_lines_yaml_gives_every_container_and_key(doc: object
     walk(json.loads(text), ())
     assert set(lines) == expected
     assert {path: lines[path] for path in expected} == {path: marked[path] for path in expected}
+
+
+def test_a_collection_reached_again_is_at_the_line_that_uses_it() -> None:
+    text = (
+        "t: &t {name: flip, p: 1}\n"  # 1
+        "base: &base\n"  # 2
+        "  p: 0\n"  # 3
+        "  items: [{name: rotate}]\n"  # 4
+        "run:\n"  # 5
+        "  - *t\n"  # 6
+        "  - <<: *base\n"  # 7
+        "    p: 1\n"  # 8
+        "  - last: *t\n"  # 9
+        "scalar: &s 3\n"  # 10
+        "again: *s\n"  # 11
+    )
+    data, lines = load_with_lines(text, "doc.yaml")
+    assert data == yaml.safe_load(text)
+    assert lines[("t",)] == 1 and lines[("t", "name")] == 1
+    assert lines[("run", 0)] == 6 and lines[("run", 0, "name")] == 6
+    # merged keys are where the merge is written; the mapping's own keys where they are written
+    assert lines[("run", 1, "items")] == 7 and lines[("run", 1, "items", 0, "name")] == 7
+    assert lines[("run", 1, "p")] == 8
+    assert lines[("run", 2, "last")] == 9 and lines[("run", 2, "last", "name")] == 9
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("doc.yaml", "a:\n  p: 0\n  q: 1\n  p: 1\n", 4),
+        ("doc.yaml", "- {x: 1, x: 2}\n", 1),
+        ("doc.json", '{"a": {"p": 0,\n "p": 1}}', 2),
+    ],
+)
+def test_a_key_written_twice_is_a_clear_error(name: str, text: str, line: int) -> None:
+    with pytest.raises(safeaug.ConfigError, match="written twice") as caught:
+        load_with_lines(text, name)
+    assert caught.value.line == line
