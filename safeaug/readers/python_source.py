@@ -33,7 +33,7 @@ from safeaug.libraries import owner
 from safeaug.libraries.reading import is_library_class
 from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, resolve_class
 from safeaug.readers.generic import Reader
-from safeaug.readers.unreadable import Opaque, unfollowed
+from safeaug.readers.unreadable import Opaque, changed_after_built, unfollowed
 from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
 Path = tuple[Hashable, ...]
@@ -223,6 +223,7 @@ class _Source:
         self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
         self.current: ast.Call | None = None  # the pipeline call being read
         self.found: list[ast.Call] = []  # the albumentations calls not inside another, in the order found
+        self.changes: list[tuple[str, int, bool]] | None = None  # what the file changes in place, when needed
         self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
         statements = list(_statements(tree.body))
         self._imports(statements)
@@ -505,8 +506,25 @@ class _Source:
         for index, (call, name, data) in enumerate(converted):
             if id(call) in self.consumed:
                 continue  # read as part of the pipeline that uses it
-            roots.append(reader.build(data, (index,), name, albu=False))
+            root = reader.build(data, (index,), name, albu=False)
+            change = self._changed_after(name)
+            if change is not None:
+                root.notes = (*root.notes, changed_after_built(name, *change))
+            roots.append(root)
         return roots
+
+    def _changed_after(self, name: str) -> tuple[str, int] | None:
+        """What changes the pipeline named ``name`` in place after it is built (``train.transforms[0].p = 1``,
+        ``setattr(flip, "p", 1)``), and the line; None when nothing does."""
+        root = _root_name(ast.parse(name, mode="eval").body) if name.isidentifier() or "." in name else None
+        if root is None or root not in self.mutated:
+            return None
+        if self.changes is None:
+            self.changes = _changed_in_place(list(_statements(self.tree.body)))
+        for written, line, assigned in self.changes:
+            if (written == name and not assigned) or written.startswith((f"{name}.", f"{name}[")):
+                return written, line
+        return None
 
     def _collect(
         self,
@@ -909,6 +927,7 @@ def _assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
     return out
 
 
+_SETTERS = frozenset({"setattr", "delattr"})
 _MUTATING_METHODS = frozenset(
     {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"}
 )
@@ -923,7 +942,15 @@ def _root_name(node: ast.expr) -> str | None:
 
 def _mutations(node: ast.AST) -> list[str]:
     """The names one node changes after their assignment: item or attribute assignment (plain, augmented,
-    annotated or ``del``), a mutating method call, augmented assignment, or rebinding under ``global``."""
+    annotated or ``del``), a mutating method call, ``setattr``/``delattr``, augmented assignment, or rebinding
+    under ``global``."""
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    return [name for name in map(_root_name, _changed(node)) if name is not None]
+
+
+def _changed(node: ast.AST) -> list[ast.expr]:
+    """What one node changes in place (see :func:`_mutations`): ``t.transforms[0].p`` of ``t.transforms[0].p = 1``."""
     targets: list[ast.expr] = []
     if isinstance(node, ast.Assign):
         targets = [t for t in node.targets if not isinstance(t, ast.Name)]
@@ -936,9 +963,21 @@ def _mutations(node: ast.AST) -> list[str]:
         targets = list(node.targets)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS:
         targets = [node.func.value]
-    elif isinstance(node, (ast.Global, ast.Nonlocal)):
-        return list(node.names)
-    return [name for name in map(_root_name, targets) if name is not None]
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _SETTERS and node.args:
+        targets = [node.args[0]]
+    return targets
+
+
+def _changed_in_place(statements: list[ast.stmt]) -> list[tuple[str, int, bool]]:
+    """What the file changes in place through an attribute, an item or a method (``train.transforms[0].p``,
+    ``train.transforms``, ``setattr(flip, ...)``), as written, with the line and whether it is the target of a
+    plain assignment (``self.train = ...`` builds ``self.train``; ``self.train.p = ...`` changes it)."""
+    out: list[tuple[str, int, bool]] = []
+    for stmt in statements:
+        for node in _own_nodes(stmt):
+            assigned = isinstance(node, (ast.Assign, ast.AnnAssign))
+            out.extend((ast.unparse(t), getattr(node, "lineno", stmt.lineno), assigned) for t in _changed(node))
+    return out
 
 
 def _mutated_names(statements: list[ast.stmt], text: str) -> frozenset[str]:
@@ -950,7 +989,7 @@ def _mutated_names(statements: list[ast.stmt], text: str) -> frozenset[str]:
     """
     out = {name for stmt in statements for name in _mutations(stmt)}
     if text.isascii():
-        words = [word for word in _MUTATING_METHODS if word in text]
+        words = [word for word in (*_MUTATING_METHODS, *_SETTERS) if word in text]
         if not words:
             return frozenset(out)
         calling = _match_lines(re.compile(r"\b(?:" + "|".join(words) + r")\b"), text)

@@ -204,3 +204,15 @@ def unfollowed(value: Opaque, location: str) -> Node:
         reason=_OPAQUE_REASON,
     )
     return Node(name=value.text, location=location, line=value.line, mro=(value.text,), notes=(note,))
+
+
+def changed_after_built(name: str, change: str, line: int) -> Note:
+    """The note for a pipeline the source changes in place after building it (``train.transforms[0].p = 1``)."""
+    return Note(
+        BAD_PARAMETER,
+        "error",
+        f"`{name}` is changed after it is built (`{change}`, line {line}), so what runs is not the pipeline as "
+        "written; safeaug judged it as written and cannot tell what the change makes of it.",
+        fix=f"Write the pipeline as it should run in the call that builds `{name}`, and do not change it afterwards.",
+        reason=_OPAQUE_REASON,
+    )

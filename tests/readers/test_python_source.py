@@ -91,3 +91,44 @@ def test_tests_annotations_and_base_classes_are_not_values(tmp_path: Path) -> No
     path.write_text(text)
     report = safeaug.validate(path, "chest_xray")
     assert [f.code for f in report.findings if f.code == "SA501"] == []
+
+
+# Each builds a pipeline as written without a mirror, then changes it so that it mirrors.
+CHANGED = {
+    "a transform's p through the pipeline": (
+        "import albumentations as A\nflip = A.Compose([A.HorizontalFlip(p=0.0)])\nflip.transforms[0].p = 1.0\n",
+        2,
+    ),
+    "setattr on a transform it holds": (
+        "import albumentations as A\nhflip = A.HorizontalFlip(p=0.0)\nflip = A.Compose([hflip])\n"
+        "setattr(hflip, 'p', 1.0)\n",
+        3,
+    ),
+    "an attribute of an object": (
+        "import albumentations as A\n\nclass Aug:\n    def __init__(self) -> None:\n"
+        "        self.t = A.Compose([A.HorizontalFlip(p=0.0)])\n        self.t.transforms[0].p = 1.0\n\n"
+        "flip = Aug().t\n",
+        5,
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "line"), CHANGED.values(), ids=CHANGED.keys())
+def test_a_pipeline_changed_after_it_is_built_is_unreadable(tmp_path: Path, text: str, line: int) -> None:
+    assert _mirrors(_run(text)["flip"])
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert not report.ok
+    assert line in [f.line for f in report.findings if f.code == "SA501"]
+
+
+def test_a_pipeline_assigned_to_an_attribute_and_only_used_is_not_changed(tmp_path: Path) -> None:
+    text = (
+        "import albumentations as A\n\nclass Aug:\n    def __init__(self) -> None:\n"
+        "        self.t = A.Compose([A.Rotate(limit=5)])\n        self.tt = 3\n\n"
+        "    def __call__(self, image: object) -> object:\n        return self.t(image=image)\n"
+    )
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    assert not safeaug.validate(path, "chest_xray").findings
