@@ -640,6 +640,10 @@ class _Source:
             if isinstance(inner, (int, float)) and not isinstance(inner, bool):
                 return -inner if isinstance(node.op, ast.USub) else inner
             return self._opaque(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            joined = self._joined(node, scopes, depth)
+            if joined is not None:  # `[A.Rotate(...)] + [A.HorizontalFlip()]`: one list, each item at its index
+                node = ast.List(elts=joined, ctx=ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left = self.value(node.left, path, scopes, depth + 1)
             right = self.value(node.right, path, scopes, depth + 1)
@@ -710,6 +714,22 @@ class _Source:
             else:
                 out.append(element)  # read as an unreadable value
         return out
+
+    def _joined(self, node: ast.expr, scopes: list[dict[str, list[ast.expr]]], depth: int) -> list[ast.expr] | None:
+        """The elements of lists joined with ``+`` (literal lists, or names assigned one once); None for
+        anything else."""
+        if depth > MAX_DEPTH:
+            raise _TooDeep(getattr(node, "lineno", None))
+        if isinstance(node, ast.Name):
+            assigned = self._assigned(node, scopes)
+            return assigned.elts if isinstance(assigned, ast.List) else None
+        if isinstance(node, ast.List):
+            return node.elts
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self._joined(node.left, scopes, depth + 1)
+            right = self._joined(node.right, scopes, depth + 1) if left is not None else None
+            return None if left is None or right is None else [*left, *right]
+        return None
 
     def _assigned(self, node: ast.Name, scopes: list[dict[str, list[ast.expr]]]) -> ast.expr | None:
         if node.id in self.mutated:

@@ -10,6 +10,7 @@ import pytest
 
 from safeaug.cli import main
 from safeaug.lint import Selection, lint, read_suppressions
+from safeaug.report import Finding
 
 REASON = "masks of the mediastinum flip with the film"
 
@@ -263,3 +264,15 @@ def test_a_suppression_at_an_anchor_does_not_cover_where_it_is_used_again(tmp_pa
     path = tmp_path / "pipeline.yaml"
     path.write_text(text)
     assert (6, "SA101") in _codes(path)
+
+
+def test_a_finding_without_a_line_is_covered_only_by_a_file_wide_suppression(tmp_path: Path) -> None:
+    text = (
+        "import albumentations as A  # safeaug: ignore[SA101] -- the first line\n# safeaug: ignore-file[SA102] -- all\n"
+    )
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    suppressions, bad = read_suppressions(path, text, "chest_xray")
+    assert not bad
+    lineless = [Finding(code, "error", "m", "HorizontalFlip", "transforms[0]", None) for code in ("SA101", "SA102")]
+    assert [[s.covers(f) for f in lineless] for s in suppressions] == [[None, None], [None, "SA102"]]

@@ -132,3 +132,15 @@ def test_a_pipeline_assigned_to_an_attribute_and_only_used_is_not_changed(tmp_pa
     path = tmp_path / "train.py"
     path.write_text(text)
     assert not safeaug.validate(path, "chest_xray").findings
+
+
+def test_lists_joined_with_plus_keep_each_transforms_line(tmp_path: Path) -> None:
+    text = (
+        "import albumentations as A\nBASE = [A.Rotate(limit=10, p=0.0)]\nflip = A.Compose(\n    BASE\n    + [\n"
+        "        A.HorizontalFlip(p=1),\n    ]\n)\n"
+    )
+    assert _mirrors(_run(text)["flip"])
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert [(f.code, f.line, f.location) for f in report.findings] == [("SA101", 6, "flip.transforms[1]")]
