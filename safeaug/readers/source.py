@@ -56,12 +56,24 @@ class Source:
         data = read_source_bytes(source)
         if data is None:
             return cls(source, None)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 or UTF-32, by its byte-order mark
+            raise ConfigError(
+                "UTF-16/UTF-32 text; albumentations' `A.load` and Hydra read configs as UTF-8, so "
+                "save the file as UTF-8",
+                path=source,
+                line=1,
+            )
         if data.find(b"\x00", 0, 8192) >= 0:
             raise ConfigError("binary file (it holds NUL bytes), not a pipeline config", path=source)
         try:
             return cls(source, data.decode("utf-8-sig"))  # a byte-order mark is accepted in every format
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"cannot read the file ({exc})", path=source) from None
+            raise ConfigError(
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot start or continue a character); "
+                "configs are read as UTF-8, so save the file as UTF-8",
+                path=source,
+                line=data.count(b"\n", 0, exc.start) + 1,
+            ) from None
 
     @property
     def tree(self) -> ast.Module:

@@ -399,6 +399,17 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path, name: str, text: str) -> 
     assert not result.problems and [f.code for f in result.findings] == ["SA101"]
 
 
+@pytest.mark.parametrize(
+    ("encoding", "line", "words"),
+    [("utf-16", 1, "UTF-16/UTF-32 text"), ("utf-32", 1, "UTF-16/UTF-32 text"), ("latin-1", 2, "byte 0xe9")],
+)
+def test_text_that_is_not_utf_8_says_so_with_a_line(tmp_path: Path, encoding: str, line: int, words: str) -> None:
+    text = "transform:  # ok\n  __class_fullname__: Compose  # caf\u00e9\n  transforms: []\n"
+    result = lint([str(_write(tmp_path, "t.yaml", text, encoding=encoding))], policy="chest_xray")
+    [problem] = result.problems
+    assert problem.line == line and words in problem.message and "save the file as UTF-8" in problem.message
+
+
 # ------------------------------------------------------------------------------------------ messages
 
 
