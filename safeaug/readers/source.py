@@ -9,7 +9,10 @@ than :data:`MAX_BYTES`.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import os
+import tokenize
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -65,8 +68,12 @@ class Source:
             )
         if data.find(b"\x00", 0, 8192) >= 0:
             raise ConfigError("binary file (it holds NUL bytes), not a pipeline config", path=source)
+        encoding = "utf-8-sig"  # a byte-order mark is accepted in every format
+        if format_of(source) == "python" and b"coding" in data[:1024]:
+            with contextlib.suppress(SyntaxError):  # Python source may declare its encoding (PEP 263)
+                encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         try:
-            return cls(source, data.decode("utf-8-sig"))  # a byte-order mark is accepted in every format
+            return cls(source, data.decode(encoding))
         except UnicodeDecodeError as exc:
             raise ConfigError(
                 f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot start or continue a character); "

@@ -410,6 +410,14 @@ def test_text_that_is_not_utf_8_says_so_with_a_line(tmp_path: Path, encoding: st
     assert problem.line == line and words in problem.message and "save the file as UTF-8" in problem.message
 
 
+def test_python_source_is_read_in_the_encoding_it_declares(tmp_path: Path) -> None:
+    text = (
+        "# -*- coding: latin-1 -*-\n# caf\u00e9\nimport albumentations as A\nt = A.Compose([A.HorizontalFlip(p=1)])\n"
+    )
+    result = lint([str(_write(tmp_path, "t.py", text, encoding="latin-1"))], policy="chest_xray")
+    assert not result.problems and [(f.code, f.line) for f in result.findings] == [("SA101", 4)]
+
+
 # ------------------------------------------------------------------------------------------ messages
 
 
