@@ -17,10 +17,9 @@ through a single literal assignment in the same function or at module level. Any
 from __future__ import annotations
 
 import ast
-import bisect
 import operator
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -33,6 +32,20 @@ from safeaug.libraries import owner
 from safeaug.libraries.reading import is_library_class
 from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, resolve_class
 from safeaug.readers.generic import Reader
+from safeaug.readers.python_ast import (
+    LINE_BREAK,
+    any_within,
+    assignments,
+    changed_in_place,
+    mutated_names,
+    nested_bodies,
+    own_nodes,
+    parameters,
+    root_name,
+    target_names,
+    value_children,
+    walk_statements,
+)
 from safeaug.readers.unreadable import Opaque, changed_after_built, unfollowed
 from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
@@ -178,17 +191,17 @@ def python_comments(text: str, tree: ast.Module, needle: str = "") -> list[tuple
     Found with the file's syntax tree rather than by tokenizing it again: on a line that holds a ``#``,
     the first ``#`` outside every string literal starts the comment.
     """
-    lines = _LINE_BREAK.split(text)
+    lines = LINE_BREAK.split(text)
     candidates = [n for n, line in enumerate(lines, start=1) if "#" in line and needle in line]
     if not candidates:
         return []
     strings: list[tuple[tuple[int, int], tuple[int, int]]] = []  # (line, byte column) where each one starts, ends
-    for stmt in _statements(tree.body):
+    for stmt in walk_statements(tree.body):
         decorators = getattr(stmt, "decorator_list", None) or []
         first = min([stmt.lineno, *(d.lineno for d in decorators)])
-        if not _any_within(candidates, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
+        if not any_within(candidates, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
             continue
-        for node in _own_nodes(stmt):
+        for node in own_nodes(stmt):
             if isinstance(node, ast.JoinedStr) or (
                 isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
             ):
@@ -225,16 +238,16 @@ class _Source:
         self.found: list[ast.Call] = []  # the albumentations calls not inside another, in the order found
         self.changes: list[tuple[str, int, bool]] | None = None  # what the file changes in place, when needed
         self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
-        statements = list(_statements(tree.body))
+        statements = list(walk_statements(tree.body))
         self._imports(statements)
         self.followed: set[int] = set()  # id() of the values of alias assignments (`T = A`) that were bound
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
         # `global X` in a function): the literal assigned is stale, so they are unreadable.
-        self.mutated = _mutated_names(statements, text)
+        self.mutated = mutated_names(statements, text)
         self.needles: re.Pattern[str] | None = None  # the names bound to albumentations, as words
         self.text = ""
         self.line_starts: list[int] = []  # where each line of the text starts
-        self.module_scope = _assignments(tree.body)
+        self.module_scope = assignments(tree.body)
         self.stem = FilePath(source).stem
         self._aliases(statements)
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
@@ -321,7 +334,7 @@ class _Source:
                 self.followed.add(id(value))
                 flat += waiting.pop(name, [])
             else:
-                root = _root_name(value)
+                root = root_name(value)
                 if root is not None:
                     waiting.setdefault(root, []).append((name, value))
 
@@ -375,13 +388,13 @@ class _Source:
         classes, the aliases :meth:`_aliases` followed, and what lies inside a call that is read anyway."""
         spans = sorted(((c.lineno, c.col_offset), (c.end_lineno or c.lineno, c.end_col_offset or 0)) for c in inside)
         out: list[ast.expr] = []
-        for stmt in _statements(self.tree.body):
+        for stmt in walk_statements(self.tree.body):
             if not self._mentions(stmt):
                 continue
             stack: list[ast.AST] = [stmt]
             while stack:
                 node = stack.pop()
-                for child in _value_children(node):
+                for child in value_children(node):
                     if id(child) in self.followed:
                         continue
                     if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) and child.id in self.modules:
@@ -482,7 +495,7 @@ class _Source:
     def pipelines(self, text: str) -> list[Node]:
         self.text = text
         self.needles = self._needles(text)
-        self.line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))] if self.needles else []
+        self.line_starts = [0, *(m.end() for m in LINE_BREAK.finditer(text))] if self.needles else []
         roots = self._calls() if self.uses_albumentations else []
         if self.modules or self.classes:
             roots += [
@@ -516,11 +529,11 @@ class _Source:
     def _changed_after(self, name: str) -> tuple[str, int] | None:
         """What changes the pipeline named ``name`` in place after it is built (``train.transforms[0].p = 1``,
         ``setattr(flip, "p", 1)``), and the line; None when nothing does."""
-        root = _root_name(ast.parse(name, mode="eval").body) if name.isidentifier() or "." in name else None
+        root = root_name(ast.parse(name, mode="eval").body) if name.isidentifier() or "." in name else None
         if root is None or root not in self.mutated:
             return None
         if self.changes is None:
-            self.changes = _changed_in_place(list(_statements(self.tree.body)))
+            self.changes = changed_in_place(list(walk_statements(self.tree.body)))
         for written, line, assigned in self.changes:
             if (written == name and not assigned) or written.startswith((f"{name}.", f"{name}[")):
                 return written, line
@@ -536,8 +549,8 @@ class _Source:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not self._mentions(stmt):
                 continue  # a function or class that never names albumentations builds no pipeline
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                local = _assignments(stmt.body)
-                for param in _parameters(stmt.args):
+                local = assignments(stmt.body)
+                for param in parameters(stmt.args):
                     local[param] = []  # a parameter: its value is whatever the caller passes
                 self._collect(stmt.body, [local, *scopes], found)
                 continue
@@ -552,7 +565,7 @@ class _Source:
             for call, shadowed in self._outer_calls(stmt):
                 label = name if name is not None and call is getattr(stmt, "value", None) else f"line {call.lineno}"
                 found.append((call, label, [{key: [] for key in shadowed}, *scopes] if shadowed else scopes))
-            for child in _nested_bodies(stmt):
+            for child in nested_bodies(stmt):
                 self._collect(child, scopes, found)
 
     def _needles(self, text: str) -> re.Pattern[str] | None:
@@ -595,9 +608,9 @@ class _Source:
                 out.append((node, shadowed))
                 continue
             if isinstance(node, ast.Lambda):
-                shadowed = shadowed | _parameters(node.args)
+                shadowed = shadowed | parameters(node.args)
             elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-                shadowed = shadowed | {n for g in node.generators for n in _target_names(g.target)}
+                shadowed = shadowed | {n for g in node.generators for n in target_names(g.target)}
             stack.extend((c, shadowed) for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt))
         return sorted(out, key=lambda item: (item[0].lineno, item[0].col_offset))
 
@@ -867,41 +880,6 @@ def _is_safeaug_transform(name: str) -> bool:
     return f"safeaug.{name}" in SAFEAUG_COMPOSITIONS or f"safeaug.{name}" in known_names()
 
 
-_TESTS = frozenset({"isinstance", "issubclass"})
-
-
-def _value_children(node: ast.AST) -> Iterator[ast.AST]:
-    """The children of ``node`` where a name is used as a value: not an attribute's owner (``A`` of
-    ``A.Rotate``), nor a test (``isinstance(t, A.Rotate)``, ``A is None``, ``if A:``), an annotation or a
-    base class, where naming albumentations builds nothing."""
-    if isinstance(node, ast.Attribute):
-        if not isinstance(node.value, (ast.Name, ast.Attribute)):
-            yield node.value
-        return
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _TESTS:
-        return
-    if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
-        return
-    skip: set[str] = set()
-    if isinstance(node, (ast.If, ast.While, ast.Assert, ast.IfExp)):
-        skip = {"test"}
-    elif isinstance(node, ast.arg):
-        skip = {"annotation"}
-    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        skip = {"returns"}
-    elif isinstance(node, ast.AnnAssign):
-        skip = {"annotation"}
-    elif isinstance(node, ast.ClassDef):
-        skip = {"bases", "keywords"}
-    for field, value in ast.iter_fields(node):
-        if field in skip:
-            continue
-        if isinstance(value, ast.AST):
-            yield value
-        elif isinstance(value, list):
-            yield from (item for item in value if isinstance(item, ast.AST))
-
-
 def _lines_of(root: Node) -> tuple[tuple[str, int | None], ...]:
     """The transforms of a pipeline and their lines: the same for every reference to one variable (the root's
     own line is where it is referenced), different for any two pipelines written apart."""
@@ -922,189 +900,6 @@ def _is_albu_module(name: str) -> bool:
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
-    """Simple ``name = value`` assignments in a block and the blocks nested in it (not in functions)."""
-    out: dict[str, list[ast.expr]] = {}
-    stack = list(body)
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                for name in _target_names(target):
-                    out.setdefault(name, []).append(stmt.value if isinstance(target, ast.Name) else stmt)  # type: ignore[arg-type]
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-            out.setdefault(stmt.target.id, []).append(stmt.value)
-        elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
-            bound = stmt.target if isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)) else None
-            if bound is not None:
-                for name in _target_names(bound):
-                    out.setdefault(name, []).append(stmt)  # type: ignore[arg-type]
-        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for child in _nested_bodies(stmt):
-                stack.extend(child)
-    return out
-
-
-_SETTERS = frozenset({"setattr", "delattr"})
-_MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"}
-)
-
-
-def _root_name(node: ast.expr) -> str | None:
-    """``X`` of ``X[1]``, ``X.a.b``, ``X["k"][0]``."""
-    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def _mutations(node: ast.AST) -> list[str]:
-    """The names one node changes after their assignment: item or attribute assignment (plain, augmented,
-    annotated or ``del``), a mutating method call, ``setattr``/``delattr``, augmented assignment, or rebinding
-    under ``global``."""
-    if isinstance(node, (ast.Global, ast.Nonlocal)):
-        return list(node.names)
-    return [name for name in map(_root_name, _changed(node)) if name is not None]
-
-
-def _changed(node: ast.AST) -> list[ast.expr]:
-    """What one node changes in place (see :func:`_mutations`): ``t.transforms[0].p`` of ``t.transforms[0].p = 1``."""
-    targets: list[ast.expr] = []
-    if isinstance(node, ast.Assign):
-        targets = [t for t in node.targets if not isinstance(t, ast.Name)]
-        for target in node.targets:
-            if isinstance(target, (ast.Tuple, ast.List)):
-                targets += [t for t in target.elts if not isinstance(t, ast.Name)]
-    elif isinstance(node, ast.AugAssign) or (isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name)):
-        targets = [node.target]
-    elif isinstance(node, ast.Delete):
-        targets = list(node.targets)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS:
-        targets = [node.func.value]
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _SETTERS and node.args:
-        targets = [node.args[0]]
-    return targets
-
-
-def _changed_in_place(statements: list[ast.stmt]) -> list[tuple[str, int, bool]]:
-    """What the file changes in place through an attribute, an item or a method (``train.transforms[0].p``,
-    ``train.transforms``, ``setattr(flip, ...)``), as written, with the line and whether it is the target of a
-    plain assignment (``self.train = ...`` builds ``self.train``; ``self.train.p = ...`` changes it)."""
-    out: list[tuple[str, int, bool]] = []
-    for stmt in statements:
-        for node in _own_nodes(stmt):
-            assigned = isinstance(node, (ast.Assign, ast.AnnAssign))
-            out.extend((ast.unparse(t), getattr(node, "lineno", stmt.lineno), assigned) for t in _changed(node))
-    return out
-
-
-def _mutated_names(statements: list[ast.stmt], text: str) -> frozenset[str]:
-    """Every name changed anywhere after its assignment (see :func:`_mutations`), given every statement.
-
-    Statements are cheap to look at; their expressions are walked only where a mutating method could be
-    called: on lines that spell one (in ASCII source a method is spelt as it is read; other source is
-    walked whole, since Python reads identifiers after NFKC normalisation).
-    """
-    out = {name for stmt in statements for name in _mutations(stmt)}
-    if text.isascii():
-        words = [word for word in (*_MUTATING_METHODS, *_SETTERS) if word in text]
-        if not words:
-            return frozenset(out)
-        calling = _match_lines(re.compile(r"\b(?:" + "|".join(words) + r")\b"), text)
-        if not calling:
-            return frozenset(out)
-    else:
-        calling = []
-    for stmt in statements:
-        if calling:
-            decorators = getattr(stmt, "decorator_list", None) or []
-            first = min([stmt.lineno, *(d.lineno for d in decorators)])
-            if not _any_within(calling, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
-                continue
-        out.update(name for node in _own_nodes(stmt) if isinstance(node, ast.Call) for name in _mutations(node))
-    return frozenset(out)
-
-
-def _match_lines(pattern: re.Pattern[str], text: str) -> list[int]:
-    """The numbers of the lines (as Python counts them: ``\\n``, ``\\r\\n`` or ``\\r`` end one) where ``pattern``
-    matches, in order."""
-    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-    return sorted({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)})
-
-
-_LINE_BREAK = re.compile(r"\r\n?|\n")  # the line breaks Python counts (not \f, \x1c, ...)
-
-
-def _any_within(lines: list[int], first: int, last: int) -> bool:
-    """Whether a sorted list of line numbers holds one in ``first..last``."""
-    at = bisect.bisect_left(lines, first)
-    return at < len(lines) and lines[at] <= last
-
-
-def _own_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
-    """A statement and the expressions it holds itself (not the statements nested in its blocks)."""
-    stack: list[ast.AST] = [stmt]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt))
-
-
-def _parameters(args: ast.arguments) -> frozenset[str]:
-    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-    return frozenset(a.arg for a in every if a is not None)
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement of a block and of the blocks nested in it, functions and classes included."""
-    stack = list(reversed(body))
-    while stack:
-        stmt = stack.pop()
-        yield stmt
-        for child in reversed(_nested_bodies(stmt)):
-            stack.extend(reversed(child))
-
-
-def _target_names(target: ast.expr) -> list[str]:
-    if isinstance(target, ast.Name):
-        return [target.id]
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [n for t in target.elts for n in _target_names(t)]
-    return []
-
-
-# Statements that hold blocks of statements; every other statement holds none.
-_COMPOUND = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.With,
-    ast.AsyncWith,
-    ast.Try,
-    ast.Match,
-    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
-)
-
-
-def _nested_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    if not isinstance(stmt, _COMPOUND):
-        return []
-    out = []
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(stmt, field, None)
-        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-            out.append(block)
-    for handler in getattr(stmt, "handlers", []) or []:
-        out.append(handler.body)
-    for case in getattr(stmt, "cases", []) or []:
-        out.append(case.body)
-    return out
 
 
 def _may_hold_dicts(node: ast.expr) -> bool:
