@@ -231,6 +231,27 @@ def recognise(obj: Any, *, albu: bool, loose: bool = False) -> Spec | None:
     return None
 
 
+# Every key a dialect names a transform's class with.
+_CLASS_KEYS = (NATIVE, "_target_", "class_path", "class_name", "type", "name")
+
+
+def rival_class(obj: Mapping[str, Any], spec: Spec) -> tuple[str, str] | None:
+    """Another key of the mapping that names a different transform than ``spec`` (the key and the class), if
+    any: ``{_target_: albumentations.HorizontalFlip, __class_fullname__: NoOp}`` builds a flip with Hydra and
+    a no-op with ``albumentations.from_dict``, and the file does not say which loader reads it."""
+    mine = resolve_class(spec.cls) if isinstance(spec.cls, str) else None
+    # `name` and `type` are arguments of some classes (Lambda's name, MONAI's TorchVisiond(name=...)).
+    plain = mine is not None and mine != "Lambda" and not is_library_class(mine)
+    for key in _CLASS_KEYS:
+        other = obj.get(key) if key != spec.key else None
+        if not isinstance(other, str) or (key in ("name", "type") and not plain):
+            continue
+        theirs = resolve_class(other)
+        if theirs is not None and theirs != mine:
+            return key, other
+    return None
+
+
 def _wraps_albumentations(obj: Mapping[str, Any]) -> bool:
     """An mmdet/mmseg wrapper of its own (``type='AlbuGray'``): a ``transforms`` list of albumentations dicts."""
     children = obj.get("transforms")

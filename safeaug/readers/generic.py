@@ -27,6 +27,7 @@ from safeaug.readers.dialects import (
     mmengine_pipeline,
     recognise,
     resolve_class,
+    rival_class,
 )
 from safeaug.readers.unreadable import Opaque, opaque_transform, unreadable_argument_notes, unreadable_notes
 from safeaug.readers.vocabulary import (
@@ -156,6 +157,14 @@ class Reader:
         line = self.line(path, spec.key)
         if not isinstance(spec.cls, str) or not spec.cls:
             raise self.error(f"`{spec.key}`{where} must be a class name, got {spec.cls!r}", line)
+        rival = rival_class(obj, spec) if isinstance(obj, Mapping) else None
+        if rival is not None:
+            raise self.error(
+                f"the transform{where} names two classes: `{spec.key}: {spec.cls}` and `{rival[0]}: {rival[1]}`; "
+                "which one is built depends on the loader that reads the file (Hydra builds `_target_`, "
+                "albumentations `__class_fullname__`), so keep only the one that is meant",
+                line,
+            )
         if is_library_class(spec.cls):  # torchvision, MONAI, Kornia, TorchIO
             return self._library(spec, path, location, line)
         args = {k: v for k, v in spec.args.items() if k != NATIVE}  # the class's name, never an argument

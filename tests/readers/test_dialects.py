@@ -540,3 +540,29 @@ def test_mmengine_steps_beside_an_albu_wrapper_are_judged(tmp_path: Path, step: 
     assert {f.code for f in report.findings if f.severity == "error"} == codes
     assert {f.line for f in report.findings} <= {4}
     assert all(f.transform in ("RandomFlip", None) or f.code == "SA401" for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        # Hydra builds the flip (albumentations ignores the extra key with a warning); from_dict builds NoOp
+        ("{_target_: albumentations.HorizontalFlip, __class_fullname__: NoOp, p: 1.0}", "`_target_: albumentations"),
+        ("{_target_: albumentations.NoOp, class_path: albumentations.VerticalFlip}", "`class_path: albumentations"),
+        ("{_target_: albumentations.NoOp, class_name: Transpose}", "`class_name: Transpose`"),
+    ],
+)
+def test_a_transform_that_names_two_classes_is_a_clear_error(tmp_path: Path, item: str, words: str) -> None:
+    path = tmp_path / "aug.yaml"
+    path.write_text(f"_target_: albumentations.Compose\ntransforms:\n  - {item}\n")
+    with pytest.raises(safeaug.ConfigError, match="names two classes") as caught:
+        read_config(path)
+    assert caught.value.line == 3 and words in str(caught.value)
+
+
+def test_name_and_type_arguments_of_other_classes_are_not_a_second_class(tmp_path: Path) -> None:
+    path = tmp_path / "aug.yaml"
+    path.write_text(
+        "_target_: albumentations.Compose\ntransforms:\n  - {_target_: albumentations.Lambda, name: Rotate}\n"
+    )
+    [root] = read_config(path)
+    assert [c.name for c in root.children] == ["Lambda"]
