@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import sys
 from collections.abc import Iterator
 
 _TESTS = frozenset({"isinstance", "issubclass"})
@@ -55,6 +56,10 @@ def assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
                     out.setdefault(name, []).append(stmt.value if isinstance(target, ast.Name) else stmt)  # type: ignore[arg-type]
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
             out.setdefault(stmt.target.id, []).append(stmt.value)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):  # `from settings import LIMIT` binds LIMIT too
+            for alias in stmt.names:
+                if alias.name != "*":
+                    out.setdefault(alias.asname or alias.name.split(".", 1)[0], []).append(stmt)  # type: ignore[arg-type]
         elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
             bound = stmt.target if isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)) else None
             if bound is not None:
@@ -224,3 +229,32 @@ def nested_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
     for case in getattr(stmt, "cases", []) or []:
         out.append(case.body)
     return out
+
+
+# Calls through which code rebinds any module name: `globals()["LIMIT"] = 170`, `exec("LIMIT = 170")`.
+_REBINDERS = frozenset({"globals", "vars", "locals", "exec"})
+
+
+def rebinding_line(statements: list[ast.stmt], text: str) -> int:
+    """The line after which any module constant may hold another value than the one assigned: the last
+    ``from module import *`` of a module other than albumentations (``from local_settings import *`` after
+    the defaults), or anywhere in the file (``sys.maxsize``) when it calls ``globals()``, ``vars()``,
+    ``locals()`` or ``exec``. 0 when there is none."""
+    line = 0
+    for stmt in statements:
+        if (
+            isinstance(stmt, ast.ImportFrom)
+            and any(alias.name == "*" for alias in stmt.names)
+            and not (stmt.module or "").split(".", 1)[0].startswith("albumentations")
+        ):
+            line = max(line, stmt.lineno)
+    if not any(word in text for word in _REBINDERS):
+        return line
+    calling = _match_lines(re.compile(r"\b(?:" + "|".join(_REBINDERS) + r")\b"), text)
+    for stmt in statements:
+        if not any_within(calling, stmt.lineno, getattr(stmt, "end_lineno", None) or stmt.lineno):
+            continue
+        for node in own_nodes(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _REBINDERS:
+                return sys.maxsize
+    return line

@@ -41,6 +41,7 @@ from safeaug.readers.python_ast import (
     nested_bodies,
     own_nodes,
     parameters,
+    rebinding_line,
     root_name,
     target_names,
     value_children,
@@ -248,6 +249,11 @@ class _Source:
         self.text = ""
         self.line_starts: list[int] = []  # where each line of the text starts
         self.module_scope = assignments(tree.body)
+        rebound = rebinding_line(statements, text)
+        if rebound:  # `from settings import *`, `globals()[...] = ...`: module constants may be rebound there
+            self.mutated = self.mutated | {
+                name for name, values in self.module_scope.items() if any(v.lineno < rebound for v in values)
+            }
         self.stem = FilePath(source).stem
         self._aliases(statements)
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
@@ -760,10 +766,9 @@ class _Source:
             assigned = scope.get(node.id)
             if assigned is None:
                 continue
-            if len(assigned) != 1:
-                return self._opaque(node)  # assigned more than once: which value runs depends on the code
-            target = assigned[0]
-            return self.value(target, path, scopes, depth + 1)
+            if len(assigned) != 1 or not isinstance(assigned[0], ast.expr):
+                return self._opaque(node)  # assigned more than once, imported, a loop variable, ...
+            return self.value(assigned[0], path, scopes, depth + 1)
         return self._opaque(node)
 
     def _call(self, node: ast.Call, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:

@@ -144,3 +144,29 @@ def test_lists_joined_with_plus_keep_each_transforms_line(tmp_path: Path) -> Non
     path.write_text(text)
     report = safeaug.validate(path, "chest_xray")
     assert [(f.code, f.line, f.location) for f in report.findings] == [("SA101", 6, "flip.transforms[1]")]
+
+
+# Each assigns a mild limit, then may rebind the name (to whatever a module holds) before the pipeline reads
+# it: what the limit is cannot be known without running the code.
+REBOUND = {
+    "imported over": "LIMIT = 10\nfrom math import pi as LIMIT\n",
+    "star import of settings": "LIMIT = 10\ntry:\n    from local_settings import *\nexcept ImportError:\n    pass\n",
+    "globals()": "LIMIT = 10\nglobals()['LIMIT'] = 170\n",
+    "exec": "LIMIT = 10\nexec('LIMIT = 170')\n",
+}
+
+
+@pytest.mark.parametrize("head", REBOUND.values(), ids=REBOUND.keys())
+def test_a_constant_rebound_after_its_assignment_is_unreadable(tmp_path: Path, head: str) -> None:
+    text = "import albumentations as A\n" + head + "flip = A.Compose([A.Rotate(limit=LIMIT, p=1.0)])\n"
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert [f.code for f in report.findings] == ["SA501"]
+
+
+def test_a_constant_assigned_after_a_star_import_is_read(tmp_path: Path) -> None:
+    text = "import albumentations as A\nfrom math import *\nLIMIT = 170\nflip = A.Compose([A.Rotate(limit=LIMIT)])\n"
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    assert [f.code for f in safeaug.validate(path, "chest_xray").findings] == ["SA102"]
