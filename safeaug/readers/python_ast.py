@@ -73,8 +73,13 @@ def assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
 
 _SETTERS = frozenset({"setattr", "delattr"})
 _MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"}
+    {
+        *("append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort"),
+        *("reverse", "__setattr__", "__delattr__", "__setitem__", "__delitem__", "__iadd__", "__imul__"),
+    }
 )
+# Types whose methods, called on the type, change their first argument (`object.__setattr__(t, "p", 1)`).
+_BUILTIN_TYPES = frozenset({"object", "type", "list", "dict", "set"})
 
 
 def root_name(node: ast.expr) -> str | None:
@@ -106,7 +111,10 @@ def _changed(node: ast.AST) -> list[ast.expr]:
     elif isinstance(node, ast.Delete):
         targets = list(node.targets)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS:
-        targets = [node.func.value]
+        # `t.__setattr__("p", 1)` changes `t`; `object.__setattr__(t, "p", 1)` and `list.append(L, x)` change
+        # their first argument
+        unbound = isinstance(node.func.value, ast.Name) and node.func.value.id in _BUILTIN_TYPES and node.args
+        targets = [node.args[0] if unbound else node.func.value]
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _SETTERS and node.args:
         targets = [node.args[0]]
     return targets

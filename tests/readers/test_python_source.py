@@ -104,6 +104,16 @@ CHANGED = {
         "setattr(hflip, 'p', 1.0)\n",
         3,
     ),
+    "object.__setattr__ on a transform it holds": (
+        "import albumentations as A\nhflip = A.HorizontalFlip(p=0.0)\nobject.__setattr__(hflip, 'p', 1.0)\n"
+        "flip = A.Compose([hflip])\n",
+        4,
+    ),
+    "__setattr__ through the pipeline": (
+        "import albumentations as A\nflip = A.Compose([A.HorizontalFlip(p=0.0)])\n"
+        "flip.transforms[0].__setattr__('p', 1.0)\n",
+        2,
+    ),
     "an attribute of an object": (
         "import albumentations as A\n\nclass Aug:\n    def __init__(self) -> None:\n"
         "        self.t = A.Compose([A.HorizontalFlip(p=0.0)])\n        self.t.transforms[0].p = 1.0\n\n"
