@@ -90,7 +90,8 @@ def unreadable_notes(name: str, args: dict[str, Any], *, composition: bool) -> t
             fix = "Write the list of transforms in the call, or assign it once at module level as a literal list."
         elif key == "**":
             del args[key]
-            message = f"`{name}(**{value.text})`: arguments unpacked from `{value.text}` cannot be read statically."
+            spread = value.text if value.text.startswith("*") else f"**{value.text}"  # `*args` is spelt already
+            message = f"`{name}({spread})`: arguments unpacked from `{value.text}` cannot be read statically."
             fix = f"Write the arguments of `{name}` out as literals."
         elif key == "p":
             del args[key]  # read as "may run", its worst case: the transform is judged as if it always could

@@ -180,3 +180,13 @@ def test_a_constant_assigned_after_a_star_import_is_read(tmp_path: Path) -> None
     path = tmp_path / "train.py"
     path.write_text(text)
     assert [f.code for f in safeaug.validate(path, "chest_xray").findings] == ["SA102"]
+
+
+@pytest.mark.parametrize(
+    ("call", "spelt"), [("A.Rotate(*ARGS)", "`Rotate(*ARGS)`"), ("A.Rotate(**KW)", "`Rotate(**KW)`")]
+)
+def test_unpacked_arguments_are_quoted_as_written(tmp_path: Path, call: str, spelt: str) -> None:
+    path = tmp_path / "train.py"
+    path.write_text(f"import albumentations as A\nARGS = (170,)\nKW = {{'limit': 170}}\nt = A.Compose([{call}])\n")
+    [finding] = safeaug.validate(path, "chest_xray").findings
+    assert finding.code == "SA501" and finding.message.startswith(spelt)
