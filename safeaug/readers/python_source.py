@@ -492,7 +492,7 @@ class _Source:
         head, _, rest = text.partition(".")
         if head in self.foreign:
             return f"{self.foreign[head]}.{rest}" if rest else self.foreign[head]
-        if "." not in text:
+        if text.isidentifier():  # a class of the file's own (`MyAug`), named by its module
             return f"{self.stem}.{text}"
         return text
 

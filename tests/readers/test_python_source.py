@@ -190,3 +190,12 @@ def test_unpacked_arguments_are_quoted_as_written(tmp_path: Path, call: str, spe
     path.write_text(f"import albumentations as A\nARGS = (170,)\nKW = {{'limit': 170}}\nt = A.Compose([{call}])\n")
     [finding] = safeaug.validate(path, "chest_xray").findings
     assert finding.code == "SA501" and finding.message.startswith(spelt)
+
+
+def test_a_transform_got_by_an_expression_is_named_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "train.py"
+    path.write_text("import albumentations as A\nt = A.Compose([getattr(A, 'HorizontalFlip')(p=1), Mine()])\n")
+    assert [f.transform for f in safeaug.validate(path, "chest_xray").findings] == [
+        "getattr(A, 'HorizontalFlip')",
+        "train.Mine",
+    ]
