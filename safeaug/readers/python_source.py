@@ -504,9 +504,8 @@ class _Source:
         self.line_starts = [0, *(m.end() for m in LINE_BREAK.finditer(text))] if self.needles else []
         roots = self._calls() if self.uses_albumentations else []
         if self.modules or self.classes:
-            roots += [
-                unfollowed(Opaque(ast.unparse(e), e.lineno), f"line {e.lineno}") for e in self._escapes(self.found)
-            ]
+            first = {e.lineno: e for e in reversed(self._escapes(self.found))}  # one finding per line
+            roots += [unfollowed(Opaque(ast.unparse(e), line), f"line {line}") for line, e in sorted(first.items())]
         if any(marker in text for marker in _PYTHON_MARKERS[1:]):  # config dicts, maybe beside albumentations calls
             seen = {root.line for root in roots}
             roots += [root for root in self._mmengine() if root.line not in seen]

@@ -199,3 +199,9 @@ def test_a_transform_got_by_an_expression_is_named_as_written(tmp_path: Path) ->
         "getattr(A, 'HorizontalFlip')",
         "train.Mine",
     ]
+
+
+def test_albumentations_passed_on_many_times_on_a_line_is_one_finding(tmp_path: Path) -> None:
+    path = tmp_path / "train.py"
+    path.write_text("import albumentations as A\nLIBS = [A, A, A]\nMORE = {'a': A}\n")
+    assert [(f.code, f.line) for f in safeaug.validate(path, "chest_xray").findings] == [("SA501", 2), ("SA501", 3)]
