@@ -202,8 +202,11 @@ def _scan_json_lines(text: str) -> dict[Path, int]:
         line += count("\n", last, start)
         last = start
         if token == '"':
-            if match.group(2) is None:
-                continue  # a string value: its line is its key's (or, in an array, not needed)
+            if match.group(2) is None:  # a string value: its line is its key's; in an array, its own
+                raw = match.group(1)
+                if stack and not stack[-1][1] and (raw if "\\" not in raw else json.loads(f'"{raw}"'))[:1].isupper():
+                    out.setdefault((*stack[-1][0], stack[-1][2]), line)  # a bare class name (`"HorizontalFlip"`)
+                continue
             raw = match.group(1)
             key = raw if "\\" not in raw else json.loads(f'"{raw}"')
             frame = stack[-1]
@@ -379,6 +382,9 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 return self.construct(node)
+            for i, v in enumerate(node.value):
+                if isinstance(v, yaml.ScalarNode) and v.value[:1].isupper():  # a bare class name (`- HorizontalFlip`)
+                    self.lines.setdefault((*path, i), self.at or v.start_mark.line + 1)
             return [self.build(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
         if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
             return self.construct(node)

@@ -89,6 +89,11 @@ class Reader:
             specs = [self.spec(item, albu=False, loose=True) for item in obj]  # a misspelt name is read, then refused
             if obj and all(s is not None for s in specs) and any(resolve_class(s.cls) for s in specs if s):
                 return self._sequence(obj, path, location, albu=False)
+            if any(resolve_class(s.cls) for s in specs if s) and all(
+                s is not None or _named_item(item) is not None for s, item in zip(specs, obj, strict=True)
+            ):  # `- Rotate: {limit: 10}` beside `- MyAug: {...}` or a bare `- HorizontalFlip`: a pipeline still
+                items = [item if s is not None else _named_item(item) for s, item in zip(specs, obj, strict=True)]
+                return self._sequence(items, path, location, albu=False)
             steps = mmengine_pipeline(obj)  # mmdet's Albu among steps of mmdet's own, which run on the same images
             if steps is None:
                 return None
@@ -355,6 +360,21 @@ class Reader:
             self.build(c, (*path, "transforms", i), _child(location, i), albu=True) for i, c in enumerate(children)
         )
         return Node(name="Compose", children=kids, mode="sequence", location=location, line=line)
+
+
+def _named_item(item: Any) -> dict[str, Any] | None:
+    """An item of a list of transforms that names a class no dialect knows, as a transform mapping: a bare
+    ``HorizontalFlip`` (its defaults), or ``MyAug: {...}`` in the single-key form. None for anything else."""
+    if isinstance(item, str) and item.isidentifier() and item[:1].isupper():
+        return {NATIVE: item}
+    if isinstance(item, Mapping) and len(item) == 1:
+        [(name, args)] = item.items()
+        if isinstance(name, str) and name.isidentifier() and name[:1].isupper():
+            if args is None:
+                return {NATIVE: name}
+            if isinstance(args, Mapping):
+                return {NATIVE: name, **args}
+    return None
 
 
 def _read_as(node: Node, written: str, line: int | None) -> None:

@@ -566,3 +566,27 @@ def test_name_and_type_arguments_of_other_classes_are_not_a_second_class(tmp_pat
     )
     [root] = read_config(path)
     assert [c.name for c in root.children] == ["Lambda"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("aug.yaml", "train_aug:\n  - Rotate: {limit: 10}\n  - HorizontalFlip\n", 3),
+        ("aug.json", '{"train_aug": [{"Rotate": {"limit": 10}},\n  "HorizontalFlip"]}\n', 2),
+    ],
+)
+def test_a_bare_class_name_in_a_list_of_transforms_is_read(tmp_path: Path, name: str, text: str, line: int) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert ("SA101", line) in [(f.code, f.line) for f in report.findings]
+
+
+def test_a_class_no_dialect_knows_beside_known_transforms_does_not_hide_them(tmp_path: Path) -> None:
+    path = tmp_path / "aug.yaml"
+    path.write_text(
+        "train_aug:\n  - Rotate: {limit: 10}\n  - HorizontalFlip: {p: 1}\n  - GridMaskOfOurs: {ratio: 0.5}\n"
+    )
+    with pytest.raises(safeaug.ConfigError, match="unknown transform 'GridMaskOfOurs'") as caught:
+        read_config(path)
+    assert caught.value.line == 4
