@@ -104,7 +104,7 @@ class Reader:
             return node
         spec = self.spec(obj, albu=False)
         if spec is None:
-            return None
+            return self._by_class(obj, path, location) if isinstance(obj, Mapping) else None
         assert spec.dialect is not None
         if spec.dialect.always_a_pipeline or resolve_class(spec.cls) is not None:
             return self.build(obj, path, location, albu=False)
@@ -114,6 +114,19 @@ class Reader:
         if any(word in key for word in _PIPELINE_WORDS) and not self._holdsresolve_class(obj):
             return self.build(obj, path, location, albu=False)
         return None
+
+    def _by_class(self, obj: Mapping[Any, Any], path: Path, location: str) -> Node | None:
+        """A mapping from class names to their arguments (``{HorizontalFlip: {p: 0.5}, Rotate: {limit: 10}}``),
+        which a builder turns into transforms in the mapping's order: a pipeline when every key names a class
+        (one at least of albumentations') and every value is a mapping of arguments or empty."""
+        items = [_named_item({key: value}) for key, value in obj.items()]
+        if not items or not any(resolve_class(key) for key in obj) or any(item is None for item in items):
+            return None
+        children = tuple(
+            self.build(item, (*path, key), _child(location, i), albu=False)
+            for i, (key, item) in enumerate(zip(obj, items, strict=True))
+        )
+        return Node(name="Compose", children=children, mode="sequence", location=location, line=self.line(path))
 
     def _holdsresolve_class(self, obj: Any) -> bool:
         stack = [obj]

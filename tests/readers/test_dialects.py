@@ -590,3 +590,25 @@ def test_a_class_no_dialect_knows_beside_known_transforms_does_not_hide_them(tmp
     with pytest.raises(safeaug.ConfigError, match="unknown transform 'GridMaskOfOurs'") as caught:
         read_config(path)
     assert caught.value.line == 4
+
+
+def test_a_mapping_from_class_names_to_arguments_is_a_pipeline(tmp_path: Path) -> None:
+    # A builder makes `[getattr(A, name)(**args) for name, args in cfg.items()]` of it, in the mapping's order.
+    path = tmp_path / "aug.yaml"
+    path.write_text("augmentations:\n  RandomBrightnessContrast: {p: 0.2}\n  HorizontalFlip:\n    p: 0.5\n")
+    [root] = read_config(path)
+    assert [(c.name, c.line) for c in root.children] == [("RandomBrightnessContrast", 2), ("HorizontalFlip", 3)]
+    assert [(f.code, f.line) for f in safeaug.validate(path, "chest_xray").findings] == [("SA101", 3)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "classes: {Cat: {id: 1}, Dog: {id: 2}}\n",  # no albumentations class among the keys
+        "weights: {HorizontalFlip: 0.5}\n",  # values that are not arguments
+    ],
+)
+def test_other_mappings_keyed_by_names_are_not_pipelines(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "aug.yaml"
+    path.write_text(text)
+    assert read_config(path) == []
