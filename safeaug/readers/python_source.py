@@ -684,7 +684,7 @@ class _Source:
                 if key is None or not isinstance(key, ast.Constant) or not isinstance(key.value, (str, int)):
                     return self._opaque(node)
                 self._mark((*path, key.value), key.lineno)
-                out[key.value] = self.value(val, (*path, key.value), scopes, depth + 1)  # type: ignore[index]
+                out[key.value] = self._type_or_value(key.value, val, (*path, key.value), scopes, depth + 1)  # type: ignore[index]
             return out
         if isinstance(node, ast.Name):
             return self._name(node, path, scopes, depth)
@@ -697,6 +697,18 @@ class _Source:
         if isinstance(node, ast.IfExp):
             return self._either(node, path, scopes, depth)
         return self._opaque(node)
+
+    def _type_or_value(
+        self, key: object, node: ast.expr, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int
+    ) -> Any:
+        """A value of a config dict; ``type=Albu`` naming an imported class (mmengine's pure-Python configs:
+        ``from mmdet.datasets.transforms import Albu``) is the class's dotted path, as a registry name is."""
+        if key == "type" and isinstance(node, (ast.Name, ast.Attribute)):
+            root = root_name(node)
+            bound = self.module_scope.get(root or "", [])
+            if root in self.foreign and all(isinstance(b, (ast.Import, ast.ImportFrom)) for b in bound):
+                return self.dotted(node)
+        return self.value(node, path, scopes, depth)
 
     def _either(self, node: ast.IfExp, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
         """``A.X() if cond else A.Y()``: either branch may run, so both are judged (as a ``OneOf`` of the two)."""
@@ -810,7 +822,7 @@ class _Source:
                 if kw.arg is None:
                     return self._opaque(node)
                 self._mark((*path, kw.arg), kw.value.lineno)
-                data[kw.arg] = self.value(kw.value, (*path, kw.arg), scopes, depth + 1)
+                data[kw.arg] = self._type_or_value(kw.arg, kw.value, (*path, kw.arg), scopes, depth + 1)
             return data
         return Opaque(ast.unparse(node), node.lineno, call=self.dotted(node.func))
 

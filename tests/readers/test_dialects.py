@@ -612,3 +612,20 @@ def test_other_mappings_keyed_by_names_are_not_pipelines(tmp_path: Path, text: s
     path = tmp_path / "aug.yaml"
     path.write_text(text)
     assert read_config(path) == []
+
+
+def test_mmengine_pure_python_configs_name_their_steps_by_imported_classes(tmp_path: Path) -> None:
+    text = (
+        "from mmcv.transforms import LoadImageFromFile, RandomFlip\n"
+        "from mmdet.datasets.transforms import Albu, PackDetInputs\n\n"
+        "train_pipeline = [\n"
+        "    dict(type=LoadImageFromFile),\n"
+        "    dict(type=Albu, transforms=[dict(type='Blur', blur_limit=3, p=0.1)]),\n"
+        "    dict(type=RandomFlip, prob=0.5),\n"
+        "    dict(type=PackDetInputs),\n"
+        "]\n"
+    )
+    path = tmp_path / "config.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert [(f.code, f.line, f.transform) for f in report.findings] == [("SA101", 7, "RandomFlip")]
