@@ -88,6 +88,8 @@ def test_json_lines_are_the_lines_yaml_gives_every_container_and_key(doc: object
         elif isinstance(value, list):
             expected.add(path)
             for i, item in enumerate(value):  # `Infinity` in an array counts as an item like any other
+                if isinstance(item, str) and item[:1].isupper():
+                    expected.add((*path, i))  # a bare class name in a list of transforms (`"HorizontalFlip"`)
                 walk(item, (*path, i))
 
     walk(json.loads(text), ())
