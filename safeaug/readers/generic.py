@@ -186,6 +186,9 @@ class Reader:
         if is_library_class(spec.cls):  # torchvision, MONAI, Kornia, TorchIO
             return self._library(spec, path, location, line)
         args = {k: v for k, v in spec.args.items() if k != NATIVE}  # the class's name, never an argument
+        odd = next((k for k in args if not isinstance(k, str)), None)
+        if odd is not None:
+            raise self.error(f"{spec.cls}{where}: an argument's name must be a word, got {odd!r}", line)
         origin: dict[str, Path] = {}  # where an argument given by position sits
         name = resolve_class(spec.cls)
         if spec.wrapper:

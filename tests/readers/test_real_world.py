@@ -374,6 +374,12 @@ def test_user_mistakes_are_plain_errors_with_a_line(tmp_path: Path, text: str, l
             "5000 digits",
         ),
         ("t.yaml", "limit: " + "7" * 4500 + "\n", 1, "4500 digits"),
+        (
+            "t.yaml",
+            "transform:\n  __class_fullname__: Compose\n  transforms:\n    - {__class_fullname__: Rotate, 1: 2}\n",
+            4,
+            "an argument's name must be a word, got 1",
+        ),
     ],
 )
 def test_yaml_and_json_mistakes_are_plain_errors(tmp_path: Path, name: str, text: str, line: int, words: str) -> None:
