@@ -9,6 +9,7 @@ imported.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -174,7 +175,7 @@ class Reader:
             )
         line = self.line(path, spec.key)
         if not isinstance(spec.cls, str) or not spec.cls:
-            raise self.error(f"`{spec.key}`{where} must be a class name, got {spec.cls!r}", line)
+            raise self.error(f"`{spec.key}`{where} must be a class name, got {_brief(spec.cls)}", line)
         rival = rival_class(obj, spec) if isinstance(obj, Mapping) else None
         if rival is not None:
             raise self.error(
@@ -188,7 +189,7 @@ class Reader:
         args = {k: v for k, v in spec.args.items() if k != NATIVE}  # the class's name, never an argument
         odd = next((k for k in args if not isinstance(k, str)), None)
         if odd is not None:
-            raise self.error(f"{spec.cls}{where}: an argument's name must be a word, got {odd!r}", line)
+            raise self.error(f"{spec.cls}{where}: an argument's name must be a word, got {_brief(odd)}", line)
         origin: dict[str, Path] = {}  # where an argument given by position sits
         name = resolve_class(spec.cls)
         if spec.wrapper:
@@ -313,7 +314,7 @@ class Reader:
 
     def _probability(self, name: str, p: Any, where: str, line: int | None) -> float | None:
         if p is not None and (isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1):
-            raise self.error(f"{name}.p{where} must be a probability between 0 and 1, got {p!r}", line)
+            raise self.error(f"{name}.p{where} must be a probability between 0 and 1, got {_brief(p)}", line)
         return float(p) if p is not None else None
 
     def _composition(
@@ -343,9 +344,9 @@ class Reader:
         params = {k: v for k, v in args.items() if k in ("n", "replace")}
         for k, value in params.items():
             if k == "n" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                raise self.error(f"{name}.n{where} must be a whole number >= 0, got {value!r}", line)
+                raise self.error(f"{name}.n{where} must be a whole number >= 0, got {_brief(value)}", line)
             if k == "replace" and not isinstance(value, bool):
-                raise self.error(f"{name}.replace{where} must be true or false, got {value!r}", line)
+                raise self.error(f"{name}.replace{where} must be true or false, got {_brief(value)}", line)
         kids = tuple(
             self.build(
                 c,
@@ -376,6 +377,15 @@ class Reader:
             self.build(c, (*path, "transforms", i), _child(location, i), albu=True) for i, c in enumerate(children)
         )
         return Node(name="Compose", children=kids, mode="sequence", location=location, line=line)
+
+
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxlist, _BRIEF.maxdict, _BRIEF.maxstring, _BRIEF.maxother = 2, 3, 3, 40, 40
+
+
+def _brief(value: Any) -> str:
+    """A value as a message quotes it: a long list or mapping is cut short (``[[1, 2], ...]``)."""
+    return _BRIEF.repr(value)
 
 
 def _named_item(item: Any) -> dict[str, Any] | None:

@@ -380,6 +380,12 @@ def test_user_mistakes_are_plain_errors_with_a_line(tmp_path: Path, text: str, l
             4,
             "an argument's name must be a word, got 1",
         ),
+        (
+            "t.yaml",
+            "transform:\n  __class_fullname__: [[1, 2, 3, 4, 5], [6, 7, 8, 9], 10, 11]\n",
+            2,
+            "must be a class name, got [[1, 2, 3, ...], [6, 7, 8, ...], 10, ...]",  # cut short, not the whole value
+        ),
     ],
 )
 def test_yaml_and_json_mistakes_are_plain_errors(tmp_path: Path, name: str, text: str, line: int, words: str) -> None:
