@@ -392,7 +392,7 @@ class _Source:
         (``{"flip": A.HorizontalFlip}``). Transforms built through these cannot be read without running the
         code. Not counted: tests (``isinstance(t, A.HorizontalFlip)``, ``A is None``), annotations, base
         classes, the aliases :meth:`_aliases` followed, and what lies inside a call that is read anyway."""
-        spans = sorted(((c.lineno, c.col_offset), (c.end_lineno or c.lineno, c.end_col_offset or 0)) for c in inside)
+        read = {id(call) for call in inside}
         out: list[ast.expr] = []
         for stmt in walk_statements(self.tree.body):
             if not self._mentions(stmt):
@@ -401,7 +401,7 @@ class _Source:
             while stack:
                 node = stack.pop()
                 for child in value_children(node):
-                    if id(child) in self.followed:
+                    if id(child) in self.followed or id(child) in read:
                         continue
                     if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) and child.id in self.modules:
                         out.append(child)
@@ -415,14 +415,7 @@ class _Source:
                         continue
                     if not isinstance(child, ast.stmt):
                         stack.append(child)
-        return [
-            e
-            for e in out
-            if not any(
-                start <= (e.lineno, e.col_offset) and (e.end_lineno or e.lineno, e.end_col_offset or 0) <= end
-                for start, end in spans
-            )
-        ]
+        return out
 
     def _albu_transform_class(self, node: ast.Name | ast.Attribute) -> bool:
         if isinstance(node, ast.Name) and node.id not in self.classes:
