@@ -14,8 +14,8 @@ _TESTS = frozenset({"isinstance", "issubclass"})
 
 def value_children(node: ast.AST) -> Iterator[ast.AST]:
     """The children of ``node`` where a name is used as a value: not an attribute's owner (``A`` of
-    ``A.Rotate``), nor a test (``isinstance(t, A.Rotate)``, ``A is None``, ``if A:``), an annotation or a
-    base class, where naming albumentations builds nothing."""
+    ``A.Rotate``), nor a test (``isinstance(t, A.Rotate)``, ``A is None``, ``if A:``, ``case A.Rotate():``), an
+    annotation or a base class, where naming albumentations builds nothing."""
     if isinstance(node, ast.Attribute):
         if not isinstance(node.value, (ast.Name, ast.Attribute)):
             yield node.value
@@ -35,6 +35,8 @@ def value_children(node: ast.AST) -> Iterator[ast.AST]:
         skip = {"annotation"}
     elif isinstance(node, ast.ClassDef):
         skip = {"bases", "keywords"}
+    elif isinstance(node, ast.match_case):
+        skip = {"pattern"}  # `case A.HorizontalFlip():` tests a transform's class
     for field, value in ast.iter_fields(node):
         if field in skip:
             continue

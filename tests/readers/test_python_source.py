@@ -86,6 +86,7 @@ def test_tests_annotations_and_base_classes_are_not_values(tmp_path: Path) -> No
         "def check(t: A.BasicTransform) -> bool:\n    if A is None or not A:\n        return False\n"
         "    return isinstance(t, (A.HorizontalFlip, A.VerticalFlip)) or type(t) in (A.Rotate,)\n\n"
         "train = A.Compose([A.Rotate(limit=10)], bbox_params=A.BboxParams('coco'))\n"
+        "match train.transforms[0]:\n    case A.HorizontalFlip():\n        pass\n"
     )
     path = tmp_path / "train.py"
     path.write_text(text)
