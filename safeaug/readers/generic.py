@@ -227,6 +227,8 @@ class Reader:
             args = {k: v for k, v in args.items() if k not in spec.dialect.bookkeeping}
         unread = unreadable_notes(name, args, composition=name in COMPOSE_MODES) if self.opaque else ()
         p = self._probability(name, args.pop("p", None), where, line)
+        if spec.key == NATIVE and spec.args.get("applied") is True:
+            p = 1.0  # a ReplayCompose record: `ReplayCompose.replay` runs what it marks applied, whatever its p
         if name in COMPOSE_MODES:
             base = (*path, *origin["transforms"][:-1]) if "transforms" in origin else (*path, *spec.args_path)
             node = self._composition(name, args, p, base, location, line, albu=albu, key=origin.get("transforms"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import albumentations as A
+import numpy as np
 import pytest
 
 import safeaug
@@ -629,3 +631,15 @@ def test_mmengine_pure_python_configs_name_their_steps_by_imported_classes(tmp_p
     path.write_text(text)
     report = safeaug.validate(path, "chest_xray")
     assert [(f.code, f.line, f.transform) for f in report.findings] == [("SA101", 7, "RandomFlip")]
+
+
+def test_a_replay_record_runs_what_it_marks_applied_whatever_its_p(tmp_path: Path) -> None:
+    image = np.arange(6 * 8 * 3, dtype=np.uint8).reshape(6, 8, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        record = A.ReplayCompose([A.HorizontalFlip(p=1.0)])(image=image)["replay"]
+        record["transforms"][0]["p"] = 0.0  # an edit that leaves the flip marked applied
+        assert np.array_equal(A.ReplayCompose.replay(record, image=image)["image"], image[:, ::-1])
+    path = tmp_path / "replay.json"
+    path.write_text(json.dumps({"transform": record}, default=str))
+    assert "SA101" in safeaug.validate(path, "chest_xray").codes()
