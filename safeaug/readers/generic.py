@@ -123,6 +123,8 @@ class Reader:
         items = [_named_item({key: value}) for key, value in obj.items()]
         if not items or not any(resolve_class(key) for key in obj) or any(item is None for item in items):
             return None
+        if any(self.spec(value, albu=False) is not None for value in obj.values()):
+            return None  # `{HorizontalFlip: {_target_: ...}}`: the keys are labels of transforms written out
         children = tuple(
             self.build(item, (*path, key), _child(location, i), albu=False)
             for i, (key, item) in enumerate(zip(obj, items, strict=True))
