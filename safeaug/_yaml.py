@@ -94,7 +94,19 @@ def _check_depth(text: str, source: str) -> None:
 
 
 def load_with_lines(text: str, source: str) -> tuple[Any, dict[Path, int]]:
-    """Parse YAML (or JSON, which YAML reads too) and map each value's path to its 1-based line."""
+    """Parse YAML (or JSON, which YAML reads too) and map each value's path to its 1-based line.
+
+    A key written twice in one mapping is an error (see :func:`load_lenient`)."""
+    data, lines, twice = load_lenient(text, source)
+    if twice is not None:
+        raise twice
+    return data, lines
+
+
+def load_lenient(text: str, source: str) -> tuple[Any, dict[Path, int], ConfigError | None]:
+    """:func:`load_with_lines`, with the error for the first key written twice returned rather than raised
+    (the last value kept, as PyYAML keeps it): a YAML file that holds no pipeline is none of the linter's
+    business, whatever its keys."""
     try:
         return _load(text, source)
     except (RecursionError, MemoryError):
@@ -242,9 +254,9 @@ def _yaml_json_lines(text: str, source: str) -> dict[Path, int]:
     return _lines(node)
 
 
-def _load(text: str, source: str) -> tuple[Any, dict[Path, int]]:
+def _load(text: str, source: str) -> tuple[Any, dict[Path, int], ConfigError | None]:
     if source.endswith(".json"):
-        return load_json(text, source), json_lines(text, source)
+        return load_json(text, source), json_lines(text, source), None
     loader = _LineLoader(text)
     try:
         if _maybe_deep(text):
@@ -257,10 +269,12 @@ def _load(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", path=source) from None
     if node is None:
-        return None, {}
+        return None, {}, None
     try:
         aliases = _alias_lines(text) if "*" in text else None
-        return _Builder(loader, source, merges="<<" in text, aliases=aliases).document(node)
+        builder = _Builder(loader, source, merges="<<" in text, aliases=aliases)
+        data, lines = builder.document(node)
+        return data, lines, builder.duplicate
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -291,7 +305,7 @@ class _Builder:
     else goes to PyYAML's safe constructor, which refuses every non-standard tag.
     """
 
-    __slots__ = ("aliases", "at", "count", "lines", "loader", "merges", "seen", "source")
+    __slots__ = ("aliases", "at", "count", "duplicate", "lines", "loader", "merges", "seen", "source")
 
     def __init__(self, loader: Any, source: str, *, merges: bool = True, aliases: list[int] | None = None) -> None:
         self.loader = loader
@@ -306,6 +320,7 @@ class _Builder:
         self.aliases = iter(aliases) if aliases is not None else None
         self.seen: set[int] = set()  # id() of the collections built so far (only when there are aliases)
         self.at: int | None = None  # while building a collection reached again: the line it is used at
+        self.duplicate: ConfigError | None = None  # the first key written twice in one mapping
 
     def document(self, root: yaml.Node) -> tuple[Any, dict[Path, int]]:
         return self.build(root, (), 1), self.lines
@@ -435,8 +450,8 @@ class _Builder:
                 finally:
                     self.at = None
                 continue
-            if _typed(key) in own:
-                raise ConfigError(
+            if _typed(key) in own and self.duplicate is None:
+                self.duplicate = ConfigError(
                     f"the key {key!r} is written twice in one mapping (lines {own[_typed(key)]} and "
                     f"{k.start_mark.line + 1}); "
                     "YAML loaders disagree on which one counts (PyYAML keeps the last, Hydra refuses the file), so "

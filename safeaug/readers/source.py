@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from safeaug._files import NotReadable, read_bytes
-from safeaug._yaml import json_lines, load_json, load_with_lines, yaml_comments
+from safeaug._yaml import json_lines, load_json, load_lenient, yaml_comments
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.readers import monai_bundle
@@ -108,14 +108,17 @@ class Source:
             lines = json_lines(text, self.path)
             data, opaque = monai_bundle.prepare(data, lines, self.path)  # MONAI bundles: `@` references, `$` code
             return Reader(self.path, lines, opaque=opaque).find(data)
-        data, lines = load_with_lines(text, self.path)
+        data, lines, twice = load_lenient(text, self.path)
         opaque = False
         if "${" in text:  # Hydra / OmegaConf interpolations: resolved inside the file, never evaluated
             from safeaug.readers.interpolation import resolve
 
             data, opaque = resolve(data, lines, self.path)
         data, bundle_opaque = monai_bundle.prepare(data, lines, self.path)
-        return Reader(self.path, lines, opaque=opaque or bundle_opaque).find(data)
+        roots = Reader(self.path, lines, opaque=opaque or bundle_opaque).find(data)
+        if roots and twice is not None:
+            raise twice  # which of the two values a loader keeps is not known: the pipeline cannot be judged
+        return roots
 
     def comments(self, needle: str = "") -> list[Comment]:
         """The comments of a YAML or Python file that contain ``needle`` (JSON has none)."""

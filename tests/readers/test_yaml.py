@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 from hypothesis import assume, given
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 import safeaug
 from safeaug import _yaml
 from safeaug._yaml import load_with_lines
+from safeaug.readers import read_config
 
 DOCS = [
     "a: 1\nb: [1, 2.5, -3, 1e3, 0x10, .inf, -.inf, ~, null, yes, No, 'no', \"7\", 2001-12-14]\n",
@@ -133,3 +136,14 @@ def test_a_key_written_twice_is_a_clear_error(name: str, text: str, line: int) -
     with pytest.raises(safeaug.ConfigError, match="written twice") as caught:
         load_with_lines(text, name)
     assert caught.value.line == line
+
+
+def test_a_key_written_twice_matters_only_in_a_file_that_holds_a_pipeline(tmp_path: Path) -> None:
+    other = tmp_path / "compose.yaml"
+    other.write_text("services:\n  web: {image: a}\n  web: {image: b}\n")  # not a pipeline: none of our business
+    assert read_config(other) == []
+    config = tmp_path / "aug.yaml"
+    config.write_text("transform:\n  __class_fullname__: Compose\n  p: 0.0\n  p: 1.0\n  transforms: []\n")
+    with pytest.raises(safeaug.ConfigError, match="written twice") as caught:
+        read_config(config)
+    assert caught.value.line == 4
