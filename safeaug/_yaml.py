@@ -94,7 +94,19 @@ def _check_depth(text: str, source: str) -> None:
 
 
 def load_with_lines(text: str, source: str) -> tuple[Any, dict[Path, int]]:
-    """Parse YAML (or JSON, which YAML reads too) and map each value's path to its 1-based line."""
+    """Parse YAML (or JSON, which YAML reads too) and map each value's path to its 1-based line.
+
+    A key written twice in one mapping is an error (see :func:`load_lenient`)."""
+    data, lines, twice = load_lenient(text, source)
+    if twice is not None:
+        raise twice
+    return data, lines
+
+
+def load_lenient(text: str, source: str) -> tuple[Any, dict[Path, int], ConfigError | None]:
+    """:func:`load_with_lines`, with the error for the first key written twice returned rather than raised
+    (the last value kept, as PyYAML keeps it): a YAML file that holds no pipeline is none of the linter's
+    business, whatever its keys."""
     try:
         return _load(text, source)
     except (RecursionError, MemoryError):
@@ -152,6 +164,12 @@ def _json_deep_line(text: str) -> int | None:
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|-?[0-9][0-9eE+.-]*|true|false|null')
 
 
+class _Duplicate(Exception):
+    def __init__(self, key: str, first: int, second: int) -> None:
+        super().__init__(key)
+        self.key, self.first, self.second = key, first, second
+
+
 def json_lines(text: str, source: str) -> dict[Path, int]:
     """The line of every container and key of a JSON document, found in one scan of its tokens.
 
@@ -161,6 +179,13 @@ def json_lines(text: str, source: str) -> dict[Path, int]:
     """
     try:
         return _scan_json_lines(text)
+    except _Duplicate as twice:
+        raise ConfigError(
+            f"the key {twice.key!r} is written twice in one object (lines {twice.first} and {twice.second}); JSON "
+            "readers disagree on which one counts (Python's keeps the last), so write it once",
+            path=source,
+            line=twice.second,
+        ) from None
     except (ValueError, IndexError, KeyError):  # not reachable for valid JSON; read the slow way then
         return _yaml_json_lines(text, source)
 
@@ -189,13 +214,19 @@ def _scan_json_lines(text: str) -> dict[Path, int]:
         line += count("\n", last, start)
         last = start
         if token == '"':
-            if match.group(2) is None:
-                continue  # a string value: its line is its key's (or, in an array, not needed)
+            if match.group(2) is None:  # a string value: its line is its key's; in an array, its own
+                raw = match.group(1)
+                if stack and not stack[-1][1] and (raw if "\\" not in raw else json.loads(f'"{raw}"'))[:1].isupper():
+                    out.setdefault((*stack[-1][0], stack[-1][2]), line)  # a bare class name (`"HorizontalFlip"`)
+                continue
             raw = match.group(1)
             key = raw if "\\" not in raw else json.loads(f'"{raw}"')
             frame = stack[-1]
             frame[3] = key
-            out.setdefault((*frame[0], key), line)
+            at: Path = (*frame[0], key)
+            if at in out:
+                raise _Duplicate(key, out[at], line)
+            out[at] = line
             continue
         # a container opens
         if not stack:
@@ -223,9 +254,9 @@ def _yaml_json_lines(text: str, source: str) -> dict[Path, int]:
     return _lines(node)
 
 
-def _load(text: str, source: str) -> tuple[Any, dict[Path, int]]:
+def _load(text: str, source: str) -> tuple[Any, dict[Path, int], ConfigError | None]:
     if source.endswith(".json"):
-        return load_json(text, source), json_lines(text, source)
+        return load_json(text, source), json_lines(text, source), None
     loader = _LineLoader(text)
     try:
         if _maybe_deep(text):
@@ -238,9 +269,12 @@ def _load(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", path=source) from None
     if node is None:
-        return None, {}
+        return None, {}, None
     try:
-        return _Builder(loader, source, merges="<<" in text).document(node)
+        aliases = _alias_lines(text) if "*" in text else None
+        builder = _Builder(loader, source, merges="<<" in text, aliases=aliases)
+        data, lines = builder.document(node)
+        return data, lines, builder.duplicate
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -271,14 +305,22 @@ class _Builder:
     else goes to PyYAML's safe constructor, which refuses every non-standard tag.
     """
 
-    __slots__ = ("count", "lines", "loader", "merges", "source")
+    __slots__ = ("aliases", "at", "count", "duplicate", "lines", "loader", "merges", "seen", "source")
 
-    def __init__(self, loader: Any, source: str, *, merges: bool = True) -> None:
+    def __init__(self, loader: Any, source: str, *, merges: bool = True, aliases: list[int] | None = None) -> None:
         self.loader = loader
         self.source = source
         self.lines: dict[Path, int] = {}
         self.count = 0
         self.merges = merges  # False when the text holds no `<<`: no mapping needs merging
+        # The lines of the aliases of collections, in document order (None: the text has none). A collection
+        # reached again through an alias (`- *flip`) or merged into a mapping (`<<: *base`) is reported at the
+        # line of that alias or merge, where it is used, not where its anchor stands: a finding, and a
+        # suppression comment, belong to the place that runs it (`<<: *off` then `p: 1.0` runs, `off` does not).
+        self.aliases = iter(aliases) if aliases is not None else None
+        self.seen: set[int] = set()  # id() of the collections built so far (only when there are aliases)
+        self.at: int | None = None  # while building a collection reached again: the line it is used at
+        self.duplicate: ConfigError | None = None  # the first key written twice in one mapping
 
     def document(self, root: yaml.Node) -> tuple[Any, dict[Path, int]]:
         return self.build(root, (), 1), self.lines
@@ -340,19 +382,46 @@ class _Builder:
             self._limit(node, depth)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
-        self.lines.setdefault(path, node.start_mark.line + 1)
+        if self.aliases is not None and self.at is None:
+            if id(node) in self.seen:  # reached through an alias: built at the alias's line
+                self.at = next(self.aliases, node.start_mark.line + 1)
+                try:
+                    return self.collection(node, path, depth)
+                finally:
+                    self.at = None
+            self.seen.add(id(node))
+        return self.collection(node, path, depth)
+
+    def collection(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self.lines.setdefault(path, self.at or node.start_mark.line + 1)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 return self.construct(node)
+            for i, v in enumerate(node.value):
+                if isinstance(v, yaml.ScalarNode) and v.value[:1].isupper():  # a bare class name (`- HorizontalFlip`)
+                    self.lines.setdefault((*path, i), self.at or v.start_mark.line + 1)
             return [self.build(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
         if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
             return self.construct(node)
+        merged_at = None
         if self.merges and any(k.tag == _PLAIN and k.value == "<<" for k, _ in node.value):
             for k, _ in node.value:
                 if k.tag == _PLAIN and k.value == "<<":
                     k.tag = _MERGE
+                    merged_at = merged_at or k.start_mark.line + 1
             self.loader.flatten_mapping(node)  # `<<: *base` merge keys, as PyYAML's safe loader merges them
+        start, end = node.start_mark.index, node.end_mark.index
         out: dict[Any, Any] = {}
+        own: dict[tuple[type, Any], int] = {}  # the keys written in this mapping itself, and their lines
+        written: set[tuple[type, Any]] = (
+            set()
+        )  # the same, known before the merged keys are met (only when there are some)
+        if merged_at is not None:
+            written = {
+                _typed(self.scalar(k))
+                for k, _ in node.value
+                if isinstance(k, yaml.ScalarNode) and start <= k.start_mark.index < end
+            }
         for k, v in node.value:
             self.count += 1
             if depth >= MAX_DEPTH or self.count > MAX_NODES:
@@ -367,9 +436,78 @@ class _Builder:
                     path=self.source,
                     line=k.start_mark.line + 1,
                 ) from None
-            self.lines.setdefault((*path, key), k.start_mark.line + 1)
+            if merged_at is not None and not start <= k.start_mark.index < end:
+                if _typed(key) in written:
+                    continue  # a key merged from elsewhere that the mapping writes itself: its own value wins
+                if self.at is not None:
+                    out[key] = self.build(v, (*path, key), depth + 1)
+                    continue
+                # a key merged from elsewhere: at the merge's line, and so is what it holds
+                self.lines.setdefault((*path, key), merged_at)
+                self.at = merged_at
+                try:
+                    out[key] = self.build(v, (*path, key), depth + 1)
+                finally:
+                    self.at = None
+                continue
+            if _typed(key) in own and self.duplicate is None:
+                self.duplicate = ConfigError(
+                    f"the key {key!r} is written twice in one mapping (lines {own[_typed(key)]} and "
+                    f"{k.start_mark.line + 1}); "
+                    "YAML loaders disagree on which one counts (PyYAML keeps the last, Hydra refuses the file), so "
+                    "write it once",
+                    path=self.source,
+                    line=k.start_mark.line + 1,
+                )
+            own[_typed(key)] = k.start_mark.line + 1
+            self.lines.setdefault((*path, key), self.at or k.start_mark.line + 1)
             out[key] = self.build(v, (*path, key), depth + 1)
         return out
+
+
+def _typed(key: Any) -> tuple[type, Any]:
+    """A key with its type: ``1`` and ``true`` are two keys to YAML, though Python's ``1 == True``."""
+    return type(key), key
+
+
+def _alias_lines(text: str) -> list[int]:
+    """The line of each alias of a collection (``- *flip``, ``transforms: *base``), in document order; the
+    aliases a merge key takes (``<<: *base``, ``<<: [*a, *b]``) and aliases of scalars are left out, so the
+    list matches the collections :class:`_Builder` meets a second time, one by one."""
+    collections: dict[str, bool] = {}  # anchor -> anchors a collection
+    out: list[int] = []
+    # One frame per open collection: [a mapping?, expecting a key?, the next value is merged?, items merged?]
+    stack: list[list[bool]] = []
+
+    def done(merge_key: bool = False) -> None:  # a node of the innermost collection is complete
+        if stack and stack[-1][0]:
+            frame = stack[-1]
+            frame[2] = frame[1] and merge_key
+            frame[1] = not frame[1]
+
+    try:
+        for event in yaml.parse(text, Loader=_Base):
+            frame = stack[-1] if stack else None
+            merged = frame is not None and (frame[3] or (frame[0] and not frame[1] and frame[2]))
+            if isinstance(event, yaml.AliasEvent):
+                if not merged and collections.get(event.anchor or "") and event.start_mark is not None:
+                    out.append(event.start_mark.line + 1)
+                done()
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor:
+                    collections[event.anchor] = False
+                done(event.value == "<<" and event.implicit[0])
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if event.anchor:
+                    collections[event.anchor] = True
+                mapping = isinstance(event, yaml.MappingStartEvent)
+                stack.append([mapping, True, False, merged and not mapping])
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                stack.pop()
+                done()
+    except yaml.YAMLError:
+        return []  # composing reports it
+    return out
 
 
 def _lines(root: yaml.Node) -> dict[Path, int]:

@@ -318,6 +318,20 @@ def _stored_policies(
                 )
             )
             continue
+        changed = [] if plan.trust_recorded or "definition" in root.policy else _changed_arguments(root.policy)
+        if changed:
+            values = ", ".join(f"`{name}: {value!r}`" for name, value in changed)
+            problems.append(
+                Problem(
+                    source,
+                    root.line,
+                    f"this pipeline records the policy {spec!r} with {values}, which is not the policy's default, "
+                    "and a file does not set its own judge's parameters; name the policy with its parameters "
+                    "(--policy and --set, or `policy` and `set` in [tool.safeaug]), or pass "
+                    "--trust-recorded-policies to judge it as recorded",
+                )
+            )
+            continue
         try:
             if is_file and isinstance(spec, str):
                 # `safeaug.Compose(..., policy="policies/ward.yaml")` in Python source: relative to that file
@@ -332,3 +346,20 @@ def _stored_policies(
         origin = "recorded definition" if "definition" in root.policy or is_file else "recorded id"
         out.append((root, policy, origin))
     return out
+
+
+def _changed_arguments(recorded: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The parameters a recorded built-in policy sets to other values than the policy's defaults (a pipeline
+    saved from ``safeaug.Compose`` records every parameter of its policy, defaults included)."""
+    from safeaug.policies import load_policy
+
+    arguments = recorded.get("arguments")
+    spec = recorded.get("id")
+    if not isinstance(arguments, Mapping) or not arguments or not isinstance(spec, str):
+        return []
+    try:
+        defaults = {p.name: p.default for p in load_policy(spec).parameters}
+    except (PolicyError, UsageError, ValueError):
+        return []  # reported where the recorded policy is loaded
+    missing = object()
+    return [(name, value) for name, value in arguments.items() if defaults.get(name, missing) != value]

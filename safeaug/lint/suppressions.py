@@ -35,8 +35,8 @@ class Suppression(NamedTuple):
 
     def covers(self, finding: Finding) -> str | None:
         """The code entry that covers this finding, if any."""
-        if not self.file_wide and (finding.line or 1) not in self.targets:
-            return None
+        if not self.file_wide and (finding.line is None or finding.line not in self.targets):
+            return None  # a finding without a line is no line's: only a file-wide suppression covers it
         for code in self.codes:
             if finding.code.startswith(code):
                 return code

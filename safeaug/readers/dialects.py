@@ -231,6 +231,27 @@ def recognise(obj: Any, *, albu: bool, loose: bool = False) -> Spec | None:
     return None
 
 
+# Every key a dialect names a transform's class with.
+_CLASS_KEYS = (NATIVE, "_target_", "class_path", "class_name", "type", "name")
+
+
+def rival_class(obj: Mapping[str, Any], spec: Spec) -> tuple[str, str] | None:
+    """Another key of the mapping that names a different transform than ``spec`` (the key and the class), if
+    any: ``{_target_: albumentations.HorizontalFlip, __class_fullname__: NoOp}`` builds a flip with Hydra and
+    a no-op with ``albumentations.from_dict``, and the file does not say which loader reads it."""
+    mine = resolve_class(spec.cls) if isinstance(spec.cls, str) else None
+    # `name` and `type` are arguments of some classes (Lambda's name, MONAI's TorchVisiond(name=...)).
+    plain = mine is not None and mine != "Lambda" and not is_library_class(mine)
+    for key in _CLASS_KEYS:
+        other = obj.get(key) if key != spec.key else None
+        if not isinstance(other, str) or (key in ("name", "type") and not plain):
+            continue
+        theirs = resolve_class(other)
+        if theirs is not None and theirs != mine:
+            return key, other
+    return None
+
+
 def _wraps_albumentations(obj: Mapping[str, Any]) -> bool:
     """An mmdet/mmseg wrapper of its own (``type='AlbuGray'``): a ``transforms`` list of albumentations dicts."""
     children = obj.get("transforms")
@@ -246,3 +267,102 @@ def _wraps_albumentations(obj: Mapping[str, Any]) -> bool:
 def _scope(cls: str) -> str:
     """``mmdet.Albu`` -> ``Albu`` (mmengine registries accept a scope prefix)."""
     return cls.rsplit(".", 1)[-1]
+
+
+# Steps of an mmengine data pipeline (mmcv, mmdet, mmseg, mmpretrain) that load, pack, normalise or collect
+# the sample: none moves a pixel or changes a value in a way a policy bounds.
+MMENGINE_PLUMBING = frozenset(
+    {
+        "LoadImageFromFile",
+        "LoadImageFromNDArray",
+        "LoadImageFromWebcam",
+        "LoadMultiChannelImageFromFiles",
+        "LoadAnnotations",
+        "LoadPanopticAnnotations",
+        "LoadProposals",
+        "LoadEmptyAnnotations",
+        "LoadDepthAnnotation",
+        "PackDetInputs",
+        "PackSegInputs",
+        "PackInputs",
+        "PackClsInputs",
+        "PackTextDetInputs",
+        "PackTextRecogInputs",
+        "PackTrackInputs",
+        "DefaultFormatBundle",
+        "Collect",
+        "ImageToTensor",
+        "ToTensor",
+        "ToDataContainer",
+        "Normalize",
+        "FilterAnnotations",
+    }
+)
+# mmcv's `RandomFlip` directions (mmdet 2.x's too), as the albumentations transform that does the same: a
+# diagonal flip reverses both axes, a half turn (no mirror).
+_MM_FLIPS: dict[str, dict[str, Any]] = {
+    "horizontal": {NATIVE: "HorizontalFlip", "p": 1.0},
+    "vertical": {NATIVE: "VerticalFlip", "p": 1.0},
+    "diagonal": {NATIVE: "Rotate", "limit": [180, 180], "p": 1.0},
+}
+
+
+def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
+    """An mmengine data pipeline that runs an ``Albu`` wrapper among steps of its own, each step as a transform
+    mapping and the class it is written as when it is read as another: the wrapper as written, a ``RandomFlip``
+    as the albumentations flips it makes, loading and packing as ``NoOp``, any other step as a class safeaug
+    does not know (``mmengine.Resize``), which is refused.
+
+    None when ``items`` holds no wrapper, or nothing beside it but plumbing: the wrapper is then read alone.
+    """
+    acting = False
+    wrapped = False
+    out: list[tuple[Any, str]] = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            out.append((item, ""))  # a value the reader could not read: refused where it stands
+            acting = True
+            continue
+        spec = recognise(item, albu=False)
+        if spec is not None and spec.wrapper:
+            wrapped = True
+            out.append((item, ""))
+            continue
+        kind = item.get("type")
+        if not isinstance(kind, str):
+            return None  # not an mmengine pipeline
+        step = _scope(kind)
+        if step in MMENGINE_PLUMBING:
+            out.append(({NATIVE: "NoOp"}, ""))
+            continue
+        acting = True
+        args = {k: v for k, v in item.items() if k != "type"}
+        out.append((_mm_flip(args), step) if step == "RandomFlip" else ({NATIVE: f"mmengine.{step}", **args}, ""))
+    return out if wrapped and acting else None
+
+
+def _mm_flip(args: Mapping[str, Any]) -> dict[str, Any]:
+    """mmcv's ``RandomFlip(prob, direction)`` (mmdet 2.x: ``flip_ratio``): one of its directions, or none.
+
+    A probability that is missing or not a number is read as 1, the worst case (mmdet 2.x flips by an
+    earlier step's decision when ``flip_ratio`` is None).
+    """
+    direction = args.get("direction", "horizontal")
+    directions = direction if isinstance(direction, list) else [direction]
+    prob = args.get("prob", args.get("flip_ratio"))
+    probs = prob if isinstance(prob, list) and len(prob) == len(directions) else None
+    branches = []
+    for i, name in enumerate(directions):
+        flip = _MM_FLIPS.get(name) if isinstance(name, str) else None
+        if flip is None:
+            return {NATIVE: f"mmengine.RandomFlip(direction={name!r})"}  # a direction mmcv does not have
+        if probs is not None and _is_number(probs[i]) and probs[i] == 0:
+            continue
+        branches.append(dict(flip))
+    total = sum(probs) if probs is not None and all(map(_is_number, probs)) else prob
+    p = float(min(total, 1.0)) if _is_number(total) and total >= 0 else 1.0
+    return {NATIVE: "OneOf", "transforms": branches, "p": p} if branches else {NATIVE: "NoOp"}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

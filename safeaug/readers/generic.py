@@ -9,6 +9,7 @@ imported.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -20,7 +21,15 @@ from safeaug.errors import ConfigError
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.libraries.reading import arranged, drawn, is_library_class, spelled
 from safeaug.readers import vocabulary
-from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, Spec, recognise, resolve_class
+from safeaug.readers.dialects import (
+    NATIVE,
+    SAFEAUG_COMPOSITIONS,
+    Spec,
+    mmengine_pipeline,
+    recognise,
+    resolve_class,
+    rival_class,
+)
 from safeaug.readers.unreadable import Opaque, opaque_transform, unreadable_argument_notes, unreadable_notes
 from safeaug.readers.vocabulary import (
     OLD_ORDER,
@@ -81,10 +90,22 @@ class Reader:
             specs = [self.spec(item, albu=False, loose=True) for item in obj]  # a misspelt name is read, then refused
             if obj and all(s is not None for s in specs) and any(resolve_class(s.cls) for s in specs if s):
                 return self._sequence(obj, path, location, albu=False)
-            return None
+            if any(resolve_class(s.cls) for s in specs if s) and all(
+                s is not None or _named_item(item) is not None for s, item in zip(specs, obj, strict=True)
+            ):  # `- Rotate: {limit: 10}` beside `- MyAug: {...}` or a bare `- HorizontalFlip`: a pipeline still
+                items = [item if s is not None else _named_item(item) for s, item in zip(specs, obj, strict=True)]
+                return self._sequence(items, path, location, albu=False)
+            steps = mmengine_pipeline(obj)  # mmdet's Albu among steps of mmdet's own, which run on the same images
+            if steps is None:
+                return None
+            node = self._sequence([data for data, _ in steps], path, location, albu=False)
+            for child, (_, written) in zip(node.children, steps, strict=True):
+                if written:
+                    _read_as(child, written, child.line)
+            return node
         spec = self.spec(obj, albu=False)
         if spec is None:
-            return None
+            return self._by_class(obj, path, location) if isinstance(obj, Mapping) else None
         assert spec.dialect is not None
         if spec.dialect.always_a_pipeline or resolve_class(spec.cls) is not None:
             return self.build(obj, path, location, albu=False)
@@ -94,6 +115,21 @@ class Reader:
         if any(word in key for word in _PIPELINE_WORDS) and not self._holdsresolve_class(obj):
             return self.build(obj, path, location, albu=False)
         return None
+
+    def _by_class(self, obj: Mapping[Any, Any], path: Path, location: str) -> Node | None:
+        """A mapping from class names to their arguments (``{HorizontalFlip: {p: 0.5}, Rotate: {limit: 10}}``),
+        which a builder turns into transforms in the mapping's order: a pipeline when every key names a class
+        (one at least of albumentations') and every value is a mapping of arguments or empty."""
+        items = [_named_item({key: value}) for key, value in obj.items()]
+        if not items or not any(resolve_class(key) for key in obj) or any(item is None for item in items):
+            return None
+        if any(self.spec(value, albu=False) is not None for value in obj.values()):
+            return None  # `{HorizontalFlip: {_target_: ...}}`: the keys are labels of transforms written out
+        children = tuple(
+            self.build(item, (*path, key), _child(location, i), albu=False)
+            for i, (key, item) in enumerate(zip(obj, items, strict=True))
+        )
+        return Node(name="Compose", children=children, mode="sequence", location=location, line=self.line(path))
 
     def _holdsresolve_class(self, obj: Any) -> bool:
         stack = [obj]
@@ -141,10 +177,21 @@ class Reader:
             )
         line = self.line(path, spec.key)
         if not isinstance(spec.cls, str) or not spec.cls:
-            raise self.error(f"`{spec.key}`{where} must be a class name, got {spec.cls!r}", line)
+            raise self.error(f"`{spec.key}`{where} must be a class name, got {_brief(spec.cls)}", line)
+        rival = rival_class(obj, spec) if isinstance(obj, Mapping) else None
+        if rival is not None:
+            raise self.error(
+                f"the transform{where} names two classes: `{spec.key}: {spec.cls}` and `{rival[0]}: {rival[1]}`; "
+                "which one is built depends on the loader that reads the file (Hydra builds `_target_`, "
+                "albumentations `__class_fullname__`), so keep only the one that is meant",
+                line,
+            )
         if is_library_class(spec.cls):  # torchvision, MONAI, Kornia, TorchIO
             return self._library(spec, path, location, line)
         args = {k: v for k, v in spec.args.items() if k != NATIVE}  # the class's name, never an argument
+        odd = next((k for k in args if not isinstance(k, str)), None)
+        if odd is not None:
+            raise self.error(f"{spec.cls}{where}: an argument's name must be a word, got {_brief(odd)}", line)
         origin: dict[str, Path] = {}  # where an argument given by position sits
         name = resolve_class(spec.cls)
         if spec.wrapper:
@@ -182,6 +229,8 @@ class Reader:
             args = {k: v for k, v in args.items() if k not in spec.dialect.bookkeeping}
         unread = unreadable_notes(name, args, composition=name in COMPOSE_MODES) if self.opaque else ()
         p = self._probability(name, args.pop("p", None), where, line)
+        if spec.key == NATIVE and spec.args.get("applied") is True:
+            p = 1.0  # a ReplayCompose record: `ReplayCompose.replay` runs what it marks applied, whatever its p
         if name in COMPOSE_MODES:
             base = (*path, *origin["transforms"][:-1]) if "transforms" in origin else (*path, *spec.args_path)
             node = self._composition(name, args, p, base, location, line, albu=albu, key=origin.get("transforms"))
@@ -269,7 +318,7 @@ class Reader:
 
     def _probability(self, name: str, p: Any, where: str, line: int | None) -> float | None:
         if p is not None and (isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1):
-            raise self.error(f"{name}.p{where} must be a probability between 0 and 1, got {p!r}", line)
+            raise self.error(f"{name}.p{where} must be a probability between 0 and 1, got {_brief(p)}", line)
         return float(p) if p is not None else None
 
     def _composition(
@@ -299,9 +348,9 @@ class Reader:
         params = {k: v for k, v in args.items() if k in ("n", "replace")}
         for k, value in params.items():
             if k == "n" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                raise self.error(f"{name}.n{where} must be a whole number >= 0, got {value!r}", line)
+                raise self.error(f"{name}.n{where} must be a whole number >= 0, got {_brief(value)}", line)
             if k == "replace" and not isinstance(value, bool):
-                raise self.error(f"{name}.replace{where} must be true or false, got {value!r}", line)
+                raise self.error(f"{name}.replace{where} must be true or false, got {_brief(value)}", line)
         kids = tuple(
             self.build(
                 c,
@@ -332,6 +381,42 @@ class Reader:
             self.build(c, (*path, "transforms", i), _child(location, i), albu=True) for i, c in enumerate(children)
         )
         return Node(name="Compose", children=kids, mode="sequence", location=location, line=line)
+
+
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxlist, _BRIEF.maxdict, _BRIEF.maxstring, _BRIEF.maxother = 2, 3, 3, 40, 40
+
+
+def _brief(value: Any) -> str:
+    """A value as a message quotes it: a long list or mapping is cut short (``[[1, 2], ...]``)."""
+    return _BRIEF.repr(value)
+
+
+def _named_item(item: Any) -> dict[str, Any] | None:
+    """An item of a list of transforms that names a class no dialect knows, as a transform mapping: a bare
+    ``HorizontalFlip`` (its defaults), or ``MyAug: {...}`` in the single-key form. None for anything else."""
+    if isinstance(item, str) and item.isidentifier() and item[:1].isupper():
+        return {NATIVE: item}
+    if isinstance(item, Mapping) and len(item) == 1:
+        [(name, args)] = item.items()
+        if isinstance(name, str) and name.isidentifier() and name[:1].isupper():
+            if args is None:
+                return {NATIVE: name}
+            if isinstance(args, Mapping):
+                return {NATIVE: name, **args}
+    return None
+
+
+def _read_as(node: Node, written: str, line: int | None) -> None:
+    """Name the transforms a step of another library was read as (mmcv's ``RandomFlip`` as albumentations'
+    flips) as the config writes it, at its line. Done while reading, before anything else sees the nodes."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        item.line = line
+        if not item.is_composition:
+            item.written = written
+        stack.extend(item.children)
 
 
 def _with_notes(node: Node, notes: tuple[Note, ...]) -> Node:

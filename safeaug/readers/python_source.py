@@ -17,10 +17,9 @@ through a single literal assignment in the same function or at module level. Any
 from __future__ import annotations
 
 import ast
-import bisect
 import operator
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -33,7 +32,22 @@ from safeaug.libraries import owner
 from safeaug.libraries.reading import is_library_class
 from safeaug.readers.dialects import NATIVE, SAFEAUG_COMPOSITIONS, resolve_class
 from safeaug.readers.generic import Reader
-from safeaug.readers.unreadable import Opaque
+from safeaug.readers.python_ast import (
+    LINE_BREAK,
+    any_within,
+    assignments,
+    changed_in_place,
+    mutated_names,
+    nested_bodies,
+    own_nodes,
+    parameters,
+    rebinding_line,
+    root_name,
+    target_names,
+    value_children,
+    walk_statements,
+)
+from safeaug.readers.unreadable import Opaque, changed_after_built, unfollowed
 from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
 Path = tuple[Hashable, ...]
@@ -44,6 +58,8 @@ MAX_FOLDED_BITS = 128
 # Values read per file, names followed included: `b = [a, a]; c = [b, b]; ...` doubles at each step, so a
 # short file could otherwise ask for more work than any machine can do.
 MAX_VALUES = 200_000
+# Names bound to albumentations beyond which statements are not filtered by text (see _Source._needles).
+_MAX_NEEDLES = 64
 
 # OpenCV constants that pipelines pass as arguments (cv2.BORDER_REFLECT_101, cv2.INTER_LINEAR, ...).
 CV2_CONSTANTS: dict[str, int] = {
@@ -176,17 +192,17 @@ def python_comments(text: str, tree: ast.Module, needle: str = "") -> list[tuple
     Found with the file's syntax tree rather than by tokenizing it again: on a line that holds a ``#``,
     the first ``#`` outside every string literal starts the comment.
     """
-    lines = _LINE_BREAK.split(text)
+    lines = LINE_BREAK.split(text)
     candidates = [n for n, line in enumerate(lines, start=1) if "#" in line and needle in line]
     if not candidates:
         return []
     strings: list[tuple[tuple[int, int], tuple[int, int]]] = []  # (line, byte column) where each one starts, ends
-    for stmt in _statements(tree.body):
+    for stmt in walk_statements(tree.body):
         decorators = getattr(stmt, "decorator_list", None) or []
         first = min([stmt.lineno, *(d.lineno for d in decorators)])
-        if not _any_within(candidates, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
+        if not any_within(candidates, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
             continue
-        for node in _own_nodes(stmt):
+        for node in own_nodes(stmt):
             if isinstance(node, ast.JoinedStr) or (
                 isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
             ):
@@ -220,17 +236,26 @@ class _Source:
         self.lines: dict[Path, int] = {}
         self.consumed: set[int] = set()  # id() of albumentations calls read through a variable
         self.current: ast.Call | None = None  # the pipeline call being read
+        self.found: list[ast.Call] = []  # the albumentations calls not inside another, in the order found
+        self.changes: list[tuple[str, int, bool]] | None = None  # what the file changes in place, when needed
         self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
-        statements = list(_statements(tree.body))
+        statements = list(walk_statements(tree.body))
         self._imports(statements)
+        self.followed: set[int] = set()  # id() of the values of alias assignments (`T = A`) that were bound
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
         # `global X` in a function): the literal assigned is stale, so they are unreadable.
-        self.mutated = _mutated_names(statements, text)
+        self.mutated = mutated_names(statements, text)
         self.needles: re.Pattern[str] | None = None  # the names bound to albumentations, as words
         self.text = ""
         self.line_starts: list[int] = []  # where each line of the text starts
-        self.module_scope = _assignments(tree.body)
+        self.module_scope = assignments(tree.body)
+        rebound = rebinding_line(statements, text)
+        if rebound:  # `from settings import *`, `globals()[...] = ...`: module constants may be rebound there
+            self.mutated = self.mutated | {
+                name for name, values in self.module_scope.items() if any(v.lineno < rebound for v in values)
+            }
         self.stem = FilePath(source).stem
+        self._aliases(statements)
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
         # `global X` in a function): the literal assigned is stale, so they are unreadable.
         self.partials: dict[str, ast.Call] = {}  # `Compose = functools.partial(A.Compose, ...)`
@@ -241,6 +266,7 @@ class _Source:
                 if cls is not None:
                     self.classes[name] = cls
                     self.partials[name] = call
+                    self.followed.add(id(call.args[0]))
 
     # ------------------------------------------------------------------ imports
 
@@ -276,6 +302,128 @@ class _Source:
                         self.foreign[local] = f"{node.module}.{alias.name}"
                         if owner(node.module) is not None:
                             self.library_names.add(local)
+
+    def _aliases(self, statements: list[ast.stmt]) -> None:
+        """Names assigned albumentations under another name (``T = A``, ``Flip = A.HorizontalFlip``,
+        ``A = importlib.import_module("albumentations")``), followed until no new name is bound.
+
+        A class body's assignments are not names of the module (``Cfg.aug = A`` is reached as ``Cfg.aug``):
+        they are left to :meth:`_escapes`, which reports them.
+        """
+        in_class = {id(s) for c in statements if isinstance(c, ast.ClassDef) for s in c.body}
+        pairs: list[tuple[ast.expr, ast.expr]] = []
+        for stmt in statements:
+            if id(stmt) in in_class:
+                continue
+            if isinstance(stmt, ast.Assign):
+                pairs += [(target, stmt.value) for target in stmt.targets]
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                pairs.append((stmt.target, stmt.value))
+        flat: list[tuple[str, ast.expr]] = []
+        while pairs:
+            target, value = pairs.pop()
+            if isinstance(target, ast.Name):
+                flat.append((target.id, value))
+            elif (
+                isinstance(target, (ast.Tuple, ast.List))
+                and isinstance(value, (ast.Tuple, ast.List))
+                and len(target.elts) == len(value.elts)
+                and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts))
+            ):
+                pairs += zip(target.elts, value.elts, strict=True)
+        waiting: dict[str, list[tuple[str, ast.expr]]] = {}  # by the name they refer to, till it is bound
+        while flat:
+            name, value = flat.pop()
+            if id(value) in self.followed:
+                continue
+            if self._bind_alias(name, value):
+                self.followed.add(id(value))
+                flat += waiting.pop(name, [])
+            else:
+                root = root_name(value)
+                if root is not None:
+                    waiting.setdefault(root, []).append((name, value))
+
+    def _bind_alias(self, name: str, value: ast.expr) -> bool:
+        """Bind ``name`` to what ``value`` names when that is albumentations, safeaug or a library's module or
+        class; False when it names none of them."""
+        if self._albu_module(value):
+            self.modules.add(name)
+            return True
+        if isinstance(value, ast.Name) and value.id in self.safeaug:
+            self.safeaug.add(name)
+            return True
+        if isinstance(value, ast.Name) and value.id in self.library_names and value.id in self.foreign:
+            self.library_names.add(name)
+            self.foreign[name] = self.foreign[value.id]
+            return True
+        if (isinstance(value, ast.Name) and value.id in self.classes) or isinstance(value, ast.Attribute):
+            cls = self.albumentations_class(value)
+            if cls is not None:
+                self.classes[name] = cls
+                return True
+        return False
+
+    def _albu_module(self, value: ast.expr) -> bool:
+        """``A``, ``A.augmentations.geometric`` or ``importlib.import_module("albumentations")``."""
+        if isinstance(value, ast.Call):
+            func = value.func
+            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            first = value.args[0] if value.args else None
+            return (
+                called in ("import_module", "__import__")
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and _is_albu_module(first.value)
+            )
+        parts = []
+        while isinstance(value, ast.Attribute):
+            parts.append(value.attr)
+            value = value.value
+        return (
+            isinstance(value, ast.Name)
+            and value.id in self.modules
+            and not any(is_albumentations_name(part) for part in parts)
+        )
+
+    def _escapes(self, inside: list[ast.Call]) -> list[ast.expr]:
+        """Albumentations passed on as a value where it cannot be followed: the module itself (``lib=A``,
+        ``getattr(A, name)``, a class attribute ``aug = A``) or a transform class not called
+        (``{"flip": A.HorizontalFlip}``). Transforms built through these cannot be read without running the
+        code. Not counted: tests (``isinstance(t, A.HorizontalFlip)``, ``A is None``), annotations, base
+        classes, the aliases :meth:`_aliases` followed, and what lies inside a call that is read anyway."""
+        read = {id(call) for call in inside}
+        out: list[ast.expr] = []
+        for stmt in walk_statements(self.tree.body):
+            if not self._mentions(stmt):
+                continue
+            stack: list[ast.AST] = [stmt]
+            while stack:
+                node = stack.pop()
+                for child in value_children(node):
+                    if id(child) in self.followed or id(child) in read:
+                        continue
+                    if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) and child.id in self.modules:
+                        out.append(child)
+                    elif (
+                        isinstance(child, (ast.Name, ast.Attribute))
+                        and isinstance(child.ctx, ast.Load)
+                        and not (isinstance(node, ast.Call) and child is node.func)
+                        and self._albu_transform_class(child)
+                    ):
+                        out.append(child)
+                        continue
+                    if not isinstance(child, ast.stmt):
+                        stack.append(child)
+        return out
+
+    def _albu_transform_class(self, node: ast.Name | ast.Attribute) -> bool:
+        if isinstance(node, ast.Name) and node.id not in self.classes:
+            return False
+        if isinstance(node, ast.Attribute) and not self._albu_module(node.value):
+            return False
+        cls = self.albumentations_class(node)
+        return cls is not None and not is_library_class(cls)
 
     def _is_partial(self, func: ast.expr) -> bool:
         if isinstance(func, ast.Name):
@@ -337,7 +485,7 @@ class _Source:
         head, _, rest = text.partition(".")
         if head in self.foreign:
             return f"{self.foreign[head]}.{rest}" if rest else self.foreign[head]
-        if "." not in text:
+        if text.isidentifier():  # a class of the file's own (`MyAug`), named by its module
             return f"{self.stem}.{text}"
         return text
 
@@ -346,8 +494,11 @@ class _Source:
     def pipelines(self, text: str) -> list[Node]:
         self.text = text
         self.needles = self._needles(text)
-        self.line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))] if self.needles else []
+        self.line_starts = [0, *(m.end() for m in LINE_BREAK.finditer(text))] if self.needles else []
         roots = self._calls() if self.uses_albumentations else []
+        if self.modules or self.classes:
+            first = {e.lineno: e for e in reversed(self._escapes(self.found))}  # one finding per line
+            roots += [unfollowed(Opaque(ast.unparse(e), line), f"line {line}") for line, e in sorted(first.items())]
         if any(marker in text for marker in _PYTHON_MARKERS[1:]):  # config dicts, maybe beside albumentations calls
             seen = {root.line for root in roots}
             roots += [root for root in self._mmengine() if root.line not in seen]
@@ -356,6 +507,7 @@ class _Source:
     def _calls(self) -> list[Node]:
         found: list[tuple[ast.Call, str, list[dict[str, list[ast.expr]]]]] = []
         self._collect(self.tree.body, [self.module_scope], found)
+        self.found = [call for call, _, _ in found]
         converted = []
         for index, (call, name, scopes) in enumerate(found):
             self.current = call
@@ -365,8 +517,25 @@ class _Source:
         for index, (call, name, data) in enumerate(converted):
             if id(call) in self.consumed:
                 continue  # read as part of the pipeline that uses it
-            roots.append(reader.build(data, (index,), name, albu=False))
+            root = reader.build(data, (index,), name, albu=False)
+            change = self._changed_after(name)
+            if change is not None:
+                root.notes = (*root.notes, changed_after_built(name, *change))
+            roots.append(root)
         return roots
+
+    def _changed_after(self, name: str) -> tuple[str, int] | None:
+        """What changes the pipeline named ``name`` in place after it is built (``train.transforms[0].p = 1``,
+        ``setattr(flip, "p", 1)``), and the line; None when nothing does."""
+        root = root_name(ast.parse(name, mode="eval").body) if name.isidentifier() or "." in name else None
+        if root is None or root not in self.mutated:
+            return None
+        if self.changes is None:
+            self.changes = changed_in_place(list(walk_statements(self.tree.body)))
+        for written, line, assigned in self.changes:
+            if (written == name and not assigned) or written.startswith((f"{name}.", f"{name}[")):
+                return written, line
+        return None
 
     def _collect(
         self,
@@ -378,8 +547,8 @@ class _Source:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not self._mentions(stmt):
                 continue  # a function or class that never names albumentations builds no pipeline
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                local = _assignments(stmt.body)
-                for param in _parameters(stmt.args):
+                local = assignments(stmt.body)
+                for param in parameters(stmt.args):
                     local[param] = []  # a parameter: its value is whatever the caller passes
                 self._collect(stmt.body, [local, *scopes], found)
                 continue
@@ -394,7 +563,7 @@ class _Source:
             for call, shadowed in self._outer_calls(stmt):
                 label = name if name is not None and call is getattr(stmt, "value", None) else f"line {call.lineno}"
                 found.append((call, label, [{key: [] for key in shadowed}, *scopes] if shadowed else scopes))
-            for child in _nested_bodies(stmt):
+            for child in nested_bodies(stmt):
                 self._collect(child, scopes, found)
 
     def _needles(self, text: str) -> re.Pattern[str] | None:
@@ -408,6 +577,8 @@ class _Source:
         if self.library_star:
             return None  # any name may be a library's
         names = sorted({*self.classes, *self.modules, *self.safeaug, *self.library_names})
+        if len(names) > _MAX_NEEDLES:
+            return None  # a search through thousands of alternatives costs more than reading every statement
         return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
 
     def _mentions(self, stmt: ast.stmt) -> bool:
@@ -435,9 +606,9 @@ class _Source:
                 out.append((node, shadowed))
                 continue
             if isinstance(node, ast.Lambda):
-                shadowed = shadowed | _parameters(node.args)
+                shadowed = shadowed | parameters(node.args)
             elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-                shadowed = shadowed | {n for g in node.generators for n in _target_names(g.target)}
+                shadowed = shadowed | {n for g in node.generators for n in target_names(g.target)}
             stack.extend((c, shadowed) for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt))
         return sorted(out, key=lambda item: (item[0].lineno, item[0].col_offset))
 
@@ -452,12 +623,13 @@ class _Source:
                     self.lines[(key,)] = stmt.value.lineno
                     doc[key] = self.value(stmt.value, (key,), scopes, 0)
         roots = Reader(self.source, self.lines, opaque=True).find(doc)
-        seen: set[int | None] = set()
+        seen: set[tuple[tuple[str, int | None], ...]] = set()
         out = []
         for root in roots:  # a pipeline variable referenced again (`dataset=dict(pipeline=train_pipeline)`)
-            if root.line in seen:
+            written = _lines_of(root)
+            if written in seen:
                 continue
-            seen.add(root.line)
+            seen.add(written)
             out.append(root)
         return out
 
@@ -479,6 +651,10 @@ class _Source:
             if isinstance(inner, (int, float)) and not isinstance(inner, bool):
                 return -inner if isinstance(node.op, ast.USub) else inner
             return self._opaque(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            joined = self._joined(node, scopes, depth)
+            if joined is not None:  # `[A.Rotate(...)] + [A.HorizontalFlip()]`: one list, each item at its index
+                node = ast.List(elts=joined, ctx=ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left = self.value(node.left, path, scopes, depth + 1)
             right = self.value(node.right, path, scopes, depth + 1)
@@ -501,7 +677,7 @@ class _Source:
                 if key is None or not isinstance(key, ast.Constant) or not isinstance(key.value, (str, int)):
                     return self._opaque(node)
                 self._mark((*path, key.value), key.lineno)
-                out[key.value] = self.value(val, (*path, key.value), scopes, depth + 1)  # type: ignore[index]
+                out[key.value] = self._type_or_value(key.value, val, (*path, key.value), scopes, depth + 1)  # type: ignore[index]
             return out
         if isinstance(node, ast.Name):
             return self._name(node, path, scopes, depth)
@@ -514,6 +690,18 @@ class _Source:
         if isinstance(node, ast.IfExp):
             return self._either(node, path, scopes, depth)
         return self._opaque(node)
+
+    def _type_or_value(
+        self, key: object, node: ast.expr, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int
+    ) -> Any:
+        """A value of a config dict; ``type=Albu`` naming an imported class (mmengine's pure-Python configs:
+        ``from mmdet.datasets.transforms import Albu``) is the class's dotted path, as a registry name is."""
+        if key == "type" and isinstance(node, (ast.Name, ast.Attribute)):
+            root = root_name(node)
+            bound = self.module_scope.get(root or "", [])
+            if root in self.foreign and all(isinstance(b, (ast.Import, ast.ImportFrom)) for b in bound):
+                return self.dotted(node)
+        return self.value(node, path, scopes, depth)
 
     def _either(self, node: ast.IfExp, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
         """``A.X() if cond else A.Y()``: either branch may run, so both are judged (as a ``OneOf`` of the two)."""
@@ -550,6 +738,22 @@ class _Source:
                 out.append(element)  # read as an unreadable value
         return out
 
+    def _joined(self, node: ast.expr, scopes: list[dict[str, list[ast.expr]]], depth: int) -> list[ast.expr] | None:
+        """The elements of lists joined with ``+`` (literal lists, or names assigned one once); None for
+        anything else."""
+        if depth > MAX_DEPTH:
+            raise _TooDeep(getattr(node, "lineno", None))
+        if isinstance(node, ast.Name):
+            assigned = self._assigned(node, scopes)
+            return assigned.elts if isinstance(assigned, ast.List) else None
+        if isinstance(node, ast.List):
+            return node.elts
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self._joined(node.left, scopes, depth + 1)
+            right = self._joined(node.right, scopes, depth + 1) if left is not None else None
+            return None if left is None or right is None else [*left, *right]
+        return None
+
     def _assigned(self, node: ast.Name, scopes: list[dict[str, list[ast.expr]]]) -> ast.expr | None:
         if node.id in self.mutated:
             return None
@@ -566,10 +770,9 @@ class _Source:
             assigned = scope.get(node.id)
             if assigned is None:
                 continue
-            if len(assigned) != 1:
-                return self._opaque(node)  # assigned more than once: which value runs depends on the code
-            target = assigned[0]
-            return self.value(target, path, scopes, depth + 1)
+            if len(assigned) != 1 or not isinstance(assigned[0], ast.expr):
+                return self._opaque(node)  # assigned more than once, imported, a loop variable, ...
+            return self.value(assigned[0], path, scopes, depth + 1)
         return self._opaque(node)
 
     def _call(self, node: ast.Call, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int) -> Any:
@@ -612,7 +815,7 @@ class _Source:
                 if kw.arg is None:
                     return self._opaque(node)
                 self._mark((*path, kw.arg), kw.value.lineno)
-                data[kw.arg] = self.value(kw.value, (*path, kw.arg), scopes, depth + 1)
+                data[kw.arg] = self._type_or_value(kw.arg, kw.value, (*path, kw.arg), scopes, depth + 1)
             return data
         return Opaque(ast.unparse(node), node.lineno, call=self.dotted(node.func))
 
@@ -686,174 +889,26 @@ def _is_safeaug_transform(name: str) -> bool:
     return f"safeaug.{name}" in SAFEAUG_COMPOSITIONS or f"safeaug.{name}" in known_names()
 
 
+def _lines_of(root: Node) -> tuple[tuple[str, int | None], ...]:
+    """The transforms of a pipeline and their lines: the same for every reference to one variable (the root's
+    own line is where it is referenced), different for any two pipelines written apart."""
+    if not root.children:
+        return ((root.name, root.line),)
+    out: list[tuple[str, int | None]] = []
+    stack = list(reversed(root.children))
+    while stack:
+        node = stack.pop()
+        out.append((node.name, node.line))
+        stack.extend(reversed(node.children))
+    return tuple(out)
+
+
 def _is_albu_module(name: str) -> bool:
     return name in ("albumentations", "albumentationsx") or name.startswith(("albumentations.", "albumentationsx."))
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
-    """Simple ``name = value`` assignments in a block and the blocks nested in it (not in functions)."""
-    out: dict[str, list[ast.expr]] = {}
-    stack = list(body)
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                for name in _target_names(target):
-                    out.setdefault(name, []).append(stmt.value if isinstance(target, ast.Name) else stmt)  # type: ignore[arg-type]
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-            out.setdefault(stmt.target.id, []).append(stmt.value)
-        elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
-            bound = stmt.target if isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)) else None
-            if bound is not None:
-                for name in _target_names(bound):
-                    out.setdefault(name, []).append(stmt)  # type: ignore[arg-type]
-        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for child in _nested_bodies(stmt):
-                stack.extend(child)
-    return out
-
-
-_MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"}
-)
-
-
-def _root_name(node: ast.expr) -> str | None:
-    """``X`` of ``X[1]``, ``X.a.b``, ``X["k"][0]``."""
-    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def _mutations(node: ast.AST) -> list[str]:
-    """The names one node changes after their assignment: item or attribute assignment (plain, augmented,
-    annotated or ``del``), a mutating method call, augmented assignment, or rebinding under ``global``."""
-    targets: list[ast.expr] = []
-    if isinstance(node, ast.Assign):
-        targets = [t for t in node.targets if not isinstance(t, ast.Name)]
-        for target in node.targets:
-            if isinstance(target, (ast.Tuple, ast.List)):
-                targets += [t for t in target.elts if not isinstance(t, ast.Name)]
-    elif isinstance(node, ast.AugAssign) or (isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name)):
-        targets = [node.target]
-    elif isinstance(node, ast.Delete):
-        targets = list(node.targets)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS:
-        targets = [node.func.value]
-    elif isinstance(node, (ast.Global, ast.Nonlocal)):
-        return list(node.names)
-    return [name for name in map(_root_name, targets) if name is not None]
-
-
-def _mutated_names(statements: list[ast.stmt], text: str) -> frozenset[str]:
-    """Every name changed anywhere after its assignment (see :func:`_mutations`), given every statement.
-
-    Statements are cheap to look at; their expressions are walked only where a mutating method could be
-    called: on lines that spell one (in ASCII source a method is spelt as it is read; other source is
-    walked whole, since Python reads identifiers after NFKC normalisation).
-    """
-    out = {name for stmt in statements for name in _mutations(stmt)}
-    if text.isascii():
-        words = [word for word in _MUTATING_METHODS if word in text]
-        if not words:
-            return frozenset(out)
-        calling = _match_lines(re.compile(r"\b(?:" + "|".join(words) + r")\b"), text)
-        if not calling:
-            return frozenset(out)
-    else:
-        calling = []
-    for stmt in statements:
-        if calling:
-            decorators = getattr(stmt, "decorator_list", None) or []
-            first = min([stmt.lineno, *(d.lineno for d in decorators)])
-            if not _any_within(calling, first, getattr(stmt, "end_lineno", None) or stmt.lineno):
-                continue
-        out.update(name for node in _own_nodes(stmt) if isinstance(node, ast.Call) for name in _mutations(node))
-    return frozenset(out)
-
-
-def _match_lines(pattern: re.Pattern[str], text: str) -> list[int]:
-    """The numbers of the lines (as Python counts them: ``\\n``, ``\\r\\n`` or ``\\r`` end one) where ``pattern``
-    matches, in order."""
-    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-    return sorted({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)})
-
-
-_LINE_BREAK = re.compile(r"\r\n?|\n")  # the line breaks Python counts (not \f, \x1c, ...)
-
-
-def _any_within(lines: list[int], first: int, last: int) -> bool:
-    """Whether a sorted list of line numbers holds one in ``first..last``."""
-    at = bisect.bisect_left(lines, first)
-    return at < len(lines) and lines[at] <= last
-
-
-def _own_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
-    """A statement and the expressions it holds itself (not the statements nested in its blocks)."""
-    stack: list[ast.AST] = [stmt]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt))
-
-
-def _parameters(args: ast.arguments) -> frozenset[str]:
-    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-    return frozenset(a.arg for a in every if a is not None)
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement of a block and of the blocks nested in it, functions and classes included."""
-    stack = list(reversed(body))
-    while stack:
-        stmt = stack.pop()
-        yield stmt
-        for child in reversed(_nested_bodies(stmt)):
-            stack.extend(reversed(child))
-
-
-def _target_names(target: ast.expr) -> list[str]:
-    if isinstance(target, ast.Name):
-        return [target.id]
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [n for t in target.elts for n in _target_names(t)]
-    return []
-
-
-# Statements that hold blocks of statements; every other statement holds none.
-_COMPOUND = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.With,
-    ast.AsyncWith,
-    ast.Try,
-    ast.Match,
-    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
-)
-
-
-def _nested_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    if not isinstance(stmt, _COMPOUND):
-        return []
-    out = []
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(stmt, field, None)
-        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-            out.append(block)
-    for handler in getattr(stmt, "handlers", []) or []:
-        out.append(handler.body)
-    for case in getattr(stmt, "cases", []) or []:
-        out.append(case.body)
-    return out
 
 
 def _may_hold_dicts(node: ast.expr) -> bool:

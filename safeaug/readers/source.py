@@ -9,12 +9,15 @@ than :data:`MAX_BYTES`.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import os
+import tokenize
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 from safeaug._files import NotReadable, read_bytes
-from safeaug._yaml import json_lines, load_json, load_with_lines, yaml_comments
+from safeaug._yaml import json_lines, load_json, load_lenient, yaml_comments
 from safeaug.errors import ConfigError
 from safeaug.ir import Node
 from safeaug.readers import monai_bundle
@@ -56,12 +59,28 @@ class Source:
         data = read_source_bytes(source)
         if data is None:
             return cls(source, None)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 or UTF-32, by its byte-order mark
+            raise ConfigError(
+                "UTF-16/UTF-32 text; albumentations' `A.load` and Hydra read configs as UTF-8, so "
+                "save the file as UTF-8",
+                path=source,
+                line=1,
+            )
         if data.find(b"\x00", 0, 8192) >= 0:
             raise ConfigError("binary file (it holds NUL bytes), not a pipeline config", path=source)
+        encoding = "utf-8-sig"  # a byte-order mark is accepted in every format
+        if format_of(source) == "python" and b"coding" in data[:1024]:
+            with contextlib.suppress(SyntaxError):  # Python source may declare its encoding (PEP 263)
+                encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         try:
-            return cls(source, data.decode("utf-8-sig"))  # a byte-order mark is accepted in every format
+            return cls(source, data.decode(encoding))
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"cannot read the file ({exc})", path=source) from None
+            raise ConfigError(
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot start or continue a character); "
+                "configs are read as UTF-8, so save the file as UTF-8",
+                path=source,
+                line=data.count(b"\n", 0, exc.start) + 1,
+            ) from None
 
     @property
     def tree(self) -> ast.Module:
@@ -89,14 +108,17 @@ class Source:
             lines = json_lines(text, self.path)
             data, opaque = monai_bundle.prepare(data, lines, self.path)  # MONAI bundles: `@` references, `$` code
             return Reader(self.path, lines, opaque=opaque).find(data)
-        data, lines = load_with_lines(text, self.path)
+        data, lines, twice = load_lenient(text, self.path)
         opaque = False
         if "${" in text:  # Hydra / OmegaConf interpolations: resolved inside the file, never evaluated
             from safeaug.readers.interpolation import resolve
 
             data, opaque = resolve(data, lines, self.path)
         data, bundle_opaque = monai_bundle.prepare(data, lines, self.path)
-        return Reader(self.path, lines, opaque=opaque or bundle_opaque).find(data)
+        roots = Reader(self.path, lines, opaque=opaque or bundle_opaque).find(data)
+        if roots and twice is not None:
+            raise twice  # which of the two values a loader keeps is not known: the pipeline cannot be judged
+        return roots
 
     def comments(self, needle: str = "") -> list[Comment]:
         """The comments of a YAML or Python file that contain ``needle`` (JSON has none)."""

@@ -90,7 +90,8 @@ def unreadable_notes(name: str, args: dict[str, Any], *, composition: bool) -> t
             fix = "Write the list of transforms in the call, or assign it once at module level as a literal list."
         elif key == "**":
             del args[key]
-            message = f"`{name}(**{value.text})`: arguments unpacked from `{value.text}` cannot be read statically."
+            spread = value.text if value.text.startswith("*") else f"**{value.text}"  # `*args` is spelt already
+            message = f"`{name}({spread})`: arguments unpacked from `{value.text}` cannot be read statically."
             fix = f"Write the arguments of `{name}` out as literals."
         elif key == "p":
             del args[key]  # read as "may run", its worst case: the transform is judged as if it always could
@@ -189,3 +190,30 @@ def opaque_transform(value: Opaque, location: str) -> Node:
         reason=_OPAQUE_REASON,
     )
     return Node(name=value.text, location=location, line=value.line, mro=(value.text,), notes=(note,))
+
+
+def unfollowed(value: Opaque, location: str) -> Node:
+    """Albumentations passed on as a value (``lib=A``, ``getattr(A, name)``, ``{"flip": A.HorizontalFlip}``):
+    whatever is built through it cannot be read without running the code."""
+    note = Note(
+        BAD_PARAMETER,
+        "error",
+        f"`{value.text}` passes albumentations on as a value; the transforms built through it cannot be "
+        "followed without running the code, so they are unknown and may mirror, turn or zoom past the policy.",
+        fix="Call the transforms through the name albumentations is imported as (`A.HorizontalFlip(p=0.5)`), "
+        "or through an alias assigned once at module level (`T = A`, `Flip = A.HorizontalFlip`).",
+        reason=_OPAQUE_REASON,
+    )
+    return Node(name=value.text, location=location, line=value.line, mro=(value.text,), notes=(note,))
+
+
+def changed_after_built(name: str, change: str, line: int) -> Note:
+    """The note for a pipeline the source changes in place after building it (``train.transforms[0].p = 1``)."""
+    return Note(
+        BAD_PARAMETER,
+        "error",
+        f"`{name}` is changed after it is built (`{change}`, line {line}), so what runs is not the pipeline as "
+        "written; safeaug judged it as written and cannot tell what the change makes of it.",
+        fix=f"Write the pipeline as it should run in the call that builds `{name}`, and do not change it afterwards.",
+        reason=_OPAQUE_REASON,
+    )

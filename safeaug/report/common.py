@@ -48,3 +48,13 @@ def summary_line(result: LintResult) -> str:
 
 
 __all__ = ["ORIGINS", "plural", "policy_lines", "summary_line"]
+
+
+# Control characters as escapes: a file name or class name holding a line break must not start a new output
+# line, which CI runners read as a command when it starts with `::` (GitHub Actions' workflow commands).
+_CONTROL = {i: f"\\x{i:02x}" for i in (*range(32), 127)} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: control characters written as escapes (``\\n``, ``\\x1b``)."""
+    return text.translate(_CONTROL)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, TextIO
 
-from safeaug.report.common import policy_lines, summary_line
+from safeaug.report.common import policy_lines, printable, summary_line
 from safeaug.report.findings import Finding
 from safeaug.rules import all_codes
 
@@ -50,7 +50,7 @@ def end(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> No
         props = f"file={_escape_property(p.path)}" + (f",line={p.line}" if p.line else "") + ",title=unreadable input"
         out.write(f"::error {props}::{_escape_data(p.message)}\n")
     for line in policy_lines(result):
-        out.write(line + "\n")
+        out.write(printable(line) + "\n")
     out.write(summary_line(result) + "\n")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from safeaug.report.common import policy_lines, summary_line
+from safeaug.report.common import policy_lines, printable, summary_line
 from safeaug.report.findings import Finding
 
 if TYPE_CHECKING:
@@ -13,24 +13,23 @@ if TYPE_CHECKING:
 
 
 def finding(f: Finding, out: TextIO) -> None:
-    out.write(f"{f.path}:{f.line or 1}:1: {f.code} [{f.severity}] {f.message}\n")
+    out.write(printable(f"{f.path}:{f.line or 1}:1: {f.code} [{f.severity}] {f.message}") + "\n")
     if f.reason:
-        out.write(f"    why: {f.reason}\n")
+        out.write(printable(f"    why: {f.reason}") + "\n")
     if f.fix:
-        out.write(f"    fix: {f.fix}\n")
+        out.write(printable(f"    fix: {f.fix}") + "\n")
 
 
 def end(result: LintResult, out: TextIO, *, show_suppressed: bool = False) -> None:
     if show_suppressed:
         for s in result.suppressed:
             f = s.finding
-            out.write(
-                f"{f.path}:{f.line or 1}:1: {f.code} [suppressed] {f.message}\n    suppressed because: {s.reason}\n"
-            )
+            out.write(printable(f"{f.path}:{f.line or 1}:1: {f.code} [suppressed] {f.message}") + "\n")
+            out.write(printable(f"    suppressed because: {s.reason}") + "\n")
     for problem in result.problems:
-        out.write(f"{problem}\n")
+        out.write(printable(str(problem)) + "\n")
     for line in policy_lines(result):
-        out.write(line + "\n")
+        out.write(printable(line) + "\n")
     out.write(summary_line(result) + "\n")
 
 

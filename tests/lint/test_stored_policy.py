@@ -67,10 +67,25 @@ def test_the_recorded_parameters_are_used(tmp_path: Path) -> None:
     assert not safeaug.validate(tf, strict).ok and safeaug.validate(tf, loose).ok
     refused = _saved(tmp_path, "a.json", tf, loose)
     data = json.loads(refused.read_text())
-    data["transform"]["policy"]["arguments"]["smallest_object_px"] = 16
+    data["transform"]["policy"]["arguments"]["smallest_object_px"] = 16  # the default
     refused.write_text(json.dumps(data))
     assert lint([str(refused)]).exit_code == 1
-    assert lint([str(_saved(tmp_path, "b.json", tf, loose))]).exit_code == 0
+    assert lint([str(_saved(tmp_path, "b.json", tf, loose))], trust_recorded=True).exit_code == 0
+
+
+def test_a_file_never_sets_its_own_judges_parameters(tmp_path: Path) -> None:
+    # A mirror passes fundus only when the laterality is in no label; the file must not be what says so.
+    path = _saved(tmp_path, "eye.json", [A.Rotate(limit=5)], "fundus")
+    data = json.loads(path.read_text())
+    data["transform"]["policy"]["arguments"]["laterality_in_label"] = False
+    path.write_text(json.dumps(data))
+    _add_flip(path)
+    result = lint([str(path)])
+    assert result.exit_code == 2 and not result.findings
+    [problem] = result.problems
+    assert "`laterality_in_label: False`, which is not the policy's default" in problem.message
+    assert lint([str(path)], trust_recorded=True).exit_code == 0
+    assert lint([str(path)], policy="fundus").exit_code == 1
 
 
 def test_a_custom_policy_travels_whole_and_judges_only_when_trusted(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from safeaug.cli import main
 from safeaug.lint import Selection, lint, read_suppressions
+from safeaug.report import Finding
 
 REASON = "masks of the mediastinum flip with the film"
 
@@ -236,3 +237,42 @@ def test_selection_prefixes() -> None:
     assert sel.enabled("SA110") and sel.enabled("SA201")
     assert not sel.enabled("SA101") and not sel.enabled("SA202")
     assert not sel.enabled("SA110", ["SA110"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a disabled template, merged where its p is overridden: the flip runs at the merge, line 6
+        "templates:\n"
+        "  flip: &flip {__class_fullname__: HorizontalFlip, p: 0.0}  # safeaug: ignore[SA101] -- never runs\n"
+        "transform:\n"
+        "  __class_fullname__: Compose\n"
+        "  transforms:\n"
+        "    - <<: *flip\n"
+        "      p: 1.0\n",
+        # a transform suppressed where it stands in a pipeline that never runs, used again by alias on line 6
+        "flip: &flip {__class_fullname__: HorizontalFlip, p: 1.0}  # safeaug: ignore[SA101] -- off below\n"
+        "off: {__class_fullname__: Compose, p: 0.0, transforms: [*flip]}\n"
+        "transform:\n"
+        "  __class_fullname__: Compose\n"
+        "  transforms:\n"
+        "    - *flip\n",
+    ],
+    ids=["merge key", "alias"],
+)
+def test_a_suppression_at_an_anchor_does_not_cover_where_it_is_used_again(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(text)
+    assert (6, "SA101") in _codes(path)
+
+
+def test_a_finding_without_a_line_is_covered_only_by_a_file_wide_suppression(tmp_path: Path) -> None:
+    text = (
+        "import albumentations as A  # safeaug: ignore[SA101] -- the first line\n# safeaug: ignore-file[SA102] -- all\n"
+    )
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    suppressions, bad = read_suppressions(path, text, "chest_xray")
+    assert not bad
+    lineless = [Finding(code, "error", "m", "HorizontalFlip", "transforms[0]", None) for code in ("SA101", "SA102")]
+    assert [[s.covers(f) for f in lineless] for s in suppressions] == [[None, None], [None, "SA102"]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import albumentations as A
+import numpy as np
 import pytest
 
 import safeaug
@@ -512,3 +514,133 @@ def test_an_albumentationsx_argument_the_catalog_does_not_model_is_not_judged_by
     assert read_pipeline({"__class_fullname__": "RandomRotate90", "group_elements": ["e", "r180"]}).notes == ()
     installed(ON_2_0)  # on 2.0.x it is an argument the installed line ignores
     assert read_pipeline(config).notes[0].code == "SA502"
+
+
+# ------------------------------------------------------------------------- mmengine steps beside Albu
+
+_ALBU = "dict(type='Albu', transforms=[dict(type='Blur', blur_limit=3, p=0.1)])"
+
+
+@pytest.mark.parametrize(
+    ("step", "codes"),
+    [
+        ("dict(type='RandomFlip', prob=0.5)", {"SA101"}),  # mmcv 2.x: horizontal by default
+        ("dict(type='RandomFlip', flip_ratio=0.5, direction='vertical')", {"SA101", "SA102"}),  # mmdet 2.x
+        ("dict(type='RandomFlip', prob=[0.5, 0.0], direction=['diagonal', 'horizontal'])", {"SA102"}),
+        ("dict(type='RandomFlip', prob=0.0)", set()),  # never flips
+        ("dict(type='RandomFlip')", {"SA101"}),  # no probability written: the worst case
+        ("dict(type='RandomFlip', prob=0.5, direction='sideways')", {"SA401"}),
+        ("dict(type='RandomResize', scale=(1333, 800), ratio_range=(0.1, 2.0))", {"SA401"}),
+        ("dict(type='Normalize', mean=[0, 0, 0], std=[1, 1, 1])", set()),
+    ],
+)
+def test_mmengine_steps_beside_an_albu_wrapper_are_judged(tmp_path: Path, step: str, codes: set[str]) -> None:
+    text = f"train_pipeline = [\n    dict(type='LoadImageFromFile'),\n    {_ALBU},\n    {step},\n]\n"
+    path = tmp_path / "config.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert {f.code for f in report.findings if f.severity == "error"} == codes
+    assert {f.line for f in report.findings} <= {4}
+    assert all(f.transform in ("RandomFlip", None) or f.code == "SA401" for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        # Hydra builds the flip (albumentations ignores the extra key with a warning); from_dict builds NoOp
+        ("{_target_: albumentations.HorizontalFlip, __class_fullname__: NoOp, p: 1.0}", "`_target_: albumentations"),
+        ("{_target_: albumentations.NoOp, class_path: albumentations.VerticalFlip}", "`class_path: albumentations"),
+        ("{_target_: albumentations.NoOp, class_name: Transpose}", "`class_name: Transpose`"),
+    ],
+)
+def test_a_transform_that_names_two_classes_is_a_clear_error(tmp_path: Path, item: str, words: str) -> None:
+    path = tmp_path / "aug.yaml"
+    path.write_text(f"_target_: albumentations.Compose\ntransforms:\n  - {item}\n")
+    with pytest.raises(safeaug.ConfigError, match="names two classes") as caught:
+        read_config(path)
+    assert caught.value.line == 3 and words in str(caught.value)
+
+
+def test_name_and_type_arguments_of_other_classes_are_not_a_second_class(tmp_path: Path) -> None:
+    path = tmp_path / "aug.yaml"
+    path.write_text(
+        "_target_: albumentations.Compose\ntransforms:\n  - {_target_: albumentations.Lambda, name: Rotate}\n"
+    )
+    [root] = read_config(path)
+    assert [c.name for c in root.children] == ["Lambda"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("aug.yaml", "train_aug:\n  - Rotate: {limit: 10}\n  - HorizontalFlip\n", 3),
+        ("aug.json", '{"train_aug": [{"Rotate": {"limit": 10}},\n  "HorizontalFlip"]}\n', 2),
+    ],
+)
+def test_a_bare_class_name_in_a_list_of_transforms_is_read(tmp_path: Path, name: str, text: str, line: int) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert ("SA101", line) in [(f.code, f.line) for f in report.findings]
+
+
+def test_a_class_no_dialect_knows_beside_known_transforms_does_not_hide_them(tmp_path: Path) -> None:
+    path = tmp_path / "aug.yaml"
+    path.write_text(
+        "train_aug:\n  - Rotate: {limit: 10}\n  - HorizontalFlip: {p: 1}\n  - GridMaskOfOurs: {ratio: 0.5}\n"
+    )
+    with pytest.raises(safeaug.ConfigError, match="unknown transform 'GridMaskOfOurs'") as caught:
+        read_config(path)
+    assert caught.value.line == 4
+
+
+def test_a_mapping_from_class_names_to_arguments_is_a_pipeline(tmp_path: Path) -> None:
+    # A builder makes `[getattr(A, name)(**args) for name, args in cfg.items()]` of it, in the mapping's order.
+    path = tmp_path / "aug.yaml"
+    path.write_text("augmentations:\n  RandomBrightnessContrast: {p: 0.2}\n  HorizontalFlip:\n    p: 0.5\n")
+    [root] = read_config(path)
+    assert [(c.name, c.line) for c in root.children] == [("RandomBrightnessContrast", 2), ("HorizontalFlip", 3)]
+    assert [(f.code, f.line) for f in safeaug.validate(path, "chest_xray").findings] == [("SA101", 3)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "classes: {Cat: {id: 1}, Dog: {id: 2}}\n",  # no albumentations class among the keys
+        "weights: {HorizontalFlip: 0.5}\n",  # values that are not arguments
+        "aug:\n  HorizontalFlip: {_target_: albumentations.NoOp}\n",  # labels of transforms written out
+    ],
+)
+def test_other_mappings_keyed_by_names_are_not_pipelines(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "aug.yaml"
+    path.write_text(text)
+    assert [root.name for root in read_config(path)] == (["NoOp"] if "NoOp" in text else [])
+
+
+def test_mmengine_pure_python_configs_name_their_steps_by_imported_classes(tmp_path: Path) -> None:
+    text = (
+        "from mmcv.transforms import LoadImageFromFile, RandomFlip\n"
+        "from mmdet.datasets.transforms import Albu, PackDetInputs\n\n"
+        "train_pipeline = [\n"
+        "    dict(type=LoadImageFromFile),\n"
+        "    dict(type=Albu, transforms=[dict(type='Blur', blur_limit=3, p=0.1)]),\n"
+        "    dict(type=RandomFlip, prob=0.5),\n"
+        "    dict(type=PackDetInputs),\n"
+        "]\n"
+    )
+    path = tmp_path / "config.py"
+    path.write_text(text)
+    report = safeaug.validate(path, "chest_xray")
+    assert [(f.code, f.line, f.transform) for f in report.findings] == [("SA101", 7, "RandomFlip")]
+
+
+def test_a_replay_record_runs_what_it_marks_applied_whatever_its_p(tmp_path: Path) -> None:
+    image = np.arange(6 * 8 * 3, dtype=np.uint8).reshape(6, 8, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        record = A.ReplayCompose([A.HorizontalFlip(p=1.0)])(image=image)["replay"]
+        record["transforms"][0]["p"] = 0.0  # an edit that leaves the flip marked applied
+        assert np.array_equal(A.ReplayCompose.replay(record, image=image)["image"], image[:, ::-1])
+    path = tmp_path / "replay.json"
+    path.write_text(json.dumps({"transform": record}, default=str))
+    assert "SA101" in safeaug.validate(path, "chest_xray").codes()

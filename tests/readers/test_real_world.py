@@ -332,8 +332,9 @@ train = A.Compose([
 def test_python_values_changed_after_they_are_read_are_unreadable(tmp_path: Path) -> None:
     report = safeaug.validate(_write(tmp_path, "train.py", MUTATED), "chest_xray")
     unread = [f.line for f in report.findings if f.code == "SA501"]
-    # build()'s and the lambda's parameters shadow the constants; every mutated name is unreadable.
-    assert unread == [22, 25, 28, 29, 30, 31, 32, 33]
+    # build()'s and the lambda's parameters shadow the constants; every mutated name is unreadable, and `rot`,
+    # a pipeline of its own, is changed after it is built (line 11).
+    assert unread == [10, 22, 25, 28, 29, 30, 31, 32, 33]
     # Never the stale ±10°; the flip appended at line 13 is a pipeline of its own and is judged there.
     assert [(f.code, f.line) for f in report.findings if f.code != "SA501"] == [("SA101", 13), ("SA102", 13)]
 
@@ -373,6 +374,18 @@ def test_user_mistakes_are_plain_errors_with_a_line(tmp_path: Path, text: str, l
             "5000 digits",
         ),
         ("t.yaml", "limit: " + "7" * 4500 + "\n", 1, "4500 digits"),
+        (
+            "t.yaml",
+            "transform:\n  __class_fullname__: Compose\n  transforms:\n    - {__class_fullname__: Rotate, 1: 2}\n",
+            4,
+            "an argument's name must be a word, got 1",
+        ),
+        (
+            "t.yaml",
+            "transform:\n  __class_fullname__: [[1, 2, 3, 4, 5], [6, 7, 8, 9], 10, 11]\n",
+            2,
+            "must be a class name, got [[1, 2, 3, ...], [6, 7, 8, ...], 10, ...]",  # cut short, not the whole value
+        ),
     ],
 )
 def test_yaml_and_json_mistakes_are_plain_errors(tmp_path: Path, name: str, text: str, line: int, words: str) -> None:
@@ -396,6 +409,25 @@ def test_yaml_and_json_mistakes_are_plain_errors(tmp_path: Path, name: str, text
 def test_a_byte_order_mark_is_accepted(tmp_path: Path, name: str, text: str) -> None:
     result = lint([str(_write(tmp_path, name, text, encoding="utf-8-sig"))], policy="chest_xray")
     assert not result.problems and [f.code for f in result.findings] == ["SA101"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "line", "words"),
+    [("utf-16", 1, "UTF-16/UTF-32 text"), ("utf-32", 1, "UTF-16/UTF-32 text"), ("latin-1", 2, "byte 0xe9")],
+)
+def test_text_that_is_not_utf_8_says_so_with_a_line(tmp_path: Path, encoding: str, line: int, words: str) -> None:
+    text = "transform:  # ok\n  __class_fullname__: Compose  # caf\u00e9\n  transforms: []\n"
+    result = lint([str(_write(tmp_path, "t.yaml", text, encoding=encoding))], policy="chest_xray")
+    [problem] = result.problems
+    assert problem.line == line and words in problem.message and "save the file as UTF-8" in problem.message
+
+
+def test_python_source_is_read_in_the_encoding_it_declares(tmp_path: Path) -> None:
+    text = (
+        "# -*- coding: latin-1 -*-\n# caf\u00e9\nimport albumentations as A\nt = A.Compose([A.HorizontalFlip(p=1)])\n"
+    )
+    result = lint([str(_write(tmp_path, "t.py", text, encoding="latin-1"))], policy="chest_xray")
+    assert not result.problems and [(f.code, f.line) for f in result.findings] == [("SA101", 4)]
 
 
 # ------------------------------------------------------------------------------------------ messages

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 from hypothesis import assume, given
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 import safeaug
 from safeaug import _yaml
 from safeaug._yaml import load_with_lines
+from safeaug.readers import read_config
 
 DOCS = [
     "a: 1\nb: [1, 2.5, -3, 1e3, 0x10, .inf, -.inf, ~, null, yes, No, 'no', \"7\", 2001-12-14]\n",
@@ -18,6 +21,7 @@ DOCS = [
     "- - a\n  - b\n- {c: [d, {e: f}]}\n",
     "k: |\n  multi\n  line\n? complex\n: value\n",
     "1: int key\n2.5: float key\ntrue: bool key\n~: null key\n",
+    "a: &a {x: 1, y: [1]}\nb: &b {x: 2, z: 2}\nc:\n  <<: [*a, *b]\n  y: 3\nd: [*a, *b, {<<: *a, x: 5}]\n",
 ]
 
 
@@ -87,8 +91,59 @@ def test_json_lines_are_the_lines_yaml_gives_every_container_and_key(doc: object
         elif isinstance(value, list):
             expected.add(path)
             for i, item in enumerate(value):  # `Infinity` in an array counts as an item like any other
+                if isinstance(item, str) and item[:1].isupper():
+                    expected.add((*path, i))  # a bare class name in a list of transforms (`"HorizontalFlip"`)
                 walk(item, (*path, i))
 
     walk(json.loads(text), ())
     assert set(lines) == expected
     assert {path: lines[path] for path in expected} == {path: marked[path] for path in expected}
+
+
+def test_a_collection_reached_again_is_at_the_line_that_uses_it() -> None:
+    text = (
+        "t: &t {name: flip, p: 1}\n"  # 1
+        "base: &base\n"  # 2
+        "  p: 0\n"  # 3
+        "  items: [{name: rotate}]\n"  # 4
+        "run:\n"  # 5
+        "  - *t\n"  # 6
+        "  - <<: *base\n"  # 7
+        "    p: 1\n"  # 8
+        "  - last: *t\n"  # 9
+        "scalar: &s 3\n"  # 10
+        "again: *s\n"  # 11
+    )
+    data, lines = load_with_lines(text, "doc.yaml")
+    assert data == yaml.safe_load(text)
+    assert lines[("t",)] == 1 and lines[("t", "name")] == 1
+    assert lines[("run", 0)] == 6 and lines[("run", 0, "name")] == 6
+    # merged keys are where the merge is written; the mapping's own keys where they are written
+    assert lines[("run", 1, "items")] == 7 and lines[("run", 1, "items", 0, "name")] == 7
+    assert lines[("run", 1, "p")] == 8
+    assert lines[("run", 2, "last")] == 9 and lines[("run", 2, "last", "name")] == 9
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("doc.yaml", "a:\n  p: 0\n  q: 1\n  p: 1\n", 4),
+        ("doc.yaml", "- {x: 1, x: 2}\n", 1),
+        ("doc.json", '{"a": {"p": 0,\n "p": 1}}', 2),
+    ],
+)
+def test_a_key_written_twice_is_a_clear_error(name: str, text: str, line: int) -> None:
+    with pytest.raises(safeaug.ConfigError, match="written twice") as caught:
+        load_with_lines(text, name)
+    assert caught.value.line == line
+
+
+def test_a_key_written_twice_matters_only_in_a_file_that_holds_a_pipeline(tmp_path: Path) -> None:
+    other = tmp_path / "compose.yaml"
+    other.write_text("services:\n  web: {image: a}\n  web: {image: b}\n")  # not a pipeline: none of our business
+    assert read_config(other) == []
+    config = tmp_path / "aug.yaml"
+    config.write_text("transform:\n  __class_fullname__: Compose\n  p: 0.0\n  p: 1.0\n  transforms: []\n")
+    with pytest.raises(safeaug.ConfigError, match="written twice") as caught:
+        read_config(config)
+    assert caught.value.line == 4

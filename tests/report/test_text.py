@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from hand_built import FLIP, result
@@ -37,3 +38,16 @@ def test_suppressed_findings_are_shown_with_their_reason_when_asked() -> None:
         "configs/b.json:1:1: SA102 [suppressed] `Rotate` turns the image: up to ±20°\n"
         "    suppressed because: reviewed: the scanner tilts up to 20 degrees\n"
     ) in out.getvalue()
+
+
+def test_a_line_break_in_a_path_or_message_never_starts_an_output_line() -> None:
+    # GitHub Actions reads any output line that starts with `::` as a workflow command.
+    crafted = dataclasses.replace(
+        FLIP, path="a\n::error file=README.md::pwned\n.yaml", message="`x\r\n::add-mask::y` is unknown"
+    )
+    out = io.StringIO()
+    text.finding(crafted, out)
+    lines = out.getvalue().splitlines()
+    assert not any(line.startswith("::") for line in lines)
+    assert lines[0].startswith("a\\n::error file=README.md::pwned\\n.yaml:4:1: SA101")
+    assert "`x\\r\\n::add-mask::y`" in lines[0]
