@@ -18,6 +18,13 @@ def _run(text: str) -> dict[str, Any]:
     return scope
 
 
+def _lint(tmp_path: Path, text: str) -> safeaug.Report:
+    """The verdict on ``text`` as a Python config under chest_xray."""
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    return safeaug.validate(path, "chest_xray")
+
+
 def _mirrors(pipeline: Any) -> bool:
     image = np.arange(8 * 8 * 3, dtype=np.uint8).reshape(8, 8, 3)
     out = pipeline(image=image)["image"]
@@ -41,9 +48,7 @@ FOLLOWED = {
 @pytest.mark.parametrize("text", FOLLOWED.values(), ids=FOLLOWED.keys())
 def test_albumentations_under_another_name_is_read(tmp_path: Path, text: str) -> None:
     assert _mirrors(_run(text)["flip"])
-    path = tmp_path / "train.py"
-    path.write_text(text)
-    report = safeaug.validate(path, "chest_xray")
+    report = _lint(tmp_path, text)
     assert ("SA101", text.count("\n")) in {(f.code, f.line) for f in report.findings}
 
 
@@ -70,9 +75,7 @@ PASSED_ON = {
 @pytest.mark.parametrize(("text", "line"), PASSED_ON.values(), ids=PASSED_ON.keys())
 def test_albumentations_passed_on_as_a_value_is_unreadable(tmp_path: Path, text: str, line: int) -> None:
     assert _mirrors(_run(text)["flip"])
-    path = tmp_path / "train.py"
-    path.write_text(text)
-    report = safeaug.validate(path, "chest_xray")
+    report = _lint(tmp_path, text)
     assert not report.ok
     [finding] = [f for f in report.findings if f.code == "SA501"]
     assert finding.line == line and "cannot be followed without running the code" in finding.message
@@ -88,9 +91,7 @@ def test_tests_annotations_and_base_classes_are_not_values(tmp_path: Path) -> No
         "train = A.Compose([A.Rotate(limit=10)], bbox_params=A.BboxParams('coco'))\n"
         "match train.transforms[0]:\n    case A.HorizontalFlip():\n        pass\n"
     )
-    path = tmp_path / "train.py"
-    path.write_text(text)
-    report = safeaug.validate(path, "chest_xray")
+    report = _lint(tmp_path, text)
     assert [f.code for f in report.findings if f.code == "SA501"] == []
 
 
@@ -127,9 +128,7 @@ CHANGED = {
 @pytest.mark.parametrize(("text", "line"), CHANGED.values(), ids=CHANGED.keys())
 def test_a_pipeline_changed_after_it_is_built_is_unreadable(tmp_path: Path, text: str, line: int) -> None:
     assert _mirrors(_run(text)["flip"])
-    path = tmp_path / "train.py"
-    path.write_text(text)
-    report = safeaug.validate(path, "chest_xray")
+    report = _lint(tmp_path, text)
     assert not report.ok
     assert line in [f.line for f in report.findings if f.code == "SA501"]
 
@@ -140,9 +139,7 @@ def test_a_pipeline_assigned_to_an_attribute_and_only_used_is_not_changed(tmp_pa
         "        self.t = A.Compose([A.Rotate(limit=5)])\n        self.tt = 3\n\n"
         "    def __call__(self, image: object) -> object:\n        return self.t(image=image)\n"
     )
-    path = tmp_path / "train.py"
-    path.write_text(text)
-    assert not safeaug.validate(path, "chest_xray").findings
+    assert not _lint(tmp_path, text).findings
 
 
 def test_lists_joined_with_plus_keep_each_transforms_line(tmp_path: Path) -> None:
@@ -151,9 +148,7 @@ def test_lists_joined_with_plus_keep_each_transforms_line(tmp_path: Path) -> Non
         "        A.HorizontalFlip(p=1),\n    ]\n)\n"
     )
     assert _mirrors(_run(text)["flip"])
-    path = tmp_path / "train.py"
-    path.write_text(text)
-    report = safeaug.validate(path, "chest_xray")
+    report = _lint(tmp_path, text)
     assert [(f.code, f.line, f.location) for f in report.findings] == [("SA101", 6, "flip.transforms[1]")]
 
 
@@ -170,39 +165,39 @@ REBOUND = {
 @pytest.mark.parametrize("head", REBOUND.values(), ids=REBOUND.keys())
 def test_a_constant_rebound_after_its_assignment_is_unreadable(tmp_path: Path, head: str) -> None:
     text = "import albumentations as A\n" + head + "flip = A.Compose([A.Rotate(limit=LIMIT, p=1.0)])\n"
-    path = tmp_path / "train.py"
-    path.write_text(text)
-    report = safeaug.validate(path, "chest_xray")
+    report = _lint(tmp_path, text)
     assert [f.code for f in report.findings] == ["SA501"]
 
 
 def test_a_constant_assigned_after_a_star_import_is_read(tmp_path: Path) -> None:
     text = "import albumentations as A\nfrom math import *\nLIMIT = 170\nflip = A.Compose([A.Rotate(limit=LIMIT)])\n"
-    path = tmp_path / "train.py"
-    path.write_text(text)
-    assert [f.code for f in safeaug.validate(path, "chest_xray").findings] == ["SA102"]
+    assert [f.code for f in _lint(tmp_path, text).findings] == ["SA102"]
 
 
 @pytest.mark.parametrize(
     ("call", "spelt"), [("A.Rotate(*ARGS)", "`Rotate(*ARGS)`"), ("A.Rotate(**KW)", "`Rotate(**KW)`")]
 )
 def test_unpacked_arguments_are_quoted_as_written(tmp_path: Path, call: str, spelt: str) -> None:
-    path = tmp_path / "train.py"
-    path.write_text(f"import albumentations as A\nARGS = (170,)\nKW = {{'limit': 170}}\nt = A.Compose([{call}])\n")
-    [finding] = safeaug.validate(path, "chest_xray").findings
+    [finding] = _lint(
+        tmp_path, f"import albumentations as A\nARGS = (170,)\nKW = {{'limit': 170}}\nt = A.Compose([{call}])\n"
+    ).findings
     assert finding.code == "SA501" and finding.message.startswith(spelt)
 
 
 def test_a_transform_got_by_an_expression_is_named_as_written(tmp_path: Path) -> None:
-    path = tmp_path / "train.py"
-    path.write_text("import albumentations as A\nt = A.Compose([getattr(A, 'HorizontalFlip')(p=1), Mine()])\n")
-    assert [f.transform for f in safeaug.validate(path, "chest_xray").findings] == [
+    assert [
+        f.transform
+        for f in _lint(
+            tmp_path, "import albumentations as A\nt = A.Compose([getattr(A, 'HorizontalFlip')(p=1), Mine()])\n"
+        ).findings
+    ] == [
         "getattr(A, 'HorizontalFlip')",
         "train.Mine",
     ]
 
 
 def test_albumentations_passed_on_many_times_on_a_line_is_one_finding(tmp_path: Path) -> None:
-    path = tmp_path / "train.py"
-    path.write_text("import albumentations as A\nLIBS = [A, A, A]\nMORE = {'a': A}\n")
-    assert [(f.code, f.line) for f in safeaug.validate(path, "chest_xray").findings] == [("SA501", 2), ("SA501", 3)]
+    assert [
+        (f.code, f.line)
+        for f in _lint(tmp_path, "import albumentations as A\nLIBS = [A, A, A]\nMORE = {'a': A}\n").findings
+    ] == [("SA501", 2), ("SA501", 3)]
