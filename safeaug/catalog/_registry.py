@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -183,6 +184,9 @@ def round_up(x: float, digits: int = 3) -> str:
     return f"{math.ceil(x / step - 1e-9) * step:.{digits}g}"
 
 
+_FLOAT_MAX = int(sys.float_info.max)
+
+
 def is_number(value: Any) -> bool:
     """A real number: an int, a float or a numpy number, not a bool, not NaN.
 
@@ -193,7 +197,7 @@ def is_number(value: Any) -> bool:
     if kind is float:
         return bool(value == value)
     if kind is int:
-        return True
+        return -_FLOAT_MAX <= value <= _FLOAT_MAX  # (an int past every float is not read as one)
     return kind.__module__ == "numpy" and isinstance(value, numbers.Real) and not math.isnan(value)
 
 

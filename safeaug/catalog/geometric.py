@@ -392,7 +392,7 @@ def _size_aspect(p: Params, crop_ratios: tuple[float, float]) -> float:
     """A crop of width/height ratio r resized to ``size`` stretches one axis by (w/h) / r."""
     size = p.raw("size")
     if not (isinstance(size, (list, tuple)) and len(size) == 2 and all(is_number(v) and v > 0 for v in size)):
-        return math.inf
+        raise p._bad("size", size, "a (height, width) pair of positive whole numbers of pixels")
     q = float(size[1]) / float(size[0])
     return max(max(q / r, r / q) for r in crop_ratios if r > 0)
 

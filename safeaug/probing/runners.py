@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import io
 import pickle
 import random
 import sys
@@ -220,10 +221,26 @@ def kept_state(runner: Runner, transform: Any) -> dict[str, bytes]:
     kept: dict[str, bytes] = {}
     for name, value in parts.items():
         try:
-            kept[name] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            kept[name] = _state_bytes(value)
         except Exception:  # (what cannot be pickled cannot be compared: left out)
             continue
     return kept
+
+
+class _StatePickler(pickle.Pickler):
+    """Pickles a torch tensor as the numpy array of its values: torch's own pickle of two equal tensors is not
+    the same bytes (a Kornia module closed over by a callable keeps its last call's parameters as tensors)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if any(c.__name__ == "Tensor" and c.__module__ == "torch" for c in type(obj).__mro__):
+            return (np.asarray, (obj.detach().cpu().numpy(),))
+        return NotImplemented
+
+
+def _state_bytes(value: Any) -> bytes:
+    out = io.BytesIO()
+    _StatePickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return out.getvalue()
 
 
 def _callable_state(fn: Any, parts: dict[str, Any]) -> None:
