@@ -197,7 +197,7 @@ def is_number(value: Any) -> bool:
     if kind is float:
         return bool(value == value)
     if kind is int:
-        return -_FLOAT_MAX <= value <= _FLOAT_MAX  # (an int past every float is not read as one)
+        return bool(-_FLOAT_MAX <= value <= _FLOAT_MAX)  # (an int past every float is not read as one)
     return kind.__module__ == "numpy" and isinstance(value, numbers.Real) and not math.isnan(value)
 
 
