@@ -163,10 +163,17 @@ def _seed_generators(seed: int) -> None:
         generator.manual_seed(seed % (2**63))
 
 
+# The generators of albumentations objects a plain callable calls (see _inner_albumentations), as they were
+# before the probe reseeded them: (object, its attributes ``seed``, ``random_generator``, ``py_random``).
+_INNER_KEPT: list[tuple[Any, tuple[Any, ...]]] = []
+_GENERATOR_NAMES = ("seed", "random_generator", "py_random")
+
+
 @contextlib.contextmanager
 def kept_generators() -> Iterator[None]:
     """Restore the global generators :func:`_seed_generators` seeds (``random``, ``numpy.random``, torch's CPU
-    generator) to their states before, whatever happens inside.
+    generator), and those of albumentations objects a probed callable calls, to their states before, whatever
+    happens inside.
 
     A probe seeds them before every run; left so, a training script that calls ``safeaug.wrap`` before drawing
     its own random splits or initial weights would draw them from the probe's last seed, on every run alike.
@@ -181,6 +188,44 @@ def kept_generators() -> Iterator[None]:
         np.random.set_state(states[1])
         if generator is not None:
             generator.set_state(states[2])
+        while _INNER_KEPT:  # (``set_random_seed`` replaces the generator objects: the old ones are put back)
+            obj, kept = _INNER_KEPT.pop()
+            for name, value in zip(_GENERATOR_NAMES, kept, strict=True):
+                if value is _ABSENT:
+                    vars(obj).pop(name, None)
+                else:
+                    vars(obj)[name] = value
+
+
+_ABSENT = object()
+
+
+def _inner_albumentations(fn: Any) -> list[Any]:
+    """The albumentations transforms and compositions a plain callable keeps (in its closure, defaults, bound
+    object, ``partial`` arguments or the module-level names its code uses), each with everything under it.
+
+    ``lambda img: aug(image=img)["image"]`` draws from ``aug``'s own generators, which seeding ``random`` and
+    NumPy does not reach: two runs with one seed then differ, and the callable was refused as unreproducible.
+    The probe seeds these objects with each run's seed, as it seeds an albumentations transform it runs itself,
+    and puts their generators back when it ends.
+    """
+    parts: dict[str, Any] = {}
+    _callable_state(fn, parts)
+    # (the module-level names its code uses: kept state leaves callables out, and a pipeline is one)
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    module = getattr(getattr(fn, "__func__", fn), "__globals__", {})
+    for name in getattr(code, "co_names", ()):
+        if _is_albumentations(module.get(name)):
+            parts[f"global {name}"] = module[name]
+    found: list[Any] = []
+    pending = [v for value in parts.values() for v in (value if isinstance(value, (list, tuple)) else (value,))]
+    pending += [v for value in parts.values() if isinstance(value, dict) for v in value.values()]
+    while pending:
+        obj = pending.pop()
+        if _is_albumentations(obj) and all(obj is not seen for seen in found):
+            found.append(obj)
+            pending.extend(getattr(obj, "transforms", None) or ())
+    return found
 
 
 def state_moved(runner: Runner, transform: Any, images: _Images, seed: int) -> list[str]:
@@ -362,9 +407,14 @@ def _albumentations_runner(transform: Any) -> Runner:
 
 def _callable_runner(fn: Callable[..., Any]) -> Runner:
     keyword = _takes_image_keyword(fn)
+    inner = [obj for obj in _inner_albumentations(fn) if callable(getattr(obj, "set_random_seed", None))]
+    for obj in inner:
+        _INNER_KEPT.append((obj, tuple(vars(obj).get(name, _ABSENT) for name in _GENERATOR_NAMES)))
 
     def call(image: Array, seed: int) -> Array:
         _seed_generators(seed)
+        for obj in inner:
+            obj.set_random_seed(seed)
         out = fn(image=image.copy()) if keyword else fn(image.copy())
         if isinstance(out, Mapping):
             if "image" not in out:

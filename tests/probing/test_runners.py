@@ -179,3 +179,32 @@ def test_a_torch_module_is_called_as_its_forward_takes_the_image() -> None:
     assert np.array_equal(module(film), film[:, ::-1])  # truth: a mirror (module(image=...) raises TypeError)
     # Its call takes (*args, **kwargs): read from that, it was called with image= and failed on every probe image.
     assert probe(module, seeds=2).envelope.mirror
+
+
+def _closed_over(pipeline: Any) -> Any:
+    """A dataset's transform function that calls an albumentations pipeline it closes over."""
+
+    def transform(image: np.ndarray) -> np.ndarray:
+        return np.asarray(pipeline(image=image)["image"])
+
+    return transform
+
+
+def test_a_callable_calling_an_albumentations_pipeline_is_probed_with_its_generators_seeded() -> None:
+    import albumentations as A
+
+    import safeaug
+
+    # Before: the pipeline's own generators, which seeding random and NumPy does not reach, drew afresh on every
+    # run, so the callable was refused as unreproducible (SA401) whatever it did.
+    turns = A.Compose([A.Rotate(limit=10, p=1)])
+    kept = [(t, t.random_generator, t.py_random) for t in (turns, *turns.transforms)]
+    report = safeaug.wrap(_closed_over(turns), "natural").report
+    assert report.ok and "SA401" not in report.codes()
+    assert all(t.random_generator is g and t.py_random is r for t, g, r in kept)  # the caller's draws go on as before
+    flips = A.Compose([A.HorizontalFlip(p=0.5), A.Rotate(limit=10, p=1)])
+    with pytest.raises(safeaug.PolicyViolationError) as refused:
+        safeaug.wrap(_closed_over(flips), "chest_xray")
+    assert "SA101" in refused.value.report.codes()  # measured as a mirror, not refused unseen
+    m = probe(_closed_over(flips))
+    assert m.envelope.mirror and probe(_closed_over(flips)) == m  # and the same on every probe
