@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from safeaug.errors import ConfigError, PolicyViolationError, SafeaugError
@@ -169,11 +170,31 @@ def judge(
             findings += c.run(j)
     if not everything:
         findings = [f for f in findings if j.wants(f.code)]
+    if j.forced_at:
+        findings = [_forced(f, j.forced_at) for f in findings]
     findings.sort(key=lambda f: (_order(f.location), f.code))
     total = j.total
     if j.sizes is not None and j.sizes.resolution < total.resolution:
         total = total.with_changes(resolution=j.sizes.resolution)
     return Report(policy=policy.id, findings=tuple(findings), envelope=total, source=source, input_size=input_size)
+
+
+_FORCED = (
+    " It counts as running although {where} has `p={p:g}`: albumentations runs a composition called with "
+    "`force_apply=True` whatever its own `p` says, and calls so the branch a `OneOf` or `OneOrOther` picks (a `OneOf` "
+    "picks by the weights it computed from its branches' `p` when it was built, so setting a branch's `p` to 0 "
+    "later does not stop it being picked), and the root whenever its caller forces it. To switch it off, remove it "
+    "(or rebuild the `OneOf` after changing `p`)."
+)
+
+
+def _forced(finding: Finding, forced_at: list[tuple[str, float]]) -> Finding:
+    """``finding`` with the words on why a transform under ``p=0`` counts, when one of ``forced_at`` holds it."""
+    for where, p in forced_at:
+        if not where or finding.location == where or finding.location.startswith(where + "."):
+            said = _FORCED.format(where=f"`{where}`" if where else "the root", p=p)
+            return replace(finding, message=finding.message + said)
+    return finding
 
 
 def _order(location: str) -> tuple[int, ...]:

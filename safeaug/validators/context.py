@@ -103,6 +103,8 @@ class Judgement:
     movers: dict[str, tuple[int, ...]] | None = None  # per envelope field, the positions in `live` that move it
     repeats: bool = False  # a composition may run one transform several times (SomeOf with replace, n > 1)
     unknown: bool = False  # some transform has no usable catalog entry
+    # Where a transform or composition runs although its p is 0 or NaN (forced by its caller): (location, p).
+    forced_at: list[tuple[str, float]] = field(default_factory=list)
 
     def wants(self, code: str) -> bool:
         """Whether findings with this code are asked for."""

@@ -112,10 +112,15 @@ def _envelope(
             return known.get(id(node), IDENTITY)
         if node.notes:
             j.noted.append(node)
-        return _leaf_envelope(node, j, leaves, reachable and _runs(node, forced=forced))
+        runs = reachable and _runs(node, forced=forced)
+        if runs and forced and not probability(node) > 0:
+            j.forced_at.append((node.location, probability(node)))
+        return _leaf_envelope(node, j, leaves, runs)
     if known is None and node.notes:
         j.noted.append(node)
     reachable = reachable and _runs(node, forced=forced)
+    if reachable and forced and known is None and not probability(node) > 0:
+        j.forced_at.append((node.location, probability(node)))  # (a Sequential with p=0, forced: it runs)
     envs = []
     if node.mode == "sequence" and known is None:  # the common case, with its transforms read here
         for child in node.children:

@@ -142,3 +142,21 @@ def test_kept_envelopes_tell_apart_values_that_compare_equal_but_differ_in_type(
     # a subclass of a plain type is not plain: never kept
     assert not _plain(Mode.ONE) and not _plain((Mode.ONE, 2)) and not _plain({"x": [Mode.ONE]})
     assert _plain({"x": (0.9, 1.1), "y": [1, None, "a"]})
+
+
+def test_a_finding_under_p_0_says_why_it_counts_as_running() -> None:
+    inner = A.Sequential([A.HorizontalFlip(p=1)], p=1)
+    one_of = A.OneOf([inner, A.NoOp(p=1)], p=1)
+    inner.p = 0
+    [finding] = safeaug.validate(A.Compose([A.RandomGamma(), one_of]), "chest_xray").findings
+    assert "although `transforms[1].transforms[0]` has `p=0`" in finding.message
+    assert "weights it computed from its branches' `p` when it was built" in finding.message
+    [root] = safeaug.validate(A.Compose([A.HorizontalFlip(p=1)], p=0), "chest_xray").findings
+    assert "although the root has `p=0`" in root.message and "force_apply=True" in root.message
+    flip = A.HorizontalFlip(p=1)
+    nan = A.Compose([A.OneOf([flip, A.NoOp(p=1)], p=1)])
+    flip.p = float("nan")
+    assert "has `p=nan`" in safeaug.validate(nan, "chest_xray").findings[0].message
+    # A transform that runs by its own p carries no such words.
+    [plain] = safeaug.validate(A.Compose([A.HorizontalFlip(p=0.5)]), "chest_xray").findings
+    assert "counts as running" not in plain.message
