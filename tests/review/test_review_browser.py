@@ -113,15 +113,29 @@ def test_reader_marks_exports_and_the_file_matches_the_clicks(driver: Any, tmp_p
     assert driver.find_element("id", "export-text").get_attribute("value") == exported.read_text(encoding="utf-8")
 
     # the marks survive a reload (kept in the browser's storage)
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     some = next(iter(clicks))
     stored = "return Object.entries(localStorage).map(kv => kv[1]).join('')"
     # the page has written the last mark before it is reloaded
     WebDriverWait(driver, 20).until(lambda d: f'"{some}":{{"decision":"{clicks[some]}"' in d.execute_script(stored))
-    driver.get(driver.current_url)
+    page = driver.current_url
+    driver.get(page)
     # the page restores them from a script after loading: on a busy machine that can come after the first look
-    WebDriverWait(driver, 20).until(lambda d: d.find_element("id", f"{some}-{clicks[some]}").is_selected())
+    try:
+        WebDriverWait(driver, 20).until(lambda d: d.find_element("id", f"{some}-{clicks[some]}").is_selected())
+    except TimeoutException:  # (seen rarely in CI: say what the reloaded page held, to find out why)
+        radios = driver.find_elements("id", f"{some}-{clicks[some]}")
+        try:
+            log = driver.get_log("browser")[-5:]
+        except Exception as exc:  # (not every driver keeps the page's log)
+            log = [f"unavailable: {exc}"]
+        raise AssertionError(
+            f"after reloading {page} (now at {driver.current_url}), {some}-{clicks[some]} "
+            f"{'is not selected' if radios else 'is not on the page'}; storage holds: "
+            f"{driver.execute_script(stored)[:600]}; the page's log: {log}"
+        ) from None
 
     policy = apply([exported], tmp_path / "reviewed.yaml")
     assert policy.invariant("rotation").max == 10  # type: ignore[union-attr]
