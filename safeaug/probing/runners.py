@@ -210,13 +210,7 @@ def _inner_albumentations(fn: Any) -> list[Any]:
     and puts their generators back when it ends.
     """
     parts: dict[str, Any] = {}
-    _callable_state(fn, parts)
-    # (the module-level names its code uses: kept state leaves callables out, and a pipeline is one)
-    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
-    module = getattr(getattr(fn, "__func__", fn), "__globals__", {})
-    for name in getattr(code, "co_names", ()):
-        if _is_albumentations(module.get(name)):
-            parts[f"global {name}"] = module[name]
+    _callable_state(fn, parts, _is_albumentations)  # (a pipeline is callable: kept state leaves it out)
     found: list[Any] = []
     pending = [v for value in parts.values() for v in (value if isinstance(value, (list, tuple)) else (value,))]
     pending += [v for value in parts.values() if isinstance(value, dict) for v in value.values()]
@@ -288,7 +282,8 @@ def _state_bytes(value: Any) -> bytes:
     return out.getvalue()
 
 
-def _callable_state(fn: Any, parts: dict[str, Any]) -> None:
+def _callable_state(fn: Any, parts: dict[str, Any], named: Callable[[Any], bool] | None = None) -> None:
+    """Fill ``parts`` (see :func:`kept_state`); ``named``: which module-level values to take (data by default)."""
     while isinstance(fn, functools.partial):  # (the arguments it binds, and what it calls)
         parts[f"partial{len(parts)}"] = (fn.args, fn.keywords)
         fn = fn.func
@@ -301,7 +296,7 @@ def _callable_state(fn: Any, parts: dict[str, Any]) -> None:
             except ValueError:  # (a cell not yet filled)
                 continue
         parts["defaults"] = (fn.__defaults__, fn.__kwdefaults__)
-        _global_state(fn, parts)
+        _global_state(fn, parts, named)
     if owner is not None and not inspect.isfunction(owner):
         attributes = getattr(owner, "__dict__", None)
         if isinstance(attributes, dict):
@@ -309,16 +304,21 @@ def _callable_state(fn: Any, parts: dict[str, Any]) -> None:
         for cls in type(owner).__mro__[:-1]:  # (the methods of a callable object's classes, but object's)
             for method in vars(cls).values():
                 if inspect.isfunction(method):
-                    _global_state(method, parts)
+                    _global_state(method, parts, named)
 
 
-def _global_state(fn: Any, parts: dict[str, Any]) -> None:
-    """The module-level data ``fn`` names (a counter it declares ``global``): not modules, classes or functions."""
+def _is_data(value: Any) -> bool:
+    return value is not None and not (inspect.ismodule(value) or isinstance(value, type) or callable(value))
+
+
+def _global_state(fn: Any, parts: dict[str, Any], named: Callable[[Any], bool] | None = None) -> None:
+    """The module-level values ``fn`` names that ``named`` takes; by default data (a counter it declares
+    ``global``), not modules, classes or functions."""
     names = getattr(getattr(fn, "__code__", None), "co_names", ())
     module = getattr(fn, "__globals__", {})
     for name in names:
         value = module.get(name)
-        if value is not None and not (inspect.ismodule(value) or isinstance(value, type) or callable(value)):
+        if (named or _is_data)(value):
             parts[f"global {name}"] = value
 
 
