@@ -392,11 +392,11 @@ def _aliases(cls: type, names: frozenset[str]) -> dict[str, str]:
     return _ALIASES[cls]
 
 
-def _signature_names(cls: type) -> frozenset[str]:
+def signature_names(cls: type) -> frozenset[str]:
     """The init-argument names of every ``__init__`` in the MRO, found as albumentations finds them.
 
     Used for user subclasses, whose own ``get_transform_init_args_names`` could leave out an argument that
-    still runs (a subclass of ``Affine`` that hides ``rotate``).
+    still runs (a subclass of ``Affine`` that hides ``rotate``), and by audit, which watches what is read.
     """
     names: set[str] = set()
     for base in cls.__mro__:
@@ -410,12 +410,6 @@ def _signature_names(cls: type) -> frozenset[str]:
         kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
         names.update(q.name for q in params if q.kind in kinds)
     return frozenset(names - {"self", "strict"})
-
-
-def signature_names(cls: type) -> frozenset[str]:
-    """The init-argument names of every ``__init__`` in ``cls``'s MRO: what the reader reads a user subclass's
-    arguments by, whatever its own ``get_transform_init_args_names`` lists (a watcher of them needs the same)."""
-    return _signature_names(cls)
 
 
 _LIBRARY_NAMES: dict[type, _Reading] = {}
@@ -445,7 +439,7 @@ def _arg_names(obj: Any) -> frozenset[str] | None:
             except Exception:
                 names = None
         else:
-            names = _signature_names(cls)
+            names = signature_names(cls)
     _ARG_NAMES[cls] = names
     return names
 
@@ -559,7 +553,7 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
     # lists its limits, but runs as an Affine on the ``rotate``, ``scale`` and ``translate_percent`` it keeps.
     args = dict(found)
     if cls not in _LIBRARY_NAMES:
-        _LIBRARY_NAMES[cls] = _readable(cls, _signature_names(base), None)
+        _LIBRARY_NAMES[cls] = _readable(cls, signature_names(base), None)
     stored = _Arguments(obj, *_LIBRARY_NAMES[cls])
     for name in stored:
         if name not in args or not _is_albumentations(owner):
