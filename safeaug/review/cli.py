@@ -109,6 +109,10 @@ def _build(ns: argparse.Namespace) -> int:
     except _errors() as exc:
         return _fail(exc)
     print(f"wrote {review.page} ({len(review.items)} images) and {review.review_file}")
+    print(
+        "readers: Export when done (the exported file is the record). A page opened from disk may lose its "
+        f"marks on a reload in Chromium; to come back to it, serve it: python -m http.server -d {review.page.parent}"
+    )
     if review.key_file is not None:
         print(f"blinding key: {review.key_file} (keep it away from the readers; `review apply` needs it)")
     if review.random_only:

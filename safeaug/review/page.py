@@ -4,7 +4,8 @@ The page is drawn by its own script from the data embedded in it, so every text 
 text (never as markup). A reader marks each image accept, reject or unsure, rates its realism 1-5 and
 may add a note; Export writes the filled review file as a download (a Blob and an ``<a download>``) and
 into a text box on the page, for browsers that block downloads from files. Marks are kept in the
-browser's local storage, so a reader can close the page and come back.
+browser's local storage, so a reader can close the page and come back (Chromium does not always keep it for a
+page opened from disk: see docs/review.md).
 """
 
 from __future__ import annotations

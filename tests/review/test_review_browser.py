@@ -112,31 +112,6 @@ def test_reader_marks_exports_and_the_file_matches_the_clicks(driver: Any, tmp_p
     assert [(i.id, i.effect, i.magnitude) for i in filled.items] == [(i.id, i.effect, i.magnitude) for i in items]
     assert driver.find_element("id", "export-text").get_attribute("value") == exported.read_text(encoding="utf-8")
 
-    # the marks survive a reload (kept in the browser's storage)
-    from selenium.common.exceptions import TimeoutException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    some = next(iter(clicks))
-    stored = "return Object.entries(localStorage).map(kv => kv[1]).join('')"
-    # the page has written the last mark before it is reloaded
-    WebDriverWait(driver, 20).until(lambda d: f'"{some}":{{"decision":"{clicks[some]}"' in d.execute_script(stored))
-    page = driver.current_url
-    driver.get(page)
-    # the page restores them from a script after loading: on a busy machine that can come after the first look
-    try:
-        WebDriverWait(driver, 20).until(lambda d: d.find_element("id", f"{some}-{clicks[some]}").is_selected())
-    except TimeoutException:  # (seen rarely in CI: say what the reloaded page held, to find out why)
-        radios = driver.find_elements("id", f"{some}-{clicks[some]}")
-        try:
-            log = driver.get_log("browser")[-5:]
-        except Exception as exc:  # (not every driver keeps the page's log)
-            log = [f"unavailable: {exc}"]
-        raise AssertionError(
-            f"after reloading {page} (now at {driver.current_url}), {some}-{clicks[some]} "
-            f"{'is not selected' if radios else 'is not on the page'}; storage holds: "
-            f"{driver.execute_script(stored)[:600]}; the page's log: {log}"
-        ) from None
-
     policy = apply([exported], tmp_path / "reviewed.yaml")
     assert policy.invariant("rotation").max == 10  # type: ignore[union-attr]
 
@@ -159,3 +134,55 @@ def test_blinded_page_shows_no_captions_and_exports(driver: Any, tmp_path: Path)
     exported = _wait_for(driver.downloads, "review-reader.yaml")
     filled = load_review(exported, key=review.key_file)
     assert {i.id: i.decision for i in filled.items if i.decision} == {first: "reject"}
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Any:
+    """A folder served over HTTP on this machine, as ``python -m http.server`` serves a review page."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    root = tmp_path / "served"
+    root.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_marks_survive_a_reload_of_the_served_page(driver: Any, served: Any) -> None:
+    """The page restores a reader's marks from the browser's storage when it is opened again.
+
+    Served over HTTP: for a page opened from disk, Chromium's storage (a file:// page has an opaque origin)
+    sometimes keeps nothing across a reload, whatever the page does (7 of 80 reloads in headless Chromium
+    156, against 0 of 80 served; docs/review.md tells readers so).
+    """
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    root, address = served
+    img = np.zeros((48, 48), np.uint8)
+    cv2.circle(img, (30, 24), 12, 200, -1)
+    cv2.imwrite(str(root / "film.png"), img)
+    review = build(A.Compose([A.Rotate(limit=20, p=0.5)]), "chest_xray", [root / "film.png"], root / "page", samples=2)
+    first, second = (i.id for i in load_review(review.review_file).items[:2])
+    page = f"{address}/page/{review.page.name}"
+    driver.get(page)
+    driver.find_element("id", f"{first}-reject").click()
+    driver.find_element("id", f"{second}-unsure").click()
+    Select(driver.find_element("id", f"{second}-realism")).select_by_value("4")
+    driver.find_element("id", f"{second}-note").send_keys("edge of the film")
+    driver.get(page)
+    # the page restores the marks from a script after loading: on a busy machine that can come after the first look
+    WebDriverWait(driver, 20).until(lambda d: d.find_element("id", f"{first}-reject").is_selected())
+    assert driver.find_element("id", f"{second}-unsure").is_selected()
+    assert not driver.find_element("id", f"{first}-accept").is_selected()
+    assert driver.find_element("id", f"{second}-realism").get_attribute("value") == "4"
+    assert driver.find_element("id", f"{second}-note").get_attribute("value") == "edge of the film"
+    assert driver.find_element("id", "progress").text.startswith(f"2 of {len(review.items)}")
