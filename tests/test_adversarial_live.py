@@ -380,18 +380,12 @@ def test_a_colour_jitter_step_replaced_after_construction_makes_the_class_unknow
 @pytest.fixture
 def patch_class() -> Any:
     """Set an attribute on one of albumentations' own classes for one test, as a monkeypatch in a project would."""
-    from safeaug.readers import objects
-
     done: list[tuple[type, str, bool, Any]] = []
 
-    def forget(cls: type) -> None:  # what the reader worked out about the class, once per class
-        objects._OVERRIDES.pop(cls, None)
-        objects._CLASSES.pop(cls, None)
-
     def patch(cls: type, name: str, value: Any) -> None:
+        # (nothing is dropped from safeaug's caches: a changed class is read again on its own)
         done.append((cls, name, name in vars(cls), vars(cls).get(name)))
         setattr(cls, name, value)
-        forget(cls)
 
     yield patch
     for cls, name, had, old in reversed(done):
@@ -399,7 +393,6 @@ def patch_class() -> Any:
             setattr(cls, name, old)
         else:
             delattr(cls, name)
-        forget(cls)
 
 
 def test_a_run_time_hook_patched_onto_an_albumentations_class_makes_it_unknown(patch_class: Any) -> None:

@@ -21,6 +21,7 @@ from safeaug.catalog._registry import qualified_name
 from safeaug.catalog._renames import X_ARGUMENTS, X_ONLY_UNMODELLED
 from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
 from safeaug.libraries.reading import live_node
+from safeaug.readers.class_versions import version
 from safeaug.readers.vocabulary import dropped_by_object
 from safeaug.rules import show
 
@@ -148,10 +149,11 @@ def _find_overrides(cls: type) -> tuple[str, ...]:
 def patched_hooks(cls: type) -> tuple[str, ...]:
     """Run-time hooks of albumentations' own classes in ``cls``'s bases that code outside albumentations replaced.
 
-    A monkeypatch (``A.Affine.get_params_dependent_on_data = mine``, made before safeaug first reads the
-    class) leaves the class albumentations' own in every other way, so its catalog entry would describe
-    what it no longer does. albumentations' hooks are functions written in its package, some wrapped by
-    albucore's decorators around such a function; anything else, ``functools.wraps`` included, was put there.
+    A monkeypatch (``A.Affine.get_params_dependent_on_data = mine``, before or after safeaug first reads the
+    class: a changed class is read again, see ``_class``) leaves the class albumentations' own in every other
+    way, so its catalog entry would describe what it no longer does. albumentations' hooks are functions
+    written in its package, some wrapped by albucore's decorators around such a function; anything else,
+    ``functools.wraps`` included, was put there.
     """
     homes = _library_homes()
     found: list[str] = []
@@ -360,7 +362,7 @@ def class_hooks(cls: type) -> tuple[tuple[str, Any], ...]:
 
 def forget_classes() -> None:
     """Drop what was read of every class: a class changed since (a hook patched onto it) is read again."""
-    for cache in (_COMPOSE, _OVERRIDES, _PLANS, _CLASSES):
+    for cache in (*_PER_CLASS, _CLASSES):
         cache.clear()
 
 
@@ -562,7 +564,7 @@ def _init_args(obj: Any) -> Mapping[str, Any]:
 
 
 class _Class(NamedTuple):
-    """What reading an object needs of its class, found once per class."""
+    """What reading an object needs of its class, found once per class (and again once the class changes)."""
 
     albumentations: bool
     library: bool  # the class or one of its bases is albumentations' own (it runs albumentations' call path)
@@ -570,6 +572,7 @@ class _Class(NamedTuple):
     name: str | None  # the node's name (None for a function, named per object)
     mro: tuple[str, ...]
     overrides: tuple[str, ...]
+    version: int  # the class's version tag when this was found (0: unknown, found again on every read)
 
 
 _CLASSES: dict[type, _Class] = {}
@@ -577,18 +580,31 @@ _FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
 
 
 def _class(cls: type) -> _Class:
+    """What reading needs of the class, kept while the class and its bases stay as they are.
+
+    A hook set on the class or on a base after it was first read (``MyBlur.__call__ = mirror``, once the
+    pipeline was judged) changes its version tag (see :mod:`safeaug.readers.class_versions`): everything kept
+    of the class is then found again, so that a later ``validate()`` sees the patch.
+    """
     found = _CLASSES.get(cls)
-    if found is None:
-        albu = _is_albumentations(cls)
-        compose = _compose_mode(cls)
-        if compose is not None and _overrides(cls):
-            compose = None  # a composition subclass that changes how it runs: one unknown transform
-        if compose is not None:
-            name: str | None = compose[0] if albu else qualified_name(cls)
-        else:
-            name = None if issubclass(cls, _FUNCTIONS) else _qualified(cls)
-        library = any(map(_is_albumentations, cls.__mro__))
-        found = _CLASSES[cls] = _Class(albu, library, compose, name, _mro(cls), _overrides(cls))
+    if found is not None and found.version and version(cls) == found.version:
+        return found
+    tag = version(cls)  # read before the class is examined: a change during it shows at the next read
+    for cache in _PER_CLASS:
+        cache.pop(cls, None)
+    albu = _is_albumentations(cls)
+    compose = _compose_mode(cls)
+    if compose is not None and _overrides(cls):
+        compose = None  # a composition subclass that changes how it runs: one unknown transform
+    if compose is not None:
+        name: str | None = compose[0] if albu else qualified_name(cls)
+    else:
+        name = None if issubclass(cls, _FUNCTIONS) else _qualified(cls)
+    library = any(map(_is_albumentations, cls.__mro__))
+    found = _Class(albu, library, compose, name, _mro(cls), _overrides(cls), tag)
+    if len(_CLASSES) > 4096:
+        _CLASSES.clear()
+    _CLASSES[cls] = found
     return found
 
 
@@ -646,7 +662,7 @@ def _weights(drawn: Any, count: int) -> tuple[float | None, ...]:
 
 def read_object(obj: Any, location: str = "") -> Node:
     cls = type(obj)
-    info = _CLASSES.get(cls) or _class(cls)
+    info = _class(cls)
     if not info.albumentations:  # torchvision, MONAI, Kornia, TorchIO: read as their library says
         node = live_node(obj, location, read_object)
         if node is not None:
@@ -732,6 +748,19 @@ def _unmodelled(obj: Any, cls: type, name: str) -> tuple[str, ...]:
 
 
 _DEFAULTS: dict[type, dict[str, Any]] = {}
+# Everything kept per class, dropped together when the class changes (see _class).
+_PER_CLASS: tuple[dict[type, Any], ...] = (
+    _COMPOSE,
+    _MRO,
+    _NAMES,
+    _OVERRIDES,
+    _PLANS,
+    _ARG_NAMES,
+    _ALIASES,
+    _LIBRARY_NAMES,
+    _READ_AS,
+    _DEFAULTS,
+)
 
 
 def _init_defaults(cls: type) -> dict[str, Any]:
