@@ -93,8 +93,23 @@ def load_policy(policy: PolicyLike, **params: Any) -> Policy:
         return _load_builtin(text, _cache_key(params))
     path = Path(text)
     if path.suffix in (".yaml", ".yml", ".json") or os.sep in text or "/" in text:
-        return _resolve(path.resolve(), params)
+        resolved = path.resolve()
+        loaded = _resolve(resolved, params)
+        if is_builtin(loaded.id) and resolved != _builtin_paths()[loaded.id].resolve():
+            raise PolicyError(
+                f"{_read(resolved).where('id')}: {builtin_id_taken(loaded.id)}; give this policy an id of its "
+                f"own (`id: {loaded.id}_local`, with `extends: {loaded.id}` to start from the built-in)"
+            )
+        return loaded
     raise PolicyError(unknown_policy_message(text))
+
+
+def builtin_id_taken(policy_id: str) -> str:
+    """Why a policy other than the built-in may not carry a built-in's id."""
+    return (
+        f"`id: {policy_id}` is the id of a built-in policy, and every report names a policy by its id alone, so "
+        f"a reader would take these rules for the built-in `{policy_id}`"
+    )
 
 
 def is_builtin(policy_id: str) -> bool:

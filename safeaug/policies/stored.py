@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from safeaug.errors import PolicyError
-from safeaug.policies import list_policies, load_policy
+from safeaug.policies import builtin_id_taken, is_builtin, list_policies, load_policy
 from safeaug.policy import Policy
 
 SerialisedPolicy = Mapping[str, Any]
@@ -36,7 +36,7 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
 
 
 def _is_builtin(policy: Policy) -> bool:
-    if policy.id not in list_policies():
+    if not is_builtin(policy.id):  # (the base policies too: they load by id as well)
         return False
     try:
         return load_policy(policy.id, **policy.values) == policy
@@ -58,18 +58,27 @@ def policy_from_dict(data: SerialisedPolicy) -> Policy:
         if not isinstance(definition, Mapping):
             raise PolicyError(f"serialised policy {data['id']!r}: `definition` must be a mapping (a whole policy)")
         try:
-            return Policy.model_validate(dict(definition))
+            stored = Policy.model_validate(dict(definition))
         except ValidationError as exc:
             problems = "; ".join(
                 f"`{'.'.join(map(str, e['loc'])) or 'policy'}`: {e['msg'].removeprefix('Value error, ')}"
                 for e in exc.errors()
             )
             raise PolicyError(f"serialised policy {data['id']!r} is not a valid policy: {problems}") from None
+        for said in dict.fromkeys((data["id"], stored.id)):
+            # A built-in is stored by id (policy_to_dict): a definition under a built-in's id was written by hand.
+            if isinstance(said, str) and is_builtin(said) and not _is_builtin(stored):
+                raise PolicyError(
+                    f"serialised policy {data['id']!r} holds a definition of its own under the built-in id "
+                    f"{said!r} ({builtin_id_taken(said)}); store the built-in as {{'id': {said!r}, 'arguments': "
+                    "{...}}, or give the definition an id of its own"
+                )
+        return stored
     arguments = data.get("arguments") or {}
     if not isinstance(arguments, Mapping):
         raise PolicyError(f"serialised policy {data['id']!r}: `arguments` must be a mapping of parameter values")
     policy_id = data["id"]
-    if not isinstance(policy_id, str) or policy_id not in list_policies():
+    if not isinstance(policy_id, str) or not is_builtin(policy_id):
         raise PolicyError(
             f"serialised policy {policy_id!r} is stored by id, but there is no such built-in policy; "
             f"built-in policies: {', '.join(list_policies())}"

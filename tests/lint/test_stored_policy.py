@@ -226,3 +226,31 @@ def test_reading_stored_policies_runs_nothing_and_imports_no_albumentations(tmp_
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path, env=env
     )
     assert out.stdout.split() == ["1", "[]"] and not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("where", ["both", "definition", "record"])
+def test_a_recorded_definition_under_a_built_in_id_is_refused_even_when_trusted(tmp_path: Path, where: str) -> None:
+    # A custom policy's record, edited to carry a built-in's id: reports would name the built-in, and judge by
+    # the edited rules (which allow more rotation than chest_xray's 10 degrees and leave out its mirror rule).
+    ward = tmp_path / "ward.yaml"
+    ward.write_text(WARD.replace("max: 5", "max: 30"))
+    path = _saved(tmp_path, "train.json", [A.Rotate(limit=25)], str(ward))
+    data = json.loads(path.read_text())
+    recorded = data["transform"]["policy"]
+    recorded["definition"]["invariants"] = [i for i in recorded["definition"]["invariants"] if i["effect"] != "mirror"]
+    if where in ("both", "record"):
+        recorded["id"] = "chest_xray"
+    if where in ("both", "definition"):
+        recorded["definition"]["id"] = "chest_xray"
+    path.write_text(json.dumps(data))
+    result = lint([str(path)], trust_recorded=True)
+    [problem] = result.problems
+    assert "under the built-in id 'chest_xray'" in problem.message and "an id of its own" in problem.message
+    assert result.exit_code == 2 and not result.findings
+    with pytest.raises(safeaug.PolicyError, match="under the built-in id 'chest_xray'"):
+        A.load(str(path), data_format="json")
+    # A built-in recorded by id still loads and judges (and refuses the 25-degree turn).
+    recorded.pop("definition")
+    recorded["id"], recorded["arguments"] = "chest_xray", {}
+    path.write_text(json.dumps(data))
+    assert [f.code for f in lint([str(path)], trust_recorded=True).findings] == ["SA102"]
