@@ -39,7 +39,9 @@ def test_lint_with_such_a_policy_file_stops_with_the_reason(tmp_path: Path, caps
     policy = tmp_path / "lax.yaml"
     policy.write_text(LAX.format(id="chest_xray"))
     config = tmp_path / "train.yaml"
-    config.write_text("transform:\n  __class_fullname__: Compose\n  transforms:\n    - {__class_fullname__: HorizontalFlip}\n")
+    config.write_text(
+        "transform:\n  __class_fullname__: Compose\n  transforms:\n    - {__class_fullname__: HorizontalFlip}\n"
+    )
     assert main(["lint", str(config), "--policy", str(policy)]) == 2
     assert "is the id of a built-in policy" in capsys.readouterr().err
 
