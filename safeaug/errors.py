@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -49,3 +50,32 @@ class PolicyViolationError(SafeaugError, ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.report if self.report.findings else str(self),))
+
+
+def number_as_text(value: Any) -> str:
+    """What to add when a value expected to be a number is text that reads as one (``limit: 1e2``, ``p: "1"``),
+    or "" otherwise.
+
+    YAML 1.1 (which PyYAML and albumentations' ``A.load`` read) takes ``1e2`` for text, as it takes anything
+    quoted; albumentations' argument checks would turn such text into a number, safeaug does not guess how.
+    """
+    pair = isinstance(value, (list, tuple))
+    items = value if pair else (value,)
+    texts = [v for v in items if isinstance(v, str)]
+    if not texts:
+        return ""
+    written = []
+    for v in items:
+        try:
+            number = float(v)
+        except (TypeError, ValueError):
+            return ""
+        if not math.isfinite(number):
+            return ""
+        written.append(repr(number) if isinstance(v, str) and "e" in v.lower() else str(v).strip())
+    instead = f"[{', '.join(written)}]" if pair else written[0]
+    if any("e" in t.lower() and "." not in t for t in texts):
+        why = "YAML reads an exponent without a decimal point (`1e2`) as text"
+    else:
+        why = "a quoted value is text"
+    return f" (text, not a number: {why}; write `{instead}`)"

@@ -38,7 +38,7 @@ from typing import Any, Literal, NamedTuple
 
 from safeaug.catalog._signatures import DEFAULTS, REQUIRED
 from safeaug.effects import GROUPS, IDENTITY, Envelope
-from safeaug.errors import ConfigError
+from safeaug.errors import ConfigError, number_as_text
 from safeaug.ir import Node
 from safeaug.libraries import MODULES as LIBRARY_MODULES
 
@@ -93,7 +93,7 @@ class Params:
                 f" (of type {', '.join(odd)}: a subclass of int or float can compute with another value than it "
                 "shows, so only int, float and numpy numbers are read)"
             )
-        return ConfigError(f"{self.transform}.{name}: expected {expected}, got {shown}")
+        return ConfigError(f"{self.transform}.{name}: expected {expected}, got {shown}{number_as_text(value)}")
 
     def number(self, name: str) -> float:
         value = self.raw(name)

@@ -17,7 +17,7 @@ from safeaug.catalog._auto_names import POSITIONAL as AUTO_POSITIONAL
 from safeaug.catalog._registry import defaults_for, known_names
 from safeaug.catalog._renames import FLIP
 from safeaug.catalog._signatures import BASES, PARAMETERS
-from safeaug.errors import ConfigError
+from safeaug.errors import ConfigError, number_as_text
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.libraries.reading import arranged, drawn, is_library_class, spelled
 from safeaug.readers import vocabulary
@@ -318,7 +318,9 @@ class Reader:
 
     def _probability(self, name: str, p: Any, where: str, line: int | None) -> float | None:
         if p is not None and (isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1):
-            raise self.error(f"{name}.p{where} must be a probability between 0 and 1, got {_brief(p)}", line)
+            raise self.error(
+                f"{name}.p{where} must be a probability between 0 and 1, got {_brief(p)}{number_as_text(p)}", line
+            )
         return float(p) if p is not None else None
 
     def _composition(

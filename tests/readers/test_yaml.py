@@ -147,3 +147,27 @@ def test_a_key_written_twice_matters_only_in_a_file_that_holds_a_pipeline(tmp_pa
     with pytest.raises(safeaug.ConfigError, match="written twice") as caught:
         read_config(config)
     assert caught.value.line == 4
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        (
+            "limit: 1e2",
+            "got '1e2' (text, not a number: YAML reads an exponent without a decimal point (`1e2`) as text; "
+            "write `100.0`)",
+        ),
+        ("limit: [-1e1, 1e1]", "write `[-10.0, 10.0]`"),
+        ("limit: '15'", "got '15' (text, not a number: a quoted value is text; write `15`)"),
+        ('p: "0.5"', "got '0.5' (text, not a number: a quoted value is text; write `0.5`)"),
+        ("limit: wide", "got 'wide'"),  # text that is no number: nothing more to say
+    ],
+)
+def test_a_number_yaml_reads_as_text_is_refused_saying_how_to_write_it(tmp_path: Path, written: str, said: str) -> None:
+    # albumentations' A.load would turn the text into a number; safeaug judges only numbers written as numbers
+    path = tmp_path / "train.yaml"
+    path.write_text(f"transform:\n  __class_fullname__: Rotate\n  {written}\n")
+    with pytest.raises(safeaug.ConfigError) as caught:
+        safeaug.validate(str(path), "chest_xray")
+    assert said in str(caught.value) and str(caught.value).startswith(f"{path}:2:")
+    assert ("text, not a number" in str(caught.value)) is (written != "limit: wide")
