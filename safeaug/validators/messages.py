@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from safeaug.catalog._registry import Entry, Knob, defaults_for, get_entry, is_setting
-from safeaug.catalog._renames import X_ARGUMENTS, x_name
+from safeaug.catalog._renames import FLIP, OLD_CLASSES, X_ARGUMENTS, x_name
 from safeaug.effects import Envelope, moved_fields
 from safeaug.ir import Node
 from safeaug.libraries import owner
@@ -136,7 +136,7 @@ def over_bound(
     within the bound with its other arguments as written (``"yes"``), only at their defaults (``"alone"``), or
     not at all (``"no"``: the fix names the arguments and the bound), see ``bounds.example_fits``."""
     name = leaf.node.name
-    knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None else None
+    knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None and not _foreign(leaf.node) else None
     note = knob_note(leaf, knob) if knob else ""
     if knob is not None and knob.detail is not None:
         note += knob.detail(leaf.node.params)
@@ -187,6 +187,20 @@ def over_bound(
     return {"message": message, "fix": _with_policy_fix(fix, inv, name)}
 
 
+def _foreign(node: Node) -> bool:
+    """A step of another library read as albumentations' transforms (mmcv's ``RandomFlip`` as flips, its
+    ``Resize(scale_factor=0.5)`` as a ``RandomScale``): the arguments and examples of those transforms are not
+    what the config writes, so a finding names none. (A class albumentations renamed is read with its
+    arguments under the new names, and the example shows the new class: that is the fix.)"""
+    written = node.written
+    return bool(written) and written != node.name and written not in OLD_CLASSES and written != FLIP
+
+
+def as_written(node: Node) -> str:
+    """The transform as the config writes it."""
+    return node.written or node.name
+
+
 def _with_policy_fix(fix: str, inv: Invariant, name: str) -> str:
     """The fix, then the policy's own (which speaks albumentations): for a mirrored border of another
     library's transform, that library's way to ask for a constant border instead."""
@@ -199,20 +213,20 @@ def _with_policy_fix(fix: str, inv: Invariant, name: str) -> str:
 
 def part(leaf: Leaf, rule: Rule, value: Any) -> str:
     """A transform's share of an effect that several reach together."""
-    return f"`{leaf.node.name}` at {where(leaf.node)} ({fmt(rule, value)})"
+    return f"`{as_written(leaf.node)}` at {where(leaf.node)} ({fmt(rule, value)})"
 
 
 def shear_part(leaf: Leaf) -> str:
     """A transform that shears only together with another (a turn followed by a stretch)."""
     env = leaf.envelope
     did = f"(turns up to ±{env.rotation:g}°)" if env.rotation else "(stretches one axis)"
-    return f"`{leaf.node.name}` at {where(leaf.node)} {did}"
+    return f"`{as_written(leaf.node)}` at {where(leaf.node)} {did}"
 
 
 def growth_part(leaf: Leaf) -> str:
     """A transform whose grown frame lets a later cut-out hide more of the content."""
     return (
-        f"`{leaf.node.name}` at {where(leaf.node)} (grows the frame around the content "
+        f"`{as_written(leaf.node)}` at {where(leaf.node)} (grows the frame around the content "
         f"{leaf.envelope.canvas_growth:.3g}× in area)"
     )
 
@@ -593,7 +607,9 @@ def size_words(node: Node) -> str:
 
 
 def resizers(nodes: Iterable[Node]) -> str:
-    return ", then ".join(f"`{n.name}` at {where(n)}" + (f" ({size_words(n)})" if size_words(n) else "") for n in nodes)
+    return ", then ".join(
+        f"`{as_written(n)}` at {where(n)}" + (f" ({size_words(n)})" if size_words(n) else "") for n in nodes
+    )
 
 
 def resolution_lost(
