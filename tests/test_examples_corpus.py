@@ -48,9 +48,10 @@ def _albumentations_2_0(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_corpus_covers_every_dialect_good_and_bad() -> None:
     folders = {(p.relative_to(ROOT).parts[0], p.relative_to(ROOT).parts[1]) for p in FILES}
-    # Every mapping dialect of the readers' table, Python source, and the other albumentations lines.
+    # Every mapping dialect of the readers' table, Python source, the other albumentations lines, and mmengine
+    # data pipelines of mmcv's own steps (read list by list, `dialects.mmengine_pipeline`).
     for kind in ("good", "bad"):
-        for folder in {*(d.examples for d in DIALECTS), "python", "v1", "albumentationsx"}:
+        for folder in {*(d.examples for d in DIALECTS), "python", "v1", "albumentationsx", "mmengine"}:
             assert (kind, folder) in folders
 
 

@@ -26,7 +26,7 @@ in Python source) becomes the name of a transform safeaug reads.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from safeaug.ir import COMPOSE_MODES
 from safeaug.libraries import canonical
@@ -300,23 +300,24 @@ MMENGINE_PLUMBING = frozenset(
 )
 # mmcv's `RandomFlip` directions (mmdet 2.x's too), as the albumentations transform that does the same: a
 # diagonal flip reverses both axes, a half turn (no mirror).
-_MM_FLIPS: dict[str, dict[str, Any]] = {
-    "horizontal": {NATIVE: "HorizontalFlip", "p": 1.0},
-    "vertical": {NATIVE: "VerticalFlip", "p": 1.0},
-    "diagonal": {NATIVE: "Rotate", "limit": [180, 180], "p": 1.0},
-}
+_MM_FLIPS: dict[str, str] = {"horizontal": "HorizontalFlip", "vertical": "VerticalFlip", "diagonal": "Rotate"}
 
 
 def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
-    """An mmengine data pipeline that runs an ``Albu`` wrapper among steps of its own, each step as a transform
-    mapping and the class it is written as when it is read as another: the wrapper as written, a ``RandomFlip``
-    as the albumentations flips it makes, loading and packing as ``NoOp``, any other step as a class safeaug
-    does not know (``mmengine.Resize``), which is refused.
+    """An mmengine data pipeline (mmcv, mmdet, mmseg, mmpretrain), each step as a transform mapping and the
+    class it is written as when it is read as another: an ``Albu`` wrapper as written, a ``RandomFlip`` as the
+    albumentations flips it makes, loading and packing as ``NoOp``, any other step as a class safeaug does not
+    know (``mmengine.Resize``), which is refused.
 
-    None when ``items`` holds no wrapper, or nothing beside it but plumbing: the wrapper is then read alone.
+    A pipeline is a list of ``type`` mappings that runs an ``Albu`` wrapper, or that loads or packs the sample
+    (``LoadImageFromFile``, ``PackDetInputs``: what tells a data pipeline from a list of schedulers or hooks),
+    with a step beside them that may change the image: without the wrapper it is still the pipeline the
+    images go through, and a ``RandomFlip`` in it mirrors them. None for anything else (a wrapper beside
+    nothing but plumbing is read alone).
     """
     acting = False
     wrapped = False
+    plumbing = False
     out: list[tuple[Any, str]] = []
     for item in items:
         if not isinstance(item, Mapping):
@@ -333,16 +334,21 @@ def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
             return None  # not an mmengine pipeline
         step = _scope(kind)
         if step in MMENGINE_PLUMBING:
+            plumbing = True
             out.append(({NATIVE: "NoOp"}, ""))
             continue
         acting = True
         args = {k: v for k, v in item.items() if k != "type"}
-        out.append((_mm_flip(args), step) if step == "RandomFlip" else ({NATIVE: f"mmengine.{step}", **args}, ""))
-    return out if wrapped and acting else None
+        read_as = _MM_STEPS.get(step)
+        out.append((read_as(args), step) if read_as is not None else ({NATIVE: f"mmengine.{step}", **args}, ""))
+    return out if (wrapped or plumbing) and acting else None
 
 
 def _mm_flip(args: Mapping[str, Any]) -> dict[str, Any]:
-    """mmcv's ``RandomFlip(prob, direction)`` (mmdet 2.x: ``flip_ratio``): one of its directions, or none.
+    """mmcv's ``RandomFlip(prob, direction)`` (mmdet 2.x: ``flip_ratio``) as one albumentations transform that
+    may do what any of its directions does, so that each effect is one finding: ``HorizontalFlip`` (a mirror),
+    a diagonal flip as ``Rotate`` by 180° (a half turn), and anything else as ``VerticalFlip`` (a vertical
+    flip is a mirror and a half turn, and so are two directions together).
 
     A probability that is missing or not a number is read as 1, the worst case (mmdet 2.x flips by an
     earlier step's decision when ``flip_ratio`` is None).
@@ -351,18 +357,106 @@ def _mm_flip(args: Mapping[str, Any]) -> dict[str, Any]:
     directions = direction if isinstance(direction, list) else [direction]
     prob = args.get("prob", args.get("flip_ratio"))
     probs = prob if isinstance(prob, list) and len(prob) == len(directions) else None
-    branches = []
+    kinds = set()
     for i, name in enumerate(directions):
-        flip = _MM_FLIPS.get(name) if isinstance(name, str) else None
-        if flip is None:
+        kind = _MM_FLIPS.get(name) if isinstance(name, str) else None
+        if kind is None:
             return {NATIVE: f"mmengine.RandomFlip(direction={name!r})"}  # a direction mmcv does not have
-        if probs is not None and _is_number(probs[i]) and probs[i] == 0:
-            continue
-        branches.append(dict(flip))
+        if probs is None or not _is_number(probs[i]) or probs[i] != 0:
+            kinds.add(kind)
     total = sum(probs) if probs is not None and all(map(_is_number, probs)) else prob
     p = float(min(total, 1.0)) if _is_number(total) and total >= 0 else 1.0
-    return {NATIVE: "OneOf", "transforms": branches, "p": p} if branches else {NATIVE: "NoOp"}
+    if not kinds:
+        return {NATIVE: "NoOp"}
+    if kinds == {"Rotate"}:
+        return {NATIVE: "Rotate", "limit": [180, 180], "p": p}
+    return {NATIVE: kinds.pop() if len(kinds) == 1 else "VerticalFlip", "p": p}
 
 
-def _is_number(value: Any) -> bool:
+# mmcv's interpolation names, as OpenCV's flags (its default backend is OpenCV's).
+_MM_INTERPOLATION = {"nearest": 0, "bilinear": 1, "bicubic": 2, "area": 3, "lanczos": 4}
+# mmcv's padding modes (numpy's names), as OpenCV's border modes: numpy's `reflect` leaves out the edge pixel
+# (OpenCV's REFLECT_101), its `symmetric` repeats it (OpenCV's REFLECT).
+_MM_PADDING = {"constant": 0, "edge": 1, "symmetric": 2, "reflect": 4}
+
+
+def _mm_unknown(step: str, args: Mapping[str, Any], why: str) -> dict[str, Any]:
+    """A step written in a way safeaug does not read: refused as unknown, saying which way."""
+    return {NATIVE: f"mmengine.{step}({why})", **args}
+
+
+def _size(value: Any) -> tuple[int, int] | None:
+    """mmcv's ``(w, h)`` (or one int for both) as (height, width), or None when it is neither."""
+    if _is_whole(value):
+        return value, value
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(map(_is_whole, value)):
+        return value[1], value[0]
+    return None
+
+
+def _mm_resize(args: Mapping[str, Any]) -> dict[str, Any]:
+    """mmcv's ``Resize`` (mmdet's and mmseg's keep its arguments) as albumentations' resizes.
+
+    ``scale=(w, h)`` without ``keep_ratio`` is ``Resize(height=h, width=w)``. With ``keep_ratio=True`` the image
+    is scaled as large as fits with its long edge within the larger number and its short edge within the
+    smaller (mmcv's ``rescale_size``): a landscape image fits a box ``max`` wide and ``min`` high, a portrait one
+    the box turned, so it is read as either (``LongestMaxSize(max_size_hw=...)`` of each box, one of which is
+    what a given image gets). ``scale_factor`` alone scales by that factor. Anything else is refused.
+    """
+    interpolation = _MM_INTERPOLATION.get(str(args.get("interpolation", "bilinear")))
+    if interpolation is None:
+        return _mm_unknown("Resize", args, f"interpolation={args.get('interpolation')!r}")
+    scale = args.get("scale")
+    if scale is None:
+        factor = args.get("scale_factor")
+        if _is_number(factor) and factor > 0:
+            return {NATIVE: "RandomScale", "scale_limit": [factor - 1, factor - 1], "interpolation": interpolation}
+        return _mm_unknown("Resize", args, f"scale_factor={factor!r}")
+    size = _size(scale)
+    if size is None or min(size) <= 0:
+        return _mm_unknown("Resize", args, f"scale={scale!r}")
+    keep = args.get("keep_ratio", False)
+    if keep is False:
+        return {NATIVE: "Resize", "height": size[0], "width": size[1], "interpolation": interpolation}
+    if keep is not True:
+        return _mm_unknown("Resize", args, f"keep_ratio={keep!r}")
+    long, short = max(size), min(size)
+    boxes = [(short, long), (long, short)] if long != short else [(long, long)]
+    fits = [{NATIVE: "LongestMaxSize", "max_size_hw": list(box), "interpolation": interpolation} for box in boxes]
+    return fits[0] if len(fits) == 1 else {NATIVE: "OneOf", "transforms": fits, "p": 1.0}
+
+
+def _mm_pad(args: Mapping[str, Any]) -> dict[str, Any]:
+    """mmcv's ``Pad`` as ``PadIfNeeded`` at the top left (mmcv pads the bottom and the right): to ``size=(w, h)``
+    or to the next multiple of ``size_divisor``, with ``padding_mode`` as the border. A pad to a square is
+    refused (``PadIfNeeded`` has no such size)."""
+    mode = _MM_PADDING.get(str(args.get("padding_mode", "constant")))
+    if mode is None:
+        return _mm_unknown("Pad", args, f"padding_mode={args.get('padding_mode')!r}")
+    if args.get("pad_to_square", False) is not False:
+        return _mm_unknown("Pad", args, f"pad_to_square={args.get('pad_to_square')!r}")
+    value = args.get("pad_val", 0)
+    fill = value.get("img", 0) if isinstance(value, Mapping) else value
+    out: dict[str, Any] = {NATIVE: "PadIfNeeded", "position": "top_left", "border_mode": mode, "fill": fill}
+    size, divisor = _size(args.get("size")), args.get("size_divisor")
+    if size is not None and divisor is None:
+        return {**out, "min_height": size[0], "min_width": size[1]}
+    if args.get("size") is None and _is_whole(divisor) and divisor > 0:
+        divisors = {"pad_height_divisor": divisor, "pad_width_divisor": divisor}
+        return {**out, "min_height": None, "min_width": None, **divisors}
+    return _mm_unknown("Pad", args, f"size={args.get('size')!r}, size_divisor={divisor!r}")
+
+
+_MM_STEPS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    "RandomFlip": _mm_flip,
+    "Resize": _mm_resize,
+    "Pad": _mm_pad,
+}
+
+
+def _is_whole(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)

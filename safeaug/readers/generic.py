@@ -95,7 +95,7 @@ class Reader:
             ):  # `- Rotate: {limit: 10}` beside `- MyAug: {...}` or a bare `- HorizontalFlip`: a pipeline still
                 items = [item if s is not None else _named_item(item) for s, item in zip(specs, obj, strict=True)]
                 return self._sequence(items, path, location, albu=False)
-            steps = mmengine_pipeline(obj)  # mmdet's Albu among steps of mmdet's own, which run on the same images
+            steps = mmengine_pipeline(obj)  # mmdet's own steps (and an Albu among them), run on the same images
             if steps is None:
                 return None
             node = self._sequence([data for data, _ in steps], path, location, albu=False)

@@ -124,8 +124,9 @@ def _fold(op: ast.operator, left: Any, right: Any) -> Any:
 
 
 # Words without which a Python file holds no pipeline: albumentations itself, mmdet's wrapper, a wrapper of
-# one's own (`type=..., transforms=[...]`), `name`/`class_name` + `params` dicts.
-_PYTHON_MARKERS = ("albumentations", "Albu", "transforms", "params")
+# one's own (`type=..., transforms=[...]`), `name`/`class_name` + `params` dicts, an mmengine data pipeline of
+# mmcv's own steps (`train_pipeline = [dict(type='LoadImageFromFile'), ...]`, `dataset=dict(pipeline=...)`).
+_PYTHON_MARKERS = ("albumentations", "Albu", "transforms", "params", "pipeline")
 # Other libraries' modules that hold transforms (``torchvision.transforms`` and ``monai.transforms`` contain
 # "transforms" already).
 _LIBRARY_MARKERS = ("kornia", "torchio")

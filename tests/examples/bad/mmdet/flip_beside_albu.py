@@ -1,7 +1,7 @@
-# expect: SA101@13, SA102@14, SA401@12
+# expect: SA101@13, SA102@14
 # mmdet's own steps run on the same images as the Albu wrapper: its RandomFlip mirrors (mmcv 2.x `prob`,
-# mmdet 2.x `flip_ratio`; "diagonal" reverses both axes, a half turn) and a step safeaug has no entry for
-# (Resize) is refused, while loading and packing are not steps that change the image.
+# mmdet 2.x `flip_ratio`; "diagonal" reverses both axes, a half turn), a Resize that keeps the aspect loses
+# nothing a policy bounds on its own, and loading and packing are not steps that change the image.
 albu_train_transforms = [
     dict(type="RandomBrightnessContrast", brightness_limit=0.1, contrast_limit=0.1, p=0.2),
 ]

@@ -1,0 +1,135 @@
+"""mmcv's own steps in an mmengine data pipeline, read as the albumentations transforms that do the same.
+
+The readings are checked on pixels against mmcv's documented rules (``Resize(keep_ratio=True)`` scales as large
+as fits with the long edge within the larger number and the short edge within the smaller, rounding half up;
+``Pad`` pads the bottom and right with numpy's padding mode of that name), without mmcv installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import albumentations as A
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import safeaug
+from safeaug.readers.dialects import NATIVE, _mm_flip, _mm_pad, _mm_resize, mmengine_pipeline
+
+
+def _built(mapping: dict[str, Any]) -> list[A.BasicTransform]:
+    """The albumentations transforms a reading names (each branch of a OneOf), built with p=1."""
+    args = {k: tuple(v) if isinstance(v, list) else v for k, v in mapping.items() if k != NATIVE}
+    if mapping[NATIVE] == "OneOf":
+        return [t for child in mapping["transforms"] for t in _built(child)]
+    args["p"] = 1.0
+    return [getattr(A, mapping[NATIVE])(**args)]
+
+
+def _mmcv_rescaled(h: int, w: int, scale: tuple[int, int]) -> tuple[int, int]:
+    factor = min(max(scale) / max(h, w), min(scale) / min(h, w))
+    return int(h * factor + 0.5), int(w * factor + 0.5)
+
+
+@given(
+    h=st.integers(8, 160),
+    w=st.integers(8, 160),
+    scale=st.tuples(st.integers(16, 200), st.integers(16, 200)),
+)
+def test_a_resize_that_keeps_the_aspect_gives_mmcvs_size_in_one_of_its_branches(
+    h: int, w: int, scale: tuple[int, int]
+) -> None:
+    reading = _mm_resize({"scale": scale, "keep_ratio": True})
+    image = np.zeros((h, w, 3), np.uint8)
+    sizes = [t(image=image)["image"].shape[:2] for t in _built(reading)]
+    want = _mmcv_rescaled(h, w, scale)
+    # albumentations rounds the scaled sides its own way: within a pixel of mmcv's
+    assert any(abs(got[0] - want[0]) <= 1 and abs(got[1] - want[1]) <= 1 for got in sizes), (sizes, want)
+
+
+def test_a_resize_to_a_fixed_size_is_albumentations_resize_with_mmcvs_width_first() -> None:
+    assert _mm_resize({"scale": (640, 480)}) == {NATIVE: "Resize", "height": 480, "width": 640, "interpolation": 1}
+    assert _mm_resize({"scale": 512, "interpolation": "nearest"})["interpolation"] == 0
+    assert _mm_resize({"scale_factor": 0.5})[NATIVE] == "RandomScale"
+
+
+@pytest.mark.parametrize("mode", ["constant", "edge", "reflect", "symmetric"])
+@given(h=st.integers(4, 40), w=st.integers(4, 40), divisor=st.integers(3, 16), fill=st.integers(0, 255))
+def test_a_pad_is_numpys_pad_at_the_bottom_and_right(mode: str, h: int, w: int, divisor: int, fill: int) -> None:
+    image = np.random.default_rng(h * 100 + w).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    for args, (height, width) in (
+        ({"size_divisor": divisor}, (-(-h // divisor) * divisor, -(-w // divisor) * divisor)),
+        ({"size": (w + divisor, h + 2)}, (h + 2, w + divisor)),  # mmcv's size is (w, h)
+    ):
+        [pad] = _built(_mm_pad({**args, "padding_mode": mode, "pad_val": {"img": fill, "seg": 255}}))
+        got = pad(image=image)["image"]
+        widths = ((0, height - h), (0, width - w), (0, 0))
+        want = (
+            np.pad(image, widths, mode=mode, constant_values=fill)
+            if mode == "constant"
+            else np.pad(image, widths, mode=mode)
+        )
+        assert np.array_equal(got, want), args
+
+
+@pytest.mark.parametrize(
+    ("step", "args", "unknown"),
+    [
+        ("Resize", {"scale": (512, 512), "keep_ratio": "yes"}, "mmengine.Resize(keep_ratio='yes')"),
+        ("Resize", {"scale": (512, 512), "interpolation": "hamming"}, "mmengine.Resize(interpolation='hamming')"),
+        ("Resize", {"scale": [512, 512, 3]}, "mmengine.Resize(scale=[512, 512, 3])"),
+        ("Pad", {"pad_to_square": True}, "mmengine.Pad(pad_to_square=True)"),
+        ("Pad", {"size": (64, 64), "size_divisor": 32}, "mmengine.Pad(size=(64, 64), size_divisor=32)"),
+        ("Pad", {"size": (512, 512), "padding_mode": "wrap"}, "mmengine.Pad(padding_mode='wrap')"),
+        ("RandomFlip", {"prob": 0.5, "direction": "sideways"}, "mmengine.RandomFlip(direction='sideways')"),
+    ],
+)
+def test_a_step_written_in_a_way_safeaug_does_not_read_is_refused(
+    step: str, args: dict[str, Any], unknown: str
+) -> None:
+    read = {"RandomFlip": _mm_flip, "Resize": _mm_resize, "Pad": _mm_pad}[step](args)
+    assert read[NATIVE] == unknown
+    report = safeaug.validate({"transform": {NATIVE: "Compose", "transforms": [read]}}, "remote_sensing")
+    assert report.codes() == ["SA401"]
+
+
+@pytest.mark.parametrize(
+    ("direction", "read_as"),
+    [
+        ("horizontal", "HorizontalFlip"),
+        ("vertical", "VerticalFlip"),
+        ("diagonal", "Rotate"),
+        (["horizontal", "vertical"], "VerticalFlip"),
+        (["horizontal", "diagonal"], "VerticalFlip"),
+    ],
+)
+def test_a_random_flip_is_one_transform_that_may_do_what_any_of_its_directions_does(
+    direction: Any, read_as: str
+) -> None:
+    assert _mm_flip({"prob": 0.5, "direction": direction})[NATIVE] == read_as
+
+
+def test_lists_of_type_mappings_that_load_or_pack_nothing_are_not_pipelines() -> None:
+    schedulers = [{"type": "LinearLR", "start_factor": 0.001}, {"type": "MultiStepLR", "milestones": [8, 11]}]
+    assert mmengine_pipeline(schedulers) is None
+    assert mmengine_pipeline([{"type": "LoadImageFromFile"}, {"type": "PackDetInputs"}]) is None  # nothing acts
+    steps = mmengine_pipeline([{"type": "LoadImageFromFile"}, {"type": "RandomFlip", "prob": 0.5}])
+    assert steps is not None and [written for _, written in steps] == ["", "RandomFlip"]
+
+
+def test_findings_on_a_step_read_as_another_name_the_step_and_none_of_the_others_arguments(tmp_path: Path) -> None:
+    config = tmp_path / "seg_config.py"
+    config.write_text(
+        "train_pipeline = [\n"
+        "    dict(type='LoadImageFromFile'),\n"
+        "    dict(type='Resize', scale_factor=0.5),\n"
+        "    dict(type='PackSegInputs'),\n"
+        "]\n"
+    )
+    [finding] = safeaug.validate(str(config), "chest_xray").findings
+    assert (finding.code, finding.line, finding.transform) == ("SA103", 3, "Resize")
+    assert "scale_limit" not in finding.message and "RandomScale" not in finding.fix
+    assert finding.fix.startswith("Remove `Resize`")
