@@ -447,9 +447,39 @@ def _mm_pad(args: Mapping[str, Any]) -> dict[str, Any]:
     return _mm_unknown("Pad", args, f"size={args.get('size')!r}, size_divisor={divisor!r}")
 
 
+def _mm_random_resize(args: Mapping[str, Any]) -> dict[str, Any]:
+    """mmcv's ``RandomResize(scale=(w, h), ratio_range=(a, b), **Resize's arguments)``: a ``Resize`` to the
+    scale times a ratio drawn uniformly from ``[a, b]``. Scaling the target scales the result by the same
+    ratio (the fit to a box is linear in the box), so it is the ``Resize`` to ``scale`` followed by
+    ``RandomScale`` over ``[a, b]``, up to the rounding of the sides. A ``scale`` given as a range of two
+    sizes (drawn side by side) or another ``resize_type`` is refused."""
+    ratio = args.get("ratio_range")
+    resize_type = args.get("resize_type", "Resize")
+    if not (isinstance(resize_type, str) and _scope(resize_type) == "Resize"):
+        return _mm_unknown("RandomResize", args, f"resize_type={resize_type!r}")
+    if not (
+        isinstance(ratio, (list, tuple))
+        and len(ratio) == 2
+        and all(map(_is_number, ratio))
+        and 0 < ratio[0] <= ratio[1]
+    ):
+        return _mm_unknown("RandomResize", args, f"ratio_range={ratio!r}")
+    resize = _mm_resize({k: v for k, v in args.items() if k not in ("ratio_range", "resize_type")})
+    if resize[NATIVE] not in ("Resize", "LongestMaxSize", "OneOf"):  # refused, or a scale_factor without a scale
+        why = str(resize[NATIVE]).partition("(")[2][:-1] or f"scale={args.get('scale')!r}"
+        return _mm_unknown("RandomResize", args, why)
+    drawn = {
+        NATIVE: "RandomScale",
+        "scale_limit": [ratio[0] - 1, ratio[1] - 1],
+        "interpolation": resize.get("interpolation", 1),
+    }
+    return {NATIVE: "Sequential", "transforms": [resize, drawn], "p": 1.0}
+
+
 _MM_STEPS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "RandomFlip": _mm_flip,
     "Resize": _mm_resize,
+    "RandomResize": _mm_random_resize,
     "Pad": _mm_pad,
 }
 

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import safeaug
-from safeaug.readers.dialects import NATIVE, _mm_flip, _mm_pad, _mm_resize, mmengine_pipeline
+from safeaug.readers.dialects import NATIVE, _mm_flip, _mm_pad, _mm_random_resize, _mm_resize, mmengine_pipeline
 
 
 def _built(mapping: dict[str, Any]) -> list[A.BasicTransform]:
@@ -48,6 +48,27 @@ def test_a_resize_that_keeps_the_aspect_gives_mmcvs_size_in_one_of_its_branches(
     want = _mmcv_rescaled(h, w, scale)
     # albumentations rounds the scaled sides its own way: within a pixel of mmcv's
     assert any(abs(got[0] - want[0]) <= 1 and abs(got[1] - want[1]) <= 1 for got in sizes), (sizes, want)
+
+
+@given(
+    h=st.integers(8, 120),
+    w=st.integers(8, 120),
+    scale=st.tuples(st.integers(16, 160), st.integers(16, 160)),
+    ratio=st.floats(0.5, 2.0),
+    keep=st.booleans(),
+)
+def test_a_random_resize_is_the_resize_then_a_drawn_scale(
+    h: int, w: int, scale: tuple[int, int], ratio: float, keep: bool
+) -> None:
+    # mmcv draws the ratio, scales the target by it (truncating each side) and resizes to that target
+    reading = _mm_random_resize({"scale": scale, "ratio_range": (ratio, ratio), "keep_ratio": keep})
+    first, drawn = reading["transforms"]
+    image = np.zeros((h, w, 3), np.uint8)
+    [scaled] = _built(drawn)
+    sizes = [scaled(image=t(image=image)["image"])["image"].shape[:2] for t in _built(first)]
+    target = (int(scale[0] * ratio), int(scale[1] * ratio))
+    want = _mmcv_rescaled(h, w, target) if keep else (target[1], target[0])
+    assert any(abs(got[0] - want[0]) <= 2 and abs(got[1] - want[1]) <= 2 for got in sizes), (sizes, want)
 
 
 def test_a_resize_to_a_fixed_size_is_albumentations_resize_with_mmcvs_width_first() -> None:
@@ -81,6 +102,21 @@ def test_a_pad_is_numpys_pad_at_the_bottom_and_right(mode: str, h: int, w: int, 
         ("Resize", {"scale": (512, 512), "keep_ratio": "yes"}, "mmengine.Resize(keep_ratio='yes')"),
         ("Resize", {"scale": (512, 512), "interpolation": "hamming"}, "mmengine.Resize(interpolation='hamming')"),
         ("Resize", {"scale": [512, 512, 3]}, "mmengine.Resize(scale=[512, 512, 3])"),
+        (
+            "RandomResize",
+            {"scale": [(1333, 640), (1333, 800)], "keep_ratio": True},
+            "mmengine.RandomResize(ratio_range=None)",
+        ),
+        (
+            "RandomResize",
+            {"scale": (1333, 800), "ratio_range": (0.5, 2.0), "resize_type": "ResizeShortestEdge"},
+            "mmengine.RandomResize(resize_type='ResizeShortestEdge')",
+        ),
+        (
+            "RandomResize",
+            {"scale": [(1333, 640), (1333, 800)], "ratio_range": (0.5, 2.0)},
+            "mmengine.RandomResize(scale=[(1333, 640), (1333, 800)])",
+        ),
         ("Pad", {"pad_to_square": True}, "mmengine.Pad(pad_to_square=True)"),
         ("Pad", {"size": (64, 64), "size_divisor": 32}, "mmengine.Pad(size=(64, 64), size_divisor=32)"),
         ("Pad", {"size": (512, 512), "padding_mode": "wrap"}, "mmengine.Pad(padding_mode='wrap')"),
@@ -90,7 +126,7 @@ def test_a_pad_is_numpys_pad_at_the_bottom_and_right(mode: str, h: int, w: int, 
 def test_a_step_written_in_a_way_safeaug_does_not_read_is_refused(
     step: str, args: dict[str, Any], unknown: str
 ) -> None:
-    read = {"RandomFlip": _mm_flip, "Resize": _mm_resize, "Pad": _mm_pad}[step](args)
+    read = {"RandomFlip": _mm_flip, "Resize": _mm_resize, "RandomResize": _mm_random_resize, "Pad": _mm_pad}[step](args)
     assert read[NATIVE] == unknown
     report = safeaug.validate({"transform": {NATIVE: "Compose", "transforms": [read]}}, "remote_sensing")
     assert report.codes() == ["SA401"]
