@@ -339,6 +339,9 @@ def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
             continue
         acting = True
         args = {k: v for k, v in item.items() if k != "type"}
+        if step == "PhotoMetricDistortion":  # mmdet's swaps channels, mmseg's does not: the scope says whose
+            out.append((_mm_photometric(args, swaps=not kind.startswith("mmseg.")), step))
+            continue
         read_as = _MM_STEPS.get(step)
         out.append((read_as(args), step) if read_as is not None else ({NATIVE: f"mmengine.{step}", **args}, ""))
     return out if (wrapped or plumbing) and acting else None
@@ -474,6 +477,46 @@ def _mm_random_resize(args: Mapping[str, Any]) -> dict[str, Any]:
         "interpolation": resize.get("interpolation", 1),
     }
     return {NATIVE: "Sequential", "transforms": [resize, drawn], "p": 1.0}
+
+
+def _mm_photometric(args: Mapping[str, Any], *, swaps: bool) -> dict[str, Any]:
+    """mmdet's and mmseg's ``PhotoMetricDistortion(brightness_delta=32, contrast_range=(0.5, 1.5),
+    saturation_range=(0.5, 1.5), hue_delta=18)``, each step on its own coin, as the albumentations transforms
+    with the same effects at their widest:
+
+    * a brightness shift of up to ``brightness_delta`` levels, then (in either order with the colour steps) a
+      gain of ``contrast_range``, which multiplies the shift too: ``RandomBrightnessContrast`` with an
+      additive brightness of ``brightness_delta * max(1, high)`` levels and the gain as its contrast (it
+      multiplies without centring, as both do);
+    * saturation multiplied by ``saturation_range`` in HSV: ``ColorJitter(saturation=...)``;
+    * hue shifted by up to ``hue_delta``: in OpenCV's 8-bit hue units (2°) in mmseg, in degrees in mmdet (a
+      float image): read as the wider, ``HueSaturationValue(hue_shift_limit=hue_delta)``;
+    * mmdet's then permutes the channels on a coin: ``ChannelShuffle`` (not for a step scoped ``mmseg.``).
+    """
+    delta = args.get("brightness_delta", 32)
+    contrast = args.get("contrast_range", (0.5, 1.5))
+    saturation = args.get("saturation_range", (0.5, 1.5))
+    hue = args.get("hue_delta", 18)
+    pairs = all(
+        isinstance(r, (list, tuple)) and len(r) == 2 and all(map(_is_number, r)) and 0 <= r[0] <= r[1]
+        for r in (contrast, saturation)
+    )
+    if not (pairs and _is_number(delta) and delta >= 0 and _is_number(hue) and 0 <= hue <= 180):
+        return _mm_unknown("PhotoMetricDistortion", args, "arguments")
+    steps: list[dict[str, Any]] = [
+        {
+            NATIVE: "RandomBrightnessContrast",
+            "brightness_limit": [-delta * max(1.0, contrast[1]) / 255, delta * max(1.0, contrast[1]) / 255],
+            "contrast_limit": [contrast[0] - 1, contrast[1] - 1],
+            "brightness_by_max": True,
+            "p": 0.75,
+        },
+        {NATIVE: "ColorJitter", "brightness": 0, "contrast": 0, "saturation": list(saturation), "hue": 0, "p": 0.5},
+        {NATIVE: "HueSaturationValue", "hue_shift_limit": hue, "sat_shift_limit": 0, "val_shift_limit": 0, "p": 0.5},
+    ]
+    if swaps:
+        steps.append({NATIVE: "ChannelShuffle", "p": 0.5})
+    return {NATIVE: "Sequential", "transforms": steps, "p": 1.0}
 
 
 _MM_STEPS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {

@@ -530,7 +530,8 @@ _ALBU = "dict(type='Albu', transforms=[dict(type='Blur', blur_limit=3, p=0.1)])"
         ("dict(type='RandomFlip', prob=0.0)", set()),  # never flips
         ("dict(type='RandomFlip')", {"SA101"}),  # no probability written: the worst case
         ("dict(type='RandomFlip', prob=0.5, direction='sideways')", {"SA401"}),
-        ("dict(type='RandomResize', scale=(1333, 800), ratio_range=(0.1, 2.0))", {"SA401"}),
+        ("dict(type='RandomResize', scale=(1333, 800), ratio_range=(0.1, 2.0))", {"SA103"}),  # a 0.1-2x zoom
+        ("dict(type='RandomResize', scale=[(1333, 640), (1333, 800)], keep_ratio=True)", {"SA401"}),  # unread
         ("dict(type='Normalize', mean=[0, 0, 0], std=[1, 1, 1])", set()),
     ],
 )
@@ -541,7 +542,7 @@ def test_mmengine_steps_beside_an_albu_wrapper_are_judged(tmp_path: Path, step: 
     report = safeaug.validate(path, "chest_xray")
     assert {f.code for f in report.findings if f.severity == "error"} == codes
     assert {f.line for f in report.findings} <= {4}
-    assert all(f.transform in ("RandomFlip", None) or f.code == "SA401" for f in report.findings)
+    assert all(f.transform in ("RandomFlip", "RandomResize", None) or f.code == "SA401" for f in report.findings)
 
 
 @pytest.mark.parametrize(

@@ -169,3 +169,34 @@ def test_findings_on_a_step_read_as_another_name_the_step_and_none_of_the_others
     assert (finding.code, finding.line, finding.transform) == ("SA103", 3, "Resize")
     assert "scale_limit" not in finding.message and "RandomScale" not in finding.fix
     assert finding.fix.startswith("Remove `Resize`")
+
+
+@pytest.mark.parametrize(("scope", "swaps"), [("", True), ("mmdet.", True), ("mmseg.", False)])
+@given(
+    delta=st.integers(0, 64),
+    contrast=st.tuples(st.floats(0.3, 1.0), st.floats(1.0, 2.0)),
+    saturation=st.tuples(st.floats(0.3, 1.0), st.floats(1.0, 2.0)),
+    hue=st.integers(0, 40),
+)
+def test_photometric_distortion_is_read_at_its_widest(
+    scope: str, swaps: bool, delta: int, contrast: tuple[float, float], saturation: tuple[float, float], hue: int
+) -> None:
+    # mmseg adds the brightness shift before the gain (so the gain multiplies it) and shifts hue in 8-bit
+    # HSV units of 2 degrees; mmdet shifts hue in degrees and then permutes the channels on a coin
+    step = {
+        "type": f"{scope}PhotoMetricDistortion",
+        "brightness_delta": delta,
+        "contrast_range": contrast,
+        "saturation_range": saturation,
+        "hue_delta": hue,
+    }
+    steps = mmengine_pipeline([{"type": "LoadImageFromFile"}, step])
+    assert steps is not None
+    [(_, _), (reading, written)] = steps
+    assert written == "PhotoMetricDistortion"
+    env = safeaug.validate({"transform": reading}, "natural").envelope
+    assert env.brightness >= delta * max(1.0, contrast[1]) / 255 - 1e-9
+    assert env.contrast_min <= contrast[0] + 1e-9 and env.contrast_max >= contrast[1] - 1e-9
+    assert env.saturation_min <= saturation[0] + 1e-9 and env.saturation_max >= saturation[1] - 1e-9
+    assert env.hue >= 2 * hue - 1e-9
+    assert env.color is swaps
