@@ -16,13 +16,16 @@ interpreter, another layout), :func:`version` answers 0, "unknown", and the call
 from __future__ import annotations
 
 import sys
+from functools import cache
 from typing import Any
 
 _UNKNOWN = 0
 
 
+@cache
 def _tag_offset() -> int | None:
-    """The byte offset of ``tp_version_tag`` in a type object, or None when it cannot be told."""
+    """The byte offset of ``tp_version_tag`` in a type object, or None when it cannot be told (found on the first
+    read of a live object: the linter, which reads none, never imports ctypes)."""
     if sys.implementation.name != "cpython":
         return None
     try:
@@ -64,7 +67,6 @@ def _tag_offset() -> int | None:
     return candidates.pop()
 
 
-_OFFSET = _tag_offset()
 _READERS: dict[type, Any] = {}
 
 
@@ -73,14 +75,15 @@ def version(cls: type) -> int:
     0 when it cannot be told (the class must then be read again)."""
     reader = _READERS.get(cls)
     if reader is None:
-        if _OFFSET is None:
+        offset = _tag_offset()
+        if offset is None:
             return _UNKNOWN
         import ctypes
 
         if len(_READERS) > 4096:
             _READERS.clear()
         # (the key holds the class, so the address the reader reads stays its type object)
-        reader = _READERS[cls] = ctypes.c_uint32.from_address(id(cls) + _OFFSET)
+        reader = _READERS[cls] = ctypes.c_uint32.from_address(id(cls) + offset)
     tag: int = reader.value
     if tag == _UNKNOWN:
         getattr(cls, "__safeaug_absent__", None)  # reset by a change: a lookup draws the next tag
@@ -90,7 +93,7 @@ def version(cls: type) -> int:
 
 def supported() -> bool:
     """Whether tags can be read here (otherwise every read reads the class again)."""
-    return _OFFSET is not None
+    return _tag_offset() is not None
 
 
 __all__ = ["supported", "version"]
