@@ -305,9 +305,10 @@ _MM_FLIPS: dict[str, str] = {"horizontal": "HorizontalFlip", "vertical": "Vertic
 
 def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
     """An mmengine data pipeline (mmcv, mmdet, mmseg, mmpretrain), each step as a transform mapping and the
-    class it is written as when it is read as another: an ``Albu`` wrapper as written, a ``RandomFlip`` as the
-    albumentations flips it makes, loading and packing as ``NoOp``, any other step as a class safeaug does not
-    know (``mmengine.Resize``), which is refused.
+    class it is written as when it is read as another: an ``Albu`` wrapper as written, mmcv's ``RandomFlip``,
+    ``Resize``, ``RandomResize``, ``Pad`` and ``PhotoMetricDistortion`` as the albumentations transforms that do
+    the same, loading and packing as ``NoOp``, any other step as a class safeaug does not know
+    (``mmengine.RandomCrop``), which is refused.
 
     A pipeline is a list of ``type`` mappings that runs an ``Albu`` wrapper, or that loads or packs the sample
     (``LoadImageFromFile``, ``PackDetInputs``: what tells a data pipeline from a list of schedulers or hooks),
