@@ -341,11 +341,29 @@ def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
         acting = True
         args = {k: v for k, v in item.items() if k != "type"}
         if step == "PhotoMetricDistortion":  # mmdet's swaps channels, mmseg's does not: the scope says whose
-            out.append((_mm_photometric(args, swaps=not kind.startswith("mmseg.")), step))
+            out.append((_mm_photometric(args, swaps=not _mmseg(kind, items)), step))
             continue
         read_as = _MM_STEPS.get(step)
         out.append((read_as(args), step) if read_as is not None else ({NATIVE: f"mmengine.{step}", **args}, ""))
     return out if (wrapped or plumbing) and acting else None
+
+
+# Steps registered by mmseg alone: a pipeline that packs its sample with one of them is mmseg's.
+_MMSEG_ONLY = frozenset({"PackSegInputs", "SegRescale", "GenerateEdge", "ResizeToMultiple"})
+
+
+def _mmseg(kind: str, items: list[Any]) -> bool:
+    """Whether a step runs as mmseg's: scoped so (``mmseg.PhotoMetricDistortion``), or in a pipeline that uses
+    a step only mmseg has. (A config's ``default_scope`` usually sits in a base file, which is not read.)"""
+    if kind.startswith("mmseg."):
+        return True
+    if "." in kind:
+        return False  # scoped to another library: its own class
+    for item in items:
+        other = item.get("type") if isinstance(item, Mapping) else None
+        if isinstance(other, str) and (other.startswith("mmseg.") or other in _MMSEG_ONLY):
+            return True
+    return False
 
 
 def _mm_flip(args: Mapping[str, Any]) -> dict[str, Any]:
@@ -492,7 +510,8 @@ def _mm_photometric(args: Mapping[str, Any], *, swaps: bool) -> dict[str, Any]:
     * saturation multiplied by ``saturation_range`` in HSV: ``ColorJitter(saturation=...)``;
     * hue shifted by up to ``hue_delta``: in OpenCV's 8-bit hue units (2°) in mmseg, in degrees in mmdet (a
       float image): read as the wider, ``HueSaturationValue(hue_shift_limit=hue_delta)``;
-    * mmdet's then permutes the channels on a coin: ``ChannelShuffle`` (not for a step scoped ``mmseg.``).
+    * mmdet's then permutes the channels on a coin: ``ChannelShuffle`` (not for mmseg's: a step scoped
+      ``mmseg.``, or in a pipeline with a step only mmseg has, such as ``PackSegInputs``).
     """
     delta = args.get("brightness_delta", 32)
     contrast = args.get("contrast_range", (0.5, 1.5))

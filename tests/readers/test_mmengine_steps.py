@@ -200,3 +200,22 @@ def test_photometric_distortion_is_read_at_its_widest(
     assert env.saturation_min <= saturation[0] + 1e-9 and env.saturation_max >= saturation[1] - 1e-9
     assert env.hue >= 2 * hue - 1e-9
     assert env.color is swaps
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "swaps"),
+    [
+        (["LoadImageFromFile", "PhotoMetricDistortion", "PackSegInputs"], False),  # only mmseg packs so
+        (["LoadImageFromFile", "mmseg.PhotoMetricDistortion", "PackDetInputs"], False),
+        (["LoadImageFromFile", "mmseg.LoadAnnotations", "PhotoMetricDistortion", "PackInputs"], False),
+        (["LoadImageFromFile", "PhotoMetricDistortion", "PackDetInputs"], True),
+        (["LoadImageFromFile", "mmdet.PhotoMetricDistortion", "PackSegInputs"], True),  # scoped: mmdet's own
+        (["LoadImageFromFile", "PhotoMetricDistortion", "PackInputs"], True),  # nothing says whose: the wider
+    ],
+)
+def test_mmsegs_photometric_distortion_is_told_by_its_scope_or_its_pipeline(pipeline: list[str], swaps: bool) -> None:
+    steps = mmengine_pipeline([{"type": kind} for kind in pipeline])
+    assert steps is not None
+    [reading] = [data for data, written in steps if written == "PhotoMetricDistortion"]
+    shuffles = [t[NATIVE] for t in reading["transforms"] if t[NATIVE] == "ChannelShuffle"]
+    assert bool(shuffles) is swaps

@@ -1,10 +1,10 @@
-# expect: SA101@14, SA103@12, SA109@13, SA204@15, SA206@15, SA207@15, SA208@15
+# expect: SA101@14, SA103@12, SA109@13, SA204@15, SA206@15, SA207@15
 # An mmseg-style config with no Albu wrapper: mmcv's own steps are still the pipeline the films go through.
 # Loading and packing change nothing; a RandomFlip mirrors; Resize(scale_factor=0.5) halves the film (a zoom
 # out beyond chest_xray's bound); a reflecting Pad pastes mirrored anatomy into the border (a warning); and
-# PhotoMetricDistortion changes contrast, hue and saturation and (mmdet's) swaps channels, none of which a
-# film has. The schedulers and hooks below are
-# lists of `type` mappings too, but load or pack nothing: they are not read as pipelines.
+# PhotoMetricDistortion (mmseg's, as PackSegInputs shows: it swaps no channels) changes contrast, hue and
+# saturation, none of which a film has. The schedulers and hooks below are lists of `type` mappings too,
+# but load or pack nothing: they are not read as pipelines.
 crop_size = (512, 512)
 train_pipeline = [
     dict(type="LoadImageFromFile"),
