@@ -184,7 +184,59 @@ def over_bound(
         fix = f"Change {knob_names(knob, name)} of `{name}` so that it stays within {within}, or remove `{name}`."
     else:
         fix = f"Remove `{name}` or use a transform that stays within {fmt(rule, bound)}."
+    step = _STEP_FIXES.get((leaf.node.written, rule.name)) if _foreign(leaf.node) else None
+    if step is not None:  # in the words of the library the step belongs to
+        change, refused, own = step
+        bounded = inv.allowed and rule.kind != "flag" and bound is not None
+        said = change.format(bound=fmt(rule, bound)) if bounded else refused
+        fix = f"{said}, or remove `{leaf.node.written}`."
+        return {"message": message, "fix": fix if own else _with_policy_fix(fix, inv, name)}
     return {"message": message, "fix": _with_policy_fix(fix, inv, name)}
+
+
+# Steps of mmcv (mmdet, mmseg) read as albumentations transforms: (step, effect) -> what to change in the step's
+# own arguments when the policy bounds the effect ({bound}), and when it refuses it; and whether that replaces the
+# policy's own fix (which names albumentations' arguments).
+_STEP_FIXES: dict[tuple[str, str], tuple[str, str, bool]] = {
+    ("RandomFlip", "rotation"): (
+        "Keep `direction='horizontal'` alone (a vertical or diagonal flip turns the image upside down)",
+        "Keep `direction='horizontal'` alone (a vertical or diagonal flip turns the image upside down)",
+        True,
+    ),
+    ("Resize", "scale"): (
+        "Use a `scale_factor` within {bound}, or resize to a fixed `scale`",
+        "Resize to a fixed `scale`",
+        False,
+    ),
+    ("RandomResize", "scale"): ("Narrow `ratio_range` to within {bound}", "Use `Resize` with a fixed `scale`", False),
+    ("Pad", "reflect_border"): ("Use `padding_mode='constant'`", "Use `padding_mode='constant'`", True),
+    ("PhotoMetricDistortion", "brightness"): (
+        "Lower `brightness_delta` so that the shift stays within {bound} (it is multiplied by up to the largest "
+        "`contrast_range` gain)",
+        "Set `brightness_delta=0`",
+        False,
+    ),
+    ("PhotoMetricDistortion", "contrast"): (
+        "Narrow `contrast_range` to within {bound}",
+        "Set `contrast_range=(1.0, 1.0)`",
+        False,
+    ),
+    ("PhotoMetricDistortion", "saturation"): (
+        "Narrow `saturation_range` to within {bound}",
+        "Set `saturation_range=(1.0, 1.0)`",
+        False,
+    ),
+    ("PhotoMetricDistortion", "hue"): (
+        "Lower `hue_delta` so that the shift stays within {bound} (mmseg counts it in units of 2°)",
+        "Set `hue_delta=0`",
+        False,
+    ),
+    ("PhotoMetricDistortion", "color"): (
+        "Use mmseg's, which swaps no channels (`type='mmseg.PhotoMetricDistortion'`; mmdet's permutes them on a coin)",
+        "Use mmseg's, which swaps no channels (`type='mmseg.PhotoMetricDistortion'`; mmdet's permutes them on a coin)",
+        False,
+    ),
+}
 
 
 def _foreign(node: Node) -> bool:

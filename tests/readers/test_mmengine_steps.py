@@ -168,7 +168,7 @@ def test_findings_on_a_step_read_as_another_name_the_step_and_none_of_the_others
     [finding] = safeaug.validate(str(config), "chest_xray").findings
     assert (finding.code, finding.line, finding.transform) == ("SA103", 3, "Resize")
     assert "scale_limit" not in finding.message and "RandomScale" not in finding.fix
-    assert finding.fix.startswith("Remove `Resize`")
+    assert finding.fix.startswith("Use a `scale_factor` within 0.85–1.15×, or resize to a fixed `scale`")
 
 
 @pytest.mark.parametrize(("scope", "swaps"), [("", True), ("mmdet.", True), ("mmseg.", False)])
@@ -219,3 +219,83 @@ def test_mmsegs_photometric_distortion_is_told_by_its_scope_or_its_pipeline(pipe
     [reading] = [data for data, written in steps if written == "PhotoMetricDistortion"]
     shuffles = [t[NATIVE] for t in reading["transforms"] if t[NATIVE] == "ChannelShuffle"]
     assert bool(shuffles) is swaps
+
+
+_STEPS = """\
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomResize', scale=(2048, 512), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='Resize', scale_factor=0.5),
+    dict(type='Pad', size_divisor=32, padding_mode='reflect'),
+    dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackDetInputs'),
+]
+"""
+_READ_AS = (
+    "RandomScale",
+    "LongestMaxSize",
+    "PadIfNeeded",
+    "HorizontalFlip",
+    "VerticalFlip",
+    "Rotate(",
+    "RandomBrightnessContrast",
+    "ColorJitter",
+    "HueSaturationValue",
+    "ChannelShuffle",
+    "border_mode",
+    "scale_limit",
+    "limit=",
+)
+
+
+@pytest.mark.parametrize("policy", ["chest_xray", "remote_sensing", "natural", "histopathology", "ocr"])
+def test_findings_on_mmcv_steps_speak_of_the_steps_and_their_own_arguments(tmp_path: Path, policy: str) -> None:
+    config = tmp_path / "det_config.py"
+    config.write_text(_STEPS)
+    findings = safeaug.validate(str(config), policy).findings
+    assert findings  # each of these policies refuses something here
+    for f in findings:
+        said = f"{f.message} {f.fix}"
+        assert not [word for word in _READ_AS if word in said], (f.code, said)
+        if f.line is not None and f.line > 2 and f.transform:
+            assert f.transform in ("RandomResize", "Resize", "Pad", "RandomFlip", "PhotoMetricDistortion"), f
+
+
+@pytest.mark.parametrize(
+    ("step", "policy", "code", "fix"),
+    [
+        (
+            "dict(type='RandomFlip', prob=0.5, direction='vertical')",
+            "natural",
+            "SA102",
+            "Keep `direction='horizontal'`",
+        ),
+        (
+            "dict(type='RandomResize', scale=(512, 512), ratio_range=(0.5, 2.0))",
+            "remote_sensing",
+            "SA103",
+            "Narrow `ratio_range` to within 0.8–1.25×",
+        ),
+        (
+            "dict(type='Pad', size_divisor=32, padding_mode='symmetric')",
+            "chest_xray",
+            "SA109",
+            "Use `padding_mode='constant'`",
+        ),
+        (
+            "dict(type='PhotoMetricDistortion', contrast_range=(0.9, 1.1))",
+            "remote_sensing",
+            "SA203",
+            "Lower `brightness_delta` so that the shift stays within ±0.1 of full scale",
+        ),
+        ("dict(type='PhotoMetricDistortion')", "chest_xray", "SA206", "Set `hue_delta=0`"),
+    ],
+)
+def test_a_fix_for_an_mmcv_step_names_its_own_argument(
+    tmp_path: Path, step: str, policy: str, code: str, fix: str
+) -> None:
+    config = tmp_path / "config.py"
+    config.write_text(f"train_pipeline = [\n    dict(type='LoadImageFromFile'),\n    {step},\n]\n")
+    [finding] = [f for f in safeaug.validate(str(config), policy).findings if f.code == code]
+    assert finding.fix.startswith(fix) and finding.line == 3
