@@ -83,6 +83,9 @@ class Node:
     # The class as the config writes it, when it is read as another (``JpegCompression``, removed in 2.0, is
     # read as ``ImageCompression``): findings name it as written.
     written: str = field(default="", compare=False)
+    # A step of another library's pipeline read as albumentations' transforms (mmcv's ``RandomResizedCrop``,
+    # whose ``scale`` is its output size): findings quote none of the albumentations arguments it was read with.
+    foreign: bool = field(default=False, compare=False)
 
     @property
     def is_composition(self) -> bool:

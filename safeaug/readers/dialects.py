@@ -539,11 +539,64 @@ def _mm_photometric(args: Mapping[str, Any], *, swaps: bool) -> dict[str, Any]:
     return {NATIVE: "Sequential", "transforms": steps, "p": 1.0}
 
 
+def _ranges(*pairs: Any) -> bool:
+    """Each a pair of non-negative numbers, low first."""
+    return all(
+        isinstance(r, (list, tuple)) and len(r) == 2 and all(map(_is_number, r)) and 0 <= r[0] <= r[1] for r in pairs
+    )
+
+
+def _mm_random_resized_crop(args: Mapping[str, Any]) -> dict[str, Any]:
+    """mmpretrain's ``RandomResizedCrop(scale, crop_ratio_range=(0.08, 1.0), aspect_ratio_range=(3/4, 4/3))``:
+    torchvision's algorithm, as albumentations' ``RandomResizedCrop`` runs it. Its ``scale`` is the output
+    size, ``(h, w)`` (it resizes to ``scale[::-1]`` in mmcv's ``(w, h)``), or one int for both."""
+    interpolation = _MM_INTERPOLATION.get(str(args.get("interpolation", "bilinear")))
+    crop = args.get("crop_ratio_range", (0.08, 1.0))
+    aspect = args.get("aspect_ratio_range", (3.0 / 4.0, 4.0 / 3.0))
+    scale = args.get("scale")
+    size = [scale, scale] if _is_whole(scale) else list(scale) if isinstance(scale, (list, tuple)) else None
+    if interpolation is None or not _ranges(crop, aspect) or size is None or len(size) != 2:
+        return _mm_unknown("RandomResizedCrop", args, "arguments")
+    if not all(_is_whole(v) and v > 0 for v in size) or crop[1] > 1 or aspect[0] <= 0:
+        return _mm_unknown("RandomResizedCrop", args, "arguments")
+    return {
+        NATIVE: "RandomResizedCrop",
+        "size": size,
+        "scale": list(crop),
+        "ratio": list(aspect),
+        "interpolation": interpolation,
+    }
+
+
+def _mm_resize_edge(args: Mapping[str, Any]) -> dict[str, Any]:
+    """mmpretrain's ``ResizeEdge(scale, edge='short')``: the short (or long) edge to ``scale``, the aspect kept:
+    ``SmallestMaxSize`` (or ``LongestMaxSize``). ``edge='width'`` or ``'height'`` is refused."""
+    interpolation = _MM_INTERPOLATION.get(str(args.get("interpolation", "bilinear")))
+    edge = args.get("edge", "short")
+    scale = args.get("scale")
+    kind = {"short": "SmallestMaxSize", "long": "LongestMaxSize"}.get(edge) if isinstance(edge, str) else None
+    if interpolation is None or kind is None or not (_is_whole(scale) and scale > 0):
+        return _mm_unknown("ResizeEdge", args, f"edge={edge!r}" if kind is None else "arguments")
+    return {NATIVE: kind, "max_size": scale, "interpolation": interpolation}
+
+
+def _mm_center_crop(args: Mapping[str, Any]) -> dict[str, Any]:
+    """mmcv's ``CenterCrop(crop_size)``: ``crop_size`` is ``(w, h)``, or one int for both. (On an image smaller
+    than the crop mmcv keeps what there is, or pads it with ``auto_pad``: a crop no larger than read here.)"""
+    size = _size(args.get("crop_size"))
+    if size is None or min(size) <= 0 or args.get("auto_pad", False) not in (False, True):
+        return _mm_unknown("CenterCrop", args, "arguments")
+    return {NATIVE: "CenterCrop", "height": size[0], "width": size[1], "pad_if_needed": bool(args.get("auto_pad"))}
+
+
 _MM_STEPS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "RandomFlip": _mm_flip,
     "Resize": _mm_resize,
     "RandomResize": _mm_random_resize,
     "Pad": _mm_pad,
+    "RandomResizedCrop": _mm_random_resized_crop,
+    "ResizeEdge": _mm_resize_edge,
+    "CenterCrop": _mm_center_crop,
 }
 
 

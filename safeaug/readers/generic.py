@@ -416,6 +416,7 @@ def _read_as(node: Node, written: str, line: int | None) -> None:
     while stack:
         item = stack.pop()
         item.line = line
+        item.foreign = True
         if not item.is_composition:
             item.written = written
         stack.extend(item.children)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from safeaug.catalog._registry import Entry, Knob, defaults_for, get_entry, is_setting
-from safeaug.catalog._renames import FLIP, OLD_CLASSES, X_ARGUMENTS, x_name
+from safeaug.catalog._renames import X_ARGUMENTS, x_name
 from safeaug.effects import Envelope, moved_fields
 from safeaug.ir import Node
 from safeaug.libraries import owner
@@ -210,6 +210,22 @@ _STEP_FIXES: dict[tuple[str, str], tuple[str, str, bool]] = {
     ),
     ("RandomResize", "scale"): ("Narrow `ratio_range` to within {bound}", "Use `Resize` with a fixed `scale`", False),
     ("Pad", "reflect_border"): ("Use `padding_mode='constant'`", "Use `padding_mode='constant'`", True),
+    ("RandomResizedCrop", "crop"): (
+        "Raise the low end of `crop_ratio_range` so that the crop keeps at least {bound}",
+        "Resize to the size instead (`Resize` with `scale`)",
+        False,
+    ),
+    ("RandomResizedCrop", "scale"): (
+        "Raise the low end of `crop_ratio_range` (a smaller crop is enlarged more) so that the zoom stays within "
+        "{bound}",
+        "Resize to the size instead (`Resize` with `scale`)",
+        False,
+    ),
+    ("RandomResizedCrop", "edge"): (
+        "Raise the low end of `crop_ratio_range` so that no edge moves in more than {bound}",
+        "Resize to the size instead (`Resize` with `scale`)",
+        False,
+    ),
     ("PhotoMetricDistortion", "brightness"): (
         "Lower `brightness_delta` so that the shift stays within {bound} (it is multiplied by up to the largest "
         "`contrast_range` gain)",
@@ -241,11 +257,10 @@ _STEP_FIXES: dict[tuple[str, str], tuple[str, str, bool]] = {
 
 def _foreign(node: Node) -> bool:
     """A step of another library read as albumentations' transforms (mmcv's ``RandomFlip`` as flips, its
-    ``Resize(scale_factor=0.5)`` as a ``RandomScale``): the arguments and examples of those transforms are not
-    what the config writes, so a finding names none. (A class albumentations renamed is read with its
-    arguments under the new names, and the example shows the new class: that is the fix.)"""
-    written = node.written
-    return bool(written) and written != node.name and written not in OLD_CLASSES and written != FLIP
+    ``Resize(scale_factor=0.5)`` as a ``RandomScale``, mmpretrain's ``RandomResizedCrop``, whose ``scale`` is
+    the output size): the arguments and examples of those transforms are not what the config writes, so a
+    finding names none."""
+    return node.foreign
 
 
 def as_written(node: Node) -> str:
@@ -563,9 +578,10 @@ def crops_refused(name: str, policy_id: str) -> Words:
     }
 
 
-def crop_share_by_aspect(name: str, rule: Rule, kept: float, floor: float, policy_id: str) -> Words:
-    """A crop whose share holds for a square input only."""
+def crop_share_by_aspect(name: str, rule: Rule, kept: float, floor: float, policy_id: str, foreign: bool) -> Words:
+    """A crop whose share holds for a square input only (``foreign``: a step of mmcv's, see :func:`_foreign`)."""
     bound = fmt(rule, floor)
+    ratio = "an `aspect_ratio_range`" if foreign else "a `ratio` range"
     return {
         "message": (
             f"`{name}` keeps {fmt(rule, kept)} of a square input, but the share depends on the "
@@ -573,20 +589,24 @@ def crop_share_by_aspect(name: str, rule: Rule, kept: float, floor: float, polic
             f"back to a centre crop of its largest ratio, a turned crop to a thinner rectangle) — "
             f"policy `{policy_id}` requires crops to keep at least {bound}."
         ),
-        "fix": f"Make sure your inputs' aspect lets `{name}` keep {bound} (for a random-resized crop, a "
-        "`ratio` range that contains the input's width/height), or pad the inputs to a square first.",
+        "fix": f"Make sure your inputs' aspect lets `{name}` keep {bound} (for a random-resized crop, {ratio} "
+        "that contains the input's width/height), or pad the inputs to a square first.",
     }
 
 
-def crop_in_pixels(name: str, rule: Rule, floor: float, policy_id: str) -> Words:
+def crop_in_pixels(name: str, rule: Rule, floor: float, policy_id: str, foreign: bool) -> Words:
     bound = fmt(rule, floor)
+    instead = (
+        f"mmpretrain's `RandomResizedCrop(scale=..., crop_ratio_range=({floor:g}, 1.0))`"
+        if foreign
+        else f"`RandomResizedCrop(size=..., scale=({floor:g}, 1.0))`"
+    )
     return {
         "message": (
             f"`{name}` crops to a size in pixels, so the share of the image it keeps depends on the "
             f"input size — policy `{policy_id}` requires crops to keep at least {bound}."
         ),
-        "fix": f"Use `RandomResizedCrop(size=..., scale=({floor:g}, 1.0))`, or make sure the crop keeps "
-        f"{bound} of your inputs and allow it by name.",
+        "fix": f"Use {instead}, or make sure the crop keeps {bound} of your inputs and allow it by name.",
     }
 
 

@@ -17,7 +17,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import safeaug
-from safeaug.readers.dialects import NATIVE, _mm_flip, _mm_pad, _mm_random_resize, _mm_resize, mmengine_pipeline
+from safeaug.readers.dialects import (
+    NATIVE,
+    _mm_center_crop,
+    _mm_flip,
+    _mm_pad,
+    _mm_random_resize,
+    _mm_random_resized_crop,
+    _mm_resize,
+    _mm_resize_edge,
+    mmengine_pipeline,
+)
 
 
 def _built(mapping: dict[str, Any]) -> list[A.BasicTransform]:
@@ -299,3 +309,58 @@ def test_a_fix_for_an_mmcv_step_names_its_own_argument(
     config.write_text(f"train_pipeline = [\n    dict(type='LoadImageFromFile'),\n    {step},\n]\n")
     [finding] = [f for f in safeaug.validate(str(config), policy).findings if f.code == code]
     assert finding.fix.startswith(fix) and finding.line == 3
+
+
+def test_mmpretrains_random_resized_crop_takes_its_output_size_as_scale() -> None:
+    # mmpretrain resizes the crop to `scale[::-1]` in mmcv's (w, h): its `scale` is (h, w)
+    reading = _mm_random_resized_crop({"scale": (224, 160), "crop_ratio_range": (0.5, 1.0)})
+    [crop] = _built(reading)
+    out = crop(image=np.zeros((300, 400, 3), np.uint8))["image"]
+    assert out.shape[:2] == (224, 160)
+    env = safeaug.validate({"transform": reading}, "natural").envelope
+    assert env.crop_min == pytest.approx(0.5)  # crop_ratio_range is the share of the area kept
+    assert _mm_random_resized_crop({"scale": 224})["size"] == [224, 224]
+    assert _mm_random_resized_crop({"scale": 224, "crop_ratio_range": (0.5, 1.5)})[NATIVE].startswith("mmengine.")
+
+
+@given(h=st.integers(8, 120), w=st.integers(8, 120), scale=st.integers(8, 120), edge=st.sampled_from(["short", "long"]))
+def test_resize_edge_sets_the_short_or_long_edge(h: int, w: int, scale: int, edge: str) -> None:
+    [resize] = _built(_mm_resize_edge({"scale": scale, "edge": edge}))
+    out = resize(image=np.zeros((h, w, 3), np.uint8))["image"].shape[:2]
+    assert (min(out) if edge == "short" else max(out)) == scale
+    # mmpretrain: the other side is int(scale * other / edge), albumentations rounds: within a pixel
+    other = int(scale * max(h, w) / min(h, w)) if edge == "short" else int(scale * min(h, w) / max(h, w))
+    assert abs((max(out) if edge == "short" else min(out)) - other) <= 1
+
+
+def test_resize_edge_by_width_or_height_and_center_crop_forms_not_read_are_refused() -> None:
+    assert _mm_resize_edge({"scale": 256, "edge": "width"})[NATIVE] == "mmengine.ResizeEdge(edge='width')"
+    assert _mm_center_crop({"crop_size": (224, 160)}) == {
+        NATIVE: "CenterCrop",
+        "height": 160,
+        "width": 224,
+        "pad_if_needed": False,  # mmcv's crop_size is (w, h)
+    }
+    assert _mm_center_crop({"crop_size": "big"})[NATIVE].startswith("mmengine.CenterCrop")
+
+
+def test_a_crop_fix_speaks_mmpretrains_arguments(tmp_path: Path) -> None:
+    config = tmp_path / "cls_config.py"
+    config.write_text(
+        "train_pipeline = [\n"
+        "    dict(type='LoadImageFromFile'),\n"
+        "    dict(type='RandomResizedCrop', scale=224),\n"
+        "    dict(type='PackInputs'),\n"
+        "]\n"
+        "test_pipeline = [\n"
+        "    dict(type='LoadImageFromFile'),\n"
+        "    dict(type='ResizeEdge', scale=256, edge='short'),\n"
+        "    dict(type='CenterCrop', crop_size=224),\n"
+        "    dict(type='PackInputs'),\n"
+        "]\n"
+    )
+    findings = {f.code: f for f in safeaug.validate(str(config), "chest_xray").findings}
+    assert findings["SA407"].line == 9  # on a frame whose long side is not known, the share kept is not
+    assert findings["SA108"].fix.startswith("Raise the low end of `crop_ratio_range` so that the crop keeps")
+    assert "crop_ratio_range=(0.45, 1.0)" in findings["SA407"].fix and "size=" not in findings["SA407"].fix
+    assert all("`scale=" not in f.message for f in findings.values())  # albumentations' `scale` is not mmpretrain's
