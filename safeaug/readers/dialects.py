@@ -339,13 +339,54 @@ def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
             out.append(({NATIVE: "NoOp"}, ""))
             continue
         acting = True
-        args = {k: v for k, v in item.items() if k != "type"}
-        if step == "PhotoMetricDistortion":  # mmdet's swaps channels, mmseg's does not: the scope says whose
-            out.append((_mm_photometric(args, swaps=not _mmseg(kind, items)), step))
-            continue
-        read_as = _MM_STEPS.get(step)
-        out.append((read_as(args), step) if read_as is not None else ({NATIVE: f"mmengine.{step}", **args}, ""))
+        out.append(_mm_step(item, kind, items))
     return out if (wrapped or plumbing) and acting else None
+
+
+def _mm_step(item: Mapping[str, Any], kind: str, items: list[Any]) -> tuple[Any, str]:
+    """One acting step of an mmengine pipeline as a transform mapping, and the name it is written as when it is
+    read as another ("" when it is refused under its own name)."""
+    step = _scope(kind)
+    args = {k: v for k, v in item.items() if k != "type"}
+    if step == "PhotoMetricDistortion":  # mmdet's swaps channels, mmseg's does not: the scope says whose
+        return _mm_photometric(args, swaps=not _mmseg(kind, items)), step
+    if step == "TestTimeAug":
+        return _mm_test_time(args, items), step
+    read_as = _MM_STEPS.get(step)
+    return (read_as(args), step) if read_as is not None else ({NATIVE: f"mmengine.{step}", **args}, "")
+
+
+def _scales_joined(options: list[Any]) -> list[Any]:
+    """Fixed scales among a test-time stage's options (``Resize(scale_factor=r)`` for each of several ``r``) as
+    one ``RandomScale`` over their span, so that the stage is one finding, not one per ratio: the envelope of a
+    choice among them is that span."""
+    scales = [o for o in options if isinstance(o, Mapping) and o.get(NATIVE) == "RandomScale"]
+    if len(scales) < 2 or len({o.get("interpolation") for o in scales}) != 1:
+        return options
+    lows = [o["scale_limit"][0] for o in scales]
+    highs = [o["scale_limit"][1] for o in scales]
+    joined = {**scales[0], "scale_limit": [min(lows), max(highs)]}
+    return [joined, *(o for o in options if not (isinstance(o, Mapping) and o.get(NATIVE) == "RandomScale"))]
+
+
+def _mm_test_time(args: Mapping[str, Any], items: list[Any]) -> dict[str, Any]:
+    """mmengine's ``TestTimeAug(transforms=[[a1, a2], [b1, b2], ...])``: every image is run through every
+    combination of one step from each inner list, so it may do what any of them does: a sequence of one
+    ``OneOf`` per list (each option read as a step of the pipeline is). Anything else is refused."""
+    stages = args.get("transforms")
+    if not isinstance(stages, list) or not stages or not all(isinstance(s, list) and s for s in stages):
+        return _mm_unknown("TestTimeAug", args, "transforms")
+    read = []
+    for stage in stages:
+        options = []
+        for option in stage:
+            kind = option.get("type") if isinstance(option, Mapping) else None
+            if not isinstance(kind, str) or _scope(kind) == "TestTimeAug":
+                return _mm_unknown("TestTimeAug", args, "transforms")
+            plumbing = _scope(kind) in MMENGINE_PLUMBING
+            options.append({NATIVE: "NoOp"} if plumbing else _mm_step(option, kind, items)[0])
+        read.append({NATIVE: "OneOf", "transforms": _scales_joined(options), "p": 1.0})
+    return {NATIVE: "Sequential", "transforms": read, "p": 1.0}
 
 
 # Steps registered by mmseg alone: a pipeline that packs its sample with one of them is mmseg's.

@@ -123,6 +123,9 @@ def _fold(op: ast.operator, left: Any, right: Any) -> Any:
     return result
 
 
+# The most items a list comprehension in a config is read for (one value per item): more is unreadable.
+_MAX_COMPREHENDED = 64
+
 # Words without which a Python file holds no pipeline: albumentations itself, mmdet's wrapper, a wrapper of
 # one's own (`type=..., transforms=[...]`), `name`/`class_name` + `params` dicts, an mmengine data pipeline of
 # mmcv's own steps (`train_pipeline = [dict(type='LoadImageFromFile'), ...]`, `dataset=dict(pipeline=...)`).
@@ -690,7 +693,26 @@ class _Source:
             return self._call(node, path, scopes, depth)
         if isinstance(node, ast.IfExp):
             return self._either(node, path, scopes, depth)
+        if isinstance(node, ast.ListComp):
+            return self._comprehension(node, path, scopes, depth)
         return self._opaque(node)
+
+    def _comprehension(
+        self, node: ast.ListComp, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int
+    ) -> Any:
+        """``[dict(type='Resize', scale_factor=r) for r in ratios]`` over a literal list (or a name assigned one
+        once): the element read once per item, the loop name bound to that item's expression. Nothing is run;
+        any other comprehension (a condition, two loops, an unpacked target, a computed iterable) is unreadable."""
+        if len(node.generators) != 1:
+            return self._opaque(node)
+        loop = node.generators[0]
+        if loop.ifs or loop.is_async or not isinstance(loop.target, ast.Name):
+            return self._opaque(node)
+        items = loop.iter.elts if isinstance(loop.iter, ast.Tuple) else self._joined(loop.iter, scopes, depth + 1)
+        if items is None or len(items) > _MAX_COMPREHENDED or any(isinstance(i, ast.Starred) for i in items):
+            return self._opaque(node)
+        name = loop.target.id
+        return [self.value(node.elt, (*path, i), [{name: [item]}, *scopes], depth + 1) for i, item in enumerate(items)]
 
     def _type_or_value(
         self, key: object, node: ast.expr, path: Path, scopes: list[dict[str, list[ast.expr]]], depth: int

@@ -209,6 +209,11 @@ _STEP_FIXES: dict[tuple[str, str], tuple[str, str, bool]] = {
         False,
     ),
     ("RandomResize", "scale"): ("Narrow `ratio_range` to within {bound}", "Use `Resize` with a fixed `scale`", False),
+    ("TestTimeAug", "scale"): (
+        "Keep the test-time scale factors within {bound}",
+        "Drop the test-time rescaling (one `Resize` to a fixed `scale`)",
+        False,
+    ),
     ("Pad", "reflect_border"): ("Use `padding_mode='constant'`", "Use `padding_mode='constant'`", True),
     ("RandomResizedCrop", "crop"): (
         "Raise the low end of `crop_ratio_range` so that the crop keeps at least {bound}",

@@ -364,3 +364,39 @@ def test_a_crop_fix_speaks_mmpretrains_arguments(tmp_path: Path) -> None:
     assert findings["SA108"].fix.startswith("Raise the low end of `crop_ratio_range` so that the crop keeps")
     assert "crop_ratio_range=(0.45, 1.0)" in findings["SA407"].fix and "size=" not in findings["SA407"].fix
     assert all("`scale=" not in f.message for f in findings.values())  # albumentations' `scale` is not mmpretrain's
+
+
+_TTA = """\
+img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+tta_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [dict(type='Resize', scale_factor=r, keep_ratio=True) for r in img_ratios],
+            [dict(type='RandomFlip', prob=0., direction='horizontal'),
+             dict(type='RandomFlip', prob=1., direction='horizontal')],
+            [dict(type='LoadAnnotations')],
+            [dict(type='PackSegInputs')],
+        ])
+]
+"""
+
+
+def test_test_time_augmentation_may_do_what_any_combination_does(tmp_path: Path) -> None:
+    # every image is run through every combination: the six scales (one finding for their span) and the flip
+    config = tmp_path / "ade20k_tta.py"
+    config.write_text(_TTA)
+    findings = safeaug.validate(str(config), "chest_xray").findings
+    assert [(f.code, f.line, f.transform) for f in findings] == [
+        ("SA103", 4, "TestTimeAug"),
+        ("SA101", 4, "TestTimeAug"),
+    ]
+    assert "0.5–1.75×" in findings[0].message
+    assert findings[0].fix.startswith("Keep the test-time scale factors within 0.85–1.15×")
+    assert safeaug.validate(str(config), "natural").ok
+    config.write_text(_TTA.replace("prob=1.", "prob=0."))  # no image is flipped
+    assert [f.code for f in safeaug.validate(str(config), "chest_xray").findings] == ["SA103"]
+    # a stage that is not a literal list of steps cannot be read
+    config.write_text(_TTA.replace("for r in img_ratios]", "for r in img_ratios if r]"))
+    assert [f.code for f in safeaug.validate(str(config), "chest_xray").findings] == ["SA401"]

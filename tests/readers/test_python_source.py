@@ -152,6 +152,36 @@ def test_lists_joined_with_plus_keep_each_transforms_line(tmp_path: Path) -> Non
     assert [(f.code, f.line, f.location) for f in report.findings] == [("SA101", 6, "flip.transforms[1]")]
 
 
+# A list comprehension over a literal list is read item by item (the test runs it to know the truth).
+COMPREHENDED = {
+    "over a constant": (
+        "import albumentations as A\nPS = [0.0, 1.0]\nflip = A.Compose([A.HorizontalFlip(p=q) for q in PS])\n",
+        [("SA101", 3, "flip.transforms[1]")],
+    ),
+    "over a literal tuple, shadowing a constant": (
+        "import albumentations as A\nq = 0.0\nflip = A.Compose([A.HorizontalFlip(p=q) for q in (0.0, 1.0)])\n",
+        [("SA101", 3, "flip.transforms[1]")],
+    ),
+    "with a condition": (
+        "import albumentations as A\nPS = [0.0, 1.0]\nflip = A.Compose([A.HorizontalFlip(p=q) for q in PS if q])\n",
+        [("SA501", 3, "flip")],
+    ),
+    "over a computed range": (
+        "import albumentations as A\nflip = A.Compose([A.HorizontalFlip(p=q) for q in range(2)])\n",
+        [("SA501", 2, "flip")],
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "found"), COMPREHENDED.values(), ids=COMPREHENDED.keys())
+def test_a_list_comprehension_over_a_literal_list_is_read_item_by_item(
+    tmp_path: Path, text: str, found: list[tuple[str, int, str]]
+) -> None:
+    assert _mirrors(_run(text)["flip"])  # each of these mirrors when it runs
+    report = _lint(tmp_path, text)
+    assert [(f.code, f.line, f.location) for f in report.findings] == found
+
+
 # Each assigns a mild limit, then may rebind the name (to whatever a module holds) before the pipeline reads
 # it: what the limit is cannot be known without running the code.
 REBOUND = {
