@@ -473,7 +473,12 @@ def _mm_resize(args: Mapping[str, Any]) -> dict[str, Any]:
     if scale is None:
         factor = args.get("scale_factor")
         if _is_number(factor) and factor > 0:
-            return {NATIVE: "RandomScale", "scale_limit": [factor - 1, factor - 1], "interpolation": interpolation}
+            return {
+                NATIVE: "RandomScale",
+                "scale_limit": [factor - 1, factor - 1],
+                "interpolation": interpolation,
+                "p": 1.0,  # (mmcv always resizes; RandomScale's own default is a coin)
+            }
         return _mm_unknown("Resize", args, f"scale_factor={factor!r}")
     size = _size(scale)
     if size is None or min(size) <= 0:
@@ -535,6 +540,7 @@ def _mm_random_resize(args: Mapping[str, Any]) -> dict[str, Any]:
         NATIVE: "RandomScale",
         "scale_limit": [ratio[0] - 1, ratio[1] - 1],
         "interpolation": resize.get("interpolation", 1),
+        "p": 1.0,
     }
     return {NATIVE: "Sequential", "transforms": [resize, drawn], "p": 1.0}
 
