@@ -70,6 +70,14 @@ def _tag_offset() -> int | None:
 _READERS: dict[type, Any] = {}
 
 
+def tag_reader(cls: type) -> Any:
+    """What reads the class's tag (its ``.value``, 0 while a change has reset it), or None when tags cannot be
+    read here. Reading it is all a check of a class it was read for costs."""
+    if not version(cls):
+        return None
+    return _READERS.get(cls)
+
+
 def version(cls: type) -> int:
     """The class's version tag: non-zero and the same as long as neither the class nor a base changes;
     0 when it cannot be told (the class must then be read again)."""
@@ -96,4 +104,4 @@ def supported() -> bool:
     return _tag_offset() is not None
 
 
-__all__ = ["supported", "version"]
+__all__ = ["supported", "tag_reader", "version"]

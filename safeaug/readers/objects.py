@@ -21,7 +21,7 @@ from safeaug.catalog._registry import qualified_name
 from safeaug.catalog._renames import X_ARGUMENTS, X_ONLY_UNMODELLED
 from safeaug.ir import COMPOSE_MODES, Mode, Node, child_location
 from safeaug.libraries.reading import live_node
-from safeaug.readers.class_versions import version
+from safeaug.readers.class_versions import tag_reader, version
 from safeaug.readers.vocabulary import dropped_by_object
 from safeaug.rules import show
 
@@ -573,6 +573,7 @@ class _Class(NamedTuple):
     mro: tuple[str, ...]
     overrides: tuple[str, ...]
     version: int  # the class's version tag when this was found (0: unknown, found again on every read)
+    tag: Any  # what reads the class's tag now (``.value``), or None when it cannot be read
 
 
 _CLASSES: dict[type, _Class] = {}
@@ -587,7 +588,7 @@ def _class(cls: type) -> _Class:
     of the class is then found again, so that a later ``validate()`` sees the patch.
     """
     found = _CLASSES.get(cls)
-    if found is not None and found.version and version(cls) == found.version:
+    if found is not None and found.tag is not None and found.tag.value == found.version:
         return found
     tag = version(cls)  # read before the class is examined: a change during it shows at the next read
     for cache in _PER_CLASS:
@@ -601,7 +602,7 @@ def _class(cls: type) -> _Class:
     else:
         name = None if issubclass(cls, _FUNCTIONS) else _qualified(cls)
     library = any(map(_is_albumentations, cls.__mro__))
-    found = _Class(albu, library, compose, name, _mro(cls), _overrides(cls), tag)
+    found = _Class(albu, library, compose, name, _mro(cls), _overrides(cls), tag, tag_reader(cls) if tag else None)
     if len(_CLASSES) > 4096:
         _CLASSES.clear()
     _CLASSES[cls] = found
@@ -662,7 +663,9 @@ def _weights(drawn: Any, count: int) -> tuple[float | None, ...]:
 
 def read_object(obj: Any, location: str = "") -> Node:
     cls = type(obj)
-    info = _class(cls)
+    info = _CLASSES.get(cls)
+    if info is None or info.tag is None or info.tag.value != info.version:  # new, changed, or its tag unknown
+        info = _class(cls)
     if not info.albumentations:  # torchvision, MONAI, Kornia, TorchIO: read as their library says
         node = live_node(obj, location, read_object)
         if node is not None:
