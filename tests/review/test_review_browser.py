@@ -162,7 +162,7 @@ def test_marks_survive_a_reload_of_the_served_page(driver: Any, served: Any) -> 
 
     Served over HTTP: for a page opened from disk, Chromium's storage (a file:// page has an opaque origin)
     sometimes keeps nothing across a reload, whatever the page does (5 to 8 of 80 reloads lost every mark for
-    good in headless Chromium 156, against 0 of 160 served; docs/review.md tells readers so).
+    good in headless Chromium 156, against 0 of 80 served; docs/review.md tells readers so).
     """
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
