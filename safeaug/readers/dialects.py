@@ -352,6 +352,8 @@ def _mm_step(item: Mapping[str, Any], kind: str, items: list[Any]) -> tuple[Any,
         return _mm_photometric(args, swaps=not _mmseg(kind, items)), step
     if step == "TestTimeAug":
         return _mm_test_time(args, items), step
+    if step == "RandomCrop":  # mmseg's crop_size is (h, w), mmdet's (w, h): whose it is decides
+        return _mm_random_crop(args, _mm_library(kind, items)), step
     read_as = _MM_STEPS.get(step)
     return (read_as(args), step) if read_as is not None else ({NATIVE: f"mmengine.{step}", **args}, "")
 
@@ -393,18 +395,52 @@ def _mm_test_time(args: Mapping[str, Any], items: list[Any]) -> dict[str, Any]:
 _MMSEG_ONLY = frozenset({"PackSegInputs", "SegRescale", "GenerateEdge", "ResizeToMultiple"})
 
 
-def _mmseg(kind: str, items: list[Any]) -> bool:
-    """Whether a step runs as mmseg's: scoped so (``mmseg.PhotoMetricDistortion``), or in a pipeline that uses
-    a step only mmseg has. (A config's ``default_scope`` usually sits in a base file, which is not read.)"""
-    if kind.startswith("mmseg."):
-        return True
-    if "." in kind:
-        return False  # scoped to another library: its own class
+# Steps registered by mmdet alone.
+_MMDET_ONLY = frozenset({"PackDetInputs", "LoadProposals", "FilterAnnotations", "PackTrackInputs"})
+
+
+def _mm_library(kind: str, items: list[Any]) -> str | None:
+    """Whose class a step is, ``"mmseg"`` or ``"mmdet"``: its scope (``mmseg.RandomCrop``), else the library
+    whose own steps the pipeline uses (``PackSegInputs``, ``PackDetInputs``); None when nothing says, or
+    both do. (A config's ``default_scope`` usually sits in a base file, which is not read.)"""
+    scope = kind.rpartition(".")[0]
+    if scope:
+        return scope if scope in ("mmseg", "mmdet") else None
+    seen = set()
     for item in items:
         other = item.get("type") if isinstance(item, Mapping) else None
-        if isinstance(other, str) and (other.startswith("mmseg.") or other in _MMSEG_ONLY):
-            return True
-    return False
+        if not isinstance(other, str):
+            continue
+        if other.startswith("mmseg.") or other in _MMSEG_ONLY:
+            seen.add("mmseg")
+        if other.startswith("mmdet.") or other in _MMDET_ONLY:
+            seen.add("mmdet")
+    return seen.pop() if len(seen) == 1 else None
+
+
+def _mmseg(kind: str, items: list[Any]) -> bool:
+    """Whether a step runs as mmseg's (see :func:`_mm_library`)."""
+    return _mm_library(kind, items) == "mmseg"
+
+
+def _mm_random_crop(args: Mapping[str, Any], library: str | None) -> dict[str, Any]:
+    """``RandomCrop`` to a size in pixels, at a random place: mmseg's ``crop_size`` is ``(h, w)`` (or one int),
+    mmdet's (``crop_type='absolute'``, its default) ``(w, h)``. Both keep the whole side of an image smaller
+    than the crop. Refused when the pipeline does not say whose it is, and for mmdet's relative or ranged
+    crop types."""
+    if library is None:
+        # mmseg's crop_size is (h, w), mmdet's (w, h): `type='mmseg.RandomCrop'` says whose
+        return _mm_unknown("RandomCrop", args, "unscoped")
+    size = args.get("crop_size")
+    if library == "mmseg":
+        hw = [size, size] if _is_whole(size) else list(size) if isinstance(size, (list, tuple)) else []
+    else:
+        if args.get("crop_type", "absolute") != "absolute":
+            return _mm_unknown("RandomCrop", args, f"crop_type={args.get('crop_type')!r}")
+        hw = list(size[::-1]) if isinstance(size, (list, tuple)) else []
+    if len(hw) != 2 or not all(_is_whole(v) and v > 0 for v in hw):
+        return _mm_unknown("RandomCrop", args, f"crop_size={size!r}")
+    return {NATIVE: "RandomCrop", "height": hw[0], "width": hw[1]}
 
 
 def _mm_flip(args: Mapping[str, Any]) -> dict[str, Any]:

@@ -367,7 +367,28 @@ def unknown_what(leaf: Leaf, problem: str | None) -> str:
         if get_entry(name) is not None:  # the library's own class, changed on the object or patched
             return f"`{name}` cannot be judged by its catalog entry: {problem}"
         return f"`{name}` has no catalog entry: {problem}"
+    unread = _mm_form(leaf.node)
+    if unread == "unscoped":
+        step = leaf.node.written
+        return (
+            f"`{step}` means one thing in mmseg (`crop_size` is (h, w)) and another in mmdet ((w, h)), and nothing "
+            f"in this pipeline says whose it is: write `type='mmseg.{step}'` or `type='mmdet.{step}'`"
+        )
+    if unread is not None:
+        return (
+            f"`{leaf.node.written}` is an mmcv step safeaug reads only in some forms, and not as written here "
+            f"({unread}), so what it does to an image is unknown"
+        )
     return f"`{name}` is not in safeaug's catalog, so what it does to an image is unknown"
+
+
+def _mm_form(node: Node) -> str | None:
+    """For an mmcv step written in a form its reader does not read (``mmengine.Pad(pad_to_square=True)``,
+    see ``readers.dialects._mm_unknown``): what of it was not read; None for anything else."""
+    name = node.name
+    if not (node.foreign and name.startswith("mmengine.") and name.endswith(")") and "(" in name):
+        return None
+    return name[name.index("(") + 1 : -1]
 
 
 def probe_failed(reason: str) -> str:
@@ -424,6 +445,11 @@ def unknown_fix(node: Node, entry: Entry | None, *, probed: bool = False) -> str
             f"Undo the change to {', '.join(f'`{n}`' for n in node.overrides)} (build a fresh `{short}`, or drop "
             f"the patch), {'' if probed else 'run validate(..., probe=True) to measure what it does now, '}or "
             f"describe it with safeaug.register_transform({short}, safeaug.Envelope(...), replace=True)."
+        )
+    if _mm_form(node) is not None:
+        return (
+            f"Write `{node.written}` in a form safeaug reads (docs/lint.md lists them), or add `{node.name}` to "
+            "the policy's `allow` list with the reason it is safe."
         )
     return (
         f"Describe it with safeaug.register_transform({short}, safeaug.Envelope(...)), "
@@ -602,7 +628,7 @@ def crop_share_by_aspect(name: str, rule: Rule, kept: float, floor: float, polic
 def crop_in_pixels(name: str, rule: Rule, floor: float, policy_id: str, foreign: bool) -> Words:
     bound = fmt(rule, floor)
     instead = (
-        f"mmpretrain's `RandomResizedCrop(scale=..., crop_ratio_range=({floor:g}, 1.0))`"
+        f"a larger `crop_size` (or mmpretrain's `RandomResizedCrop(scale=..., crop_ratio_range=({floor:g}, 1.0))`)"
         if foreign
         else f"`RandomResizedCrop(size=..., scale=({floor:g}, 1.0))`"
     )
@@ -640,16 +666,21 @@ def shift_fix(leaf: Leaf, inv: Invariant) -> str:
 
 
 def crop_on_frame(
-    name: str, rule: Rule, kept: float, floor: float, frame: tuple[float, float], policy_id: str
+    name: str, rule: Rule, kept: float, floor: float, frame: tuple[float, float], policy_id: str, foreign: bool
 ) -> Words:
+    """A crop in pixels on a frame of known size (``foreign``: a step of mmcv's, see :func:`_foreign`)."""
     h, w = frame
+    instead = (
+        "a larger `crop_size`"
+        if foreign
+        else f"`RandomResizedCrop(size=({h:g}, {w:g}), scale=({floor:g}, 1.0))`, or a larger crop"
+    )
     return {
         "message": (
             f"`{name}` {rule.does}: it keeps as little as {fmt(rule, kept)} of a {h:g}×{w:g} px image "
             f"— policy `{policy_id}` requires at least {fmt(rule, floor)}."
         ),
-        "fix": f"Crop at least {fmt(rule, floor)} of the image: "
-        f"`RandomResizedCrop(size=({h:g}, {w:g}), scale=({floor:g}, 1.0))`, or a larger crop.",
+        "fix": f"Crop at least {fmt(rule, floor)} of the image: {instead}.",
     }
 
 

@@ -93,7 +93,7 @@ def _on_frames(
             return None
         if kept >= inv.min - _TOL:
             return []
-        words = messages.crop_on_frame(name, rule, kept, inv.min, worst, pid)
+        words = messages.crop_on_frame(name, rule, kept, inv.min, worst, pid, leaf.node.foreign)
         return [j.finding(rule.code, leaf, severity=inv.severity, **words, **common)]
     if rule.name == "translation" and inv.max is not None:
         if math.isinf(env.translation_px):  # a distance in mm (TorchIO): the image size alone does not settle it

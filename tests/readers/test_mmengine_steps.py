@@ -400,3 +400,39 @@ def test_test_time_augmentation_may_do_what_any_combination_does(tmp_path: Path)
     # a stage that is not a literal list of steps cannot be read
     config.write_text(_TTA.replace("for r in img_ratios]", "for r in img_ratios if r]"))
     assert [f.code for f in safeaug.validate(str(config), "chest_xray").findings] == ["SA401"]
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "crop", "shape"),
+    [
+        (["RandomCrop", "PackSegInputs"], {"crop_size": (96, 160)}, (96, 160)),  # mmseg: (h, w)
+        (["mmseg.RandomCrop", "PackInputs"], {"crop_size": 64}, (64, 64)),
+        (["RandomCrop", "PackDetInputs"], {"crop_size": (96, 160)}, (160, 96)),  # mmdet: (w, h)
+        (["mmdet.RandomCrop", "PackSegInputs"], {"crop_size": (96, 160)}, (160, 96)),  # its scope wins
+    ],
+)
+def test_a_random_crop_is_read_as_the_library_whose_pipeline_it_is_in_reads_it(
+    pipeline: list[str], crop: dict[str, Any], shape: tuple[int, int]
+) -> None:
+    steps = mmengine_pipeline([{"type": "LoadImageFromFile"}, {"type": pipeline[0], **crop}, {"type": pipeline[1]}])
+    assert steps is not None
+    [crop_step] = _built(steps[1][0])
+    assert crop_step(image=np.zeros((200, 300, 3), np.uint8))["image"].shape[:2] == shape
+
+
+def test_a_random_crop_whose_library_is_not_said_is_refused_saying_how_to_say_it(tmp_path: Path) -> None:
+    config = tmp_path / "config.py"
+    config.write_text(
+        "train_pipeline = [\n    dict(type='LoadImageFromFile'),\n    dict(type='RandomCrop', crop_size=(384, 600)),\n"
+        "    dict(type='RandomCrop', crop_size=(0.5, 0.5), crop_type='relative_range'),\n"
+        "    dict(type='PackInputs'),\n]\n"
+    )
+    findings = safeaug.validate(str(config), "natural").findings
+    assert [(f.code, f.line) for f in findings] == [("SA401", 3), ("SA401", 4)]
+    assert "write `type='mmseg.RandomCrop'` or `type='mmdet.RandomCrop'`" in findings[0].message
+    config.write_text(config.read_text().replace("PackInputs", "PackDetInputs"))
+    findings = safeaug.validate(str(config), "natural").findings
+    # mmdet's: the crop in pixels keeps a share that depends on the input (a warning); its relative type is not read
+    assert [(f.code, f.line) for f in findings] == [("SA407", 3), ("SA401", 4)]
+    assert "a larger `crop_size`" in findings[0].fix
+    assert "(crop_type='relative_range')" in findings[1].message and "form safeaug reads" in findings[1].fix

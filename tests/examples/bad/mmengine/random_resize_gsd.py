@@ -1,9 +1,9 @@
-# expect: SA103@10, SA401@11
+# expect: SA103@10
 # policy: remote_sensing
 # An mmseg-style config for aerial scenes: RandomResize with ratio_range=(0.5, 2.0) draws a scale anywhere
-# in a four-fold range, far beyond the spread of real ground sampling distances that remote_sensing allows;
-# RandomCrop (its crop_size is (h, w) in mmseg and (w, h) in mmdet, and the config does not say whose) is
-# refused as unread.
+# in a four-fold range, far beyond the spread of real ground sampling distances that remote_sensing allows.
+# RandomCrop is mmseg's (PackSegInputs says so: its crop_size is (h, w)); a tile crop is fine for aerial
+# scenes.
 crop_size = (512, 512)
 train_pipeline = [
     dict(type="LoadImageFromFile"),
