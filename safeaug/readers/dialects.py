@@ -282,6 +282,8 @@ MMENGINE_PLUMBING = frozenset(
         "LoadProposals",
         "LoadEmptyAnnotations",
         "LoadDepthAnnotation",
+        "LoadSingleRSImageFromFile",
+        "LoadMultipleRSImageFromFile",
         "PackDetInputs",
         "PackSegInputs",
         "PackInputs",
@@ -303,7 +305,7 @@ MMENGINE_PLUMBING = frozenset(
 _MM_FLIPS: dict[str, str] = {"horizontal": "HorizontalFlip", "vertical": "VerticalFlip", "diagonal": "Rotate"}
 
 
-def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
+def mmengine_pipeline(items: list[Any], *, named: bool = False) -> list[tuple[Any, str]] | None:
     """An mmengine data pipeline (mmcv, mmdet, mmseg, mmpretrain), each step as a transform mapping and the
     class it is written as when it is read as another: an ``Albu`` wrapper as written, mmcv's ``RandomFlip``,
     ``Resize``, ``RandomResize``, ``Pad`` and ``PhotoMetricDistortion`` as the albumentations transforms that do
@@ -312,9 +314,10 @@ def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
 
     A pipeline is a list of ``type`` mappings that runs an ``Albu`` wrapper, or that loads or packs the sample
     (``LoadImageFromFile``, ``PackDetInputs``: what tells a data pipeline from a list of schedulers or hooks),
-    with a step beside them that may change the image: without the wrapper it is still the pipeline the
-    images go through, and a ``RandomFlip`` in it mirrors them. None for anything else (a wrapper beside
-    nothing but plumbing is read alone).
+    or that is ``named`` as one (held under ``train_pipeline`` or ``pipeline=``: a project's own loader and
+    packer are steps safeaug does not know), with a step beside them that may change the image: without the
+    wrapper it is still the pipeline the images go through, and a ``RandomFlip`` in it mirrors them. None for
+    anything else (a wrapper beside nothing but plumbing is read alone).
     """
     acting = False
     wrapped = False
@@ -340,7 +343,7 @@ def mmengine_pipeline(items: list[Any]) -> list[tuple[Any, str]] | None:
             continue
         acting = True
         out.append(_mm_step(item, kind, items))
-    return out if (wrapped or plumbing) and acting else None
+    return out if (wrapped or plumbing or named) and acting else None
 
 
 def _mm_step(item: Mapping[str, Any], kind: str, items: list[Any]) -> tuple[Any, str]:

@@ -95,7 +95,10 @@ class Reader:
             ):  # `- Rotate: {limit: 10}` beside `- MyAug: {...}` or a bare `- HorizontalFlip`: a pipeline still
                 items = [item if s is not None else _named_item(item) for s, item in zip(specs, obj, strict=True)]
                 return self._sequence(items, path, location, albu=False)
-            steps = mmengine_pipeline(obj)  # mmdet's own steps (and an Albu among them), run on the same images
+            # mmdet's own steps (and an Albu among them), run on the same images; a list held under a name
+            # that says it is a pipeline (`train_pipeline`, `pipeline=`) is one whatever it loads with
+            named = bool(path) and isinstance(path[-1], str) and "pipeline" in path[-1].lower()
+            steps = mmengine_pipeline(obj, named=named)
             if steps is None:
                 return None
             node = self._sequence([data for data, _ in steps], path, location, albu=False)

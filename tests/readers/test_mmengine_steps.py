@@ -436,3 +436,20 @@ def test_a_random_crop_whose_library_is_not_said_is_refused_saying_how_to_say_it
     assert [(f.code, f.line) for f in findings] == [("SA407", 3), ("SA401", 4)]
     assert "a larger `crop_size`" in findings[0].fix
     assert "(crop_type='relative_range')" in findings[1].message and "form safeaug reads" in findings[1].fix
+
+
+def test_a_list_named_as_a_pipeline_is_read_whatever_loads_and_packs_it(tmp_path: Path) -> None:
+    # a project's own loader and packer (unknown to safeaug) do not hide the RandomFlip between them
+    config = tmp_path / "rs_config.py"
+    config.write_text(
+        "train_pipeline = [\n"
+        "    dict(type='LoadTiffTiles'),\n"
+        "    dict(type='RandomFlip', prob=0.5),\n"
+        "    dict(type='PackMyInputs'),\n"
+        "]\n"
+        "train_dataloader = dict(dataset=dict(pipeline=[dict(type='LoadSingleRSImageFromFile'),"
+        " dict(type='RandomFlip', prob=0.5)]))\n"
+        "param_scheduler = [dict(type='LinearLR'), dict(type='MultiStepLR')]\n"
+    )
+    found = [(f.code, f.line) for f in safeaug.validate(str(config), "chest_xray").findings]
+    assert found == [("SA401", 2), ("SA101", 3), ("SA401", 4), ("SA101", 6)]  # mmseg's RS loader only loads
