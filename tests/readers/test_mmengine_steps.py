@@ -453,3 +453,5 @@ def test_a_list_named_as_a_pipeline_is_read_whatever_loads_and_packs_it(tmp_path
     )
     found = [(f.code, f.line) for f in safeaug.validate(str(config), "chest_xray").findings]
     assert found == [("SA401", 2), ("SA101", 3), ("SA401", 4), ("SA101", 6)]  # mmseg's RS loader only loads
+    config.write_text("model = dict(type='FasterRCNN')\ntrain_pipeline = [dict(type='RandomFlip', prob=0.5)]\n")
+    assert [f.code for f in safeaug.validate(str(config), "chest_xray").findings] == ["SA101"]  # was skipped
