@@ -406,17 +406,17 @@ def _mm_library(kind: str, items: list[Any]) -> str | None:
     """Whose class a step is, ``"mmseg"`` or ``"mmdet"``: its scope (``mmseg.RandomCrop``), else the library
     whose own steps the pipeline uses (``PackSegInputs``, ``PackDetInputs``); None when nothing says, or
     both do. (A config's ``default_scope`` usually sits in a base file, which is not read.)"""
-    scope = kind.rpartition(".")[0]
-    if scope:
+    if "." in kind:  # a registry scope (`mmseg.RandomCrop`) or an imported class's module path
+        scope = kind.partition(".")[0]
         return scope if scope in ("mmseg", "mmdet") else None
     seen = set()
     for item in items:
         other = item.get("type") if isinstance(item, Mapping) else None
         if not isinstance(other, str):
             continue
-        if other.startswith("mmseg.") or other in _MMSEG_ONLY:
+        if other.startswith("mmseg.") or _scope(other) in _MMSEG_ONLY:
             seen.add("mmseg")
-        if other.startswith("mmdet.") or other in _MMDET_ONLY:
+        if other.startswith("mmdet.") or _scope(other) in _MMDET_ONLY:
             seen.add("mmdet")
     return seen.pop() if len(seen) == 1 else None
 

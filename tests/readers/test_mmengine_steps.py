@@ -409,6 +409,9 @@ def test_test_time_augmentation_may_do_what_any_combination_does(tmp_path: Path)
         (["mmseg.RandomCrop", "PackInputs"], {"crop_size": 64}, (64, 64)),
         (["RandomCrop", "PackDetInputs"], {"crop_size": (96, 160)}, (160, 96)),  # mmdet: (w, h)
         (["mmdet.RandomCrop", "PackSegInputs"], {"crop_size": (96, 160)}, (160, 96)),  # its scope wins
+        # mmengine's pure-Python configs: `type=` an imported class, read as its module path
+        (["mmseg.datasets.transforms.RandomCrop", "PackInputs"], {"crop_size": (96, 160)}, (96, 160)),
+        (["RandomCrop", "mmdet.datasets.transforms.PackDetInputs"], {"crop_size": (96, 160)}, (160, 96)),
     ],
 )
 def test_a_random_crop_is_read_as_the_library_whose_pipeline_it_is_in_reads_it(
