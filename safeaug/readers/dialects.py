@@ -352,7 +352,7 @@ def _mm_step(item: Mapping[str, Any], kind: str, items: list[Any]) -> tuple[Any,
     step = _scope(kind)
     args = {k: v for k, v in item.items() if k != "type"}
     if step == "PhotoMetricDistortion":  # mmdet's swaps channels, mmseg's does not: the scope says whose
-        return _mm_photometric(args, swaps=not _mmseg(kind, items)), step
+        return _mm_photometric(args, swaps=_mm_library(kind, items) != "mmseg"), step
     if step == "TestTimeAug":
         return _mm_test_time(args, items), step
     if step == "RandomCrop":  # mmseg's crop_size is (h, w), mmdet's (w, h): whose it is decides
@@ -419,11 +419,6 @@ def _mm_library(kind: str, items: list[Any]) -> str | None:
         if other.startswith("mmdet.") or _scope(other) in _MMDET_ONLY:
             seen.add("mmdet")
     return seen.pop() if len(seen) == 1 else None
-
-
-def _mmseg(kind: str, items: list[Any]) -> bool:
-    """Whether a step runs as mmseg's (see :func:`_mm_library`)."""
-    return _mm_library(kind, items) == "mmseg"
 
 
 def _mm_random_crop(args: Mapping[str, Any], library: str | None) -> dict[str, Any]:

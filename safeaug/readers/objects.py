@@ -581,15 +581,13 @@ _FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
 
 
 def _class(cls: type) -> _Class:
-    """What reading needs of the class, kept while the class and its bases stay as they are.
+    """What reading needs of the class, found anew: ``read_object`` keeps it while the class and its bases
+    stay as they are.
 
     A hook set on the class or on a base after it was first read (``MyBlur.__call__ = mirror``, once the
     pipeline was judged) changes its version tag (see :mod:`safeaug.readers.class_versions`): everything kept
     of the class is then found again, so that a later ``validate()`` sees the patch.
     """
-    found = _CLASSES.get(cls)
-    if found is not None and found.tag is not None and found.tag.value == found.version:
-        return found
     tag = version(cls)  # read before the class is examined: a change during it shows at the next read
     for cache in _PER_CLASS:
         cache.pop(cls, None)

@@ -136,7 +136,7 @@ def over_bound(
     within the bound with its other arguments as written (``"yes"``), only at their defaults (``"alone"``), or
     not at all (``"no"``: the fix names the arguments and the bound), see ``bounds.example_fits``."""
     name = leaf.node.name
-    knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None and not _foreign(leaf.node) else None
+    knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None and not leaf.node.foreign else None
     note = knob_note(leaf, knob) if knob else ""
     if knob is not None and knob.detail is not None:
         note += knob.detail(leaf.node.params)
@@ -184,7 +184,7 @@ def over_bound(
         fix = f"Change {knob_names(knob, name)} of `{name}` so that it stays within {within}, or remove `{name}`."
     else:
         fix = f"Remove `{name}` or use a transform that stays within {fmt(rule, bound)}."
-    step = _STEP_FIXES.get((leaf.node.written, rule.name)) if _foreign(leaf.node) else None
+    step = _STEP_FIXES.get((leaf.node.written, rule.name)) if leaf.node.foreign else None
     if step is not None:  # in the words of the library the step belongs to
         change, refused, own = step
         bounded = inv.allowed and rule.kind != "flag" and bound is not None
@@ -258,14 +258,6 @@ _STEP_FIXES: dict[tuple[str, str], tuple[str, str, bool]] = {
         False,
     ),
 }
-
-
-def _foreign(node: Node) -> bool:
-    """A step of another library read as albumentations' transforms (mmcv's ``RandomFlip`` as flips, its
-    ``Resize(scale_factor=0.5)`` as a ``RandomScale``, mmpretrain's ``RandomResizedCrop``, whose ``scale`` is
-    the output size): the arguments and examples of those transforms are not what the config writes, so a
-    finding names none."""
-    return node.foreign
 
 
 def as_written(node: Node) -> str:
@@ -610,7 +602,7 @@ def crops_refused(name: str, policy_id: str) -> Words:
 
 
 def crop_share_by_aspect(name: str, rule: Rule, kept: float, floor: float, policy_id: str, foreign: bool) -> Words:
-    """A crop whose share holds for a square input only (``foreign``: a step of mmcv's, see :func:`_foreign`)."""
+    """A crop whose share holds for a square input only (``foreign``: see ``Node.foreign``)."""
     bound = fmt(rule, floor)
     ratio = "an `aspect_ratio_range`" if foreign else "a `ratio` range"
     return {
@@ -668,7 +660,7 @@ def shift_fix(leaf: Leaf, inv: Invariant) -> str:
 def crop_on_frame(
     name: str, rule: Rule, kept: float, floor: float, frame: tuple[float, float], policy_id: str, foreign: bool
 ) -> Words:
-    """A crop in pixels on a frame of known size (``foreign``: a step of mmcv's, see :func:`_foreign`)."""
+    """A crop in pixels on a frame of known size (``foreign``: see ``Node.foreign``)."""
     h, w = frame
     instead = (
         "a larger `crop_size`"
