@@ -22,6 +22,7 @@ import functools
 import inspect
 import math
 import textwrap
+import types
 import warnings
 from typing import Any
 
@@ -173,6 +174,37 @@ def test_a_function_put_into_key2func_is_unknown() -> None:
     assert _mirrors(t, _image())
     assert _codes(A.Compose([t])) == ["SA401"]
     assert "SA101" in _codes(A.Compose([t]), probe=True)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        # a method of another object of the same class: the class's own function, bound to another object
+        lambda t: t._key2func.__setitem__("image", A.HorizontalFlip(p=1).apply),
+        # another class's function bound to this object
+        lambda t: t._key2func.__setitem__("image", types.MethodType(A.VerticalFlip.apply, t)),
+        # not a method at all
+        lambda t: t._key2func.__setitem__("image", lambda img, **params: img[:, ::-1]),
+    ],
+    ids=["bound-to-another-object", "another-class-function", "plain-function"],
+)
+def test_key2func_tampered_after_a_clean_verdict_is_unknown(tamper: Any) -> None:
+    """What was found of the class's own functions is kept per class: a transform judged clean (and the same
+    class judged again) does not vouch for a function put into an object's ``_key2func`` afterwards."""
+    flips = [A.HorizontalFlip(p=1) for _ in range(2)]
+    for t in flips:
+        assert _codes(A.Compose([t])) == ["SA101"]  # the class's functions, found its own
+    t = flips[0]
+    tamper(t)
+    assert _codes(A.Compose([t])) == ["SA401"]
+    assert _codes(A.Compose([flips[1]])) == ["SA101"]  # the untouched one is still read as a flip
+
+
+def test_key2func_of_a_reassigned_class_is_not_vouched_for_by_the_old_class() -> None:
+    t = A.RandomGamma(p=1)
+    assert _codes(A.Compose([t])) == []
+    t.__class__ = A.HorizontalFlip  # its _key2func still calls RandomGamma's functions
+    assert _codes(A.Compose([t])) == ["SA401"]
 
 
 class _AllOf(A.OneOf):  # type: ignore[misc]

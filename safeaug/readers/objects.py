@@ -15,6 +15,7 @@ import types
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from safeaug.catalog._registry import qualified_name
@@ -208,8 +209,11 @@ class _Plan(NamedTuple):
 
 
 _PLANS: dict[type, _Plan] = {}
-# id(obj) -> (its _key2func dict, the functions in it when they were last found to be its class's own)
-_VERIFIED: dict[int, tuple[dict[str, Any], tuple[Any, ...]]] = {}
+# class -> the functions found to be its own methods (each one ``getattr(cls, f.__name__) is f``); dropped with
+# everything else kept of the class when it changes, so the finding holds while it is kept.
+_OWN_METHODS: dict[type, set[Any]] = {}
+_FUNC = operator.attrgetter("__func__")
+_SELF = operator.attrgetter("__self__")
 
 
 def _plan(cls: type) -> _Plan:
@@ -222,22 +226,23 @@ def _plan(cls: type) -> _Plan:
 
 def _own_functions(obj: Any, cls: type, funcs: Any) -> bool:
     """Whether every function in ``_key2func`` is a method of the object's class bound to it."""
-    if not isinstance(funcs, dict):
+    if type(funcs) is not dict:
         return False
-    seen = _VERIFIED.get(id(obj))
-    if (
-        seen is not None
-        and seen[0] is funcs
-        and len(seen[1]) == len(funcs)
-        and all(map(operator.is_, seen[1], funcs.values()))
-    ):
-        return True  # the very function objects found to be the class's own last time
-    now = tuple(funcs.values())
-    if any(_unbound(f, cls) or getattr(f, "__self__", None) is not obj for f in now):
+    known = _OWN_METHODS.get(cls)
+    values = funcs.values()
+    try:
+        # In C: every one a bound method whose function is known to be the class's own, bound to this object.
+        if (
+            known is not None
+            and known.issuperset(map(_FUNC, values))
+            and all(map(operator.is_, map(_SELF, values), repeat(obj)))
+        ):
+            return True
+    except AttributeError:  # not a bound method: put there by hand
         return False
-    if len(_VERIFIED) > 4096:
-        _VERIFIED.clear()
-    _VERIFIED[id(obj)] = (funcs, now)  # holds the dict: its id cannot be reused while it is cached
+    if any(_unbound(f, cls) or getattr(f, "__self__", None) is not obj for f in values):
+        return False
+    _OWN_METHODS.setdefault(cls, set()).update(map(_FUNC, values))
     return True
 
 
@@ -761,6 +766,7 @@ _PER_CLASS: tuple[dict[type, Any], ...] = (
     _LIBRARY_NAMES,
     _READ_AS,
     _DEFAULTS,
+    _OWN_METHODS,
 )
 
 
