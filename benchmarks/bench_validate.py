@@ -8,10 +8,12 @@ Three pipelines under the ``chest_xray`` policy:
 (c) sizes: LongestMaxSize + PadIfNeeded + RandomResizedCrop and a few photometric transforms, with an
     input size, so the size walk and frame-loss reading run.
 
-Ratios are reported on CPU time (``time.process_time``, steadier on a loaded machine) and on wall time.
-Every pipeline judged for the verdict was built for it and never judged before, as ``safeaug.Compose``
-judges the transforms it is given; the same pipeline judged again (which caches kept per object would
-flatter) is printed beside it.
+Ratios are reported on CPU time (``time.process_time``, steadier on a loaded machine) and on wall time,
+with the garbage collector off while timing (as ``timeit`` does: a collection is paid by whichever side
+happens to allocate when it falls due, not by the side that made the garbage).
+Every pipeline judged for the verdict was built right before it and never judged before, as
+``safeaug.Compose`` judges the transforms it is given; the same pipeline judged again (which caches kept
+per object would flatter) is printed beside it.
 
     python benchmarks/bench_validate.py [--rounds 15]
 """
@@ -19,6 +21,7 @@ flatter) is printed beside it.
 from __future__ import annotations
 
 import argparse
+import gc
 import inspect
 import statistics
 import time
@@ -74,30 +77,42 @@ def per_call(fn: Callable[[], Any], number: int) -> tuple[float, float]:
     return (time.process_time() - cpu) / number, (time.perf_counter() - wall) / number
 
 
-def per_item(fn: Callable[[Any], Any], items: list[Any]) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) per item."""
-    cpu, wall = time.process_time(), time.perf_counter()
-    for item in items:
-        fn(item)
-    return (time.process_time() - cpu) / len(items), (time.perf_counter() - wall) / len(items)
+def each_fresh(build: Callable[[], Any], check: Callable[[Any], Any], number: int) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of ``check`` per pipeline, each built (untimed) right before it is judged."""
+    cpu = wall = 0.0
+    for _ in range(number):
+        pipeline = build()
+        c, w = time.process_time(), time.perf_counter()
+        check(pipeline)
+        cpu += time.process_time() - c
+        wall += time.perf_counter() - w
+    return cpu / number, wall / number
 
 
 def bench(build: Callable[[], list[Any]], kwargs: dict[str, Any], ok: bool, rounds: int) -> dict[str, float]:
-    """Each round builds 40 pipelines (timed), then judges 100 pipelines built for it and never judged before
-    (as ``safeaug.Compose`` judges the transforms it is given), then the first of them 100 times more (the same
-    objects again, which per-object caches would flatter: shown apart, not the verdict)."""
+    """Each round builds 40 pipelines (timed), then judges 100 pipelines, each built right before it is judged
+    and never judged before (as ``safeaug.Compose`` judges the transforms it is given), then the last of them
+    100 times more (the same objects again, which per-object caches would flatter: shown apart, not the
+    verdict)."""
     policy = safeaug.load_policy("chest_xray")
     pipeline = A.Compose(build())
     if "input_size" not in inspect.signature(safeaug.validate).parameters:
         kwargs = {}  # an older safeaug, measured for comparison, reads no input size
     report = safeaug.validate(pipeline, policy, **kwargs)
     assert report.ok is ok, report.codes()
-    builds, checks, again = [], [], []
-    for _ in range(rounds):  # interleaved, so drift hits both sides alike
-        builds.append(per_call(lambda: A.Compose(build()), 40))
-        fresh = [A.Compose(build()) for _ in range(100)]
-        checks.append(per_item(lambda p: safeaug.validate(p, policy, **kwargs), fresh))
-        again.append(per_call(lambda p=fresh[0]: safeaug.validate(p, policy, **kwargs), 100))
+    builds: list[tuple[float, float]] = []
+    checks: list[tuple[float, float]] = []
+    again: list[tuple[float, float]] = []
+    gc.disable()  # as timeit does: a collection falls on whichever side allocated last, not on the one that made it
+    try:
+        for _ in range(rounds):  # interleaved, so drift hits both sides alike
+            gc.collect()
+            builds.append(per_call(lambda: A.Compose(build()), 40))
+            checks.append(each_fresh(lambda: A.Compose(build()), lambda p: safeaug.validate(p, policy, **kwargs), 100))
+            last = A.Compose(build())
+            again.append(per_call(lambda p=last: safeaug.validate(p, policy, **kwargs), 100))
+    finally:
+        gc.enable()
     return {
         "validate_cpu": statistics.median(c[0] for c in checks),
         "build_cpu": statistics.median(b[0] for b in builds),
