@@ -10,7 +10,7 @@ from safeaug.effects import Envelope
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Finding:
     """One problem with a pipeline.
 
@@ -36,6 +36,43 @@ class Finding:
     path: str | None = None
     label_transform: str | None = None
     input_size: tuple[int, int] | None = None  # (height, width) the pipeline was judged for, when given
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        transform: str | None,
+        location: str,
+        line: int | None = None,
+        reason: str = "",
+        fix: str = "",
+        effect: str | None = None,
+        policy: str | None = None,
+        references: tuple[str, ...] = (),
+        path: str | None = None,
+        label_transform: str | None = None,
+        input_size: tuple[int, int] | None = None,
+    ) -> None:
+        # The fields in one update of the instance dict: a frozen dataclass's own __init__ sets them one by one
+        # through object.__setattr__, twice as slow, and a refused pipeline makes several findings per validate().
+        # (tests/report check that these parameters are the fields, with their defaults.)
+        vars(self).update(
+            code=code,
+            severity=severity,
+            message=message,
+            transform=transform,
+            location=location,
+            line=line,
+            reason=reason,
+            fix=fix,
+            effect=effect,
+            policy=policy,
+            references=references,
+            path=path,
+            label_transform=label_transform,
+            input_size=input_size,
+        )
 
     def one_line(self) -> str:
         where = self.location or "pipeline"
