@@ -8,6 +8,7 @@ codes not tied to a policy's invariant, the ``reason``) of a finding, as keyword
 
 from __future__ import annotations
 
+import marshal
 import math
 import re
 from collections.abc import Iterable
@@ -134,7 +135,73 @@ def over_bound(
 ) -> Words:
     """One transform that breaks an invariant on its own; ``example_fits``: whether its knob's example keeps it
     within the bound with its other arguments as written (``"yes"``), only at their defaults (``"alone"``), or
-    not at all (``"no"``: the fix names the arguments and the bound), see ``bounds.example_fits``."""
+    not at all (``"no"``: the fix names the arguments and the bound), see ``bounds.example_fits``.
+
+    The words are kept per everything they are made of (see :func:`_words_key`): a refused pipeline built
+    again, as a training script does for each run or each worker, is worded once."""
+    key = _words_key(inv, rule, leaf, value, bound, policy_id, example_fits)
+    if key is not None:
+        hit = _WORDS.get(key)
+        if hit is not None and hit[0] is inv and hit[1] is leaf.entry and hit[2] is defaults_for(leaf.node.name):
+            return dict(hit[3])
+    words = _over_bound(inv, rule, leaf, value, bound, policy_id, example_fits)
+    if key is not None:
+        if len(_WORDS) >= 1024:
+            _WORDS.clear()
+        # Holds the invariant, the entry and the defaults, so that no other object can take one of their ids.
+        _WORDS[key] = (inv, leaf.entry, defaults_for(leaf.node.name), dict(words))
+    return words
+
+
+_WORDS: dict[tuple[Any, ...], tuple[Invariant, Entry | None, Any, Words]] = {}
+
+
+def _words_key(
+    inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, policy_id: str, example_fits: str
+) -> tuple[Any, ...] | None:
+    """What :func:`_over_bound`'s words depend on, or None when that cannot be told cheaply (another reading of
+    the arguments, a knob whose detail reads any argument, a value that is not plain numbers and strings)."""
+    node = leaf.node
+    if node.alt_params:
+        return None
+    entry = leaf.entry
+    knob = entry.knobs.get(rule.name) if entry is not None and not node.foreign else None
+    if knob is not None and knob.detail is not None:
+        return None
+    given = ()
+    if knob is not None:
+        params = node.params
+        # Each argument the note quotes, as given (a 1-tuple) or absent (empty): marshal writes every plain type
+        # with its own code, so equal bytes are equal values of the same types.
+        said = tuple((v,) if (v := params.get(p, _ABSENT)) is not _ABSENT else () for p in knob.params)
+        try:
+            given = (marshal.dumps(said, 2),)
+        except ValueError:
+            return None
+    key = (
+        id(inv),
+        id(entry),
+        rule.name,
+        node.name,
+        node.written,
+        node.foreign,
+        value,
+        bound,
+        policy_id,
+        example_fits,
+        installed_line().line,
+        *given,
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _over_bound(
+    inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, policy_id: str, example_fits: str
+) -> Words:
     name = leaf.node.name
     knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None and not leaf.node.foreign else None
     note = knob_note(leaf, knob) if knob else ""
