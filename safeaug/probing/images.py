@@ -47,6 +47,9 @@ class _Images:
     patch_edge: FloatArray  # (S, S) distance (px) to the nearest patch edge
     patch_rgb: FloatArray  # (12, 3) in [0, 1]
     dot_xy: FloatArray  # (K, 2)
+    # The images sent through with ``geo`` (as albumentations' additional targets, or one call each for a plain
+    # callable): all of them for the square runs, which read every one; only what a run is read for otherwise.
+    targets: tuple[str, ...] = _TARGETS
 
 
 _BG_GEO = 40
@@ -268,23 +271,18 @@ _VARIANT_IMAGES: dict[tuple[int, str], _Images] = {}
 
 
 def _fresh(images: _Images) -> _Images:
-    """Copies of the input images, so that a transform that writes into its input cannot change the cache."""
-    return replace(
-        images,
-        geo=images.geo.copy(),
-        ramp=images.ramp.copy(),
-        colors=images.colors.copy(),
-        dots=images.dots.copy(),
-        flat=images.flat.copy(),
-    )
+    """Copies of the images a run sends, so that a transform that writes into its input cannot change the cache."""
+    return replace(images, geo=images.geo.copy(), **{name: getattr(images, name).copy() for name in images.targets})
 
 
 def _variant_images(images: _Images, kind: str) -> _Images:
     key = (images.size, kind)
     if key not in _VARIANT_IMAGES:
         v = {name: _as_variant(getattr(images, name), kind) for name in ("geo", *_TARGETS)}
+        # A variant run is read for its geometry and its ramp alone (``inputs._variant_reading``): the other
+        # images are not sent.
         _VARIANT_IMAGES[key] = replace(
-            images, geo=v["geo"], ramp=v["ramp"], colors=v["colors"], dots=v["dots"], flat=v["flat"]
+            images, geo=v["geo"], ramp=v["ramp"], colors=v["colors"], dots=v["dots"], flat=v["flat"], targets=("ramp",)
         )
     return _VARIANT_IMAGES[key]
 
@@ -293,7 +291,8 @@ _RECT_IMAGES: dict[tuple[int, int], _Images] = {}
 
 
 def _rect_images(h: int, w: int) -> _Images:
-    """The geometry probe image (landmarks and keypoints) on an ``h`` x ``w`` frame; every target is that image."""
+    """The geometry probe image (landmarks and keypoints) on an ``h`` x ``w`` frame, sent alone (a frame run is read
+    for its geometry only); every other image is that image too."""
     if (h, w) not in _RECT_IMAGES:
         geo, marks, keypoints = _landmark_field(h, w)
         _RECT_IMAGES[(h, w)] = replace(
@@ -308,5 +307,6 @@ def _rect_images(h: int, w: int) -> _Images:
             indexed_keypoints=np.hstack([keypoints, np.arange(len(keypoints))[:, None]]).astype(float),
             landmarks=marks,
             landmark_mask=geo[..., 0] > (_BG_GEO + _LANDMARK) / 2,
+            targets=(),
         )
     return _RECT_IMAGES[(h, w)]

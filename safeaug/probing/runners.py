@@ -1,12 +1,14 @@
 """How a transform is run on the probe images: one runner per kind of callable, chosen from a table.
 
 A *runner* takes the probe images and a seed and returns one :data:`Run`: the output images by name
-(``"geo"`` and every name in ``images._TARGETS``, each an ``(H, W)`` or ``(H, W, C)`` numpy array), the
+(``"geo"`` and every name in ``images.targets``, each an ``(H, W)`` or ``(H, W, C)`` numpy array), the
 keypoints where the transform put them (an ``(N, 2)`` array in the order of ``_Images.keypoints``, NaN for
 points it dropped; ``None`` when it was not given keypoints), and whether those keypoints tell the whole
 geometry (the library's own code moved pixels and points alike). Every run with the same seed must make
 the same random draw for all five images, so that readings of different images can be paired, and give the
-same outputs when made again (the probe checks this, :func:`repeats`).
+same outputs when made again (the probe checks this, :func:`repeats`). The square runs send all five; a
+variant run sends the geometry image and the ramp, a frame run the geometry image alone (what each is read
+for), in the same order, so the images sent get what they would get among all five.
 
 :data:`RUNNERS` is the table :func:`runner_for` reads: ``(accepts, make)`` pairs tried in order, the first
 whose ``accepts(transform)`` is true giving ``make(transform) -> Runner``. Supporting a new kind of input
@@ -375,13 +377,10 @@ def _albumentations_runner(transform: Any) -> Runner:
             out = pipe(
                 image=images.geo,
                 keypoints=images.indexed_keypoints,
-                ramp=images.ramp,
-                colors=images.colors,
-                dots=images.dots,
-                flat=images.flat,
+                **{name: getattr(images, name) for name in images.targets},
             )
         result = {"geo": np.asarray(out["image"])}
-        for name in _TARGETS:
+        for name in images.targets:
             result[name] = np.asarray(out[name])
         kps = np.asarray(out["keypoints"], dtype=float)
         if kps.ndim != 2 or kps.shape[1] < 3 or len(kps) < 4:
@@ -424,7 +423,7 @@ def _callable_runner(fn: Callable[..., Any]) -> Runner:
 
     def run(images: _Images, seed: int) -> Run:
         result = {"geo": call(images.geo, seed)}
-        for name in _TARGETS:
+        for name in images.targets:
             result[name] = call(getattr(images, name), seed)
         return result, None, False
 

@@ -208,3 +208,35 @@ def test_a_callable_calling_an_albumentations_pipeline_is_probed_with_its_genera
     assert "SA101" in refused.value.report.codes()  # measured as a mirror, not refused unseen
     m = probe(_closed_over(flips))
     assert m.envelope.mirror and probe(_closed_over(flips)) == m  # and the same on every probe
+
+
+def test_each_run_sends_what_it_is_read_for() -> None:
+    """Square runs send all five images; a run on a grey, 16-bit, float or RGBA input sends the geometry image
+    and the ramp (all its reading reads); a run on a portrait or landscape frame the geometry image alone."""
+    import albumentations as A
+
+    from safeaug.probing.images import _TARGETS, _probe_images
+    from safeaug.probing.inputs import _rect_geometry, _variant_runs
+
+    def grey_mirror(img: np.ndarray, **params: Any) -> np.ndarray:
+        return np.ascontiguousarray(img[:, ::-1]) if img.ndim == 2 else img
+
+    for transform in (A.Lambda(image=grey_mirror, p=1), grey_mirror):
+        inner = runners.runner_for(transform)
+        sent: list[tuple[tuple[int, ...], tuple[str, ...], set[str]]] = []
+
+        def run(images: Any, seed: int, inner: Any = inner, sent: list[Any] = sent) -> Any:
+            out = inner(images, seed)
+            sent.append((images.geo.shape, images.targets, set(out[0])))
+            return out
+
+        images = _probe_images(64)
+        firsts = [run(images, seed)[:2] for seed in range(2)]
+        assert sent[0] == ((64, 64, 3), _TARGETS, {"geo", *_TARGETS})  # a square run: every image
+        pending = _variant_runs(run, images, 0, firsts)
+        assert "grey" in {kind for kind, _, _ in pending.reads}  # the grey mirror is read
+        variants = sent[2:]
+        assert variants and all(t == ("ramp",) and names == {"geo", "ramp"} for _, t, names in variants)
+        del sent[:]
+        assert _rect_geometry(transform, run, (96, 64), 0) is not None
+        assert sent == [((96, 64, 3), (), {"geo"})]

@@ -242,8 +242,20 @@ def _mirror_grey(image: np.ndarray) -> np.ndarray:
     return _mirror_some(image)
 
 
-@pytest.mark.parametrize("name", ["tone", "gamma and hue", "noise", "field", "float out", "variants"])
-def test_variant_runs_read_with_the_square_runs_read_as_alone(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "any_read"),
+    # A tone change does to a grey or one-channel input's geometry image and ramp what it does to the square
+    # run's, converted: those runs show nothing new and are not read (what they would read is {}).
+    [
+        ("tone", False),
+        ("gamma and hue", False),
+        ("noise", True),
+        ("field", True),
+        ("float out", True),
+        ("variants", True),
+    ],
+)
+def test_variant_runs_read_with_the_square_runs_read_as_alone(name: str, any_read: bool) -> None:
     """The runs on grey, one-channel, 16-bit and float inputs share the square runs' stacks (geometry and the
     ramp's map); each reads as it does alone, and so does each square run."""
     from safeaug.probing.inputs import _read_with_variants, _variant_reading, _variant_runs
@@ -254,7 +266,7 @@ def test_variant_runs_read_with_the_square_runs_read_as_alone(name: str) -> None
     runner = runner_for(transform)
     runs = [runner(images, seed) for seed in range(8)]
     pending = _variant_runs(runner, images, 0, [(out, kps) for out, kps, _ in runs[:2]])
-    assert pending.reads, "some variant run is read"
+    assert bool(pending.reads) is any_read
     read, found = _read_with_variants(runs, pending, images)
     for together, alone in zip(read, _measure_runs(runs, images), strict=True):
         assert together[0] == alone[0] and together[1:] == alone[1:]
