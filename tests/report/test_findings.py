@@ -7,6 +7,7 @@ import inspect
 import pickle
 
 import pytest
+from hand_built import FLIP
 
 from safeaug import Finding
 
@@ -21,16 +22,7 @@ def test_the_constructor_takes_exactly_the_fields_with_their_defaults() -> None:
 
 
 def _finding() -> Finding:
-    return Finding(
-        code="SA101",
-        severity="error",
-        message="`HorizontalFlip` mirrors the image",
-        transform="HorizontalFlip",
-        location="transforms[0]",
-        line=3,
-        references=("a",),
-        input_size=(224, 224),
-    )
+    return dataclasses.replace(FLIP, references=("a",), input_size=(224, 224))
 
 
 def test_every_field_is_set_compared_and_frozen() -> None:
@@ -38,21 +30,21 @@ def test_every_field_is_set_compared_and_frozen() -> None:
     assert dataclasses.asdict(f) == {
         "code": "SA101",
         "severity": "error",
-        "message": "`HorizontalFlip` mirrors the image",
+        "message": FLIP.message,
         "transform": "HorizontalFlip",
         "location": "transforms[0]",
-        "line": 3,
-        "reason": "",
-        "fix": "",
+        "line": 4,
+        "reason": FLIP.reason,
+        "fix": "Remove `HorizontalFlip`.",
         "effect": None,
-        "policy": None,
+        "policy": "chest_xray",
         "references": ("a",),
-        "path": None,
+        "path": "configs/a,b:c.yaml",
         "label_transform": None,
         "input_size": (224, 224),
     }
     assert f == _finding() and hash(f) == hash(_finding())
-    assert f != dataclasses.replace(f, line=4)
+    assert f != dataclasses.replace(f, line=5)
     with pytest.raises(dataclasses.FrozenInstanceError):
         f.code = "SA102"  # type: ignore[misc]
 
