@@ -168,7 +168,7 @@ def _words_key(
     knob = entry.knobs.get(rule.name) if entry is not None and not node.foreign else None
     if knob is not None and knob.detail is not None:
         return None
-    given = ()
+    given: tuple[bytes, ...] = ()
     if knob is not None:
         params = node.params
         # Each argument the note quotes, as given (a 1-tuple) or absent (empty): marshal writes every plain type
