@@ -168,35 +168,30 @@ def _words_key(
     knob = entry.knobs.get(rule.name) if entry is not None and not node.foreign else None
     if knob is not None and knob.detail is not None:
         return None
-    given: tuple[bytes, ...] = ()
+    said: tuple[Any, ...] = ()
     if knob is not None:
         params = node.params
-        # Each argument the note quotes, as given (a 1-tuple) or absent (empty): marshal writes every plain type
-        # with its own code, so equal bytes are equal values of the same types.
+        # Each argument the note quotes, as given (a 1-tuple) or absent (empty).
         said = tuple((v,) if (v := params.get(p, _ABSENT)) is not _ABSENT else () for p in knob.params)
-        try:
-            given = (marshal.dumps(said, 2),)
-        except ValueError:
-            return None
-    key = (
+    try:
+        # The value, the bound and the arguments quoted, as marshal writes them: every plain type with its own
+        # code, so equal bytes are equal values of the same types (an example written from a bound of 15 reads
+        # otherwise than from 15.0).
+        written = marshal.dumps((value, bound, said), 2)
+    except ValueError:
+        return None
+    return (
         id(inv),
         id(entry),
         rule.name,
         node.name,
         node.written,
         node.foreign,
-        value,
-        bound,
         policy_id,
         example_fits,
         installed_line().line,
-        *given,
+        written,
     )
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
 
 
 def _over_bound(
