@@ -598,11 +598,7 @@ def _mm_photometric(args: Mapping[str, Any], *, swaps: bool) -> dict[str, Any]:
     contrast = args.get("contrast_range", (0.5, 1.5))
     saturation = args.get("saturation_range", (0.5, 1.5))
     hue = args.get("hue_delta", 18)
-    pairs = all(
-        isinstance(r, (list, tuple)) and len(r) == 2 and all(map(_is_number, r)) and 0 <= r[0] <= r[1]
-        for r in (contrast, saturation)
-    )
-    if not (pairs and _is_number(delta) and delta >= 0 and _is_number(hue) and 0 <= hue <= 180):
+    if not (_ranges(contrast, saturation) and _is_number(delta) and delta >= 0 and _is_number(hue) and 0 <= hue <= 180):
         return _mm_unknown("PhotoMetricDistortion", args, "arguments")
     steps: list[dict[str, Any]] = [
         {

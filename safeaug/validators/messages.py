@@ -165,7 +165,7 @@ def _words_key(
     if node.alt_params:
         return None
     entry = leaf.entry
-    knob = entry.knobs.get(rule.name) if entry is not None and not node.foreign else None
+    knob = _knob(leaf, rule)
     if knob is not None and knob.detail is not None:
         return None
     said: tuple[Any, ...] = ()
@@ -194,11 +194,17 @@ def _words_key(
     )
 
 
+def _knob(leaf: Leaf, rule: Rule) -> Knob | None:
+    """The transform's argument behind the effect, as its catalog entry names it (none for a step of another
+    library, whose albumentations arguments the config does not write)."""
+    return leaf.entry.knobs.get(rule.name) if leaf.entry is not None and not leaf.node.foreign else None
+
+
 def _over_bound(
     inv: Invariant, rule: Rule, leaf: Leaf, value: Any, bound: Any, policy_id: str, example_fits: str
 ) -> Words:
     name = leaf.node.name
-    knob = leaf.entry.knobs.get(rule.name) if leaf.entry is not None and not leaf.node.foreign else None
+    knob = _knob(leaf, rule)
     note = knob_note(leaf, knob) if knob else ""
     if knob is not None and knob.detail is not None:
         note += knob.detail(leaf.node.params)
