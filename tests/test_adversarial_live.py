@@ -200,6 +200,21 @@ def test_key2func_tampered_after_a_clean_verdict_is_unknown(tamper: Any) -> None
     assert _codes(A.Compose([flips[1]])) == ["SA101"]  # the untouched one is still read as a flip
 
 
+def test_a_mirror_slipped_into_key2func_after_the_class_was_vouched_for_is_caught() -> None:
+    """Two gammas that do nothing are judged clean (the class's functions are then known as its own); a flip's
+    function bound to the second one mirrors it on pixels, and it is refused, while the first stays clean."""
+    gammas = [A.RandomGamma(gamma_limit=(100, 100), p=1) for _ in range(2)]
+    for t in gammas:
+        assert _codes(A.Compose([t])) == []
+    t = gammas[1]
+    t._key2func["image"] = types.MethodType(A.HorizontalFlip.apply, t)
+    assert _mirrors(t, _image())  # truth
+    assert not _mirrors(gammas[0], _image())
+    assert _codes(A.Compose([t])) == ["SA401"]
+    assert "SA101" in _codes(A.Compose([t]), probe=True)
+    assert _codes(A.Compose([gammas[0]])) == []
+
+
 def test_key2func_of_a_reassigned_class_is_not_vouched_for_by_the_old_class() -> None:
     t = A.RandomGamma(p=1)
     assert _codes(A.Compose([t])) == []
