@@ -666,7 +666,190 @@ def _mm_center_crop(args: Mapping[str, Any]) -> dict[str, Any]:
     return {NATIVE: "CenterCrop", "height": size[0], "width": size[1], "pad_if_needed": bool(args.get("auto_pad"))}
 
 
+# mmdet's RandomAffine (YOLOX, RTMDet): its arguments in 3.x, and 2.x's box filters (which move no pixel).
+_MM_AFFINE_ARGS = frozenset(
+    {
+        "max_rotate_degree",
+        "max_translate_ratio",
+        "scaling_ratio_range",
+        "max_shear_degree",
+        "border",
+        "border_val",
+        "bbox_clip_border",
+        "min_bbox_size",
+        "min_area_ratio",
+        "max_aspect_ratio",
+        "skip_filter",
+        "use_mask_refine",
+        "resample_num",
+    }
+)
+
+
+def _mm_random_affine(args: Mapping[str, Any]) -> dict[str, Any]:
+    """mmdet's ``RandomAffine(max_rotate_degree=10, max_translate_ratio=0.1, scaling_ratio_range=(0.5, 1.5),
+    max_shear_degree=2, border=(0, 0), border_val=(114, 114, 114))``, which always runs, as albumentations'
+    ``Affine`` with the same turn, zoom (one factor for both axes) and shear on each axis, and a constant border.
+
+    mmdet turns, zooms and shears about the image's top-left corner (its matrix has no centring step), not
+    about the centre as ``Affine`` does: the same map about the centre, followed by a shift of the centre. That
+    shift is read into ``translate_percent`` on top of ``max_translate_ratio``: half the largest change of zoom
+    when nothing turns or shears, and the whole side otherwise (a turn about a corner moves the far side by the
+    image's length times the angle, which has no bound for a long image). A ``border`` changes the output to
+    ``(h + 2 * border[0], w + 2 * border[1])``, cut from or padded at the bottom and right (YOLOX cuts the
+    mosaic back to one image this way): ``CropAndPad`` by those pixels. Any other argument is refused (a
+    torchvision-style ``RandomAffine(degrees=...)`` is not mmdet's).
+    """
+    other = sorted(set(args) - _MM_AFFINE_ARGS)
+    if other:
+        return _mm_unknown("RandomAffine", args, ", ".join(other))
+    degree = args.get("max_rotate_degree", 10.0)
+    ratio = args.get("max_translate_ratio", 0.1)
+    scales = args.get("scaling_ratio_range", (0.5, 1.5))
+    shear = args.get("max_shear_degree", 2.0)
+    border = args.get("border", (0, 0))
+    fill = args.get("border_val", (114, 114, 114))
+    checks = {
+        "max_rotate_degree": _is_number(degree) and 0 <= degree <= 180,
+        "max_translate_ratio": _is_number(ratio) and 0 <= ratio <= 1,
+        "scaling_ratio_range": _ranges(scales) and scales[0] > 0,
+        "max_shear_degree": _is_number(shear) and 0 <= shear < 90,
+        "border": isinstance(border, (list, tuple)) and len(border) == 2 and all(map(_is_whole, border)),
+        "border_val": _is_number(fill) or (isinstance(fill, (list, tuple)) and all(map(_is_number, fill))),
+    }
+    bad = next((name for name, ok in checks.items() if not ok), None)
+    if bad is not None:
+        return _mm_unknown("RandomAffine", args, f"{bad}={args[bad]!r}")
+    corner = max(abs(scales[0] - 1.0), abs(scales[1] - 1.0)) / 2 if degree == 0 and shear == 0 else 1.0
+    shift = min(1.0, ratio + corner)
+    affine = {
+        NATIVE: "Affine",
+        "rotate": [-degree, degree],
+        "scale": list(scales),
+        "keep_ratio": True,
+        "translate_percent": [-shift, shift],
+        "shear": {"x": [-shear, shear], "y": [-shear, shear]},
+        "border_mode": 0,
+        "fill": list(fill) if isinstance(fill, (list, tuple)) else fill,
+        "p": 1.0,
+    }
+    if not any(border):
+        return affine
+    sides = [0, 2 * border[1], 2 * border[0], 0]  # (top, right, bottom, left): positive pads, negative cuts
+    cut = {NATIVE: "CropAndPad", "px": sides, "keep_size": False, "border_mode": 0, "fill": affine["fill"], "p": 1.0}
+    return {NATIVE: "Sequential", "transforms": [affine, cut], "p": 1.0}
+
+
+# mmdet's Mosaic and MixUp, and RTMDet's cached versions of them: their arguments in 3.x, and 2.x's box filters.
+_MM_MIX_ARGS = frozenset(
+    {
+        "img_scale",
+        "center_ratio_range",
+        "ratio_range",
+        "flip_ratio",
+        "pad_val",
+        "prob",
+        "max_iters",
+        "max_cached_images",
+        "random_pop",
+        "max_refetch",
+        "bbox_clip_border",
+        "min_bbox_size",
+        "min_area_ratio",
+        "max_aspect_ratio",
+        "skip_filter",
+    }
+)
+
+
+def _mm_probability(args: Mapping[str, Any]) -> float | None:
+    prob = args.get("prob", 1.0)
+    return float(prob) if _is_number(prob) and 0 <= prob <= 1 else None
+
+
+def _mm_mosaic(step: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """mmdet's ``Mosaic(img_scale=(640, 640), center_ratio_range=(0.5, 1.5), pad_val=114, prob=1.0)`` (and
+    ``CachedMosaic``): the image and three others, each resized to fit ``img_scale``, pasted around a random
+    centre of a canvas twice that size, as albumentations' ``Mosaic`` of a 2x2 grid (other images mixed in, a
+    resize that depends on the input size, and a cut by the centre)."""
+
+    def read(args: Mapping[str, Any]) -> dict[str, Any]:
+        prob = _mm_probability(args)
+        size = args.get("img_scale", (640, 640))
+        centre = args.get("center_ratio_range", (0.5, 1.5))
+        if not set(args) <= _MM_MIX_ARGS - {"ratio_range", "flip_ratio"} or prob is None or not _ranges(centre):
+            return _mm_unknown(step, args, "arguments")
+        hw = _size(size)
+        if hw is None or min(hw) <= 0:
+            return _mm_unknown(step, args, f"img_scale={size!r}")
+        h, w = hw
+        return {
+            NATIVE: "Mosaic",
+            "grid_yx": [2, 2],
+            "target_size": [2 * h, 2 * w],
+            "cell_shape": [h, w],
+            "center_range": [centre[0] / 2, centre[1] / 2],
+            "fill": args.get("pad_val", 114),
+            "p": prob,
+        }
+
+    return read
+
+
+def _mm_mixup(step: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """mmdet's ``MixUp(img_scale=(640, 640), ratio_range=(0.5, 1.5), flip_ratio=0.5, pad_val=114)`` (and
+    ``CachedMixUp``, with ``prob``): another image, resized, flipped left to right and cut to this one's size,
+    blended half and half with it. Read as the mixing of torchvision's ``MixUp``, then a ``HorizontalFlip``: the
+    other image is mirrored, and a mirrored film or sign in the blend teaches what a mirror does. mmdet flips
+    when a uniform draw exceeds ``flip_ratio`` (``random.uniform(0, 1) > flip_ratio``), so it flips with
+    probability ``1 - flip_ratio``: ``flip_ratio=0`` flips every time, ``flip_ratio=1`` never."""
+
+    def read(args: Mapping[str, Any]) -> dict[str, Any]:
+        prob = _mm_probability(args)
+        flip = args.get("flip_ratio", 0.5)
+        if (
+            not set(args) <= _MM_MIX_ARGS - {"center_ratio_range"}
+            or prob is None
+            or not (_is_number(flip) and 0 <= flip <= 1)
+            or not _ranges(args.get("ratio_range", (0.5, 1.5)))
+        ):
+            return _mm_unknown(step, args, "arguments")
+        mixed: dict[str, Any] = {NATIVE: "torchvision.transforms.v2.MixUp"}
+        if flip >= 1:
+            return {NATIVE: "Sequential", "transforms": [mixed], "p": prob}
+        mirrored = {NATIVE: "HorizontalFlip", "p": 1.0 - float(flip)}
+        return {NATIVE: "Sequential", "transforms": [mixed, mirrored], "p": prob}
+
+    return read
+
+
+def _mm_yolox_hsv(args: Mapping[str, Any]) -> dict[str, Any]:
+    """mmdet's ``YOLOXHSVRandomAug(hue_delta=5, saturation_delta=30, value_delta=30)``: in OpenCV's 8-bit HSV,
+    the hue shifted by up to ``hue_delta`` (units of 2°, wrapping at 180), saturation and value by up to their
+    deltas in levels (clipped), each on a coin, which is albumentations' ``HueSaturationValue`` with the same
+    limits (it shifts an 8-bit image's HSV alike)."""
+    deltas = [args.get(k, d) for k, d in (("hue_delta", 5), ("saturation_delta", 30), ("value_delta", 30))]
+    if not set(args) <= {"hue_delta", "saturation_delta", "value_delta"} or not all(
+        _is_number(d) and 0 <= d <= 255 for d in deltas
+    ):
+        return _mm_unknown("YOLOXHSVRandomAug", args, "arguments")
+    hue, sat, val = deltas
+    return {
+        NATIVE: "HueSaturationValue",
+        "hue_shift_limit": hue,
+        "sat_shift_limit": sat,
+        "val_shift_limit": val,
+        "p": 1.0,
+    }
+
+
 _MM_STEPS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    "RandomAffine": _mm_random_affine,
+    "Mosaic": _mm_mosaic("Mosaic"),
+    "CachedMosaic": _mm_mosaic("CachedMosaic"),
+    "MixUp": _mm_mixup("MixUp"),
+    "CachedMixUp": _mm_mixup("CachedMixUp"),
+    "YOLOXHSVRandomAug": _mm_yolox_hsv,
     "RandomFlip": _mm_flip,
     "Resize": _mm_resize,
     "RandomResize": _mm_random_resize,

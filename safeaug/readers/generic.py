@@ -270,7 +270,8 @@ class Reader:
     def _library(self, spec: Spec, path: Path, location: str, line: int | None) -> Node:
         """A class of another library (see ``safeaug.libraries``), by its canonical name."""
         where = f" at {location}" if location else ""
-        found = spelled(spec.cls, spec.args, spec.positional, spec.args_path)
+        args = {k: v for k, v in spec.args.items() if k != NATIVE}  # the class's name, never an argument
+        found = spelled(spec.cls, args, spec.positional, spec.args_path)
         if found is None or not found.known:  # a class the library does not export: an unknown transform
             return _user_node(spec.cls, spec.args, location, line)
         name, args = found.name, found.params

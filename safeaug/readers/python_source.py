@@ -685,6 +685,8 @@ class _Source:
             return out
         if isinstance(node, ast.Name):
             return self._name(node, path, scopes, depth)
+        if isinstance(node, ast.Subscript):
+            return self._item(node, scopes)
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id == "cv2" and node.attr in CV2_CONSTANTS:
                 return CV2_CONSTANTS[node.attr]
@@ -899,9 +901,27 @@ class _Source:
     def _mark(self, path: Path, line: int) -> None:
         self.lines[path] = line
 
+    def _item(self, node: ast.Subscript, scopes: list[dict[str, list[ast.expr]]]) -> Any:
+        """``img_scale[0]``, ``sizes[-1]``, ``cfg["scale"]``: a number, string, flag or None picked out of a tuple,
+        list or dict written out as a literal, or a name assigned one once (mmengine configs size their steps
+        this way). Anything else, a slice or a list of transforms included, is not read (and nothing in it is
+        read as part of the pipeline)."""
+        if isinstance(node.slice, ast.Slice):
+            return self._opaque(node)
+        container = self._literal(node.value, scopes)
+        key = self._literal(node.slice, scopes)
+        indexed = isinstance(container, (tuple, list)) and type(key) is int and -len(container) <= key < len(container)
+        keyed = isinstance(container, dict) and type(key) in (str, int) and key in container
+        found = container[key] if indexed or keyed else _NOTHING
+        if found is None or type(found) in (int, float, str, bool):
+            return found
+        return self._opaque(node)
+
     def _opaque(self, node: ast.AST) -> Opaque:
         return Opaque(ast.unparse(node), getattr(node, "lineno", None))
 
+
+_NOTHING = object()  # (an item a subscript does not find)
 
 # Library compositions that take their children as the keys of a ``{transform: weight}`` dict.
 _WEIGHTED_BY_KEY = frozenset({"torchio.OneOf"})

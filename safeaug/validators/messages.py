@@ -299,6 +299,59 @@ _STEP_FIXES: dict[tuple[str, str], tuple[str, str, bool]] = {
         "Resize to the size instead (`Resize` with `scale`)",
         False,
     ),
+    ("RandomAffine", "rotation"): ("Lower `max_rotate_degree` to {bound}", "Set `max_rotate_degree=0`", True),
+    ("RandomAffine", "scale"): (
+        "Narrow `scaling_ratio_range` to within {bound}",
+        "Set `scaling_ratio_range=(1.0, 1.0)`",
+        True,
+    ),
+    ("RandomAffine", "shear"): ("Lower `max_shear_degree` to {bound}", "Set `max_shear_degree=0`", True),
+    ("RandomAffine", "translation"): (
+        "mmdet's `RandomAffine` turns, zooms and shears about the image's top-left corner, not its centre, so the "
+        "far side moves furthest (by more the longer the image). Keep the shift within {bound} with "
+        "`max_rotate_degree=0` and `max_shear_degree=0`: the shift is then `max_translate_ratio` plus half the "
+        "largest change of `scaling_ratio_range`",
+        "Set `max_translate_ratio=0`, `scaling_ratio_range=(1.0, 1.0)`, `max_rotate_degree=0` and `max_shear_degree=0`",
+        True,
+    ),
+    ("RandomAffine", "crop"): (
+        "mmdet's `RandomAffine` turns and zooms about the image's top-left corner, so a turn swings the far side out "
+        "of the frame (by more the longer the image), and a `border` below zero cuts the bottom and right: keep it "
+        "to {bound} with `max_rotate_degree=0`, `max_shear_degree=0`, a small `max_translate_ratio`, "
+        "`scaling_ratio_range` up to 1 and `border=(0, 0)`",
+        "Set `max_translate_ratio=0`, `scaling_ratio_range=(1.0, 1.0)`, `max_rotate_degree=0`, "
+        "`max_shear_degree=0` and `border=(0, 0)`",
+        True,
+    ),
+    ("RandomAffine", "edge"): (
+        "mmdet's `RandomAffine` turns and zooms about the image's top-left corner, so a turn swings the far side in "
+        "(by more the longer the image): keep the edges within {bound} with `max_rotate_degree=0`, "
+        "`max_shear_degree=0`, a small `max_translate_ratio` and `scaling_ratio_range` near 1",
+        "Set `max_translate_ratio=0`, `scaling_ratio_range=(1.0, 1.0)`, `max_rotate_degree=0` and `max_shear_degree=0`",
+        True,
+    ),
+    ("MixUp", "mirror"): (
+        "Set `flip_ratio=1.0`: mmdet flips the image it mixes in when a uniform draw exceeds `flip_ratio`, so "
+        "`flip_ratio=0` flips it every time and only 1 never",
+        "Set `flip_ratio=1.0`: mmdet flips the image it mixes in when a uniform draw exceeds `flip_ratio`, so "
+        "`flip_ratio=0` flips it every time and only 1 never",
+        True,
+    ),
+    ("YOLOXHSVRandomAug", "hue"): (
+        "Lower `hue_delta` so that the shift stays within {bound} (it counts OpenCV's 8-bit hue units of 2°)",
+        "Set `hue_delta=0`",
+        True,
+    ),
+    ("YOLOXHSVRandomAug", "saturation"): (
+        "Lower `saturation_delta` (levels added to the 8-bit saturation) so that the change stays within {bound}",
+        "Set `saturation_delta=0`",
+        True,
+    ),
+    ("YOLOXHSVRandomAug", "brightness"): (
+        "Lower `value_delta` (levels added to the 8-bit value) so that the shift stays within {bound}",
+        "Set `value_delta=0`",
+        True,
+    ),
     ("PhotoMetricDistortion", "brightness"): (
         "Lower `brightness_delta` so that the shift stays within {bound} (it is multiplied by up to the largest "
         "`contrast_range` gain)",
@@ -326,6 +379,9 @@ _STEP_FIXES: dict[tuple[str, str], tuple[str, str, bool]] = {
         False,
     ),
 }
+
+
+_STEP_FIXES[("CachedMixUp", "mirror")] = _STEP_FIXES[("MixUp", "mirror")]
 
 
 def as_written(node: Node) -> str:
@@ -685,18 +741,26 @@ def crop_share_by_aspect(name: str, rule: Rule, kept: float, floor: float, polic
     }
 
 
-def crop_in_pixels(name: str, rule: Rule, floor: float, policy_id: str, foreign: bool) -> Words:
+# mmcv steps read as a crop in pixels that take no crop size (their cut depends on the input and a drawn centre).
+_CUT_WITHOUT_A_SIZE = frozenset({"Mosaic", "CachedMosaic", "RandomAffine"})
+
+
+def crop_in_pixels(name: str, rule: Rule, floor: float, policy_id: str, foreign: bool, written: str = "") -> Words:
+    """``written``: the step as the config writes it, when it is read as another transform (an mmcv step)."""
     bound = fmt(rule, floor)
+    message = (
+        f"`{name}` crops to a size in pixels, so the share of the image it keeps depends on the "
+        f"input size — policy `{policy_id}` requires crops to keep at least {bound}."
+    )
+    if foreign and written in _CUT_WITHOUT_A_SIZE:  # a mosaic's cut, an affine's border: no crop size to change
+        return {"message": message, "fix": f"Make sure `{written}` keeps {bound} of your inputs, and allow it by name."}
     instead = (
         f"a larger `crop_size` (or mmpretrain's `RandomResizedCrop(scale=..., crop_ratio_range=({floor:g}, 1.0))`)"
         if foreign
         else f"`RandomResizedCrop(size=..., scale=({floor:g}, 1.0))`"
     )
     return {
-        "message": (
-            f"`{name}` crops to a size in pixels, so the share of the image it keeps depends on the "
-            f"input size — policy `{policy_id}` requires crops to keep at least {bound}."
-        ),
+        "message": message,
         "fix": f"Use {instead}, or make sure the crop keeps {bound} of your inputs and allow it by name.",
     }
 

@@ -54,7 +54,7 @@ def _in_pixels(j: Judgement, inv: Invariant, rule: Rule, leaf: Leaf, common: dic
         if env.crop_min < 1.0:  # a share that holds for a square input only
             words = messages.crop_share_by_aspect(name, rule, env.crop_min, inv.min or 0.0, pid, leaf.node.foreign)
         else:
-            words = messages.crop_in_pixels(name, rule, inv.min or 0.0, pid, leaf.node.foreign)
+            words = messages.crop_in_pixels(name, rule, inv.min or 0.0, pid, leaf.node.foreign, leaf.node.written)
         return [j.finding(UNBOUNDED_EFFECT, leaf, severity="warning", **words, **common)]
     if rule.name == "translation" and (inv.max is not None or not inv.allowed):
         words = messages.shift_in_pixels(leaf, rule, inv, pid)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import albumentations as A
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given
@@ -21,11 +22,15 @@ from safeaug.readers.dialects import (
     NATIVE,
     _mm_center_crop,
     _mm_flip,
+    _mm_mixup,
+    _mm_mosaic,
     _mm_pad,
+    _mm_random_affine,
     _mm_random_resize,
     _mm_random_resized_crop,
     _mm_resize,
     _mm_resize_edge,
+    _mm_yolox_hsv,
     mmengine_pipeline,
 )
 
@@ -458,3 +463,176 @@ def test_a_list_named_as_a_pipeline_is_read_whatever_loads_and_packs_it(tmp_path
     assert found == [("SA401", 2), ("SA101", 3), ("SA401", 4), ("SA101", 6)]  # mmseg's RS loader only loads
     config.write_text("model = dict(type='FasterRCNN')\ntrain_pipeline = [dict(type='RandomFlip', prob=0.5)]\n")
     assert [f.code for f in safeaug.validate(str(config), "chest_xray").findings] == ["SA101"]  # was skipped
+
+
+# ------------------------------------------------------------------ mmdet's YOLOX and RTMDet steps
+
+
+def _envelope(reading: dict[str, Any]) -> safeaug.Envelope:
+    return safeaug.validate({"transform": {NATIVE: "Compose", "transforms": [reading]}}, "natural").envelope
+
+
+def _mmdet_affine(degree: float, scale: float, shear_x: float, shear_y: float, tx: float, ty: float) -> np.ndarray:
+    """mmdet's RandomAffine matrix as its documentation builds it: scale, then turn, then shear, then shift, each
+    about the origin of the image (its top-left corner), the shift in pixels."""
+    a, sx, sy = np.radians(degree), np.tan(np.radians(shear_x)), np.tan(np.radians(shear_y))
+    scaling = np.diag([scale, scale, 1.0])
+    turning = np.array([[np.cos(a), -np.sin(a), 0.0], [np.sin(a), np.cos(a), 0.0], [0.0, 0.0, 1.0]])
+    shearing = np.array([[1.0, sx, 0.0], [sy, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    shifting = np.array([[1.0, 0.0, tx], [0.0, 1.0, ty], [0.0, 0.0, 1.0]])
+    return shifting @ shearing @ turning @ scaling  # type: ignore[no-any-return]
+
+
+@given(
+    degree=st.floats(0, 30),
+    ratio=st.floats(0, 0.3),
+    low=st.floats(0.3, 1.0),
+    high=st.floats(1.0, 2.5),
+    shear=st.floats(0, 10),
+    draw=st.tuples(*[st.floats(-1, 1)] * 5),
+    pick=st.floats(0, 1),
+    h=st.integers(16, 400),
+    w=st.integers(16, 400),
+)
+def test_mmdets_random_affine_moves_the_centre_no_further_than_the_shift_read(
+    degree: float,
+    ratio: float,
+    low: float,
+    high: float,
+    shear: float,
+    draw: tuple[float, ...],
+    pick: float,
+    h: int,
+    w: int,
+) -> None:
+    # the reading turns about the centre; mmdet turns about the top-left corner, so the centre moves as well
+    args = {"max_rotate_degree": degree, "max_translate_ratio": ratio, "scaling_ratio_range": (low, high)}
+    for turns in (True, False):
+        spec = {**args, "max_shear_degree": shear} if turns else {**args, "max_rotate_degree": 0, "max_shear_degree": 0}
+        reading = _mm_random_affine(spec)
+        env = _envelope(reading)
+        d, s = spec["max_rotate_degree"], spec["max_shear_degree"]
+        m = _mmdet_affine(
+            draw[0] * d, low + pick * (high - low), draw[1] * s, draw[2] * s, draw[3] * ratio * w, draw[4] * ratio * h
+        )
+        cx, cy, _ = m @ np.array([w / 2, h / 2, 1.0])
+        moved = max(abs(cx - w / 2) / w, abs(cy - h / 2) / h)
+        assert moved <= env.translation + 1e-9, (spec, moved, env.translation)
+        assert env.rotation >= abs(draw[0] * d) and env.scale_min <= low and env.scale_max >= high
+    # without a turn or shear the shift read is what the corner and the shift give at most, not more
+    corner = _mm_random_affine({**args, "max_rotate_degree": 0, "max_shear_degree": 0})
+    assert _envelope(corner).translation == pytest.approx(min(1.0, ratio + max(1 - low, high - 1) / 2))
+
+
+def test_a_turn_about_the_corner_of_a_long_image_moves_its_centre_by_more_than_the_shift_drawn() -> None:
+    # 10 degrees about the top-left corner of a strip 8 times as tall as it is wide moves its centre sideways
+    # by more than half the width: no bound short of the whole side holds for every image
+    m = _mmdet_affine(10.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    cx, _, _ = m @ np.array([32 / 2, 256 / 2, 1.0])
+    assert abs(cx - 16) / 32 > 0.5
+    assert _envelope(_mm_random_affine({})).translation == 1.0
+    # on pixels: cv2 sends each input point through the matrix, as mmdet's boxes are (`bboxes.project_`)
+    image = np.zeros((256, 32), np.uint8)
+    image[126:130, 14:18] = 255
+    out = cv2.warpPerspective(image, m, dsize=(32, 256))
+    _, xs = np.nonzero(out > 127)
+    assert len(xs) == 0 or abs(xs.mean() - cx) < 1.5  # (here the centre has left the frame)
+
+
+def test_a_border_cuts_or_pads_the_bottom_and_right() -> None:
+    # YOLOX cuts its 2x mosaic back to one image with border=(-s/2, -s/2): the output is (h + 2b0, w + 2b1)
+    reading = _mm_random_affine({"border": (-320, -160), "border_val": (114, 114, 114)})
+    affine, cut = reading["transforms"]
+    assert affine[NATIVE] == "Affine" and cut[NATIVE] == "CropAndPad"
+    [built] = _built({k: v for k, v in cut.items()})
+    image = np.zeros((1280, 1280, 3), np.uint8)
+    assert built(image=image)["image"].shape[:2] == (640, 960)
+    assert _envelope(reading).crop_unbounded
+
+
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        ({"degrees": 10}, "degrees"),  # torchvision's RandomAffine written as an mmengine step
+        ({"scaling_ratio_range": (1.5, 0.5)}, "scaling_ratio_range=(1.5, 0.5)"),
+        ({"max_translate_ratio": 2}, "max_translate_ratio=2"),
+        ({"border": (-320.5, 0)}, "border=(-320.5, 0)"),
+    ],
+)
+def test_a_random_affine_with_arguments_mmdet_does_not_take_is_refused(args: dict[str, Any], why: str) -> None:
+    assert _mm_random_affine(args)[NATIVE] == f"mmengine.RandomAffine({why})"
+
+
+@pytest.mark.parametrize("step", ["MixUp", "CachedMixUp"])
+@pytest.mark.parametrize(("flip_ratio", "mirror_p"), [(0.0, 1.0), (0.5, 0.5), (0.75, 0.25), (1.0, None)])
+def test_mixup_flips_the_image_it_mixes_in_unless_flip_ratio_is_one(
+    step: str, flip_ratio: float, mirror_p: float | None
+) -> None:
+    # mmdet flips when `random.uniform(0, 1) > flip_ratio`: the opposite of what the name suggests
+    reading = _mm_mixup(step)({"flip_ratio": flip_ratio})
+    mixed, *flips = reading["transforms"]
+    assert mixed[NATIVE] == "torchvision.transforms.v2.MixUp"
+    assert [f["p"] for f in flips] == ([] if mirror_p is None else [mirror_p])
+    codes = safeaug.validate({"transform": {NATIVE: "Compose", "transforms": [reading]}}, "mammography").codes()
+    assert ("SA101" in codes) == (mirror_p is not None)  # mammography mixes, and refuses mirrors
+
+
+def test_yolox_steps_in_a_config_are_read_and_named_as_written(tmp_path: Path) -> None:
+    config = tmp_path / "yolox_config.py"
+    config.write_text(
+        "img_scale = (640, 640)\n"
+        "train_pipeline = [\n"
+        "    dict(type='CachedMosaic', img_scale=img_scale, pad_val=114.0, prob=0.5),\n"
+        "    dict(type='RandomAffine', scaling_ratio_range=(0.9, 1.1),\n"
+        "         border=(-img_scale[0] // 2, -img_scale[1] // 2)),\n"
+        "    dict(type='MixUp', img_scale=img_scale, flip_ratio=0.0),\n"
+        "    dict(type='YOLOXHSVRandomAug'),\n"
+        "    dict(type='PackDetInputs'),\n"
+        "]\n"
+    )
+    findings = safeaug.validate(str(config), "chest_xray").findings
+    by_line = {(f.code, f.line): f for f in findings}
+    assert {("SA405", 3), ("SA405", 6), ("SA101", 6), ("SA206", 7), ("SA104", 4)} <= set(by_line)
+    assert not any(f.code == "SA401" for f in findings)  # every step read, the border from `img_scale[0] // 2`
+    assert by_line[("SA101", 6)].transform == "MixUp" and "`flip_ratio=1.0`" in by_line[("SA101", 6)].fix
+    assert "top-left corner" in by_line[("SA104", 4)].fix and "translate_percent" not in by_line[("SA104", 4)].fix
+    assert by_line[("SA206", 7)].fix.startswith("Set `hue_delta=0`")
+    config.write_text(config.read_text().replace("prob=0.5", "prob=0.0"))
+    assert ("SA405", 3) not in {(f.code, f.line) for f in safeaug.validate(str(config), "chest_xray").findings}
+
+
+def test_a_mosaic_with_arguments_mmdet_does_not_take_is_refused() -> None:
+    assert _mm_mosaic("Mosaic")({"img_scale": (640, 640), "flip_ratio": 0.5})[NATIVE] == "mmengine.Mosaic(arguments)"
+    assert _mm_mosaic("Mosaic")({"prob": 2})[NATIVE] == "mmengine.Mosaic(arguments)"
+    assert _mm_mosaic("CachedMosaic")({"img_scale": (640, 480)})["cell_shape"] == [480, 640]  # (w, h) as mmcv's
+
+
+@given(
+    hue=st.integers(-20, 20),
+    sat=st.integers(-60, 60),
+    val=st.integers(-60, 60),
+    seed=st.integers(0, 2**16),
+)
+def test_yolox_hsv_is_hue_saturation_value_with_the_same_limits_on_pixels(
+    hue: int, sat: int, val: int, seed: int
+) -> None:
+    # YOLOX shifts 8-bit HSV: hue wraps at 180 (units of 2 degrees), saturation and value are clipped
+    rgb = np.random.default_rng(seed).integers(0, 256, (24, 24, 3), dtype=np.uint8)
+    hsv = cv2.cvtColor(np.ascontiguousarray(rgb[..., ::-1]), cv2.COLOR_BGR2HSV).astype(np.int16)
+    hsv[..., 0] = (hsv[..., 0] + hue) % 180
+    hsv[..., 1] = np.clip(hsv[..., 1] + sat, 0, 255)
+    hsv[..., 2] = np.clip(hsv[..., 2] + val, 0, 255)
+    want = cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2BGR)[..., ::-1]
+    reading = _mm_yolox_hsv({"hue_delta": abs(hue), "saturation_delta": abs(sat), "value_delta": abs(val)})
+    assert reading[NATIVE] == "HueSaturationValue"
+    assert reading["hue_shift_limit"] == abs(hue) and reading["val_shift_limit"] == abs(val)
+    fixed = A.HueSaturationValue(
+        hue_shift_limit=(hue, hue), sat_shift_limit=(sat, sat), val_shift_limit=(val, val), p=1
+    )
+    got = fixed(image=rgb)["image"]
+    if (hue, sat, val) == (0, 0, 0):
+        # albumentations returns the image untouched; YOLOX still goes to HSV and back, which rounds a colour by
+        # at most 6 levels (over all 2**24 of them): not a change a policy bounds
+        assert np.array_equal(got, rgb) and np.abs(want.astype(int) - rgb).max() <= 6
+    else:
+        assert np.array_equal(got, want)  # the drawn shift at an end of the limits, bit for bit

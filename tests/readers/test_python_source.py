@@ -231,3 +231,39 @@ def test_albumentations_passed_on_many_times_on_a_line_is_one_finding(tmp_path: 
         (f.code, f.line)
         for f in _lint(tmp_path, "import albumentations as A\nLIBS = [A, A, A]\nMORE = {'a': A}\n").findings
     ] == [("SA501", 2), ("SA501", 3)]
+
+
+ITEMS = {
+    "a tuple's item": ("S = (10, 170)\n", "S[1]", ["SA102"]),
+    "from the end": ("S = (10, 170)\n", "S[-1]", ["SA102"]),
+    "a dict's item": ("C = {'limit': 170, 'p': 1.0}\n", "C['limit']", ["SA102"]),
+    "within the bound": ("S = (10, 170)\n", "S[0]", []),
+    "a list changed in place": ("S = [10, 20]\nS[1] = 170\n", "S[1]", ["SA501"]),
+    "a list grown": ("S = [10, 20]\nS.append(170)\n", "S[-1]", ["SA501"]),
+    "a slice": ("S = (10, 170)\n", "S[0:2]", ["SA501"]),
+    "past the end": ("S = (10, 170)\n", "S[2]", ["SA501"]),
+    "a name not assigned a literal": ("S = make()\n", "S[0]", ["SA501"]),
+}
+
+
+@pytest.mark.parametrize(("head", "item", "codes"), ITEMS.values(), ids=ITEMS.keys())
+def test_an_item_of_a_literal_is_read_and_anything_else_is_unreadable(
+    tmp_path: Path, head: str, item: str, codes: list[str]
+) -> None:
+    # mmengine configs size their steps with `img_scale[0] // 2`: a number picked out of a literal is read
+    text = f"import albumentations as A\n{head}t = A.Compose([A.Rotate(limit={item}, p=1.0)])\n"
+    assert [f.code for f in _lint(tmp_path, text).findings] == codes
+
+
+def test_an_item_of_a_list_of_transforms_stays_unreadable_and_reads_nothing_twice(tmp_path: Path) -> None:
+    report = _lint(tmp_path, "import albumentations as A\nAUGS = [A.HorizontalFlip(p=1)]\nt = A.Compose([AUGS[0]])\n")
+    assert [(f.code, f.line) for f in report.findings] == [("SA101", 2), ("SA501", 3)]
+
+
+def test_a_class_of_another_library_named_by_albumentations_key_takes_no_argument_by_that_name() -> None:
+    # `{"__class_fullname__": "torchvision.transforms.v2.MixUp"}`: the key names the class, it is not an argument
+    report = safeaug.validate(
+        {"__class_fullname__": "Compose", "transforms": [{"__class_fullname__": "torchvision.transforms.v2.MixUp"}]},
+        "natural",
+    )
+    assert report.ok and report.envelope.mixing
