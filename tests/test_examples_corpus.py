@@ -49,9 +49,10 @@ def _albumentations_2_0(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_corpus_covers_every_dialect_good_and_bad() -> None:
     folders = {(p.relative_to(ROOT).parts[0], p.relative_to(ROOT).parts[1]) for p in FILES}
     # Every mapping dialect of the readers' table, Python source, the other albumentations lines, and mmengine
-    # data pipelines of mmcv's own steps (read list by list, `dialects.mmengine_pipeline`).
+    # data pipelines of mmcv's own steps (read list by list, `dialects.mmengine_pipeline`), and Ultralytics' training
+    # settings (`readers.ultralytics`).
     for kind in ("good", "bad"):
-        for folder in {*(d.examples for d in DIALECTS), "python", "v1", "albumentationsx", "mmengine"}:
+        for folder in {*(d.examples for d in DIALECTS), "python", "v1", "albumentationsx", "mmengine", "ultralytics"}:
             assert (kind, folder) in folders
 
 

@@ -30,6 +30,7 @@ from safeaug.readers.dialects import (
     resolve_class,
     rival_class,
 )
+from safeaug.readers.ultralytics import ultralytics_pipeline
 from safeaug.readers.unreadable import Opaque, opaque_transform, unreadable_argument_notes, unreadable_notes
 from safeaug.readers.vocabulary import (
     OLD_ORDER,
@@ -106,6 +107,9 @@ class Reader:
                 if written:
                     _read_as(child, written, child.line)
             return node
+        settings = ultralytics_pipeline(obj) if isinstance(obj, Mapping) else None
+        if settings is not None:  # a YOLO run's settings: the pipeline Ultralytics builds from them
+            return self._settings(settings, path, location)
         spec = self.spec(obj, albu=False)
         if spec is None:
             return self._by_class(obj, path, location) if isinstance(obj, Mapping) else None
@@ -133,6 +137,24 @@ class Reader:
             for i, (key, item) in enumerate(zip(obj, items, strict=True))
         )
         return Node(name="Compose", children=children, mode="sequence", location=location, line=self.line(path))
+
+    def _settings(self, steps: list[tuple[dict[str, Any], str, str, bool]], path: Path, location: str) -> Node:
+        """Ultralytics' pipeline, each step named by its setting and found at its line (a default at the line
+        that opens the settings), its location the setting's."""
+        children = []
+        for item, written, key, given in steps:
+            at = (*path, key) if given else path
+            where = (
+                key
+                if given
+                else f"{key} (added by Ultralytics)"
+                if "added by Ultralytics" in written
+                else f"{key} (default)"
+            )
+            child = self.build(item, at, where, albu=False)
+            _read_as(child, written, self.line(at))
+            children.append(child)
+        return Node(name="Compose", children=tuple(children), mode="sequence", location=location, line=self.line(path))
 
     def _holdsresolve_class(self, obj: Any) -> bool:
         stack = [obj]

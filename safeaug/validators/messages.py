@@ -145,6 +145,9 @@ def over_bound(
         if hit is not None and hit[0] is inv and hit[1] is leaf.entry and hit[2] is defaults_for(leaf.node.name):
             return dict(hit[3])
     words = _over_bound(inv, rule, leaf, value, bound, policy_id, example_fits)
+    setting = setting_fix(leaf.node, rule, inv, bound)
+    if setting is not None:  # a training setting (Ultralytics): its own value is what to change
+        words["fix"] = setting
     if key is not None:
         if len(_WORDS) >= 1024:
             _WORDS.clear()
@@ -384,6 +387,56 @@ _STEP_FIXES: dict[tuple[str, str], tuple[str, str, bool]] = {
 _STEP_FIXES[("CachedMixUp", "mirror")] = _STEP_FIXES[("MixUp", "mirror")]
 
 
+# Ultralytics training settings read as transforms (``readers.ultralytics``): (setting, effect) -> what to write
+# when the policy bounds the effect ({bound}); otherwise the setting is turned off (``_SETTING_OFF``). Leaving a
+# setting out of the file keeps Ultralytics' default, so "remove" is never the fix.
+_SETTING_FIXES: dict[tuple[str, str], str] = {
+    ("degrees", "rotation"): "Set `degrees` to at most {bound} (or `degrees: 0.0`).",
+    ("translate", "translation"): "Set `translate` to at most {bound} (or `translate: 0.0`).",
+    ("scale", "scale"): "Set `scale` so that `1 - scale` to `1 + scale` stays within {bound} (or `scale: 0.0`).",
+    ("scale", "crop"): "Set `scale` lower so that the crop keeps {bound}: in detection a zoom of `1 + scale` keeps "
+    "`1 / (1 + scale)**2` of the image, in classification the crop keeps `1 - scale` of it (or `scale: 0.0`).",
+    ("shear", "shear"): "Set `shear` to at most {bound} (or `shear: 0.0`).",
+    ("hsv_h", "hue"): "Set `hsv_h` so that the shift stays within {bound}: it shifts by up to `180 * hsv_h` of "
+    "OpenCV's hue units of 2° (or `hsv_h: 0.0`).",
+    ("hsv_s", "saturation"): "Set `hsv_s` so that `1 - hsv_s` to `1 + hsv_s` stays within {bound} (or `hsv_s: 0.0`).",
+    ("hsv_v", "contrast"): "Set `hsv_v` so that `1 - hsv_v` to `1 + hsv_v` stays within {bound} (or `hsv_v: 0.0`).",
+}
+_SETTING_OFF: dict[str, str] = {
+    "auto_augment": "Set `auto_augment` to another policy, or leave it empty (`auto_augment: ''`: `hsv_*` then "
+    "drive a ColorJitter instead).",
+    "copy_paste": "Set `copy_paste: 0.0` (in `copy_paste_mode: flip` every pasted object is a mirrored copy; "
+    "`copy_paste_mode: mixup` pastes objects of other images instead).",
+    "imgsz": "Set `imgsz` to the size the model takes, near the size of your images.",
+}
+_BUILT_IN = "added by Ultralytics"
+
+
+def setting_fix(node: Node, rule: Rule, inv: Invariant, bound: Any) -> str | None:
+    """For a transform read from an Ultralytics training setting, the fix in the setting's own words (None for
+    anything else)."""
+    written = node.written
+    if not node.foreign or not written:
+        return None
+    if _BUILT_IN in written:
+        return (
+            "Ultralytics adds these albumentations transforms itself whenever albumentations is installed; no "
+            "training setting turns them off. Train where albumentations is not installed, or allow them by name "
+            "if this share of images is acceptable."
+        )
+    key, colon, _ = written.partition(": ")
+    if not colon or " " in key:
+        return None
+    change = _SETTING_FIXES.get((key, rule.name))
+    if change is not None and inv.allowed and rule.kind != "flag" and bound is not None:
+        text = change.format(bound=fmt(rule, bound))
+    else:
+        text = _SETTING_OFF.get(key, f"Set `{key}: 0.0`.")
+    if written.endswith("(Ultralytics' default)"):
+        text += " The file does not set it, so Ultralytics' default applies: write the setting to change it."
+    return text
+
+
 def as_written(node: Node) -> str:
     """The transform as the config writes it."""
     return node.written or node.name
@@ -483,6 +536,12 @@ def unknown_what(leaf: Leaf, problem: str | None) -> str:
         if get_entry(name) is not None:  # the library's own class, changed on the object or patched
             return f"`{name}` cannot be judged by its catalog entry: {problem}"
         return f"`{name}` has no catalog entry: {problem}"
+    setting = _setting_form(leaf.node)
+    if setting is not None:
+        return (
+            f"the Ultralytics setting `{leaf.node.written}` cannot be read here ({setting}), so what it does to an "
+            "image is unknown"
+        )
     unread = _mm_form(leaf.node)
     if unread == "unscoped":
         step = leaf.node.written
@@ -496,6 +555,34 @@ def unknown_what(leaf: Leaf, problem: str | None) -> str:
             f"({unread}), so what it does to an image is unknown"
         )
     return f"`{name}` is not in safeaug's catalog, so what it does to an image is unknown"
+
+
+# Why an Ultralytics setting is not read (``readers.ultralytics``: ``ultralytics.<setting>(<value>)``).
+_SETTING_WHY: dict[str, str] = {
+    "cfg": "the settings it does not give come from that file, not from Ultralytics' defaults: lint that file too",
+    "**": "the settings it unpacks cannot be read without running the code",
+    "perspective": "it is in 1/pixels, so how far it moves the corners depends on the image size",
+    "scale": "from 1 on, the drawn zoom reaches 0 or turns the image over",
+}
+
+
+# What to write instead of an Ultralytics setting the reader refused.
+_SETTING_INSTEAD: dict[str, str] = {
+    "cfg": "Lint the `cfg` file with the same policy (safeaug reads Ultralytics' YAML), and write the settings "
+    "that matter here in the call",
+    "**": "Write the settings out as keyword arguments (`fliplr=0.0`), or unpack a dict the file writes out",
+    "perspective": "Set `perspective: 0.0`",
+    "scale": "Set `scale` below 1 (the zoom then stays within `1 - scale` to `1 + scale`)",
+}
+
+
+def _setting_form(node: Node) -> str | None:
+    """For an Ultralytics setting the reader refused: why; None for anything else."""
+    name = node.name
+    if not (node.foreign and name.startswith("ultralytics.") and name.endswith(")") and "(" in name):
+        return None
+    key = name[len("ultralytics.") : name.index("(")]
+    return _SETTING_WHY.get(key, "a value it does not take, or one that cannot be read without running the code")
 
 
 def _mm_form(node: Node) -> str | None:
@@ -562,6 +649,10 @@ def unknown_fix(node: Node, entry: Entry | None, *, probed: bool = False) -> str
             f"the patch), {'' if probed else 'run validate(..., probe=True) to measure what it does now, '}or "
             f"describe it with safeaug.register_transform({short}, safeaug.Envelope(...), replace=True)."
         )
+    if _setting_form(node) is not None:
+        key = node.name[len("ultralytics.") : node.name.index("(")]
+        instead = _SETTING_INSTEAD.get(key, f"Write `{key}` as a number Ultralytics takes (docs/lint.md lists them)")
+        return f"{instead}, or add `{node.name}` to the policy's `allow` list with the reason it is safe."
     if _mm_form(node) is not None:
         return (
             f"Write `{node.written}` in a form safeaug reads (docs/lint.md lists them), or add `{node.name}` to "
@@ -742,7 +833,7 @@ def crop_share_by_aspect(name: str, rule: Rule, kept: float, floor: float, polic
 
 
 # mmcv steps read as a crop in pixels that take no crop size (their cut depends on the input and a drawn centre).
-_CUT_WITHOUT_A_SIZE = frozenset({"Mosaic", "CachedMosaic", "RandomAffine"})
+_CUT_WITHOUT_A_SIZE = frozenset({"Mosaic", "CachedMosaic", "RandomAffine", "mosaic"})
 
 
 def crop_in_pixels(name: str, rule: Rule, floor: float, policy_id: str, foreign: bool, written: str = "") -> Words:
@@ -752,7 +843,7 @@ def crop_in_pixels(name: str, rule: Rule, floor: float, policy_id: str, foreign:
         f"`{name}` crops to a size in pixels, so the share of the image it keeps depends on the "
         f"input size — policy `{policy_id}` requires crops to keep at least {bound}."
     )
-    if foreign and written in _CUT_WITHOUT_A_SIZE:  # a mosaic's cut, an affine's border: no crop size to change
+    if foreign and written.partition(": ")[0] in _CUT_WITHOUT_A_SIZE:  # a mosaic's cut: no crop size to change
         return {"message": message, "fix": f"Make sure `{written}` keeps {bound} of your inputs, and allow it by name."}
     instead = (
         f"a larger `crop_size` (or mmpretrain's `RandomResizedCrop(scale=..., crop_ratio_range=({floor:g}, 1.0))`)"
