@@ -59,8 +59,9 @@ from safeaug.readers.unreadable import Opaque
 
 NATIVE = "__class_fullname__"
 
-# Settings only Ultralytics' configs hold: a mapping with one of them is a YOLO run's settings.
-_DISTINCT = frozenset({"fliplr", "flipud", "hsv_h", "hsv_s", "hsv_v", "mosaic", "mixup", "copy_paste", "cutmix"})
+# Settings only Ultralytics' configs (and the YOLOv5 hyp files they grew from) hold: a mapping with one of them is a
+# YOLO run's settings. (`mosaic`, `mixup` and `cutmix` are not enough: timm's args.yaml has `mixup` and `cutmix`.)
+_DISTINCT = frozenset({"fliplr", "flipud", "hsv_h", "hsv_s", "hsv_v", "copy_paste"})
 
 # ultralytics/cfg/default.yaml
 DEFAULTS: dict[str, Any] = {
@@ -109,14 +110,18 @@ def trains(call: Any, imported: bool) -> bool:
 
 
 def is_settings(obj: Any) -> bool:
-    """Whether ``obj`` is a mapping of Ultralytics training settings (it holds one only they use)."""
-    return (isinstance(obj, Mapping) and NATIVE not in obj and obj.get(CALL) is True) or (
-        isinstance(obj, Mapping)
-        and NATIVE not in obj
-        and any(
-            isinstance(k, str) and k in _DISTINCT and (_is_number(obj[k]) or isinstance(obj[k], Opaque)) for k in obj
-        )
-    )
+    """Whether ``obj`` is a mapping of Ultralytics training settings: it holds one only they use (or it is a
+    ``model.train(...)`` call's, marked ``CALL``)."""
+    if not isinstance(obj, Mapping) or NATIVE in obj:
+        return False
+    if obj.get(CALL) is True:
+        return True
+    return any(isinstance(k, str) and k in _DISTINCT and _setting_value(obj[k]) for k in obj)
+
+
+def _setting_value(value: Any) -> bool:
+    """A number, a flag, or a value that cannot be read without running code (not a word, a list, a mapping)."""
+    return _is_number(value) or isinstance(value, (bool, Opaque))
 
 
 def ultralytics_pipeline(settings: Mapping[str, Any]) -> list[Step] | None:
@@ -169,8 +174,9 @@ class _Settings:
         )
 
     def chance(self, key: str) -> float | None:
+        """A probability; ``true`` is 1 (Ultralytics compares ``random() < p``, and True counts as 1 there)."""
         value = self.raw(key)
-        return float(value) if _is_number(value) and 0.0 <= value <= 1.0 else None
+        return float(value) if (_is_number(value) or isinstance(value, bool)) and 0.0 <= value <= 1.0 else None
 
     def gain(self, key: str) -> float | None:
         value = self.raw(key)

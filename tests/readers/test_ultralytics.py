@@ -37,7 +37,7 @@ def _envelope(settings: dict[str, Any]) -> safeaug.Envelope:
 
 def test_a_file_that_says_nothing_of_flips_still_mirrors_half_the_images(tmp_path: Path) -> None:
     # every setting a file leaves out keeps Ultralytics' default, and `fliplr` defaults to 0.5
-    report = _lint(tmp_path, "epochs: 100\nmosaic: 0.0\n")
+    report = _lint(tmp_path, "epochs: 100\nmosaic: 0.0\nhsv_h: 0.0\n")
     [mirror] = [f for f in report.findings if f.code == "SA101"]
     assert (mirror.line, mirror.transform) == (1, "fliplr: 0.5 (Ultralytics' default)")
     assert mirror.fix.startswith("Set `fliplr: 0.0`.") and "default applies" in mirror.fix
@@ -86,7 +86,7 @@ def _ultralytics_perspective(
 def test_random_perspective_turns_and_zooms_about_the_centre_within_the_reading(
     degrees: float, translate: float, scale: float, shear: float, draw: tuple[float, ...], h: int, w: int
 ) -> None:
-    env = _envelope({"degrees": degrees, "translate": translate, "scale": scale, "shear": shear, "mosaic": 0.0})
+    env = _envelope({"degrees": degrees, "translate": translate, "scale": scale, "shear": shear, "hsv_h": 0.0})
     m = _ultralytics_perspective(
         h, w, draw[0] * degrees, 1 + draw[1] * scale, draw[2] * shear, draw[3] * shear, draw[4] * translate,
         draw[5] * translate,
@@ -146,12 +146,12 @@ def test_random_hsv_on_pixels_stays_within_the_reading(
     ("text", "refused"),
     [
         ("fliplr: 1.5\n", "ultralytics.fliplr(1.5)"),
-        ("fliplr: half\nmosaic: 0.0\n", "ultralytics.fliplr('half')"),
-        ("mosaic: 0.0\nscale: 1.0\n", "ultralytics.scale(1.0)"),
-        ("mosaic: 0.0\nperspective: 0.0005\n", "ultralytics.perspective(0.0005)"),
-        ("mosaic: 0.0\nimgsz: -1\n", "ultralytics.imgsz(-1)"),
+        ("fliplr: half\nhsv_h: 0.0\n", "ultralytics.fliplr('half')"),
+        ("hsv_h: 0.0\nscale: 1.0\n", "ultralytics.scale(1.0)"),
+        ("hsv_h: 0.0\nperspective: 0.0005\n", "ultralytics.perspective(0.0005)"),
+        ("hsv_h: 0.0\nimgsz: -1\n", "ultralytics.imgsz(-1)"),
         ("mosaic: 0.0\ncopy_paste: 0.5\ncopy_paste_mode: paste\n", "ultralytics.copy_paste_mode('paste')"),
-        ("mosaic: 0.0\ncfg: overrides.yaml\n", "ultralytics.cfg('overrides.yaml')"),
+        ("hsv_h: 0.0\ncfg: overrides.yaml\n", "ultralytics.cfg('overrides.yaml')"),
     ],
 )
 def test_a_setting_safeaug_cannot_read_is_refused_under_its_own_name(tmp_path: Path, text: str, refused: str) -> None:
@@ -193,7 +193,13 @@ def test_ultralytics_own_albumentations_transforms_are_read_with_their_words(tmp
 
 
 @pytest.mark.parametrize(
-    "text", ["degrees: 10\nscale: 0.5\n", "mosaic: true\n", "transform:\n  fliplr: 0.5\n  __class_fullname__: X\n"]
+    "text",
+    [
+        "degrees: 10\nscale: 0.5\n",
+        "mosaic: 1.0\n",
+        "mixup: 0.2\ncutmix: 1.0\nhflip: 0.5\nscale: [0.08, 1.0]\n",  # timm's settings
+        "transform:\n  fliplr: 0.5\n  __class_fullname__: X\n",
+    ],
 )
 def test_a_mapping_without_a_setting_only_ultralytics_uses_is_not_its_settings(text: str) -> None:
     data = __import__("yaml").safe_load(text)
@@ -221,3 +227,12 @@ def test_a_train_call_of_another_library_is_not_read(tmp_path: Path) -> None:
     text = "from transformers import Trainer\ntrainer = Trainer(model=m)\ntrainer.train(resume_from_checkpoint=True)\n"
     with pytest.raises(safeaug.ConfigError, match="no augmentation pipeline found"):
         _lint(tmp_path, text, "chest_xray", "train.py")
+
+
+def test_a_flip_set_true_flips_every_image() -> None:
+    # Ultralytics flips when `random.random() < p`, and True counts as 1 there
+    steps = ultralytics_pipeline({"fliplr": True})
+    assert steps is not None
+    assert [item for item, *_ in steps if item["__class_fullname__"] == "HorizontalFlip"] == [
+        {"__class_fullname__": "HorizontalFlip", "p": 1.0}
+    ]
