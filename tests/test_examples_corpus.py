@@ -50,9 +50,17 @@ def test_the_corpus_covers_every_dialect_good_and_bad() -> None:
     folders = {(p.relative_to(ROOT).parts[0], p.relative_to(ROOT).parts[1]) for p in FILES}
     # Every mapping dialect of the readers' table, Python source, the other albumentations lines, and mmengine
     # data pipelines of mmcv's own steps (read list by list, `dialects.mmengine_pipeline`), and Ultralytics' training
-    # settings (`readers.ultralytics`).
+    # settings (`readers.ultralytics`) and detectron2 configs (`readers.detectron2`).
     for kind in ("good", "bad"):
-        for folder in {*(d.examples for d in DIALECTS), "python", "v1", "albumentationsx", "mmengine", "ultralytics"}:
+        for folder in {
+            *(d.examples for d in DIALECTS),
+            "python",
+            "v1",
+            "albumentationsx",
+            "mmengine",
+            "ultralytics",
+            "detectron2",
+        }:
             assert (kind, folder) in folders
 
 

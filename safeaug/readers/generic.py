@@ -21,6 +21,7 @@ from safeaug.errors import ConfigError, number_as_text
 from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.libraries.reading import arranged, drawn, is_library_class, spelled
 from safeaug.readers import vocabulary
+from safeaug.readers.detectron2 import detectron2_pipeline, is_config
 from safeaug.readers.dialects import (
     NATIVE,
     SAFEAUG_COMPOSITIONS,
@@ -110,6 +111,8 @@ class Reader:
         settings = ultralytics_pipeline(obj) if isinstance(obj, Mapping) else None
         if settings is not None:  # a YOLO run's settings: the pipeline Ultralytics builds from them
             return self._settings(settings, path, location)
+        if is_config(obj, top=not path):  # a detectron2 config: the augmentation its DatasetMapper builds
+            return self._detectron2(detectron2_pipeline(obj, self.source), location)
         spec = self.spec(obj, albu=False)
         if spec is None:
             return self._by_class(obj, path, location) if isinstance(obj, Mapping) else None
@@ -155,6 +158,18 @@ class Reader:
             _read_as(child, written, self.line(at))
             children.append(child)
         return Node(name="Compose", children=tuple(children), mode="sequence", location=location, line=self.line(path))
+
+    def _detectron2(self, steps: list[tuple[dict[str, Any], str, tuple[str, ...] | None]], location: str) -> Node:
+        """detectron2's training augmentation, each step named by its setting and found at its line (a default at
+        the first line of the file)."""
+        children = []
+        for item, written, at in steps:
+            line = self.line(at) if at is not None else self.line(())
+            where = ".".join(at) if at is not None else written.partition(":")[0] + " (default)"
+            child = self.build(item, at or (), where, albu=False)
+            _read_as(child, written, line if line is not None else 1)
+            children.append(child)
+        return Node(name="Compose", children=tuple(children), mode="sequence", location=location, line=1)
 
     def _holdsresolve_class(self, obj: Any) -> bool:
         stack = [obj]

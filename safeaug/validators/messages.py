@@ -21,6 +21,7 @@ from safeaug.ir import Node
 from safeaug.libraries import owner
 from safeaug.readers.vocabulary import installed_line
 from safeaug.rules import Rule, fmt, show
+from safeaug.validators.config_words import STEP_FIXES, mm_form, refused_setting_fix, setting_fix, setting_form
 from safeaug.validators.context import Leaf
 
 if TYPE_CHECKING:
@@ -255,7 +256,7 @@ def _over_bound(
         fix = f"Change {knob_names(knob, name)} of `{name}` so that it stays within {within}, or remove `{name}`."
     else:
         fix = f"Remove `{name}` or use a transform that stays within {fmt(rule, bound)}."
-    step = _STEP_FIXES.get((leaf.node.written, rule.name)) if leaf.node.foreign else None
+    step = STEP_FIXES.get((leaf.node.written, rule.name)) if leaf.node.foreign else None
     if step is not None:  # in the words of the library the step belongs to
         change, refused, own = step
         bounded = inv.allowed and rule.kind != "flag" and bound is not None
@@ -263,178 +264,6 @@ def _over_bound(
         fix = f"{said}, or remove `{leaf.node.written}`."
         return {"message": message, "fix": fix if own else _with_policy_fix(fix, inv, name)}
     return {"message": message, "fix": _with_policy_fix(fix, inv, name)}
-
-
-# Steps of mmcv (mmdet, mmseg) read as albumentations transforms: (step, effect) -> what to change in the step's
-# own arguments when the policy bounds the effect ({bound}), and when it refuses it; and whether that replaces the
-# policy's own fix (which names albumentations' arguments).
-_STEP_FIXES: dict[tuple[str, str], tuple[str, str, bool]] = {
-    ("RandomFlip", "rotation"): (
-        "Keep `direction='horizontal'` alone (a vertical or diagonal flip turns the image upside down)",
-        "Keep `direction='horizontal'` alone (a vertical or diagonal flip turns the image upside down)",
-        True,
-    ),
-    ("Resize", "scale"): (
-        "Use a `scale_factor` within {bound}, or resize to a fixed `scale`",
-        "Resize to a fixed `scale`",
-        False,
-    ),
-    ("RandomResize", "scale"): ("Narrow `ratio_range` to within {bound}", "Use `Resize` with a fixed `scale`", False),
-    ("TestTimeAug", "scale"): (
-        "Keep the test-time scale factors within {bound}",
-        "Drop the test-time rescaling (one `Resize` to a fixed `scale`)",
-        False,
-    ),
-    ("Pad", "reflect_border"): ("Use `padding_mode='constant'`", "Use `padding_mode='constant'`", True),
-    ("RandomResizedCrop", "crop"): (
-        "Raise the low end of `crop_ratio_range` so that the crop keeps at least {bound}",
-        "Resize to the size instead (`Resize` with `scale`)",
-        False,
-    ),
-    ("RandomResizedCrop", "scale"): (
-        "Raise the low end of `crop_ratio_range` (a smaller crop is enlarged more) so that the zoom stays within "
-        "{bound}",
-        "Resize to the size instead (`Resize` with `scale`)",
-        False,
-    ),
-    ("RandomResizedCrop", "edge"): (
-        "Raise the low end of `crop_ratio_range` so that no edge moves in more than {bound}",
-        "Resize to the size instead (`Resize` with `scale`)",
-        False,
-    ),
-    ("RandomAffine", "rotation"): ("Lower `max_rotate_degree` to {bound}", "Set `max_rotate_degree=0`", True),
-    ("RandomAffine", "scale"): (
-        "Narrow `scaling_ratio_range` to within {bound}",
-        "Set `scaling_ratio_range=(1.0, 1.0)`",
-        True,
-    ),
-    ("RandomAffine", "shear"): ("Lower `max_shear_degree` to {bound}", "Set `max_shear_degree=0`", True),
-    ("RandomAffine", "translation"): (
-        "mmdet's `RandomAffine` turns, zooms and shears about the image's top-left corner, not its centre, so the "
-        "far side moves furthest (by more the longer the image). Keep the shift within {bound} with "
-        "`max_rotate_degree=0` and `max_shear_degree=0`: the shift is then `max_translate_ratio` plus half the "
-        "largest change of `scaling_ratio_range`",
-        "Set `max_translate_ratio=0`, `scaling_ratio_range=(1.0, 1.0)`, `max_rotate_degree=0` and `max_shear_degree=0`",
-        True,
-    ),
-    ("RandomAffine", "crop"): (
-        "mmdet's `RandomAffine` turns and zooms about the image's top-left corner, so a turn swings the far side out "
-        "of the frame (by more the longer the image), and a `border` below zero cuts the bottom and right: keep it "
-        "to {bound} with `max_rotate_degree=0`, `max_shear_degree=0`, a small `max_translate_ratio`, "
-        "`scaling_ratio_range` up to 1 and `border=(0, 0)`",
-        "Set `max_translate_ratio=0`, `scaling_ratio_range=(1.0, 1.0)`, `max_rotate_degree=0`, "
-        "`max_shear_degree=0` and `border=(0, 0)`",
-        True,
-    ),
-    ("RandomAffine", "edge"): (
-        "mmdet's `RandomAffine` turns and zooms about the image's top-left corner, so a turn swings the far side in "
-        "(by more the longer the image): keep the edges within {bound} with `max_rotate_degree=0`, "
-        "`max_shear_degree=0`, a small `max_translate_ratio` and `scaling_ratio_range` near 1",
-        "Set `max_translate_ratio=0`, `scaling_ratio_range=(1.0, 1.0)`, `max_rotate_degree=0` and `max_shear_degree=0`",
-        True,
-    ),
-    ("MixUp", "mirror"): (
-        "Set `flip_ratio=1.0`: mmdet flips the image it mixes in when a uniform draw exceeds `flip_ratio`, so "
-        "`flip_ratio=0` flips it every time and only 1 never",
-        "Set `flip_ratio=1.0`: mmdet flips the image it mixes in when a uniform draw exceeds `flip_ratio`, so "
-        "`flip_ratio=0` flips it every time and only 1 never",
-        True,
-    ),
-    ("YOLOXHSVRandomAug", "hue"): (
-        "Lower `hue_delta` so that the shift stays within {bound} (it counts OpenCV's 8-bit hue units of 2°)",
-        "Set `hue_delta=0`",
-        True,
-    ),
-    ("YOLOXHSVRandomAug", "saturation"): (
-        "Lower `saturation_delta` (levels added to the 8-bit saturation) so that the change stays within {bound}",
-        "Set `saturation_delta=0`",
-        True,
-    ),
-    ("YOLOXHSVRandomAug", "brightness"): (
-        "Lower `value_delta` (levels added to the 8-bit value) so that the shift stays within {bound}",
-        "Set `value_delta=0`",
-        True,
-    ),
-    ("PhotoMetricDistortion", "brightness"): (
-        "Lower `brightness_delta` so that the shift stays within {bound} (it is multiplied by up to the largest "
-        "`contrast_range` gain)",
-        "Set `brightness_delta=0`",
-        False,
-    ),
-    ("PhotoMetricDistortion", "contrast"): (
-        "Narrow `contrast_range` to within {bound}",
-        "Set `contrast_range=(1.0, 1.0)`",
-        False,
-    ),
-    ("PhotoMetricDistortion", "saturation"): (
-        "Narrow `saturation_range` to within {bound}",
-        "Set `saturation_range=(1.0, 1.0)`",
-        False,
-    ),
-    ("PhotoMetricDistortion", "hue"): (
-        "Lower `hue_delta` so that the shift stays within {bound} (mmseg counts it in units of 2°)",
-        "Set `hue_delta=0`",
-        False,
-    ),
-    ("PhotoMetricDistortion", "color"): (
-        "Use mmseg's, which swaps no channels (`type='mmseg.PhotoMetricDistortion'`; mmdet's permutes them on a coin)",
-        "Use mmseg's, which swaps no channels (`type='mmseg.PhotoMetricDistortion'`; mmdet's permutes them on a coin)",
-        False,
-    ),
-}
-
-
-_STEP_FIXES[("CachedMixUp", "mirror")] = _STEP_FIXES[("MixUp", "mirror")]
-
-
-# Ultralytics training settings read as transforms (``readers.ultralytics``): (setting, effect) -> what to write
-# when the policy bounds the effect ({bound}); otherwise the setting is turned off (``_SETTING_OFF``). Leaving a
-# setting out of the file keeps Ultralytics' default, so "remove" is never the fix.
-_SETTING_FIXES: dict[tuple[str, str], str] = {
-    ("degrees", "rotation"): "Set `degrees` to at most {bound} (or `degrees: 0.0`).",
-    ("translate", "translation"): "Set `translate` to at most {bound} (or `translate: 0.0`).",
-    ("scale", "scale"): "Set `scale` so that `1 - scale` to `1 + scale` stays within {bound} (or `scale: 0.0`).",
-    ("scale", "crop"): "Set `scale` lower so that the crop keeps {bound}: in detection a zoom of `1 + scale` keeps "
-    "`1 / (1 + scale)**2` of the image, in classification the crop keeps `1 - scale` of it (or `scale: 0.0`).",
-    ("shear", "shear"): "Set `shear` to at most {bound} (or `shear: 0.0`).",
-    ("hsv_h", "hue"): "Set `hsv_h` so that the shift stays within {bound}: it shifts by up to `180 * hsv_h` of "
-    "OpenCV's hue units of 2° (or `hsv_h: 0.0`).",
-    ("hsv_s", "saturation"): "Set `hsv_s` so that `1 - hsv_s` to `1 + hsv_s` stays within {bound} (or `hsv_s: 0.0`).",
-    ("hsv_v", "contrast"): "Set `hsv_v` so that `1 - hsv_v` to `1 + hsv_v` stays within {bound} (or `hsv_v: 0.0`).",
-}
-_SETTING_OFF: dict[str, str] = {
-    "auto_augment": "Set `auto_augment` to another policy, or leave it empty (`auto_augment: ''`: `hsv_*` then "
-    "drive a ColorJitter instead).",
-    "copy_paste": "Set `copy_paste: 0.0` (in `copy_paste_mode: flip` every pasted object is a mirrored copy; "
-    "`copy_paste_mode: mixup` pastes objects of other images instead).",
-    "imgsz": "Set `imgsz` to the size the model takes, near the size of your images.",
-}
-_BUILT_IN = "added by Ultralytics"
-
-
-def setting_fix(node: Node, rule: Rule, inv: Invariant, bound: Any) -> str | None:
-    """For a transform read from an Ultralytics training setting, the fix in the setting's own words (None for
-    anything else)."""
-    written = node.written
-    if not node.foreign or not written:
-        return None
-    if _BUILT_IN in written:
-        return (
-            "Ultralytics adds these albumentations transforms itself whenever albumentations is installed; no "
-            "training setting turns them off. Train where albumentations is not installed, or allow them by name "
-            "if this share of images is acceptable."
-        )
-    key, colon, _ = written.partition(": ")
-    if not colon or " " in key:
-        return None
-    change = _SETTING_FIXES.get((key, rule.name))
-    if change is not None and inv.allowed and rule.kind != "flag" and bound is not None:
-        text = change.format(bound=fmt(rule, bound))
-    else:
-        text = _SETTING_OFF.get(key, f"Set `{key}: 0.0`.")
-    if written.endswith("(Ultralytics' default)"):
-        text += " The file does not set it, so Ultralytics' default applies: write the setting to change it."
-    return text
 
 
 def as_written(node: Node) -> str:
@@ -536,13 +365,14 @@ def unknown_what(leaf: Leaf, problem: str | None) -> str:
         if get_entry(name) is not None:  # the library's own class, changed on the object or patched
             return f"`{name}` cannot be judged by its catalog entry: {problem}"
         return f"`{name}` has no catalog entry: {problem}"
-    setting = _setting_form(leaf.node)
+    setting = setting_form(leaf.node)
     if setting is not None:
+        owner = "Ultralytics" if leaf.node.name.startswith("ultralytics.") else "detectron2"
         return (
-            f"the Ultralytics setting `{leaf.node.written}` cannot be read here ({setting}), so what it does to an "
+            f"the {owner} setting `{leaf.node.written}` cannot be read here ({setting}), so what it does to an "
             "image is unknown"
         )
-    unread = _mm_form(leaf.node)
+    unread = mm_form(leaf.node)
     if unread == "unscoped":
         step = leaf.node.written
         return (
@@ -555,43 +385,6 @@ def unknown_what(leaf: Leaf, problem: str | None) -> str:
             f"({unread}), so what it does to an image is unknown"
         )
     return f"`{name}` is not in safeaug's catalog, so what it does to an image is unknown"
-
-
-# Why an Ultralytics setting is not read (``readers.ultralytics``: ``ultralytics.<setting>(<value>)``).
-_SETTING_WHY: dict[str, str] = {
-    "cfg": "the settings it does not give come from that file, not from Ultralytics' defaults: lint that file too",
-    "**": "the settings it unpacks cannot be read without running the code",
-    "perspective": "it is in 1/pixels, so how far it moves the corners depends on the image size",
-    "scale": "from 1 on, the drawn zoom reaches 0 or turns the image over",
-}
-
-
-# What to write instead of an Ultralytics setting the reader refused.
-_SETTING_INSTEAD: dict[str, str] = {
-    "cfg": "Lint the `cfg` file with the same policy (safeaug reads Ultralytics' YAML), and write the settings "
-    "that matter here in the call",
-    "**": "Write the settings out as keyword arguments (`fliplr=0.0`), or unpack a dict the file writes out",
-    "perspective": "Set `perspective: 0.0`",
-    "scale": "Set `scale` below 1 (the zoom then stays within `1 - scale` to `1 + scale`)",
-}
-
-
-def _setting_form(node: Node) -> str | None:
-    """For an Ultralytics setting the reader refused: why; None for anything else."""
-    name = node.name
-    if not (node.foreign and name.startswith("ultralytics.") and name.endswith(")") and "(" in name):
-        return None
-    key = name[len("ultralytics.") : name.index("(")]
-    return _SETTING_WHY.get(key, "a value it does not take, or one that cannot be read without running the code")
-
-
-def _mm_form(node: Node) -> str | None:
-    """For an mmcv step written in a form its reader does not read (``mmengine.Pad(pad_to_square=True)``,
-    see ``readers.dialects._mm_unknown``): what of it was not read; None for anything else."""
-    name = node.name
-    if not (node.foreign and name.startswith("mmengine.") and name.endswith(")") and "(" in name):
-        return None
-    return name[name.index("(") + 1 : -1]
 
 
 def probe_failed(reason: str) -> str:
@@ -649,11 +442,10 @@ def unknown_fix(node: Node, entry: Entry | None, *, probed: bool = False) -> str
             f"the patch), {'' if probed else 'run validate(..., probe=True) to measure what it does now, '}or "
             f"describe it with safeaug.register_transform({short}, safeaug.Envelope(...), replace=True)."
         )
-    if _setting_form(node) is not None:
-        key = node.name[len("ultralytics.") : node.name.index("(")]
-        instead = _SETTING_INSTEAD.get(key, f"Write `{key}` as a number Ultralytics takes (docs/lint.md lists them)")
-        return f"{instead}, or add `{node.name}` to the policy's `allow` list with the reason it is safe."
-    if _mm_form(node) is not None:
+    refused = refused_setting_fix(node)
+    if refused is not None:
+        return refused
+    if mm_form(node) is not None:
         return (
             f"Write `{node.written}` in a form safeaug reads (docs/lint.md lists them), or add `{node.name}` to "
             "the policy's `allow` list with the reason it is safe."
