@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
 # INPUT settings of detectron2 that move no pixel in training.
 QUIET = frozenset({"MIN_SIZE_TEST", "MAX_SIZE_TEST", "FORMAT", "MASK_FORMAT"})
 _SECTIONS = frozenset({"MODEL", "SOLVER", "DATASETS", "DATALOADER", "TEST", "INPUT"})
+# detectron2's own meta-architectures (``modeling/meta_arch``): a config naming one is detectron2's.
+_ARCHITECTURES = frozenset({"GeneralizedRCNN", "ProposalNetwork", "RetinaNet", "SemanticSegmentor", "PanopticFPN"})
 _MAX_BASES = 8
 _MAX_BYTES = 1024 * 1024
 
@@ -54,12 +56,16 @@ Step = tuple[dict[str, Any], str, tuple[str, ...] | None]
 
 def is_config(obj: Any, top: bool) -> bool:
     """Whether ``obj`` (at the top of its file: ``top``) is a detectron2 config: an ``INPUT`` section with one of
-    detectron2's training settings, or a ``_BASE_`` beside detectron2's sections."""
+    detectron2's training settings, a model of detectron2's own (``MODEL.META_ARCHITECTURE``), or a ``_BASE_``
+    beside detectron2's sections."""
     if not top or not isinstance(obj, Mapping):
         return False
     given = obj.get("INPUT")
     if isinstance(given, Mapping) and any(k in given for k in DEFAULTS):
         return True
+    model = obj.get("MODEL")
+    if isinstance(model, Mapping) and model.get("META_ARCHITECTURE") in _ARCHITECTURES:
+        return True  # detectron2's own model, trained with detectron2's defaults (the flip among them)
     return isinstance(obj.get("_BASE_"), str) and any(isinstance(obj.get(k), Mapping) for k in _SECTIONS)
 
 

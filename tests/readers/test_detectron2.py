@@ -107,3 +107,6 @@ def test_a_mapping_that_is_not_a_detectron2_config_is_not_read() -> None:
     assert not is_config({"INPUT": {"size": 224}}, top=True)  # no detectron2 setting in it
     assert not is_config({"INPUT": {"RANDOM_FLIP": "none"}}, top=False)  # not the top of its file
     assert is_config({"_BASE_": "Base.yaml", "SOLVER": {"BASE_LR": 0.01}}, top=True)
+    # a config without INPUT still trains with detectron2's defaults when the model is detectron2's own
+    assert is_config({"MODEL": {"META_ARCHITECTURE": "GeneralizedRCNN"}, "SOLVER": {}}, top=True)
+    assert not is_config({"MODEL": {"META_ARCHITECTURE": "Baseline"}, "SOLVER": {}}, top=True)  # another library's
