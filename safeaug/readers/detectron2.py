@@ -54,11 +54,20 @@ _MAX_BYTES = 1024 * 1024
 Step = tuple[dict[str, Any], str, tuple[str, ...] | None]
 
 
+# Marks a config built in code (``cfg = get_cfg()``: its name and line), and holds what of it cannot be read.
+CODE = "__detectron2_code__"
+UNREAD = "__detectron2_unread__"
+
+
 def is_config(obj: Any, top: bool) -> bool:
     """Whether ``obj`` (at the top of its file: ``top``) is a detectron2 config: an ``INPUT`` section with one of
     detectron2's training settings, a model of detectron2's own (``MODEL.META_ARCHITECTURE``), or a ``_BASE_``
     beside detectron2's sections."""
-    if not top or not isinstance(obj, Mapping):
+    if not isinstance(obj, Mapping):
+        return False
+    if isinstance(obj.get(CODE), str):
+        return True
+    if not top:
         return False
     given = obj.get("INPUT")
     if isinstance(given, Mapping) and any(k in given for k in DEFAULTS):
@@ -85,6 +94,8 @@ def detectron2_pipeline(config: Mapping[str, Any], source: str | None) -> list[S
     """The training augmentation of ``config`` (read from ``source``), with its ``_BASE_`` files merged."""
     origins: dict[str, str] = {}  # INPUT key -> the base file that gave it
     out: list[Step] = []
+    for text, line in config.get(UNREAD, ()):  # a config built in code: what it merges or sets unreadably
+        out.append(({NATIVE: f"detectron2.code({text})"}, text, ("__unread__", str(line))))
     merged = _merged_input(config, source, origins, out, depth=0)
     settings = _Settings(merged, origins)
     for key in sorted(set(merged) - set(DEFAULTS) - QUIET):  # a project's own: its own mapper reads it
@@ -224,4 +235,4 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-__all__ = ["DEFAULTS", "QUIET", "detectron2_pipeline", "is_config"]
+__all__ = ["CODE", "DEFAULTS", "QUIET", "UNREAD", "detectron2_pipeline", "is_config"]

@@ -112,7 +112,7 @@ class Reader:
         if settings is not None:  # a YOLO run's settings: the pipeline Ultralytics builds from them
             return self._settings(settings, path, location)
         if is_config(obj, top=not path):  # a detectron2 config: the augmentation its DatasetMapper builds
-            return self._detectron2(detectron2_pipeline(obj, self.source), location)
+            return self._detectron2(detectron2_pipeline(obj, self.source), path, location)
         spec = self.spec(obj, albu=False)
         if spec is None:
             return self._by_class(obj, path, location) if isinstance(obj, Mapping) else None
@@ -159,17 +159,20 @@ class Reader:
             children.append(child)
         return Node(name="Compose", children=tuple(children), mode="sequence", location=location, line=self.line(path))
 
-    def _detectron2(self, steps: list[tuple[dict[str, Any], str, tuple[str, ...] | None]], location: str) -> Node:
+    def _detectron2(
+        self, steps: list[tuple[dict[str, Any], str, tuple[str, ...] | None]], path: Path, location: str
+    ) -> Node:
         """detectron2's training augmentation, each step named by its setting and found at its line (a default at
-        the first line of the file)."""
+        the config's first line: the file's, or the ``get_cfg()`` call's)."""
         children = []
+        first = self.line(path) or 1
         for item, written, at in steps:
-            line = self.line(at) if at is not None else self.line(())
-            where = ".".join(at) if at is not None else written.partition(":")[0] + " (default)"
-            child = self.build(item, at or (), where, albu=False)
-            _read_as(child, written, line if line is not None else 1)
+            line = self.line((*path, *at)) if at is not None else first
+            where = ".".join(at) if at is not None and at[0] != "__unread__" else written.partition(":")[0]
+            child = self.build(item, (*path, *at) if at is not None else path, where, albu=False)
+            _read_as(child, written, line if line is not None else first)
             children.append(child)
-        return Node(name="Compose", children=tuple(children), mode="sequence", location=location, line=1)
+        return Node(name="Compose", children=tuple(children), mode="sequence", location=location, line=first)
 
     def _holdsresolve_class(self, obj: Any) -> bool:
         stack = [obj]

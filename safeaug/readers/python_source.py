@@ -47,7 +47,7 @@ from safeaug.readers.python_ast import (
     value_children,
     walk_statements,
 )
-from safeaug.readers.ultralytics import CALL, trains
+from safeaug.readers.python_settings import SettingsInCode
 from safeaug.readers.unreadable import Opaque, changed_after_built, unfollowed
 from safeaug.readers.vocabulary import OLD_ORDER, is_albumentations_name, positional_order
 
@@ -130,7 +130,7 @@ _MAX_COMPREHENDED = 64
 # Words without which a Python file holds no pipeline: albumentations itself, mmdet's wrapper, a wrapper of
 # one's own (`type=..., transforms=[...]`), `name`/`class_name` + `params` dicts, an mmengine data pipeline of
 # mmcv's own steps (`train_pipeline = [dict(type='LoadImageFromFile'), ...]`, `dataset=dict(pipeline=...)`).
-_PYTHON_MARKERS = ("albumentations", "Albu", "transforms", "params", "pipeline", "fliplr", "mosaic", "hsv_")
+_PYTHON_MARKERS = ("albumentations", "Albu", "transforms", "params", "pipeline", "fliplr", "mosaic", "hsv_", "get_cfg")
 # Other libraries' modules that hold transforms (``torchvision.transforms`` and ``monai.transforms`` contain
 # "transforms" already).
 _LIBRARY_MARKERS = ("kornia", "torchio")
@@ -620,18 +620,8 @@ class _Source:
     def _mmengine(self) -> list[Node]:
         doc: dict[str, Any] = {}
         scopes = [self.module_scope]
-        imported = any(v == "ultralytics" or v.startswith("ultralytics.") for v in self.foreign.values())
-        trained = [
-            call
-            for stmt in walk_statements(self.tree.body)
-            if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign))
-            and isinstance(call := stmt.value, ast.Call)
-            and trains(call, imported)
-        ]
-        # A dict of settings unpacked into `model.train(**HYP)` is read there, with the call's other settings.
-        unpacked = {
-            kw.value.id for call in trained for kw in call.keywords if kw.arg is None and isinstance(kw.value, ast.Name)
-        }
+        settings = SettingsInCode(self.tree, self.source, self.foreign, self.lines, self.value, self._opaque)
+        unpacked = settings.unpacked()  # `model.train(**HYP)`: HYP is read there, with the call's other settings
         for stmt in self.tree.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 key = stmt.targets[0].id
@@ -641,10 +631,7 @@ class _Source:
                 if _may_hold_dicts(stmt.value) and key not in self.mutated:
                     self.lines[(key,)] = stmt.value.lineno
                     doc[key] = self.value(stmt.value, (key,), scopes, 0)
-        for call in trained:  # `model.train(data=..., fliplr=0.0)`: Ultralytics' settings
-            key = f"{ast.unparse(call.func)}(...) at line {call.lineno}"
-            doc[key] = self._train_settings(call, key, scopes)
-        roots = Reader(self.source, self.lines, opaque=True).find(doc)
+        doc.update(settings.read(scopes))
         roots = Reader(self.source, self.lines, opaque=True).find(doc)
         seen: set[tuple[tuple[str, int | None], ...]] = set()
         out = []
@@ -655,26 +642,6 @@ class _Source:
             seen.add(written)
             out.append(root)
         return out
-
-    def _train_settings(self, call: ast.Call, key: str, scopes: list[dict[str, list[ast.expr]]]) -> dict[str, Any]:
-        """The keyword arguments of ``model.train(...)`` as Ultralytics settings, each at its line; ``**name`` of a
-        dict the file writes out is read into them, anything else unpacked stays unreadable (under ``**``)."""
-        self.lines[(key,)] = call.lineno
-        settings: dict[str, Any] = {CALL: True}
-        for kw in call.keywords:
-            if kw.arg is not None:
-                self.lines[(key, kw.arg)] = kw.value.lineno
-                settings[kw.arg] = self.value(kw.value, (key, kw.arg), scopes, 0)
-                continue
-            unpacked = self.value(kw.value, (key, "**"), scopes, 0)
-            if isinstance(unpacked, dict) and all(isinstance(k, str) for k in unpacked):
-                for name in unpacked:
-                    self.lines[(key, name)] = self.lines.get((key, "**", name), kw.value.lineno)
-                settings.update(unpacked)
-            else:
-                self.lines[(key, "**")] = kw.value.lineno
-                settings["**"] = self._opaque(kw.value)
-        return settings
 
     # ------------------------------------------------------------------ values
 
@@ -961,6 +928,7 @@ class _Source:
 
 
 _NOTHING = object()  # (an item a subscript does not find)
+
 
 # Library compositions that take their children as the keys of a ``{transform: weight}`` dict.
 _WEIGHTED_BY_KEY = frozenset({"torchio.OneOf"})

@@ -228,6 +228,8 @@ def setting_form(node: Node) -> str | None:
     if node.name.startswith("detectron2."):
         if key == "_BASE_":
             return "the base file cannot be read, so the settings it gives are unknown"
+        if key == "code":
+            return "what it merges or sets is not written out in this file, so the settings it gives are unknown"
         if key.removeprefix("INPUT.") in {*D2_SETTINGS, *D2_QUIET}:
             return "a value detectron2 does not take"
         return "it is not one of detectron2's settings: the project's own code reads it, and does what it says there"
@@ -251,6 +253,11 @@ def refused_setting_fix(node: Node) -> str | None:
     if node.name.startswith("detectron2."):
         if key == "_BASE_":
             instead = "Put the base file where `_BASE_` says (a path from this file), so that its settings can be read"
+        elif key == "code":
+            instead = (
+                "Merge a config file by its path written out (safeaug reads it, `_BASE_` files and all) and set "
+                '`INPUT` settings one by one (`cfg.INPUT.RANDOM_FLIP = "none"`)'
+            )
         elif key.removeprefix("INPUT.") in {*D2_SETTINGS, *D2_QUIET}:
             instead = f"Write `{key}` as detectron2's `defaults.py` takes it"
         else:

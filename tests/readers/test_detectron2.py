@@ -110,3 +110,27 @@ def test_a_mapping_that_is_not_a_detectron2_config_is_not_read() -> None:
     # a config without INPUT still trains with detectron2's defaults when the model is detectron2's own
     assert is_config({"MODEL": {"META_ARCHITECTURE": "GeneralizedRCNN"}, "SOLVER": {}}, top=True)
     assert not is_config({"MODEL": {"META_ARCHITECTURE": "Baseline"}, "SOLVER": {}}, top=True)  # another library's
+
+
+def test_a_config_built_in_code_is_read_from_its_calls_and_assignments(tmp_path: Path) -> None:
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "base.yaml").write_text("INPUT:\n  MIN_SIZE_TRAIN: (640, 800)\n")
+    script = tmp_path / "train.py"
+    script.write_text(
+        "from detectron2 import model_zoo\n"
+        "from detectron2.config import get_cfg\n"
+        "cfg = get_cfg()\n"
+        "cfg.merge_from_file(model_zoo.get_config_file('COCO-Detection/faster_rcnn_R_50_FPN_3x.yaml'))\n"
+        "cfg.INPUT.MIN_SIZE_TRAIN = (1024,)\n"
+        "local = get_cfg()\n"
+        "local.merge_from_file('configs/base.yaml')\n"
+        "local.INPUT.RANDOM_FLIP = 'none'\n"
+        "local.INPUT.CROP.ENABLED = True\n"
+        "local.INPUT.CROP.SIZE = [0.5, 0.5]\n"
+        "local.INPUT.MAX_SIZE_TRAIN = size_from_args()\n"
+    )
+    found = {(f.code, f.line) for f in safeaug.validate(script, "chest_xray").findings}
+    # the model zoo file is not read (SA401 where it is merged); nothing turns the default flip off there
+    assert {("SA101", 3), ("SA401", 4)} <= found
+    # the local config: its flip is off, its crop keeps a quarter of the film, its size cap cannot be read
+    assert ("SA101", 6) not in found and {("SA108", 9), ("SA401", 11)} <= found

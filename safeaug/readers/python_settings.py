@@ -1,0 +1,174 @@
+"""Training settings a Python file writes in code, for the readers of those libraries' settings: the keyword
+arguments of Ultralytics' ``model.train(...)`` (``readers.ultralytics``) and a detectron2 config built with
+``get_cfg()`` (``readers.detectron2``). Each becomes the mapping that reader reads, its values read as the
+Python reader reads any value (literals and module constants, never run), each at its line.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from safeaug.readers.detectron2 import CODE as D2_CODE
+from safeaug.readers.detectron2 import UNREAD as D2_UNREAD
+from safeaug.readers.python_ast import walk_statements
+from safeaug.readers.ultralytics import CALL, trains
+from safeaug.readers.unreadable import Opaque
+
+Path = tuple[Hashable, ...]
+Scopes = list[dict[str, list[ast.expr]]]
+
+
+class SettingsInCode:
+    """The settings of one Python file (``value``/``opaque``: the Python reader's, recording lines in ``lines``)."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        source: str,
+        foreign: dict[str, str],
+        lines: dict[Path, int],
+        value: Callable[[ast.expr, Path, Scopes, int], Any],
+        opaque: Callable[[ast.AST], Opaque],
+    ) -> None:
+        self.source = source
+        self.lines = lines
+        self.value = value
+        self.opaque = opaque
+        self.statements = list(walk_statements(tree.body))
+        imported = any(v == "ultralytics" or v.startswith("ultralytics.") for v in foreign.values())
+        self.trained = [
+            call
+            for stmt in self.statements
+            if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign))
+            and isinstance(call := stmt.value, ast.Call)
+            and trains(call, imported)
+        ]
+
+    def unpacked(self) -> set[str]:
+        """Names of dicts unpacked into ``model.train(**NAME)``: read with the call, not on their own."""
+        return {
+            kw.value.id
+            for call in self.trained
+            for kw in call.keywords
+            if kw.arg is None and isinstance(kw.value, ast.Name)
+        }
+
+    def read(self, scopes: Scopes) -> dict[str, Any]:
+        """Every ``model.train(...)``'s settings and every ``get_cfg()`` config, by a key naming it."""
+        out: dict[str, Any] = {}
+        for call in self.trained:  # `model.train(data=..., fliplr=0.0)`: Ultralytics' settings
+            key = f"{ast.unparse(call.func)}(...) at line {call.lineno}"
+            out[key] = self._trained(call, key, scopes)
+        out.update(self._detectron2(scopes))
+        return out
+
+    def _detectron2(self, scopes: list[dict[str, list[ast.expr]]]) -> dict[str, Any]:
+        """detectron2 configs built in code (``cfg = get_cfg()``, ``cfg.merge_from_file(...)``,
+        ``cfg.INPUT.RANDOM_FLIP = "none"``), each as the mapping ``readers.detectron2`` reads, at its lines.
+
+        ``merge_from_file`` of a literal path is read as that config's ``_BASE_`` (found from this file's folder
+        up; the settings written in code win, as they do when they come after it); any other merge (a model zoo
+        file, ``merge_from_list``, a path built in code) and an ``INPUT`` setting assigned in another way are
+        unreadable, and refused by name."""
+        configs: dict[str, dict[str, Any]] = {}  # local name -> its mapping
+        out: dict[str, Any] = {}
+        for stmt in self.statements:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target, value = stmt.targets[0], stmt.value
+                if isinstance(target, ast.Name) and isinstance(value, ast.Call) and _callee(value.func) == "get_cfg":
+                    key = f"{target.id} = get_cfg() at line {stmt.lineno}"
+                    self.lines[(key,)] = stmt.lineno
+                    configs[target.id] = out[key] = {D2_CODE: key, "INPUT": {}, D2_UNREAD: []}
+                    continue
+                dotted = _dotted(target)
+                if len(dotted) >= 3 and dotted[0] in configs and dotted[1] == "INPUT":
+                    config = configs[dotted[0]]
+                    key = config[D2_CODE]
+                    if len(dotted) == 3:
+                        self.lines[(key, "INPUT", dotted[2])] = stmt.lineno
+                        config["INPUT"][dotted[2]] = self.value(value, (key, "INPUT", dotted[2]), scopes, 0)
+                    elif len(dotted) == 4 and dotted[2] == "CROP":
+                        self.lines.setdefault((key, "INPUT", "CROP"), stmt.lineno)
+                        crop = config["INPUT"].setdefault("CROP", {})
+                        crop[dotted[3]] = self.value(value, (key, "INPUT", "CROP", dotted[3]), scopes, 0)
+                    else:
+                        self._unread(config, ast.unparse(target), stmt.lineno)
+                continue
+            call = stmt.value if isinstance(stmt, ast.Expr) else None
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+                continue
+            owner_name = call.func.value.id if isinstance(call.func.value, ast.Name) else None
+            if owner_name not in configs or not call.func.attr.startswith("merge_from"):
+                continue
+            config = configs[owner_name]
+            given = call.args[0] if call.args else None
+            path = given.value if isinstance(given, ast.Constant) and isinstance(given.value, str) else None
+            found = _near(self.source, path) if call.func.attr == "merge_from_file" and path else None
+            if found is not None and "_BASE_" not in config:
+                config["_BASE_"] = found
+                self.lines[(config[D2_CODE], "_BASE_")] = call.lineno
+            else:
+                self._unread(config, ast.unparse(call), call.lineno)
+        return out
+
+    def _unread(self, config: dict[str, Any], text: str, line: int) -> None:
+        config[D2_UNREAD].append((text, line))
+        self.lines[(config[D2_CODE], "__unread__", str(line))] = line
+
+    def _trained(self, call: ast.Call, key: str, scopes: list[dict[str, list[ast.expr]]]) -> dict[str, Any]:
+        """The keyword arguments of ``model.train(...)`` as Ultralytics settings, each at its line; ``**name`` of a
+        dict the file writes out is read into them, anything else unpacked stays unreadable (under ``**``)."""
+        self.lines[(key,)] = call.lineno
+        settings: dict[str, Any] = {CALL: True}
+        for kw in call.keywords:
+            if kw.arg is not None:
+                self.lines[(key, kw.arg)] = kw.value.lineno
+                settings[kw.arg] = self.value(kw.value, (key, kw.arg), scopes, 0)
+                continue
+            unpacked = self.value(kw.value, (key, "**"), scopes, 0)
+            if isinstance(unpacked, dict) and all(isinstance(k, str) for k in unpacked):
+                for name in unpacked:
+                    self.lines[(key, name)] = self.lines.get((key, "**", name), kw.value.lineno)
+                settings.update(unpacked)
+            else:
+                self.lines[(key, "**")] = kw.value.lineno
+                settings["**"] = self.opaque(kw.value)
+        return settings
+
+
+def _callee(func: ast.expr) -> str | None:
+    """The name a call calls: ``get_cfg`` for ``get_cfg()`` and ``detectron2.config.get_cfg()``."""
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _dotted(node: ast.expr) -> list[str]:
+    """``cfg.INPUT.RANDOM_FLIP`` as ``["cfg", "INPUT", "RANDOM_FLIP"]``; ``[]`` for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return []
+    return [node.id, *reversed(parts)]
+
+
+def _near(source: str, path: str) -> str | None:
+    """A config file a script names (relative to where it runs, which is not known): looked for from the script's
+    folder up to three folders above; None when it is not found."""
+    if os.path.isabs(path):
+        return path if os.path.isfile(path) else None
+    folder = os.path.dirname(os.path.abspath(source))
+    for _ in range(4):
+        candidate = os.path.join(folder, path)
+        if os.path.isfile(candidate):
+            return candidate
+        folder = os.path.dirname(folder)
+    return None
+
+
+__all__ = ["SettingsInCode"]
