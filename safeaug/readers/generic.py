@@ -108,12 +108,13 @@ class Reader:
                 if written:
                     _read_as(child, written, child.line)
             return node
-        settings = ultralytics_pipeline(obj) if isinstance(obj, Mapping) else None
-        if settings is not None:  # a YOLO run's settings: the pipeline Ultralytics builds from them
-            return self._settings(settings, path, location)
-        if is_config(obj, top=not path):  # a detectron2 config: the augmentation its DatasetMapper builds
-            return self._detectron2(detectron2_pipeline(obj, self.source), path, location)
         spec = self.spec(obj, albu=False)
+        if spec is None and isinstance(obj, Mapping):  # (a transform spelt in a dialect is never settings)
+            settings = ultralytics_pipeline(obj)
+            if settings is not None:  # a YOLO run's settings: the pipeline Ultralytics builds from them
+                return self._settings(settings, path, location)
+            if is_config(obj, top=not path):  # a detectron2 config: the augmentation its DatasetMapper builds
+                return self._detectron2(detectron2_pipeline(obj, self.source), path, location)
         if spec is None:
             return self._by_class(obj, path, location) if isinstance(obj, Mapping) else None
         assert spec.dialect is not None
@@ -168,7 +169,13 @@ class Reader:
         first = self.line(path) or 1
         for item, written, at in steps:
             line = self.line((*path, *at)) if at is not None else first
-            where = ".".join(at) if at is not None and at[0] != "__unread__" else written.partition(":")[0]
+            where = (
+                ".".join(at)
+                if at is not None and at[0] != "__unread__"
+                else written
+                if at is not None
+                else f"{written.partition(':')[0]} (default)"
+            )
             child = self.build(item, (*path, *at) if at is not None else path, where, albu=False)
             _read_as(child, written, line if line is not None else first)
             children.append(child)

@@ -236,3 +236,9 @@ def test_a_flip_set_true_flips_every_image() -> None:
     assert [item for item, *_ in steps if item["__class_fullname__"] == "HorizontalFlip"] == [
         {"__class_fullname__": "HorizontalFlip", "p": 1.0}
     ]
+
+
+def test_a_transform_spelt_in_a_dialect_is_never_read_as_settings(tmp_path: Path) -> None:
+    # a Hydra transform of a project's own that takes a `fliplr` argument is that transform, unknown (SA401)
+    report = _lint(tmp_path, "augment:\n  _target_: mylib.RandomFlips\n  fliplr: 0.5\n")
+    assert [(f.code, f.transform) for f in report.findings] == [("SA401", "mylib.RandomFlips")]
