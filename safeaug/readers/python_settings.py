@@ -13,7 +13,6 @@ from typing import Any
 
 from safeaug.readers.detectron2 import CODE as D2_CODE
 from safeaug.readers.detectron2 import UNREAD as D2_UNREAD
-from safeaug.readers.python_ast import walk_statements
 from safeaug.readers.ultralytics import CALL, trains
 from safeaug.readers.unreadable import Opaque
 
@@ -22,11 +21,12 @@ Scopes = list[dict[str, list[ast.expr]]]
 
 
 class SettingsInCode:
-    """The settings of one Python file (``value``/``opaque``: the Python reader's, recording lines in ``lines``)."""
+    """The settings of one Python file (``statements``: all of them, nested ones included; ``value``/``opaque``: the
+    Python reader's, recording lines in ``lines``)."""
 
     def __init__(
         self,
-        tree: ast.Module,
+        statements: list[ast.stmt],
         source: str,
         foreign: dict[str, str],
         lines: dict[Path, int],
@@ -37,7 +37,7 @@ class SettingsInCode:
         self.lines = lines
         self.value = value
         self.opaque = opaque
-        self.statements = list(walk_statements(tree.body))
+        self.statements = statements
         imported = any(v == "ultralytics" or v.startswith("ultralytics.") for v in foreign.values())
         self.trained = [
             call

@@ -244,7 +244,7 @@ class _Source:
         self.found: list[ast.Call] = []  # the albumentations calls not inside another, in the order found
         self.changes: list[tuple[str, int, bool]] | None = None  # what the file changes in place, when needed
         self.budget = MAX_VALUES  # values left to read (see MAX_VALUES)
-        statements = list(walk_statements(tree.body))
+        statements = self.statements = list(walk_statements(tree.body))  # every statement, walked once
         self._imports(statements)
         self.followed: set[int] = set()  # id() of the values of alias assignments (`T = A`) that were bound
         # Names whose value changes after it is assigned (`LIM[1] = 120`, `t.limit = 5`, `d.update(...)`,
@@ -399,7 +399,7 @@ class _Source:
         classes, the aliases :meth:`_aliases` followed, and what lies inside a call that is read anyway."""
         read = {id(call) for call in inside}
         out: list[ast.expr] = []
-        for stmt in walk_statements(self.tree.body):
+        for stmt in self.statements:
             if not self._mentions(stmt):
                 continue
             stack: list[ast.AST] = [stmt]
@@ -536,7 +536,7 @@ class _Source:
         if root is None or root not in self.mutated:
             return None
         if self.changes is None:
-            self.changes = changed_in_place(list(walk_statements(self.tree.body)))
+            self.changes = changed_in_place(self.statements)
         for written, line, assigned in self.changes:
             if (written == name and not assigned) or written.startswith((f"{name}.", f"{name}[")):
                 return written, line
@@ -620,7 +620,7 @@ class _Source:
     def _mmengine(self) -> list[Node]:
         doc: dict[str, Any] = {}
         scopes = [self.module_scope]
-        settings = SettingsInCode(self.tree, self.source, self.foreign, self.lines, self.value, self._opaque)
+        settings = SettingsInCode(self.statements, self.source, self.foreign, self.lines, self.value, self._opaque)
         unpacked = settings.unpacked()  # `model.train(**HYP)`: HYP is read there, with the call's other settings
         for stmt in self.tree.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):

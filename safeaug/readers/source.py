@@ -106,7 +106,9 @@ class Source:
                 except ConfigError:
                     pass  # read again with lines, for a message that points at one
             lines = json_lines(text, self.path)
-            data, opaque = monai_bundle.prepare(data, lines, self.path)  # MONAI bundles: `@` references, `$` code
+            opaque = False
+            if _may_be_bundle(text):  # MONAI bundles: `@` references, `$` code
+                data, opaque = monai_bundle.prepare(data, lines, self.path)
             return Reader(self.path, lines, opaque=opaque).find(data)
         data, lines, twice = load_lenient(text, self.path)
         opaque = False
@@ -114,7 +116,9 @@ class Source:
             from safeaug.readers.interpolation import resolve
 
             data, opaque = resolve(data, lines, self.path)
-        data, bundle_opaque = monai_bundle.prepare(data, lines, self.path)
+        bundle_opaque = False
+        if _may_be_bundle(text):
+            data, bundle_opaque = monai_bundle.prepare(data, lines, self.path)
         roots = Reader(self.path, lines, opaque=opaque or bundle_opaque).find(data)
         if roots and twice is not None:
             raise twice  # which of the two values a loader keeps is not known: the pipeline cannot be judged
@@ -132,6 +136,13 @@ class Source:
                 return []  # not Python: no comment can count (fail closed: nothing is suppressed)
             return [Comment(*found) for found in python_comments(text, tree, needle)]
         return [Comment(*found) for found in yaml_comments(text, needle)]
+
+
+def _may_be_bundle(text: str) -> bool:
+    """Whether a JSON or YAML text may be a MONAI bundle, which names its classes under ``_target_``: a key is
+    written out as it reads unless a quoted string escapes its characters (``"\\x5ftarget_"``), so without a
+    backslash and without the word the document holds no ``_target_`` (and the walk over it is skipped)."""
+    return "_target_" in text or "\\" in text
 
 
 def format_of(path: str) -> Format:

@@ -140,3 +140,24 @@ def test_any_document_is_prepared_without_error_or_is_refused_clearly(doc: objec
         assert "more than" in str(exc)
     else:
         json.dumps(data, default=repr)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_bundle_whose_keys_are_escaped_is_still_read_as_one(tmp_path: Path, suffix: str) -> None:
+    # the reader skips the bundle walk for a text without `_target_`; a key spelt with escapes reads the same
+    import safeaug
+
+    doc = {
+        "prob": 1.0,
+        "train": {
+            "_target_": "Compose",
+            "transforms": [{"_target_": "RandFlipd", "keys": ["image"], "prob": "@prob", "spatial_axis": 1}],
+        },
+    }
+    plain = tmp_path / f"plain{suffix}"
+    plain.write_text(json.dumps(doc))  # (JSON is YAML too)
+    escaped = tmp_path / f"escaped{suffix}"
+    escaped.write_text(json.dumps(doc).replace('"_target_"', '"\\u005ftarget_"'))
+    assert "_target_" not in escaped.read_text()
+    want = [(f.code, f.message) for f in safeaug.validate(plain, "chest_xray").findings]
+    assert want and [(f.code, f.message) for f in safeaug.validate(escaped, "chest_xray").findings] == want
