@@ -178,6 +178,13 @@ class _Settings:
         value = self.raw(key)
         return float(value) if (_is_number(value) or isinstance(value, bool)) and 0.0 <= value <= 1.0 else None
 
+    def coin(self, key: str, transform: dict[str, Any]) -> list[Step]:
+        """A transform run with the probability the setting gives: none at 0, refused when it is not one."""
+        chance = self.chance(key)
+        if chance is None:
+            return [self.refused(key)]
+        return [self.step(key, {**transform, "p": chance})] if chance > 0 else []
+
     def gain(self, key: str) -> float | None:
         value = self.raw(key)
         return float(value) if _is_number(value) and value >= 0.0 else None
@@ -231,17 +238,9 @@ class _Settings:
                 out.append(self.step(key, {NATIVE: "Sequential", "transforms": [mixing], "p": chance}))
         out += _builtin_albumentations()
         out += self._hsv()
-        for key, flip in (("flipud", "VerticalFlip"), ("fliplr", "HorizontalFlip")):
-            chance = self.chance(key)
-            if chance is None:
-                out.append(self.refused(key))
-            elif chance > 0:
-                out.append(self.step(key, {NATIVE: flip, "p": chance}))
-        bgr = self.chance("bgr")
-        if bgr is None:
-            out.append(self.refused("bgr"))
-        elif bgr > 0:
-            out.append(self.step("bgr", {NATIVE: "ChannelShuffle", "p": bgr}))
+        out += self.coin("flipud", {NATIVE: "VerticalFlip"})
+        out += self.coin("fliplr", {NATIVE: "HorizontalFlip"})
+        out += self.coin("bgr", {NATIVE: "ChannelShuffle"})
         return out
 
     def _copy_paste(self) -> list[Step]:
@@ -334,12 +333,8 @@ class _Settings:
                 "p": 1.0,
             }
             out.append(self.step("scale", crop))
-        for key, flip in (("fliplr", "HorizontalFlip"), ("flipud", "VerticalFlip")):
-            chance = self.chance(key)
-            if chance is None:
-                out.append(self.refused(key))
-            elif chance > 0:
-                out.append(self.step(key, {NATIVE: flip, "p": chance}))
+        out += self.coin("fliplr", {NATIVE: "HorizontalFlip"})
+        out += self.coin("flipud", {NATIVE: "VerticalFlip"})
         auto = self.raw("auto_augment")
         if auto in _AUTO:
             out.append(self.step("auto_augment", {NATIVE: f"torchvision.transforms.v2.{_AUTO[auto]}"}))
@@ -358,11 +353,7 @@ class _Settings:
                 out.append(self.step("hsv_h", jitter))
         else:
             out.append(self.refused("auto_augment"))
-        erasing = self.chance("erasing")
-        if erasing is None:
-            out.append(self.refused("erasing"))
-        elif erasing > 0:
-            out.append(self.step("erasing", {NATIVE: "torchvision.transforms.v2.RandomErasing", "p": erasing}))
+        out += self.coin("erasing", {NATIVE: "torchvision.transforms.v2.RandomErasing"})
         return out
 
 
