@@ -84,7 +84,9 @@ class SettingsInCode:
                     configs[target.id] = out[key] = {D2_CODE: key, "INPUT": {}, D2_UNREAD: []}
                     continue
                 dotted = _dotted(target)
-                if len(dotted) >= 3 and dotted[0] in configs and dotted[1] == "INPUT":
+                if len(dotted) == 2 and dotted[0] in configs and dotted[1] == "INPUT":  # the section replaced whole
+                    self._unread(configs[dotted[0]], ast.unparse(target), stmt.lineno)
+                elif len(dotted) >= 3 and dotted[0] in configs and dotted[1] == "INPUT":
                     config = configs[dotted[0]]
                     key = config[D2_CODE]
                     if len(dotted) == 3:
@@ -97,8 +99,17 @@ class SettingsInCode:
                     else:
                         self._unread(config, ast.unparse(target), stmt.lineno)
                 continue
+            if isinstance(stmt, ast.AugAssign):  # `cfg.INPUT.MIN_SIZE_TRAIN += (...)`
+                dotted = _dotted(stmt.target)
+                if len(dotted) >= 2 and dotted[0] in configs and dotted[1] == "INPUT":
+                    self._unread(configs[dotted[0]], ast.unparse(stmt), stmt.lineno)
+                continue
             call = stmt.value if isinstance(stmt, ast.Expr) else None
             if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+                continue
+            reached = _dotted(call.func.value)
+            if len(reached) >= 2 and reached[0] in configs and reached[1] == "INPUT":
+                self._unread(configs[reached[0]], ast.unparse(call), call.lineno)  # `cfg.INPUT.update(...)`
                 continue
             owner_name = call.func.value.id if isinstance(call.func.value, ast.Name) else None
             if owner_name not in configs or not call.func.attr.startswith("merge_from"):

@@ -134,3 +134,18 @@ def test_a_config_built_in_code_is_read_from_its_calls_and_assignments(tmp_path:
     assert {("SA101", 3), ("SA401", 4)} <= found
     # the local config: its flip is off, its crop keeps a quarter of the film, its size cap cannot be read
     assert ("SA101", 6) not in found and {("SA108", 9), ("SA401", 11)} <= found
+
+
+def test_an_input_section_changed_in_code_other_than_by_assignment_is_refused_there(tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text(
+        "from detectron2.config import get_cfg\n"
+        "cfg = get_cfg()\n"
+        "cfg.INPUT.RANDOM_FLIP = 'none'\n"
+        "cfg.INPUT.update({'RANDOM_FLIP': 'vertical'})\n"
+        "cfg.INPUT.MIN_SIZE_TRAIN += (900,)\n"
+        "cfg.INPUT = other_input\n"
+        "cfg.freeze()\n"
+    )
+    found = [(f.code, f.line) for f in safeaug.validate(script, "chest_xray").findings]
+    assert found == [("SA401", 4), ("SA401", 5), ("SA401", 6)]  # freezing changes nothing
