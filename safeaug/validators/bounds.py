@@ -19,6 +19,7 @@ from safeaug.effects import IDENTITY, Envelope, moved_fields
 from safeaug.report import Finding
 from safeaug.rules import EFFECT_RULES, RULES_BY_NAME, Rule
 from safeaug.validators import messages
+from safeaug.validators.config_words import built_in, written_setting
 from safeaug.validators.context import Judgement, Leaf
 from safeaug.validators.tree import refold
 
@@ -297,11 +298,14 @@ def _invariant(j: Judgement, inv: Invariant, rule: Rule) -> list[Finding]:
         return out
     value = values(rule, total)
     none = values(rule, IDENTITY)
-    parts = [
-        messages.part(leaf, rule, v)
+    named = [
+        (leaf, v)
         for leaf in movers
         if id(leaf.node) not in flagged and id(leaf.node) not in skip and (v := values(rule, leaf.envelope)) != none
     ]
+    parts = [messages.part(leaf, rule, v) for leaf, v in named]
+    settings = sorted({key for leaf, _ in named if (key := written_setting(leaf.node)) is not None})
+    added = any(built_in(leaf.node) for leaf, _ in named)
     rest = [leaf for leaf in j.live if id(leaf.node) not in flagged and id(leaf.node) not in skip]
     if rule.name == "shear":  # a turn followed by a stretch shears though neither shears alone
         parts += [
@@ -315,6 +319,8 @@ def _invariant(j: Judgement, inv: Invariant, rule: Rule) -> list[Finding]:
             for leaf in rest
             if values(rule, leaf.envelope) == none and 1 < leaf.envelope.canvas_growth < math.inf
         ]
-    words = messages.together(inv, rule, parts, value, bound(inv, rule, value), pid, after=bool(flagged))
+    words = messages.together(
+        inv, rule, parts, value, bound(inv, rule, value), pid, after=bool(flagged), settings=settings, added=added
+    )
     out.append(j.finding(rule.code, j.root, severity=inv.severity, **words, **common))
     return out

@@ -164,6 +164,25 @@ _SETTING_OFF: dict[str, str] = {
     "imgsz": "Set `imgsz` to the size the model takes, near the size of your images.",
 }
 _BUILT_IN = "added by Ultralytics"
+BUILT_IN_FIX = (
+    "Ultralytics adds these albumentations transforms itself whenever albumentations is installed; no training "
+    "setting turns them off. Train where albumentations is not installed, or allow them by name if this share of "
+    "images is acceptable."
+)
+
+
+def built_in(node: Node) -> bool:
+    """Whether a transform is one Ultralytics adds by itself (``readers.ultralytics``), not a setting's."""
+    return node.foreign and _BUILT_IN in node.written
+
+
+def written_setting(node: Node) -> str | None:
+    """The training setting (``fliplr``, ``INPUT.RANDOM_FLIP``) a transform is read from; None for anything else."""
+    written = node.written
+    if not node.foreign or not written or _BUILT_IN in written:
+        return None
+    key, colon, _ = written.partition(": ")
+    return key if colon and " " not in key else None
 
 
 def setting_fix(node: Node, rule: Rule, inv: Invariant, bound: Any) -> str | None:
@@ -173,13 +192,9 @@ def setting_fix(node: Node, rule: Rule, inv: Invariant, bound: Any) -> str | Non
     if not node.foreign or not written:
         return None
     if _BUILT_IN in written:
-        return (
-            "Ultralytics adds these albumentations transforms itself whenever albumentations is installed; no "
-            "training setting turns them off. Train where albumentations is not installed, or allow them by name "
-            "if this share of images is acceptable."
-        )
-    key, colon, _ = written.partition(": ")
-    if not colon or " " in key:
+        return BUILT_IN_FIX
+    key = written_setting(node)
+    if key is None:
         return None
     change = _SETTING_FIXES.get((key, rule.name))
     if change is not None and inv.allowed and rule.kind != "flag" and bound is not None:
@@ -267,4 +282,14 @@ def refused_setting_fix(node: Node) -> str | None:
     return f"{instead}, or add `{node.name}` to the policy's `allow` list with the reason it is safe."
 
 
-__all__ = ["STEP_FIXES", "mm_form", "refused_setting_fix", "setting_fix", "setting_form", "setting_key"]
+__all__ = [
+    "BUILT_IN_FIX",
+    "STEP_FIXES",
+    "built_in",
+    "mm_form",
+    "refused_setting_fix",
+    "setting_fix",
+    "setting_form",
+    "setting_key",
+    "written_setting",
+]

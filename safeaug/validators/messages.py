@@ -21,7 +21,14 @@ from safeaug.ir import Node
 from safeaug.libraries import owner
 from safeaug.readers.vocabulary import installed_line
 from safeaug.rules import Rule, fmt, show
-from safeaug.validators.config_words import STEP_FIXES, mm_form, refused_setting_fix, setting_fix, setting_form
+from safeaug.validators.config_words import (
+    BUILT_IN_FIX,
+    STEP_FIXES,
+    mm_form,
+    refused_setting_fix,
+    setting_fix,
+    setting_form,
+)
 from safeaug.validators.context import Leaf
 
 if TYPE_CHECKING:
@@ -302,18 +309,35 @@ def growth_part(leaf: Leaf) -> str:
 
 
 def together(
-    inv: Invariant, rule: Rule, parts: Iterable[str], value: Any, bound: Any, policy_id: str, *, after: bool
+    inv: Invariant,
+    rule: Rule,
+    parts: Iterable[str],
+    value: Any,
+    bound: Any,
+    policy_id: str,
+    *,
+    after: bool,
+    settings: Iterable[str] = (),
+    added: bool = False,
 ) -> Words:
-    """Several transforms that break an invariant together (``after``: besides those flagged on their own)."""
+    """Several transforms that break an invariant together (``after``: besides those flagged on their own;
+    ``settings``: the training settings, Ultralytics' or detectron2's, that some of them are read from, which
+    no ``OneOf`` can hold; ``added``: some are the transforms Ultralytics adds by itself)."""
     lead = "Even without the transforms flagged above, " if after else ""
     message = (
         f"{lead}{'together' if lead else 'Together'}, {', '.join(parts)} {rule.does.removeprefix('may ')} "
         f"by {fmt(rule, value)} — policy `{policy_id}` {allowance(inv, rule, bound)}."
     )
-    fix = (
-        f"Reduce them so that together they stay within {fmt(rule, bound)}, "
-        "or put them in a OneOf so that only one of them runs."
-    )
+    named = list(settings)
+    if named or added:
+        keys = ", ".join(f"`{key}`" for key in named)
+        fix = f"Lower {keys} so that together they stay within {fmt(rule, bound)}." if named else ""
+        fix = f"{fix} {BUILT_IN_FIX}".strip() if added else fix
+    else:
+        fix = (
+            f"Reduce them so that together they stay within {fmt(rule, bound)}, "
+            "or put them in a OneOf so that only one of them runs."
+        )
     return {"message": message, "fix": fix}
 
 

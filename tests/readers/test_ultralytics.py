@@ -242,3 +242,12 @@ def test_a_transform_spelt_in_a_dialect_is_never_read_as_settings(tmp_path: Path
     # a Hydra transform of a project's own that takes a `fliplr` argument is that transform, unknown (SA401)
     report = _lint(tmp_path, "augment:\n  _target_: mylib.RandomFlips\n  fliplr: 0.5\n")
     assert [(f.code, f.transform) for f in report.findings] == [("SA401", "mylib.RandomFlips")]
+
+
+def test_settings_that_break_a_bound_together_are_told_to_be_lowered_not_put_in_a_one_of(tmp_path: Path) -> None:
+    findings = _lint(tmp_path, "hsv_h: 0.0\nfliplr: 0.0\ntranslate: 0.1\nscale: 0.5\n", "dermoscopy").findings
+    together = [f for f in findings if f.message.startswith("Together")]
+    crop = next(f for f in together if f.code == "SA108")
+    assert crop.fix == "Lower `scale`, `translate` so that together they stay within 40% of the area."
+    blur = next(f for f in together if f.code == "SA301")  # Blur and MedianBlur, which Ultralytics adds itself
+    assert "OneOf" not in blur.fix and "no training setting turns them off" in blur.fix
