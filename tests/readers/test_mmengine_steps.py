@@ -636,3 +636,42 @@ def test_yolox_hsv_is_hue_saturation_value_with_the_same_limits_on_pixels(
         assert np.array_equal(got, rgb) and np.abs(want.astype(int) - rgb).max() <= 6
     else:
         assert np.array_equal(got, want)  # the drawn shift at an end of the limits, bit for bit
+
+
+@given(
+    draw=st.tuples(*[st.sampled_from([-1.0, 1.0])] * 5),
+    pick=st.sampled_from([0.0, 1.0]),
+    h=st.integers(32, 160),
+    w=st.integers(32, 160),
+)
+def test_mmdets_random_affine_on_coordinate_maps_stays_within_the_reading(
+    draw: tuple[float, ...], pick: float, h: int, w: int
+) -> None:
+    # on pixels: coordinate maps warped as mmdet warps the image (nearest neighbour, border 0) say which input
+    # pixel every output pixel shows; read from them, on square, tall and wide frames at the ends of every draw:
+    from safeaug.coordmap import coordinate_maps, read_maps
+
+    def warped(m: np.ndarray) -> Any:
+        xs, ys = (
+            cv2.warpPerspective(c, m, dsize=(w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+            for c in coordinate_maps((h, w))
+        )
+        return read_maps(xs, ys, (h, w))
+
+    pixel = 1.0 / min(h, w)  # (a share read off whole pixels)
+    args = {"max_rotate_degree": 10.0, "max_translate_ratio": 0.1, "scaling_ratio_range": (0.8, 1.2)}
+    # the turn, zoom and mirror of the whole step stay within its reading
+    env = _envelope(_mm_random_affine({**args, "max_shear_degree": 2.0}))
+    got = warped(
+        _mmdet_affine(draw[0] * 10, 0.8 + pick * 0.4, draw[1] * 2, draw[2] * 2, draw[3] * 0.1 * w, draw[4] * 0.1 * h)
+    )
+    if not got.collapsed:  # (nothing of the input left in frame: no map to read)
+        assert not got.mirror and not env.mirror
+        assert got.turn <= env.rotation + env.shear / 2 + 1.0
+        assert env.scale_min - 0.02 <= min(got.zoom) and max(got.zoom) <= env.scale_max + 0.02
+    # without a turn or shear the corner's pull is exact: what a zoom about the top-left corner and a shift keep
+    # of the image, and how far they move an edge in, stay within the reading's crop and edge bounds (a turn's
+    # cut corners are bounded by the turn itself, not counted there)
+    env = _envelope(_mm_random_affine({**args, "max_rotate_degree": 0, "max_shear_degree": 0}))
+    got = warped(_mmdet_affine(0.0, 0.8 + pick * 0.4, 0.0, 0.0, draw[3] * 0.1 * w, draw[4] * 0.1 * h))
+    assert got.kept >= env.crop_min - 2 * pixel and got.edge_travel <= env.edge_travel + pixel

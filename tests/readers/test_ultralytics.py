@@ -251,3 +251,33 @@ def test_settings_that_break_a_bound_together_are_told_to_be_lowered_not_put_in_
     assert crop.fix == "Lower `scale`, `translate` so that together they stay within 40% of the area."
     blur = next(f for f in together if f.code == "SA301")  # Blur and MedianBlur, which Ultralytics adds itself
     assert "OneOf" not in blur.fix and "no training setting turns them off" in blur.fix
+
+
+@given(
+    draw=st.tuples(*[st.sampled_from([-1.0, 1.0])] * 6),
+    h=st.integers(32, 160),
+    w=st.integers(32, 160),
+)
+def test_random_perspective_on_coordinate_maps_stays_within_the_reading(
+    draw: tuple[float, ...], h: int, w: int
+) -> None:
+    # on pixels: coordinate maps warped as RandomPerspective warps the image (nearest neighbour, border 0) say
+    # which input pixel every output pixel shows; the turn, zoom and mirror stay within the reading, and without
+    # the turn (whose cut corners the turn's own bound covers) so do the share kept and the edges' travel
+    from safeaug.coordmap import coordinate_maps, read_maps
+
+    env = _envelope({"degrees": 10.0, "translate": 0.1, "scale": 0.2, "shear": 2.0, "hsv_h": 0.0, "fliplr": 0.0})
+    pixel = 1.0 / min(h, w)  # (a share read off whole pixels)
+    for turn in (draw[0] * 10, 0.0):
+        m = _ultralytics_perspective(
+            h, w, turn, 1 + draw[1] * 0.2, draw[2] * 2, draw[3] * 2, draw[4] * 0.1, draw[5] * 0.1
+        )
+        xs, ys = (
+            cv2.warpPerspective(c, m, dsize=(w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+            for c in coordinate_maps((h, w))
+        )
+        got = read_maps(xs, ys, (h, w))
+        assert not got.collapsed and not got.mirror and not env.mirror
+        assert got.turn <= env.rotation + env.shear / 2 + 1.0
+        assert env.scale_min - 0.02 <= min(got.zoom) and max(got.zoom) <= env.scale_max + 0.02
+    assert got.kept >= env.crop_min - 2 * pixel and got.edge_travel <= env.edge_travel + pixel
