@@ -32,6 +32,10 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from safeaug._files import read_bytes
+from safeaug._yaml import load_lenient
+from safeaug.errors import ConfigError
+
 NATIVE = "__class_fullname__"
 
 # detectron2/config/defaults.py
@@ -52,6 +56,8 @@ _MAX_BYTES = 1024 * 1024
 
 # (transform mapping, the setting as written, the key whose line it takes or None for the settings' line)
 Step = tuple[dict[str, Any], str, tuple[str, ...] | None]
+# How a step's name says it is not written in the file (the words of findings read this mark back).
+DEFAULT_MARK = "(detectron2's default)"
 
 
 # Marks a config built in code (``cfg = get_cfg()``: its name and line), and holds what of it cannot be read.
@@ -137,10 +143,6 @@ def _merged_input(
 
 
 def _load(path: str) -> Mapping[str, Any] | None:
-    from safeaug._files import read_bytes
-    from safeaug._yaml import load_lenient
-    from safeaug.errors import ConfigError
-
     try:
         data, _, _ = load_lenient(read_bytes(path, _MAX_BYTES).decode("utf-8-sig"), path)
     except (OSError, ConfigError, UnicodeDecodeError):
@@ -159,7 +161,7 @@ class _Settings:
     def written(self, key: str, value: Any = None) -> str:
         shown = self.raw(key) if value is None else value
         if key not in self.given:
-            return f"INPUT.{key}: {shown!r} (detectron2's default)"
+            return f"INPUT.{key}: {shown!r} {DEFAULT_MARK}"
         origin = self.origins.get(key)
         return f"INPUT.{key}: {shown!r}" + (f" (from {origin})" if origin else "")
 
@@ -231,8 +233,25 @@ class _Settings:
         return [self.step("RANDOM_FLIP", {NATIVE: kind, "p": 0.5})]
 
 
+def located(steps: list[Step]) -> list[tuple[dict[str, Any], str, tuple[str, ...] | None, str]]:
+    """Each step at its setting (one the config does not give at its first line), named by the setting."""
+    return [
+        (
+            item,
+            written,
+            at,
+            ".".join(at)
+            if at is not None and at[0] != "__unread__"
+            else written
+            if at is not None
+            else f"{written.partition(':')[0]} (default)",
+        )
+        for item, written, at in steps
+    ]
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-__all__ = ["CODE", "DEFAULTS", "QUIET", "UNREAD", "detectron2_pipeline", "is_config"]
+__all__ = ["CODE", "DEFAULTS", "DEFAULT_MARK", "QUIET", "UNREAD", "detectron2_pipeline", "is_config", "located"]

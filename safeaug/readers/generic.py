@@ -22,6 +22,7 @@ from safeaug.ir import COMPOSE_MODES, Node, Note, child_location
 from safeaug.libraries.reading import arranged, drawn, is_library_class, spelled
 from safeaug.readers import vocabulary
 from safeaug.readers.detectron2 import detectron2_pipeline, is_config
+from safeaug.readers.detectron2 import located as detectron2_located
 from safeaug.readers.dialects import (
     NATIVE,
     SAFEAUG_COMPOSITIONS,
@@ -31,7 +32,8 @@ from safeaug.readers.dialects import (
     resolve_class,
     rival_class,
 )
-from safeaug.readers.ultralytics import ultralytics_pipeline
+from safeaug.readers.ultralytics import Located, ultralytics_pipeline
+from safeaug.readers.ultralytics import located as ultralytics_located
 from safeaug.readers.unreadable import Opaque, opaque_transform, unreadable_argument_notes, unreadable_notes
 from safeaug.readers.vocabulary import (
     OLD_ORDER,
@@ -112,9 +114,9 @@ class Reader:
         if spec is None and isinstance(obj, Mapping):  # (a transform spelt in a dialect is never settings)
             settings = ultralytics_pipeline(obj)
             if settings is not None:  # a YOLO run's settings: the pipeline Ultralytics builds from them
-                return self._settings(settings, path, location)
+                return self._settings(ultralytics_located(settings), path, location)
             if is_config(obj, top=not path):  # a detectron2 config: the augmentation its DatasetMapper builds
-                return self._detectron2(detectron2_pipeline(obj, self.source), path, location)
+                return self._settings(detectron2_located(detectron2_pipeline(obj, self.source)), path, location)
         if spec is None:
             return self._by_class(obj, path, location) if isinstance(obj, Mapping) else None
         assert spec.dialect is not None
@@ -142,42 +144,15 @@ class Reader:
         )
         return Node(name="Compose", children=children, mode="sequence", location=location, line=self.line(path))
 
-    def _settings(self, steps: list[tuple[dict[str, Any], str, str, bool]], path: Path, location: str) -> Node:
-        """Ultralytics' pipeline, each step named by its setting and found at its line (a default at the line
-        that opens the settings), its location the setting's."""
-        children = []
-        for item, written, key, given in steps:
-            at = (*path, key) if given else path
-            where = (
-                key
-                if given
-                else f"{key} (added by Ultralytics)"
-                if "added by Ultralytics" in written
-                else f"{key} (default)"
-            )
-            child = self.build(item, at, where, albu=False)
-            _read_as(child, written, self.line(at))
-            children.append(child)
-        return Node(name="Compose", children=tuple(children), mode="sequence", location=location, line=self.line(path))
-
-    def _detectron2(
-        self, steps: list[tuple[dict[str, Any], str, tuple[str, ...] | None]], path: Path, location: str
-    ) -> Node:
-        """detectron2's training augmentation, each step named by its setting and found at its line (a default at
-        the config's first line: the file's, or the ``get_cfg()`` call's)."""
+    def _settings(self, steps: list[Located], path: Path, location: str) -> Node:
+        """A library's pipeline read from its training settings (Ultralytics', detectron2's), each step named by
+        its setting and found at its line; a setting the file does not give at the settings' first line."""
         children = []
         first = self.line(path) or 1
-        for item, written, at in steps:
-            line = self.line((*path, *at)) if at is not None else first
-            where = (
-                ".".join(at)
-                if at is not None and at[0] != "__unread__"
-                else written
-                if at is not None
-                else f"{written.partition(':')[0]} (default)"
-            )
-            child = self.build(item, (*path, *at) if at is not None else path, where, albu=False)
-            _read_as(child, written, line if line is not None else first)
+        for item, written, at, where in steps:
+            full = (*path, *at) if at is not None else path
+            child = self.build(item, full, where, albu=False)
+            _read_as(child, written, (self.line(full) if at is not None else None) or first)
             children.append(child)
         return Node(name="Compose", children=tuple(children), mode="sequence", location=location, line=first)
 

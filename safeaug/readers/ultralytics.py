@@ -93,6 +93,13 @@ _AUTO = {"randaugment": "RandAugment", "autoaugment": "AutoAugment", "augmix": "
 
 # (transform mapping, the setting as written, the setting's key, whether the settings give it)
 Step = tuple[dict[str, Any], str, str, bool]
+# A step for the reader (``generic.Reader._settings``): (transform mapping, the setting as written, the path of
+# the setting under the settings' own, None for one they do not give, and the location findings name).
+Located = tuple[dict[str, Any], str, tuple[str, ...] | None, str]
+
+# How a step's name says it is not written in the file (the words of findings read these marks back).
+DEFAULT_MARK = "(Ultralytics' default)"
+BUILT_IN_MARK = "added by Ultralytics"
 
 
 # Marks the settings of a ``model.train(...)`` call: they are settings whatever they hold (``**overrides``).
@@ -159,7 +166,7 @@ class _Settings:
     def written(self, key: str) -> str:
         value = self.raw(key)
         shown = value if not isinstance(value, str) else repr(value)
-        return f"{key}: {shown}" if key in self.given else f"{key}: {shown} (Ultralytics' default)"
+        return f"{key}: {shown}" if key in self.given else f"{key}: {shown} {DEFAULT_MARK}"
 
     def step(self, key: str, transform: dict[str, Any]) -> Step:
         return transform, self.written(key), key, key in self.given
@@ -363,11 +370,24 @@ def _builtin_albumentations() -> list[Step]:
     return [
         (
             {NATIVE: name, "p": 0.01},
-            f"{name}(p=0.01), added by Ultralytics when albumentations is installed",
+            f"{name}(p=0.01), {BUILT_IN_MARK} when albumentations is installed",
             name,
             False,
         )
         for name in ("Blur", "MedianBlur", "ToGray", "CLAHE")
+    ]
+
+
+def located(steps: list[Step]) -> list[Located]:
+    """Each step at its setting (one the settings do not give at their first line), named by the setting."""
+    return [
+        (
+            item,
+            written,
+            (key,) if given else None,
+            key if given else f"{key} ({BUILT_IN_MARK})" if BUILT_IN_MARK in written else f"{key} (default)",
+        )
+        for item, written, key, given in steps
     ]
 
 
@@ -379,4 +399,14 @@ def _is_whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-__all__ = ["CALL", "DEFAULTS", "is_settings", "trains", "ultralytics_pipeline"]
+__all__ = [
+    "BUILT_IN_MARK",
+    "CALL",
+    "DEFAULTS",
+    "DEFAULT_MARK",
+    "Located",
+    "is_settings",
+    "located",
+    "trains",
+    "ultralytics_pipeline",
+]

@@ -8,8 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from safeaug.ir import Node
+from safeaug.readers.detectron2 import DEFAULT_MARK as D2_DEFAULT
 from safeaug.readers.detectron2 import DEFAULTS as D2_SETTINGS
 from safeaug.readers.detectron2 import QUIET as D2_QUIET
+from safeaug.readers.ultralytics import BUILT_IN_MARK
+from safeaug.readers.ultralytics import DEFAULT_MARK as ULTRALYTICS_DEFAULT
 from safeaug.rules import Rule, fmt
 
 if TYPE_CHECKING:
@@ -163,7 +166,7 @@ _SETTING_OFF: dict[str, str] = {
     "`copy_paste_mode: mixup` pastes objects of other images instead).",
     "imgsz": "Set `imgsz` to the size the model takes, near the size of your images.",
 }
-_BUILT_IN = "added by Ultralytics"
+_BUILT_IN = BUILT_IN_MARK
 BUILT_IN_FIX = (
     "Ultralytics adds these albumentations transforms itself whenever albumentations is installed; no training "
     "setting turns them off. Train where albumentations is not installed, or allow them by name if this share of "
@@ -201,7 +204,7 @@ def setting_fix(node: Node, rule: Rule, inv: Invariant, bound: Any) -> str | Non
         text = change.format(bound=fmt(rule, bound))
     else:
         text = _SETTING_OFF.get(key, f"Set `{key}: 0.0`.")
-    for library, mark in (("Ultralytics", "(Ultralytics' default)"), ("detectron2", "(detectron2's default)")):
+    for library, mark in (("Ultralytics", ULTRALYTICS_DEFAULT), ("detectron2", D2_DEFAULT)):
         if written.endswith(mark):
             text += f" The file does not set it, so {library}'s default applies: write the setting to change it."
     return text
