@@ -127,8 +127,9 @@ def is_settings(obj: Any) -> bool:
 
 
 def _setting_value(value: Any) -> bool:
-    """A number, a flag, or a value that cannot be read without running code (not a word, a list, a mapping)."""
-    return _is_number(value) or isinstance(value, (bool, Opaque))
+    """A number (``.nan`` and ``.inf`` too: refused later, never a reason not to read the file), a flag, or a value
+    that cannot be read without running code (not a word, a list, a mapping)."""
+    return isinstance(value, (int, float, Opaque))
 
 
 def ultralytics_pipeline(settings: Mapping[str, Any]) -> list[Step] | None:

@@ -146,6 +146,7 @@ def test_random_hsv_on_pixels_stays_within_the_reading(
     ("text", "refused"),
     [
         ("fliplr: 1.5\n", "ultralytics.fliplr(1.5)"),
+        ("fliplr: .nan\n", "ultralytics.fliplr(nan)"),  # (a file holding only values like this is still read)
         ("fliplr: half\nhsv_h: 0.0\n", "ultralytics.fliplr('half')"),
         ("hsv_h: 0.0\nscale: 1.0\n", "ultralytics.scale(1.0)"),
         ("hsv_h: 0.0\nperspective: 0.0005\n", "ultralytics.perspective(0.0005)"),
