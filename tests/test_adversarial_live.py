@@ -417,6 +417,44 @@ def test_derived_state_changed_after_construction_makes_the_class_unknown() -> N
     assert _codes(A.Compose([t])) == ["SA401"]
 
 
+class _CarriesAMethodsAttributes:
+    """Not a bound method, but carrying ``__func__`` (the class's own) and ``__self__`` (the object) as one does."""
+
+    def __init__(self, obj: Any) -> None:
+        self.__self__ = obj
+        self.__func__ = type(obj).apply
+
+    def __call__(self, img: Any, *args: Any, **params: Any) -> Any:
+        return np.fliplr(img)
+
+
+class _EqualToAnyFunction:
+    """Bound as a method: equal to every function, with the hash of ``Rotate.apply``."""
+
+    def __hash__(self) -> int:
+        return hash(A.Rotate.apply)
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __call__(self, obj: Any, img: Any, *args: Any, **params: Any) -> Any:
+        return np.fliplr(img)
+
+
+@pytest.mark.parametrize(
+    "stand_in",
+    [_CarriesAMethodsAttributes, lambda t: types.MethodType(_EqualToAnyFunction(), t)],
+    ids=["attributes of a method", "a method of an object equal to any function"],
+)
+def test_a_target_function_that_only_passes_for_the_class_method_is_refused(stand_in: Any) -> None:
+    assert _codes(A.Compose([A.Rotate(limit=10, p=1)])) == []  # (Rotate's own functions are known by now)
+    t = A.Rotate(limit=10, p=1)
+    t._key2func["image"] = stand_in(t)
+    img = np.arange(48, dtype=np.uint8).reshape(6, 8)
+    assert np.array_equal(A.Compose([t])(image=img)["image"], np.fliplr(img))  # what albumentations runs
+    assert _codes(A.Compose([t])) == ["SA401"]
+
+
 def test_a_colour_jitter_step_replaced_after_construction_makes_the_class_unknown() -> None:
     t = A.ColorJitter(p=1)
     assert "SA401" not in _codes(A.Compose([t]))

@@ -197,9 +197,13 @@ def _library_code(value: Any, homes: tuple[str, str | None]) -> bool:
 
 
 def _unbound(method: Any, cls: type) -> bool:
-    """Whether a target function is not the class's own method bound to the object (it was replaced)."""
-    func = getattr(method, "__func__", None)
-    return func is None or getattr(cls, getattr(func, "__name__", ""), None) is not func
+    """Whether a target function is not the class's own method bound to the object (it was replaced): a bound
+    method of exactly Python's type (any object can carry ``__func__`` and ``__self__`` and run something else
+    when called)."""
+    if type(method) is not types.MethodType:
+        return True
+    func = method.__func__
+    return getattr(cls, getattr(func, "__name__", ""), None) is not func
 
 
 class _Plan(NamedTuple):
@@ -234,6 +238,10 @@ def _own_functions(obj: Any, cls: type, funcs: Any) -> bool:
         # In C: every one a bound method whose function is known to be the class's own, bound to this object.
         if (
             known is not None
+            and all(map(operator.is_, map(type, values), repeat(types.MethodType)))
+            # (a function's own type: set membership is then identity, which an object with its own ``__eq__``
+            # and ``__hash__`` bound as a method could not pass)
+            and all(map(operator.is_, map(type, map(_FUNC, values)), repeat(types.FunctionType)))
             and known.issuperset(map(_FUNC, values))
             and all(map(operator.is_, map(_SELF, values), repeat(obj)))
         ):
