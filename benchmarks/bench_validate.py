@@ -13,7 +13,10 @@ with the garbage collector off while timing (as ``timeit`` does: a collection is
 happens to allocate when it falls due, not by the side that made the garbage).
 Every pipeline judged for the verdict was built right before it and never judged before, as
 ``safeaug.Compose`` judges the transforms it is given; the same pipeline judged again (which caches kept
-per object would flatter) is printed beside it.
+per object would flatter) is printed beside it. An equal pipeline built again gets the verdict kept for the
+first (``safeaug.validators.memo``: kept by what the objects hold, not by which objects they are), so the
+verdict figure is that of a program building its pipeline again; the figure with nothing kept (a pipeline
+this process has not judged before) is printed beside it too.
 
     python benchmarks/bench_validate.py [--rounds 15]
 """
@@ -103,6 +106,11 @@ def bench(build: Callable[[], list[Any]], kwargs: dict[str, Any], ok: bool, roun
     builds: list[tuple[float, float]] = []
     checks: list[tuple[float, float]] = []
     again: list[tuple[float, float]] = []
+    unseen: list[tuple[float, float]] = []
+
+    def check(pipe: Any) -> None:
+        safeaug.validate(pipe, policy, **kwargs)
+
     gc.disable()  # as timeit does: a collection falls on whichever side allocated last, not on the one that made it
     try:
         for _ in range(rounds):  # interleaved, so drift hits both sides alike
@@ -111,6 +119,7 @@ def bench(build: Callable[[], list[Any]], kwargs: dict[str, Any], ok: bool, roun
             checks.append(each_fresh(lambda: A.Compose(build()), lambda p: safeaug.validate(p, policy, **kwargs), 100))
             last = A.Compose(build())
             again.append(per_call(lambda p=last: safeaug.validate(p, policy, **kwargs), 100))
+            unseen.append(each_fresh(lambda: (_forget(), A.Compose(build()))[1], lambda p: check(p), 40))
     finally:
         gc.enable()
     return {
@@ -119,7 +128,17 @@ def bench(build: Callable[[], list[Any]], kwargs: dict[str, Any], ok: bool, roun
         "validate_wall": statistics.median(c[1] for c in checks),
         "build_wall": statistics.median(b[1] for b in builds),
         "again_cpu": statistics.median(a[0] for a in again),
+        "unseen_cpu": statistics.median(u[0] for u in unseen),
     }
+
+
+def _forget() -> None:
+    """Drop the verdicts safeaug keeps of the pipelines it judged (an older safeaug, measured beside it, keeps none)."""
+    try:
+        from safeaug.validators import memo
+    except ImportError:
+        return
+    memo.forget()
 
 
 def main() -> None:
@@ -135,7 +154,9 @@ def main() -> None:
             f"{name}: validate() {r['validate_cpu'] * 1e6:.0f} us CPU / {r['validate_wall'] * 1e6:.0f} us wall; "
             f"A.Compose construction {r['build_cpu'] * 1e6:.0f} us CPU / {r['build_wall'] * 1e6:.0f} us wall; "
             f"ratio {cpu:.3f} CPU, {wall:.3f} wall{verdict}; "
-            f"the same pipeline judged again: ratio {r['again_cpu'] / r['build_cpu']:.3f} CPU"
+            f"the same pipeline judged again: ratio {r['again_cpu'] / r['build_cpu']:.3f} CPU; "
+            f"a pipeline not judged before in this process (nothing kept): "
+            f"ratio {r['unseen_cpu'] / r['build_cpu']:.3f} CPU"
         )
 
 

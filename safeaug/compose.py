@@ -48,7 +48,7 @@ from safeaug.readers.objects import class_hooks, forget_classes, replay_checked,
 from safeaug.readers.vocabulary import installed_line
 from safeaug.report import Finding, Report
 from safeaug.rules import RULES_BY_NAME, show
-from safeaug.validators import input_size_of, judge
+from safeaug.validators import input_size_of, judge, judge_live
 from safeaug.validators.messages import allowance
 
 _PARAMS_ONLY_WHEN_SAVED = installed_line().line == "X"
@@ -101,7 +101,7 @@ class _Policed:
         # albumentations wraps a single transform given for the list (with a warning); judge what it will run.
         single = callable(transforms) and not isinstance(transforms, Sequence)
         listed = [transforms] if single else list(transforms)
-        report = judge(read_transform_list(listed, p=p), resolved, input_size=size)
+        report = judge_live(listed, resolved, listed=True, p=p, input_size=size)
         if not report.ok:
             raise PolicyViolationError(report)
         # What was judged is what runs: a generator is spent by now, and a sequence of another type may give

@@ -193,18 +193,25 @@ class _Widened(A.Rotate):  # type: ignore[misc]
         self.__dict__["limit"] = value
 
 
+def _count_judgements(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per judgement safeaug.Compose makes: when built (``judge_live``) and after a change (``judge``)."""
+    calls: list[int] = []
+    for name in ("judge", "judge_live"):
+        real = getattr(compose_module, name)
+
+        def counting(*args: Any, real: Any = real, **kwargs: Any) -> Any:
+            calls.append(1)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(compose_module, name, counting)
+    return calls
+
+
 def test_an_argument_behind_a_class_property_is_read_as_the_property_reads(
     registered: list[type], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _register(registered, _Widened, safeaug.Envelope(rotation=10))
-    judged: list[int] = []
-    real = compose_module.judge
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        judged.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(compose_module, "judge", counting)
+    judged = _count_judgements(monkeypatch)
     safe = safeaug.Compose([_Widened(limit=10, p=0.0)], policy="chest_xray", audit=True)  # never runs
     safe(image=_image())
     assert len(judged) == 1  # construction
@@ -216,14 +223,7 @@ def test_an_argument_behind_a_class_property_is_read_as_the_property_reads(
 
 
 def test_unchanged_calls_do_not_judge_again_and_verdicts_are_cached(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-    real = compose_module.judge
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(compose_module, "judge", counting)
+    calls = _count_judgements(monkeypatch)
     safe = safeaug.Compose(_pipeline(), policy="chest_xray", audit=True)
     assert len(calls) == 1  # construction
     for i in range(20):

@@ -251,6 +251,7 @@ _ENTRIES: dict[str, Entry] = {}
 _RESOLVED: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Resolution] = {}  # cleared on any change
 _KNOWN: list[frozenset[str]] = []  # what known_names() answers, emptied with _RESOLVED on any change
 _ADDED_DEFAULTS: dict[str, dict[str, Any]] = {}  # defaults of transforms the generated table does not hold
+_GENERATION = [0]  # see generation()
 _REGISTERED: set[str] = set()  # names added through register_transform, which unregister_transform may remove
 _OWN: set[str] = set()  # safeaug's own entries (sealed when the catalog package is imported): never removed
 
@@ -490,6 +491,13 @@ def _forget() -> None:
     """Forget what was worked out from the entries: one was added, replaced or removed."""
     _RESOLVED.clear()
     _KNOWN.clear()
+    _GENERATION[0] += 1
+
+
+def generation() -> int:
+    """A number that changes whenever an entry or a defaults table is added, replaced or removed: what was
+    worked out from the catalog before holds while it stays the same."""
+    return _GENERATION[0]
 
 
 def known_names() -> frozenset[str]:

@@ -628,6 +628,11 @@ _REPLAY_RUNS_EVERY_CHILD = frozenset({"OneOf", "SomeOf", "RandomOrder", "OneOrOt
 _REPLAY_CHECKED: ContextVar[bool] = ContextVar("safeaug_replay_checked", default=False)
 
 
+def replaying_checked() -> bool:
+    """Whether objects in replay mode are read by their arguments here (see :func:`replay_checked`)."""
+    return _REPLAY_CHECKED.get()
+
+
 @contextmanager
 def replay_checked() -> Iterator[None]:
     """Read objects in replay mode by their arguments: the caller checks what they replay (``safeaug.replay``)."""

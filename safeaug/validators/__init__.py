@@ -14,14 +14,14 @@ wording lives in :mod:`~safeaug.validators.messages`. A new bespoke code is one 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from safeaug.errors import ConfigError, PolicyViolationError, SafeaugError
 from safeaug.ir import Node
 from safeaug.policies import PolicyLike, load_policy
-from safeaug.readers import read_config, read_pipeline
+from safeaug.readers import read_config, read_object, read_pipeline, read_transform_list
 from safeaug.report import Finding, Report, merge_reports
 from safeaug.validators import (
     arguments,
@@ -29,6 +29,7 @@ from safeaug.validators import (
     denied,
     destroyed,
     folding_grid,
+    memo,
     occlusion_growth,
     resize_after_turn,
     resolution,
@@ -100,6 +101,8 @@ def validate(
     if type(seeds) is not int or seeds < 1:
         raise ValueError(f"seeds: expected a whole number of draws, at least 1 (16 by default), got {seeds!r}")
     resolved = load_policy(policy)
+    select = None if select is None else tuple(select)  # (read once: a generator given is spent by then)
+    ignore = tuple(ignore)
     try:
         if isinstance(pipeline, (str, os.PathLike)):
             source = os.fspath(pipeline)
@@ -109,9 +112,12 @@ def validate(
             return merge_reports(
                 [judge(root, resolved, source=source, input_size=size, select=select, ignore=ignore) for root in roots]
             )
-        return judge(
-            read_pipeline(pipeline), resolved, probe=probe, seeds=seeds, input_size=size, select=select, ignore=ignore
-        )
+        if probe or pipeline is None or isinstance(pipeline, (Mapping, Node)):
+            root = read_pipeline(pipeline)
+            return judge(root, resolved, probe=probe, seeds=seeds, input_size=size, select=select, ignore=ignore)
+        listed = isinstance(pipeline, Sequence) and not isinstance(pipeline, (bytes, bytearray))
+        objs = list(pipeline) if listed else [pipeline]
+        return judge_live(objs, resolved, listed=listed, input_size=size, select=select, ignore=ignore)
     except SafeaugError:
         raise
     except RecursionError:
@@ -138,6 +144,28 @@ def check(
     if not report.ok:
         raise PolicyViolationError(report)
     return report
+
+
+def judge_live(
+    objs: list[Any],
+    policy: Policy,
+    *,
+    listed: bool,
+    p: Any = 1.0,
+    input_size: InputSize | None = None,
+    select: tuple[str, ...] | None = None,
+    ignore: tuple[str, ...] = (),
+) -> Report:
+    """Judge live objects: the items of a list given for a ``Compose`` with ``p`` (``listed``), or one transform or
+    composition. The verdict is kept by what the tree is (:mod:`~safeaug.validators.memo`), so that building the
+    same pipeline again costs one fingerprint of it, not a reading and a judgement."""
+    return memo.judged(
+        objs,
+        policy,
+        (lambda: read_transform_list(objs, p=p)) if listed else (lambda: read_object(objs[0])),
+        lambda root: judge(root, policy, input_size=input_size, select=select, ignore=ignore),
+        extra=(listed, type(p), p, input_size, select, ignore),
+    )
 
 
 def judge(
@@ -211,4 +239,4 @@ def _order(location: str) -> tuple[int, ...]:
 _ORDERS: dict[str, tuple[int, ...]] = {}
 
 
-__all__ = ["CHECKS", "Check", "Judgement", "check", "input_size_of", "judge", "validate"]
+__all__ = ["CHECKS", "Check", "Judgement", "check", "input_size_of", "judge", "judge_live", "validate"]

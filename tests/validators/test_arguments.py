@@ -27,9 +27,10 @@ def test_an_argument_the_installed_line_drops_is_judged_as_it_will_run(tmp_path:
 
 def _on_albumentationsx(monkeypatch: Any) -> None:
     from safeaug.readers.vocabulary import Installed
-    from safeaug.validators import messages
+    from safeaug.validators import memo, messages
 
     monkeypatch.setattr(messages, "installed_line", lambda: Installed("X", "AlbumentationsX 2.5.1", True))
+    memo.forget()  # (another line installed is another process: nothing judged under 2.0 carries over)
 
 
 def test_findings_spell_arguments_as_the_installed_line_takes_them(monkeypatch: Any) -> None:

@@ -1,0 +1,165 @@
+"""What a live albumentations pipeline is, in a few C-level passes: the key under which its verdict is kept.
+
+Reading a live pipeline (:func:`~safeaug.readers.objects.read_object`) and judging it costs more than a
+tenth of building it, and a program that builds the same pipeline again (a dataset per split, per fold, per
+epoch) gets the same verdict each time. The fingerprint of a tree of albumentations' own classes says
+everything that reading looks at, so that two trees with equal fingerprints read to the same tree:
+
+* each object's class, with the class's version tag (:mod:`~safeaug.readers.class_versions`): a hook patched
+  onto the class or one of its bases gives it a new tag, and so the tree another key;
+* the names of the attributes the object holds, exactly (an attribute set on the object, a method there
+  replacing the class's, changes the set), and the value of every one but those reading never looks at
+  (:data:`_NOT_READ`), written in marshal's format 2: equal bytes are equal values of the same exact types
+  (``1``, ``1.0`` and ``True`` apart; a list apart from a tuple), and a value of any other type (an array,
+  an enum, an object) has no fingerprint, so the pipeline is read in full;
+* the functions albumentations calls for each target (``_key2func``): each a bound method of this very
+  object, of a plain Python function kept by identity in the key (reading checks that each is the class's own);
+* the tree's shape: each composition's number of children, and where an object sits twice.
+
+Only what is albumentations' own (the exported class itself, not a subclass or a namesake) gets a
+fingerprint; everything else (user subclasses, other libraries, a composition holding itself, a child list
+of another type) returns None and is read in full.
+"""
+
+from __future__ import annotations
+
+import marshal
+import operator
+import sys
+import types
+from itertools import chain, repeat
+from typing import Any
+
+from safeaug.readers.class_versions import tag_reader, version
+from safeaug.readers.objects import _compose_mode, _is_albumentations
+
+# Attributes of albumentations' objects that reading never looks at, and that say nothing about what a
+# transform may do to an image: its random generators (a seed draws within the ranges its arguments set), the
+# names of the targets it accepts without complaint (``_available_keys``: what runs on each is ``_key2func``,
+# checked apart), its label processors (how boxes and points are converted and checked, not what the image
+# undergoes). A composition's children (``transforms``) and a transform's ``_key2func`` are taken apart (a
+# transform's own ``transforms``, ColorJitter's steps, is one of its values).
+_NOT_READ = frozenset({"random_generator", "py_random", "_available_keys", "processors", "check_each_transform"})
+_MAX_OBJECTS = 4096  # a tree this large is read in full (and a runaway one is not walked for ever)
+_SELF = operator.attrgetter("__self__")
+_FUNC = operator.attrgetter("__func__")
+_METHOD = types.MethodType
+_FUNCTION = types.FunctionType
+_ITEMS: Any = operator.itemgetter  # (typed loosely: mypy 2.4 cannot expand it over a tuple of names)
+
+
+class _Plan:
+    """What a fingerprint reads of one class's objects: the attributes they hold, as the first one held them."""
+
+    __slots__ = ("cls", "compose", "keys", "tag", "values", "version")
+
+    def __init__(self, cls: type, stored: dict[str, Any], tag: Any, version: int) -> None:
+        self.cls = cls  # (held, so that the class, and so the address its tag is read at, stays alive)
+        self.version = version
+        self.tag = tag
+        self.keys = frozenset(stored)
+        self.compose = _compose_mode(cls) is not None
+        apart = "transforms" if self.compose else "_key2func"
+        read = tuple(k for k in stored if k not in _NOT_READ and k != apart)
+        self.values = _ITEMS(*read) if len(read) > 1 else _one(read)
+
+
+def _one(read: tuple[str, ...]) -> Any:
+    if not read:
+        return lambda stored: ()
+    name = read[0]
+    return lambda stored: (stored[name],)
+
+
+_PLANS: dict[type, _Plan | None] = {}
+
+
+def _plan(obj: Any, cls: type) -> _Plan | None:
+    """The class's plan, made anew when the class changed; None for a class that gets no fingerprint."""
+    plan = _PLANS.get(cls)
+    if plan is not None and plan.tag.value == plan.version:
+        return plan
+    if plan is None and cls in _PLANS:
+        return None  # not albumentations' own
+    library = sys.modules.get("albumentations")
+    stored = getattr(obj, "__dict__", None)
+    if (
+        library is None
+        or not _is_albumentations(cls)
+        or getattr(library, cls.__name__, None) is not cls
+        or type(stored) is not dict
+    ):
+        _PLANS[cls] = None
+        return None
+    tag_now = version(cls)
+    reader = tag_reader(cls) if tag_now else None
+    if reader is None:
+        return None  # tags cannot be read here: no fingerprint can tell a changed class
+    if len(_PLANS) > 1024:
+        _PLANS.clear()
+    made = _PLANS[cls] = _Plan(cls, stored, reader, tag_now)
+    return made
+
+
+def fingerprint(roots: list[Any]) -> tuple[tuple[Any, ...], bytes] | None:
+    """The key of the tree under ``roots`` (one object, or the items of a list given for a ``Compose``), as
+    objects kept by identity (each class's plan, each target function) and bytes; None when it has none."""
+    plans: list[_Plan] = []
+    values: list[Any] = []
+    methods: list[Any] = []
+    holders: list[Any] = []  # each transform, as many times (counts) as its _key2func holds functions
+    counts: list[int] = []
+    seen: dict[int, int] = {}
+    stack = list(reversed(roots))
+    values.append(len(roots))
+    while stack:
+        obj = stack.pop()
+        at = seen.get(id(obj))
+        if at is not None:
+            if plans[at].compose:
+                return None  # a composition met twice (or inside itself): read in full
+            values.append(at)  # the same object again, where it was first met
+            plans.append(plans[at])
+            continue
+        if len(seen) >= _MAX_OBJECTS:
+            return None
+        cls = type(obj)
+        plan = _PLANS.get(cls)
+        if plan is None or plan.tag.value != plan.version:
+            plan = _plan(obj, cls)
+            if plan is None:
+                return None
+        stored = obj.__dict__
+        if type(stored) is not dict or stored.keys() != plan.keys:
+            return None
+        seen[id(obj)] = len(plans)
+        plans.append(plan)
+        values.append(plan.values(stored))
+        if plan.compose:
+            children = stored["transforms"]
+            if type(children) is not list:
+                return None  # (a subclass of list can give albumentations other items than it shows)
+            values.append(len(children))
+            stack.extend(reversed(children))
+            continue
+        funcs = stored["_key2func"]
+        if type(funcs) is not dict:
+            return None
+        # (its keys are not read: reading checks that every function it holds is the object's own method)
+        methods.extend(funcs.values())
+        holders.append(obj)
+        counts.append(len(funcs))
+    # In C: every target function a bound method of the object that holds it, of a plain Python function (whose
+    # equality and hash are its identity: an object of another type bound as a method could pass for any key).
+    if not all(map(operator.is_, map(type, methods), repeat(_METHOD))):
+        return None
+    functions = tuple(map(_FUNC, methods))
+    if not all(map(operator.is_, map(type, functions), repeat(_FUNCTION))):
+        return None
+    if not all(map(operator.is_, map(_SELF, methods), chain.from_iterable(map(repeat, holders, counts)))):
+        return None
+    try:
+        written = marshal.dumps(values, 2)
+    except ValueError:  # a value of a type marshal does not write: no fingerprint can stand for it
+        return None
+    return (*plans, *functions), written

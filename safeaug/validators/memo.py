@@ -1,0 +1,63 @@
+"""Verdicts on live pipelines, kept by what the pipeline is (its fingerprint), not by which objects it is made of.
+
+A program that builds the same pipeline again (a dataset per split, per fold, per worker, per epoch) builds new
+objects each time; their fingerprint (:mod:`safeaug.readers.fingerprint`) says the tree reads the same as one
+judged before, so its verdict is given again without reading or judging the tree. The key also holds what
+else the verdict depends on: the policy object (policies are frozen), the input size, the codes asked for,
+whether replayed objects are checked by their caller, and the catalog's generation (a transform registered
+since changes what a class reads as). A tree with no fingerprint (anything but albumentations' own classes, a
+value marshal cannot write) is read and judged as always, and nothing is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from safeaug.catalog._registry import generation
+from safeaug.ir import Node
+from safeaug.readers.fingerprint import fingerprint
+from safeaug.readers.objects import replaying_checked
+from safeaug.report import Report
+
+if TYPE_CHECKING:
+    from safeaug.policy import Policy
+
+_KEPT: dict[tuple[Any, ...], tuple[Policy, Report]] = {}
+_MAX_KEPT = 256
+
+
+def judged(
+    roots: list[Any],
+    policy: Policy,
+    read: Callable[[], Node],
+    judge: Callable[[Node], Report],
+    *,
+    extra: tuple[Any, ...],
+) -> Report:
+    """The verdict on the live tree under ``roots``: kept from an equal tree judged before, or ``judge(read())``.
+
+    ``extra``: what else the verdict depends on (how the roots are read, the input size, the codes asked for),
+    hashable, compared with ``==``.
+    """
+    found = fingerprint(roots)
+    if found is None:
+        return judge(read())
+    refs, written = found
+    key = (id(policy), extra, replaying_checked(), generation(), refs, written)
+    try:
+        hit = _KEPT.get(key)
+    except TypeError:  # something in ``extra`` cannot be hashed: judged as always
+        return judge(read())
+    if hit is not None and hit[0] is policy:
+        return hit[1]
+    report = judge(read())
+    if len(_KEPT) >= _MAX_KEPT:
+        _KEPT.pop(next(iter(_KEPT)))
+    _KEPT[key] = (policy, report)  # (holds the policy, so that its id is not reused while kept)
+    return report
+
+
+def forget() -> None:
+    """Drop every kept verdict."""
+    _KEPT.clear()
