@@ -7,18 +7,19 @@ everything that reading looks at, so that two trees with equal fingerprints read
 
 * each object's class, with the class's version tag (:mod:`~safeaug.readers.class_versions`): a hook patched
   onto the class or one of its bases gives it a new tag, and so the tree another key;
-* the names of the attributes the object holds, exactly (an attribute set on the object, a method there
-  replacing the class's, changes the set), and the value of every one but those reading never looks at
+* the names of the attributes the object holds, exactly and in order (an attribute set on the object, a
+  method there replacing the class's, changes them), and the value of every one but those reading never looks at
   (:data:`_NOT_READ`), written in marshal's format 2: equal bytes are equal values of the same exact types
   (``1``, ``1.0`` and ``True`` apart; a list apart from a tuple), and a value of any other type (an array,
   an enum, an object) has no fingerprint, so the pipeline is read in full;
 * the functions albumentations calls for each target (``_key2func``): each a bound method of this very
-  object, of a plain Python function kept by identity in the key (reading checks that each is the class's own);
-* the tree's shape: each composition's number of children, and where an object sits twice.
+  object, of the very function the class holds under its name, in the order the class's first object had
+  them (a class whose first object held anything else gets no fingerprint until it changes);
+* the tree's shape: each composition's number of children.
 
 Only what is albumentations' own (the exported class itself, not a subclass or a namesake) gets a
-fingerprint; everything else (user subclasses, other libraries, a composition holding itself, a child list
-of another type) returns None and is read in full.
+fingerprint; everything else (user subclasses, other libraries, an object placed twice or a composition
+holding itself, a child list of another type) returns None and is read in full.
 """
 
 from __future__ import annotations
@@ -49,19 +50,37 @@ _ITEMS: Any = operator.itemgetter  # (typed loosely: mypy 2.4 cannot expand it o
 
 
 class _Plan:
-    """What a fingerprint reads of one class's objects: the attributes they hold, as the first one held them."""
+    """What a fingerprint reads of one class's objects: the attributes they hold, in the order the first one held
+    them, and the functions its ``_key2func`` holds (each the class's own, checked when the plan is made)."""
 
-    __slots__ = ("cls", "compose", "keys", "tag", "values", "version")
+    __slots__ = ("cls", "compose", "functions", "order", "tag", "values", "version")
 
     def __init__(self, cls: type, stored: dict[str, Any], tag: Any, version: int) -> None:
         self.cls = cls  # (held, so that the class, and so the address its tag is read at, stays alive)
         self.version = version
         self.tag = tag
-        self.keys = frozenset(stored)
+        self.order = tuple(stored)
         self.compose = _compose_mode(cls) is not None
         apart = "transforms" if self.compose else "_key2func"
         read = tuple(k for k in stored if k not in _NOT_READ and k != apart)
         self.values = _ITEMS(*read) if len(read) > 1 else _one(read)
+        self.functions = () if self.compose else _own_functions(cls, stored.get("_key2func"))
+
+
+def _own_functions(cls: type, funcs: Any) -> tuple[Any, ...] | None:
+    """The functions of ``funcs`` (a transform's ``_key2func``), in order, when each is a bound method whose
+    function is a plain Python function the class itself holds under its name; otherwise None."""
+    if type(funcs) is not dict:
+        return None
+    found = []
+    for method in funcs.values():
+        if type(method) is not _METHOD:  # (whose object fingerprint() checks, each time)
+            return None
+        func = method.__func__
+        if type(func) is not _FUNCTION or getattr(cls, func.__name__, None) is not func:
+            return None
+        found.append(func)
+    return tuple(found)
 
 
 def _one(read: tuple[str, ...]) -> Any:
@@ -77,7 +96,7 @@ _PLANS: dict[type, _Plan | None] = {}
 def _plan(obj: Any, cls: type) -> _Plan | None:
     """The class's plan, made anew when the class changed; None for a class that gets no fingerprint."""
     plan = _PLANS.get(cls)
-    if plan is not None and plan.tag.value == plan.version:
+    if plan is not None and plan.tag.value == plan.version and plan.functions is not None:
         return plan
     if plan is None and cls in _PLANS:
         return None  # not albumentations' own
@@ -102,40 +121,34 @@ def _plan(obj: Any, cls: type) -> _Plan | None:
 
 
 def fingerprint(roots: list[Any]) -> tuple[tuple[Any, ...], bytes] | None:
-    """The key of the tree under ``roots`` (one object, or the items of a list given for a ``Compose``), as
-    objects kept by identity (each class's plan, each target function) and bytes; None when it has none."""
+    """The key of the tree under ``roots`` (one object, or the items of a list given for a ``Compose``): each
+    object's class plan, kept by identity, and bytes; None when it has none."""
     plans: list[_Plan] = []
     values: list[Any] = []
-    methods: list[Any] = []
-    holders: list[Any] = []  # each transform, as many times (counts) as its _key2func holds functions
-    counts: list[int] = []
-    seen: dict[int, int] = {}
+    leaves: list[Any] = []  # every transform ...
+    methods: list[Any] = []  # ... its target functions, bound to it ...
+    counts: list[int] = []  # ... as many as it holds ...
+    expected: list[Any] = []  # ... and the functions its class's plan says they are
+    compositions: set[int] = set()
     stack = list(reversed(roots))
     values.append(len(roots))
     while stack:
         obj = stack.pop()
-        at = seen.get(id(obj))
-        if at is not None:
-            if plans[at].compose:
-                return None  # a composition met twice (or inside itself): read in full
-            values.append(at)  # the same object again, where it was first met
-            plans.append(plans[at])
-            continue
-        if len(seen) >= _MAX_OBJECTS:
-            return None
         cls = type(obj)
         plan = _PLANS.get(cls)
-        if plan is None or plan.tag.value != plan.version:
-            plan = _plan(obj, cls)
+        if plan is None or plan.tag.value != plan.version or plan.functions is None:
+            plan = _plan(obj, cls)  # (made again from this object when the first one's functions were not the class's)
             if plan is None:
                 return None
         stored = obj.__dict__
-        if type(stored) is not dict or stored.keys() != plan.keys:
+        if type(stored) is not dict or tuple(stored) != plan.order:
             return None
-        seen[id(obj)] = len(plans)
         plans.append(plan)
         values.append(plan.values(stored))
         if plan.compose:
+            if id(obj) in compositions or len(plans) > _MAX_OBJECTS:
+                return None  # a composition met twice (or inside itself), or a runaway tree: read in full
+            compositions.add(id(obj))
             children = stored["transforms"]
             if type(children) is not list:
                 return None  # (a subclass of list can give albumentations other items than it shows)
@@ -143,23 +156,37 @@ def fingerprint(roots: list[Any]) -> tuple[tuple[Any, ...], bytes] | None:
             stack.extend(reversed(children))
             continue
         funcs = stored["_key2func"]
-        if type(funcs) is not dict:
+        own = plan.functions
+        if own is None or type(funcs) is not dict or len(funcs) != len(own):
             return None
         # (its keys are not read: reading checks that every function it holds is the object's own method)
+        leaves.append(obj)
         methods.extend(funcs.values())
-        holders.append(obj)
-        counts.append(len(funcs))
-    # In C: every target function a bound method of the object that holds it, of a plain Python function (whose
-    # equality and hash are its identity: an object of another type bound as a method could pass for any key).
-    if not all(map(operator.is_, map(type, methods), repeat(_METHOD))):
-        return None
-    functions = tuple(map(_FUNC, methods))
-    if not all(map(operator.is_, map(type, functions), repeat(_FUNCTION))):
-        return None
-    if not all(map(operator.is_, map(_SELF, methods), chain.from_iterable(map(repeat, holders, counts)))):
+        counts.append(len(own))
+        expected.extend(own)
+    if len(set(map(id, leaves))) != len(leaves):
+        return None  # a transform placed twice: read in full
+    # In C: each target function a bound method (of exactly that type) of the object that holds it, of the very
+    # function its class's plan holds (by identity: an object bound as a method can be made equal to anything).
+    if not (
+        all(map(operator.is_, map(type, methods), repeat(_METHOD)))
+        and all(map(operator.is_, map(_FUNC, methods), expected))
+        and all(map(operator.is_, map(_SELF, methods), chain.from_iterable(map(repeat, leaves, counts))))
+    ):
         return None
     try:
         written = marshal.dumps(values, 2)
     except ValueError:  # a value of a type marshal does not write: no fingerprint can stand for it
         return None
-    return (*plans, *functions), written
+    return tuple(plans), written
+
+
+def shape(roots: list[Any]) -> tuple[Any, ...]:
+    """A cheap stand-in for the tree's form: the roots' classes, and the children's classes of a root that is a
+    composition (read as the reader reads them). Trees of another shape cannot have the same fingerprint."""
+    kinds = tuple(map(type, roots))
+    if len(roots) == 1 and _compose_mode(kinds[0]) is not None:
+        children = getattr(roots[0], "transforms", None)
+        if type(children) is list:
+            return (kinds, tuple(map(type, children)))
+    return (kinds,)

@@ -2,7 +2,8 @@
 
 A program that builds the same pipeline again (a dataset per split, per fold, per worker, per epoch) builds new
 objects each time; their fingerprint (:mod:`safeaug.readers.fingerprint`) says the tree reads the same as one
-judged before, so its verdict is given again without reading or judging the tree. The key also holds what
+judged before, so its verdict is given again without reading or judging the tree (from the second pipeline
+of a shape on: the first of each is judged as it would be without this). The key also holds what
 else the verdict depends on: the policy object (policies are frozen), the input size, the codes asked for,
 whether replayed objects are checked by their caller, and the catalog's generation (a transform registered
 since changes what a class reads as). A tree with no fingerprint (anything but albumentations' own classes, a
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from safeaug.catalog._registry import generation
 from safeaug.ir import Node
-from safeaug.readers.fingerprint import fingerprint
+from safeaug.readers.fingerprint import fingerprint, shape
 from safeaug.readers.objects import replaying_checked
 from safeaug.report import Report
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 _KEPT: dict[tuple[Any, ...], tuple[Policy, Report]] = {}
 _MAX_KEPT = 256
+_SHAPES: set[tuple[Any, ...]] = set()  # the shapes of the live pipelines judged (see fingerprint.shape)
+_MAX_SHAPES = 1024
 
 
 def judged(
@@ -40,6 +43,14 @@ def judged(
     ``extra``: what else the verdict depends on (how the roots are read, the input size, the codes asked for),
     hashable, compared with ``==``.
     """
+    form = shape(roots)
+    if form not in _SHAPES:
+        # A pipeline of a shape not met before is judged once like any other: the fingerprint, which costs about a
+        # third of the judgement, is taken from the second pipeline of a shape on.
+        if len(_SHAPES) >= _MAX_SHAPES:
+            _SHAPES.clear()
+        _SHAPES.add(form)
+        return judge(read())
     found = fingerprint(roots)
     if found is None:
         return judge(read())
@@ -59,5 +70,6 @@ def judged(
 
 
 def forget() -> None:
-    """Drop every kept verdict."""
+    """Drop every kept verdict, and what pipelines were met."""
     _KEPT.clear()
+    _SHAPES.clear()

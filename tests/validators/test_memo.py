@@ -2,7 +2,8 @@
 changes on the objects, their classes or the catalog gets a verdict kept for another pipeline.
 
 Every verdict here is compared with the one reading and judging the same objects gives (``_afresh``), with a
-verdict for the clean pipeline kept first, so that a key that missed the change would hand that one back.
+verdict for the clean pipeline kept first (``_kept``), so that a key that missed the change would hand that
+one back.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from hypothesis import strategies as st
 import safeaug
 from safeaug.catalog import _registry
 from safeaug.policies import load_policy
+from safeaug.readers import fingerprint as fingerprint_module
 from safeaug.readers import objects, read_pipeline
+from safeaug.readers.fingerprint import fingerprint
 from safeaug.validators import judge, memo
 from tests import strategies
 
@@ -38,6 +41,14 @@ def _clean() -> A.Compose:
             A.RandomBrightnessContrast(brightness_limit=0.1, contrast_limit=0.1, p=0.5),
         ]
     )
+
+
+def _kept(build: Callable[[], Any], policy: str = "chest_xray", **kwargs: Any) -> safeaug.Report:
+    """The verdict on ``build()``, kept: the first pipeline of a shape is judged alone, the second kept."""
+    safeaug.validate(build(), policy, **kwargs)
+    report = safeaug.validate(build(), policy, **kwargs)
+    assert memo._KEPT, "nothing was kept"
+    return report
 
 
 def _afresh(pipeline: Any, policy: str = "chest_xray", **kwargs: Any) -> safeaug.Report:
@@ -66,14 +77,27 @@ def test_a_pipeline_built_again_gets_its_verdict_without_being_read(reads: list[
     first = safeaug.validate(_clean(), "chest_xray")
     assert first.ok and len(reads) == 7  # the Compose, its four transforms, the OneOf's two
     reads.clear()
+    assert safeaug.validate(_clean(), "chest_xray") == first and len(reads) == 7  # a second of its shape: kept
+    reads.clear()
     again = safeaug.validate(_clean(), "chest_xray")  # new objects, the same pipeline
     assert again == first and reads == []
     # safeaug.Compose judges the list it is given the same way
-    safeaug.Compose(_clean().transforms, policy="chest_xray")
-    assert len(reads) == 6
+    for _ in range(2):
+        safeaug.Compose(_clean().transforms, policy="chest_xray")
+    assert len(reads) == 12
     reads.clear()
     safeaug.Compose(_clean().transforms, policy="chest_xray")
     assert reads == []
+
+
+def test_the_first_pipeline_of_a_shape_is_not_fingerprinted(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[int] = []
+    real = memo.fingerprint
+    monkeypatch.setattr(memo, "fingerprint", lambda roots: taken.append(1) or real(roots))
+    safeaug.validate(_clean(), "chest_xray")
+    assert taken == []
+    safeaug.validate(_clean(), "chest_xray")
+    assert taken == [1]
 
 
 def _rotate(c: A.Compose) -> Any:
@@ -182,7 +206,7 @@ TAMPERING: dict[str, Callable[[A.Compose], None]] = {
 
 @pytest.mark.parametrize("name", list(TAMPERING))
 def test_a_changed_object_is_judged_as_it_is_now(name: str) -> None:
-    assert safeaug.validate(_clean(), "chest_xray").ok  # the clean verdict, kept
+    assert _kept(_clean).ok  # the clean verdict, kept
     tampered = _clean()
     TAMPERING[name](tampered)
     afresh = _afresh(tampered)
@@ -215,7 +239,7 @@ def test_the_tampering_cases_are_refused_where_they_should_be() -> None:
 
 
 def test_a_hook_patched_onto_the_class_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert safeaug.validate(_clean(), "chest_xray").ok
+    assert _kept(_clean).ok
 
     def mirrored(self: Any, img: Any, *args: Any, **params: Any) -> Any:
         return np.fliplr(img)
@@ -230,15 +254,15 @@ def test_a_hook_patched_onto_the_class_is_seen(monkeypatch: pytest.MonkeyPatch) 
 def test_a_hook_albumentations_does_not_call_through_key2func_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
     """(``apply`` patched on the class also changes the functions bound into ``_key2func`` of objects built after;
     ``get_params`` is called through the class alone: only the class's version tells.)"""
-    assert safeaug.validate(_clean(), "chest_xray").ok
+    assert _kept(_clean).ok
     monkeypatch.setattr(A.Rotate, "get_params", lambda self: {"angle": 180.0})
     patched = safeaug.validate(_clean(), "chest_xray")
     assert not patched.ok and patched == _afresh(_clean())
 
 
-def test_an_object_placed_twice_is_told_by_where_it_sits() -> None:
+def test_an_object_placed_twice_is_read_in_full() -> None:
     """``[t, u, t]`` and ``[t, t, u]`` hold the same objects in the same classes; only where ``t`` comes again
-    tells them apart, and with it where the refused one sits."""
+    tells them apart, and with it where the refused one sits: a tree holding an object twice is not kept."""
 
     def tree(order: str) -> A.Compose:
         t, u = A.Rotate(limit=10, p=0.5), A.Rotate(limit=80, p=0.5)
@@ -247,13 +271,26 @@ def test_an_object_placed_twice_is_told_by_where_it_sits() -> None:
     def refused_at(report: safeaug.Report) -> list[str]:
         return [f.location for f in report.errors if f.location]  # (the root's "together" finding aside)
 
-    assert refused_at(safeaug.validate(tree("tut"), "chest_xray")) == ["transforms[1]"]
+    assert fingerprint([tree("tu")]) is not None and fingerprint([tree("tut")]) is None
+    for _ in range(3):
+        assert refused_at(safeaug.validate(tree("tut"), "chest_xray")) == ["transforms[1]"]
     again = safeaug.validate(tree("ttu"), "chest_xray")
     assert again == _afresh(tree("ttu")) and refused_at(again) == ["transforms[2]"]
 
 
+def test_a_tampered_object_met_first_does_not_stand_for_its_class() -> None:
+    """What a fingerprint expects of a class's target functions is taken from the first object of it met, and only
+    when they are the class's own: a tampered one met first gets no fingerprint, and does not stop the next."""
+    tampered = A.Compose([A.Rotate(limit=10, p=0.5)])
+    _foreign_function(tampered)
+    fingerprint_module._PLANS.pop(A.Rotate, None)
+    assert fingerprint([tampered]) is None
+    assert fingerprint([A.Compose([A.Rotate(limit=10, p=0.5)])]) is not None
+    assert fingerprint([tampered]) is None
+
+
 def test_a_catalog_change_judges_the_pipeline_again(reads: list[Any]) -> None:
-    safeaug.validate(_clean(), "chest_xray")
+    _kept(_clean)
     before = _registry.generation()
     safeaug.register_transform("tests.validators.test_memo.Unrelated", safeaug.Envelope())
     try:
@@ -277,19 +314,20 @@ def test_a_catalog_change_judges_the_pipeline_again(reads: list[Any]) -> None:
 def test_what_else_the_verdict_depends_on_is_part_of_the_key(policy: str, kwargs: dict[str, Any]) -> None:
     refused = _clean()
     refused.transforms.append(A.Rotate(limit=45, p=0.5))
-    safeaug.validate(refused, "chest_xray")  # kept with the defaults
+    _kept(lambda: copy.deepcopy(refused))  # kept with the defaults
     assert safeaug.validate(copy.deepcopy(refused), policy, **kwargs) == _afresh(refused, policy, **kwargs)
 
 
 def test_a_list_and_its_compose_are_kept_apart() -> None:
     listed = [A.Rotate(limit=10, p=0.5)]
-    safeaug.validate(A.Compose(listed, p=0.0), "chest_xray")
+    _kept(lambda: A.Compose(listed, p=0.0))
     assert safeaug.validate(listed, "chest_xray") == _afresh(listed)
     p0 = safeaug.Compose(listed, policy="chest_xray", p=0.0).report
     assert p0 == judge(objects.read_transform_list(listed, p=0.0), load_policy("chest_xray"))
 
 
 def test_a_composition_holding_itself_is_refused_as_before() -> None:
+    _kept(_clean)
     c = _clean()
     safeaug.validate(c, "chest_xray")
     c.transforms.append(c)
@@ -334,4 +372,5 @@ def test_a_kept_verdict_is_the_verdict_reading_gives(pipeline: Any, policy: str)
     memo.forget()
     afresh = _afresh(pipeline, policy)
     assert safeaug.validate(pipeline, policy) == afresh
-    assert safeaug.validate(copy.deepcopy(pipeline), policy) == afresh  # equal objects: kept, or read alike
+    assert safeaug.validate(copy.deepcopy(pipeline), policy) == afresh  # the second of its shape: kept
+    assert safeaug.validate(copy.deepcopy(pipeline), policy) == afresh  # equal objects: given the kept verdict
