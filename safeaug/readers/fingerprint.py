@@ -15,7 +15,7 @@ everything that reading looks at, so that two trees with equal fingerprints read
 * the functions albumentations calls for each target (``_key2func``): each a bound method of this very
   object, of the very function the class holds under its name, in the order the class's first object had
   them (a class whose first object held anything else gets no fingerprint until it changes);
-* the tree's shape: each composition's number of children.
+* the tree's shape: the number of roots, and each composition's number of children.
 
 Only what is albumentations' own (the exported class itself, not a subclass or a namesake) gets a
 fingerprint; everything else (user subclasses, other libraries, an object placed twice or a composition

@@ -64,7 +64,7 @@ def judged(
         return hit[1]
     report = judge(read())
     if len(_KEPT) >= _MAX_KEPT:
-        _KEPT.pop(next(iter(_KEPT)))
+        _KEPT.clear()  # (one step, whatever other threads do meanwhile)
     _KEPT[key] = (policy, report)  # (holds the policy, so that its id is not reused while kept)
     return report
 
