@@ -43,7 +43,9 @@ from safeaug.readers.objects import _compose_mode, _is_albumentations
 _NOT_READ = frozenset({"random_generator", "py_random", "_available_keys", "processors", "check_each_transform"})
 _MAX_OBJECTS = 4096  # a tree this large is read in full (and a runaway one is not walked for ever)
 _SELF = operator.attrgetter("__self__")
-_FUNC = operator.attrgetter("__func__")
+# A bound method's function, read through the method type's own descriptor: a TypeError for any object that is
+# not exactly a bound method (which cannot be subclassed), however it spells ``__func__``.
+_METHOD_FUNC = types.MethodType.__func__.__get__
 _METHOD = types.MethodType
 _FUNCTION = types.FunctionType
 _ITEMS: Any = operator.itemgetter  # (typed loosely: mypy 2.4 cannot expand it over a tuple of names)
@@ -168,11 +170,13 @@ def fingerprint(roots: list[Any]) -> tuple[tuple[Any, ...], bytes] | None:
         return None  # a transform placed twice: read in full
     # In C: each target function a bound method (of exactly that type) of the object that holds it, of the very
     # function its class's plan holds (by identity: an object bound as a method can be made equal to anything).
-    if not (
-        all(map(operator.is_, map(type, methods), repeat(_METHOD)))
-        and all(map(operator.is_, map(_FUNC, methods), expected))
-        and all(map(operator.is_, map(_SELF, methods), chain.from_iterable(map(repeat, leaves, counts))))
-    ):
+    try:
+        if not (
+            all(map(operator.is_, map(_METHOD_FUNC, methods), expected))
+            and all(map(operator.is_, map(_SELF, methods), chain.from_iterable(map(repeat, leaves, counts))))
+        ):
+            return None
+    except TypeError:  # (not exactly a bound method: see _METHOD_FUNC)
         return None
     try:
         written = marshal.dumps(values, 2)

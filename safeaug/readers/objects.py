@@ -213,11 +213,16 @@ class _Plan(NamedTuple):
 
 
 _PLANS: dict[type, _Plan] = {}
-# class -> the functions found to be its own methods (each one ``getattr(cls, f.__name__) is f``); dropped with
-# everything else kept of the class when it changes, so the finding holds while it is kept.
-_OWN_METHODS: dict[type, set[Any]] = {}
+# class -> the id() of each function found to be its own method (each one ``getattr(cls, f.__name__) is f``), and
+# the functions themselves (held, so that no other object takes one of their ids while they are kept); dropped
+# with everything else kept of the class when it changes, so the finding holds while it is kept. By id(): set
+# membership by value would let an object with its own ``__eq__`` and ``__hash__``, bound as a method, pass.
+_OWN_METHODS: dict[type, tuple[set[int], list[Any]]] = {}
 _FUNC = operator.attrgetter("__func__")
 _SELF = operator.attrgetter("__self__")
+# A bound method's function, read through the method type's own descriptor: a TypeError for any object that is
+# not exactly a bound method (which cannot be subclassed), however it spells ``__func__``.
+_METHOD_FUNC = types.MethodType.__func__.__get__
 
 
 def _plan(cls: type) -> _Plan:
@@ -235,22 +240,22 @@ def _own_functions(obj: Any, cls: type, funcs: Any) -> bool:
     known = _OWN_METHODS.get(cls)
     values = funcs.values()
     try:
-        # In C: every one a bound method whose function is known to be the class's own, bound to this object.
+        # In C: every one a bound method whose function is known (by id) to be the class's own, bound to this object.
         if (
             known is not None
-            and all(map(operator.is_, map(type, values), repeat(types.MethodType)))
-            # (a function's own type: set membership is then identity, which an object with its own ``__eq__``
-            # and ``__hash__`` bound as a method could not pass)
-            and all(map(operator.is_, map(type, map(_FUNC, values)), repeat(types.FunctionType)))
-            and known.issuperset(map(_FUNC, values))
+            and known[0].issuperset(map(id, map(_METHOD_FUNC, values)))
             and all(map(operator.is_, map(_SELF, values), repeat(obj)))
         ):
             return True
-    except AttributeError:  # not a bound method: put there by hand
+    except (AttributeError, TypeError):  # not a bound method: put there by hand
         return False
     if any(_unbound(f, cls) or getattr(f, "__self__", None) is not obj for f in values):
         return False
-    _OWN_METHODS.setdefault(cls, set()).update(map(_FUNC, values))
+    ids, held = _OWN_METHODS.setdefault(cls, (set(), []))
+    for func in map(_FUNC, values):
+        if id(func) not in ids:
+            ids.add(id(func))
+            held.append(func)
     return True
 
 
