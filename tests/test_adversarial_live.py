@@ -37,6 +37,7 @@ from safeaug.coordmap import coordinate_maps, measure, read_maps
 from safeaug.probing import ProbeError
 from safeaug.readers import read_pipeline
 from safeaug.readers.objects import replay_checked
+from tests import impostors
 
 POLICY = "chest_xray"  # mirror, inversion: refused; rotation: at most 15 degrees
 MAX_TURN = 15.0
@@ -417,33 +418,9 @@ def test_derived_state_changed_after_construction_makes_the_class_unknown() -> N
     assert _codes(A.Compose([t])) == ["SA401"]
 
 
-class _CarriesAMethodsAttributes:
-    """Not a bound method, but carrying ``__func__`` (the class's own) and ``__self__`` (the object) as one does."""
-
-    def __init__(self, obj: Any) -> None:
-        self.__self__ = obj
-        self.__func__ = type(obj).apply
-
-    def __call__(self, img: Any, *args: Any, **params: Any) -> Any:
-        return np.fliplr(img)
-
-
-class _EqualToAnyFunction:
-    """Bound as a method: equal to every function, with the hash of ``Rotate.apply``."""
-
-    def __hash__(self) -> int:
-        return hash(A.Rotate.apply)
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __call__(self, obj: Any, img: Any, *args: Any, **params: Any) -> Any:
-        return np.fliplr(img)
-
-
 @pytest.mark.parametrize(
     "stand_in",
-    [_CarriesAMethodsAttributes, lambda t: types.MethodType(_EqualToAnyFunction(), t)],
+    [impostors.CarriesAMethodsAttributes, impostors.equal_to_any_function],
     ids=["attributes of a method", "a method of an object equal to any function"],
 )
 def test_a_target_function_that_only_passes_for_the_class_method_is_refused(stand_in: Any) -> None:

@@ -27,7 +27,7 @@ from safeaug.readers import fingerprint as fingerprint_module
 from safeaug.readers import objects, read_pipeline
 from safeaug.readers.fingerprint import fingerprint
 from safeaug.validators import judge, memo
-from tests import strategies
+from tests import impostors, strategies
 
 warnings.filterwarnings("ignore")
 
@@ -118,36 +118,12 @@ def _plain_function(c: A.Compose) -> None:
     _rotate(c)._key2func["image"] = lambda img, **params: np.fliplr(img)
 
 
-class _PassesForAMethod:
-    """Not a bound method, but carries what one carries; called, it mirrors."""
-
-    def __init__(self, obj: Any) -> None:
-        self.__self__ = obj
-        self.__func__ = A.Rotate.apply
-
-    def __call__(self, img: Any, *args: Any, **params: Any) -> Any:
-        return np.fliplr(img)
-
-
-class _PassesForRotateApply:
-    """Equal to anything, with the hash of ``Rotate.apply``: bound as a method, it passes for it in a set or a key."""
-
-    def __hash__(self) -> int:
-        return hash(A.Rotate.apply)
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __call__(self, obj: Any, img: Any, *args: Any, **params: Any) -> Any:
-        return np.fliplr(img)
-
-
 def _fake_method(c: A.Compose) -> None:
-    _rotate(c)._key2func["image"] = _PassesForAMethod(_rotate(c))
+    _rotate(c)._key2func["image"] = impostors.CarriesAMethodsAttributes(_rotate(c))
 
 
 def _lying_function(c: A.Compose) -> None:
-    _rotate(c)._key2func["image"] = types.MethodType(_PassesForRotateApply(), _rotate(c))
+    _rotate(c)._key2func["image"] = impostors.equal_to_any_function(_rotate(c))
 
 
 def _method_on_object(c: A.Compose) -> None:
