@@ -13,8 +13,8 @@ everything that reading looks at, so that two trees with equal fingerprints read
   (``1``, ``1.0`` and ``True`` apart; a list apart from a tuple), and a value of any other type (an array,
   an enum, an object) has no fingerprint, so the pipeline is read in full;
 * the functions albumentations calls for each target (``_key2func``): each a bound method of this very
-  object, of the very function the class holds under its name, in the order the class's first object had
-  them (a class whose first object held anything else gets no fingerprint until it changes);
+  object, of the very function the class holds under its name, in the order its class's plan has them (made
+  from the last object of the class met whose attributes or functions differed from the plan's before);
 * the tree's shape: the number of roots, and each composition's number of children.
 
 Only what is albumentations' own (the exported class itself, not a subclass or a namesake) gets a
@@ -92,16 +92,12 @@ def _one(read: tuple[str, ...]) -> Any:
     return lambda stored: (stored[name],)
 
 
-_PLANS: dict[type, _Plan | None] = {}
+_PLANS: dict[type, _Plan] = {}
 
 
 def _plan(obj: Any, cls: type) -> _Plan | None:
-    """The class's plan, made anew when the class changed; None for a class that gets no fingerprint."""
-    plan = _PLANS.get(cls)
-    if plan is not None and plan.tag.value == plan.version and plan.functions is not None:
-        return plan
-    if plan is None and cls in _PLANS:
-        return None  # not albumentations' own
+    """The class's plan, made anew from ``obj``; None for a class that gets no fingerprint (asked again each time:
+    whether it is albumentations' own class depends on what the module exports now)."""
     library = sys.modules.get("albumentations")
     stored = getattr(obj, "__dict__", None)
     if (
@@ -110,7 +106,6 @@ def _plan(obj: Any, cls: type) -> _Plan | None:
         or getattr(library, cls.__name__, None) is not cls
         or type(stored) is not dict
     ):
-        _PLANS[cls] = None
         return None
     tag_now = version(cls)
     reader = tag_reader(cls) if tag_now else None
@@ -138,13 +133,15 @@ def fingerprint(roots: list[Any]) -> tuple[tuple[Any, ...], bytes] | None:
         obj = stack.pop()
         cls = type(obj)
         plan = _PLANS.get(cls)
-        if plan is None or plan.tag.value != plan.version or plan.functions is None:
-            plan = _plan(obj, cls)  # (made again from this object when the first one's functions were not the class's)
+        stored = obj.__dict__
+        if type(stored) is not dict:
+            return None
+        if plan is None or plan.tag.value != plan.version or plan.functions is None or tuple(stored) != plan.order:
+            # Made again from this object: the class changed, or the object the plan was made from held other
+            # attributes or target functions than this one (one tampered with, met first, stands for no other).
+            plan = _plan(obj, cls)
             if plan is None:
                 return None
-        stored = obj.__dict__
-        if type(stored) is not dict or tuple(stored) != plan.order:
-            return None
         plans.append(plan)
         values.append(plan.values(stored))
         if plan.compose:

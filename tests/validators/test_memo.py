@@ -254,15 +254,30 @@ def test_an_object_placed_twice_is_read_in_full() -> None:
     assert again == _afresh(tree("ttu")) and refused_at(again) == ["transforms[2]"]
 
 
-def test_a_tampered_object_met_first_does_not_stand_for_its_class() -> None:
-    """What a fingerprint expects of a class's target functions is taken from the first object of it met, and only
-    when they are the class's own: a tampered one met first gets no fingerprint, and does not stop the next."""
+@pytest.mark.parametrize("tamper", [_foreign_function, _method_on_object], ids=["target function", "attribute"])
+def test_a_tampered_object_met_first_does_not_stand_for_its_class(tamper: Callable[[A.Compose], None]) -> None:
+    """What a fingerprint expects of a class's objects (their attributes, their target functions, which must be the
+    class's own) is taken from the last object of it met: a tampered one met first gets no fingerprint, and does not
+    stop the next from getting one."""
     tampered = A.Compose([A.Rotate(limit=10, p=0.5)])
-    _foreign_function(tampered)
+    tamper(tampered)
     fingerprint_module._PLANS.pop(A.Rotate, None)
     assert fingerprint([tampered]) is None
     assert fingerprint([A.Compose([A.Rotate(limit=10, p=0.5)])]) is not None
     assert fingerprint([tampered]) is None
+    assert fingerprint([A.Compose([A.Rotate(limit=10, p=0.5)])]) is not None
+
+
+def test_a_class_albumentations_did_not_export_for_a_while_is_fingerprinted_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """(A test, or a plugin, that shadows ``A.Rotate`` for a while: the real class is albumentations' own after.)"""
+    real = A.Rotate
+    fingerprint_module._PLANS.pop(real, None)  # (met first while shadowed)
+    monkeypatch.setattr(A, "Rotate", type("Rotate", (real,), {}))
+    assert fingerprint([A.Compose([real(limit=10)])]) is None  # not the class albumentations exports now
+    monkeypatch.undo()
+    assert fingerprint([A.Compose([real(limit=10)])]) is not None
 
 
 def test_a_catalog_change_judges_the_pipeline_again(reads: list[Any]) -> None:
