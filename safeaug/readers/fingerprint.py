@@ -9,9 +9,12 @@ everything that reading looks at, so that two trees with equal fingerprints read
   onto the class or one of its bases gives it a new tag, and so the tree another key;
 * the names of the attributes the object holds, exactly and in order (an attribute set on the object, a
   method there replacing the class's, changes them), and the value of every one but those reading never looks at
-  (:data:`_NOT_READ`), written in marshal's format 2: equal bytes are equal values of the same exact types
-  (``1``, ``1.0`` and ``True`` apart; a list apart from a tuple), and a value of any other type (an array,
-  an enum, an object) has no fingerprint, so the pipeline is read in full;
+  (:data:`_NOT_READ`), pickled by a pickler that refuses everything but Python's own plain types (:func:`_written`):
+  equal bytes are equal values of the same exact types (``1``, ``1.0`` and ``True`` apart; a list apart from a
+  tuple), and a value of any other type (an array, a numpy number, an enum, a subclass, a function, an object)
+  has no fingerprint, so the pipeline is read in full. (Not marshal: it writes anything with a buffer, an array
+  or a numpy number among them, as its raw bytes, so that ``np.float64(1.0)`` and ``np.int64(4607182418800017408)``
+  would read alike);
 * the functions albumentations calls for each target (``_key2func``): each a bound method of this very
   object, of the very function the class holds under its name, in the order its class's plan has them (made
   from the last object of the class met whose attributes or functions differed from the plan's before);
@@ -24,8 +27,9 @@ holding itself, a child list of another type) returns None and is read in full.
 
 from __future__ import annotations
 
-import marshal
+import io
 import operator
+import pickle
 import sys
 import types
 from itertools import chain, repeat
@@ -175,11 +179,32 @@ def fingerprint(roots: list[Any]) -> tuple[tuple[Any, ...], bytes] | None:
             return None
     except TypeError:  # (not exactly a bound method: see _METHOD_FUNC)
         return None
+    written = _written(values)
+    return None if written is None else (tuple(plans), written)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+class _PlainPickler(pickle.Pickler):
+    """Pickles Python's own plain values only. The C pickler writes None, booleans and exact ints, floats, strings,
+    bytes, bytearrays, tuples, lists, dicts, sets and frozensets itself, each with its own opcodes, and asks
+    ``reducer_override`` about every other object (subclasses of those included) before anything of the object's
+    own runs: that refuses it."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        raise _NotPlain
+
+
+def _written(values: list[Any]) -> bytes | None:
+    """``values`` pickled (equal bytes: equal values, of the same types), or None when one of them is not plain."""
+    out = io.BytesIO()
     try:
-        written = marshal.dumps(values, 2)
-    except ValueError:  # a value of a type marshal does not write: no fingerprint can stand for it
+        _PlainPickler(out, 5).dump(values)
+    except (_NotPlain, pickle.PicklingError, RecursionError, ValueError, TypeError):
         return None
-    return tuple(plans), written
+    return out.getvalue()
 
 
 def shape(roots: list[Any]) -> tuple[Any, ...]:

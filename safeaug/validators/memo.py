@@ -7,7 +7,7 @@ of a shape on: the first of each is judged as it would be without this). The key
 else the verdict depends on: the policy object (policies are frozen), the input size, the codes asked for,
 whether replayed objects are checked by their caller, and the catalog's generation (a transform registered
 since changes what a class reads as). A tree with no fingerprint (anything but albumentations' own classes, a
-value marshal cannot write) is read and judged as always, and nothing is kept.
+value that is not one of Python's own plain types) is read and judged as always, and nothing is kept.
 """
 
 from __future__ import annotations

@@ -163,6 +163,10 @@ TAMPERING: dict[str, Callable[[A.Compose], None]] = {
     "p of another type (int)": lambda c: setattr(_rotate(c), "p", 1),
     "p of another type (bool)": lambda c: setattr(_rotate(c), "p", True),
     "an array for an argument": lambda c: setattr(_rotate(c), "limit", np.array([-90.0, 90.0])),
+    "an array for the kept argument's bytes": lambda c: setattr(
+        _rotate(c), "limit", np.array([-10.0, 10.0]).view(np.int64)
+    ),
+    "a numpy number for p": lambda c: setattr(_rotate(c), "p", np.float64(0.5)),
     "key2func bound to another object": _swap_key2func,
     "key2func holding another class's function": _foreign_function,
     "key2func holding a plain function": _plain_function,
@@ -278,6 +282,40 @@ def test_a_class_albumentations_did_not_export_for_a_while_is_fingerprinted_agai
     assert fingerprint([A.Compose([real(limit=10)])]) is None  # not the class albumentations exports now
     monkeypatch.undo()
     assert fingerprint([A.Compose([real(limit=10)])]) is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "other"),
+    [
+        (np.array([-10.0, 10.0]), np.array([-10.0, 10.0]).view(np.int64)),  # the same bytes
+        (np.float64(0.5), bytearray(np.float64(0.5).tobytes())),
+        ((-10.0, 10.0), [-10.0, 10.0]),
+        (1, 1.0),
+        (1, True),
+    ],
+    ids=["array and its view", "numpy number and its bytes", "tuple and list", "int and float", "int and bool"],
+)
+def test_values_alike_in_their_bytes_get_other_keys(value: Any, other: Any) -> None:
+    def with_limit(limit: Any) -> A.Compose:
+        c = A.Compose([A.Rotate(limit=10, p=0.5)])
+        vars(c.transforms[0])["limit"] = limit
+        return c
+
+    one, two = fingerprint([with_limit(value)]), fingerprint([with_limit(other)])
+    assert one is None or two is None or one != two
+
+
+def test_an_array_is_not_taken_for_another_with_the_same_bytes() -> None:
+    def with_limit(limit: Any) -> A.Compose:
+        c = A.Compose([A.Rotate(limit=10, p=0.5)])
+        vars(c.transforms[0])["limit"] = limit
+        return c
+
+    floats = np.array([-10.0, 10.0])
+    for _ in range(3):  # (kept, were arrays fingerprinted)
+        assert safeaug.validate(with_limit(floats.copy()), "chest_xray").ok
+    huge = with_limit(floats.view(np.int64))  # the same 16 bytes, read as integers past 4e18
+    assert safeaug.validate(huge, "chest_xray") == _afresh(huge)
 
 
 def test_a_catalog_change_judges_the_pipeline_again(reads: list[Any]) -> None:
