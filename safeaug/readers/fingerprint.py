@@ -7,8 +7,8 @@ everything that reading looks at, so that two trees with equal fingerprints read
 
 * each object's class, with the class's version tag (:mod:`~safeaug.readers.class_versions`): a hook patched
   onto the class or one of its bases gives it a new tag, and so the tree another key;
-* the names of the attributes the object holds, exactly and in order (an attribute set on the object, a
-  method there replacing the class's, changes them), and the value of every one but those reading never looks at
+* the names of the attributes the object holds, exactly (an attribute set on the object, a method there
+  replacing the class's, changes them), and the value of every one but those reading never looks at
   (:data:`_NOT_READ`), pickled by a pickler that refuses everything but Python's own plain types (:func:`_written`):
   equal bytes are equal values of the same exact types (``1``, ``1.0`` and ``True`` apart; a list apart from a
   tuple), and a value of any other type (an array, a numpy number, an enum, a subclass, a function, an object)
@@ -31,6 +31,7 @@ import io
 import operator
 import pickle
 import sys
+import threading
 import types
 from itertools import chain, repeat
 from typing import Any
@@ -56,21 +57,31 @@ _ITEMS: Any = operator.itemgetter  # (typed loosely: mypy 2.4 cannot expand it o
 
 
 class _Plan:
-    """What a fingerprint reads of one class's objects: the attributes they hold, in the order the first one held
-    them, and the functions its ``_key2func`` holds (each the class's own, checked when the plan is made)."""
+    """What a fingerprint reads of one class's objects: the names of the attributes they hold, and the functions
+    its ``_key2func`` holds (each the class's own, checked when the plan is made)."""
 
-    __slots__ = ("cls", "compose", "functions", "order", "tag", "values", "version")
+    __slots__ = ("cls", "compose", "count", "functions", "items", "size", "tag", "version")
 
     def __init__(self, cls: type, stored: dict[str, Any], tag: Any, version: int) -> None:
         self.cls = cls  # (held, so that the class, and so the address its tag is read at, stays alive)
         self.version = version
         self.tag = tag
-        self.order = tuple(stored)
         self.compose = _compose_mode(cls) is not None
         apart = "transforms" if self.compose else "_key2func"
         read = tuple(k for k in stored if k not in _NOT_READ and k != apart)
-        self.values = _ITEMS(*read) if len(read) > 1 else _one(read)
+        # Every attribute, those read first: an object with as many attributes, all of these among them, holds
+        # exactly these (a method set on it in place of one deleted changes the names, and is caught).
+        self.items = _getter((*read, *(k for k in stored if k not in read)))
+        self.size = len(stored)
+        self.count = len(read)
         self.functions = () if self.compose else _own_functions(cls, stored.get("_key2func"))
+
+
+def _getter(names: tuple[str, ...]) -> Any:
+    """What gives a dict's values under ``names``, as a tuple (a KeyError when one is missing)."""
+    if len(names) > 1:
+        return _ITEMS(*names)
+    return lambda stored: tuple(stored[name] for name in names)
 
 
 def _own_functions(cls: type, funcs: Any) -> tuple[Any, ...] | None:
@@ -87,13 +98,6 @@ def _own_functions(cls: type, funcs: Any) -> tuple[Any, ...] | None:
             return None
         found.append(func)
     return tuple(found)
-
-
-def _one(read: tuple[str, ...]) -> Any:
-    if not read:
-        return lambda stored: ()
-    name = read[0]
-    return lambda stored: (stored[name],)
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -140,14 +144,21 @@ def fingerprint(roots: list[Any]) -> tuple[tuple[Any, ...], bytes] | None:
         stored = obj.__dict__
         if type(stored) is not dict:
             return None
-        if plan is None or plan.tag.value != plan.version or plan.functions is None or tuple(stored) != plan.order:
+        if plan is None or plan.tag.value != plan.version or plan.functions is None or len(stored) != plan.size:
+            plan = _plan(obj, cls)
+            if plan is None:
+                return None
+        try:
+            held = plan.items(stored)
+        except KeyError:
             # Made again from this object: the class changed, or the object the plan was made from held other
             # attributes or target functions than this one (one tampered with, met first, stands for no other).
             plan = _plan(obj, cls)
             if plan is None:
                 return None
+            held = plan.items(stored)
         plans.append(plan)
-        values.append(plan.values(stored))
+        values.append(held[: plan.count])
         if plan.compose:
             if id(obj) in compositions or len(plans) > _MAX_OBJECTS:
                 return None  # a composition met twice (or inside itself), or a runaway tree: read in full
@@ -197,22 +208,41 @@ class _PlainPickler(pickle.Pickler):
         raise _NotPlain
 
 
+class _Picklers(threading.local):
+    """One plain pickler and its buffer per thread, made once (making them costs a third of a pickling)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.out = io.BytesIO()
+        self.pickler = _PlainPickler(self.out, 5)
+
+
+_PICKLERS = _Picklers()
+
+
 def _written(values: list[Any]) -> bytes | None:
     """``values`` pickled (equal bytes: equal values, of the same types), or None when one of them is not plain."""
-    out = io.BytesIO()
+    kept = _PICKLERS
+    out, pickler = kept.out, kept.pickler
+    out.seek(0)
+    out.truncate()
+    pickler.clear_memo()
     try:
-        _PlainPickler(out, 5).dump(values)
+        pickler.dump(values)
     except (_NotPlain, pickle.PicklingError, RecursionError, ValueError, TypeError):
+        kept.reset()  # (a dump stopped half-way leaves the pickler's state behind: start again clean)
         return None
     return out.getvalue()
 
 
 def shape(roots: list[Any]) -> tuple[Any, ...]:
-    """A cheap stand-in for the tree's form: the roots' classes, and the children's classes of a root that is a
+    """A cheap stand-in for the tree's form: the roots' classes, and the number of children of a root that is a
     composition (read as the reader reads them). Trees of another shape cannot have the same fingerprint."""
     kinds = tuple(map(type, roots))
     if len(roots) == 1 and _compose_mode(kinds[0]) is not None:
         children = getattr(roots[0], "transforms", None)
         if type(children) is list:
-            return (kinds, tuple(map(type, children)))
+            return (kinds, len(children))
     return (kinds,)

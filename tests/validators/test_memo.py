@@ -130,6 +130,11 @@ def _method_on_object(c: A.Compose) -> None:
     _rotate(c).apply = lambda img, **params: np.fliplr(img)
 
 
+def _method_in_place_of_an_attribute(c: A.Compose) -> None:
+    del _rotate(c)._available_keys  # (one the fingerprint leaves out: the number of attributes stays the same)
+    _method_on_object(c)
+
+
 def _class_swapped(c: A.Compose) -> None:
     _rotate(c).__class__ = A.HorizontalFlip  # keeps every attribute it had
 
@@ -173,6 +178,7 @@ TAMPERING: dict[str, Callable[[A.Compose], None]] = {
     "key2func holding an object that passes for a method": _fake_method,
     "key2func holding a method of an object that passes for Rotate.apply": _lying_function,
     "a method set on the object": _method_on_object,
+    "a method set in place of an attribute left out": _method_in_place_of_an_attribute,
     "class reassigned": _class_swapped,
     "argument deleted": _argument_deleted,
     "child list of a list subclass": _list_subclass,
@@ -212,6 +218,7 @@ def test_the_tampering_cases_are_refused_where_they_should_be() -> None:
         "key2func holding an object that passes for a method",
         "key2func holding a method of an object that passes for Rotate.apply",
         "a method set on the object",
+        "a method set in place of an attribute left out",
         "class reassigned",
         "child added",
         "branch replaced",
