@@ -9,6 +9,7 @@ Base policies (``bases/``: ``medical``, ``radiograph``) can be loaded and extend
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -75,9 +76,9 @@ def load_policy(policy: PolicyLike, **params: Any) -> Policy:
     declared parameters. ``extends`` is resolved: the result holds the parent's invariants and lists
     under its own, and ``policy.loosened`` lists what it admits that its parent refuses.
     """
-    from safeaug.policy import Policy
-
-    if isinstance(policy, Policy):
+    module = sys.modules.get("safeaug.policy")  # (a Policy object means its module is loaded: not imported here)
+    policy_class: type[Policy] | None = None if module is None else module.Policy
+    if policy_class is not None and isinstance(policy, policy_class):
         if params:
             raise PolicyError(
                 f"policy `{policy.id}` is already loaded, so parameters cannot be applied to it; "

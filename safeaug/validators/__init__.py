@@ -159,13 +159,21 @@ def judge_live(
     """Judge live objects: the items of a list given for a ``Compose`` with ``p`` (``listed``), or one transform or
     composition. The verdict is kept by what the tree is (:mod:`~safeaug.validators.memo`), so that building the
     same pipeline again costs one fingerprint of it, not a reading and a judgement."""
-    return memo.judged(
-        objs,
-        policy,
-        (lambda: read_transform_list(objs, p=p)) if listed else (lambda: read_object(objs[0])),
-        lambda root: judge(root, policy, input_size=input_size, select=select, ignore=ignore),
-        extra=(listed, type(p), p, input_size, select, ignore),
-    )
+    how = (listed, type(p), p, input_size, select, ignore)
+    return memo.judged(objs, policy, how, _read_and_judge, (objs, policy, listed, p, input_size, select, ignore))
+
+
+def _read_and_judge(
+    objs: list[Any],
+    policy: Policy,
+    listed: bool,
+    p: Any,
+    input_size: InputSize | None,
+    select: tuple[str, ...] | None,
+    ignore: tuple[str, ...],
+) -> Report:
+    root = read_transform_list(objs, p=p) if listed else read_object(objs[0])
+    return judge(root, policy, input_size=input_size, select=select, ignore=ignore)
 
 
 def judge(

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from safeaug.catalog._registry import generation
-from safeaug.ir import Node
 from safeaug.readers.fingerprint import fingerprint, shape
 from safeaug.readers.objects import replaying_checked
 from safeaug.report import Report
@@ -33,14 +32,14 @@ _MAX_SHAPES = 1024
 def judged(
     roots: list[Any],
     policy: Policy,
-    read: Callable[[], Node],
-    judge: Callable[[Node], Report],
-    *,
-    extra: tuple[Any, ...],
+    how: tuple[Any, ...],
+    read_and_judge: Callable[..., Report],
+    args: tuple[Any, ...],
 ) -> Report:
-    """The verdict on the live tree under ``roots``: kept from an equal tree judged before, or ``judge(read())``.
+    """The verdict on the live tree under ``roots``: kept from an equal tree judged before, or
+    ``read_and_judge(*args)``.
 
-    ``extra``: what else the verdict depends on (how the roots are read, the input size, the codes asked for),
+    ``how``: what else the verdict depends on (how the roots are read, the input size, the codes asked for),
     hashable, compared with ``==``.
     """
     form = shape(roots)
@@ -50,19 +49,19 @@ def judged(
         if len(_SHAPES) >= _MAX_SHAPES:
             _SHAPES.clear()
         _SHAPES.add(form)
-        return judge(read())
+        return read_and_judge(*args)
     found = fingerprint(roots)
     if found is None:
-        return judge(read())
+        return read_and_judge(*args)
     refs, written = found
-    key = (id(policy), extra, replaying_checked(), generation(), refs, written)
+    key = (id(policy), how, replaying_checked(), generation(), refs, written)
     try:
         hit = _KEPT.get(key)
-    except TypeError:  # something in ``extra`` cannot be hashed: judged as always
-        return judge(read())
+    except TypeError:  # something in ``how`` cannot be hashed: judged as always
+        return read_and_judge(*args)
     if hit is not None and hit[0] is policy:
         return hit[1]
-    report = judge(read())
+    report = read_and_judge(*args)
     if len(_KEPT) >= _MAX_KEPT:
         _KEPT.clear()  # (one step, whatever other threads do meanwhile)
     _KEPT[key] = (policy, report)  # (holds the policy, so that its id is not reused while kept)
