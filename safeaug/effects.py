@@ -37,12 +37,13 @@ from typing import Any, Literal
 Rule = Literal["flag", "add", "rss", "mul_max", "mul_min", "min", "area"]
 
 
-@dataclass(init=False)
+@dataclass(frozen=True, init=False)
 class Envelope:
     """The set of things a transform (or a whole pipeline) may do, as bounds.
 
-    Treat envelopes as values: combine them with :meth:`then` and :meth:`union`, change one with
-    :meth:`with_changes` (which makes a new one); never assign to a field. An envelope stores only
+    Envelopes are values: combine them with :meth:`then` and :meth:`union`, change one with
+    :meth:`with_changes` (which makes a new one); assigning to a field raises (the validator's caches, and
+    the verdicts it keeps, hand the same envelope to every caller). An envelope stores only
     the effects it was given (the rest read as the class defaults, "does nothing"), which keeps
     building and combining them cheap: validation must cost far less than building the pipeline.
 

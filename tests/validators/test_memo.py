@@ -410,3 +410,17 @@ def test_a_kept_verdict_is_the_verdict_reading_gives(pipeline: Any, policy: str)
     assert safeaug.validate(pipeline, policy) == afresh
     assert safeaug.validate(copy.deepcopy(pipeline), policy) == afresh  # the second of its shape: kept
     assert safeaug.validate(copy.deepcopy(pipeline), policy) == afresh  # equal objects: given the kept verdict
+
+
+def test_a_kept_verdict_cannot_be_changed_through_what_it_returns() -> None:
+    """Every caller of a pipeline built again gets the same report: none of it can be assigned to."""
+    refused = lambda: A.Compose([A.HorizontalFlip(p=0.5)])  # noqa: E731
+    report = _kept(refused)
+    for target, name, value in (
+        (report, "findings", ()),
+        (report.findings[0], "severity", "warning"),
+        (report.envelope, "mirror", False),
+    ):
+        with pytest.raises(AttributeError):  # (dataclasses.FrozenInstanceError)
+            setattr(target, name, value)
+    assert safeaug.validate(refused(), "chest_xray").codes() == ["SA101"]
