@@ -8,7 +8,6 @@ codes not tied to a policy's invariant, the ``reason``) of a finding, as keyword
 
 from __future__ import annotations
 
-import marshal
 import math
 import re
 from collections.abc import Iterable
@@ -30,6 +29,8 @@ from safeaug.validators.config_words import (
     setting_form,
 )
 from safeaug.validators.context import Leaf
+from safeaug.validators.plain import plain
+from safeaug.validators.plain import written as plain_written
 
 if TYPE_CHECKING:
     from safeaug.policy import Invariant
@@ -184,12 +185,13 @@ def _words_key(
         params = node.params
         # Each argument the note quotes, as given (a 1-tuple) or absent (empty).
         said = tuple((v,) if (v := params.get(p, _ABSENT)) is not _ABSENT else () for p in knob.params)
-    try:
-        # The value, the bound and the arguments quoted, as marshal writes them: every plain type with its own
-        # code, so equal bytes are equal values of the same types (an example written from a bound of 15 reads
-        # otherwise than from 15.0).
-        written = marshal.dumps((value, bound, said), 2)
-    except ValueError:
+    # The value, the bound and the arguments quoted, each plain, by their bytes: equal bytes are equal values of
+    # the same types (an example written from a bound of 15 reads otherwise than from 15.0), which for an array
+    # or a numpy number they are not.
+    if not (plain(value) and plain(bound) and all(plain(v) for quoted in said for v in quoted)):
+        return None
+    written = plain_written((value, bound, said))
+    if written is None:
         return None
     return (
         id(inv),

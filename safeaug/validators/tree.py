@@ -7,7 +7,6 @@ are kept by class and the arguments their entry read, and compositions by their 
 
 from __future__ import annotations
 
-import marshal
 import math
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -21,6 +20,7 @@ from safeaug.ir import Node
 from safeaug.sizes import SIZED, SizeReading, read_sizes
 from safeaug.validators.context import Judgement, Leaf, probability, trusted, unread
 from safeaug.validators.folding_grid import folding_side
+from safeaug.validators.plain import PLAIN_TYPES, plain, written
 
 # How each composition treats ``force_apply`` (albumentations 2.0.8, core/composition.py): Compose,
 # Sequential, ReplayCompose, SelectiveChannelTransform and OneOf run when forced, whatever their p;
@@ -211,22 +211,12 @@ class _Reads(Mapping[str, Any]):
 
 
 _ABSENT = object()
-_PLAIN_TYPES = frozenset({int, float, str, bool, type(None)})
 
 
-def _plain(value: Any, depth: int = 0) -> bool:
-    """Whether the value is made of numbers, strings, None, and tuples, lists and dicts of them (of exactly
-    those types, nested at most four deep): a value of any other kind (an array, an object) is never cached."""
-    kind = type(value)
-    if kind in _PLAIN_TYPES or value is _ABSENT:
-        return True
-    if depth >= 4:
-        return False
-    if kind is tuple or kind is list:
-        return _PLAIN_TYPES.issuperset(map(type, value)) or all(_plain(v, depth + 1) for v in value)
-    if kind is dict:
-        return all(_plain(k, depth + 1) and _plain(v, depth + 1) for k, v in value.items())
-    return False
+def _plain(value: Any) -> bool:
+    """Whether an argument read is plain (:mod:`safeaug.validators.plain`), or absent: a value of any other kind
+    (an array, an object) is never cached."""
+    return value is _ABSENT or plain(value)
 
 
 _UNCACHEABLE = object()
@@ -235,22 +225,13 @@ _UNCACHEABLE = object()
 def _immutable(value: Any) -> bool:
     """Whether the value can never change: the same object later is the same value."""
     kind = type(value)
-    return kind in _PLAIN_TYPES or value is _ABSENT or (kind is tuple and _PLAIN_TYPES.issuperset(map(type, value)))
+    return kind in PLAIN_TYPES or value is _ABSENT or (kind is tuple and PLAIN_TYPES.issuperset(map(type, value)))
 
 
 def _snapshot(value: Any) -> bytes | None:
-    """The value's bytes in marshal's format 2, or None when it holds anything marshal cannot write.
-
-    Only values that :func:`_plain` found plain (numbers, strings, None, and tuples, lists and dicts of them)
-    are kept, so equal bytes mean an equal value of the same types: marshal writes each exact type with its own
-    code (True apart from 1, 1.0 apart from 1, a list apart from a tuple), and an object of any other kind
-    (a subclass, an array, a set) is either refused or written with a code no plain value uses. Format 2 has
-    no back-references, so the bytes do not depend on which objects happen to be shared.
-    """
-    try:
-        return marshal.dumps(value, 2)
-    except ValueError:
-        return None
+    """The value's bytes (:func:`safeaug.validators.plain.written`). Only values :func:`_plain` found plain are
+    kept with theirs, so equal bytes mean an equal value of the same types."""
+    return written(value)
 
 
 # Envelopes already described, per (transform name, catalog name it is read as): the catalog entry and
