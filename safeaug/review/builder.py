@@ -145,7 +145,58 @@ def _compose(transforms: Sequence[Any], img: ReviewImage, seed: int) -> Any:
         return A.Compose(list(transforms), p=1.0, seed=seed, save_applied_params=True, strict=False, **kwargs)
 
 
-def _run(transforms: Sequence[Any], img: ReviewImage, seed: int) -> dict[str, Any]:
+# Transforms that take other images through a metadata key, and what a review gives them: the other review
+# images (the image itself when it is the only one), as Mosaic's items with their labels, or as the reference
+# images of a domain adaptation. Any other metadata (overlays, text) cannot be made from the images.
+_MOSAIC_ITEMS = ("Mosaic",)
+_REFERENCE_IMAGES = ("FDA", "HistogramMatching", "PixelDistributionAdaptation")
+
+
+def _needs_metadata(transforms: Sequence[Any]) -> list[Any]:
+    """Every transform in ``transforms`` (compositions walked) that reads other data through a metadata key."""
+    found = []
+    stack = list(transforms)
+    while stack:
+        t = stack.pop()
+        stack.extend(getattr(t, "transforms", None) or [])
+        if isinstance(getattr(t, "metadata_key", None), str):
+            found.append(t)
+    return found
+
+
+def _of_kind(t: Any, names: tuple[str, ...]) -> bool:
+    A = _a()
+    return any(isinstance(t, cls) for cls in (getattr(A, name, None) for name in names) if isinstance(cls, type))
+
+
+def _partner(img: ReviewImage, other: ReviewImage) -> dict[str, Any]:
+    """``other`` as one of Mosaic's items, with the labels ``img`` carries (none of its own: empty)."""
+    item: dict[str, Any] = {"image": other.image}
+    if img.mask is not None:
+        fits = other.mask is not None and other.mask.shape[:2] == other.image.shape[:2]
+        item["mask"] = other.mask if fits else np.zeros(other.image.shape[:2], dtype=img.mask.dtype)
+    if img.bboxes:
+        item["bboxes"] = np.asarray(other.bboxes, dtype=np.float32).reshape(-1, 4)
+    if img.keypoints:
+        item["keypoints"] = np.asarray(other.keypoints, dtype=np.float32).reshape(-1, 2)
+    return item
+
+
+def _metadata(transforms: Sequence[Any], img: ReviewImage, others: Sequence[ReviewImage]) -> dict[str, Any]:
+    """The metadata the transforms that take other images need, made from the other review images."""
+    partners = [o for o in others if o is not img] or [img]
+    data: dict[str, Any] = {}
+    for t in _needs_metadata(transforms):
+        if _of_kind(t, _MOSAIC_ITEMS):
+            data[t.metadata_key] = [_partner(img, o) for o in partners]
+        elif _of_kind(t, _REFERENCE_IMAGES):
+            # (a reference of another kind of image than this one's, grey against colour, cannot be matched)
+            alike = [o.image for o in partners if o.image.ndim == img.image.ndim and o.image.dtype == img.image.dtype]
+            data[t.metadata_key] = alike or [img.image]
+    return data
+
+
+def _run(transforms: Sequence[Any], img: ReviewImage, seed: int, others: Sequence[ReviewImage] = ()) -> dict[str, Any]:
     data: dict[str, Any] = {"image": img.image}
     if img.mask is not None:
         data["mask"] = img.mask
@@ -153,22 +204,33 @@ def _run(transforms: Sequence[Any], img: ReviewImage, seed: int) -> dict[str, An
         data["keypoints"] = np.asarray(img.keypoints, dtype=np.float32)
     if img.bboxes:
         data["bboxes"] = np.asarray(img.bboxes, dtype=np.float32)
+    data.update(_metadata(transforms, img, others))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out: dict[str, Any] = _compose(transforms, img, seed)(**data)
     return out
 
 
-def _run_on(transforms: Sequence[Any], img: ReviewImage, seed: int, what: str) -> dict[str, Any]:
+def _run_on(
+    transforms: Sequence[Any], img: ReviewImage, seed: int, what: str, others: Sequence[ReviewImage] = ()
+) -> dict[str, Any]:
     """:func:`_run`, with a failure of the pipeline reported as bad input that names the image."""
     try:
-        return _run(transforms, img, seed)
+        return _run(transforms, img, seed, others)
     except Exception as exc:  # albumentations raises many types for inputs a transform cannot take
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ReviewInputError(
-            f"{img.name}: {what} failed on this image ({first}); a review runs the pipeline on each image as "
-            "it is (no extra targets such as Mosaic's metadata)"
-        ) from None
+        unmade = [t for t in _needs_metadata(transforms) if not _of_kind(t, (*_MOSAIC_ITEMS, *_REFERENCE_IMAGES))]
+        if unmade:
+            t = unmade[0]
+            why = (
+                f"{type(t).__name__} reads `{t.metadata_key}`, data beside the image that a review cannot make "
+                "from the images (it makes Mosaic's other images and the reference images of FDA, "
+                "HistogramMatching and PixelDistributionAdaptation from the other review images): review the "
+                f"pipeline without {type(t).__name__}"
+            )
+        else:
+            why = "a review runs the pipeline on each image as it is, with the other review images as its partners"
+        raise ReviewInputError(f"{img.name}: {what} failed on this image ({first}); {why}") from None
 
 
 def _picture(img: ReviewImage, out: Mapping[str, Any]) -> Array:
@@ -333,7 +395,7 @@ def build(
                     counter += 1
                     item_id = f"e{counter:04d}"
                     transform = _shot_transform(plan.node, shot.overrides)
-                    result = _run_on([transform], img, seed + counter, f"{plan.node.name} ({effect})")
+                    result = _run_on([transform], img, seed + counter, f"{plan.node.name} ({effect})", inputs)
                     write_png(pictures / f"{item_id}.png", _picture(img, result))
                     pinned = _pinned_text(shot.overrides)
                     items.append(
@@ -372,7 +434,7 @@ def build(
             counter += 1
             item_id = f"d{counter:04d}"
             draw_seed = rng.randrange(2**31)
-            result = _run_on(_transforms_of(live), img, draw_seed, "the pipeline")
+            result = _run_on(_transforms_of(live), img, draw_seed, "the pipeline", inputs)
             write_png(pictures / f"{item_id}.png", _picture(img, result))
             items.append(
                 {
@@ -444,7 +506,7 @@ def _confirmed(plan: TransformPlan, inputs: list[ReviewImage], seed: int) -> lis
                 continue
         try:
             transform = _shot_transform(plan.node, shot.overrides)
-            first = _run([transform], inputs[0], seed)
+            first = _run([transform], inputs[0], seed, inputs)
         except Exception as exc:  # the transform refuses every way of pinning it: fail closed, say so
             plan.random_only.setdefault(
                 shot.effect,
@@ -453,8 +515,8 @@ def _confirmed(plan: TransformPlan, inputs: list[ReviewImage], seed: int) -> lis
             )
             continue
         if shot.needs_determinism:
-            second = _run([_shot_transform(plan.node, shot.overrides)], inputs[0], seed + 7919)
-            third = _run([_shot_transform(plan.node, shot.overrides)], inputs[0], seed + 104729)
+            second = _run([_shot_transform(plan.node, shot.overrides)], inputs[0], seed + 7919, inputs)
+            third = _run([_shot_transform(plan.node, shot.overrides)], inputs[0], seed + 104729, inputs)
             if not all(np.array_equal(first["image"], r["image"]) for r in (second, third)):
                 plan.random_only.setdefault(
                     shot.effect, f"{plan.node.name} draws it at random and no argument fixes it"

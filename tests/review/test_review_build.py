@@ -176,5 +176,79 @@ def test_in_memory_images(tmp_path: Path) -> None:
 def test_a_pipeline_that_cannot_run_on_an_image_is_bad_input(tmp_path: Path) -> None:
     from safeaug.review import ReviewInputError
 
-    with pytest.raises(ReviewInputError, match=r"image1: the pipeline failed on this image .*mosaic_metadata"):
-        build(A.Compose([A.Mosaic(p=1)]), "natural", [np.zeros((32, 32, 3), np.uint8)], tmp_path, samples=1)
+    # Overlays are data beside the image that no review image gives: the error names the transform, its key and
+    # what to do instead.
+    with pytest.raises(ReviewInputError, match=r"image1: the pipeline failed on this image .*overlay_metadata") as err:
+        build(A.Compose([A.OverlayElements(p=1)]), "natural", [np.zeros((32, 32, 3), np.uint8)], tmp_path, samples=1)
+    assert "OverlayElements reads `overlay_metadata`" in str(err.value)
+    assert "review the pipeline without OverlayElements" in str(err.value)
+
+
+def _solid(colour: tuple[int, int, int], size: int = 64) -> np.ndarray:
+    img = np.zeros((size, size, 3), np.uint8)
+    img[:] = colour
+    return img
+
+
+def _draws(review: object, out: Path, source: str) -> list[np.ndarray]:
+    items = [i for i in review.items if i["kind"] == "draw" and i["source"] == source]  # type: ignore[attr-defined]
+    assert items
+    return [cv2.cvtColor(cv2.imread(str(out / i["image"])), cv2.COLOR_BGR2RGB) for i in items]
+
+
+def test_mosaic_takes_its_other_cells_from_the_other_review_images(tmp_path: Path) -> None:
+    red, blue = _solid((200, 30, 30)), _solid((30, 30, 200))
+    pipeline = A.Compose([A.Mosaic(grid_yx=(2, 2), target_size=(64, 64), cell_shape=(64, 64), p=1)])
+    review = build(pipeline, "natural", [from_array("red", red), from_array("blue", blue)], tmp_path, samples=3)
+    for source, own, other in (("red", red, blue), ("blue", blue, red)):
+        for picture in _draws(review, tmp_path, source):
+            pixels = picture.reshape(-1, 3)
+            # each draw holds both images: its own cell and at least one cell of the other review image
+            assert (pixels == own[0, 0]).all(axis=1).any(), source
+            assert (pixels == other[0, 0]).all(axis=1).any(), source
+    # one image: the mosaic is made of that image alone
+    alone = build(pipeline, "natural", [from_array("red", red)], tmp_path / "alone", samples=2)
+    for picture in _draws(alone, tmp_path / "alone", "red"):
+        assert not (picture.reshape(-1, 3) == blue[0, 0]).all(axis=1).any()
+
+
+def test_mosaic_items_carry_the_labels_the_image_carries(tmp_path: Path) -> None:
+    red = ReviewImage("red", _solid((200, 30, 30)), mask=np.full((64, 64), 255, np.uint8), bboxes=[(8, 8, 40, 40)])
+    blue = ReviewImage("blue", _solid((30, 30, 200)))  # no labels of its own: an empty mask and no boxes
+    from safeaug.review.builder import _run
+
+    mosaic = A.Mosaic(grid_yx=(2, 2), target_size=(64, 64), cell_shape=(64, 64), p=1)
+    for seed in range(4):
+        out = _run([mosaic], red, seed, [red, blue])
+        is_red = (out["image"] == (200, 30, 30)).all(axis=2)
+        is_blue = (out["image"] == (30, 30, 200)).all(axis=2)
+        assert is_blue.any()  # a cell of the other image
+        assert np.array_equal(out["mask"] == 255, is_red)  # the red image's mask, the other's empty one
+        assert len(out["bboxes"]) >= 1  # the red image's box, where its cell shows it
+    review = build(A.Compose([mosaic]), "natural", [red, blue], tmp_path, samples=2)
+    assert _draws(review, tmp_path, "red") and _draws(review, tmp_path, "blue")
+
+
+def test_reference_images_come_from_the_other_review_images(tmp_path: Path) -> None:
+    dark = np.tile(np.linspace(0, 80, 64, dtype=np.uint8), (64, 1))
+    dark = np.dstack([dark] * 3)
+    bright = np.dstack([np.tile(np.linspace(170, 250, 64, dtype=np.uint8), (64, 1))] * 3)
+    pipeline = A.Compose([A.HistogramMatching(blend_ratio=(1.0, 1.0), p=1)])
+    review = build(pipeline, "natural", [from_array("dark", dark), from_array("bright", bright)], tmp_path, samples=2)
+    for picture in _draws(review, tmp_path, "dark"):  # matched to the bright image's levels
+        assert picture.mean() > dark.mean() + 100
+    for picture in _draws(review, tmp_path, "bright"):
+        assert picture.mean() < bright.mean() - 100
+
+
+def test_review_of_an_ultralytics_run_with_mosaic(tmp_path: Path) -> None:
+    config = Path(__file__).parents[1] / "examples" / "good" / "ultralytics" / "natural_args.yaml"
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    cv2.imwrite(str(first), _solid((40, 160, 40), 96))
+    cv2.imwrite(str(second), _solid((160, 40, 160), 80))
+    out = tmp_path / "review"
+    argv = ["review", str(config), "--policy", "natural", "--images", str(first), str(second), "-o", str(out)]
+    assert main([*argv, "--samples", "1"]) == 0
+    data = load_review(out / "review.yaml")
+    assert any(i.transform == "Mosaic" for i in data.items)
+    assert sum(1 for i in data.items if i.kind == "draw") == 2
