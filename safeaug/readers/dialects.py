@@ -342,8 +342,39 @@ def mmengine_pipeline(items: list[Any], *, named: bool = False) -> list[tuple[An
             out.append(({NATIVE: "NoOp"}, ""))
             continue
         acting = True
-        out.append(_mm_step(item, kind, items))
+        square = _square_box(out) if step == "Pad" else None
+        out.append((_mm_pad_to_box(item, square), step) if square is not None else _mm_step(item, kind, items))
     return out if (wrapped or plumbing or named) and acting else None
+
+
+def _square_box(read: list[tuple[Any, str]]) -> int | None:
+    """The side ``S`` when the step read last (plumbing passed over) leaves the image's longer side at ``S``: a
+    fit into an ``S`` x ``S`` box keeping the ratio (mmcv's ``Resize(scale=(S, S), keep_ratio=True)``) or a
+    resize to ``S`` x ``S``."""
+    for mapping, _ in reversed(read):
+        if not isinstance(mapping, Mapping):
+            return None
+        kind = mapping.get(NATIVE)
+        if kind == "NoOp":
+            continue
+        box = mapping.get("max_size_hw") if kind == "LongestMaxSize" else None
+        if kind == "Resize":
+            box = [mapping.get("height"), mapping.get("width")]
+        if isinstance(box, list) and len(box) == 2 and box[0] == box[1] and _is_whole(box[0]):
+            return int(box[0])
+        return None
+    return None
+
+
+def _mm_pad_to_box(item: Mapping[str, Any], side: int) -> dict[str, Any]:
+    """mmcv's ``Pad(pad_to_square=True)`` right after a fit into a ``side`` x ``side`` box: the longer side is
+    ``side`` already, so the square it pads to is that box (``PadIfNeeded`` to ``side`` at the top left). Any
+    other ``Pad`` is read as :func:`_mm_pad` reads it."""
+    args = {k: v for k, v in item.items() if k != "type"}
+    extra = args.get("size") is not None or args.get("size_divisor") is not None
+    if args.get("pad_to_square", False) is not True or extra:
+        return _mm_pad(args)
+    return _mm_pad({**{k: v for k, v in args.items() if k != "pad_to_square"}, "size": side})
 
 
 def _mm_step(item: Mapping[str, Any], kind: str, items: list[Any]) -> tuple[Any, str]:
@@ -531,7 +562,8 @@ def _mm_resize(args: Mapping[str, Any]) -> dict[str, Any]:
 def _mm_pad(args: Mapping[str, Any]) -> dict[str, Any]:
     """mmcv's ``Pad`` as ``PadIfNeeded`` at the top left (mmcv pads the bottom and the right): to ``size=(w, h)``
     or to the next multiple of ``size_divisor``, with ``padding_mode`` as the border. A pad to a square is
-    refused (``PadIfNeeded`` has no such size)."""
+    refused (``PadIfNeeded`` has no such size), except right after a fit into a square box (the pipeline
+    reader, :func:`_mm_pad_to_box`)."""
     mode = _MM_PADDING.get(str(args.get("padding_mode", "constant")))
     if mode is None:
         return _mm_unknown("Pad", args, f"padding_mode={args.get('padding_mode')!r}")

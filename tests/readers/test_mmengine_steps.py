@@ -111,6 +111,57 @@ def test_a_pad_is_numpys_pad_at_the_bottom_and_right(mode: str, h: int, w: int, 
         assert np.array_equal(got, want), args
 
 
+@given(h=st.integers(8, 120), w=st.integers(8, 120), side=st.integers(16, 96), fill=st.integers(0, 255))
+def test_a_pad_to_a_square_after_a_fit_into_a_square_box_pads_to_that_box(h: int, w: int, side: int, fill: int) -> None:
+    # mmcv: the fit leaves the longer side at the box's side, and the pad to a square pads the bottom and right
+    # up to the longer side, so the square is the box
+    assert max(_mmcv_rescaled(h, w, (side, side))) == side
+    steps = mmengine_pipeline(
+        [
+            {"type": "LoadImageFromFile"},
+            {"type": "Resize", "scale": (side, side), "keep_ratio": True},
+            {"type": "LoadAnnotations", "with_bbox": True},
+            {"type": "Pad", "pad_to_square": True, "pad_val": {"img": (fill, fill, fill)}},
+            {"type": "PackDetInputs"},
+        ]
+    )
+    assert steps is not None
+    (resize,), (pad,) = _built(steps[1][0]), _built(steps[3][0])
+    assert steps[3][1] == "Pad"  # findings name the step as written
+    image = np.random.default_rng(h * 1000 + w).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    fitted = resize(image=image)["image"]
+    got = pad(image=fitted)["image"]
+    fh, fw = fitted.shape[:2]
+    want = np.pad(fitted, ((0, side - fh), (0, side - fw), (0, 0)), mode="constant", constant_values=fill)
+    assert np.array_equal(got, want)
+    # after a resize to a square the pad has nothing to do, and is read so
+    square = mmengine_pipeline(
+        [{"type": "Resize", "scale": (side, side)}, {"type": "Pad", "pad_to_square": True}], named=True
+    )
+    assert square is not None
+    (pad,) = _built(square[1][0])
+    resized = _built(square[0][0])[0](image=image)["image"]
+    assert np.array_equal(pad(image=resized)["image"], resized)
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        [{"type": "Resize", "scale": (1333, 800), "keep_ratio": True}],  # a box that is not square
+        [{"type": "Resize", "scale": (640, 480), "keep_ratio": False}],  # a fixed size that is not square
+        [{"type": "Resize", "scale": (640, 640), "keep_ratio": True}, {"type": "RandomFlip", "prob": 0.5}],
+        [],
+    ],
+)
+def test_a_pad_to_a_square_anywhere_else_is_refused(before: list[dict[str, Any]]) -> None:
+    steps = mmengine_pipeline(
+        [{"type": "LoadImageFromFile"}, *before, {"type": "Pad", "pad_to_square": True}, {"type": "PackDetInputs"}],
+        named=True,
+    )
+    assert steps is not None
+    assert steps[-2][0][NATIVE] == "mmengine.Pad(pad_to_square=True)"
+
+
 @pytest.mark.parametrize(
     ("step", "args", "unknown"),
     [
