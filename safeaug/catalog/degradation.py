@@ -33,6 +33,16 @@ if TYPE_CHECKING:
 
 FAMILY = "degradation"
 
+
+def sharpness_factor(f: float) -> Envelope:
+    """PIL's sharpness adjustment (``ImageEnhance.Sharpness``, and torchvision's ``adjust_sharpness`` after it)
+    by factor ``f``: a blend with the image smoothed by [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13, whose variance is
+    6/13 px² per axis. Below 1 it blurs (at 0 by that whole kernel), above 1 it sharpens."""
+    if f < 1.0:
+        return Envelope(blur=math.sqrt(min(1.0, 1.0 - f) * 6.0 / 13.0))
+    return Envelope(sharpen=f > 1.0)
+
+
 UNBOUNDED_BLUR = math.inf
 
 # OpenCV's fixed Gaussian kernels for sigma <= 0 and ksize <= 7 (getGaussianKernel's small tables).

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from safeaug.catalog._linear import zoom_and_shear
 from safeaug.catalog._registry import Describe, Knob, Params, add_defaults, constant, entry, is_number, unknown
-from safeaug.catalog.degradation import _gaussian_std
+from safeaug.catalog.degradation import _gaussian_std, sharpness_factor
 from safeaug.catalog.geometric import _elastic, _frame_loss, _random_resized_crop
 from safeaug.catalog.occlusion import _erasing
 from safeaug.catalog.photometric import _color_jitter
@@ -385,14 +385,7 @@ def _solarize(p: Params) -> Envelope:
 @tv_entry("RandomAdjustSharpness", family=DEGRADATION, knobs={"sharpen": Knob("sharpness_factor")})
 def _sharpness(p: Params) -> Envelope:
     """blends with a 3x3 smoothed copy: a factor below 1 blurs, above 1 sharpens"""
-    return _sharpness_factor(p.number("sharpness_factor"))
-
-
-def _sharpness_factor(f: float) -> Envelope:
-    # The smoothing kernel [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 has a variance of 6/13 px² per axis.
-    if f < 1.0:
-        return Envelope(blur=math.sqrt(min(1.0, 1.0 - f) * 6.0 / 13.0))
-    return Envelope(sharpen=f > 1.0)
+    return sharpness_factor(p.number("sharpness_factor"))
 
 
 @tv_entry("GaussianBlur", family=DEGRADATION, knobs={"blur": Knob("sigma", lambda b: f"sigma=(0.1, {b:g})")})
@@ -465,7 +458,7 @@ def _ops(
         "Brightness": Envelope(contrast_min=gain[0], contrast_max=gain[1], inversion=gain[0] <= 0.0),
         "Color": Envelope(saturation_min=gain[0], saturation_max=gain[1], grayscale=gain[0] <= 1.0 / 255.0),
         "Contrast": Envelope(contrast_min=gain[0], contrast_max=gain[1], brightness=factor),
-        "Sharpness": _sharpness_factor(gain[0]).then(Envelope(sharpen=True)),
+        "Sharpness": sharpness_factor(gain[0]).then(Envelope(sharpen=True)),
         "Posterize": Envelope(posterize_bits=float(bits)),
         "Solarize": Envelope(nonmonotone=True, inversion=True),
         "AutoContrast": Envelope(equalization=True, color=True),
