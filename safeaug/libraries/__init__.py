@@ -1,6 +1,6 @@
 """Augmentation libraries other than albumentations: what safeaug needs to know to read and run them.
 
-Each library is one module here (``torchvision``, ``monai``, ``kornia``, ``torchio``) holding a
+Each library is one module here (``torchvision``, ``monai``, ``kornia``, ``torchio``, ``timm``) holding a
 :class:`Library` named ``LIBRARY``. Nothing in this package imports the library it describes: configs are
 read by name, and live objects through their attributes, so ``import safeaug`` and ``safeaug lint`` stay
 free of torch. The catalog entries (what each transform does) live beside the albumentations ones, in
@@ -23,7 +23,7 @@ from typing import Any
 
 from safeaug.ir import Mode
 
-MODULES = ("torchvision", "monai", "kornia", "torchio")
+MODULES = ("torchvision", "monai", "kornia", "torchio", "timm")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from safeaug.catalog._renames import X_ARGUMENTS, x_name
 from safeaug.effects import Envelope, moved_fields
 from safeaug.ir import Node
 from safeaug.libraries import owner
+from safeaug.libraries.timm import AUGMIX, AUTO, RAND
 from safeaug.readers.vocabulary import installed_line
 from safeaug.rules import Rule, fmt, show
 from safeaug.validators.config_words import (
@@ -393,7 +394,7 @@ def unknown_what(leaf: Leaf, problem: str | None) -> str:
         return f"`{name}` has no catalog entry: {problem}"
     setting = setting_form(leaf.node)
     if setting is not None:
-        owner = "Ultralytics" if leaf.node.name.startswith("ultralytics.") else "detectron2"
+        owner = {"ultralytics": "Ultralytics", "timm": "timm"}.get(leaf.node.name.split(".", 1)[0], "detectron2")
         return (
             f"the {owner} setting `{leaf.node.written}` cannot be read here ({setting}), so what it does to an "
             "image is unknown"
@@ -536,6 +537,11 @@ _DESTROYS = {
     ),
     "RingingOvershoot": "a zero cutoff makes the sinc kernel 0/0, so every pixel is NaN, white once stored as uint8.",
 }
+_NO_BIT = (
+    "its Posterize keeps no bit at the lowest levels its magnitude (or its noise) may draw: older Pillow returns a "
+    "black image, Pillow 13 stops the run with an error (bits must be 1 to 8)."
+)
+_DESTROYS.update(dict.fromkeys((RAND, AUTO, AUGMIX), _NO_BIT))
 _DESTROYS_ANY = "every output pixel takes one value."
 
 
@@ -544,10 +550,10 @@ def destroyed(leaf: Leaf) -> Words:
     knob = leaf.entry.knobs.get("destroys") if leaf.entry is not None else None
     note = knob_note(leaf, knob) if knob else ""
     fix = f"Use `{name}({_example(name, knob, None)})`." if knob and knob.example is not None else f"Remove `{name}`."
+    lib = owner(name)
+    maker = f"{lib.name} {lib.version}" if lib is not None else "albumentations 2.0.8"
     return {
-        "message": (
-            f"`{name}`{note} makes albumentations 2.0.8 replace every pixel: {_DESTROYS.get(name, _DESTROYS_ANY)}"
-        ),
+        "message": f"`{name}`{note} makes {maker} replace every pixel: {_DESTROYS.get(name, _DESTROYS_ANY)}",
         "reason": "An image whose every pixel is one value (or NaN) carries no label; training on it teaches noise.",
         "fix": fix,
     }
