@@ -86,6 +86,9 @@ class Node:
     # A step of another library's pipeline read as albumentations' transforms (mmcv's ``RandomResizedCrop``,
     # whose ``scale`` is its output size): findings quote none of the albumentations arguments it was read with.
     foreign: bool = field(default=False, compare=False)
+    # The library whose training settings the node was read from ("ultralytics", "detectron2", "timm"): findings
+    # say what to write in that library's words. Empty for anything else.
+    settings: str = field(default="", compare=False)
 
     @property
     def is_composition(self) -> bool:

@@ -32,6 +32,8 @@ from safeaug.readers.dialects import (
     resolve_class,
     rival_class,
 )
+from safeaug.readers.timm_settings import located as timm_located
+from safeaug.readers.timm_settings import timm_pipeline
 from safeaug.readers.ultralytics import Located, ultralytics_pipeline
 from safeaug.readers.ultralytics import located as ultralytics_located
 from safeaug.readers.unreadable import Opaque, opaque_transform, unreadable_argument_notes, unreadable_notes
@@ -114,9 +116,13 @@ class Reader:
         if spec is None and isinstance(obj, Mapping):  # (a transform spelt in a dialect is never settings)
             settings = ultralytics_pipeline(obj)
             if settings is not None:  # a YOLO run's settings: the pipeline Ultralytics builds from them
-                return self._settings(ultralytics_located(settings), path, location)
+                return self._settings(ultralytics_located(settings), path, location, "ultralytics")
+            timm = timm_pipeline(obj)
+            if timm is not None:  # a timm run's settings: the pipeline its training script builds from them
+                return self._settings(timm_located(timm), path, location, "timm")
             if is_config(obj, top=not path):  # a detectron2 config: the augmentation its DatasetMapper builds
-                return self._settings(detectron2_located(detectron2_pipeline(obj, self.source)), path, location)
+                read = detectron2_located(detectron2_pipeline(obj, self.source))
+                return self._settings(read, path, location, "detectron2")
         if spec is None:
             return self._by_class(obj, path, location) if isinstance(obj, Mapping) else None
         assert spec.dialect is not None
@@ -144,15 +150,15 @@ class Reader:
         )
         return Node(name="Compose", children=children, mode="sequence", location=location, line=self.line(path))
 
-    def _settings(self, steps: list[Located], path: Path, location: str) -> Node:
-        """A library's pipeline read from its training settings (Ultralytics', detectron2's), each step named by
-        its setting and found at its line; a setting the file does not give at the settings' first line."""
+    def _settings(self, steps: list[Located], path: Path, location: str, library: str) -> Node:
+        """A library's pipeline read from its training settings (Ultralytics', timm's, detectron2's), each step
+        named by its setting and found at its line; a setting the file does not give at the settings' first line."""
         children = []
         first = self.line(path) or 1
         for item, written, at, where in steps:
             full = (*path, *at) if at is not None else path
             child = self.build(item, full, where, albu=False)
-            _read_as(child, written, (self.line(full) if at is not None else None) or first)
+            _read_as(child, written, (self.line(full) if at is not None else None) or first, library)
             children.append(child)
         return Node(name="Compose", children=tuple(children), mode="sequence", location=location, line=first)
 
@@ -435,14 +441,16 @@ def _named_item(item: Any) -> dict[str, Any] | None:
     return None
 
 
-def _read_as(node: Node, written: str, line: int | None) -> None:
+def _read_as(node: Node, written: str, line: int | None, settings: str = "") -> None:
     """Name the transforms a step of another library was read as (mmcv's ``RandomFlip`` as albumentations'
-    flips) as the config writes it, at its line. Done while reading, before anything else sees the nodes."""
+    flips) as the config writes it, at its line; ``settings``: the library whose training settings it is read
+    from. Done while reading, before anything else sees the nodes."""
     stack = [node]
     while stack:
         item = stack.pop()
         item.line = line
         item.foreign = True
+        item.settings = settings
         if not item.is_composition:
             item.written = written
         stack.extend(item.children)

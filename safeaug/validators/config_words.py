@@ -1,6 +1,6 @@
 """The words of findings on steps of other libraries' configs, read as albumentations transforms: mmcv's steps
-(mmdet, mmseg, mmpretrain), Ultralytics' training settings and detectron2's ``INPUT`` settings. A fix for one
-of them speaks that library's arguments, not the albumentations ones it is read as.
+(mmdet, mmseg, mmpretrain), Ultralytics' and timm's training settings and detectron2's ``INPUT`` settings. A fix
+for one of them speaks that library's arguments, not the albumentations ones it is read as.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from safeaug.ir import Node
 from safeaug.readers.detectron2 import DEFAULT_MARK as D2_DEFAULT
 from safeaug.readers.detectron2 import DEFAULTS as D2_SETTINGS
 from safeaug.readers.detectron2 import QUIET as D2_QUIET
+from safeaug.readers.timm_settings import DEFAULT_MARK as TIMM_DEFAULT
 from safeaug.readers.ultralytics import BUILT_IN_MARK
 from safeaug.readers.ultralytics import DEFAULT_MARK as ULTRALYTICS_DEFAULT
 from safeaug.rules import Rule, fmt
@@ -188,9 +189,39 @@ def written_setting(node: Node) -> str | None:
     return key if colon and " " not in key else None
 
 
+# timm's training settings (``readers.timm_settings``): what to write when a policy bounds the effect, and when it
+# refuses it (any other setting is turned off with `key: 0.0`, which each of them takes).
+_TIMM_OFF: dict[str, str] = {
+    "aa": "Leave `aa` out (no automatic augmentation), or draw a RandAugment from the policy's own bounds in your "
+    "training code: `safeaug.auto.from_string('rand-m9-n2', policy)` keeps every op within them.",
+    "scale": "Set `scale: [1.0, 1.0]` and `ratio: [1.0, 1.0]` (the whole image, resized), or raise the lower end of "
+    "`scale`: the crop keeps between the two ends' share of the area, then is resized to the image size.",
+    "no_aug": "Set `no_aug: false` and the augmentation settings you want, or keep the resize and centre crop it "
+    "makes if the policy allows them.",
+    "color_jitter": "Set `color_jitter: 0.0` (or `[brightness, contrast, saturation]` factors within the policy's "
+    "bounds).",
+}
+
+
+def _timm_fix(key: str, rule: Rule, bound: Any) -> str | None:
+    """A timm setting's fix that depends on the bound (``scale``: the share of the area its crop keeps)."""
+    if key != "scale":
+        return None
+    if rule.name == "crop" and isinstance(bound, (int, float)):
+        return f"Set `scale: [{bound:.2g}, 1.0]` or higher: the crop keeps at least the lower end's share of the area."
+    if rule.name == "scale" and isinstance(bound, tuple) and len(bound) == 2 and bound[1] > 1:
+        least = 1.0 / bound[1] ** 2  # a crop keeping a share a of the area is resized up by 1 / sqrt(a)
+        return (
+            f"Set `scale: [{least:.2f}, 1.0]` or higher and `ratio: [1.0, 1.0]`: a crop keeping a share `a` of the "
+            f"area is enlarged by `1 / sqrt(a)` to the image size, so {least:.2f} keeps the zoom within "
+            f"{fmt(rule, bound)} (another `ratio` stretches one side further)."
+        )
+    return None
+
+
 def setting_fix(node: Node, rule: Rule, inv: Invariant, bound: Any) -> str | None:
-    """For a transform read from an Ultralytics training setting, the fix in the setting's own words (None for
-    anything else)."""
+    """For a transform read from a library's training settings (Ultralytics', timm's, detectron2's), the fix in
+    the setting's own words (None for anything else)."""
     written = node.written
     if not node.foreign or not written:
         return None
@@ -199,12 +230,16 @@ def setting_fix(node: Node, rule: Rule, inv: Invariant, bound: Any) -> str | Non
     key = written_setting(node)
     if key is None:
         return None
-    change = _SETTING_FIXES.get((key, rule.name))
-    if change is not None and inv.allowed and rule.kind != "flag" and bound is not None:
-        text = change.format(bound=fmt(rule, bound))
+    bounded = inv.allowed and rule.kind != "flag" and bound is not None
+    if node.settings == "timm":
+        text = (_timm_fix(key, rule, bound) if bounded else None) or _TIMM_OFF.get(key, f"Set `{key}: 0.0`.")
     else:
-        text = _SETTING_OFF.get(key, f"Set `{key}: 0.0`.")
-    for library, mark in (("Ultralytics", ULTRALYTICS_DEFAULT), ("detectron2", D2_DEFAULT)):
+        change = _SETTING_FIXES.get((key, rule.name))
+        if change is not None and bounded:
+            text = change.format(bound=fmt(rule, bound))
+        else:
+            text = _SETTING_OFF.get(key, f"Set `{key}: 0.0`.")
+    for library, mark in (("Ultralytics", ULTRALYTICS_DEFAULT), ("detectron2", D2_DEFAULT), ("timm", TIMM_DEFAULT)):
         if written.endswith(mark):
             text += f" The file does not set it, so {library}'s default applies: write the setting to change it."
     return text
@@ -229,11 +264,24 @@ _SETTING_INSTEAD: dict[str, str] = {
 }
 
 
+# What to write instead of a timm setting the reader refused.
+_TIMM_INSTEAD: dict[str, str] = {
+    "train_crop_mode": "Use the default crop (`train_crop_mode: rrc`, or leave it out), which safeaug reads",
+    "scale": "Write `scale` as two shares of the area in [0, 1], the smaller first (`scale: [0.8, 1.0]`)",
+    "ratio": "Write `ratio` as two aspect ratios above 0, the smaller first (`ratio: [0.75, 1.33]`)",
+    "img_size": "Write `img_size` as one whole number of pixels",
+    "input_size": "Write `input_size` as three whole numbers (`[3, 224, 224]`)",
+    "color_jitter": "Write `color_jitter` as one factor, or three or four (`[0.4, 0.4, 0.4]`; a hue factor of at "
+    "most 0.5)",
+}
+
+
 def setting_key(node: Node) -> str | None:
-    """The setting of an Ultralytics or detectron2 config the reader refused (``ultralytics.<setting>(<why>)``,
-    ``detectron2.INPUT.<setting>(<why>)``); None for anything else."""
+    """The setting of an Ultralytics, timm or detectron2 config the reader refused (``ultralytics.<setting>(<why>)``,
+    ``timm.<setting>(<why>)``, ``detectron2.INPUT.<setting>(<why>)``); None for anything else."""
     name = node.name
-    if not (node.foreign and name.startswith(("ultralytics.", "detectron2.")) and name.endswith(")") and "(" in name):
+    prefixes = ("ultralytics.", "timm.", "detectron2.")
+    if not (node.foreign and name.startswith(prefixes) and name.endswith(")") and "(" in name):
         return None
     return name[name.index(".") + 1 : name.index("(")]
 
@@ -251,6 +299,8 @@ def setting_form(node: Node) -> str | None:
         if key.removeprefix("INPUT.") in {*D2_SETTINGS, *D2_QUIET}:
             return "a value detectron2 does not take"
         return "it is not one of detectron2's settings: the project's own code reads it, and does what it says there"
+    if node.name.startswith("timm.") and key == "train_crop_mode":
+        return "safeaug reads timm's default crop only, not its crops that keep the ratio and pad (`rkrc`, `rkrr`)"
     return _SETTING_WHY.get(key, "a value it does not take, or one that cannot be read without running the code")
 
 
@@ -264,7 +314,7 @@ def mm_form(node: Node) -> str | None:
 
 
 def refused_setting_fix(node: Node) -> str | None:
-    """The fix for an Ultralytics or detectron2 setting the reader refused; None for anything else."""
+    """The fix for an Ultralytics, timm or detectron2 setting the reader refused; None for anything else."""
     key = setting_key(node)
     if key is None:
         return None
@@ -280,6 +330,8 @@ def refused_setting_fix(node: Node) -> str | None:
             instead = f"Write `{key}` as detectron2's `defaults.py` takes it"
         else:
             instead = f"Check what the project's own code does with `{key}`, and remove it if nothing reads it"
+    elif node.name.startswith("timm."):
+        instead = _TIMM_INSTEAD.get(key, f"Write `{key}` as timm's training script takes it (docs/lint.md lists them)")
     else:
         instead = _SETTING_INSTEAD.get(key, f"Write `{key}` as a number Ultralytics takes (docs/lint.md lists them)")
     return f"{instead}, or add `{node.name}` to the policy's `allow` list with the reason it is safe."
