@@ -1,7 +1,8 @@
 """Training settings a Python file writes in code, for the readers of those libraries' settings: the keyword
-arguments of Ultralytics' ``model.train(...)`` (``readers.ultralytics``) and a detectron2 config built with
-``get_cfg()`` (``readers.detectron2``). Each becomes the mapping that reader reads, its values read as the
-Python reader reads any value (literals and module constants, never run), each at its line.
+arguments of Ultralytics' ``model.train(...)`` (``readers.ultralytics``) and of timm's ``create_transform(...,
+is_training=True)`` (``readers.timm_settings``), and a detectron2 config built with ``get_cfg()``
+(``readers.detectron2``). Each becomes the mapping that reader reads, its values read as the Python reader reads
+any value (literals and module constants, never run), each at its line.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 from safeaug.readers.detectron2 import CODE as D2_CODE
 from safeaug.readers.detectron2 import UNREAD as D2_UNREAD
+from safeaug.readers.timm_settings import CALL as TIMM_CALL
+from safeaug.readers.timm_settings import POSITIONAL as TIMM_POSITIONAL
 from safeaug.readers.ultralytics import CALL, trains
 from safeaug.readers.unreadable import Opaque
 
@@ -46,6 +49,10 @@ class SettingsInCode:
             and isinstance(call := stmt.value, ast.Call)
             and trains(call, imported)
         ]
+        timm = {local for local, path in foreign.items() if path == "timm" or path.startswith("timm.")}
+        self.created = [
+            call for stmt in self.statements for call in _calls_in(stmt) if _creates_training_transform(call, timm)
+        ]
 
     def unpacked(self) -> set[str]:
         """Names of dicts unpacked into ``model.train(**NAME)``: read with the call, not on their own."""
@@ -62,8 +69,28 @@ class SettingsInCode:
         for call in self.trained:  # `model.train(data=..., fliplr=0.0)`: Ultralytics' settings
             key = f"{ast.unparse(call.func)}(...) at line {call.lineno}"
             out[key] = self._trained(call, key, scopes)
+        for call in self.created:  # `create_transform(224, is_training=True, hflip=0.0)`: timm's settings
+            key = f"{ast.unparse(call.func)}(...) at line {call.lineno}"
+            out[key] = self._created(call, key, scopes)
         out.update(self._detectron2(scopes))
         return out
+
+    def _created(self, call: ast.Call, key: str, scopes: Scopes) -> dict[str, Any]:
+        """The arguments of timm's ``create_transform(...)`` as its settings, each at its line: the first two
+        positional ones are ``input_size`` and ``is_training``; any other positional argument, and ``**`` unpacking,
+        are unreadable (refused under ``*`` and ``**``)."""
+        self.lines[(key,)] = call.lineno
+        settings: dict[str, Any] = {TIMM_CALL: True}
+        for i, arg in enumerate(call.args):
+            name = TIMM_POSITIONAL[i] if i < len(TIMM_POSITIONAL) and not isinstance(arg, ast.Starred) else "*"
+            self.lines[(key, name)] = arg.lineno
+            settings[name] = self.value(arg, (key, name), scopes, 0) if name != "*" else self.opaque(arg)
+        for kw in call.keywords:
+            name = kw.arg if kw.arg is not None else "**"
+            self.lines[(key, name)] = kw.value.lineno
+            read = self.value(kw.value, (key, name), scopes, 0) if kw.arg is not None else self.opaque(kw.value)
+            settings[name] = read
+        return settings
 
     def _detectron2(self, scopes: list[dict[str, list[ast.expr]]]) -> dict[str, Any]:
         """detectron2 configs built in code (``cfg = get_cfg()``, ``cfg.merge_from_file(...)``,
@@ -148,6 +175,29 @@ class SettingsInCode:
                 self.lines[(key, "**")] = kw.value.lineno
                 settings["**"] = self.opaque(kw.value)
         return settings
+
+
+def _calls_in(stmt: ast.stmt) -> list[ast.Call]:
+    """The calls in a statement's own expressions (not in the statements nested in it, which are read apart)."""
+    found: list[ast.Call] = []
+    stack = [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call):
+            found.append(node)
+        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt))
+    return found
+
+
+def _creates_training_transform(call: ast.Call, timm: set[str]) -> bool:
+    """Whether a call is timm's ``create_transform`` (named through a timm import) that may build the training
+    pipeline, whose augmentation its arguments set: ``is_training`` (a keyword, or the second positional argument)
+    given and not ``False`` as written (a value only running the code tells may be ``True``)."""
+    head = _dotted(call.func)
+    if not (head and head[0] in timm and head[-1] == "create_transform"):
+        return False
+    training = [kw.value for kw in call.keywords if kw.arg == "is_training"] or call.args[1:2]
+    return bool(training) and not (isinstance(training[0], ast.Constant) and training[0].value is False)
 
 
 def _callee(func: ast.expr) -> str | None:

@@ -130,7 +130,18 @@ _MAX_COMPREHENDED = 64
 # Words without which a Python file holds no pipeline: albumentations itself, mmdet's wrapper, a wrapper of
 # one's own (`type=..., transforms=[...]`), `name`/`class_name` + `params` dicts, an mmengine data pipeline of
 # mmcv's own steps (`train_pipeline = [dict(type='LoadImageFromFile'), ...]`, `dataset=dict(pipeline=...)`).
-_PYTHON_MARKERS = ("albumentations", "Albu", "transforms", "params", "pipeline", "fliplr", "mosaic", "hsv_", "get_cfg")
+_PYTHON_MARKERS = (
+    "albumentations",
+    "Albu",
+    "transforms",
+    "params",
+    "pipeline",
+    "fliplr",
+    "mosaic",
+    "hsv_",
+    "get_cfg",
+    "create_transform",
+)
 # Other libraries' modules that hold transforms (``torchvision.transforms`` and ``monai.transforms`` contain
 # "transforms" already).
 _LIBRARY_MARKERS = ("kornia", "torchio")

@@ -23,6 +23,12 @@ defaults below are those of timm's ``train.py``; the pipeline is that of ``timm/
 * ``mixup``, ``cutmix``, ``cutmix_minmax``: torchvision's ``MixUp`` and ``CutMix`` (batches mixed, with
   ``mixup_prob`` as their chance).
 
+In Python, the arguments of ``timm.data.create_transform(..., is_training=True)`` are read the same way, under
+the function's own names (``auto_augment``, ``re_prob``, ``re_count``; ``input_size`` one side, or two or three
+numbers) and with its defaults, which are the script's; a call whose ``is_training`` is ``False`` as written, or
+left out, builds the evaluation pipeline (a resize and a centre crop) and is not read. Unpacked arguments
+(``**data_config``) and positional ones past the second cannot be read: they are refused.
+
 A mapping is a timm run's settings when it holds a setting only timm's script takes (``reprob``,
 ``remode``, ``recount``, ``resplit``, ``train_interpolation``, ``aug_splits``, ``jsd_loss``) beside one that
 augments, or an ``aa`` that is one of timm's strings. A setting of the wrong kind (a chance outside [0, 1], a
@@ -38,6 +44,7 @@ from typing import Any
 
 from safeaug.libraries.timm import AUGMIX, AUTO, RAND
 from safeaug.readers.ultralytics import NATIVE, Located, Step, _is_number, _is_whole
+from safeaug.readers.unreadable import Opaque
 
 TV = "torchvision.transforms"
 
@@ -93,6 +100,13 @@ _SIZE = 224  # the input size of most of timm's models, when the settings give n
 
 DEFAULT_MARK = "(timm's default)"
 
+# Marks the arguments of a ``create_transform(...)`` call in Python (``readers.python_settings``): they are settings
+# whatever they hold, named as the function names them. Its first two positional arguments:
+CALL = "__timm_create_transform__"
+POSITIONAL = ("input_size", "is_training")
+# The settings whose name in ``create_transform`` differs from the training script's.
+_CALL_NAMES = {"aa": "auto_augment", "reprob": "re_prob", "recount": "re_count"}
+
 
 def _is_aa(value: Any) -> bool:
     return isinstance(value, str) and value.split("-", 1)[0] in _AA_HEADS
@@ -102,6 +116,8 @@ def is_settings(obj: Any) -> bool:
     """Whether ``obj`` is a mapping of timm training settings (see the module documentation)."""
     if not isinstance(obj, Mapping) or NATIVE in obj:
         return False
+    if obj.get(CALL) is True:
+        return True
     keys = {k for k in obj if isinstance(k, str)}
     if _is_aa(obj.get("aa")):
         return True
@@ -119,20 +135,31 @@ def timm_pipeline(settings: Mapping[str, Any]) -> list[Step] | None:
 class _Settings:
     def __init__(self, given: Mapping[str, Any]) -> None:
         self.given = given
+        self.call = given.get(CALL) is True  # ``create_transform``'s arguments, under its names
+
+    def name(self, key: str) -> str:
+        """The setting's name where it is written (``aa`` is ``auto_augment`` in a ``create_transform`` call)."""
+        return _CALL_NAMES.get(key, key) if self.call else key
 
     def raw(self, key: str) -> Any:
-        return self.given.get(key, DEFAULTS[key])
+        return self.given.get(self.name(key), DEFAULTS[key])
+
+    def given_here(self, key: str) -> bool:
+        return self.name(key) in self.given
 
     def written(self, key: str) -> str:
         value = self.raw(key)
         shown = repr(value) if isinstance(value, str) else "null" if value is None else value
-        return f"{key}: {shown}" if key in self.given else f"{key}: {shown} {DEFAULT_MARK}"
+        name = self.name(key)
+        return f"{name}: {shown}" if self.given_here(key) else f"{name}: {shown} {DEFAULT_MARK}"
 
     def step(self, key: str, transform: dict[str, Any]) -> Step:
-        return transform, self.written(key), key, key in self.given
+        return transform, self.written(key), self.name(key), self.given_here(key)
 
     def refused(self, key: str, why: str = "") -> Step:
-        return {NATIVE: f"timm.{key}({why or repr(self.raw(key))})"}, self.written(key), key, key in self.given
+        value = self.raw(key)
+        text = why or (value.text if isinstance(value, Opaque) else repr(value))
+        return {NATIVE: f"timm.{self.name(key)}({text})"}, self.written(key), self.name(key), self.given_here(key)
 
     def chance(self, key: str) -> float | None:
         """A probability (a number in [0, 1]); None when it is not one."""
@@ -152,27 +179,47 @@ class _Settings:
         img, full = self.raw("img_size"), self.raw("input_size")
         if img is not None:
             return (int(img), int(img)) if _is_whole(img) and img > 0 else None
+        if self.call and _is_whole(full) and full > 0:  # (``create_transform`` takes one side too)
+            return int(full), int(full)
         if full is not None:
-            ok = isinstance(full, list) and len(full) == 3 and all(_is_whole(v) and v > 0 for v in full)
-            return (int(full[1]), int(full[2])) if ok else None
+            sides = list(full) if isinstance(full, (list, tuple)) else []
+            ok = len(sides) in ((2, 3) if self.call else (3,)) and all(_is_whole(v) and v > 0 for v in sides)
+            return (int(sides[-2]), int(sides[-1])) if ok else None
         return _SIZE, _SIZE
+
+    def elsewhere(self) -> list[Step]:
+        """Arguments of a ``create_transform`` call that cannot be read: each is refused (what they set is unknown)."""
+        out: list[Step] = []
+        for mark in ("*", "**"):
+            value = self.given.get(mark)
+            if value is not None:
+                text = value.text if isinstance(value, Opaque) else repr(value)
+                out.append(({NATIVE: f"timm.{mark}({text})"}, f"{mark}{text}", mark, True))
+        return out
 
     def pair(self, key: str, low: float, high: float) -> list[float] | None:
         """Two numbers in [low, high], the first no larger; None for anything else."""
         value = self.raw(key)
-        ok = isinstance(value, list) and len(value) == 2 and all(_is_number(v) and low <= v <= high for v in value)
+        ok = isinstance(value, (list, tuple)) and len(value) == 2
+        ok = ok and all(_is_number(v) and low <= v <= high for v in value)
         return [float(value[0]), float(value[1])] if ok and value[0] <= value[1] else None
 
     def steps(self) -> list[Step]:
+        return self.elsewhere() + self._steps()
+
+    def _steps(self) -> list[Step]:
+        out: list[Step] = []
         size = self.size()
-        if size is None:
-            key = "img_size" if self.raw("img_size") is not None else "input_size"
-            return [self.refused(key)]
+        if size is None:  # (refused; the rest is read at the usual size, which no reading of it depends on)
+            out.append(self.refused("img_size" if self.raw("img_size") is not None else "input_size"))
+            size = (_SIZE, _SIZE)
         no_aug = self.raw("no_aug")
         if no_aug is True:
             fit = {NATIVE: f"{TV}.Resize", "size": list(size)}
-            return [self.step("no_aug", fit), self.step("no_aug", {NATIVE: f"{TV}.CenterCrop", "size": list(size)})]
-        out: list[Step] = [] if no_aug is False else [self.refused("no_aug")]
+            crop = {NATIVE: f"{TV}.CenterCrop", "size": list(size)}
+            return [*out, self.step("no_aug", fit), self.step("no_aug", crop)]
+        if no_aug is not False:
+            out.append(self.refused("no_aug"))
         out += self._crop(size)
         out += self.coin("hflip", {NATIVE: f"{TV}.RandomHorizontalFlip", "p": 1.0})
         out += self.coin("vflip", {NATIVE: f"{TV}.RandomVerticalFlip", "p": 1.0})
@@ -218,7 +265,7 @@ class _Settings:
             return []
         if _is_number(value) and value >= 0:
             factors = [float(value)] * 3
-        elif isinstance(value, list) and len(value) in (3, 4) and all(_is_number(v) and v >= 0 for v in value):
+        elif isinstance(value, (list, tuple)) and len(value) in (3, 4) and all(_is_number(v) and v >= 0 for v in value):
             factors = [float(v) for v in value]
         else:
             return [self.refused("color_jitter")]
@@ -265,4 +312,4 @@ def located(steps: list[Step]) -> list[Located]:
     ]
 
 
-__all__ = ["DEFAULTS", "DEFAULT_MARK", "is_settings", "located", "timm_pipeline"]
+__all__ = ["CALL", "DEFAULTS", "DEFAULT_MARK", "POSITIONAL", "is_settings", "located", "timm_pipeline"]

@@ -194,6 +194,8 @@ def written_setting(node: Node) -> str | None:
 _TIMM_OFF: dict[str, str] = {
     "aa": "Leave `aa` out (no automatic augmentation), or draw a RandAugment from the policy's own bounds in your "
     "training code: `safeaug.auto.from_string('rand-m9-n2', policy)` keeps every op within them.",
+    "auto_augment": "Leave `auto_augment` out (no automatic augmentation), or draw a RandAugment from the policy's "
+    "own bounds: `safeaug.auto.from_string('rand-m9-n2', policy)` keeps every op within them.",
     "scale": "Set `scale: [1.0, 1.0]` and `ratio: [1.0, 1.0]` (the whole image, resized), or raise the lower end of "
     "`scale`: the crop keeps between the two ends' share of the area, then is resized to the image size.",
     "no_aug": "Set `no_aug: false` and the augmentation settings you want, or keep the resize and centre crop it "
@@ -264,13 +266,26 @@ _SETTING_INSTEAD: dict[str, str] = {
 }
 
 
+# Why a timm setting is not read (``readers.timm_settings``: ``timm.<setting>(<value>)``).
+_TIMM_WHY: dict[str, str] = {
+    "train_crop_mode": "safeaug reads timm's default crop only, not its crops that keep the ratio and pad (`rkrc`, "
+    "`rkrr`)",
+    "**": "the settings it unpacks cannot be read without running the code",
+    "*": "`create_transform`'s arguments past `is_training` are read by name only",
+}
+
+
 # What to write instead of a timm setting the reader refused.
 _TIMM_INSTEAD: dict[str, str] = {
     "train_crop_mode": "Use the default crop (`train_crop_mode: rrc`, or leave it out), which safeaug reads",
     "scale": "Write `scale` as two shares of the area in [0, 1], the smaller first (`scale: [0.8, 1.0]`)",
     "ratio": "Write `ratio` as two aspect ratios above 0, the smaller first (`ratio: [0.75, 1.33]`)",
     "img_size": "Write `img_size` as one whole number of pixels",
-    "input_size": "Write `input_size` as three whole numbers (`[3, 224, 224]`)",
+    "input_size": "Write `input_size` as whole numbers of pixels (`[3, 224, 224]`; in `create_transform`, one "
+    "side or `(224, 224)` too)",
+    "**": "Write the settings out as keyword arguments (`hflip=0.0`): what a dict unpacked into "
+    "`create_transform` sets is known only when the code runs",
+    "*": "Pass the settings past `is_training` as keyword arguments (`scale=(0.9, 1.0)`)",
     "color_jitter": "Write `color_jitter` as one factor, or three or four (`[0.4, 0.4, 0.4]`; a hue factor of at "
     "most 0.5)",
 }
@@ -299,9 +314,10 @@ def setting_form(node: Node) -> str | None:
         if key.removeprefix("INPUT.") in {*D2_SETTINGS, *D2_QUIET}:
             return "a value detectron2 does not take"
         return "it is not one of detectron2's settings: the project's own code reads it, and does what it says there"
-    if node.name.startswith("timm.") and key == "train_crop_mode":
-        return "safeaug reads timm's default crop only, not its crops that keep the ratio and pad (`rkrc`, `rkrr`)"
-    return _SETTING_WHY.get(key, "a value it does not take, or one that cannot be read without running the code")
+    unknown = "a value it does not take, or one that cannot be read without running the code"
+    if node.name.startswith("timm."):
+        return _TIMM_WHY.get(key, unknown)
+    return _SETTING_WHY.get(key, unknown)
 
 
 def mm_form(node: Node) -> str | None:

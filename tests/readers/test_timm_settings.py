@@ -241,3 +241,77 @@ def test_the_reading_is_the_pipeline_timm_builds(settings: dict[str, Any]) -> No
             assert (low, high) == (pytest.approx(1 - jitter[factor]), pytest.approx(1 + jitter[factor]))
     if "RandomErasing" in by_kind:
         assert by_kind["RandomErasing"].probability == settings["reprob"]
+
+
+# ---------------------------------------------------------------------------------------- create_transform in Python
+
+
+def _lint_python(tmp_path: Path, text: str) -> list[tuple[str, int | None]]:
+    script = tmp_path / "train.py"
+    script.write_text(text)
+    return sorted((f.code, f.line) for f in lint([str(script)], policy="chest_xray").findings)
+
+
+TRAINING = """import timm
+from timm.data import create_transform
+
+train_tf = create_transform(
+    320,
+    is_training=True,
+    hflip=0.0,
+    scale=(0.8, 1.0),
+    ratio=(1.0, 1.0),
+    color_jitter=(0.1, 0.05, 0.0),
+    auto_augment="original",
+    re_prob=0.25,
+)
+"""
+
+
+def test_a_training_transform_built_in_python_is_read_under_its_own_names(tmp_path: Path) -> None:
+    found = _lint_python(tmp_path, TRAINING)
+    assert ("SA201", 11) in found  # AutoAugment's `original` policy inverts
+    assert ("SA403", 12) in found  # re_prob: a third of the film erased
+    assert not any(code in ("SA101", "SA103", "SA108") for code, _ in found)  # no flip; the crop keeps 80%
+    script = tmp_path / "train.py"
+    [inversion] = [f for f in lint([str(script)], policy="chest_xray").findings if f.code == "SA201"]
+    assert "`auto_augment: 'original'`" in inversion.message and "Leave `auto_augment` out" in inversion.fix
+
+
+def test_its_defaults_are_found_at_the_call(tmp_path: Path) -> None:
+    text = "import timm\n\ntf = timm.data.create_transform(224, True)\n"  # (is_training as the second argument)
+    found = _lint_python(tmp_path, text)
+    assert ("SA101", 3) in found and ("SA108", 3) in found  # hflip 0.5 and scale [0.08, 1.0], timm's defaults
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "create_transform(224)",  # evaluation: a resize and a centre crop
+        "create_transform(224, is_training=False, hflip=0.5)",
+        "create_transform(**data_config)",
+        "make(224, is_training=True)",  # not timm's
+    ],
+)
+def test_evaluation_transforms_and_other_functions_are_not_read(tmp_path: Path, call: str) -> None:
+    text = f"import timm\nfrom timm.data import create_transform\nfrom mylib import make\n\ntf = {call}\n"
+    assert _lint_python(tmp_path, text) == []
+
+
+def test_what_cannot_be_read_is_refused_where_it_is_written(tmp_path: Path) -> None:
+    text = (
+        "from timm.data import create_transform\n"
+        "\n"
+        "def build(args, train):\n"
+        "    return create_transform(\n"
+        "        args.size,\n"
+        "        is_training=train,\n"  # (a value only running tells: read as the training pipeline)
+        "        hflip=0.0,\n"
+        "        scale=(0.9, 1.0),\n"
+        "        ratio=(1.0, 1.0),\n"
+        "        color_jitter=0.0,\n"
+        "        **args.extra,\n"
+        "    )\n"
+    )
+    found = _lint_python(tmp_path, text)
+    assert found == [("SA401", 5), ("SA401", 11)]
