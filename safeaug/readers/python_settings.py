@@ -50,9 +50,11 @@ class SettingsInCode:
             and trains(call, imported)
         ]
         timm = {local for local, path in foreign.items() if path == "timm" or path.startswith("timm.")}
-        self.created = [
-            call for stmt in self.statements for call in _calls_in(stmt) if _creates_training_transform(call, timm)
-        ]
+        self.created = (  # (every expression walked: only in a file that imports timm)
+            [call for stmt in self.statements for call in _calls_in(stmt) if _creates_training_transform(call, timm)]
+            if timm
+            else []
+        )
 
     def unpacked(self) -> set[str]:
         """Names of dicts unpacked into ``model.train(**NAME)``: read with the call, not on their own."""
