@@ -198,8 +198,11 @@ class _Settings:
         return out
 
     def pair(self, key: str, low: float, high: float) -> list[float] | None:
-        """Two numbers in [low, high], the first no larger; None for anything else."""
+        """Two numbers in [low, high], the first no larger (``null``: timm's own range, as it reads it); None for
+        anything else."""
         value = self.raw(key)
+        if value is None:
+            value = DEFAULTS[key]
         ok = isinstance(value, (list, tuple)) and len(value) == 2
         ok = ok and all(_is_number(v) and low <= v <= high for v in value)
         return [float(value[0]), float(value[1])] if ok and value[0] <= value[1] else None
@@ -223,7 +226,7 @@ class _Settings:
         out += self._crop(size)
         out += self.coin("hflip", {NATIVE: f"{TV}.RandomHorizontalFlip", "p": 1.0})
         out += self.coin("vflip", {NATIVE: f"{TV}.RandomVerticalFlip", "p": 1.0})
-        out += self._auto(size)
+        out += self._auto()
         out += self._jitter()
         out += self.coin("grayscale_prob", {NATIVE: f"{TV}.RandomGrayscale", "p": 1.0}, unset_is_off=True)
         blur = {NATIVE: f"{TV}.GaussianBlur", "kernel_size": 23}
@@ -244,7 +247,7 @@ class _Settings:
         crop = {NATIVE: f"{TV}.RandomResizedCrop", "size": list(size), "scale": scale, "ratio": ratio}
         return [self.step("scale", crop)]
 
-    def _auto(self, size: tuple[int, int]) -> list[Step]:
+    def _auto(self) -> list[Step]:
         aa = self.raw("aa")
         if aa is None or aa == "":
             return []

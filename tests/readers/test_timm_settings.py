@@ -102,6 +102,12 @@ def test_the_image_size_comes_from_img_size_or_input_size() -> None:
         assert steps[0][0]["size"] == size
 
 
+def test_a_crop_range_left_null_is_timms_own() -> None:
+    steps = timm_pipeline({"reprob": 0.0, "scale": None, "ratio": None})  # (timm: `scale or (0.08, 1.0)`)
+    assert steps is not None
+    assert (steps[0][0]["scale"], steps[0][0]["ratio"], steps[0][1]) == ([0.08, 1.0], [0.75, 4 / 3], "scale: null")
+
+
 def test_mixing_follows_its_chance_and_cutmix_minmax() -> None:
     assert [w for _, w in _steps({"reprob": 0.0, "mixup": 0.8, "mixup_prob": 0.0})] == [
         "scale: [0.08, 1.0] (timm's default)",
