@@ -9,6 +9,7 @@ it.
 from __future__ import annotations
 
 import importlib.util
+import random
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 
 import safeaug
+from safeaug.applied import measure_linear
 from safeaug.catalog._registry import Params, defaults_for, get_entry
 from safeaug.effects import GROUPS, Envelope
 from safeaug.errors import ConfigError
@@ -183,3 +185,42 @@ def test_a_training_config_naming_a_factory_is_judged_by_it() -> None:
     doc = {"transform": {"__class_fullname__": factory, "config_str": "rand-m9"}}
     report = safeaug.validate(doc, "chest_xray")
     assert "SA201" in report.codes()  # Invert is in the default set
+
+
+def _where_from(timm: ModuleType, config: str, ops: list[str], seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each output pixel of timm's transform came from: a coordinate map (x and y in the red and green
+    channels, blue marking the image) sent through with nearest-neighbour sampling and a black fill. Returns
+    the output positions (x, y) of the pixels that came from the image, and their source positions."""
+    from PIL import Image
+
+    side = 64
+    y, x = np.mgrid[:side, :side]
+    coords = np.dstack([x * 4, y * 4, np.full_like(x, 255)]).astype(np.uint8)
+    hparams = {"translate_const": 100, "img_mean": (0, 0, 0), "interpolation": Image.NEAREST}
+    transform = timm.rand_augment_transform(config, hparams, transforms=ops)
+    random.seed(seed)
+    np.random.seed(seed)
+    out = np.asarray(transform(Image.fromarray(coords)))
+    came = out[..., 2] == 255
+    oy, ox = np.nonzero(came)
+    return np.stack([ox, oy], axis=1).astype(float), out[came][:, :2].astype(float) / 4
+
+
+@pytest.mark.parametrize("op", ["Rotate", "ShearX", "ShearY", "TranslateXRel", "TranslateYRel"])
+def test_on_coordinate_maps_no_geometric_op_mirrors_or_goes_beyond_the_catalog(op: str) -> None:
+    timm = _auto_augment()
+    config = "rand-m9-n2-p1.0-mstd0.5"
+    static = _envelope(RAND, config_str=config, transforms=[op])
+    for seed in range(12):
+        dst, src = _where_from(timm, config, [op], seed)
+        # the affine map from source to output position, fitted to every pixel that came from the image
+        design = np.hstack([src, np.ones((len(src), 1))])
+        fit, *_ = np.linalg.lstsq(design, dst, rcond=None)
+        linear = fit[:2].T
+        mirrored, turn, _ = measure_linear(tuple(linear.ravel()))
+        assert not mirrored, f"{op} mirrored on seed {seed}"
+        # (the turn of the nearest rotation: a shear tilts it by up to half its angle, as audit counts it)
+        assert turn <= static.rotation + static.shear / 2 + 0.5, (op, seed, turn)
+        centre = np.array([31.5, 31.5])
+        moved = np.abs(centre @ linear.T + fit[2] - centre).max() / 64
+        assert moved <= static.translation + 1 / 64, (op, seed, moved, static.translation)
