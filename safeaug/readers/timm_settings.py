@@ -43,7 +43,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from safeaug.libraries.timm import AUGMIX, AUTO, RAND
-from safeaug.readers.ultralytics import NATIVE, Located, Step, _is_number, _is_whole
+from safeaug.readers.ultralytics import NATIVE, Step, _is_number, _is_whole, located
 from safeaug.readers.unreadable import Opaque
 
 TV = "torchvision.transforms"
@@ -116,12 +116,9 @@ def is_settings(obj: Any) -> bool:
     """Whether ``obj`` is a mapping of timm training settings (see the module documentation)."""
     if not isinstance(obj, Mapping) or NATIVE in obj:
         return False
-    if obj.get(CALL) is True:
+    if obj.get(CALL) is True or _is_aa(obj.get("aa")):
         return True
-    keys = {k for k in obj if isinstance(k, str)}
-    if _is_aa(obj.get("aa")):
-        return True
-    return bool(keys & _DISTINCT) and bool(keys & _AUGMENTS)
+    return not _DISTINCT.isdisjoint(obj) and not _AUGMENTS.isdisjoint(obj)  # (every mapping a config holds passes here)
 
 
 def timm_pipeline(settings: Mapping[str, Any]) -> list[Step] | None:
@@ -305,14 +302,6 @@ class _Settings:
                 mixing = {NATIVE: f"{TV}.v2.{name}"}
                 out.append(self.step(key, {NATIVE: "Sequential", "transforms": [mixing], "p": chance}))
         return out
-
-
-def located(steps: list[Step]) -> list[Located]:
-    """Each step at its setting (one the settings do not give at their first line), named by the setting."""
-    return [
-        (item, written, (key,) if given else None, key if given else f"{key} (default)")
-        for item, written, key, given in steps
-    ]
 
 
 __all__ = ["CALL", "DEFAULTS", "DEFAULT_MARK", "POSITIONAL", "is_settings", "located", "timm_pipeline"]

@@ -192,10 +192,11 @@ def written_setting(node: Node) -> str | None:
 # timm's training settings (``readers.timm_settings``): what to write when a policy bounds the effect, and when it
 # refuses it (any other setting is turned off with `key: 0.0`, which each of them takes).
 _TIMM_OFF: dict[str, str] = {
-    "aa": "Leave `aa` out (no automatic augmentation), or draw a RandAugment from the policy's own bounds in your "
-    "training code: `safeaug.auto.from_string('rand-m9-n2', policy)` keeps every op within them.",
-    "auto_augment": "Leave `auto_augment` out (no automatic augmentation), or draw a RandAugment from the policy's "
-    "own bounds: `safeaug.auto.from_string('rand-m9-n2', policy)` keeps every op within them.",
+    **{
+        key: f"Leave `{key}` out (no automatic augmentation), or draw a RandAugment from the policy's own bounds in "
+        "your training code: `safeaug.auto.from_string('rand-m9-n2', policy)` keeps every op within them."
+        for key in ("aa", "auto_augment")  # (the script's name, and create_transform's)
+    },
     "scale": "Set `scale: [1.0, 1.0]` and `ratio: [1.0, 1.0]` (the whole image, resized), or raise the lower end of "
     "`scale`: the crop keeps between the two ends' share of the area, then is resized to the image size.",
     "no_aug": "Set `no_aug: false` and the augmentation settings you want, or keep the resize and centre crop it "
